@@ -1,0 +1,102 @@
+"""Result types.  Every extracted value keeps its place in the loader's text.
+
+The JSON shape of these objects is the contract of ``SCHEMA.md``
+(``documents.jsonl``); :meth:`DocumentRecord.to_json` produces it exactly.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Optional
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A span of the loader's text: ``text == doc_text[start:end]``."""
+
+    text: str
+    start: int
+    end: int
+
+    def span(self) -> tuple[int, int]:
+        return (self.start, self.end)
+
+
+@dataclass(frozen=True)
+class Signer:
+    name: Optional[str]
+    title: Optional[str]
+
+
+@dataclass(frozen=True)
+class Reference:
+    kind: str
+    number: Optional[str]
+    date: Optional[str]
+    issuer: Optional[str]
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class Target:
+    sector: str
+    indicator: str
+    subject: Optional[str]
+    tier: str
+    year: int
+    period_start: Optional[int]
+    value: float
+    value_max: Optional[float]
+    unit: str
+    implied: bool
+    direction: str
+    evidence: Evidence
+
+
+@dataclass
+class DocumentRecord:
+    doc_id: str
+    source: str
+    sha256: str
+    doc_type: Optional[str] = None
+    number: Optional[str] = None
+    issue_date: Optional[str] = None
+    place: Optional[str] = None
+    issuing_body: Optional[str] = None
+    parent_body: Optional[str] = None
+    admin_level: Optional[str] = None
+    province: Optional[str] = None
+    district: Optional[str] = None
+    signer: Optional[Signer] = None
+    title: Optional[str] = None
+    references: list[Reference] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    # Not part of SCHEMA.md's documents.jsonl; kept for the other outputs.
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    SCHEMA_KEYS = (
+        "doc_id", "source", "sha256", "doc_type", "number", "issue_date", "place",
+        "issuing_body", "parent_body", "admin_level", "province", "district",
+        "signer", "title", "references", "targets", "warnings",
+    )
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as SCHEMA.md defines it, keys in the documented order."""
+        out: dict[str, Any] = {}
+        for key in self.SCHEMA_KEYS:
+            value = getattr(self, key)
+            if key == "signer":
+                value = None if value is None else asdict(value)
+            elif key in ("references", "targets"):
+                value = [_clean_numbers(asdict(v)) for v in value]
+            out[key] = value
+        return out
+
+
+def _clean_numbers(d: dict[str, Any]) -> dict[str, Any]:
+    """Write whole numbers as ints (``60`` not ``60.0``)."""
+    for k in ("value", "value_max"):
+        v = d.get(k)
+        if isinstance(v, float) and v.is_integer():
+            d[k] = int(v)
+    return d

@@ -1,0 +1,176 @@
+"""Rule files: patterns kept as data in ``rules/*.yaml``.
+
+Every rule file has the same outer shape, validated against
+:data:`RULE_FILE_SCHEMA` when it is loaded::
+
+    description: what this file is for
+    fragments:                # optional, named regex pieces used as ${name}
+      nam: '(?:19|20)\\d{2}'
+    rules:
+      - id: some_rule
+        description: one line
+        pattern: 'regex with ${nam}'     # or `phrases` / `tokens` (spaCy)
+        examples: ["text that must match"]
+        counter_examples: ["text that must not match"]
+        ...                               # concern-specific fields
+
+Fragments from ``rules/fragments.yaml`` are shared by every file; a file's
+own fragments may add to them.  ``${name}`` is replaced by ``(?:fragment)``,
+so a fragment is always one group and never changes the meaning of what
+surrounds it.  ``tests/test_rules.py`` walks every rule and checks that each
+example matches and no counter-example does.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+import jsonschema
+import regex
+import yaml
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+
+RULE_FILE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["description", "rules"],
+    "additionalProperties": False,
+    "properties": {
+        "description": {"type": "string"},
+        "fragments": {"type": "object", "additionalProperties": {"type": "string"}},
+        "rules": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "description"],
+                "properties": {
+                    "id": {"type": "string", "pattern": "^[a-z0-9_.]+$"},
+                    "description": {"type": "string"},
+                    "pattern": {"type": "string"},
+                    "phrases": {"type": "array", "items": {"type": "string"}},
+                    "tokens": {"type": "array", "items": {"type": "array"}},
+                    "examples": {"type": "array"},
+                    "counter_examples": {"type": "array"},
+                },
+            },
+        },
+    },
+}
+
+
+class RuleError(ValueError):
+    """A rule file is malformed.  The message names the file and the rule."""
+
+
+_FRAGMENT_REF = re.compile(r"\$\{([a-z_][a-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class RuleFile:
+    name: str
+    path: Path
+    description: str
+    fragments: dict[str, str]
+    rules: list[dict[str, Any]]
+
+    def rule(self, rule_id: str) -> dict[str, Any]:
+        for r in self.rules:
+            if r["id"] == rule_id:
+                return r
+        raise KeyError(f"{self.path.name}: no rule with id {rule_id!r}")
+
+    def expand(self, pattern: str) -> str:
+        """Substitute ``${name}`` fragments (recursively) into ``pattern``."""
+        return expand_fragments(pattern, self.fragments, where=str(self.path.name))
+
+    def compiled(self, rule_id: str, flags: int = 0) -> "regex.Pattern[str]":
+        return _compile(self.name, rule_id, flags)
+
+
+def expand_fragments(pattern: str, fragments: dict[str, str], where: str = "") -> str:
+    seen: list[str] = []
+
+    def sub(m: "re.Match[str]") -> str:
+        name = m.group(1)
+        if name not in fragments:
+            raise RuleError(f"{where}: unknown fragment ${{{name}}}")
+        if name in seen:
+            raise RuleError(f"{where}: fragment ${{{name}}} refers to itself")
+        seen.append(name)
+        try:
+            return "(?:" + _FRAGMENT_REF.sub(sub, fragments[name]) + ")"
+        finally:
+            seen.pop()
+
+    return _FRAGMENT_REF.sub(sub, pattern)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except (OSError, yaml.YAMLError) as exc:  # pragma: no cover - message path
+        raise RuleError(f"{path}: cannot read rule file: {exc}") from exc
+
+
+@functools.lru_cache(maxsize=None)
+def _shared_fragments() -> dict[str, str]:
+    path = RULES_DIR / "fragments.yaml"
+    if not path.exists():
+        return {}
+    data = _read_yaml(path) or {}
+    frags = data.get("fragments", {})
+    if not isinstance(frags, dict):
+        raise RuleError(f"{path}: 'fragments' must be a mapping")
+    return {str(k): str(v) for k, v in frags.items()}
+
+
+@functools.lru_cache(maxsize=None)
+def load(name: str) -> RuleFile:
+    """Load and validate ``rules/<name>.yaml`` (cached)."""
+    path = RULES_DIR / f"{name}.yaml"
+    if not path.exists():
+        raise RuleError(f"{path}: rule file not found")
+    data = _read_yaml(path)
+    try:
+        jsonschema.validate(data, RULE_FILE_SCHEMA)
+    except jsonschema.ValidationError as exc:
+        loc = "/".join(str(p) for p in exc.absolute_path)
+        raise RuleError(f"{path}: invalid rule file at {loc or '<root>'}: {exc.message}") from None
+    ids = [r["id"] for r in data["rules"]]
+    dup = {i for i in ids if ids.count(i) > 1}
+    if dup:
+        raise RuleError(f"{path}: duplicate rule ids {sorted(dup)}")
+    fragments = dict(_shared_fragments())
+    fragments.update({str(k): str(v) for k, v in (data.get("fragments") or {}).items()})
+    rf = RuleFile(name=name, path=path, description=data["description"],
+                  fragments=fragments, rules=list(data["rules"]))
+    for r in rf.rules:  # fail at load time, naming the rule, not at first use
+        if "pattern" in r:
+            try:
+                regex.compile(rf.expand(r["pattern"]))
+            except regex.error as exc:
+                raise RuleError(f"{path}: rule {r['id']!r}: bad pattern: {exc}") from None
+    return rf
+
+
+@functools.lru_cache(maxsize=None)
+def _compile(name: str, rule_id: str, flags: int) -> "regex.Pattern[str]":
+    rf = load(name)
+    return regex.compile(rf.expand(rf.rule(rule_id)["pattern"]), flags)
+
+
+def compile_pattern(name: str, rule_id: str, flags: int = regex.IGNORECASE) -> "regex.Pattern[str]":
+    """The compiled regex of one rule (``${fragments}`` expanded)."""
+    return _compile(name, rule_id, flags)
+
+
+def all_rule_files() -> list[str]:
+    return sorted(p.stem for p in RULES_DIR.glob("*.yaml") if p.stem != "fragments")
+
+
+def fragment(name: str) -> Optional[str]:
+    return _shared_fragments().get(name)
