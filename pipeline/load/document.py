@@ -1,0 +1,142 @@
+"""What a loader returns, and the builder every format uses to produce it.
+
+``LoadedText.text`` is the document as lines: paragraphs separated by ``"\\n"``,
+each table row on one line with its cells joined by ``" | "``.  Every
+:class:`Cell` knows where its text sits in ``LoadedText.text``, so
+``text[cell.start:cell.end] == cell.text`` always holds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+CELL_SEPARATOR = " | "
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    start: int
+    end: int
+    row: int
+    col: int
+    rowspan: int = 1
+    colspan: int = 1
+
+
+@dataclass(frozen=True)
+class Table:
+    index: int
+    page: Optional[int]
+    rows: list[list[Cell]]
+
+
+@dataclass
+class LoadedText:
+    text: str
+    format: str
+    encoding: Optional[str]
+    warnings: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    pages: Optional[list[tuple[int, int]]] = None
+    ocr_confidence: Optional[float] = None
+
+
+@dataclass(frozen=True)
+class CellSpec:
+    """A table cell before it has a place in the text (what format readers build)."""
+
+    text: str
+    row: int
+    col: int
+    rowspan: int = 1
+    colspan: int = 1
+
+
+class TextBuilder:
+    """Accumulates lines and tables, keeping offsets exact."""
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._len = 0
+        self.tables: list[Table] = []
+        self.pages: list[tuple[int, int]] = []
+        self._page_start: Optional[int] = None
+        self._page_open = False
+
+    def __len__(self) -> int:
+        return self._len
+
+    def _append(self, s: str) -> None:
+        if s:
+            self._parts.append(s)
+            self._len += len(s)
+
+    def _newline(self) -> None:
+        if self._len:
+            self._append("\n")
+        if self._page_open and self._page_start is None:
+            self._page_start = self._len
+
+    def line(self, text: str) -> tuple[int, int]:
+        """Add one line (a paragraph); return its (start, end)."""
+        self._newline()
+        start = self._len
+        self._append(text)
+        return start, self._len
+
+    def table(self, cells: list[CellSpec], page: Optional[int] = None, *,
+              layout: bool = False) -> Optional[Table]:
+        """Add a table given its cells (merged cells once, at their top-left).
+
+        Normal tables become one line per row, cells joined by ``" | "`` (line
+        breaks inside a cell become spaces).  ``layout=True`` is for the
+        borderless two-column blocks of Vietnamese documents (issuing body |
+        national motto, recipients | signature): each line of each cell stays a
+        line of its own so it remains recognisable.
+        """
+        if not cells:
+            return None
+        by_row: dict[int, list[CellSpec]] = {}
+        for c in cells:
+            by_row.setdefault(c.row, []).append(c)
+        rows: list[list[Cell]] = []
+        for r in sorted(by_row):
+            row_cells = sorted(by_row[r], key=lambda c: c.col)
+            out: list[Cell] = []
+            if layout:
+                for c in row_cells:
+                    text = "\n".join(x for x in (ln.strip() for ln in c.text.split("\n")) if x)
+                    if text:
+                        start, end = self.line(text)
+                    else:
+                        start = end = self._len
+                    out.append(Cell(text, start, end, c.row, c.col, c.rowspan, c.colspan))
+            else:
+                self._newline()
+                for i, c in enumerate(row_cells):
+                    if i:
+                        self._append(CELL_SEPARATOR)
+                    text = " ".join(c.text.split())
+                    start = self._len
+                    self._append(text)
+                    out.append(Cell(text, start, self._len, c.row, c.col, c.rowspan, c.colspan))
+            rows.append(out)
+        t = Table(index=len(self.tables), page=page, rows=rows)
+        self.tables.append(t)
+        return t
+
+    def start_page(self) -> None:
+        """Begin a page; its span starts where its first line starts."""
+        self._page_open = True
+        self._page_start = None
+
+    def end_page(self) -> None:
+        start = self._len if self._page_start is None else self._page_start
+        self.pages.append((start, self._len))
+        self._page_open = False
+        self._page_start = None
+
+    @property
+    def text(self) -> str:
+        return "".join(self._parts)

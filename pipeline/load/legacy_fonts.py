@@ -1,0 +1,272 @@
+"""Vietnamese legacy 8-bit font encodings: TCVN3 (ABC, ``.VnTime``) and VNI.
+
+Before Unicode, Vietnamese documents were typed in fonts that drew Vietnamese
+letters in place of Western (Windows-1252) characters.  Read without the font,
+such text is nonsense: TCVN3 gives ``Môc tiªu cô thÓ ®Õn n¨m 2030`` and VNI
+gives ``Muïc tieâu cuï theå ñeán naêm 2030``; both mean
+``Mục tiêu cụ thể đến năm 2030``.
+
+This module converts such text back to Unicode and decides, from how
+Vietnamese the result looks, whether a text needs converting at all::
+
+    >>> tcvn3_to_unicode("Môc tiªu cô thÓ ®Õn n¨m 2030")
+    'Mục tiêu cụ thể đến năm 2030'
+    >>> vni_to_unicode("Muïc tieâu cuï theå ñeán naêm 2030")
+    'Mục tiêu cụ thể đến năm 2030'
+    >>> fix_legacy_text("Môc tiªu cô thÓ cña tØnh ®Õn n¨m 2030")
+    ('Mục tiêu cụ thể của tỉnh đến năm 2030', 'tcvn3')
+    >>> fix_legacy_text("Mục tiêu cụ thể đến năm 2030")
+    ('Mục tiêu cụ thể đến năm 2030', None)
+
+The tables are the published TCVN 5712:1993 (VN3) and VNI-Windows layouts.
+TCVN3 has no upper-case toned letters: headings were typed in the companion
+"H" fonts (``.VnTimeH``), which draw the lower-case codes as capitals; pass
+``upper=True`` for text in such a font.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Optional
+
+import regex
+
+# --------------------------------------------------------------------------
+# TCVN3 (ABC): one byte per letter.
+# --------------------------------------------------------------------------
+
+#: byte -> letter, for the bytes TCVN3 redefines (all others are Windows-1252).
+TCVN3_BYTES: dict[int, str] = {
+    0xA1: "Ă", 0xA2: "Â", 0xA3: "Ê", 0xA4: "Ô", 0xA5: "Ơ", 0xA6: "Ư", 0xA7: "Đ",
+    0xA8: "ă", 0xA9: "â", 0xAA: "ê", 0xAB: "ô", 0xAC: "ơ", 0xAD: "ư", 0xAE: "đ",
+    0xB5: "à", 0xB6: "ả", 0xB7: "ã", 0xB8: "á", 0xB9: "ạ",
+    0xBB: "ằ", 0xBC: "ẳ", 0xBD: "ẵ", 0xBE: "ắ", 0xC6: "ặ",
+    0xC7: "ầ", 0xC8: "ẩ", 0xC9: "ẫ", 0xCA: "ấ", 0xCB: "ậ",
+    0xCC: "è", 0xCE: "ẻ", 0xCF: "ẽ", 0xD0: "é", 0xD1: "ẹ",
+    0xD2: "ề", 0xD3: "ể", 0xD4: "ễ", 0xD5: "ế", 0xD6: "ệ",
+    0xD7: "ì", 0xD8: "ỉ", 0xDC: "ĩ", 0xDD: "í", 0xDE: "ị",
+    0xDF: "ò", 0xE1: "ỏ", 0xE2: "õ", 0xE3: "ó", 0xE4: "ọ",
+    0xE5: "ồ", 0xE6: "ổ", 0xE7: "ỗ", 0xE8: "ố", 0xE9: "ộ",
+    0xEA: "ờ", 0xEB: "ở", 0xEC: "ỡ", 0xED: "ớ", 0xEE: "ợ",
+    0xEF: "ù", 0xF1: "ủ", 0xF2: "ũ", 0xF3: "ú", 0xF4: "ụ",
+    0xF5: "ừ", 0xF6: "ử", 0xF7: "ữ", 0xF8: "ứ", 0xF9: "ự",
+    0xFA: "ỳ", 0xFB: "ỷ", 0xFC: "ỹ", 0xFD: "ý", 0xFE: "ỵ",
+}
+
+
+def _cp1252_char(b: int) -> str:
+    """The character Windows shows for byte ``b`` in a Western font."""
+    try:
+        return bytes([b]).decode("cp1252")
+    except UnicodeDecodeError:  # 0x81, 0x8D, 0x8F, 0x90, 0x9D
+        return chr(b)
+
+
+#: Windows-1252 character (as Word/antiword/pdfminer hand it to us) -> letter.
+_TCVN3_CHARS: dict[str, str] = {_cp1252_char(b): u for b, u in TCVN3_BYTES.items()}
+_TCVN3_TRANS = str.maketrans(_TCVN3_CHARS)
+_TCVN3_INVERSE: dict[str, int] = {u: b for b, u in TCVN3_BYTES.items()}
+
+
+def tcvn3_bytes_to_unicode(data: bytes) -> str:
+    """Decode bytes typed in a TCVN3 font."""
+    return "".join(TCVN3_BYTES.get(b) or _cp1252_char(b) for b in data)
+
+
+def tcvn3_to_unicode(text: str, *, upper: bool = False) -> str:
+    """Convert text that was read as Windows-1252 from a TCVN3 font."""
+    out = text.translate(_TCVN3_TRANS)
+    return out.upper() if upper else out
+
+
+def unicode_to_tcvn3(text: str) -> bytes:
+    """Encode Unicode text as a TCVN3 file would store it (lower-case font).
+
+    Upper-case toned letters do not exist in TCVN3; they are written as their
+    lower-case code (what the ``.VnTimeH`` fonts draw as capitals).
+    """
+    out = bytearray()
+    for ch in unicodedata.normalize("NFC", text):
+        if ch in _TCVN3_INVERSE:
+            out.append(_TCVN3_INVERSE[ch])
+        elif ch.lower() in _TCVN3_INVERSE and ch not in "ĂÂÊÔƠƯĐ":
+            out.append(_TCVN3_INVERSE[ch.lower()])
+        else:
+            out += ch.encode("cp1252")
+    return bytes(out)
+
+
+# --------------------------------------------------------------------------
+# VNI: a base letter followed by one Windows-1252 character for the marks.
+# --------------------------------------------------------------------------
+
+_TONES = {"\u0301": 0, "\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0323": 4}  # sắc huyền hỏi ngã nặng
+# base (lower-case, with its shape mark) -> (VNI base, suffix for the five tones)
+_VNI_BASES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "a": ("a", ("aù", "aø", "aû", "aõ", "aï")),
+    "ă": ("aê", ("aé", "aè", "aú", "aü", "aë")),
+    "â": ("aâ", ("aá", "aà", "aå", "aã", "aä")),
+    "e": ("e", ("eù", "eø", "eû", "eõ", "eï")),
+    "ê": ("eâ", ("eá", "eà", "eå", "eã", "eä")),
+    "i": ("i", ("í", "ì", "æ", "ó", "ò")),
+    "o": ("o", ("où", "oø", "oû", "oõ", "oï")),
+    "ô": ("oâ", ("oá", "oà", "oå", "oã", "oä")),
+    "ơ": ("ô", ("ôù", "ôø", "ôû", "ôõ", "ôï")),
+    "u": ("u", ("uù", "uø", "uû", "uõ", "uï")),
+    "ư": ("ö", ("öù", "öø", "öû", "öõ", "öï")),
+    "y": ("y", ("yù", "yø", "yû", "yõ", "î")),
+    "đ": ("ñ", ()),
+}
+
+
+def _build_vni() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for base, (plain, toned) in _VNI_BASES.items():
+        if base not in "aeiouy":
+            table[base] = plain
+        for mark, idx in _TONES.items():
+            if idx < len(toned):
+                table[unicodedata.normalize("NFC", base + mark)] = toned[idx]
+    for ch, seq in list(table.items()):
+        table[ch.upper()] = seq.upper()
+    return table
+
+
+#: letter -> VNI character sequence
+UNICODE_TO_VNI: dict[str, str] = _build_vni()
+_VNI_TO_UNICODE: dict[str, str] = {seq: ch for ch, seq in UNICODE_TO_VNI.items()}
+
+
+def vni_to_unicode(text: str) -> str:
+    """Convert text that was read as Windows-1252 from a VNI font."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    get = _VNI_TO_UNICODE.get
+    while i < n:
+        two = get(text[i:i + 2]) if i + 1 < n else None
+        if two is not None:
+            out.append(two)
+            i += 2
+            continue
+        out.append(get(text[i], text[i]))
+        i += 1
+    return "".join(out)
+
+
+def vni_bytes_to_unicode(data: bytes) -> str:
+    """Decode bytes typed in a VNI font."""
+    return vni_to_unicode("".join(_cp1252_char(b) for b in data))
+
+
+def unicode_to_vni(text: str) -> str:
+    """Write Unicode text as it reads when a VNI-font document is read as Windows-1252."""
+    return "".join(UNICODE_TO_VNI.get(ch, ch) for ch in unicodedata.normalize("NFC", text))
+
+
+# --------------------------------------------------------------------------
+# How Vietnamese does a text look?
+# --------------------------------------------------------------------------
+
+_ONSET = r"(?:ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdđfghjklmnprstvwxz])?"
+_NUCLEI = sorted("""
+a ă â e ê i o ô ơ u ư y
+ai ao au ay âu ây eo êu ia iê iu oa oă oe oi ôi ơi oo ua uâ uê ui uô uơ uy ưa ưi ươ ưu yê
+iêu yêu oai oao oay oeo uây uôi ươi ươu uya uyê uyu uêu
+""".split(), key=len, reverse=True)
+_CODA = r"(?:ch|nh|ng|[cmnptk])?"  # k: Đắk Lắk
+_SYLLABLE = regex.compile(rf"{_ONSET}(?:{'|'.join(_NUCLEI)}){_CODA}")
+_WORD = regex.compile(r"[\p{L}\p{M}]+")
+_TONE_MARKS = frozenset(_TONES)
+_SHAPE_MARKS = {"\u0302": "aeo", "\u0306": "a", "\u031b": "ou"}  # circumflex, breve, horn
+#: Characters that a Vietnamese text in Unicode practically never contains but
+#: that legacy-font text read as Windows-1252 is full of.
+_MOJIBAKE_SYMBOLS = frozenset("¡¢£¤¥¦§¨©ª«¬\u00ad®¯µ¶·¸¹º»¼½¾¿")
+
+
+@dataclass(frozen=True)
+class Score:
+    good: int   # words with non-ASCII letters that are Vietnamese syllables
+    bad: int    # words that cannot be Vietnamese, plus mojibake symbols
+
+    @property
+    def net(self) -> int:
+        return self.good - self.bad
+
+    @property
+    def bad_ratio(self) -> float:
+        total = self.good + self.bad
+        return self.bad / total if total else 0.0
+
+
+def _is_syllable(word: str) -> bool:
+    if any(c.isupper() for c in word[1:]) and any(c.islower() for c in word):
+        if not word.isupper() and not (word[0].isupper() and word[1:].islower()):
+            return False  # "ViÖt", "thÓ": case changes inside a word
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    tones = 0
+    base: list[str] = []
+    letter = ""
+    for ch in decomposed:
+        if ch in _TONE_MARKS:
+            if letter not in ("a", "e", "i", "o", "u", "y"):
+                return False
+            tones += 1
+        elif ch in _SHAPE_MARKS:
+            if not base or base[-1] not in _SHAPE_MARKS[ch]:
+                return False
+            base.append(ch)
+        elif ch == "đ" or ("a" <= ch <= "z"):
+            base.append(ch)
+            letter = ch
+        else:
+            return False
+    if tones > 1:
+        return False
+    return _SYLLABLE.fullmatch(unicodedata.normalize("NFC", "".join(base))) is not None
+
+
+def vietnamese_score(text: str) -> Score:
+    """Count Vietnamese-looking and impossible words (ASCII-only words count neither)."""
+    good = bad = 0
+    for m in _WORD.finditer(text):
+        w = m.group()
+        if w.isascii():
+            continue
+        if _is_syllable(w):
+            good += 1
+        else:
+            bad += 1
+    bad += sum(1 for ch in text if ch in _MOJIBAKE_SYMBOLS)
+    return Score(good, bad)
+
+
+def fix_legacy_text(text: str) -> tuple[str, Optional[str]]:
+    """Convert ``text`` from TCVN3 or VNI if it is clearly such mojibake.
+
+    Returns ``(text, encoding)`` where encoding is ``"tcvn3"``, ``"vni"`` or
+    ``None`` (text returned unchanged).
+    """
+    before = vietnamese_score(text)
+    if before.bad < 3 or before.bad_ratio < 0.15:
+        return text, None
+    best: tuple[Score, str, str] | None = None
+    for name, convert in (("tcvn3", tcvn3_to_unicode), ("vni", vni_to_unicode)):
+        converted = convert(text)
+        score = vietnamese_score(converted)
+        if best is None or score.net > best[0].net:
+            best = (score, name, converted)
+    assert best is not None
+    score, name, converted = best
+    if score.net > before.net and score.bad * 2 < before.bad:
+        return converted, name
+    return text, None
+
+
+ENCODING_NAMES = {
+    "tcvn3": "TCVN3 (ABC)",
+    "vni": "VNI",
+}
+
+
+def conversion_warning(encoding: str) -> str:
+    return f"converted from {ENCODING_NAMES[encoding]} font encoding"
