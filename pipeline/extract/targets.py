@@ -410,7 +410,7 @@ def _sentence(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int,
             growth = m.kind == "percent" and (
                 bool(_p("growth_after").match(after))
                 or bool(_p("growth_before").search(flow[max(a, m.start - 40):m.start])))
-            post = not _p("after_value_connector").match(_skip_after(after))
+            post = _starts_noun_phrase(after)
             if m.kind == "count":
                 post = False
             if post:
@@ -451,7 +451,8 @@ def _sentence(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int,
             cue = _year_for(ctx, m.start, cues, block_cues, heads, block)
             paren = _p("year_paren").match(after)
             if paren:
-                cue = YearCue(m.end, m.end + paren.end(), int(paren.group("year")), None)
+                cue = YearCue(m.end, m.end + paren.end(),
+                              int(paren.group("year") or paren.group("year2")), None)
             slots.append(_Slot(tiers, inds, sector, subject))
             _emit(ctx, m, tiers, inds, sector, subject, cue, s, e, sentence_text, heads, block,
                   False, growth=growth)
@@ -460,12 +461,25 @@ def _sentence(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int,
         ctx.last_slots = slots
 
 
+def _starts_noun_phrase(after: str) -> bool:
+    """Does the text after a value name what is counted (``40% thư viện phường``)?
+
+    Not when it goes on with a connector (``(năm 2025) và``, ``mỗi năm``) or
+    with a verb (``đạt 100% xây dựng chương trình …``): then the tier and
+    subject stand before the value.
+    """
+    rest = _skip_after(after)
+    if _p("after_value_connector").match(rest):
+        return False
+    return not _p("np_boundary").match(rest.lstrip())
+
+
 def _all_bare(ctx: _Ctx, mentions: list[Mention], e: int) -> bool:
     flow = ctx.prep.flow
     for k, m in enumerate(mentions):
         nxt = mentions[k + 1].start if k + 1 < len(mentions) else e
         after = flow[m.end:nxt]
-        if not _p("after_value_connector").match(_skip_after(after)):
+        if _starts_noun_phrase(after):
             return False
         if k + 1 < len(mentions) and len(after.split()) > 2:
             return False

@@ -1,0 +1,101 @@
+"""One document in, one :class:`~pipeline.models.DocumentRecord` out.
+
+``extract_file`` never raises on a bad input file: a file that cannot be read
+gives a record whose ``warnings`` say why and whose ``extra["error"]`` holds a
+short code, so a batch goes on and the outputs list the failure.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+from typing import Optional
+
+from .extract.metadata import extract_metadata
+from .extract.references import extract_references
+from .extract.targets import extract_targets
+from .models import DocumentRecord
+from .segment import segment
+from .text import PreparedText, prepare
+
+log = logging.getLogger("chitieu")
+
+DEFAULT_MAX_BYTES = 50_000_000
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def extract_text(raw: str, doc_id: str, source: str = "", sha256: Optional[str] = None,
+                 warnings: Optional[list[str]] = None) -> DocumentRecord:
+    """Extract facts, references and targets from a document's text."""
+    if sha256 is None:
+        sha256 = hashlib.sha256(raw.encode("utf-8")).hexdigest()
+    rec = DocumentRecord(doc_id=doc_id, source=source, sha256=sha256, warnings=list(warnings or []))
+    prep = prepare(raw)
+    seg = segment(prep.flow)
+    _fill(rec, prep, seg)
+    rec.extra["text"] = raw
+    return rec
+
+
+def _fill(rec: DocumentRecord, prep: PreparedText, seg) -> None:
+    meta = extract_metadata(prep, seg)
+    rec.doc_type = meta.doc_type
+    rec.number = meta.number
+    rec.issue_date = meta.issue_date
+    rec.place = meta.place
+    rec.issuing_body = meta.issuing_body
+    rec.parent_body = meta.parent_body
+    rec.admin_level = meta.admin_level
+    rec.province = meta.province
+    rec.district = meta.district
+    rec.signer = meta.signer
+    rec.title = meta.title
+    rec.warnings.extend(meta.warnings)
+    rec.references = extract_references(prep, seg, meta.number)
+    targets, twarn = extract_targets(prep, seg, meta.admin_level)
+    rec.targets = targets
+    rec.warnings.extend(twarn)
+    for ev in [t.evidence for t in rec.targets] + [r.evidence for r in rec.references]:
+        if prep.raw[ev.start:ev.end] != ev.text:  # the contract of SCHEMA.md
+            raise AssertionError(f"evidence offsets do not match the text: {ev}")
+
+
+def extract_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> DocumentRecord:
+    """Load and extract one file; a bad file gives an error record, not an exception."""
+    from .load import LoadError, load
+
+    path = Path(path)
+    doc_id = path.stem
+    try:
+        sha = sha256_file(path)
+    except OSError as exc:
+        return _error_record(doc_id, str(path), "", "unreadable", f"{path}: cannot read file: {exc.strerror}")
+    try:
+        loaded = load(path, max_bytes=max_bytes)
+    except LoadError as exc:
+        return _error_record(doc_id, str(path), sha, getattr(exc, "code", "load_error"), str(exc))
+    try:
+        rec = extract_text(loaded.text, doc_id, str(path), sha, list(loaded.warnings))
+    except Exception as exc:  # a bug must not stop the batch; it is reported per file
+        log.exception("%s: extraction failed", path)
+        return _error_record(doc_id, str(path), sha, "internal_error",
+                             f"{path}: extraction failed ({type(exc).__name__}: {exc}); please report this file")
+    rec.extra["format"] = loaded.format
+    if getattr(loaded, "ocr_confidence", None) is not None:
+        rec.extra["ocr_confidence"] = loaded.ocr_confidence
+    return rec
+
+
+def _error_record(doc_id: str, source: str, sha: str, code: str, message: str) -> DocumentRecord:
+    log.error("%s", message)
+    rec = DocumentRecord(doc_id=doc_id, source=source, sha256=sha, warnings=[f"error: {message}"])
+    rec.extra["error"] = code
+    rec.extra["error_message"] = message
+    return rec

@@ -1,0 +1,67 @@
+"""Every rule file loads against its schema; every example matches its rule
+and no counter-example does (regex rules and spaCy tier patterns alike)."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline import rules
+from pipeline.nlp import find_tiers
+
+
+def _regex_cases():
+    for name in rules.all_rule_files():
+        rf = rules.load(name)
+        for r in rf.rules:
+            if "pattern" not in r:
+                continue
+            for ex in r.get("examples", []):
+                yield pytest.param(name, r["id"], ex, True, id=f"{name}:{r['id']}:+{ex[:30]}")
+            for ex in r.get("counter_examples", []):
+                yield pytest.param(name, r["id"], ex, False, id=f"{name}:{r['id']}:-{ex[:30]}")
+
+
+@pytest.mark.parametrize("name,rule_id,text,should_match", list(_regex_cases()))
+def test_regex_rule_examples(name, rule_id, text, should_match):
+    pattern = rules.compile_pattern(name, rule_id)
+    assert bool(pattern.search(text)) is should_match
+
+
+def _tier_cases():
+    for r in rules.load("tiers").rules:
+        for ex in r.get("examples", []):
+            yield pytest.param(r["tier"], ex, True, id=f"tiers:{r['id']}:+{ex[:30]}")
+        for ex in r.get("counter_examples", []):
+            yield pytest.param(r["tier"], ex, False, id=f"tiers:{r['id']}:-{ex[:30]}")
+
+
+@pytest.mark.parametrize("tier,text,should_find", list(_tier_cases()))
+def test_tier_rule_examples(tier, text, should_find):
+    found = {t.tier for t in find_tiers(text)}
+    assert (tier in found) is should_find
+
+
+def test_every_rule_has_examples():
+    for name in rules.all_rule_files():
+        for r in rules.load(name).rules:
+            if r.get("tier") == "none":
+                continue
+            if "pattern" in r or "tokens" in r:
+                assert r.get("examples"), f"{name}:{r['id']} has no examples"
+
+
+def test_bad_rule_file_is_reported(tmp_path, monkeypatch):
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("description: x\nrules:\n  - id: Bad-Id\n    description: y\n", encoding="utf-8")
+    monkeypatch.setattr(rules, "RULES_DIR", tmp_path)
+    rules.load.cache_clear()
+    try:
+        with pytest.raises(rules.RuleError, match="broken.yaml"):
+            rules.load("broken")
+    finally:
+        rules.load.cache_clear()
+
+
+def test_fragments_expand_as_groups():
+    assert rules.expand_fragments("a${x}b", {"x": "c|d"}) == "a(?:c|d)b"
+    with pytest.raises(rules.RuleError):
+        rules.expand_fragments("${nope}", {})
