@@ -183,6 +183,12 @@ def find_year_cues(flow: str, start: int, end: int) -> list[YearCue]:
         if s0 < y:
             cues.append(YearCue(m.start(), m.end(), y, s0))
             covered.append((m.start(), m.end()))
+    label = _p("year_period_label").match(flow[start:end])
+    if label:
+        s0, y = int(label.group("start")), int(label.group("year"))
+        if s0 < y:
+            cues.append(YearCue(start + label.start("start"), start + label.end(), y, s0))
+            covered.append((start, start + label.end()))
     for m in _p("year_cue").finditer(flow, start, end):
         if any(a <= m.start() < b for a, b in covered + quotes):
             continue

@@ -217,3 +217,19 @@ def test_implied_flag_and_default_tier():
 def test_percent_sign_in_heading():
     ts = rows("a) Tỷ lệ thôn, bản có nhà văn hóa (%):\n- Năm 2025: 85.")
     assert keyset(ts) == Counter([("culture.facilities", "village", 2025, 85, None, P)])
+
+
+@pytest.mark.parametrize("text,expected", [
+    pytest.param("Đến 2025, 100% xã có Trung tâm Văn hóa - Thể thao.",
+                 [("culture.facilities", "commune", 2025, 100, None, P)], id="year_without_nam"),
+    pytest.param("- Giai đoạn 2021 - 2025: 80% xã, phường có tủ sách pháp luật.",
+                 [("other", "commune", 2025, 80, None, P)], id="period_label"),
+    pytest.param("Đến năm 2030, số người đọc sách tăng 20% so với năm 2020.",
+                 [("other", "all", 2030, 20, None, P)], id="baseline_year_is_not_due_year"),
+])
+def test_more_year_forms(text, expected):
+    assert keyset(rows(text)) == Counter(expected)
+
+
+def test_money_is_not_a_count_target():
+    assert rows("Đến năm 2025, tổng kinh phí thực hiện là 5 tỷ đồng.") == []
