@@ -32,19 +32,19 @@ def sha256_file(path: Path) -> str:
 
 
 def extract_text(raw: str, doc_id: str, source: str = "", sha256: Optional[str] = None,
-                 warnings: Optional[list[str]] = None) -> DocumentRecord:
-    """Extract facts, references and targets from a document's text."""
+                 warnings: Optional[list[str]] = None, tables: Optional[list] = None) -> DocumentRecord:
+    """Extract facts, references and targets from a document's text (and its tables)."""
     if sha256 is None:
         sha256 = hashlib.sha256(raw.encode("utf-8")).hexdigest()
     rec = DocumentRecord(doc_id=doc_id, source=source, sha256=sha256, warnings=list(warnings or []))
     prep = prepare(raw)
     seg = segment(prep.flow)
-    _fill(rec, prep, seg)
+    _fill(rec, prep, seg, tables)
     rec.extra["text"] = raw
     return rec
 
 
-def _fill(rec: DocumentRecord, prep: PreparedText, seg) -> None:
+def _fill(rec: DocumentRecord, prep: PreparedText, seg, tables: Optional[list] = None) -> None:
     meta = extract_metadata(prep, seg)
     rec.doc_type = meta.doc_type
     rec.number = meta.number
@@ -59,7 +59,7 @@ def _fill(rec: DocumentRecord, prep: PreparedText, seg) -> None:
     rec.title = meta.title
     rec.warnings.extend(meta.warnings)
     rec.references = extract_references(prep, seg, meta.number)
-    targets, twarn = extract_targets(prep, seg, meta.admin_level)
+    targets, twarn = extract_targets(prep, seg, meta.admin_level, tables)
     rec.targets = targets
     rec.warnings.extend(twarn)
     for ev in [t.evidence for t in rec.targets] + [r.evidence for r in rec.references]:
@@ -82,7 +82,8 @@ def extract_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> DocumentR
     except LoadError as exc:
         return _error_record(doc_id, str(path), sha, getattr(exc, "code", "load_error"), str(exc))
     try:
-        rec = extract_text(loaded.text, doc_id, str(path), sha, list(loaded.warnings))
+        rec = extract_text(loaded.text, doc_id, str(path), sha, list(loaded.warnings),
+                           list(getattr(loaded, "tables", None) or []))
     except Exception as exc:  # a bug must not stop the batch; it is reported per file
         log.exception("%s: extraction failed", path)
         return _error_record(doc_id, str(path), sha, "internal_error",

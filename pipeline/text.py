@@ -55,6 +55,12 @@ class PreparedText:
             return (pos, pos)
         return (self._starts[start], self._ends[end - 1])
 
+    def from_raw(self, pos: int) -> int:
+        """The ``norm`` offset of the first character produced at or after raw ``pos``."""
+        import bisect
+
+        return bisect.bisect_left(self._starts, pos)
+
     def raw_span_text(self, start: int, end: int) -> tuple[str, int, int]:
         """``(raw_text, raw_start, raw_end)`` for a ``norm`` span, trimmed of blanks."""
         while start < end and self.norm[start].isspace():

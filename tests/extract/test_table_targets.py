@@ -1,0 +1,81 @@
+"""A plan whose targets stand only in a table, in both orientations, with
+merged header cells, extracts fully (cell evidence is its row's text)."""
+from __future__ import annotations
+
+from collections import Counter
+
+from pipeline.extract.targets import extract_targets
+from pipeline.load.document import Cell, Table
+from pipeline.segment import segment
+from pipeline.text import prepare
+
+
+def build(before: list[str], grid: list[list[tuple[str, int, int]]]):
+    """``grid`` rows of (text, rowspan, colspan) at consecutive free columns."""
+    raw = "\n".join(before) + "\n"
+    rows = []
+    occupied: set[tuple[int, int]] = set()
+    for r, spec in enumerate(grid):
+        c = 0
+        out = []
+        for i, (text, rs, cs) in enumerate(spec):
+            while (r, c) in occupied:
+                c += 1
+            if i:
+                raw += " | "
+            out.append(Cell(text, len(raw), len(raw) + len(text), r, c, rs, cs))
+            raw += text
+            for dr in range(rs):
+                for dc in range(cs):
+                    occupied.add((r + dr, c + dc))
+            c += cs
+        raw += "\n"
+        rows.append(out)
+    return raw, [Table(0, None, rows)]
+
+
+def extract(raw, tables, admin_level="province"):
+    p = prepare(raw)
+    ts, _ = extract_targets(p, segment(p.flow), admin_level, tables)
+    for t in ts:
+        assert raw[t.evidence.start:t.evidence.end] == t.evidence.text
+    return ts, Counter((t.indicator, t.tier, t.year, t.value, t.value_max, t.unit) for t in ts)
+
+
+def test_rows_are_tiers_columns_are_years_with_merged_header():
+    raw, tables = build(
+        ["II. MỤC TIÊU", "2. Chỉ tiêu cụ thể",
+         "Tỷ lệ thư viện có ứng dụng công nghệ thông tin và chuyển đổi số trong quản lý"],
+        [[("Loại thư viện", 2, 1), ("Mục tiêu (%)", 1, 2)],
+         [("Năm 2025", 1, 1), ("Năm 2030", 1, 1)],
+         [("Thư viện cấp tỉnh", 1, 1), ("100", 1, 1), ("100", 1, 1)],
+         [("Thư viện cấp huyện", 1, 1), ("60", 1, 1), ("80", 1, 1)],
+         [("Thư viện cơ sở giáo dục phổ thông", 1, 1), ("70", 1, 1), ("12 - 15", 1, 1)]])
+    ts, got = extract(raw, tables)
+    assert got == Counter([
+        ("lib.digital", "province", 2025, 100, None, "percent"), ("lib.digital", "province", 2030, 100, None, "percent"),
+        ("lib.digital", "district", 2025, 60, None, "percent"), ("lib.digital", "district", 2030, 80, None, "percent"),
+        ("lib.digital", "school", 2025, 70, None, "percent"), ("lib.digital", "school", 2030, 12, 15, "percent")])
+    assert {t.evidence.text for t in ts if t.tier == "district"} == {"Thư viện cấp huyện | 60 | 80"}
+
+
+def test_rows_are_years_columns_are_tiers():
+    raw, tables = build(
+        ["Đến năm 2030, các Trung tâm Văn hóa - Thể thao có câu lạc bộ, nhóm sở thích đạt tỷ lệ sau:"],
+        [[("Năm", 1, 1), ("Cấp huyện", 1, 1), ("Cấp xã", 1, 1)],
+         [("2025", 1, 1), ("50%", 1, 1), ("40%", 1, 1)],
+         [("2030", 1, 1), ("70%", 1, 1), ("60%", 1, 1)]])
+    _, got = extract(raw, tables)
+    assert got == Counter([
+        ("culture.clubs", "district", 2025, 50, None, "percent"), ("culture.clubs", "commune", 2025, 40, None, "percent"),
+        ("culture.clubs", "district", 2030, 70, None, "percent"), ("culture.clubs", "commune", 2030, 60, None, "percent")])
+
+
+def test_table_rows_are_not_read_twice_as_prose():
+    raw, tables = build(["Chỉ tiêu phát triển văn hóa đọc"],
+                        [[("Chỉ tiêu", 1, 1), ("Năm 2025", 1, 1)],
+                         [("Số bản sách bình quân/người", 1, 1), ("2,5", 1, 1)],
+                         [("Tỷ lệ xã có tủ sách cộng đồng (%)", 1, 1), ("80", 1, 1)]])
+    ts, got = extract(raw, tables)
+    assert got == Counter([("other", "all", 2025, 2.5, None, "count"),
+                           ("other", "commune", 2025, 80, None, "percent")])
