@@ -132,10 +132,125 @@ def build_zip_bomb(path: Path, size: int) -> Path:
     return path
 
 
+# --------------------------------------------------------------------------
+# PDF (fpdf2 + DejaVu from Debian's fonts-dejavu-core)
+# --------------------------------------------------------------------------
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+DEJAVU_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+RUNNING_HEADER = "Kế hoạch số 87/KH-UBND của Ủy ban nhân dân tỉnh Ninh Bình"
+BODY_FILLER = ("Các cơ quan, đơn vị căn cứ chức năng, nhiệm vụ được giao triển khai thực hiện "
+               "các nội dung của Kế hoạch bảo đảm hiệu quả, thiết thực.")
+BODY_SUBJECTS = ["Sở Văn hóa và Thể thao", "Sở Giáo dục và Đào tạo", "Sở Tài chính", "Sở Thông tin và Truyền thông",
+                 "Ủy ban nhân dân cấp huyện", "Đài Phát thanh và Truyền hình tỉnh", "Báo Ninh Bình",
+                 "Hội Khuyến học tỉnh", "Tỉnh đoàn", "Liên đoàn Lao động tỉnh", "Sở Nội vụ", "Sở Tư pháp",
+                 "Sở Y tế", "Công an tỉnh", "Sở Kế hoạch và Đầu tư", "Hội Liên hiệp Phụ nữ tỉnh",
+                 "Thư viện tỉnh", "Bảo tàng tỉnh"]
+
+
+def build_text_pdf(path: Path, *, password: str | None = None, pages: int = 3) -> Path:
+    """A plan as a word processor exports it: a two-column header, the sample
+    section (its long line wraps), a ruled table with merged cells, a running
+    header and page numbers on every page."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4", unit="pt")
+    pdf.add_font("DejaVu", "", str(DEJAVU))
+    pdf.add_font("DejaVu", "B", str(DEJAVU_BOLD))
+    pdf.set_auto_page_break(False)
+    if password:
+        pdf.set_encryption(owner_password="owner-" + password, user_password=password)
+    left, width = 60.0, 475.0
+
+    def page_furniture(n: int) -> None:
+        pdf.set_font("DejaVu", "", 8)
+        pdf.set_xy(left, 25)
+        pdf.cell(width, 10, RUNNING_HEADER, align="C")
+        pdf.set_xy(left, 800)
+        pdf.cell(width, 10, str(n), align="C")
+
+    for n in range(1, pages + 1):
+        pdf.add_page()
+        page_furniture(n)
+        pdf.set_font("DejaVu", "", 11)
+        y = 60.0
+        if n == 1:
+            pdf.set_font("DejaVu", "B", 10)
+            for i, (l_text, r_text) in enumerate(zip(HEADER_LEFT, HEADER_RIGHT)):
+                pdf.set_xy(left, y + 14 * i)
+                pdf.cell(170, 12, l_text, align="C")
+                pdf.set_xy(left + 215, y + 14 * i)
+                pdf.cell(260, 12, r_text, align="C")
+            y += 70
+            pdf.set_font("DejaVu", "", 11)
+            for line in SAMPLE_LINES:
+                pdf.set_xy(left, y)
+                pdf.multi_cell(width, 15, line, align="L")
+                y = pdf.get_y() + 4
+            y += 10
+            pdf.set_xy(left, y)
+            with pdf.table(width=width, col_widths=(30, 205, 120, 120), line_height=16,
+                           first_row_as_headings=False) as table:
+                r = table.row()
+                r.cell("TT", rowspan=2)
+                r.cell("Chỉ tiêu", rowspan=2)
+                r.cell("Kế hoạch", colspan=2)
+                r = table.row()
+                r.cell("Năm 2025")
+                r.cell("Năm 2030")
+                for row in TARGET_TABLE[2:]:
+                    r = table.row()
+                    for value in row:
+                        r.cell(value)
+            y = pdf.get_y() + 15
+        for i in range(6):
+            pdf.set_xy(left, y)
+            subject = BODY_SUBJECTS[(6 * (n - 1) + i) % len(BODY_SUBJECTS)]
+            pdf.multi_cell(width, 15, f"{i + 1 + 10 * n}. {subject}: " + BODY_FILLER, align="L")
+            y = pdf.get_y() + 4
+    pdf.output(str(path))
+    return path
+
+
+def build_scanned_pdf(path: Path, *, dpi: int = 200, pages: int = 2) -> Path:
+    """The sample text rendered to a lightly degraded grey image per page (no text layer)."""
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+    import random
+
+    rnd = random.Random(7)
+    font = ImageFont.truetype(str(DEJAVU), size=int(11 * dpi / 72))
+    w, h = int(6.0 * dpi), int(4.5 * dpi)          # a half-page strip keeps OCR fast
+    images = []
+    for n in range(pages):
+        img = Image.new("L", (w, h), 255)
+        draw = ImageDraw.Draw(img)
+        y = int(0.4 * dpi)
+        lines = SAMPLE_LINES[:2] + _wrap(SAMPLE_LINES[2], 62) + SAMPLE_LINES[3:] if n == 0 \
+            else _wrap(BODY_FILLER, 62) + ["Thư viện tỉnh đạt 60% năm 2025."]
+        for line in lines:
+            draw.text((int(0.4 * dpi), y), line, font=font, fill=20)
+            y += int(font.size * 1.5)
+        img = img.rotate(0.4, resample=Image.BICUBIC, fillcolor=255)
+        img = img.filter(ImageFilter.GaussianBlur(0.6))
+        px = img.load()
+        for _ in range(w * h // 200):               # speckle
+            px[rnd.randrange(w), rnd.randrange(h)] = rnd.choice((0, 110, 255))
+        images.append(img)
+    images[0].save(path, "PDF", resolution=float(dpi), save_all=True, append_images=images[1:])
+    return path
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    import textwrap
+    return textwrap.wrap(text, width)
+
+
 def main(outdir: str) -> None:  # pragma: no cover - a helper for people
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     build_docx(out / "plan.docx")
+    build_text_pdf(out / "plan.pdf")
+    build_scanned_pdf(out / "scan.pdf")
     print("written to", out)
 
 

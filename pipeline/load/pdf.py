@@ -1,0 +1,347 @@
+"""PDF documents: the text layer via pdfplumber, OCR for scanned pages.
+
+Per page: words are grouped into lines top to bottom; a line whose words are
+far apart (the two-column header ``ỦY BAN NHÂN DÂN … CỘNG HÒA …``) is split
+into one line per column so each stays recognisable.  Ruled tables found by
+pdfplumber become ``" | "`` rows (merged cells once, spans from the ruling
+grid) at their place in the flow.  Lines wrapped by the layout stay separate
+lines (the extractor re-joins them); words are never cut.  Running headers and
+footers (the same text at the top or bottom of most pages) and page numbers
+are dropped.  ``LoadedText.pages`` gives each page's span.
+
+A page without a usable text layer (a scan, or glyphs without a Unicode map)
+is rasterised at the scan's own resolution and OCR'd (:mod:`.ocr`); the result
+is then ``format="pdf-ocr"`` with the mean word confidence.
+"""
+from __future__ import annotations
+
+import re
+import statistics
+import unicodedata
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+from typing import Callable, Optional, Union
+
+from . import legacy_fonts
+from .document import CellSpec, LoadedText, TextBuilder
+from .errors import LoadError
+
+DEFAULT_DPI = 300
+MIN_DPI, MAX_DPI = 150, 600
+#: Top/bottom share of the page where running headers, footers and page numbers live.
+MARGIN = 0.12
+
+
+@dataclass
+class _Line:
+    segments: list[str]
+    top: float      # fraction of page height
+    bottom: float
+
+
+@dataclass
+class _TableBlock:
+    cells: list[CellSpec]
+    top: float
+
+
+@dataclass
+class _Page:
+    number: int
+    blocks: list[Union[_Line, _TableBlock]] = field(default_factory=list)
+    ocr: bool = False
+
+
+_PAGE_NUMBER = re.compile(
+    r"^[\s\-–—.]*(?:(?:trang|page)\s*)?\d{1,4}(?:\s*(?:/|của|trên|of)\s*\d{1,4})?[\s\-–—.]*$",
+    re.IGNORECASE)
+
+
+def _open_error(path: Path, exc: BaseException) -> LoadError:
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    inner = exc
+    while inner.__cause__ is not None or (inner.args and isinstance(inner.args[0], BaseException)):
+        nxt = inner.__cause__ or inner.args[0]
+        if nxt is inner:
+            break
+        inner = nxt
+    if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)) or "password" in str(inner).lower():
+        return LoadError("encrypted", path, "the PDF is password-protected",
+                         "ask for an unprotected copy or remove the password (qpdf --decrypt)")
+    return LoadError("corrupt", path, f"damaged or truncated PDF ({type(inner).__name__}: {inner})",
+                     "download the file again; if it opens in a viewer, print it to a new PDF")
+
+
+# --------------------------------------------------------------------------
+# text layer
+# --------------------------------------------------------------------------
+
+def _group_lines(words: list[dict]) -> list[list[dict]]:
+    """Words -> lines (each sorted left to right), top to bottom."""
+    lines: list[list[dict]] = []
+    current: list[dict] = []
+    top = bottom = 0.0
+    for w in sorted(words, key=lambda w: (w["top"], w["x0"])):
+        h = w["bottom"] - w["top"]
+        if current:
+            overlap = min(bottom, w["bottom"]) - max(top, w["top"])
+            if overlap > 0.5 * min(h, bottom - top):
+                current.append(w)
+                top, bottom = min(top, w["top"]), max(bottom, w["bottom"])
+                continue
+            lines.append(sorted(current, key=lambda w: w["x0"]))
+        current, top, bottom = [w], w["top"], w["bottom"]
+    if current:
+        lines.append(sorted(current, key=lambda w: w["x0"]))
+    return lines
+
+
+def _segments(line: list[dict]) -> list[str]:
+    """Split a line where the gap between words is a column gap, not a space."""
+    height = statistics.median(w["bottom"] - w["top"] for w in line)
+    gap_limit = max(2.5 * height, 18.0)
+    out: list[list[str]] = [[]]
+    prev = None
+    for w in line:
+        if prev is not None and w["x0"] - prev["x1"] > gap_limit:
+            out.append([])
+        out[-1].append(w["text"])
+        prev = w
+    return [unicodedata.normalize("NFC", " ".join(ws)) for ws in out if ws]
+
+
+def _cluster(values: list[float], tol: float = 2.0) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > tol:
+            out.append(v)
+    return out
+
+
+def _index(edges: list[float], v: float) -> int:
+    return min(range(len(edges)), key=lambda i: abs(edges[i] - v))
+
+
+def _inside(w: dict, bbox: tuple[float, float, float, float]) -> bool:
+    cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
+    return bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]
+
+
+def _table_cells(table, words: list[dict]) -> list[CellSpec]:
+    boxes = list(table.cells)
+    xs = _cluster([b[0] for b in boxes] + [b[2] for b in boxes])
+    ys = _cluster([b[1] for b in boxes] + [b[3] for b in boxes])
+    cells = []
+    for b in boxes:
+        c0, c1 = _index(xs, b[0]), _index(xs, b[2])
+        r0, r1 = _index(ys, b[1]), _index(ys, b[3])
+        inner = [w for w in words if _inside(w, b)]
+        text = "\n".join(" ".join(_segments(ln)) for ln in _group_lines(inner))
+        cells.append(CellSpec(text=text, row=r0, col=c0, rowspan=max(1, r1 - r0), colspan=max(1, c1 - c0)))
+    # renumber rows densely, keeping order
+    rows = sorted({c.row for c in cells})
+    dense = {r: i for i, r in enumerate(rows)}
+    return [CellSpec(c.text, dense[c.row], c.col, c.rowspan, c.colspan) for c in cells]
+
+
+def _text_page(page, number: int) -> _Page:
+    height = float(page.height) or 1.0
+    words = page.extract_words(x_tolerance=2, y_tolerance=2, keep_blank_chars=False)
+    out = _Page(number)
+    tables = []
+    for t in page.find_tables():
+        if len(t.cells) >= 2:
+            tables.append(t)
+    table_words: set[int] = set()
+    for t in tables:
+        inner = [w for w in words if _inside(w, t.bbox)]
+        table_words.update(id(w) for w in inner)
+        cells = _table_cells(t, inner)
+        out.blocks.append(_TableBlock(cells, top=t.bbox[1] / height))
+    free = [w for w in words if id(w) not in table_words]
+    for ln in _group_lines(free):
+        out.blocks.append(_Line(_segments(ln), top=min(w["top"] for w in ln) / height,
+                                bottom=max(w["bottom"] for w in ln) / height))
+    out.blocks.sort(key=lambda b: b.top)
+    return out
+
+
+def _page_text(page: _Page) -> str:
+    parts = []
+    for b in page.blocks:
+        if isinstance(b, _Line):
+            parts.extend(b.segments)
+        else:
+            parts.extend(c.text for c in b.cells)
+    return "\n".join(parts)
+
+
+def _needs_ocr(page, text: str) -> bool:
+    """No usable text layer: (almost) no text over an image, or undecodable glyphs."""
+    stripped = "".join(text.split())
+    if "(cid:" in text and text.count("(cid:") * 6 > len(stripped) * 0.3:
+        return True
+    if stripped:
+        junk = sum(1 for ch in stripped if ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cc"))
+        if junk > 0.2 * len(stripped):
+            return True
+    if len(stripped) >= 20:
+        return False
+    area = float(page.width * page.height) or 1.0
+    covered = sum(abs((im["x1"] - im["x0"]) * (im["bottom"] - im["top"])) for im in page.images)
+    return covered > 0.25 * area
+
+
+def _scan_dpi(page) -> int:
+    """The resolution of the page's largest image (its own scan resolution)."""
+    best = None
+    for im in page.images:
+        width_pt = abs(im["x1"] - im["x0"])
+        src = im.get("srcsize") or (0, 0)
+        if width_pt > 0 and src[0]:
+            dpi = src[0] / (width_pt / 72.0)
+            area = width_pt * abs(im["bottom"] - im["top"])
+            if best is None or area > best[0]:
+                best = (area, dpi)
+    if best is None:
+        return DEFAULT_DPI
+    return int(round(min(max(best[1], MIN_DPI), MAX_DPI)))
+
+
+# --------------------------------------------------------------------------
+# running headers / footers / page numbers
+# --------------------------------------------------------------------------
+
+def _norm(s: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(s.lower().split()))
+
+
+def _drop_furniture(pages: list[_Page]) -> int:
+    """Remove page numbers and lines repeated in the margins of most pages."""
+    def margin_lines(p: _Page) -> list[_Line]:
+        # only the outermost two lines at each end can be page furniture
+        lines = [b for b in p.blocks if isinstance(b, _Line)]
+        first = lines[:2] if p.blocks and isinstance(p.blocks[0], _Line) else []
+        last = lines[-2:] if p.blocks and isinstance(p.blocks[-1], _Line) else []
+        out = [b for b in first if b.bottom < MARGIN] + [b for b in last if b.top > 1 - MARGIN]
+        return list({id(b): b for b in out}.values())
+
+    counts: dict[str, int] = {}
+    for p in pages:
+        for key in {_norm(" ".join(b.segments)) for b in margin_lines(p)}:
+            counts[key] = counts.get(key, 0) + 1
+    repeated = {k for k, n in counts.items() if len(pages) >= 2 and n >= max(2, (len(pages) + 1) // 2)}
+    dropped = 0
+    for p in pages:
+        drop = []
+        for b in margin_lines(p):
+            text = " ".join(b.segments)
+            if _PAGE_NUMBER.match(text) or _norm(text) in repeated:
+                drop.append(b)
+        for b in drop:
+            p.blocks.remove(b)
+        dropped += len(drop)
+    return dropped
+
+
+# --------------------------------------------------------------------------
+# entry point
+# --------------------------------------------------------------------------
+
+def load_pdf(path: Path, data: bytes, *, ocr_jobs: int = 2) -> LoadedText:
+    import pdfplumber
+
+    warnings: list[str] = []
+    try:
+        pdf = pdfplumber.open(BytesIO(data))
+    except Exception as exc:  # pdfminer raises many types for damaged files
+        raise _open_error(path, exc) from None
+    try:
+        try:
+            n_pages = len(pdf.pages)
+        except Exception as exc:
+            raise _open_error(path, exc) from None
+        if n_pages == 0:
+            raise LoadError("empty", path, "the PDF has no pages", "check the download")
+        pages: list[_Page] = []
+        to_ocr: list[int] = []
+        for i, page in enumerate(pdf.pages):
+            try:
+                p = _text_page(page, i + 1)
+            except LoadError:
+                raise
+            except Exception as exc:
+                raise _open_error(path, exc) from None
+            if _needs_ocr(page, _page_text(p)):
+                to_ocr.append(i)
+            pages.append(p)
+        confidence = None
+        if to_ocr:
+            confidence = _ocr(path, pdf, pages, to_ocr, ocr_jobs)
+    finally:
+        pdf.close()
+
+    dropped = _drop_furniture(pages)
+    convert: Optional[Callable[[str], str]] = None
+    encoding = None
+    text_pages = [p for p in pages if not p.ocr]
+    if text_pages:
+        _, enc = legacy_fonts.fix_legacy_text("\n".join(_page_text(p) for p in text_pages))
+        if enc is not None:
+            convert = legacy_fonts.tcvn3_to_unicode if enc == "tcvn3" else legacy_fonts.vni_to_unicode
+            encoding = enc
+            warnings.append(legacy_fonts.conversion_warning(enc))
+
+    out = TextBuilder()
+    for p in pages:
+        c = convert if (convert is not None and not p.ocr) else None
+        out.start_page()
+        for b in p.blocks:
+            if isinstance(b, _Line):
+                for seg in b.segments:
+                    out.line(c(seg) if c else seg)
+            else:
+                cells = [CellSpec(c(x.text), x.row, x.col, x.rowspan, x.colspan) for x in b.cells] if c else b.cells
+                out.table(cells, page=p.number)
+        out.end_page()
+
+    text = out.text
+    if not text.strip():
+        raise LoadError("empty", path, "the PDF contains no text, and OCR found none",
+                        "check that the pages are not blank")
+    fmt = "pdf"
+    if to_ocr:
+        fmt = "pdf-ocr"
+        where = "all pages" if len(to_ocr) == len(pages) else \
+            "pages " + ", ".join(str(i + 1) for i in to_ocr)
+        conf = "unknown" if confidence is None else f"{confidence:.0f}"
+        warnings.append(f"text from OCR ({where}), mean confidence {conf}")
+    if dropped:
+        warnings.append(f"removed {dropped} running header/footer and page-number lines")
+    return LoadedText(text=text, format=fmt, encoding=encoding, warnings=warnings,
+                      tables=out.tables, pages=out.pages, ocr_confidence=confidence)
+
+
+def _ocr(path: Path, pdf, pages: list[_Page], to_ocr: list[int], jobs: int) -> Optional[float]:
+    from .ocr import OcrRunner
+
+    futures = []
+    with OcrRunner(path, jobs) as runner:
+        for i in to_ocr:
+            page = pdf.pages[i]
+            dpi = _scan_dpi(page)
+            try:
+                image = page.to_image(resolution=dpi).original.convert("L")
+            except Exception as exc:
+                raise LoadError("corrupt", path, f"cannot render page {i + 1} for OCR ({exc})",
+                                "check that the PDF opens in a viewer") from None
+            futures.append((i, runner.submit(image, dpi)))
+            del image
+    confidences: list[float] = []
+    for i, fut in futures:
+        result = fut.result()
+        pages[i] = _Page(i + 1, [_Line([ln.text], ln.top, ln.bottom) for ln in result.lines], ocr=True)
+        confidences.extend(result.confidences)
+    return sum(confidences) / len(confidences) if confidences else None

@@ -1,0 +1,70 @@
+"""Scanned PDFs: OCR with tesseract -l vie."""
+from __future__ import annotations
+
+import shutil
+import time
+
+import pytest
+
+from pipeline.load import LoadError, load, ocr, pdf
+
+from .conftest import check_offsets, need_tool
+from .fixtures import build_scanned_pdf
+
+
+@pytest.fixture(scope="module")
+def scan_pdf(tmp_path_factory):
+    return build_scanned_pdf(tmp_path_factory.mktemp("scan") / "scan.pdf", dpi=200)
+
+
+def test_scanned_pdf_is_ocrd(scan_pdf):
+    need_tool("tesseract", "tesseract-ocr tesseract-ocr-vie")
+    started = time.monotonic()
+    doc = load(scan_pdf)
+    elapsed = time.monotonic() - started
+    assert doc.format == "pdf-ocr"
+    assert doc.ocr_confidence is not None and doc.ocr_confidence > 70
+    assert any(w.startswith("text from OCR (all pages), mean confidence") for w in doc.warnings)
+    assert doc.pages is not None and len(doc.pages) == 2
+    check_offsets(doc)
+    for phrase in ["Mục tiêu cụ thể đến năm 2030", "Đối với hệ thống thư viện", "đạt 60% (năm 2025)",
+                   "12 - 15% mỗi năm", "suốt đời"]:
+        assert phrase in doc.text, phrase
+    assert "Thư viện tỉnh đạt 60% năm 2025" in doc.text[slice(*doc.pages[1])]
+    assert elapsed < 60
+
+
+def test_scan_resolution_is_used(scan_pdf):
+    import pdfplumber
+
+    with pdfplumber.open(scan_pdf) as p:
+        assert pdf._scan_dpi(p.pages[0]) == 200
+
+
+def test_missing_tesseract(scan_pdf, monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(LoadError) as info:
+        load(scan_pdf)
+    assert info.value.code == "missing_tool"
+    assert "tesseract-ocr" in str(info.value)
+
+
+def test_missing_vietnamese_data(scan_pdf, monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/tesseract")
+    monkeypatch.setattr(ocr, "_languages", lambda binary: frozenset({"eng", "osd"}))
+    with pytest.raises(LoadError) as info:
+        load(scan_pdf)
+    assert info.value.code == "missing_tool"
+    assert "tesseract-ocr-vie" in str(info.value)
+
+
+def test_tsv_parsing():
+    tsv = ("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+           "5\t1\t1\t1\t1\t1\t10\t10\t50\t20\t90\tMục\n"
+           "5\t1\t1\t1\t1\t2\t70\t10\t50\t20\t80\ttiêu\n"
+           "5\t1\t1\t1\t2\t1\t10\t40\t50\t20\t70\t60%\n"
+           "4\t1\t1\t1\t2\t0\t10\t40\t50\t20\t-1\t\n")
+    page = ocr._parse_tsv(tsv, 200, 100)
+    assert [ln.text for ln in page.lines] == ["Mục tiêu", "60%"]
+    assert page.mean_confidence == 80
+    assert page.lines[1].top == 0.4
