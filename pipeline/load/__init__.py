@@ -75,6 +75,10 @@ def sniff(data: bytes) -> str:
         return "tiff"
     if head.startswith((b"GIF87a", b"GIF89a")):
         return "gif"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text: look at it as text
+        codec = "utf-16-le" if head.startswith(b"\xff\xfe") else "utf-16-be"
+        head = head[2:].decode(codec, errors="ignore").encode("utf-8", errors="ignore")
+        data = head
     lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if lowered.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<meta")) \
             or (lowered.startswith((b"<!--", b"<?xml", b"<!doctype")) and b"<html" in lowered) \

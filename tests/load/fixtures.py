@@ -4,8 +4,8 @@ Run ``python -m tests.load.fixtures OUTDIR`` to write one of each to look at.
 """
 from __future__ import annotations
 
-import io
 import sys
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -22,6 +22,24 @@ TARGET_TABLE = [
     ["1", "Thư viện tỉnh", "60%", "80%"],
     ["2", "Cấp huyện", "50%", "70%"],
 ]
+
+
+def cp1258_bytes(text: str) -> bytes:
+    """Encode like Windows-1258 does (tone marks as combining characters)."""
+    # Windows-1258 keeps base letters with shape marks (â, ơ ...) precomposed
+    # and writes the tone as a combining character; NFD + recompose the shape.
+    out = bytearray()
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        base, *marks = unicodedata.normalize("NFD", ch)
+        shape = "".join(m for m in marks if m in "\u0302\u0306\u031b")
+        tone = "".join(m for m in marks if m not in "\u0302\u0306\u031b")
+        out += unicodedata.normalize("NFC", base + shape).encode("cp1258") + tone.encode("cp1258")
+    return bytes(out)
 
 
 # --------------------------------------------------------------------------
@@ -245,12 +263,73 @@ def _wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width)
 
 
+# --------------------------------------------------------------------------
+# HTML: a news page with menus, breadcrumbs, comments and related links
+# --------------------------------------------------------------------------
+
+HTML_PAGE = """<!DOCTYPE html>
+<html lang="vi"><head><meta charset="{charset}"><title>Kế hoạch thư viện - Cổng thông tin</title>
+<script>var x = "menu";</script><style>.a{{}}</style></head>
+<body>
+<header><div class="logo">CỔNG THÔNG TIN ĐIỆN TỬ TỈNH NINH BÌNH</div>
+<nav class="menu"><ul><li><a href="/">Trang chủ</a></li><li><a href="/gioi-thieu">Giới thiệu</a></li><li><a href="/tin-tuc">Tin tức - Sự kiện</a></li><li><a href="/van-ban">Văn bản chỉ đạo điều hành</a></li></ul></nav></header>
+<div class="breadcrumb"><a href="/">Trang chủ</a> / <a href="/tin-tuc">Tin tức</a></div>
+<main><article class="post">
+<h1>Kế hoạch triển khai Chương trình học tập suốt đời trong thư viện đến năm 2030</h1>
+<p class="date">Thứ năm, 25/05/2023</p>
+<p>Ngày 19/5/2023, Ủy ban nhân dân tỉnh đã ban hành Kế hoạch số 87/KH-UBND triển khai thực hiện Chương trình “Đẩy mạnh các hoạt động phục vụ học tập suốt đời trong thư viện, bảo tàng, trung tâm văn hóa đến năm 2030” trên địa bàn tỉnh Ninh Bình.</p>
+{sample}
+<table border="1">
+<tr><th rowspan="2">TT</th><th rowspan="2">Chỉ tiêu</th><th colspan="2">Kế hoạch</th></tr>
+<tr><th>Năm 2025</th><th>Năm 2030</th></tr>
+<tr><td>1</td><td>Thư viện tỉnh</td><td>60%</td><td>80%</td></tr>
+<tr><td>2</td><td>Cấp huyện</td><td>50%</td><td>70%</td></tr>
+</table>
+<ul><li>Thư viện cấp xã đạt 30%.</li><li>Bảo tàng tỉnh đạt 100%.</li></ul>
+<p>Kế hoạch cũng quy định trách nhiệm của các sở, ban, ngành và Ủy ban nhân dân các huyện, thành phố trong việc tổ chức thực hiện, bảo đảm hiệu quả, thiết thực, phù hợp với điều kiện thực tế của địa phương.</p>
+<p class="author">Minh Châu</p>
+</article>
+<section class="comments" id="comments"><h3>Bình luận</h3>
+<div class="comment"><p>Nguyễn Văn A: Kế hoạch rất thiết thực, mong sớm triển khai ở xã tôi.</p></div>
+<form><textarea></textarea><button>Gửi bình luận</button></form></section>
+<aside class="related"><h3>Tin liên quan</h3><ul>
+<li><a href="/a">Hội nghị tổng kết công tác thư viện năm 2022</a></li>
+<li><a href="/b">Ra mắt mô hình thư viện thân thiện tại huyện Kim Sơn</a></li>
+<li><a href="/c">Ngày sách và Văn hóa đọc Việt Nam năm 2023</a></li></ul></aside>
+</main>
+<footer><p>Bản quyền thuộc Sở Văn hóa và Thể thao tỉnh Ninh Bình. Địa chỉ: Đường Lê Hồng Phong, TP Ninh Bình.</p></footer>
+</body></html>
+"""
+HTML_BOILERPLATE = ["Trang chủ", "Giới thiệu", "Văn bản chỉ đạo điều hành", "Bình luận",
+                    "Nguyễn Văn A", "Tin liên quan", "Hội nghị tổng kết", "Ra mắt mô hình", "Bản quyền"]
+
+
+def build_html(path: Path, *, charset: str = "utf-8", tcvn3: bool = False) -> Path:
+    """The news page; ``charset`` is declared and used; ``tcvn3`` types the article
+    in the .VnTime font as old sites did."""
+    import html as html_lib
+
+    sample = "\n".join(f"<p>{html_lib.escape(line)}</p>" for line in SAMPLE_LINES)
+    page = HTML_PAGE.format(sample=sample, charset=charset)
+    if tcvn3:
+        from pipeline.load.legacy_fonts import unicode_to_tcvn3
+        page = page.replace("<p>", '<p><font face=".VnTime">')
+        path.write_bytes(unicode_to_tcvn3(page))
+        return path
+    if charset.lower() == "windows-1258":
+        path.write_bytes(cp1258_bytes(page))
+    else:
+        path.write_bytes(page.encode(charset))
+    return path
+
+
 def main(outdir: str) -> None:  # pragma: no cover - a helper for people
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     build_docx(out / "plan.docx")
     build_text_pdf(out / "plan.pdf")
     build_scanned_pdf(out / "scan.pdf")
+    build_html(out / "page.html")
     print("written to", out)
 
 

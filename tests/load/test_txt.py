@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import codecs
 import os
-import unicodedata
 
 import pytest
 
@@ -11,26 +10,7 @@ from pipeline.load import LoadError, load
 from pipeline.load.legacy_fonts import unicode_to_tcvn3, unicode_to_vni
 
 from .conftest import SAMPLE
-
-CP1258_DECOMPOSED = unicodedata.normalize("NFD", SAMPLE)  # what Windows-1258 stores
-
-
-def _cp1258_bytes(text: str) -> bytes:
-    # Windows-1258 keeps base letters with shape marks (â, ơ ...) precomposed
-    # and writes the tone as a combining character; NFD + recompose the shape.
-    out = bytearray()
-    for ch in unicodedata.normalize("NFC", text):
-        try:
-            out += ch.encode("cp1258")
-            continue
-        except UnicodeEncodeError:
-            pass
-        base, *marks = unicodedata.normalize("NFD", ch)
-        shape = "".join(m for m in marks if m in "\u0302\u0306\u031b")
-        tone = "".join(m for m in marks if m not in "\u0302\u0306\u031b")
-        out += unicodedata.normalize("NFC", base + shape).encode("cp1258") + tone.encode("cp1258")
-    return bytes(out)
-
+from .fixtures import cp1258_bytes
 
 CASES = [
     # id, bytes, expected encoding, expected warning substring (None: no warning)
@@ -39,7 +19,7 @@ CASES = [
     ("utf16-le-bom", codecs.BOM_UTF16_LE + SAMPLE.encode("utf-16-le"), "utf-16", "UTF-16"),
     ("utf16-be-bom", codecs.BOM_UTF16_BE + SAMPLE.encode("utf-16-be"), "utf-16", "UTF-16"),
     ("utf16-le-nobom", SAMPLE.encode("utf-16-le"), "utf-16", "no byte-order mark"),
-    ("cp1258", _cp1258_bytes(SAMPLE), "cp1258", "Windows-1258"),
+    ("cp1258", cp1258_bytes(SAMPLE), "cp1258", "Windows-1258"),
     ("crlf-utf8", SAMPLE.replace("\n", "\r\n").encode("utf-8"), "utf-8", None),
 ]
 
@@ -61,8 +41,8 @@ def test_encodings(tmp_path, name, data, encoding, warning):
 
 
 def test_cp1258_fixture_really_uses_combining_marks():
-    assert b"\xec" in _cp1258_bytes("tiếng")  # U+0301 as its own byte
-    assert _cp1258_bytes(SAMPLE) != SAMPLE.encode("cp1258", errors="ignore")
+    assert b"\xec" in cp1258_bytes("tiếng")  # U+0301 as its own byte
+    assert cp1258_bytes(SAMPLE) != SAMPLE.encode("cp1258", errors="ignore")
 
 
 def test_tcvn3_bytes(tmp_path):
