@@ -10,7 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+import regex
+
 CELL_SEPARATOR = " | "
+
+_LAYOUT_WORDS = regex.compile(
+    r"CỘNG\s+HÒA|CỘNG\s+HOÀ|ĐỘC\s+LẬP\s*[-–]\s*TỰ\s+DO|NƠI\s+NHẬN|\bTM\.|\bKT\.|"
+    r"ỦY\s+BAN|UỶ\s+BAN|\bUBND\b|\bSố\s*:", regex.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -140,3 +146,16 @@ class TextBuilder:
     @property
     def text(self) -> str:
         return "".join(self._parts)
+
+
+def is_layout_table(cells: list[CellSpec]) -> bool:
+    """A small borderless-style block: the issuing body | national motto header,
+    or the recipients | signature block (at most 3 columns, 4 rows, with the
+    words these blocks always have)."""
+    if not cells:
+        return False
+    ncols = max(c.col + c.colspan for c in cells)
+    nrows = max(c.row + c.rowspan for c in cells)
+    if ncols > 3 or nrows > 4:
+        return False
+    return _LAYOUT_WORDS.search("\n".join(c.text for c in cells)) is not None

@@ -24,7 +24,7 @@ import regex
 from lxml import etree
 
 from . import legacy_fonts
-from .document import CellSpec, LoadedText, TextBuilder
+from .document import CellSpec, LoadedText, TextBuilder, is_layout_table
 from .errors import LoadError
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -339,12 +339,7 @@ def legacy_font_kind(font: Optional[str]) -> Optional[tuple[str, bool]]:
 
 #: Letters only Unicode Vietnamese has: a run in a .Vn font that contains them
 #: was retyped in Unicode and keeps its old font name; leave it alone.
-_ALREADY_UNICODE = regex.compile(r"[ăĂơƠưƯđĐ\u1ea0-\u1ef9]")
-
-_LAYOUT_WORDS = regex.compile(
-    r"CỘNG\s+HÒA|CỘNG\s+HOÀ|ĐỘC\s+LẬP\s*[-–]\s*TỰ\s+DO|NƠI\s+NHẬN|\bTM\.|\bKT\.|"
-    r"ỦY\s+BAN|UỶ\s+BAN|\bUBND\b|\bSố\s*:", regex.IGNORECASE)
-
+_ALREADY_UNICODE = legacy_fonts.UNICODE_ONLY
 
 class _Walker:
     def __init__(self, numbering: Numbering, styles: Styles,
@@ -519,17 +514,7 @@ class _Walker:
                     self.out.line(text)
             else:
                 cells = self.table_cells(el)
-                self.out.table(cells, layout=self._is_layout(cells))
-
-    def _is_layout(self, cells: list[CellSpec]) -> bool:
-        if not cells:
-            return False
-        ncols = max(c.col + c.colspan for c in cells)
-        nrows = max(c.row + c.rowspan for c in cells)
-        if ncols > 3 or nrows > 4:
-            return False
-        joined = "\n".join(c.text for c in cells)
-        return _LAYOUT_WORDS.search(joined) is not None
+                self.out.table(cells, layout=is_layout_table(cells))
 
 
 def load_docx(path: Path, data: bytes) -> LoadedText:
@@ -561,11 +546,9 @@ def load_docx(path: Path, data: bytes) -> LoadedText:
         encoding = "+".join(sorted(walker.converted))
     if not walker.converted:
         # Legacy-font text whose font name was lost (copied between documents).
-        _, enc = legacy_fonts.fix_legacy_text(walker.out.text)
+        enc, convert = legacy_fonts.legacy_converter(walker.out.text)
         if enc is not None:
-            walker = _Walker(Numbering(numbering_el), Styles(styles_el),
-                             convert=legacy_fonts.tcvn3_to_unicode if enc == "tcvn3"
-                             else legacy_fonts.vni_to_unicode)
+            walker = _Walker(Numbering(numbering_el), Styles(styles_el), convert=convert)
             walker.walk(document.element.body)
             warnings.append(legacy_fonts.conversion_warning(enc))
             encoding = enc

@@ -174,10 +174,9 @@ def _fix_legacy_tree(tree: etree._Element) -> Optional[str]:
         bad.drop_tree()
     body = tree.find("body")
     visible = (body if body is not None else tree).text_content()
-    _, legacy = legacy_fonts.fix_legacy_text(visible)
+    legacy, convert = legacy_fonts.legacy_converter(visible)
     if legacy is None:
         return None
-    convert = legacy_fonts.tcvn3_to_unicode if legacy == "tcvn3" else legacy_fonts.vni_to_unicode
     for el in tree.iter():
         if isinstance(el.tag, str):
             if el.text:

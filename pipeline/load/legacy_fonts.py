@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 import regex
 
@@ -240,27 +240,83 @@ def vietnamese_score(text: str) -> Score:
     return Score(good, bad)
 
 
+#: Letters that only Unicode text has (not in Windows-1252): a piece of text
+#: containing one is Unicode already, whatever else it contains.
+UNICODE_ONLY = regex.compile(r"[ăĂơƠưƯđĐĩĨũŨ\u1ea0-\u1ef9]")
+
+_CONVERTERS: dict[str, Callable[[str], str]] = {}
+
+
+def detect_legacy(text: str) -> Optional[str]:
+    """``"tcvn3"``, ``"vni"`` or ``None``: is ``text`` (mostly) legacy-font mojibake?
+
+    Lines that contain letters only Unicode has are left out of the vote, so a
+    Unicode document with a pasted TCVN3 paragraph is still recognised.
+    """
+    legacy_part = "\n".join(ln for ln in text.split("\n") if not UNICODE_ONLY.search(ln))
+    before = vietnamese_score(legacy_part)
+    if before.bad < 3 or before.bad_ratio < 0.15:
+        return None
+    best: tuple[Score, str] | None = None
+    for name, convert in _CONVERTERS.items():
+        score = vietnamese_score(convert(legacy_part))
+        if best is None or score.net > best[0].net:
+            best = (score, name)
+    assert best is not None
+    score, name = best
+    if score.net > before.net and score.bad * 2 < before.bad:
+        return name
+    return None
+
+
+def legacy_converter(text: str) -> tuple[Optional[str], Callable[[str], str]]:
+    """Decide for a whole document, then convert it piece by piece (line, cell, run).
+
+    Returns ``(encoding, convert)``; ``convert`` is the identity when the
+    document is Unicode.  A piece holding Unicode-only letters is never
+    converted; in a document that mixes both, a piece is converted only if
+    that makes it more Vietnamese.
+    """
+    enc = detect_legacy(text)
+    if enc is None:
+        return None, _identity
+    base = _CONVERTERS[enc]
+    others = [c for name, c in _CONVERTERS.items() if name != enc]
+    mixed = UNICODE_ONLY.search(text) is not None
+
+    def convert(piece: str) -> str:
+        if UNICODE_ONLY.search(piece):
+            return piece
+        if not mixed:
+            return base(piece)
+        best, best_net = piece, vietnamese_score(piece).net
+        for conv in [base, *others]:  # ties keep the earlier (the piece as it is first)
+            new = conv(piece)
+            net = vietnamese_score(new).net
+            if net > best_net:
+                best, best_net = new, net
+        return best
+    return enc, convert
+
+
+def _identity(s: str) -> str:
+    return s
+
+
 def fix_legacy_text(text: str) -> tuple[str, Optional[str]]:
     """Convert ``text`` from TCVN3 or VNI if it is clearly such mojibake.
 
     Returns ``(text, encoding)`` where encoding is ``"tcvn3"``, ``"vni"`` or
-    ``None`` (text returned unchanged).
+    ``None`` (text returned unchanged).  Works line by line (see
+    :func:`legacy_converter`).
     """
-    before = vietnamese_score(text)
-    if before.bad < 3 or before.bad_ratio < 0.15:
+    enc, convert = legacy_converter(text)
+    if enc is None:
         return text, None
-    best: tuple[Score, str, str] | None = None
-    for name, convert in (("tcvn3", tcvn3_to_unicode), ("vni", vni_to_unicode)):
-        converted = convert(text)
-        score = vietnamese_score(converted)
-        if best is None or score.net > best[0].net:
-            best = (score, name, converted)
-    assert best is not None
-    score, name, converted = best
-    if score.net > before.net and score.bad * 2 < before.bad:
-        return converted, name
-    return text, None
+    return "\n".join(convert(ln) for ln in text.split("\n")), enc
 
+
+_CONVERTERS.update(tcvn3=tcvn3_to_unicode, vni=vni_to_unicode)
 
 ENCODING_NAMES = {
     "tcvn3": "TCVN3 (ABC)",

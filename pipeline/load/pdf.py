@@ -288,9 +288,9 @@ def load_pdf(path: Path, data: bytes, *, ocr_jobs: int = 2) -> LoadedText:
     encoding = None
     text_pages = [p for p in pages if not p.ocr]
     if text_pages:
-        _, enc = legacy_fonts.fix_legacy_text("\n".join(_page_text(p) for p in text_pages))
+        enc, conv = legacy_fonts.legacy_converter("\n".join(_page_text(p) for p in text_pages))
         if enc is not None:
-            convert = legacy_fonts.tcvn3_to_unicode if enc == "tcvn3" else legacy_fonts.vni_to_unicode
+            convert = conv
             encoding = enc
             warnings.append(legacy_fonts.conversion_warning(enc))
 
