@@ -396,72 +396,106 @@ def _sentence(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int,
     flow = ctx.prep.flow
     cues = find_year_cues(flow, s, e)
     mentions = find_mentions(flow, s, e)
-    not_target = _p("not_target_context")
     segments = _split_segments(flow, s, e)
-    sentence_text = flow[s:e]
-    slots: list[_Slot] = []
-    sent_growth = bool(regex.search(r"tăng\s+(?:bình\s+quân|trung\s+bình)", sentence_text, _I))
-
-    # respectively: bare values mapped onto earlier slots
-    resp = _p("respectively").search(sentence_text)
-    if resp and len(mentions) >= 2 and _all_bare(ctx, mentions, e):
-        pre_tiers = _tier_list(ctx.tiers_between(s, mentions[0].start))
-        if len(pre_tiers) == len(mentions):
-            base = _Slot([], _indicators_for(ctx, sentence_text, heads, False, block), "", None)
-            target_slots = [_Slot([t], base.indicators, "", None) for t in pre_tiers]
-        elif len(ctx.last_slots) == len(mentions):
-            target_slots = ctx.last_slots
-        else:
-            target_slots = []
-        if target_slots:
-            for m, slot in zip(mentions, target_slots):
-                cue = _year_for(ctx, m.start, cues, block_cues, heads, block)
-                _emit(ctx, m, slot.tiers or ["all"], slot.indicators or ["other"], slot.sector,
-                      slot.subject, cue, s, e, sentence_text, heads, block, False)
-            block_cues.extend(cues)
-            ctx.last_slots = target_slots
-            return
-
+    sent_slots: list[_Slot] = []
     for a, b in segments:
         seg_mentions = [m for m in mentions if a <= m.start < b]
         if not seg_mentions:
             _implied(ctx, block, heads, s, e, a, b, mentions, cues, block_cues)
             continue
-        prev_tiers: list[str] = []
-        for k, m in enumerate(seg_mentions):
-            nxt_start = seg_mentions[k + 1].start if k + 1 < len(seg_mentions) else b
-            prev_end = seg_mentions[k - 1].end if k > 0 else a
-            if not_target.search(flow[max(a, m.start - 60):m.start]):
-                continue
-            after = flow[m.end:nxt_start]
-            growth = m.kind == "percent" and (
-                bool(_p("growth_after").match(after))
-                or bool(_p("growth_before").search(flow[max(a, m.start - 40):m.start])))
-            post = _starts_noun_phrase(after)
-            if m.kind == "count":
-                post = False
-            if post:
-                np_start, np_end = _np_span(flow, m.end, nxt_start)
-                tiers = _np_tiers(ctx, np_start, np_end)
-                subject = _clean(flow[np_start:nxt_start])
-                own = flow[np_start:b]
-                has_pred = True
-            else:
-                tiers = _tier_list(ctx.tiers_between(prev_end, m.start))
-                if not tiers and k > 0:
-                    tiers = prev_tiers
-                subject = _clean(_strip_cues(flow[prev_end if k else a:m.start]))
-                own = flow[a:b]
-                has_pred = False
-            if m.kind == "count":
-                subject = _clean(flow[a:m.end])
-                own = flow[a:b]
-                has_pred = True
-                each = regex.search(r"\bmỗi\s", flow[a:m.start], _I)
-                tiers = (_tier_list(ctx.tiers_between(a + each.end(), m.start)) if each else []) or ["all"]
+        if _respectively(ctx, block, heads, s, e, a, b, seg_mentions, cues, block_cues):
+            continue
+        slots = _segment(ctx, block, heads, s, e, a, b, seg_mentions, cues, block_cues, sent_slots)
+        if slots:
+            ctx.last_slots = slots
+            sent_slots.extend(slots)
+    block_cues.extend(cues)
+
+
+def _respectively(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int, b: int,
+                  mentions: list[Mention], cues: list[YearCue], block_cues: list[YearCue]) -> bool:
+    """``lần lượt đạt 40% và 60%`` / ``đạt 100%, 90%, 60% … các chỉ tiêu tương ứng``.
+
+    Bare values are mapped in order onto the tiers named before them in the
+    same segment, else onto the value slots of the previous segment or
+    sentence.  Returns whether the segment was read that way.
+    """
+    flow = ctx.prep.flow
+    seg_text = flow[a:b]
+    if len(mentions) < 2 or not _p("respectively").search(seg_text) or not _all_bare(ctx, mentions, b):
+        return False
+    pre_tiers = _tier_list(ctx.tiers_between(a, mentions[0].start))
+    if len(pre_tiers) == len(mentions):
+        inds = _indicators_for(ctx, flow[s:e], heads, False, block)
+        slots = [_Slot([t], inds, "", None) for t in pre_tiers]
+    elif len(ctx.last_slots) == len(mentions):
+        slots = ctx.last_slots
+    else:
+        return False
+    for m, slot in zip(mentions, slots):
+        cue = _year_for(ctx, m.start, cues, block_cues, heads, block)
+        _emit(ctx, m, slot.tiers or ["all"], slot.indicators or ["other"], slot.sector,
+              slot.subject, cue, s, e, flow[s:e], heads, block, False)
+    ctx.last_slots = slots
+    return True
+
+
+def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int, b: int,
+             seg_mentions: list[Mention], cues: list[YearCue], block_cues: list[YearCue],
+             sent_slots: list[_Slot]) -> list[_Slot]:
+    """Read the values of one ``;``-separated segment of a sentence.
+
+    ``sent_slots`` are the values read so far in the same sentence: a bare
+    ``năm 2025: 70%`` takes the subject of the one before it.
+    """
+    flow = ctx.prep.flow
+    not_target = _p("not_target_context")
+    sentence_text = flow[s:e]
+    sent_growth = bool(regex.search(r"tăng\s+(?:bình\s+quân|trung\s+bình)", sentence_text, _I))
+    slots: list[_Slot] = []
+    prev_tiers: list[str] = []
+    for k, m in enumerate(seg_mentions):
+        nxt_start = seg_mentions[k + 1].start if k + 1 < len(seg_mentions) else b
+        prev_end = seg_mentions[k - 1].end if k > 0 else a
+        if not_target.search(flow[max(a, m.start - 60):m.start]):
+            continue
+        after = flow[m.end:nxt_start]
+        growth = m.kind == "percent" and (
+            bool(_p("growth_after").match(after))
+            or bool(_p("growth_before").search(flow[max(a, m.start - 40):m.start])))
+        post = m.kind != "count" and _starts_noun_phrase(after)
+        inherited: Optional[_Slot] = None
+        if post:
+            np_start, np_end = _np_span(flow, m.end, nxt_start)
+            tiers = _np_tiers(ctx, np_start, np_end)
+            subject = _clean(flow[np_start:nxt_start])
+            own = flow[np_start:b]
+            has_pred = True
+        elif m.kind == "count":
+            subject = _clean(flow[a:m.end])
+            own = flow[a:b]
+            has_pred = True
+            each = regex.search(r"\b(?:mỗi|từng)\s", flow[a:m.start], _I)
+            tiers = _tier_list(ctx.tiers_between(a + each.end(), m.start)) if each else []
+            each_after = regex.search(r"\b(?:mỗi|từng)\s", flow[m.end:nxt_start], _I)
+            if not tiers and each_after:
+                tiers = _tier_list(ctx.tiers_between(m.end + each_after.end(), nxt_start))[:1]
+            tiers = tiers or ["all"]
+        else:
+            tiers = _tier_list(ctx.tiers_between(prev_end, m.start))
+            if not tiers and k > 0:
+                tiers = prev_tiers
+            subject = _clean(_strip_cues(flow[prev_end if k else a:m.start]))
+            own = flow[a:b]
+            has_pred = False
+            if k == 0 and not tiers and not subject and sent_slots and not _has_words_after(flow, m.end, b):
+                # "năm 2025: 70%." after "Năm 2024: 50% số xã có …;" — the same subject
+                inherited = sent_slots[-1]
+        if inherited is not None:
+            tiers, inds, sector, subject = inherited.tiers, inherited.indicators, inherited.sector, inherited.subject
+        else:
             if not tiers:
                 tiers = _heading_tiers(ctx, heads) or ["all"]
-            prev_tiers = tiers
             inds = indicators_in(own, growth)
             if not inds and not has_pred:
                 inds = indicators_in(sentence_text, growth or sent_growth and m.kind == "percent")
@@ -475,17 +509,33 @@ def _sentence(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int,
                 inds = _heading_indicators(ctx, heads, growth)
             inds = inds or ["other"]
             sector = _sector_for(ctx, inds, own, sentence_text, heads)
-            cue = _year_for(ctx, m.start, cues, block_cues, heads, block)
-            paren = _p("year_paren").match(after)
-            if paren:
-                cue = YearCue(m.end, m.end + paren.end(),
-                              int(paren.group("year") or paren.group("year2")), None)
-            slots.append(_Slot(tiers, inds, sector, subject))
-            _emit(ctx, m, tiers, inds, sector, subject, cue, s, e, sentence_text, heads, block,
-                  False, growth=growth)
-    block_cues.extend(cues)
-    if slots:
-        ctx.last_slots = slots
+        prev_tiers = tiers
+        cue = _year_for(ctx, m.start, cues, block_cues, heads, block)
+        after_cue = _year_after(after, m.end)
+        if after_cue is not None:
+            cue = after_cue
+        slots.append(_Slot(tiers, inds, sector, subject))
+        _emit(ctx, m, tiers, inds, sector, subject, cue, s, e, sentence_text, heads, block,
+              False, growth=growth)
+    return slots
+
+
+def _has_words_after(flow: str, start: int, end: int) -> bool:
+    rest = _skip_after(flow[start:end])
+    rest = regex.sub(r"^\s*(?:/\s*năm|mỗi\s+năm|hằng\s+năm|\(\s*năm\s+\d{4}\s*\))", "", rest, flags=_I)
+    return bool(regex.search(r"\p{L}", rest))
+
+
+def _year_after(after: str, pos: int) -> Optional[YearCue]:
+    """A due year written right after the value: ``(năm 2025)``, ``vào năm 2030``,
+    ``/năm giai đoạn 2026 - 2030``."""
+    m = _p("year_paren").match(after)
+    if m:
+        return YearCue(pos, pos + m.end(), int(m.group("year") or m.group("year2")), None)
+    m = _p("period_after").match(after)
+    if m and int(m.group("start")) < int(m.group("year")):
+        return YearCue(pos, pos + m.end(), int(m.group("year")), int(m.group("start")))
+    return None
 
 
 def _starts_noun_phrase(after: str) -> bool:

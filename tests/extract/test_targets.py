@@ -233,3 +233,21 @@ def test_more_year_forms(text, expected):
 
 def test_money_is_not_a_count_target():
     assert rows("Đến năm 2025, tổng kinh phí thực hiện là 5 tỷ đồng.") == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    pytest.param("- Phấn đấu đến năm 2025, đạt 100% thư viện công cộng cấp tỉnh, 70% thư viện công cộng cấp huyện có cung cấp dịch vụ phục vụ việc học tập suốt đời cho người sử dụng thư viện; đến năm 2030 đạt tương ứng là 100% và 90%.",
+                 [("lib.service", "province", 2025, 100, None, P), ("lib.service", "district", 2025, 70, None, P),
+                  ("lib.service", "province", 2030, 100, None, P), ("lib.service", "district", 2030, 90, None, P)],
+                 id="respectively_in_a_later_segment"),
+    pytest.param("- Số lượt người sử dụng thư viện tăng bình quân 5%/năm giai đoạn 2023 - 2025 và 5 - 10%/năm giai đoạn 2026 - 2030.",
+                 [("lib.users_growth", "all", 2025, 5, None, PPY), ("lib.users_growth", "all", 2030, 5, 10, PPY)],
+                 id="growth_with_periods_after"),
+    pytest.param("- Năm 2024: 50% số xã có Nhà văn hóa đạt chuẩn; năm 2025: 70%.",
+                 [("culture.facilities", "commune", 2024, 50, None, P), ("culture.facilities", "commune", 2025, 70, None, P)],
+                 id="bare_segment_takes_previous_subject"),
+    pytest.param("Đến năm 2030 có ít nhất 01 mô hình thư viện thông minh tại mỗi huyện.",
+                 [("other", "district", 2030, 1, None, C)], id="count_per_tier_after"),
+])
+def test_list_and_period_forms(text, expected):
+    assert keyset(rows(text)) == Counter(expected)
