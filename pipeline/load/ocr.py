@@ -140,9 +140,9 @@ class OcrRunner:
         return self
 
     def submit(self, image: "Image", dpi: int) -> "Future[OcrPage]":
-        f = Path(self._tmp.name) / f"page-{self._n:05d}.png"
+        f = Path(self._tmp.name) / f"page-{self._n:05d}.pgm"  # uncompressed: fastest to write and read
         self._n += 1
-        image.save(f)
+        (image if image.mode in ("L", "1") else image.convert("L")).save(f)
         return self._pool.submit(_ocr_one, self.binary, f, dpi, image.width, image.height, self.path)
 
     def __exit__(self, *exc: object) -> None:

@@ -230,6 +230,29 @@ def build_text_pdf(path: Path, *, password: str | None = None, pages: int = 3) -
     return path
 
 
+TCVN3_PDF_LINES = [SAMPLE_LINES[0], "Phấn đấu tỉnh đạt 60% (năm 2025) và đạt 80% (năm 2030).", SAMPLE_LINES[3]]
+
+
+def build_tcvn3_pdf(path: Path) -> Path:
+    """A PDF exported from a .VnTime document: its text layer holds the
+    Windows-1252 characters the font drew Vietnamese letters with.
+
+    Only lines without "ư": TCVN3 writes it as byte 0xAD, which fpdf2 treats
+    as a soft hyphen and does not draw."""
+    from fpdf import FPDF
+    from pipeline.load.legacy_fonts import unicode_to_tcvn3
+
+    pdf = FPDF(format="A4", unit="pt")
+    pdf.add_font("DejaVu", "", str(DEJAVU))
+    pdf.set_font("DejaVu", "", 11)
+    pdf.add_page()
+    for line in TCVN3_PDF_LINES:
+        pdf.multi_cell(475, 15, unicode_to_tcvn3(line).decode("cp1252"), align="L",
+                       new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
+
+
 def build_scanned_pdf(path: Path, *, dpi: int = 200, pages: int = 2) -> Path:
     """The sample text rendered to a lightly degraded grey image per page (no text layer)."""
     from PIL import Image, ImageDraw, ImageFilter, ImageFont

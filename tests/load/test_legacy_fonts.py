@@ -69,3 +69,18 @@ def test_detection(text, encoding):
         assert fixed == SAMPLE
     else:
         assert fixed == text
+
+
+@pytest.mark.parametrize("module", ["errors", "txt", "docx", "legacy_fonts", "__init__"])
+def test_module_doctests(module):
+    import importlib
+    name = "pipeline.load" if module == "__init__" else f"pipeline.load.{module}"
+    assert doctest.testmod(importlib.import_module(name)).failed == 0
+
+
+def test_mixed_document_converts_only_legacy_lines():
+    legacy = lf.unicode_to_tcvn3("Phấn đấu Thư viện tỉnh đạt 60% năm 2025").decode("cp1252")
+    text = f"Công tác thư viện năm 2024\n{legacy}\nCông tác bảo tàng"
+    fixed, enc = lf.fix_legacy_text(text)
+    assert enc == "tcvn3"
+    assert fixed == "Công tác thư viện năm 2024\nPhấn đấu Thư viện tỉnh đạt 60% năm 2025\nCông tác bảo tàng"

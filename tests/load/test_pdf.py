@@ -6,7 +6,7 @@ import pytest
 from pipeline.load import LoadError, load
 
 from .conftest import SAMPLE, check_offsets
-from .fixtures import HEADER_LEFT, HEADER_RIGHT, RUNNING_HEADER, build_text_pdf
+from .fixtures import HEADER_LEFT, HEADER_RIGHT, RUNNING_HEADER, TCVN3_PDF_LINES, build_tcvn3_pdf, build_text_pdf
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +94,10 @@ def test_pdf_header_garbage_after(tmp_path):
     with pytest.raises(LoadError) as info:
         load(p)
     assert info.value.code == "corrupt"
+
+
+def test_tcvn3_text_layer(tmp_path):
+    doc = load(build_tcvn3_pdf(tmp_path / "vntime.pdf"))
+    assert doc.encoding == "tcvn3"
+    assert "converted from TCVN3 (ABC) font encoding" in doc.warnings
+    assert doc.text.split("\n") == TCVN3_PDF_LINES
