@@ -1,0 +1,313 @@
+"""The ``chitieu`` command.
+
+``chitieu extract PATH... [--out DIR] [--max-bytes N] [--quiet]``
+    Read every document named (folders are searched recursively for
+    ``.txt .docx .pdf .doc .html .htm``) and write the outputs of
+    :mod:`pipeline.export` to ``DIR`` (default ``outputs/``).
+
+``chitieu eval OUTPUT_JSONL GOLD_DIR... [--json] [--summary]``
+    Score a ``documents.jsonl`` against gold folders (:mod:`pipeline.evaluate`).
+
+Exit status: 0 when every file was read, 1 when some could not be (the
+outputs are still written and ``errors.csv`` lists them), 2 for usage errors
+(unknown option, a path that does not exist), 130 when interrupted.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence
+
+if TYPE_CHECKING:
+    from .models import DocumentRecord
+
+log = logging.getLogger("chitieu")
+
+PROG = "chitieu"
+DEFAULT_OUT = Path("outputs")
+DEFAULT_MAX_BYTES = 50_000_000  # == pipeline.core.DEFAULT_MAX_BYTES, kept here so --help needs no import
+
+Extractor = Callable[..., "DocumentRecord"]
+
+
+class UsageError(Exception):
+    """Bad command line; the message is shown as ``chitieu <cmd>: error: …`` and we exit 2."""
+
+
+# --------------------------------------------------------------------------
+# Finding the input files
+# --------------------------------------------------------------------------
+
+def supported_suffixes() -> frozenset[str]:
+    from .load import SUPPORTED_SUFFIXES
+    return frozenset(SUPPORTED_SUFFIXES)
+
+
+def _skipped_name(name: str) -> bool:
+    """Hidden files and folders, and Office lock files (``~$plan.docx``)."""
+    return name.startswith(".") or name.startswith("~$")
+
+
+def find_inputs(paths: Sequence[Path | str], suffixes: Optional[Iterable[str]] = None) -> list[Path]:
+    """The files to read for the ``paths`` given on the command line.
+
+    A file is taken as named, whatever its extension (the loader decides by
+    content).  A folder is searched recursively for files whose extension is
+    supported, skipping hidden entries and Office lock files; each folder's
+    files come sorted.  A file named twice is read once.  Raises
+    :class:`UsageError` for a path that does not exist.
+    """
+    wanted = frozenset(s.lower() for s in (supported_suffixes() if suffixes is None else suffixes))
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            inside = []
+            for dirpath, dirnames, filenames in os.walk(path):
+                dirnames[:] = [d for d in dirnames if not _skipped_name(d)]
+                for name in filenames:
+                    if not _skipped_name(name) and Path(name).suffix.lower() in wanted:
+                        inside.append(Path(dirpath, name))
+            found.extend(sorted(inside, key=lambda p: p.as_posix()))
+        elif path.exists():
+            found.append(path)
+        else:
+            raise UsageError(f"{raw}: no such file or folder")
+    unique: dict[str, Path] = {}
+    for p in found:
+        unique.setdefault(os.path.realpath(p), p)
+    return list(unique.values())
+
+
+# --------------------------------------------------------------------------
+# Running the extraction
+# --------------------------------------------------------------------------
+
+@dataclass
+class RunSummary:
+    documents: int = 0
+    failed: int = 0
+    targets: int = 0
+    references: int = 0
+    warnings: int = 0
+    characters: int = 0
+    seconds: float = 0.0
+    out_dir: Optional[Path] = None
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def docs_per_second(self) -> float:
+        return self.documents / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def chars_per_second(self) -> float:
+        return self.characters / self.seconds if self.seconds > 0 else 0.0
+
+    def format(self) -> str:
+        read = self.documents - self.failed
+        lines = [
+            f"documents   {self.documents} ({read} read, {self.failed} failed)",
+            f"targets     {self.targets}",
+            f"references  {self.references}",
+            f"warnings    {self.warnings}",
+            f"time        {self.seconds:.2f} s  ({self.docs_per_second:.2f} documents/s, "
+            f"{self.chars_per_second:,.0f} characters/s)",
+        ]
+        if self.out_dir is not None:
+            lines.append(f"outputs     {self.out_dir}{os.sep}  "
+                         "(documents.jsonl, documents.csv, targets.csv, references.csv, errors.csv, comparison.csv)")
+        for doc_id, code in self.failures:
+            lines.append(f"failed      {doc_id}: {code}  (see errors.csv)")
+        return "\n".join(lines)
+
+
+def summarize(records: Sequence["DocumentRecord"], seconds: float, out_dir: Optional[Path] = None) -> RunSummary:
+    s = RunSummary(documents=len(records), seconds=seconds, out_dir=out_dir)
+    for rec in records:
+        if rec.extra.get("error"):
+            s.failed += 1
+            s.failures.append((rec.doc_id, str(rec.extra["error"])))
+            continue
+        s.targets += len(rec.targets)
+        s.references += len(rec.references)
+        s.warnings += len(rec.warnings)
+        s.characters += len(rec.extra.get("text") or "")
+    return s
+
+
+def default_extractor() -> Extractor:
+    """:func:`pipeline.core.extract_file`, imported only when there is work to do."""
+    from .core import extract_file
+    return extract_file
+
+
+def _progress(files: Sequence[Path], quiet: bool):
+    from tqdm import tqdm
+
+    disable = quiet or not sys.stderr.isatty()
+    return tqdm(files, desc="extract", unit="doc", file=sys.stderr, disable=disable,
+                dynamic_ncols=True, leave=False)
+
+
+def run_extract(files: Sequence[Path], out_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                quiet: bool = False, extractor: Optional[Extractor] = None) -> RunSummary:
+    """Extract ``files`` one by one and write every output to ``out_dir``."""
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    from .export import write_outputs
+
+    start = time.perf_counter()
+    extract = extractor or default_extractor()
+    records: list["DocumentRecord"] = []
+    bar = _progress(files, quiet)
+    with logging_redirect_tqdm(loggers=[logging.getLogger()]), bar:
+        for path in bar:
+            bar.set_postfix_str(path.name[-40:], refresh=False)
+            rec = extract(path, max_bytes=max_bytes)
+            records.append(rec)
+            log.debug("%s: %d targets, %d references", path, len(rec.targets), len(rec.references))
+    _warn_duplicate_ids(records)
+    write_outputs(records, out_dir)
+    return summarize(records, time.perf_counter() - start, out_dir)
+
+
+def _warn_duplicate_ids(records: Sequence["DocumentRecord"]) -> None:
+    seen: dict[str, str] = {}
+    for rec in records:
+        if rec.doc_id in seen:
+            log.warning("%s and %s share the doc_id %r; rename one to tell them apart in the outputs",
+                        seen[rec.doc_id], rec.source, rec.doc_id)
+        else:
+            seen[rec.doc_id] = rec.source
+
+
+# --------------------------------------------------------------------------
+# Command line
+# --------------------------------------------------------------------------
+
+_SIZE = re.compile(r"^\s*(\d[\d_,]*)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "b": 1, "k": 10**3, "m": 10**6, "g": 10**9, "ki": 2**10, "mi": 2**20, "gi": 2**30}
+
+
+def parse_size(text: str) -> int:
+    """A byte count: ``50000000``, ``50_000_000``, ``50M``, ``50MB``, ``64MiB``.
+
+    >>> parse_size("50M"), parse_size("1_000"), parse_size("2KiB")
+    (50000000, 1000, 2048)
+    """
+    m = _SIZE.match(text)
+    if not m:
+        raise argparse.ArgumentTypeError(f"not a size in bytes: {text!r} (e.g. 50000000 or 50M)")
+    unit = (m.group(2) or "").lower().rstrip("b")
+    n = int(m.group(1).replace("_", "").replace(",", "")) * _UNITS[unit]
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 bytes: {text!r}")
+    return n
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line plus the usage, exit 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Extract document facts, references and quantitative "
+                     "targets from Vietnamese government plan documents.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    ex = sub.add_parser("extract", help="read documents and write the output tables",
+                        description="Read documents (files, or folders searched recursively for "
+                        ".txt .docx .pdf .doc .html .htm) and write documents.jsonl, documents.csv, "
+                        "targets.csv, references.csv, errors.csv and comparison.csv. "
+                        "Exit status: 0 all read, 1 some failed (outputs still written), 2 usage error.")
+    ex.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="document files or folders")
+    ex.add_argument("--out", "-o", type=Path, default=DEFAULT_OUT, metavar="DIR",
+                    help="output folder, created if missing (default: outputs)")
+    ex.add_argument("--max-bytes", type=parse_size, default=DEFAULT_MAX_BYTES, metavar="N",
+                    help="refuse files larger than N bytes; accepts 50M, 1G (default: 50000000)")
+    ex.add_argument("--quiet", "-q", action="store_true",
+                    help="no progress bar, only warnings and errors on stderr")
+    ex.add_argument("--verbose", "-v", action="store_true", help="log each file's counts")
+
+    # ``eval`` is parsed by pipeline.evaluate; listed here for --help only.
+    sub.add_parser("eval", help="score a documents.jsonl against gold folders", add_help=False)
+    return parser
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+        return version("chitieu")
+    except Exception:  # not installed (running from a checkout)
+        return "unknown"
+
+
+def _setup_logging(quiet: bool, verbose: bool) -> None:
+    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("chitieu: %(levelname)s: %(message)s"))
+    root = logging.getLogger()
+    for h in list(root.handlers):
+        if getattr(h, "_chitieu", False):
+            root.removeHandler(h)
+    handler._chitieu = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    logging.getLogger("chitieu").setLevel(level)
+    root.setLevel(logging.WARNING if not verbose else logging.DEBUG)
+    logging.getLogger("chitieu").propagate = True
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    if args_in[:1] == ["eval"]:
+        from .evaluate import main as eval_main
+        return eval_main(args_in[1:])
+
+    parser = build_parser()
+    args = parser.parse_args(args_in)
+    if args.command is None:
+        parser.print_usage(sys.stderr)
+        print(f"{PROG}: error: a command is required: extract or eval (see {PROG} --help)", file=sys.stderr)
+        return 2
+    return _cmd_extract(args)
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    _setup_logging(args.quiet, args.verbose)
+    prog = f"{PROG} extract"
+    try:
+        files = find_inputs(args.paths)
+        if not files:
+            raise UsageError("no documents found in " + ", ".join(str(p) for p in args.paths)
+                             + " (looking for " + " ".join(sorted(supported_suffixes())) + ")")
+        if args.out.exists() and not args.out.is_dir():
+            raise UsageError(f"--out {args.out}: exists and is not a folder")
+    except UsageError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 2
+    if not args.quiet:
+        log.info("reading %d file%s into %s%s", len(files), "" if len(files) == 1 else "s", args.out, os.sep)
+    try:
+        summary = run_extract(files, args.out, max_bytes=args.max_bytes, quiet=args.quiet)
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted; no output was written (earlier outputs are untouched)", file=sys.stderr)
+        return 130
+    except OSError as exc:  # the output folder cannot be written
+        print(f"{prog}: error: cannot write outputs to {args.out}: {exc}", file=sys.stderr)
+        return 2
+    print(summary.format(), flush=True)
+    return 1 if summary.failed else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
