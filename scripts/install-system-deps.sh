@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install the Debian packages that pipeline/load needs (idempotent).
+# (Scanned pages are rasterised by pypdfium2, which pdfplumber already brings,
+# so poppler-utils is not needed.)
 #
 #   tesseract-ocr, tesseract-ocr-vie   OCR of scanned PDFs (pipeline/load/ocr.py)
-#   poppler-utils                      pdftoppm/pdfimages: rasterise scanned pages
 #   antiword                           legacy Word 97-2003 .doc (pipeline/load/doc.py)
 #   fonts-dejavu-core                  Vietnamese-capable TTF used to generate test fixtures
 #
@@ -10,7 +11,7 @@
 # prints the apt-get command to run.  Safe to run any number of times.
 set -euo pipefail
 
-PACKAGES=(tesseract-ocr tesseract-ocr-vie poppler-utils antiword fonts-dejavu-core)
+PACKAGES=(tesseract-ocr tesseract-ocr-vie antiword fonts-dejavu-core)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -31,6 +32,14 @@ def check_offsets(doc: LoadedText) -> None:
         for start, end in doc.pages:
             assert prev <= start <= end <= len(doc.text)
             prev = end
+
+
+def need_file(path: Path, package: str) -> None:
+    """Like :func:`need_tool`, for a data file (a font) from a Debian package."""
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} missing in CI: run scripts/install-system-deps.sh (Debian package {package})")
+        pytest.skip(f"{path} not installed (Debian package {package}; see scripts/install-system-deps.sh)")
 
 
 def need_tool(program: str, package: str) -> None:

@@ -8,12 +8,13 @@ import pytest
 
 from pipeline.load import LoadError, load, ocr, pdf
 
-from .conftest import check_offsets, need_tool
-from .fixtures import build_scanned_pdf
+from .conftest import check_offsets, need_file, need_tool
+from .fixtures import DEJAVU, build_scanned_pdf
 
 
 @pytest.fixture(scope="module")
 def scan_pdf(tmp_path_factory):
+    need_file(DEJAVU, "fonts-dejavu-core")
     return build_scanned_pdf(tmp_path_factory.mktemp("scan") / "scan.pdf", dpi=200)
 
 

@@ -5,12 +5,13 @@ import pytest
 
 from pipeline.load import LoadError, load
 
-from .conftest import SAMPLE, check_offsets
-from .fixtures import HEADER_LEFT, HEADER_RIGHT, RUNNING_HEADER, TCVN3_PDF_LINES, build_tcvn3_pdf, build_text_pdf
+from .conftest import SAMPLE, check_offsets, need_file
+from .fixtures import DEJAVU, HEADER_LEFT, HEADER_RIGHT, RUNNING_HEADER, TCVN3_PDF_LINES, build_tcvn3_pdf, build_text_pdf
 
 
 @pytest.fixture(scope="module")
 def plan_pdf(tmp_path_factory):
+    need_file(DEJAVU, "fonts-dejavu-core")
     return build_text_pdf(tmp_path_factory.mktemp("pdf") / "plan.pdf")
 
 
@@ -63,6 +64,7 @@ def test_table_with_merged_cells(loaded):
 
 
 def test_encrypted_pdf(tmp_path):
+    need_file(DEJAVU, "fonts-dejavu-core")
     p = build_text_pdf(tmp_path / "locked.pdf", password="secret", pages=1)
     with pytest.raises(LoadError) as info:
         load(p)
@@ -97,6 +99,7 @@ def test_pdf_header_garbage_after(tmp_path):
 
 
 def test_tcvn3_text_layer(tmp_path):
+    need_file(DEJAVU, "fonts-dejavu-core")
     doc = load(build_tcvn3_pdf(tmp_path / "vntime.pdf"))
     assert doc.encoding == "tcvn3"
     assert "converted from TCVN3 (ABC) font encoding" in doc.warnings
