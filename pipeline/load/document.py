@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-import regex
+import re
 
 CELL_SEPARATOR = " | "
 
-_LAYOUT_WORDS = regex.compile(
+_LAYOUT_WORDS = re.compile(
     r"CỘNG\s+HÒA|CỘNG\s+HOÀ|ĐỘC\s+LẬP\s*[-–]\s*TỰ\s+DO|NƠI\s+NHẬN|\bTM\.|\bKT\.|"
-    r"ỦY\s+BAN|UỶ\s+BAN|\bUBND\b|\bSố\s*:", regex.IGNORECASE)
+    r"ỦY\s+BAN|UỶ\s+BAN|\bUBND\b|\bSố\s*:", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
