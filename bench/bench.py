@@ -138,6 +138,13 @@ def row(name: str, r: dict) -> str:
             + (f"  ({r['failed']} failed)" if r.get("failed") else ""))
 
 
+def _show(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", type=Path, default=ROOT / "corpus", help="documents to replicate")
@@ -173,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         "chitieu bench — " + time.strftime("%Y-%m-%d %H:%M"),
         f"python {platform.python_version()} on {platform.platform()}, {os.cpu_count()} CPUs",
-        f"corpus: {args.corpus} ({len(files)} documents, "
+        f"corpus: {_show(args.corpus)} ({len(files)} documents, "
         f"{sum(p.stat().st_size for p in files) / 1e3:.0f} kB); long documents repeat {source.name}",
         "timing excludes startup (imports + first document) and includes writing the outputs",
         "corpus xN: the corpus replicated N times; long doc xN: one document of N copies of that text",

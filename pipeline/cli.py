@@ -169,12 +169,28 @@ def run_extract(files: Sequence[Path], out_dir: Path, *, max_bytes: int = DEFAUL
     with logging_redirect_tqdm(loggers=[logging.getLogger()]), bar:
         for path in bar:
             bar.set_postfix_str(path.name[-40:], refresh=False)
-            rec = extract(path, max_bytes=max_bytes)
+            rec = _extract_one(extract, path, max_bytes)
             records.append(rec)
             log.debug("%s: %d targets, %d references", path, len(rec.targets), len(rec.references))
     _warn_duplicate_ids(records)
     write_outputs(records, out_dir)
     return summarize(records, time.perf_counter() - start, out_dir)
+
+
+def _extract_one(extract: Extractor, path: Path, max_bytes: int) -> "DocumentRecord":
+    """``extract(path)``; an unexpected exception becomes this file's error record,
+    so one bad file (or one bug) never stops the batch."""
+    try:
+        return extract(path, max_bytes=max_bytes)
+    except Exception as exc:
+        from .models import DocumentRecord
+
+        message = (f"{path}: extraction failed ({type(exc).__name__}: {exc}); "
+                   "please report this file")
+        log.exception("%s", message)
+        rec = DocumentRecord(doc_id=path.stem, source=str(path), sha256="", warnings=[f"error: {message}"])
+        rec.extra.update(error="internal_error", error_message=message)
+        return rec
 
 
 def _warn_duplicate_ids(records: Sequence["DocumentRecord"]) -> None:
@@ -265,6 +281,7 @@ def _setup_logging(quiet: bool, verbose: bool) -> None:
     logging.getLogger("chitieu").setLevel(level)
     root.setLevel(logging.WARNING if not verbose else logging.DEBUG)
     logging.getLogger("chitieu").propagate = True
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # page-level noise, not the user's problem
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -187,6 +187,22 @@ def test_run_with_a_failure_exits_1_writes_everything_and_logs_the_file(tmp_path
     assert len(out.joinpath("documents.jsonl").read_text(encoding="utf-8").splitlines()) == 2
 
 
+def test_an_extractor_crash_is_one_failed_file_not_a_dead_batch(tmp_path: Path, monkeypatch, capsys):
+    def crashes_on_b(path, *, max_bytes=0):
+        if path.name == "b.txt":
+            raise ValueError("bug in a loader")
+        return fake_extract(path)
+
+    monkeypatch.setattr(cli, "default_extractor", lambda: crashes_on_b)
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / name).write_text(GOOD_TEXT, encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["extract", str(tmp_path), "--out", str(out), "-q"]) == 1
+    assert "b.txt: extraction failed (ValueError: bug in a loader)" in capsys.readouterr().err
+    assert [(r["doc_id"], r["error"]) for r in read_csv(out / "errors.csv")] == [("b", "internal_error")]
+    assert len(out.joinpath("documents.jsonl").read_text(encoding="utf-8").splitlines()) == 3
+
+
 def test_default_out_is_outputs_in_the_working_directory(tmp_path: Path, fake, monkeypatch):
     (tmp_path / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
