@@ -144,11 +144,14 @@ def proper_case(s: str) -> str:
     s = _clean(s)
     if not _is_upper(s):
         return s
-    out = []
-    for w in s.split(" "):
-        keep = _rx("bodies", "name.roman").match(w) or not w[:1].isalpha()
-        out.append(w if keep else w[:1] + w[1:].lower())
-    return " ".join(out)
+    return " ".join(_word_case(w) for w in s.split(" "))
+
+
+def _word_case(w: str) -> str:
+    """``NHÀ`` → ``Nhà``; Roman numerals, acronyms and numbers kept."""
+    if not w[:1].isalpha() or _rx("bodies", "name.roman").match(w) or _rx("bodies", "name.acronym").match(w):
+        return w
+    return w[:1] + w[1:].lower()
 
 
 def _field_case(s: str) -> str:
@@ -162,7 +165,10 @@ def _field_case(s: str) -> str:
         if i % 2:  # separator
             out.append(part.lower())
         elif part:
-            out.append(part[:1] + part[1:].lower())
+            words = part.split(" ")
+            first = _word_case(words[0])
+            rest = [w if _rx("bodies", "name.acronym").match(w) else w.lower() for w in words[1:]]
+            out.append(" ".join([first] + rest))
     return "".join(out)
 
 
@@ -330,10 +336,11 @@ def complete_body(body: Body, province: Optional[str], district: Optional[str]) 
         return body
     add: Optional[str] = None
     level = body.admin_level
+    admin_head = body.head in ("head.ubnd", "head.hdnd", "head.dang_bo")
     if body.level == "tỉnh" and province and not _is_central_city(province):
-        add, level = province, "province"
+        add, level = province, ("province" if admin_head else level)
     elif body.level == "thành phố" and province and _is_central_city(province):
-        add, level = province, "province"
+        add, level = province, ("province" if admin_head else level)
     elif body.level in ("huyện", "quận", "thị xã") and district:
         add = district
     elif body.level in ("tỉnh", "thành") and body.head == "head.party" and province:
@@ -494,12 +501,15 @@ def _header_bodies(header: _Header) -> list[Body]:
     motto = _rx("doc_types", "header.motto")
     number = _rx("doc_types", "header.number")
     date_line = _rx("dates", "date.line")
+    on_behalf = _rx("bodies", "signer.on_behalf")
     lines: list[str] = []
     text = "\n".join(c.text for c in header.cells if not number.match(c.text))
     text = motto.sub("\n", text)
     for raw_line in text.split("\n"):
         line = _clean(raw_line)
-        if not line or date_line.search(line) or not _is_upper(line):
+        if not line or date_line.search(line) or not _is_upper(line) or \
+                on_behalf.search(line) or (_match_first("bodies", "title.", line)
+                                           and not _match_first("bodies", "head.", line)):
             continue
         lines.append(line)
     groups: list[str] = []
@@ -534,6 +544,8 @@ def _date_line(text: str, need_place: bool = False) -> tuple[Optional[str], Opti
     citation date may also start a line)."""
     m = next((m for m in _rx("dates", "date.line").finditer(text) if m["place"] or not need_place), None)
     if not m:
+        m = _rx("dates", "date.line_numeric").search(text)
+    if not m:
         return None, None, None
     y, mo, d = int(m["y"]), _int(m["m"]), _int(m["d"])
     warn = None
@@ -547,8 +559,13 @@ def _date_line(text: str, need_place: bool = False) -> tuple[Optional[str], Opti
 
 def _title(prep: PreparedText, cells: list[_Cell], index: Optional[int]) -> Optional[str]:
     """The subject line after the kind line: upper-case lines joined, or the
-    first line when it is in sentence case (hard wraps already joined)."""
+    first line when it is in sentence case (hard wraps already joined); in a
+    letter without kind line, the "V/v …" line."""
     if index is None:
+        subject = _rx("doc_types", "subject.line")
+        for i, c in enumerate(cells[:HEADER_CELLS]):
+            if subject.match(_clean(c.text)):
+                return _wrapped_line(prep, cells, i)
         return None
     body_start = _rx("doc_types", "header.body_start")
     parts: list[str] = []
@@ -895,7 +912,8 @@ def _official(prep: PreparedText, seg: Segmented, cells: list[_Cell], header: _H
     f.warn(warn)
     if f.doc_type is None:
         f.doc_type = _type_from_symbol(f.number) or "other"
-    head_text = "\n".join(c.text for c in header.cells)
+    # issuer and motto lines out, so that a place is not read across them
+    head_text = "\n".join(c.text for c in header.cells if not (_is_upper(c.text) and " " in c.text.strip()))
     f.issue_date, f.place, warn = _date_line(head_text)
     if f.issue_date is None:
         f.issue_date, f.place, warn = _date_line(prep.norm[:PREAMBLE_CHARS], need_place=True)

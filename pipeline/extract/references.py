@@ -172,6 +172,7 @@ def _issuer_after(flow: str, pos: int) -> tuple[Optional[str], int]:
     if not lead:
         return None, pos
     stop = _rx("references", "ref.issuer_stop")
+    marker = _rx("references", "ref.line_marker")
     start = lead.end()
     end = start
     hard = min(len(flow), start + ISSUER_CHARS)
@@ -181,7 +182,7 @@ def _issuer_after(flow: str, pos: int) -> tuple[Optional[str], int]:
         if n >= ISSUER_TOKENS:
             break
         t_start = start + tok.start()
-        if n and stop.match(flow, t_start):
+        if n and (stop.match(flow, t_start) or ("\n" in flow[end:t_start] and marker.match(flow, t_start))):
             break
         word = tok.group(0)
         cut = _rx("references", "ref.issuer_cut").search(word)

@@ -237,7 +237,64 @@ Trên đây là Kế hoạch./.
 Nơi nhận: - UBND huyện; - Lưu: VT. | TM. ỦY BAN NHÂN DÂN CHỦ TỊCH Lê Thị Mỹ |
 """
 
+PARTY = """\
+TỈNH ỦY BẮC NINH
+*
+Số 35-KH/TU
+ĐẢNG CỘNG SẢN VIỆT NAM
+Bắc Ninh, ngày 20 tháng 7 năm 2021
+KẾ HOẠCH
+thực hiện Nghị quyết số 10-NQ/TW ngày 16/6/2021 của Bộ Chính trị
+Nơi nhận:
+- Các huyện ủy;
+T/M BAN THƯỜNG VỤ
+PHÓ BÍ THƯ THƯỜNG TRỰC
+Nguyễn Quốc Chung
+"""
+
+LETTER = """\
+ỦY BAN NHÂN DÂN
+HUYỆN MƯỜNG KHƯƠNG
+Số: 1024/UBND-VHTT
+V/v triển khai Ngày Sách và Văn hóa đọc Việt Nam năm 2024
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Mường Khương, ngày 02 tháng 4 năm 2024
+Kính gửi: Ủy ban nhân dân các xã, thị trấn.
+Nơi nhận:
+- Như trên;
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+(đã ký)
+Lù Văn Trình
+"""
+
+LIBRARY = """\
+UBND TỈNH ĐẮK LẮK
+SỞ VĂN HÓA, THỂ THAO
+VÀ DU LỊCH
+THƯ VIỆN TỈNH
+Số: 33/KH-TV
+Đắk Lắk, ngày 5/1/2024
+KẾ HOẠCH
+Hoạt động năm 2024
+"""
+
 OFFICIAL_CASES = [
+    pytest.param(PARTY, dict(
+        doc_type="plan", number="35-KH/TU", issue_date="2021-07-20", place="Bắc Ninh",
+        issuing_body="Tỉnh ủy Bắc Ninh", admin_level="province", province="Bắc Ninh",
+        signer=("Nguyễn Quốc Chung", "Phó Bí thư Thường trực")),
+        id="Party committee: 'Số 35-KH/TU', Party motto, T/M BAN THƯỜNG VỤ"),
+    pytest.param(LETTER, dict(
+        doc_type="other", number="1024/UBND-VHTT", issue_date="2024-04-02",
+        issuing_body="Ủy ban nhân dân huyện Mường Khương", admin_level="district",
+        province="Lào Cai", district="Mường Khương", signer=("Lù Văn Trình", "Phó Chủ tịch"),
+        title="V/v triển khai Ngày Sách và Văn hóa đọc Việt Nam năm 2024"),
+        id="official letter: no kind line, subject 'V/v …'"),
+    pytest.param(LIBRARY, dict(
+        doc_type="plan", issue_date="2024-01-05", issuing_body="Thư viện tỉnh Đắk Lắk",
+        parent_body="Sở Văn hóa, Thể thao và Du lịch", admin_level="department", province="Đắk Lắk"),
+        id="three bodies in the header; date line in figures"),
     pytest.param(DECISION_WITH_PLAN, dict(
         doc_type="decision", number="1456/QĐ-UBND", issue_date="2021-08-10",
         issuing_body="Ủy ban nhân dân tỉnh Phú Yên", signer=("Phan Đình Phùng", "Phó Chủ tịch"),
