@@ -240,6 +240,9 @@ def indicators_in(text: str, growth: bool) -> list[str]:
         need = r.get("needs")
         if need and need not in secs:
             continue
+        req = r.get("requires")
+        if req and not regex.search(req, text, _I):
+            continue
         if p.search(text):
             out.append(r["id"])
     # growth indicators win over the others when the value is a growth rate
@@ -267,6 +270,8 @@ class _Slot:
     indicators: list[str]
     sector: str
     subject: Optional[str]
+    cue: Optional["YearCue"] = None
+    first_in_segment: bool = False
 
 
 @dataclass
@@ -440,19 +445,35 @@ def _respectively(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a
     return True
 
 
+@dataclass
+class _Read:
+    """One value of a segment, as read before indicators are chosen."""
+    m: Mention
+    post: bool
+    tiers: list[str]
+    subject: Optional[str]
+    own: str
+    growth: bool
+    cue: Optional[YearCue]
+    inherited: Optional[_Slot] = None
+
+
 def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int, b: int,
              seg_mentions: list[Mention], cues: list[YearCue], block_cues: list[YearCue],
              sent_slots: list[_Slot]) -> list[_Slot]:
     """Read the values of one ``;``-separated segment of a sentence.
 
     ``sent_slots`` are the values read so far in the same sentence: a bare
-    ``năm 2025: 70%`` takes the subject of the one before it.
+    ``năm 2025: 70%`` takes the subject of the one before it, and bare
+    ``đạt 30% và 20%`` after ``20% số dân ở đô thị và 10% số dân ở nông
+    thôn;`` map onto those two slots in order.
     """
     flow = ctx.prep.flow
     not_target = _p("not_target_context")
     sentence_text = flow[s:e]
-    sent_growth = bool(regex.search(r"tăng\s+(?:bình\s+quân|trung\s+bình)", sentence_text, _I))
-    slots: list[_Slot] = []
+    seg_cues = [c for c in cues if a <= c.pos < b]
+    prev_seg_first = next((x.cue for x in reversed(sent_slots) if x.first_in_segment), None)
+    reads: list[_Read] = []
     prev_tiers: list[str] = []
     for k, m in enumerate(seg_mentions):
         nxt_start = seg_mentions[k + 1].start if k + 1 < len(seg_mentions) else b
@@ -464,17 +485,14 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
             bool(_p("growth_after").match(after))
             or bool(_p("growth_before").search(flow[max(a, m.start - 40):m.start])))
         post = m.kind != "count" and _starts_noun_phrase(after)
-        inherited: Optional[_Slot] = None
         if post:
             np_start, np_end = _np_span(flow, m.end, nxt_start)
             tiers = _np_tiers(ctx, np_start, np_end)
             subject = _clean(flow[np_start:nxt_start])
             own = flow[np_start:b]
-            has_pred = True
         elif m.kind == "count":
             subject = _clean(flow[a:m.end])
             own = flow[a:b]
-            has_pred = True
             each = regex.search(r"\b(?:mỗi|từng)\s", flow[a:m.start], _I)
             tiers = _tier_list(ctx.tiers_between(a + each.end(), m.start)) if each else []
             each_after = regex.search(r"\b(?:mỗi|từng)\s", flow[m.end:nxt_start], _I)
@@ -483,41 +501,82 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
             tiers = tiers or ["all"]
         else:
             tiers = _tier_list(ctx.tiers_between(prev_end, m.start))
-            if not tiers and k > 0:
+            if not tiers and k > 0 and reads:
                 tiers = prev_tiers
             subject = _clean(_strip_cues(flow[prev_end if k else a:m.start]))
             own = flow[a:b]
-            has_pred = False
-            if k == 0 and not tiers and not subject and sent_slots and not _has_words_after(flow, m.end, b):
-                # "năm 2025: 70%." after "Năm 2024: 50% số xã có …;" — the same subject
-                inherited = sent_slots[-1]
-        if inherited is not None:
-            tiers, inds, sector, subject = inherited.tiers, inherited.indicators, inherited.sector, inherited.subject
+        # the year: right after the value, else the nearest before it in the
+        # segment, else the one the previous segment of the sentence began
+        # with (parallel lists: "đạt 60% và đến năm 2030 đạt 80% X; đạt 50% …")
+        cue = _year_after(after, m.end)
+        if cue is None:
+            before = [c for c in seg_cues if c.pos < m.start]
+            if before:
+                cue = before[-1]
+            elif prev_seg_first is not None:
+                cue = prev_seg_first
+            else:
+                cue = _year_for(ctx, m.start, cues, block_cues, heads, block)
+        reads.append(_Read(m, post, tiers, subject, own, growth, cue))
+        prev_tiers = tiers
+
+    # bare values (no tier, no subject of their own)
+    def bare(r: _Read) -> bool:
+        return not r.post and r.m.kind != "count" and not r.tiers and not r.subject
+
+    if len(reads) >= 2 and all(bare(r) for r in reads) and len(sent_slots) >= len(reads) \
+            and not _has_words_between(flow, reads):
+        # "đạt 30% và 20% tham gia …" after "20% số dân ở đô thị và 10% số dân ở nông thôn;"
+        for r, slot in zip(reads, sent_slots[-len(reads):]):
+            r.inherited = slot
+    else:
+        for k, r in enumerate(reads):
+            if not bare(r):
+                continue
+            later = next((x for x in reads[k + 1:] if x.post), None)
+            if later is not None:
+                # "đạt 60% và đến năm 2030 đạt 80% bảo tàng …": one subject for both
+                r.tiers, r.subject = later.tiers, later.subject
+            elif k == 0 and sent_slots and not _has_words_after(flow, r.m.end, b):
+                r.inherited = sent_slots[-1]
+
+    seg_has_pred = bool(reads) and reads[-1].post and _np_span(flow, reads[-1].m.end, b)[1] < b
+    sent_growth = bool(regex.search(r"tăng\s+(?:bình\s+quân|trung\s+bình)", sentence_text, _I))
+    slots: list[_Slot] = []
+    for r in reads:
+        if r.inherited is not None:
+            tiers, inds, sector, subject = (r.inherited.tiers, r.inherited.indicators,
+                                            r.inherited.sector, r.inherited.subject)
         else:
-            if not tiers:
-                tiers = _heading_tiers(ctx, heads) or ["all"]
-            inds = indicators_in(own, growth)
-            if not inds and not has_pred:
-                inds = indicators_in(sentence_text, growth or sent_growth and m.kind == "percent")
-            if not inds and not has_pred:
+            tiers = r.tiers or _heading_tiers(ctx, heads) or ["all"]
+            subject = r.subject
+            inds = indicators_in(r.own, r.growth)
+            own_pred = seg_has_pred or r.m.kind == "count"
+            if not inds and not own_pred:
+                inds = indicators_in(sentence_text, r.growth or (sent_growth and r.m.kind == "percent"))
+            if not inds and not own_pred:
                 for ps, pe in block.sentences:
                     if ps < s:
-                        inds = indicators_in(flow[ps:pe], growth)
+                        inds = indicators_in(flow[ps:pe], r.growth)
                         if inds:
                             break
             if not inds:
-                inds = _heading_indicators(ctx, heads, growth)
+                inds = _heading_indicators(ctx, heads, r.growth)
             inds = inds or ["other"]
-            sector = _sector_for(ctx, inds, own, sentence_text, heads)
-        prev_tiers = tiers
-        cue = _year_for(ctx, m.start, cues, block_cues, heads, block)
-        after_cue = _year_after(after, m.end)
-        if after_cue is not None:
-            cue = after_cue
-        slots.append(_Slot(tiers, inds, sector, subject))
-        _emit(ctx, m, tiers, inds, sector, subject, cue, s, e, sentence_text, heads, block,
-              False, growth=growth)
+            sector = _sector_for(ctx, inds, r.own, sentence_text, heads)
+        slots.append(_Slot(tiers, inds, sector, subject, r.cue, first_in_segment=not slots))
+        _emit(ctx, r.m, tiers, inds, sector, subject, r.cue, s, e, sentence_text, heads, block,
+              False, growth=r.growth)
     return slots
+
+
+def _has_words_between(flow: str, reads: list["_Read"]) -> bool:
+    """Is there more than connectors (``và``, ``,``, ``đạt``) between the values?"""
+    for x, y in zip(reads, reads[1:]):
+        gap = flow[x.m.end:y.m.start]
+        if regex.search(r"\p{L}", regex.sub(r"\b(?:và|đạt|hoặc|là)\b", "", gap, flags=_I)):
+            return True
+    return False
 
 
 def _has_words_after(flow: str, start: int, end: int) -> bool:

@@ -251,3 +251,25 @@ def test_money_is_not_a_count_target():
 ])
 def test_list_and_period_forms(text, expected):
     assert keyset(rows(text)) == Counter(expected)
+
+
+# The national programme's own wording, which local plans copy.
+@pytest.mark.parametrize("text,expected", [
+    pytest.param("b) Đối với hệ thống bảo tàng\n- Phấn đấu đến năm 2025, đạt 60% và đến năm 2030 đạt 80% bảo tàng xây dựng và triển khai Chương trình giáo dục lịch sử, văn hóa, khoa học, nghệ thuật cho mọi người dân.",
+                 [("museum.education", "all", 2025, 60, None, P), ("museum.education", "all", 2030, 80, None, P)],
+                 id="two_years_one_subject_after"),
+    pytest.param("c) Đối với hệ thống trung tâm văn hóa\n- Phấn đấu đến năm 2025, đạt 60% và đến năm 2030 đạt 80% trung tâm văn hóa cấp tỉnh; đạt 50% và đến năm 2030 đạt 70% trung tâm văn hóa cấp huyện tổ chức, hỗ trợ nhu cầu hoạt động sáng tạo và hưởng thụ văn hóa nghệ thuật.",
+                 [("culture.activities", "province", 2025, 60, None, P), ("culture.activities", "province", 2030, 80, None, P),
+                  ("culture.activities", "district", 2025, 50, None, P), ("culture.activities", "district", 2030, 70, None, P)],
+                 id="parallel_segments_share_predicate_and_years"),
+    pytest.param("- Phấn đấu đến năm 2025, thu hút 20% số dân ở đô thị và 10% số dân ở nông thôn; đến năm 2030, đạt 30% và 20% tham gia các hoạt động phục vụ cho mục đích học tập trong các thiết chế văn hóa, thể thao.",
+                 [("culture.participation", "urban", 2025, 20, None, P), ("culture.participation", "rural", 2025, 10, None, P),
+                  ("culture.participation", "urban", 2030, 30, None, P), ("culture.participation", "rural", 2030, 20, None, P)],
+                 id="bare_values_map_onto_previous_segment"),
+    pytest.param("Đến năm 2030, mỗi năm tăng 5% số lượt bạn đọc đến thư viện.",
+                 [("lib.users_growth", "all", 2030, 5, None, PPY)], id="growth_mỗi_năm_tăng"),
+    pytest.param("Đến năm 2025, 100% (10/10) huyện có thư viện đạt chuẩn.",
+                 [("other", "district", 2025, 100, None, P)], id="ratio_in_brackets_after_percent"),
+])
+def test_national_wording(text, expected):
+    assert keyset(rows(text)) == Counter(expected)
