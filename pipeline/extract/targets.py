@@ -401,6 +401,8 @@ def _sentence(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int,
     flow = ctx.prep.flow
     cues = find_year_cues(flow, s, e)
     mentions = find_mentions(flow, s, e)
+    if not mentions:
+        mentions = _bare_number_item(flow, s, e, heads)
     segments = _split_segments(flow, s, e)
     sent_slots: list[_Slot] = []
     for a, b in segments:
@@ -415,6 +417,22 @@ def _sentence(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int,
             ctx.last_slots = slots
             sent_slots.extend(slots)
     block_cues.extend(cues)
+
+
+def _bare_number_item(flow: str, s: int, e: int, heads: list[Block]) -> list[Mention]:
+    """``- Năm 2025: 85.`` under a heading that carries the unit (``Tỷ lệ … (%):``)."""
+    m = _p("bare_number_item").match(flow[s:e])
+    if not m or not heads:
+        return []
+    head = heads[0].text
+    if "%" not in head and not regex.search(r"tỷ\s+lệ", head, _I):
+        return []
+    v = _num(m.group("lo"))
+    hi = _num(m.group("hi")) if m.group("hi") else None
+    if v is None or v > 100 or (hi is not None and (hi <= v or hi > 100)):
+        return []
+    end = s + (m.end("hi") if m.group("hi") else m.end("lo"))
+    return [Mention(s + m.start("lo"), end, v, hi, "percent")]
 
 
 def _respectively(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int, b: int,

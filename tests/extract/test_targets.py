@@ -213,7 +213,6 @@ def test_implied_flag_and_default_tier():
     assert [(t.tier, t.value, t.implied, t.period_start) for t in ts] == [("school", 100, True, 2025)]
 
 
-@pytest.mark.xfail(strict=True, reason="a bare number under a heading that carries the % sign (table-like lists) is not read yet")
 def test_percent_sign_in_heading():
     ts = rows("a) Tỷ lệ thôn, bản có nhà văn hóa (%):\n- Năm 2025: 85.")
     assert keyset(ts) == Counter([("culture.facilities", "village", 2025, 85, None, P)])
