@@ -46,7 +46,8 @@ __all__ = [
     "read_citation_date", "iso_date", "proper_case",
 ]
 
-HEADER_CELLS = 45          # the header and title lie within the first cells
+HEADER_CELLS = 80          # the header and title lie within the first cells
+LONG_LINE = 120            # a header line is shorter than this
 PREAMBLE_CHARS = 6000      # where an issuer names itself in running text
 TAIL_CELLS = 16            # signature block when there is no "Nơi nhận"
 SIGNATURE_CELLS = 30       # cells after "Nơi nhận" / "./." that may hold the signature
@@ -484,10 +485,12 @@ def _read_header(cells: list[_Cell]) -> _Header:
     end = title_index if title_index is not None else len(cells[:HEADER_CELLS])
     body_start = _rx("doc_types", "header.body_start")
     for i, c in enumerate(cells[:end]):
-        if body_start.match(c.text) or (len(c.text) > 120 and not _is_upper(c.text)):
+        long_text = len(c.text) > LONG_LINE and not _is_upper(c.text)
+        if body_start.match(c.text) or (long_text and title_index is None):
             end = i
             break
-    head = tuple(cells[:end])
+    # before a kind line, long lines are page chrome: passed over, not an end
+    head = tuple(c for c in cells[:end] if len(c.text) <= LONG_LINE or _is_upper(c.text))
     joined = "\n".join(c.text for c in head)
     official = (title_index is not None and title_index < 25) or bool(
         _rx("doc_types", "header.motto").search(joined)) or any(

@@ -35,12 +35,13 @@ from .. import rules
 from ..models import Evidence, Reference
 from ..segment import Segmented
 from ..text import PreparedText
-from .metadata import (Body, Metadata, complete_body, extract_metadata, parse_body,
+from .metadata import (Metadata, complete_body, extract_metadata, iso_date, parse_body,
                        read_citation_date)
 
 __all__ = ["extract_references"]
 
 KIND_WINDOW = 90        # how far before a symbol its kind word may stand
+DATE_BEFORE_WINDOW = 160  # how far before a kind word a date written first may stand
 ISSUER_TOKENS = 16      # longest issuer name, in words
 ISSUER_CHARS = 200      # … and in characters
 ISSUER_TITLE_WORDS = 4  # "Chủ tịch", "Bộ trưởng" … before the body in an issuer
@@ -164,6 +165,19 @@ def _kind_before(flow: str, pos: int) -> tuple[Optional[str], int]:
     return None, pos
 
 
+def _date_before(flow: str, kind_start: int, ctx: "_Context") -> tuple[Optional[str], Optional[str]]:
+    """``Ngày 30/8/2021, UBND tỉnh đã ban hành Kế hoạch số …``: (date,
+    issuer) written before the kind word, in the same clause."""
+    m = _rx("references", "ref.date_before").search(flow[max(0, kind_start - DATE_BEFORE_WINDOW):kind_start])
+    if not m:
+        return None, None
+    if m["y1"]:
+        date = iso_date(int(m["y1"]), int(m["m1"]), int(m["d1"]))
+    else:
+        date = iso_date(int(m["y2"]), int(m["m2"]), int(m["d2"]))
+    return date, _normalize_issuer(_clean(m["subject"]), ctx, strict=True)
+
+
 def _issuer_after(flow: str, pos: int) -> tuple[Optional[str], int]:
     """The issuer after ``của`` at ``pos``, cut at the first word that cannot
     belong to a body's name; commas only inside a field name
@@ -211,10 +225,11 @@ class _Context:
     district: Optional[str]
 
 
-def _normalize_issuer(text: Optional[str], ctx: _Context) -> Optional[str]:
+def _normalize_issuer(text: Optional[str], ctx: "_Context", strict: bool = False) -> Optional[str]:
     """Expand and complete an issuer: ``UBND tỉnh`` → ``Ủy ban nhân dân tỉnh
     Hà Giang``; a title before the body is kept (``Chủ tịch UBND tỉnh`` →
-    ``Chủ tịch Ủy ban nhân dân tỉnh Hà Giang``)."""
+    ``Chủ tịch Ủy ban nhân dân tỉnh Hà Giang``).  A text that names no known
+    body is kept as written, or dropped when ``strict``."""
     if not text:
         return None
     words = text.split(" ")
@@ -226,6 +241,8 @@ def _normalize_issuer(text: Optional[str], ctx: _Context) -> Optional[str]:
                 title = title[:1] + title[1:].lower()
             name = complete_body(body, ctx.province, ctx.district).name
             return f"{title} {name}" if title else name
+    if strict:
+        return None
     return text[:1] + text[1:].lower() if _is_upper(text) else text
 
 
@@ -246,9 +263,12 @@ def _numbered(flow: str, ctx: _Context) -> list[_Cite]:
         if lead:
             date, _, d_end = read_citation_date(flow, lead.end())
             end = max(end, d_end)
+        issuer_before: Optional[str] = None
+        if date is None:
+            date, issuer_before = _date_before(flow, k_start, ctx)
         issuer_text, i_end = _issuer_after(flow, end)
         end = max(end, i_end)
-        issuer = _normalize_issuer(issuer_text, ctx)
+        issuer = _normalize_issuer(issuer_text, ctx) or issuer_before
         if issuer is None:
             _, code = _codes(number)
             rule = _match_rule("references", "issuer.", code)

@@ -123,6 +123,12 @@ CASES = [
          ("plan", "55/KH-UBND", None, "Ủy ban nhân dân huyện Vị Xuyên")],
         id="a title before the body; no date; a form number is not a citation"),
     pytest.param(
+        PROVINCE_HEADER + "Ngày 30/8/2021, Ủy ban nhân dân tỉnh Bình Phước đã ban hành Kế hoạch số 141/KH-UBND "
+        "về chuyển đổi số; Quyết định số 1520/QĐ-TTg (ngày 9/12/2022) của Thủ tướng Chính phủ.",
+        [("plan", "141/KH-UBND", "2021-08-30", "Ủy ban nhân dân tỉnh Bình Phước"),
+         ("decision", "1520/QĐ-TTg", "2022-12-09", "Thủ tướng Chính phủ")],
+        id="date written before the document; date in brackets"),
+    pytest.param(
         "Kế hoạch số 12/KH-UBND ngày 02/02/2022 của UBND tỉnh Kon Tum về phát triển văn hóa đọc. "
         "Kết luận số 384-KL/TU ngày 07/3/2022 của Tỉnh ủy Kon Tum.",
         [("other", "384-KL/TU", "2022-03-07", "Tỉnh ủy Kon Tum")],
