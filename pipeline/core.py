@@ -59,7 +59,8 @@ def _fill(rec: DocumentRecord, prep: PreparedText, seg, tables: Optional[list] =
     rec.title = meta.title
     rec.warnings.extend(meta.warnings)
     rec.references = extract_references(prep, seg, meta.number)
-    targets, twarn = extract_targets(prep, seg, meta.admin_level, tables)
+    issue_year = int(meta.issue_date[:4]) if meta.issue_date else None
+    targets, twarn = extract_targets(prep, seg, meta.admin_level, tables, issue_year)
     rec.targets = targets
     rec.warnings.extend(twarn)
     for ev in [t.evidence for t in rec.targets] + [r.evidence for r in rec.references]:

@@ -301,11 +301,14 @@ _ADMIN_TIER = {"province": "province", "district": "district", "commune": "commu
 
 
 def extract_targets(prep: PreparedText, seg: Segmented, admin_level: Optional[str] = None,
-                    tables: Optional[list] = None) -> tuple[list[Target], list[str]]:
+                    tables: Optional[list] = None,
+                    issue_year: Optional[int] = None) -> tuple[list[Target], list[str]]:
     """All targets of a document, and warnings about values left out.
 
     ``tables`` (the loader's tables, cell offsets in the raw text) are read
-    cell by cell; their rows are not read again as prose.
+    cell by cell; their rows are not read again as prose.  A value due before
+    the year the document was issued (``issue_year``) is a past result, not a
+    target: it is left out with a warning.
     """
     flow = prep.flow
     doc = make_doc(flow)
@@ -350,7 +353,14 @@ def extract_targets(prep: PreparedText, seg: Segmented, admin_level: Optional[st
             if key not in ctx.seen:
                 ctx.seen.add(key)
                 ctx.targets.append(t)
-    return ctx.targets, warnings
+    targets = ctx.targets
+    if issue_year is not None:
+        past = [t for t in targets if t.year < issue_year]
+        if past:
+            targets = [t for t in targets if t.year >= issue_year]
+            warnings.append(f"{len(past)} value(s) due before the issue year {issue_year} read as past "
+                            f"results, not targets (e.g. {past[0].evidence.text[:80]!r})")
+    return targets, warnings
 
 
 def _split_segments(flow: str, s: int, e: int) -> list[tuple[int, int]]:

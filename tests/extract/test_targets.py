@@ -272,3 +272,14 @@ def test_list_and_period_forms(text, expected):
 ])
 def test_national_wording(text, expected):
     assert keyset(rows(text)) == Counter(expected)
+
+
+def test_values_due_before_the_issue_year_are_past_results():
+    p = prepare("Năm 2022, tỷ lệ xã có thư viện đạt 60%. Đến năm 2025, tỷ lệ xã có thư viện đạt 80%.")
+    ts, warnings = extract_targets(p, segment(p.flow), issue_year=2023)
+    assert [(t.year, t.value) for t in ts] == [(2025, 80)]
+    assert warnings and "past" in warnings[0]
+
+
+def test_funding_section_is_not_read():
+    assert rows("IV. KINH PHÍ THỰC HIỆN\nĐến năm 2025, ngân sách tỉnh bảo đảm 70% kinh phí thực hiện.") == []
