@@ -813,7 +813,7 @@ def _implied(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
                      "", text, flags=_I)
     if not _p("institution").match(body):
         return
-    offset = b - len(body) - (len(text) - len(text.rstrip())) if False else a + (len(text) - len(body))
+    offset = a + (len(text) - len(body))  # where the institution's name starts
     in_list = bool(mentions) and len(body.split()) <= 8
     cue_here = [c for c in cues if a <= c.pos < b]
     targetish = any(_p("target_heading").search(h.text) for h in heads) or _p("target_heading").search(text)
