@@ -800,11 +800,26 @@ def _report(flow: str, seg: Segmented) -> Optional[_Report]:
             date, dm, end = read_citation_date(flow, lead.end())
             after = max(after, end)
         if date is None and dm is None:
-            for dmatch in _rx("dates", "date.ngay").finditer(flow, s, m.start()):
-                date, dm, _ = read_citation_date(flow, dmatch.start())
+            date, dm = _date_opening(flow, s, m.start())
         title = _report_title(flow[after:e])
         return _Report(number, date, dm, body, signer, title, s)
     return None
+
+
+def _date_opening(flow: str, start: int, verb: int) -> tuple[Optional[str], Optional[tuple[int, int]]]:
+    """The date that opens a reporting clause ("Ngày 19/11, UBND …"): the last
+    "ngày …" before the verb that is followed by a comma and is not the date
+    of a document cited just before it."""
+    symbol = _rx("references", "ref.symbol")
+    found: tuple[Optional[str], Optional[tuple[int, int]]] = (None, None)
+    for dmatch in _rx("dates", "date.ngay").finditer(flow, start, verb):
+        date, dm, end = read_citation_date(flow, dmatch.start())
+        if not flow[end:end + 3].lstrip().startswith(","):
+            continue
+        if symbol.search(flow, max(start, dmatch.start() - 30), dmatch.start()):
+            continue
+        found = (date, dm)
+    return found
 
 
 def _report_title(text: str) -> Optional[str]:

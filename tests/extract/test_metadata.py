@@ -377,6 +377,12 @@ NEWS_CASES = [
              issuing_body="Ủy ban nhân dân tỉnh Tây Ninh", province="Tây Ninh"),
         id="the cited decision that approved a programme is not the reported document"),
     pytest.param(
+        "Thứ Sáu, 17/03/2023, 09:00\nThực hiện Quyết định số 1520/QĐ-TTg ngày 9/12/2022, UBND tỉnh Tây Ninh "
+        "vừa ban hành Kế hoạch số 812/KH-UBND triển khai trên địa bàn tỉnh.\n",
+        dict(doc_type="news", number="812/KH-UBND", issue_date=None,
+             issuing_body="Ủy ban nhân dân tỉnh Tây Ninh"),
+        id="a cited decision's date is not the reported plan's date"),
+    pytest.param(
         "Ngày 12/5, Sở Văn hóa, Thể thao và Du lịch tỉnh Lâm Đồng ban hành Kế hoạch số 88/KH-SVHTTDL "
         "về tổ chức Ngày sách.\n",
         dict(doc_type="news", number="88/KH-SVHTTDL",
