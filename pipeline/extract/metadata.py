@@ -31,8 +31,8 @@ import bisect
 import datetime
 import functools
 from collections import Counter
-from dataclasses import dataclass, replace
-from typing import Any, Iterable, Optional
+from dataclasses import dataclass, field, replace
+from typing import Any, Optional
 
 import regex
 
@@ -916,11 +916,10 @@ class _Facts:
     parent: Optional[Body] = None
     signer: Optional[Signer] = None
     title: Optional[str] = None
-    warnings: list[str] | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def warn(self, msg: Optional[str]) -> None:
         if msg:
-            assert self.warnings is not None
             self.warnings.append(msg)
 
 
@@ -941,8 +940,8 @@ def _official(prep: PreparedText, seg: Segmented, cells: list[_Cell], header: _H
     bodies = _header_bodies(header)
     issuer = bodies[-1] if bodies else None
     f.parent = bodies[-2] if len(bodies) > 1 else None
-    f.issuer = _merge_bodies(issuer, _text_issuer(prep.flow, seg) if
-                             (issuer is None or issuer.level is None and issuer.admin_level is None) else None)
+    incomplete = issuer is None or (issuer.level is None and issuer.admin_level is None)
+    f.issuer = _merge_bodies(issuer, _text_issuer(prep.flow, seg) if incomplete else None)
     f.signer = _signature(prep.norm)
     f.title = _title(prep, cells, header.title_index)
 
@@ -1071,7 +1070,7 @@ def extract_metadata(prep: PreparedText, seg: Segmented) -> Metadata:
 
 
 def _extract(prep: PreparedText, seg: Segmented) -> Metadata:
-    f = _Facts(warnings=[])
+    f = _Facts()
     cells = _cells(prep.norm, limit=HEADER_CELLS * 2)
     header = _read_header(cells)
     self_kind = None if header.official else _self_issued(prep.flow, seg)
@@ -1089,6 +1088,6 @@ def _extract(prep: PreparedText, seg: Segmented) -> Metadata:
         issuing_body=f.issuer.name if f.issuer else None,
         parent_body=f.parent.name if f.parent else None,
         admin_level=level, province=province, district=district,
-        signer=f.signer, title=f.title, warnings=tuple(f.warnings or ()),
+        signer=f.signer, title=f.title, warnings=tuple(f.warnings),
     )
 

@@ -26,7 +26,7 @@ Evidence is the citation phrase, as a span of the raw text.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional
 
 import regex
@@ -65,7 +65,6 @@ class _Cite:
     end: int
     upper: bool = False          # read from an upper-case title
     cites: bool = True           # a citing mention (undated laws)
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @functools.lru_cache(maxsize=None)
@@ -273,8 +272,7 @@ def _numbered(flow: str, ctx: _Context) -> list[_Cite]:
             _, code = _codes(number)
             rule = _match_rule("references", "issuer.", code)
             issuer = str(rule["issuer"]) if rule else None
-        upper = _is_upper(flow[k_start:m.start()] + flow[m.end():end]) if end > m.end() or k_start < m.start() \
-            else False
+        upper = _is_upper(flow[k_start:end])
         out.append(_Cite(key=_key(number), kind=kind, kind_from_word=from_word, number=number,
                          date=date, issuer=issuer, start=k_start, end=end, upper=upper))
     return out
@@ -320,8 +318,11 @@ def _citing(flow: str, pos: int) -> bool:
         return False
     if _rx("references", "ref.law_cite_lead").search(before):
         return True
-    line_start = flow.rfind("\n", max(0, pos - LINE_WINDOW), pos) + 1
-    return bool(_rx("references", "ref.basis_line").match(flow[line_start:pos]))
+    lo = max(0, pos - LINE_WINDOW)
+    nl = flow.rfind("\n", lo, pos)
+    if nl == -1 and lo > 0:
+        return False  # the line starts too far back to tell
+    return bool(_rx("references", "ref.basis_line").match(flow[nl + 1:pos]))
 
 
 def _law_name(raw: str) -> str:
