@@ -184,7 +184,9 @@ def _unwrap(norm: str) -> str:
 
 _NO_END_WORDS = {"số", "ngày", "tháng", "năm", "của", "và", "các", "những", "về", "với",
                  "cho", "trong", "tại", "theo", "đến", "từ", "là", "được", "có", "để",
-                 "thực", "việc", "phê", "định", "quyết", "kế", "chương", "hoạch", "căn"}
+                 "thực", "việc", "phê", "định", "quyết", "kế", "chương", "hoạch", "căn",
+                 # first syllables of document kinds and bodies: "Luật\nTổ chức …"
+                 "luật", "nghị", "chỉ", "thông", "đề", "bộ", "sở", "ủy"}
 
 
 def _is_wrap(prev: str, nxt: str, breaks: int) -> bool:
@@ -197,18 +199,27 @@ def _is_wrap(prev: str, nxt: str, breaks: int) -> bool:
         return False
     first = nxt[0]
     last_word = prev.rsplit(None, 1)[-1].lower() if prev.split() else ""
-    if prev.isupper() and nxt.split()[0].isupper() and breaks == 1:
+    nxt_head = nxt.split()[0]
+    if prev.isupper() and nxt_head.isupper() and breaks == 1:
         # "ỦY\nBAN NHÂN DÂN", "BÌNH\nDƯƠNG": upper-case headers split mid-name
         return len(prev.split()) <= 2 or len(nxt.split()) <= 2
+    if _is_caps_line(nxt) and not prev.isupper():
+        return False  # "… thư viện số" / "THỦ TƯỚNG CHÍNH PHỦ": a new block
     if first.islower() or first in "(“\"":
         return True
     if first.isdigit():
         return breaks == 1 or last_word in _NO_END_WORDS
-    if last_word in _NO_END_WORDS and breaks == 1:
+    if breaks != 1:
+        return False
+    if last_word in _NO_END_WORDS or last == ",":
         return True
-    if last == "," and breaks == 1:
-        return True
-    return False
+    # "Bình\nDương, ngày …", "Luật\nTổ chức …": a name or phrase cut after one or two words
+    return len(prev.split()) <= 2 and not prev.isupper() and first.isupper()
+
+
+def _is_caps_line(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters)
 
 
 def fold(s: str) -> str:

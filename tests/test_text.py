@@ -47,3 +47,13 @@ def test_offsets_map_back(raw):
 def test_heading_path():
     seg = segment(prepare("I. MỤC TIÊU\n2. Mục tiêu cụ thể đến năm 2030\na) Thư viện\n- Năm 2025: đạt 80%.").flow)
     assert seg.heading_path(3) == ["I. MỤC TIÊU", "2. Mục tiêu cụ thể đến năm 2030", "a) Thư viện"]
+
+
+@pytest.mark.parametrize("raw,joined", [
+    ("Bình\nDương, ngày 14 tháng 9 năm 2021", True),
+    ("Căn cứ Luật\nTổ chức chính quyền địa phương", True),
+    ("về việc phê duyệt chương trình thư viện số\nTHỦ TƯỚNG CHÍNH PHỦ", False),
+    ("Minh Châu\n\n\nCác bài mới đăng", False),
+])
+def test_wrap_rejoining_names_and_headers(raw, joined):
+    assert ("\n" not in prepare(raw).flow) is joined

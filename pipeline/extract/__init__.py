@@ -1,0 +1,1 @@
+"""Extractors: document facts (metadata), cited documents (references), targets."""
