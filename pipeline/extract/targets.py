@@ -285,6 +285,7 @@ class _Ctx:
     seen: set = field(default_factory=set)
     carry_year: dict = field(default_factory=dict)    # parent index -> YearCue
     last_slots: list[_Slot] = field(default_factory=list)
+    no_year: list[str] = field(default_factory=list)   # evidence of values with no due year
 
     def tiers_between(self, a: int, b: int) -> list[TierSpan]:
         i = bisect.bisect_left(self.tier_starts, a)
@@ -354,6 +355,9 @@ def extract_targets(prep: PreparedText, seg: Segmented, admin_level: Optional[st
                 ctx.seen.add(key)
                 ctx.targets.append(t)
     targets = ctx.targets
+    if ctx.no_year:
+        warnings.append(f"{len(ctx.no_year)} value(s) with no year they are due left out "
+                        f"(e.g. {ctx.no_year[0]!r})")
     if issue_year is not None:
         past = [t for t in targets if t.year < issue_year]
         if past:
@@ -841,6 +845,7 @@ def _emit(ctx: _Ctx, m: Mention, tiers: list[str], inds: list[str], sector: str,
           subject: Optional[str], cue: Optional[YearCue], s: int, e: int, sentence_text: str,
           heads: list[Block], block: Block, implied: bool, growth: bool = False) -> None:
     if cue is None:
+        ctx.no_year.append(ctx.prep.flow[max(s, m.start - 40):m.end + 40].strip())
         return
     flow = ctx.prep.flow
     if m.kind == "count":

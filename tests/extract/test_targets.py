@@ -283,3 +283,9 @@ def test_values_due_before_the_issue_year_are_past_results():
 
 def test_funding_section_is_not_read():
     assert rows("IV. KINH PHÍ THỰC HIỆN\nĐến năm 2025, ngân sách tỉnh bảo đảm 70% kinh phí thực hiện.") == []
+
+
+def test_values_without_a_year_are_reported():
+    p = prepare("Phấn đấu 80% xã có thư viện.")
+    ts, warnings = extract_targets(p, segment(p.flow))
+    assert ts == [] and warnings and "no year" in warnings[0]
