@@ -6,12 +6,13 @@
 #   tesseract-ocr, tesseract-ocr-vie   OCR of scanned PDFs (pipeline/load/ocr.py)
 #   antiword                           legacy Word 97-2003 .doc (pipeline/load/doc.py)
 #   fonts-dejavu-core                  Vietnamese-capable TTF used to generate test fixtures
+#   chromium                           headless browser test of the HTML report (tests/test_report.py)
 #
 # Installs only what is missing, and only when running as root; otherwise it
 # prints the apt-get command to run.  Safe to run any number of times.
 set -euo pipefail
 
-PACKAGES=(tesseract-ocr tesseract-ocr-vie antiword fonts-dejavu-core)
+PACKAGES=(tesseract-ocr tesseract-ocr-vie antiword fonts-dejavu-core chromium)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -1,0 +1,811 @@
+"""The HTML report (pipeline/report.py).
+
+Two kinds of tests:
+
+* markup, checked with the standard library's HTML parser: escaping, well
+  formed output whatever the evidence spans do (nested, equal, crossing,
+  empty; also as a property test), a mark with the evidence text for every
+  target and reference, every ``#…`` link resolving to an id, the baseline
+  colouring, determinism and the atomic write;
+* a real browser: Debian's ``chromium`` in headless mode, driven over the
+  Chrome DevTools Protocol on a pipe (``--remote-debugging-pipe``: JSON
+  messages ending in NUL on file descriptors 3 and 4), so neither a network
+  port nor a Python package is needed.  It loads the report of the corpus plus
+  a central decision, and checks: no console errors or exceptions, no request
+  leaves ``file:``, the table and every chart are drawn with a non-zero size,
+  and a real mouse click on a value moves ``location.hash`` to its mark, which
+  is then in the viewport and flashing.
+
+Without chromium the browser tests skip (``apt-get install chromium``), except
+under ``CI``, where they fail.
+"""
+from __future__ import annotations
+
+import base64
+import fcntl
+import html
+import json
+import os
+import re
+import select
+import shutil
+import subprocess
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, Optional
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline import compare as compare_fn
+from pipeline.core import extract_file, extract_text
+from pipeline.models import DocumentRecord, Evidence, Reference, Target
+from pipeline.report import REPORT_FILE, highlight, render_report, write_report
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+
+#: A short (synthetic) Prime Minister's decision, the national baseline.
+CENTRAL_TEXT = """THỦ TƯỚNG CHÍNH PHỦ
+-------
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+---------------
+Số: 1520/QĐ-TTg
+Hà Nội, ngày 09 tháng 12 năm 2022
+
+QUYẾT ĐỊNH
+Phê duyệt Chương trình “Đẩy mạnh các hoạt động phục vụ học tập suốt đời trong thư viện, bảo tàng, trung tâm văn hóa đến năm 2030”
+
+THỦ TƯỚNG CHÍNH PHỦ
+
+Căn cứ Luật Tổ chức Chính phủ ngày 19 tháng 6 năm 2015;
+Căn cứ Luật Thư viện ngày 21 tháng 11 năm 2019;
+
+QUYẾT ĐỊNH:
+
+Điều 1. Phê duyệt Chương trình với những nội dung chủ yếu sau:
+
+1. Mục tiêu cụ thể
+
+a) Thư viện
+- Phấn đấu thư viện cấp tỉnh đạt 70% (năm 2025) và đạt 90% (năm 2030); cấp huyện đạt 50% (năm 2025) và đạt 70% (năm 2030); cấp xã đạt 40% (năm 2025) và đạt 60% (năm 2030) có cung cấp dịch vụ phục vụ việc học tập suốt đời cho người sử dụng thư viện.
+- Phấn đấu năm 2025, số lượt người sử dụng thư viện phục vụ nhu cầu học tập tăng bình quân 5% mỗi năm. Đến năm 2030, tăng bình quân 10% mỗi năm.
+
+b) Bảo tàng
+- Phấn đấu bảo tàng cấp tỉnh đạt 60% (năm 2025) và đạt 80% (năm 2030) xây dựng và triển khai Chương trình giáo dục lịch sử, văn hóa, khoa học, nghệ thuật cho mọi người dân.
+
+c) Trung tâm văn hóa
+- Phấn đấu Trung tâm Văn hóa cấp tỉnh đạt 60% (năm 2025) và đạt 80% (năm 2030); Trung tâm Văn hóa cấp huyện đạt 50% (năm 2025) và đạt 70% (năm 2030) tổ chức, hỗ trợ nhu cầu hoạt động sáng tạo và hưởng thụ văn hóa nghệ thuật.
+
+Điều 2. Quyết định này có hiệu lực thi hành kể từ ngày ký.
+
+KT. THỦ TƯỚNG
+PHÓ THỦ TƯỚNG
+
+Trần Hồng Hà
+"""
+CENTRAL_ID = "zz_qd_1520_ttg"
+
+
+# --------------------------------------------------------------------------
+# Fixtures: the corpus, and the corpus with a central decision
+# --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def corpus_records() -> list[DocumentRecord]:
+    paths = sorted(CORPUS.glob("*.txt"))
+    assert len(paths) == 5
+    return [extract_file(p) for p in paths]
+
+
+@pytest.fixture(scope="module")
+def central_record() -> DocumentRecord:
+    rec = extract_text(CENTRAL_TEXT, CENTRAL_ID, f"synthetic/{CENTRAL_ID}.txt")
+    assert rec.admin_level == "central" and rec.number == "1520/QĐ-TTg"
+    assert {(t.indicator, t.tier, t.year) for t in rec.targets} >= {
+        ("lib.service", "district", 2025), ("lib.service", "commune", 2030)}
+    return rec
+
+
+@pytest.fixture(scope="module")
+def batch(corpus_records, central_record) -> list[DocumentRecord]:
+    return corpus_records + [central_record]
+
+
+# --------------------------------------------------------------------------
+# Reading the markup back
+# --------------------------------------------------------------------------
+
+VOID = {"meta", "br", "hr", "img", "input", "link", "wbr", "col", "area", "base", "source"}
+
+
+class Page(HTMLParser):
+    """What the tests need from a page or fragment: ids, links, the text of
+    every mark (all pieces of a ``data-ev`` put together), table cells, and
+    whether every element is closed in order."""
+
+    def __init__(self, markup: str):
+        super().__init__(convert_charrefs=True)
+        self.ids: list[str] = []
+        self.hrefs: list[str] = []
+        self.mark_text: dict[str, str] = {}
+        self.mark_pieces: dict[str, int] = {}
+        self.first_piece_has_id: dict[str, bool] = {}
+        self.text_parts: list[str] = []
+        self.stack: list[tuple[str, dict]] = []
+        self.errors: list[str] = []
+        self.cells: list[dict[str, Any]] = []     # comparison table cells with their classes and links
+        self.elements: list[tuple[str, dict]] = []
+        self.feed(markup)
+        self.close()
+        if self.stack:
+            self.errors.append(f"unclosed: {[t for t, _ in self.stack]}")
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: (v or "") for k, v in attrs}
+        self.elements.append((tag, a))
+        if "id" in a:
+            self.ids.append(a["id"])
+        if tag == "a" and "href" in a:
+            self.hrefs.append(a["href"])
+            for t, attrs_ in reversed(self.stack):
+                if t == "td":
+                    attrs_.setdefault("_links", []).append(a["href"])
+                    break
+        if tag == "mark":
+            ev = a.get("data-ev")
+            if ev is None:
+                self.errors.append("mark without data-ev")
+            else:
+                if ev not in self.mark_pieces:
+                    self.first_piece_has_id[ev] = a.get("id") == ev
+                elif "id" in a:
+                    self.errors.append(f"second piece of {ev} has an id")
+                self.mark_pieces[ev] = self.mark_pieces.get(ev, 0) + 1
+                self.mark_text.setdefault(ev, "")
+        if tag not in VOID:
+            self.stack.append((tag, a))
+
+    def handle_startendtag(self, tag, attrs):
+        a = {k: (v or "") for k, v in attrs}
+        self.elements.append((tag, a))
+        if "id" in a:
+            self.ids.append(a["id"])
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            return
+        if not self.stack or self.stack[-1][0] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1][0] if self.stack else 'nothing'}")
+            return
+        _, a = self.stack.pop()
+        if tag == "td" and "class" in a and "v" in a["class"].split():
+            self.cells.append(a)
+
+    def handle_data(self, data):
+        self.text_parts.append(data)
+        for tag, a in self.stack:
+            if tag == "mark":
+                self.mark_text[a["data-ev"]] += data
+
+    @property
+    def text(self) -> str:
+        return "".join(self.text_parts)
+
+
+def _nul(s: str) -> str:
+    return s.replace("\0", "\ufffd")
+
+
+# --------------------------------------------------------------------------
+# highlight(): escaping and overlapping spans
+# --------------------------------------------------------------------------
+
+def test_highlight_escapes_text_and_keeps_it_exact():
+    text = 'a <b>&amp; "q" \'s\' </mark><script>alert(1)</script>\r\nĐắk Nông\0 end'
+    start = text.index("<script>")
+    out = highlight(text, [(start, start + 25, "ev-x-1")], {"ev-x-1": ['<title> & "tip"']})
+    assert "<script>" not in out and "<b>" not in out and "</mark><script" not in out
+    assert "&#13;" in out  # a carriage return survives HTML parsing
+    page = Page(out)
+    assert not page.errors
+    assert page.text == _nul(text)
+    assert page.mark_text == {"ev-x-1": text[start:start + 25]}
+    assert page.ids == ["ev-x-1"]
+    title = [a["title"] for t, a in page.elements if t == "mark"][0]
+    assert title == '<title> & "tip"'
+
+
+@pytest.mark.parametrize("spans", [
+    [(0, 10, "a"), (2, 5, "b")],                              # nested
+    [(0, 10, "a"), (0, 10, "b")],                             # equal: one mark, first id
+    [(0, 6, "a"), (3, 10, "b")],                              # crossing
+    [(0, 6, "a"), (3, 10, "b"), (5, 12, "c"), (1, 11, "d")],  # several crossings
+    [(0, 4, "a"), (4, 8, "b")],                               # adjacent
+    [(3, 3, "a"), (0, 6, "b"), (6, 6, "c")],                  # empty spans
+    [(0, 14, "a")],                                           # the whole text
+])
+def test_highlight_overlapping_spans_stay_well_formed(spans):
+    text = "Đến năm 2025: x"
+    out = highlight(text, spans)
+    page = Page(out)
+    assert not page.errors, page.errors
+    assert page.text == text
+    kept = {}
+    for s, e, m in spans:
+        kept.setdefault((s, e), m)
+    assert sorted(page.mark_text) == sorted(kept.values())
+    for (s, e), m in kept.items():
+        assert page.mark_text[m] == text[s:e]
+        assert page.first_piece_has_id[m]
+    assert len(page.ids) == len(set(page.ids)) == len(kept)
+
+
+def test_highlight_splits_only_crossing_spans():
+    out = highlight("0123456789", [(0, 6, "a"), (3, 10, "b"), (1, 2, "c")])
+    page = Page(out)
+    assert page.mark_pieces == {"a": 1, "b": 2, "c": 1}
+
+
+def test_highlight_rejects_spans_outside_the_text():
+    with pytest.raises(ValueError):
+        highlight("abc", [(1, 4, "a")])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_highlight_property(data):
+    text = data.draw(st.text(alphabet='ab <>&"\'\r\n\0Đắ', max_size=40))
+    n = len(text)
+    pairs = data.draw(st.lists(st.tuples(st.integers(0, n), st.integers(0, n)), max_size=8))
+    spans, seen = [], set()
+    for i, (x, y) in enumerate(pairs):
+        s, e = min(x, y), max(x, y)
+        if (s, e) not in seen:
+            seen.add((s, e))
+            spans.append((s, e, f"ev-d-{i}"))
+    page = Page(highlight(text, spans))
+    assert not page.errors
+    assert page.text == _nul(text)
+    for s, e, m in spans:
+        assert page.mark_text[m] == _nul(text[s:e])
+        assert page.first_piece_has_id[m]
+    assert len(page.ids) == len(set(page.ids)) == len(spans)
+
+
+# --------------------------------------------------------------------------
+# The whole page
+# --------------------------------------------------------------------------
+
+def _doc_key(doc_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", doc_id).strip("_")
+
+
+def _check_page(html_text: str, records: list[DocumentRecord]) -> Page:
+    page = Page(html_text)
+    assert not page.errors, page.errors[:5]
+    assert len(page.ids) == len(set(page.ids)), "duplicate ids"
+    ids = set(page.ids)
+    for href in page.hrefs:
+        assert href.startswith("#"), f"link leaves the page: {href}"
+        assert href[1:] in ids, f"dangling link {href}"
+    # Every target and reference: its document's list links it to a mark
+    # holding exactly its evidence text (a carriage return is kept as &#13;).
+    for rec in records:
+        key = _doc_key(rec.doc_id)
+        start = html_text.index(f'<article class="doc" id="doc-{key}">')
+        article = html_text[start:html_text.index("</article>", start)]
+        links = re.findall(r'<a class="val" href="#([^"]+)">', article)
+        assert len(links) == len(rec.targets)
+        for t, mark in zip(rec.targets, links):
+            assert mark.startswith(f"ev-{key}-") and page.mark_text[mark] == t.evidence.text
+        links = re.findall(r'<a class="ref" href="#([^"]+)">', article)
+        assert len(links) == len(rec.references)
+        for r, mark in zip(rec.references, links):
+            assert mark.startswith(f"ev-{key}-") and page.mark_text[mark] == r.evidence.text
+        # one mark per distinct evidence span, no more
+        doc_marks = [m for m in page.mark_text if m.startswith(f"ev-{key}-")]
+        evidence = [t.evidence for t in rec.targets] + [r.evidence for r in rec.references]
+        assert len(doc_marks) <= len({(e.start, e.end) for e in evidence})
+    return page
+
+
+def test_corpus_report_markup(corpus_records, tmp_path):
+    path = write_report(corpus_records, tmp_path)
+    assert path == tmp_path / REPORT_FILE
+    raw = path.read_bytes()
+    assert raw.startswith(b"<!DOCTYPE html>") and b'<meta charset="utf-8">' in raw[:200]
+    page = _check_page(raw.decode("utf-8"), corpus_records)
+    text = page.text
+    for name in ("Đắk Nông", "Hải Phòng", "Ngô Quyền", "Hồ Chí Minh", "Nhà Bè", "149/KH-THLQĐ"):
+        assert name in text
+    # one section per document, with its full text
+    for rec in corpus_records:
+        assert f"doc-{_doc_key(rec.doc_id)}" in page.ids
+        assert rec.extra["text"] in text
+    # nothing external: no src/href to another resource, no http(s) at all in markup
+    assert not re.search(rb"""(?:src|href)\s*=\s*["'](?!#)""", raw)
+    assert b"http://" not in raw.replace(b'xmlns="http://www.w3.org/2000/svg"', b"")
+    assert b"https://" not in raw
+
+
+PLACES = ("Đắk Nông", "Hải Phòng", "Ngô Quyền", "Hồ Chí Minh", "Nhà Bè")
+
+
+@pytest.mark.parametrize("with_central", [False, True])
+def test_comparison_table_is_comparison_csv(with_central, corpus_records, batch):
+    """The report's table holds the cells of comparison.csv (pipeline.compare),
+    same labels, same order, each value a link to its evidence."""
+    records = batch if with_central else corpus_records
+    markup = render_report(records)
+    table = compare_fn(records)
+    doc_cols = [c for c in table.columns if c not in ("sector", "indicator", "tier", "year")]
+    heads = _table_heads(markup)
+    assert heads == doc_cols
+    joined = " | ".join(heads)
+    assert all(name in joined for name in PLACES), joined      # the three places side by side
+    rows = _table_rows(markup)
+    assert len(rows) == len(table)
+    for row, expected in zip(rows, table.to_dict("records")):
+        assert row[:4] == [str(expected[k]) for k in ("sector", "indicator", "tier", "year")]
+        for head, cell in zip(heads, row[4:]):
+            assert cell == expected[head], (row[:4], head)
+    page = Page(markup)
+    n_values = sum(len([v for v in str(x).split("; ") if v]) for c in doc_cols for x in table[c])
+    assert sum(len(c.get("_links", [])) for c in page.cells) == n_values
+
+
+def _table_section(markup: str) -> str:
+    return markup[markup.index('<table class="comparison">'):markup.index("</table>", markup.index(
+        '<table class="comparison">'))]
+
+
+def _table_heads(markup: str) -> list[str]:
+    section = _table_section(markup)
+    heads = re.findall(r'<th class="doc[^"]*"[^>]*>.*?<a href="[^"]*">(.*?)</a>', section)
+    return [html.unescape(h) for h in heads]
+
+
+def _table_cells(markup: str) -> list[list[str]]:
+    """The comparison table's body: each row's ``<td …>…</td>`` as markup."""
+    section = _table_section(markup)
+    body = section[section.index("<tbody>"):]
+    return [re.findall(r"<td[^>]*>.*?</td>", tr, flags=re.S) for tr in re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)]
+
+
+def _table_rows(markup: str) -> list[list[str]]:
+    """The comparison table's body as text, without the difference notes."""
+    return [[html.unescape(re.sub(r"<[^>]+>", "", re.sub(r'<span class="diff">.*?</span>', "", td)))
+             for td in row] for row in _table_cells(markup)]
+
+
+def test_baseline_is_the_central_document_and_cells_show_differences(batch, central_record):
+    markup = render_report(batch)
+    page = _check_page(markup, batch)
+    heads = _table_heads(markup)
+    assert heads[0] == "1520/QĐ-TTg"                        # baseline column first
+    assert "Baseline (the national document of the batch)" in markup
+    classes = [c["class"].split() for c in page.cells]
+    assert sum("base" in c for c in classes) == len(central_record.targets)
+    diff_classes = {x for c in classes for x in c if x.startswith("d-")}
+    assert {"d-up1", "d-eq", "d-nb"} <= diff_classes, diff_classes
+    assert any(x.startswith("d-down") for x in diff_classes)
+    # Hải Phòng's district libraries: 100 against the decision's 50 -> much higher, "+50"
+    rows = _table_rows(markup)
+    i = next(i for i, r in enumerate(rows) if r[:4] == ["library", "lib.service", "district", "2025"])
+    assert rows[i][4] == "50"
+    hp = next(i for i, h in enumerate(heads) if h.startswith("Hải Phòng"))
+    assert rows[i][4 + hp] == "100"
+    td = _table_cells(markup)[i][4 + hp]
+    assert 'class="v d-up3"' in td and '<span class="diff">+50</span>' in td
+
+
+def test_baseline_choice(batch, corpus_records):
+    no_central = render_report(corpus_records)
+    assert "No baseline" in no_central and 'class="v d-' not in no_central
+    chosen = render_report(batch, baseline_doc_id="002_8a02b571fa603f08")
+    assert _table_heads(chosen)[0].startswith("Hải Phòng · Ngô Quyền")
+    assert "Baseline (as requested)" in chosen
+    with pytest.raises(ValueError, match="nope"):
+        render_report(batch, baseline_doc_id="nope")
+
+
+def test_charts_one_per_indicator(batch):
+    markup = render_report(batch)
+    indicators = {(t.sector, t.indicator) for r in batch for t in r.targets}
+    figures = re.findall(r'<figure class="chart" id="([^"]+)">', markup)
+    assert len(figures) == len(indicators)
+    svgs = re.findall(r"<svg class=\"chart\".*?</svg>", markup, flags=re.S)
+    assert len(svgs) == len(indicators)
+    for svg in svgs:
+        assert '<rect class="bar"' in svg
+        assert not Page(svg).errors
+    # every bar links to an evidence mark
+    ids = set(Page(markup).ids)
+    for href in re.findall(r'<a href="#([^"]+)" class="bar-link">', markup):
+        assert href in ids and href.startswith("ev-")
+
+
+def test_failures_and_dict_records(corpus_records, tmp_path):
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.4 not really")
+    failed = extract_file(bad)
+    assert failed.extra.get("error")
+    # documents.jsonl dicts (no text, no extra): texts come from the texts= argument;
+    # a failure shows as an 'error:' warning only
+    dicts = [r.to_json() for r in corpus_records] + [failed.to_json()]
+    texts = {r.doc_id: r.extra["text"] for r in corpus_records}
+    from_dicts = render_report(dicts, texts=texts)
+    page = _check_page(from_dicts, corpus_records)
+    assert 'data-stat="failed"><b>1</b>' in from_dicts
+    assert "<h2>Failures</h2>" in from_dicts and "broken" in page.text
+    # the same page as from the records, apart from what documents.jsonl does not
+    # keep: the file format, and the error's code (a dict has only its warning)
+    from_records = render_report(corpus_records + [failed])
+    def strip(s: str) -> str:
+        s = re.sub(r"<dt>format</dt><dd>[^<]*</dd>", "", s)
+        return s.replace(f"<b>{failed.extra['error']}</b>", "<b>error</b>").replace(
+            f">{failed.extra['error']}</", ">error</")
+    assert strip(from_dicts) == strip(from_records)
+
+
+def test_evidence_without_text_still_has_marks(corpus_records):
+    rec = corpus_records[1]
+    dicts = [rec.to_json()]                       # no text anywhere
+    markup = render_report(dicts)
+    page = _check_page(markup, [rec])
+    assert "The document text is not available" in markup
+    assert '<pre class="text"' not in markup
+    # a wrong text: evidence that does not fit is listed, never dangling
+    markup = render_report(dicts, texts={rec.doc_id: "khác hẳn"})
+    _check_page(markup, [rec])
+    assert "Evidence not found at its place in the text" in markup
+
+
+def test_tricky_record_markup(tmp_path):
+    text = 'Đến năm 2025: <60%> thư viện & "xã"; 12 - 15% bảo tàng.\r\nTheo Quyết định 1/QĐ-TTg'
+    def ev(s: str) -> Evidence:
+        i = text.index(s)
+        return Evidence(s, i, i + len(s))
+    sentence = ev('Đến năm 2025: <60%> thư viện & "xã"; 12 - 15% bảo tàng.')
+    targets = [
+        Target("library", "lib.service", "thư viện", "commune", 2025, None, 60.0, None, "percent", False,
+               "at_least", sentence),
+        Target("museum", "museum.education", "bảo tàng", "province", 2025, None, 12.0, 15.0, "percent", False,
+               "at_most", ev("12 - 15% bảo tàng.\r\nTheo")),               # crosses the reference
+        Target("other", "other", "<b>", "all", 2025, None, 1.0, None, "count", False, "at_least", ev("<60%>")),
+    ]
+    refs = [Reference("decision", "1/QĐ-TTg", None, None, ev("bảo tàng.\r\nTheo Quyết định 1/QĐ-TTg"))]
+    rec = DocumentRecord("x <&> y", "x.txt", "0", province='<Tỉnh "A">', number="1/KH", admin_level="province",
+                         targets=targets, references=refs, warnings=["<warn> & more"])
+    rec.extra["text"] = text
+    markup = render_report([rec])
+    page = _check_page(markup, [rec])
+    assert "<warn>" not in markup and "&lt;warn&gt; &amp; more" in markup
+    assert '<Tỉnh "A">' not in markup and "&lt;Tỉnh &quot;A&quot;&gt; · 1/KH" in markup
+    assert "ev-x_y-1" in page.ids and "doc-x_y" in page.ids
+    assert page.text.count("\r") >= 1                         # &#13; keeps the carriage return
+    assert "≤12–15" in page.text
+
+
+def test_write_report_is_deterministic_and_atomic(batch, tmp_path, monkeypatch):
+    out = tmp_path / "deep" / "out"
+    first = write_report(batch, out).read_bytes()
+    assert write_report(list(reversed(batch)), out).read_bytes() == first
+    assert sorted(p.name for p in out.iterdir()) == [REPORT_FILE]   # no temporary file left
+    # an interrupted write leaves the previous report as it was
+    import pipeline.export as export
+
+    def boom(*a, **k):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(export.os, "replace", boom)
+    with pytest.raises(KeyboardInterrupt):
+        write_report(batch[:1], out)
+    assert (out / REPORT_FILE).read_bytes() == first
+    assert sorted(p.name for p in out.iterdir()) == [REPORT_FILE]
+
+
+def test_empty_batch(tmp_path):
+    page = Page(write_report([], tmp_path).read_text("utf-8"))
+    assert not page.errors
+    assert "No document in the batch has targets." in page.text
+
+
+# --------------------------------------------------------------------------
+# Headless chromium over the DevTools protocol (pipe transport)
+# --------------------------------------------------------------------------
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage", "--window-size=1280,900", "--remote-debugging-pipe",
+]
+
+
+def need_chromium() -> str:
+    exe = shutil.which("chromium")
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium missing in CI: run scripts/install-system-deps.sh (Debian package chromium)")
+        pytest.skip("chromium not installed (Debian package chromium; see scripts/install-system-deps.sh)")
+    return exe
+
+
+def test_missing_chromium_skips_only_outside_ci(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="Debian package chromium"):
+        need_chromium()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="Debian package chromium"):
+        need_chromium()
+
+
+class Chrome:
+    """A headless chromium and one page, driven with DevTools protocol
+    commands over ``--remote-debugging-pipe`` (we write to its fd 3 and read
+    its fd 4; each message is JSON followed by a NUL byte)."""
+
+    def __init__(self, exe: str, profile: Path, log: Path):
+        to_chrome_r, self._to_chrome = os.pipe()
+        self._from_chrome, from_chrome_w = os.pipe()
+
+        def child_fds() -> None:  # runs in the child before exec: the pipe ends become fds 3 and 4
+            r = fcntl.fcntl(to_chrome_r, fcntl.F_DUPFD, 10)
+            w = fcntl.fcntl(from_chrome_w, fcntl.F_DUPFD, 10)
+            os.dup2(r, 3)
+            os.dup2(w, 4)
+
+        self._log = log.open("wb")
+        self.proc = subprocess.Popen(
+            [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log,
+            preexec_fn=child_fds, close_fds=False)
+        os.close(to_chrome_r)
+        os.close(from_chrome_w)
+        self._buf = b""
+        self._next_id = 0
+        self.events: list[dict] = []
+        self.session: Optional[str] = None
+
+    # --- transport ---------------------------------------------------------
+    def _read_message(self, deadline: float) -> dict:
+        while b"\0" not in self._buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("no answer from chromium")
+            ready, _, _ = select.select([self._from_chrome], [], [], left)
+            if ready:
+                chunk = os.read(self._from_chrome, 1 << 16)
+                if not chunk:
+                    raise EOFError(f"chromium exited (status {self.proc.poll()})")
+                self._buf += chunk
+        raw, self._buf = self._buf.split(b"\0", 1)
+        return json.loads(raw)
+
+    def send(self, method: str, params: Optional[dict] = None, *, browser: bool = False,
+             timeout: float = 20) -> dict:
+        self._next_id += 1
+        msg: dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
+        if not browser and self.session:
+            msg["sessionId"] = self.session
+        os.write(self._to_chrome, json.dumps(msg).encode() + b"\0")
+        deadline = time.monotonic() + timeout
+        while True:
+            reply = self._read_message(deadline)
+            if reply.get("id") == self._next_id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply.get("result", {})
+            if "method" in reply:
+                self.events.append(reply)
+
+    def wait_event(self, method: str, timeout: float = 20) -> dict:
+        deadline = time.monotonic() + timeout
+        seen = len(self.events)
+        for ev in self.events[:seen]:
+            if ev["method"] == method:
+                return ev
+        while True:
+            msg = self._read_message(deadline)
+            if "method" in msg:
+                self.events.append(msg)
+                if msg["method"] == method:
+                    return msg
+
+    # --- page --------------------------------------------------------------
+    def open_page(self) -> None:
+        targets = self.send("Target.getTargets", browser=True)["targetInfos"]
+        page = next(t for t in targets if t["type"] == "page")
+        self.session = self.send("Target.attachToTarget", {"targetId": page["targetId"], "flatten": True},
+                                 browser=True)["sessionId"]
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            self.send(f"{domain}.enable")
+
+    def navigate(self, url: str) -> None:
+        self.events.clear()
+        self.send("Page.navigate", {"url": url})
+        self.wait_event("Page.loadEventFired")
+
+    def js(self, expression: str) -> Any:
+        result = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True,
+                                                "awaitPromise": True})
+        if "exceptionDetails" in result:
+            raise AssertionError(f"page script failed: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def click(self, x: float, y: float) -> None:
+        for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
+            self.send("Input.dispatchMouseEvent", {"type": kind, "x": x, "y": y, "button": "left",
+                                                  "buttons": 1 if kind == "mousePressed" else 0,
+                                                  "clickCount": 1})
+
+    def pump(self, seconds: float) -> None:
+        """Collect events for a while (console messages arrive asynchronously)."""
+        deadline = time.monotonic() + seconds
+        try:
+            while True:
+                msg = self._read_message(deadline)
+                if "method" in msg:
+                    self.events.append(msg)
+        except TimeoutError:
+            pass
+
+    def problems(self) -> list[str]:
+        out = []
+        for ev in self.events:
+            m, p = ev["method"], ev.get("params", {})
+            if m == "Runtime.exceptionThrown":
+                out.append(f"exception: {p['exceptionDetails'].get('text')} "
+                           f"{p['exceptionDetails'].get('exception', {}).get('description', '')}")
+            elif m == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert", "warning"):
+                out.append(f"console.{p['type']}: {[a.get('value') for a in p.get('args', [])]}")
+            elif m == "Log.entryAdded" and p["entry"]["level"] in ("error", "warning"):
+                out.append(f"log {p['entry']['level']}: {p['entry']['text']} {p['entry'].get('url', '')}")
+        return out
+
+    def requested_urls(self) -> list[str]:
+        return [ev["params"]["request"]["url"] for ev in self.events
+                if ev["method"] == "Network.requestWillBeSent"]
+
+    def screenshot(self, path: Path) -> None:
+        path.write_bytes(base64.b64decode(self.send("Page.captureScreenshot", {"format": "png"})["data"]))
+
+    def close(self) -> None:
+        try:
+            if self.proc.poll() is None:
+                self.send("Browser.close", browser=True, timeout=5)
+            self.proc.wait(timeout=10)
+        except Exception:
+            if self.proc.poll() is None:
+                self.proc.kill()          # the chromium we started (the Debian wrapper execs it)
+                self.proc.wait(timeout=10)
+        finally:
+            os.close(self._to_chrome)
+            os.close(self._from_chrome)
+            self._log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    exe = need_chromium()
+    tmp = tmp_path_factory.mktemp("chromium")
+    t0 = time.monotonic()
+    chrome = Chrome(exe, tmp / "profile", tmp / "chromium.log")
+    try:
+        chrome.open_page()
+    except Exception:
+        chrome.close()
+        raise AssertionError(f"chromium did not start; its log: {(tmp / 'chromium.log').read_text()[-2000:]}")
+    chrome.started_in = time.monotonic() - t0
+    yield chrome
+    chrome.close()
+
+
+@pytest.fixture(scope="module")
+def loaded(browser, batch, tmp_path_factory):
+    """The report of the corpus and the central decision, open in chromium."""
+    out = tmp_path_factory.mktemp("report")
+    path = write_report(batch, out)
+    t0 = time.monotonic()
+    browser.navigate(path.as_uri())
+    browser.load_time = time.monotonic() - t0
+    browser.pump(0.3)
+    return browser, path
+
+
+VISIBLE = """(function (el) {
+  var r = el.getBoundingClientRect();
+  return {w: r.width, h: r.height, top: r.top, bottom: r.bottom,
+          inView: r.bottom > 0 && r.top < window.innerHeight && r.right > 0 && r.left < window.innerWidth};
+})"""
+
+
+def test_browser_page_loads_cleanly(loaded):
+    chrome, path = loaded
+    assert chrome.problems() == []
+    urls = chrome.requested_urls()
+    assert urls and all(u.startswith(("file:", "data:", "about:")) for u in urls), urls
+    assert chrome.js("document.characterSet") == "UTF-8"
+    body = chrome.js("document.body.innerText")
+    for name in ("Đắk Nông", "Hải Phòng", "Ngô Quyền", "Hồ Chí Minh", "Nhà Bè", "Thủ tướng Chính phủ"):
+        assert name in body
+
+
+def test_browser_table_and_charts_render(loaded, batch):
+    chrome, _ = loaded
+    table = chrome.js(f"({VISIBLE})(document.querySelector('table.comparison'))")
+    assert table["w"] > 300 and table["h"] > 300
+    heads = chrome.js("Array.from(document.querySelectorAll('table.comparison th.doc a'))"
+                      ".map(a => a.textContent)")
+    assert heads[0] == "1520/QĐ-TTg"
+    assert all(any(name in h for h in heads) for name in PLACES), heads
+    # side by side: the three provinces' columns sit on one row, left to right
+    lefts = chrome.js("Array.from(document.querySelectorAll('table.comparison th.doc'))"
+                      ".map(th => [th.textContent, th.getBoundingClientRect().left, th.getBoundingClientRect().top])")
+    tops = {round(t) for _, _, t in lefts}
+    assert len(tops) == 1 and [x for _, x, _ in lefts] == sorted(x for _, x, _ in lefts)
+    # cells coloured by their difference from the baseline
+    colours = chrome.js("Array.from(document.querySelectorAll('td.d-up3, td.d-down1, td.base'))"
+                        ".map(td => getComputedStyle(td).backgroundColor)")
+    assert colours and all(c not in ("rgba(0, 0, 0, 0)", "transparent") for c in colours)
+    charts = chrome.js("Array.from(document.querySelectorAll('svg.chart')).map(s => {"
+                       " var r = s.getBoundingClientRect();"
+                       " var bars = Array.from(s.querySelectorAll('rect.bar')).filter(b => {"
+                       "   var q = b.getBBox(); return q.width > 0 && q.height > 0; });"
+                       " return [r.width, r.height, bars.length]; })")
+    indicators = {(t.sector, t.indicator) for r in batch for t in r.targets}
+    assert len(charts) == len(indicators)
+    assert all(w > 50 and h > 50 and n > 0 for w, h, n in charts), charts
+
+
+def _click_and_follow(chrome: Chrome, selector: str) -> dict:
+    info = chrome.js(f"""(function () {{
+      var a = document.querySelector({json.dumps(selector)});
+      a.scrollIntoView({{block: "center"}});
+      var r = a.getBoundingClientRect();
+      var x = r.left + r.width / 2, y = r.top + r.height / 2;
+      var hit = document.elementFromPoint(x, y);
+      return {{x: x, y: y, href: a.getAttribute("href"), hit: !!hit && (hit === a || a.contains(hit))}};
+    }})()""")
+    assert info["hit"], f"something covers {selector}"
+    chrome.click(info["x"], info["y"])
+    mark_id = info["href"][1:]
+    deadline = time.monotonic() + 5
+    # the hash changes at once; the page's hashchange handler (scroll, flash) runs just after
+    while not chrome.js(f"location.hash === {json.dumps(info['href'])} && document.getElementById("
+                        f"{json.dumps(mark_id)}).classList.contains('flash')"):
+        assert time.monotonic() < deadline, f"the click on {selector} did not reach {info['href']}"
+        time.sleep(0.05)
+    state = chrome.js(f"""(function () {{
+      var m = document.getElementById({json.dumps(mark_id)});
+      return {{tag: m.tagName, cls: m.className, text: m.textContent,
+              view: ({VISIBLE})(m)}};
+    }})()""")
+    state["href"] = info["href"]
+    return state
+
+
+def test_browser_click_on_value_reaches_its_evidence(loaded, batch, tmp_path):
+    chrome, _ = loaded
+    # a value of the last document column (Hồ Chí Minh, Nhà Bè): its text is far down the page
+    heads = chrome.js("Array.from(document.querySelectorAll('table.comparison th.doc a')).map(a => a.textContent)")
+    col = next(i for i, h in enumerate(heads) if "Nhà Bè" in h) + 5
+    t0 = time.monotonic()
+    state = _click_and_follow(chrome, f"table.comparison tbody tr td:nth-child({col}) a.val")
+    elapsed = time.monotonic() - t0
+    chrome.screenshot(tmp_path / "after-click.png")
+    assert state["tag"] == "MARK" and "flash" in state["cls"].split()
+    assert state["view"]["inView"] and state["view"]["h"] > 0
+    nha_be = next(r for r in batch if r.district == "Nhà Bè")
+    assert state["href"].startswith("#ev-003_d7b93acbe63a00f6-")
+    assert state["text"] in {t.evidence.text for t in nha_be.targets}
+    assert elapsed < 5
+    # scroll back up, then follow a bar of the first chart
+    chrome.js("window.scrollTo(0, 0)")
+    state = _click_and_follow(chrome, "svg.chart a.bar-link")
+    assert state["tag"] == "MARK" and state["view"]["inView"]
+    assert chrome.problems() == []
