@@ -289,3 +289,10 @@ def test_values_without_a_year_are_reported():
     p = prepare("Phấn đấu 80% xã có thư viện.")
     ts, warnings = extract_targets(p, segment(p.flow))
     assert ts == [] and warnings and "no year" in warnings[0]
+
+
+def test_values_with_years_before_their_subject():
+    ts = rows("Phấn đấu đạt 70% (năm 2025) và 90% (năm 2030) thư viện cấp tỉnh; 50% (năm 2025) và 70% (năm 2030) thư viện cấp huyện có ứng dụng công nghệ thông tin và chuyển đổi số.")
+    assert keyset(ts) == Counter([
+        ("lib.digital", "province", 2025, 70, None, P), ("lib.digital", "province", 2030, 90, None, P),
+        ("lib.digital", "district", 2025, 50, None, P), ("lib.digital", "district", 2030, 70, None, P)])
