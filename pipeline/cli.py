@@ -255,6 +255,20 @@ def build_parser() -> argparse.ArgumentParser:
                     help="no progress bar, only warnings and errors on stderr")
     ex.add_argument("--verbose", "-v", action="store_true", help="log each file's counts")
 
+    cmp = sub.add_parser("compare", help="rebuild the comparison tables from an output folder",
+                         description="Build comparison.csv, differences.csv, comparison_columns.csv and "
+                         "comparison.xlsx from the documents.jsonl in OUTPUT_DIR, without re-extracting. "
+                         "The baseline is the national programme in the batch unless --baseline names "
+                         "another document. Exit status: 0 written, 2 usage error (no documents.jsonl, "
+                         "unreadable record, unknown --baseline).")
+    cmp.add_argument("output_dir", type=Path, metavar="OUTPUT_DIR",
+                     help="a folder written by 'chitieu extract' (holding documents.jsonl)")
+    cmp.add_argument("--baseline", "-b", metavar="DOC_ID", default="auto",
+                     help="doc_id of the document to compare against (default: the national "
+                     "document of the batch, if any)")
+    cmp.add_argument("--out", "-o", type=Path, default=None, metavar="DIR",
+                     help="where to write the tables (default: OUTPUT_DIR)")
+
     # ``eval`` is parsed by pipeline.evaluate; listed here for --help only.
     sub.add_parser("eval", help="score a documents.jsonl against gold folders", add_help=False)
     return parser
@@ -296,6 +310,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.print_usage(sys.stderr)
         print(f"{PROG}: error: a command is required: extract or eval (see {PROG} --help)", file=sys.stderr)
         return 2
+    if args.command == "compare":
+        return _cmd_compare(args)
     return _cmd_extract(args)
 
 
@@ -324,6 +340,53 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         return 2
     print(summary.format(), flush=True)
     return 1 if summary.failed else 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    """``chitieu compare``: the comparison tables from an existing documents.jsonl."""
+    from .compare import UnknownBaseline
+    from .export import COMPARISON_FILES, read_documents_jsonl, write_comparison
+
+    prog = f"{PROG} compare"
+    jsonl = args.output_dir / "documents.jsonl"
+    out = args.out if args.out is not None else args.output_dir
+    if not jsonl.is_file():
+        print(f"{prog}: error: {jsonl}: no such file (run '{PROG} extract ... --out "
+              f"{args.output_dir}' first)", file=sys.stderr)
+        return 2
+    if out.exists() and not out.is_dir():
+        print(f"{prog}: error: --out {out}: exists and is not a folder", file=sys.stderr)
+        return 2
+    try:
+        records = read_documents_jsonl(jsonl)
+        result = write_comparison(records, out, baseline=args.baseline)
+    except UnknownBaseline as exc:
+        print(f"{prog}: error: --baseline: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # a line of documents.jsonl that is not a record
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted; no output was written (earlier outputs are untouched)", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        print(f"{prog}: error: cannot write to {out}: {exc}", file=sys.stderr)
+        return 2
+    table, diffs = result.table, result.differences
+    if result.baseline is None:
+        base = "none: no national document in this batch (name one with --baseline DOC_ID)"
+    else:
+        base = f"{result.baseline_label}  ({result.baseline})"
+    counts = diffs["status"].value_counts().to_dict() if len(diffs) else {}
+    lines = [
+        f"documents   {len(records)}",
+        f"baseline    {base}",
+        f"comparison  {len(table)} rows x {len(result.columns)} documents",
+        "differences " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "none"),
+        f"outputs     {out}{os.sep}  ({', '.join(COMPARISON_FILES)})",
+    ]
+    print("\n".join(lines), flush=True)
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

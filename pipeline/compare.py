@@ -1,8 +1,26 @@
 """The comparison table: documents side by side, one row per target slot.
 
-One row per (sector, indicator, tier, year); one column per document that has
-targets, headed by a label an analyst recognises (``Đắk Nông · 149/KH-UBND``);
-each cell the value, or the range, that document sets for that slot.
+One row per (sector, indicator, tier, year); one column per document, headed
+by a label an analyst recognises; each cell the value, or the range, that
+document sets for that slot.
+
+Columns are grouped by place and level.  The **baseline** comes first: by
+default the national programme in the batch (:func:`select_baseline`), or any
+document named by ``baseline=DOC_ID`` (a province's plan as the baseline for
+its districts).  The other documents follow, national ones first, then by
+province (grouped by the province they belong to since 1 July 2025, so a
+merged province's plans sit together), then level (the province's own plan
+before its departments', districts', communes' and schools'), then district.
+
+Labels say where a document is from and at what level: ``Hải Phòng ·
+12/KH-UBND`` for a province's plan, ``Hải Phòng · Ngô Quyền (district) ·
+68/KH-UBND`` for a district's plan in that province, ``206/QĐ-TTg`` for a
+national document.
+
+:func:`differences` sets every local value against the baseline: ``+10``
+``above baseline``, ``−20`` ``below baseline`` (ranges compare by their low
+end), and says ``no baseline value`` where the baseline sets nothing for that
+slot rather than guessing one.
 
 >>> from pipeline.models import DocumentRecord, Evidence, Target
 >>> ev = Evidence("đạt 12 - 15%", 0, 12)
@@ -18,6 +36,10 @@ each cell the value, or the range, that document sets for that slot.
 from __future__ import annotations
 
 import math
+import numbers
+import re
+import unicodedata
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
 
 if TYPE_CHECKING:  # pandas is imported lazily: ``import pipeline`` stays light
@@ -25,10 +47,28 @@ if TYPE_CHECKING:  # pandas is imported lazily: ``import pipeline`` stays light
 
     from .models import DocumentRecord
 
-__all__ = ["compare", "document_labels", "format_value", "KEY_COLUMNS"]
+__all__ = [
+    "compare", "differences", "build_comparison", "select_baseline", "national_documents",
+    "document_labels", "format_value", "format_number", "format_difference", "Comparison",
+    "KEY_COLUMNS", "DIFFERENCE_COLUMNS", "COLUMN_INFO_COLUMNS", "UnknownBaseline",
+]
 
 #: The columns that identify a row of the comparison table.
 KEY_COLUMNS = ("sector", "indicator", "tier", "year")
+
+#: Columns of the differences table: one row per distinct value a local
+#: (non-baseline) document sets for a slot.
+DIFFERENCE_COLUMNS = (
+    "sector", "indicator", "tier", "year", "document", "doc_id", "province", "province_2025",
+    "district", "admin_level", "value", "unit", "baseline", "baseline_value", "difference",
+    "status", "evidence_text",
+)
+
+#: Columns of the table describing the comparison's value columns.
+COLUMN_INFO_COLUMNS = (
+    "column", "role", "doc_id", "province", "province_2025", "district", "admin_level",
+    "doc_type", "number", "issuing_body", "n_targets",
+)
 
 #: Display orders (SCHEMA.md's order); codes not listed sort after, alphabetically.
 SECTOR_ORDER = ("library", "museum", "culture", "other")
@@ -40,14 +80,46 @@ TIER_ORDER = (
     "province", "district", "commune", "village", "school", "university", "specialized",
     "armed_forces", "community", "urban", "rural", "all",
 )
+#: Order of documents' administrative levels within a province.
+LEVEL_ORDER = ("central", "province", "department", "district", "commune", "school")
+#: Levels below the province: their label names the district (or says the level).
+LOCAL_LEVELS = frozenset({"department", "district", "commune", "school"})
 
-#: Joins the province and the number in a column label.
+#: Joins the parts of a column label.
 LABEL_SEPARATOR = " · "
 #: Joins the ends of a range in a cell.
 RANGE_DASH = "–"
 #: Joins several different values one document gives for the same slot.
 VALUE_SEPARATOR = "; "
+#: The minus sign of a difference (U+2212, as typeset; not a hyphen).
+MINUS = "−"
 
+#: ``status`` of a row of the differences table.
+ABOVE = "above baseline"
+BELOW = "below baseline"
+SAME = "same as baseline"
+NO_BASELINE_VALUE = "no baseline value"
+NO_BASELINE = "no baseline document"
+OTHER_UNIT = "different unit"
+SEVERAL_BASELINE_VALUES = "several baseline values"
+
+#: ``role`` of a value column.
+BASELINE_ROLE = "baseline"
+COMPARED_ROLE = "compared"
+
+#: Issuers whose documents are national programmes.
+NATIONAL_ISSUERS = frozenset({"thủ tướng chính phủ", "chính phủ"})
+#: A document symbol of the Prime Minister or the Government (``1520/QĐ-TTg``, ``05/NQ-CP``).
+_NATIONAL_SYMBOL = re.compile(r"-(?:TTg|CP)\b")
+
+
+class UnknownBaseline(ValueError):
+    """``baseline=DOC_ID`` names no document of the batch."""
+
+
+# --------------------------------------------------------------------------
+# Formatting
+# --------------------------------------------------------------------------
 
 def format_number(x: Any) -> str:
     """A number as an analyst writes it: no trailing ``.0``, a decimal dot.
@@ -55,7 +127,7 @@ def format_number(x: Any) -> str:
     >>> format_number(60.0), format_number(99.7), format_number(12), format_number(0.1 + 0.2)
     ('60', '99.7', '12', '0.3')
     """
-    if x is None or (isinstance(x, float) and math.isnan(x)):
+    if _is_missing(x):
         return ""
     f = float(x)
     if f.is_integer():
@@ -78,6 +150,22 @@ def format_value(value: Any, value_max: Any = None, direction: Optional[str] = N
     return text
 
 
+def format_difference(x: Any) -> str:
+    """A difference from the baseline, always signed: ``+10``, ``−20``, ``0``.
+
+    >>> format_difference(10.0), format_difference(-20), format_difference(0), format_difference(2.5)
+    ('+10', '−20', '0', '+2.5')
+    >>> format_difference(None)
+    ''
+    """
+    if _is_missing(x):
+        return ""
+    f = round(float(x), 6)
+    if f == 0:
+        return "0"
+    return ("+" if f > 0 else MINUS) + format_number(abs(f))
+
+
 def _order(order: tuple[str, ...]):
     rank = {code: i for i, code in enumerate(order)}
 
@@ -86,39 +174,65 @@ def _order(order: tuple[str, ...]):
     return key
 
 
+def collation_key(text: Any) -> tuple[str, str]:
+    """Sort key for Vietnamese names, the same on every machine: accents and
+    ``đ`` are ignored first (``Đắk Nông`` sorts with the Ds), then break ties.
+
+    >>> sorted(["Hà Nội", "Đắk Nông", "Bình Dương", "Đà Nẵng"], key=collation_key)
+    ['Bình Dương', 'Đà Nẵng', 'Đắk Nông', 'Hà Nội']
+    """
+    s = "" if _is_missing(text) else str(text)
+    folded = unicodedata.normalize("NFD", s.replace("đ", "d").replace("Đ", "D"))
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).casefold()
+    return (folded, s)
+
+
+# --------------------------------------------------------------------------
+# Labels
+# --------------------------------------------------------------------------
+
+def _base_label(d: Mapping[str, Any]) -> str:
+    doc_id = str(d["doc_id"])
+    province, number = _text(d.get("province")), _text(d.get("number"))
+    level, district = _text(d.get("admin_level")), _text(d.get("district"))
+    parts: list[str] = []
+    if level in LOCAL_LEVELS and district:
+        parts = ([province] if province else []) + [f"{district} ({level})"]
+    elif level in LOCAL_LEVELS and province:
+        parts = [f"{province} ({level})"]
+    elif province:
+        parts = [province]
+    parts.append(number or doc_id)
+    return LABEL_SEPARATOR.join(parts)
+
+
 def document_labels(docs: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     """A unique, readable column label per document, keyed by ``doc_id``.
 
-    ``province · number`` when both are known; the number alone for a central
-    document; ``province · doc_id`` for a draft without a number; ``doc_id``
-    otherwise.  Labels that would repeat get `` (doc_id)`` appended, then
-    ``#2``, ``#3`` … if even that repeats.
+    ``province · number`` when both are known; below the province the place
+    and level come between (``Hải Phòng · Ngô Quyền (district) · 68/KH-UBND``,
+    ``Hà Nội (department) · 290/KH-SVHTT``); the number alone for a national
+    document; ``doc_id`` in place of a missing number.  Labels that would
+    repeat get `` (doc_id)`` appended, then ``#2``, ``#3`` … if even that
+    repeats.
 
     >>> document_labels([{"doc_id": "a", "province": "Hải Phòng", "number": "12/KH-UBND"},
     ...                  {"doc_id": "b", "province": None, "number": "206/QĐ-TTg"},
-    ...                  {"doc_id": "c", "province": None, "number": None}])
-    {'a': 'Hải Phòng · 12/KH-UBND', 'b': '206/QĐ-TTg', 'c': 'c'}
+    ...                  {"doc_id": "c", "province": None, "number": None},
+    ...                  {"doc_id": "d", "province": "Hải Phòng", "district": "Ngô Quyền",
+    ...                   "admin_level": "district", "number": "68/KH-UBND"}])
+    {'a': 'Hải Phòng · 12/KH-UBND', 'b': '206/QĐ-TTg', 'c': 'c', 'd': 'Hải Phòng · Ngô Quyền (district) · 68/KH-UBND'}
     """
     docs = list(docs)
-    base: list[tuple[str, str]] = []
-    for d in docs:
-        doc_id = str(d["doc_id"])
-        province, number = _text(d.get("province")), _text(d.get("number"))
-        if province and number:
-            label = f"{province}{LABEL_SEPARATOR}{number}"
-        elif number:
-            label = number
-        elif province:
-            label = f"{province}{LABEL_SEPARATOR}{doc_id}"
-        else:
-            label = doc_id
-        base.append((doc_id, label))
+    base = [(str(d["doc_id"]), _base_label(d)) for d in docs]
     counts: dict[str, int] = {}
     for _, label in base:
         counts[label] = counts.get(label, 0) + 1
     out: dict[str, str] = {}
     used: set[str] = set()
     for doc_id, label in base:
+        if doc_id in out:  # a doc_id shared by two files: one column
+            continue
         if counts[label] > 1 and label != doc_id:
             label = f"{label} ({doc_id})"
         candidate, n = label, 1
@@ -126,69 +240,345 @@ def document_labels(docs: Iterable[Mapping[str, Any]]) -> dict[str, str]:
             n += 1
             candidate = f"{label} #{n}"
         used.add(candidate)
-        out.setdefault(doc_id, candidate)
+        out[doc_id] = candidate
     return out
 
 
 def _text(value: Any) -> Optional[str]:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _is_missing(value):
         return None
     value = str(value).strip()
     return value or None
 
 
+def _is_missing(value: Any) -> bool:
+    """None, NaN, ``pandas.NA`` or ``NaT`` (without importing pandas)."""
+    if value is None:
+        return True
+    if type(value).__name__ in ("NAType", "NaTType"):
+        return True
+    if isinstance(value, numbers.Real) and not isinstance(value, (bool, int)):
+        return math.isnan(float(value))
+    return False
+
+
+# --------------------------------------------------------------------------
+# Baseline
+# --------------------------------------------------------------------------
+
+def _key_of_symbol(number: Any) -> Optional[str]:
+    """A document number compared loosely: case, spaces and ``Đ``/``D`` ignored."""
+    s = _text(number)
+    if not s:
+        return None
+    return re.sub(r"\s+", "", s).replace("đ", "d").replace("Đ", "D").casefold()
+
+
+def is_national(doc: Mapping[str, Any]) -> bool:
+    """Whether ``doc`` (a row of the documents table) is a national document:
+    issued at the ``central`` level or by the Prime Minister / the Government,
+    or a news article reporting such a decision (its number ends ``-TTg`` or ``-CP``).
+
+    >>> is_national({"admin_level": "central"}), is_national({"issuing_body": "Thủ tướng Chính phủ"})
+    (True, True)
+    >>> is_national({"doc_type": "news", "number": "1520/QĐ-TTg"}), is_national({"number": "12/KH-UBND"})
+    (True, False)
+    """
+    if _text(doc.get("admin_level")) == "central":
+        return True
+    issuer = _text(doc.get("issuing_body"))
+    if issuer and unicodedata.normalize("NFC", issuer).casefold() in NATIONAL_ISSUERS:
+        return True
+    number = _text(doc.get("number"))
+    return bool(number and _NATIONAL_SYMBOL.search(number))
+
+
+def national_documents(frames: Mapping[str, "pd.DataFrame"]) -> list[str]:
+    """doc_ids of the national documents of the batch that were read, best
+    baseline first: those with targets, then those the other documents cite
+    most, then those with most targets, then by ``doc_id``."""
+    documents = frames["documents"]
+    targets = frames.get("targets")
+    references = frames.get("references")
+    n_targets: dict[str, int] = {}
+    if targets is not None and len(targets):
+        n_targets = targets["doc_id"].value_counts().to_dict()
+    cited: dict[str, set[str]] = {}
+    if references is not None and len(references):
+        for ref in references[["doc_id", "number"]].to_dict("records"):
+            k = _key_of_symbol(ref["number"])
+            if k:
+                cited.setdefault(k, set()).add(str(ref["doc_id"]))
+    ranked = []
+    for doc in documents.to_dict("records"):
+        if _text(doc.get("error")) or not is_national(doc):
+            continue
+        doc_id = str(doc["doc_id"])
+        citing = cited.get(_key_of_symbol(doc.get("number")) or "", set()) - {doc_id}
+        n = int(n_targets.get(doc_id, 0))
+        ranked.append(((n == 0, -len(citing), -n, doc_id), doc_id))
+    return list(dict.fromkeys(doc_id for _, doc_id in sorted(ranked)))
+
+
+def select_baseline(frames: Mapping[str, "pd.DataFrame"], baseline: Optional[str] = "auto") -> Optional[str]:
+    """The ``doc_id`` of the baseline document, or ``None`` for none.
+
+    ``"auto"`` (the default) picks the national programme: the best of
+    :func:`national_documents`, or ``None`` when the batch has no national
+    document.  ``None`` asks for no baseline.  Any other string must be a
+    ``doc_id`` of the batch, else :class:`UnknownBaseline` is raised.
+    """
+    if baseline is None:
+        return None
+    if baseline == "auto":
+        found = national_documents(frames)
+        return found[0] if found else None
+    ids = [str(d) for d in frames["documents"]["doc_id"].tolist()]
+    if baseline not in ids:
+        shown = ", ".join(ids[:10]) + (f", … ({len(ids)} in all)" if len(ids) > 10 else "")
+        raise UnknownBaseline(f"no document with doc_id {baseline!r} in this batch"
+                              + (f" (doc_ids: {shown})" if ids else " (it has no documents)"))
+    return baseline
+
+
+# --------------------------------------------------------------------------
+# The comparison
+# --------------------------------------------------------------------------
+
+@dataclass
+class Comparison:
+    """Everything :func:`build_comparison` works out, for the tables and the exports."""
+
+    #: The comparison table: :data:`KEY_COLUMNS`, then one column per document
+    #: (the baseline's first), cells as text (``60``, ``12–15``, ``≤5``, ``60; 70``).
+    table: "pd.DataFrame"
+    #: One row per value column of ``table``: :data:`COLUMN_INFO_COLUMNS`.
+    columns: "pd.DataFrame"
+    #: One row per local value: :data:`DIFFERENCE_COLUMNS`.
+    differences: "pd.DataFrame"
+    #: doc_id and label of the baseline, ``None`` when there is none.
+    baseline: Optional[str] = None
+    baseline_label: Optional[str] = None
+    #: (row position in ``table``, column label) -> the targets behind that cell,
+    #: as rows of the targets table, in text order.
+    cells: dict[tuple[int, str], list[dict[str, Any]]] = field(default_factory=dict)
+
+    def multiindex(self) -> "pd.DataFrame":
+        """``table`` with a column MultiIndex (province, level, document); the
+        key columns are ``("", "", "sector")`` etc., national documents have
+        province ``national``, the baseline's level reads ``… (baseline)``."""
+        import pandas as pd
+
+        info = {row["column"]: row for row in self.columns.to_dict("records")}
+        tuples = []
+        for col in self.table.columns:
+            if col in info:
+                tuples.append(group_header(info[col]) + (col,))
+            else:
+                tuples.append(("", "", col))
+        out = self.table.copy()
+        out.columns = pd.MultiIndex.from_tuples(tuples, names=["province", "level", "document"])
+        return out
+
+
+def group_header(info: Mapping[str, Any]) -> tuple[str, str]:
+    """(province, level) headings of a value column described by a row of
+    :attr:`Comparison.columns`."""
+    province = _text(info.get("province"))
+    level = _text(info.get("admin_level"))
+    if province is None:
+        province = "national" if level == "central" or is_national(info) else "unknown"
+    level_text = level or "unknown"
+    district = _text(info.get("district"))
+    if level in LOCAL_LEVELS and district:
+        level_text = f"{level}: {district}"
+    if info.get("role") == BASELINE_ROLE:
+        level_text += " (baseline)"
+    return province, level_text
+
+
 FramesOrRecords = Union[Mapping[str, "pd.DataFrame"], Iterable["DocumentRecord"]]
 
 
-def compare(frames_or_records: FramesOrRecords) -> "pd.DataFrame":
-    """The comparison table from :func:`pipeline.export.to_frames` output or records.
+def _frames(frames_or_records: FramesOrRecords) -> Mapping[str, "pd.DataFrame"]:
+    if isinstance(frames_or_records, Mapping):
+        return frames_or_records
+    from .export import to_frames
+    return to_frames(frames_or_records, comparison=False)
+
+
+def _column_order(doc: Mapping[str, Any]) -> tuple:
+    province = _text(doc.get("province"))
+    level = _text(doc.get("admin_level"))
+    if province is None:
+        group = 0 if (level == "central" or is_national(doc)) else 2
+    else:
+        group = 1
+    p2025 = _text(doc.get("province_2025")) or province
+    return (group, collation_key(p2025), collation_key(province), _order(LEVEL_ORDER)(level),
+            collation_key(doc.get("district")), str(doc["doc_id"]))
+
+
+def build_comparison(frames_or_records: FramesOrRecords, baseline: Optional[str] = "auto") -> Comparison:
+    """The comparison, its column descriptions and the differences from the baseline.
+
+    ``baseline`` is ``"auto"`` (the national programme, if the batch has
+    one), ``None`` (no baseline) or a ``doc_id``; see :func:`select_baseline`.
 
     Rows: every (sector, indicator, tier, year) some document has a target
     for, in SCHEMA.md's order of codes, then by year.  Columns: those four,
-    then one per document with at least one target, in ``doc_id`` order.
+    then the baseline (always, even when it sets no target), then every
+    other document with at least one target, grouped as the module says.
     A cell is ``""`` when the document sets nothing for that row; several
     different values for one slot are joined by ``"; "`` in text order.
     """
     import pandas as pd
 
-    if isinstance(frames_or_records, Mapping):
-        frames = frames_or_records
-    else:
-        from .export import to_frames
-        frames = to_frames(frames_or_records, comparison=False)
+    frames = _frames(frames_or_records)
     targets: pd.DataFrame = frames["targets"]
     documents: pd.DataFrame = frames["documents"]
+    baseline_id = select_baseline(frames, baseline)
 
     with_targets = set(targets["doc_id"]) if len(targets) else set()
-    docs = [row for row in documents.to_dict("records") if row["doc_id"] in with_targets]
+    all_docs = documents.to_dict("records")
+    docs = [d for d in all_docs if d["doc_id"] in with_targets or d["doc_id"] == baseline_id]
     labels = document_labels(docs)
-    columns = [labels[d["doc_id"]] for d in docs if labels.get(d["doc_id"])]
-    columns = list(dict.fromkeys(columns))
+    first: dict[str, dict[str, Any]] = {}
+    for d in docs:
+        first.setdefault(str(d["doc_id"]), d)
+    ordered_ids = sorted(first, key=lambda i: ((i != baseline_id), _column_order(first[i])))
+    columns = [labels[i] for i in ordered_ids]
+    baseline_label = labels.get(baseline_id) if baseline_id is not None else None
 
-    cells: dict[tuple, dict[str, list[str]]] = {}
-    ordered = targets.sort_values(["doc_id", "evidence_start", "evidence_end"], kind="stable") \
+    # cells: slot -> label -> targets
+    slots: dict[tuple, dict[str, list[dict[str, Any]]]] = {}
+    rows_in_order = targets.sort_values(["doc_id", "evidence_start", "evidence_end"], kind="stable") \
         if len(targets) else targets
-    for t in ordered.to_dict("records"):
+    for t in rows_in_order.to_dict("records"):
         key = tuple(None if _is_missing(t[k]) else t[k] for k in KEY_COLUMNS)
         key = key[:3] + (int(key[3]) if key[3] is not None else None,)
-        text = format_value(t["value"], t["value_max"], t.get("direction"))
-        slot = cells.setdefault(key, {}).setdefault(labels[t["doc_id"]], [])
-        if text not in slot:
-            slot.append(text)
+        label = labels.get(str(t["doc_id"]))
+        if label is None:
+            continue
+        slots.setdefault(key, {}).setdefault(label, []).append(t)
 
     sector_key, indicator_key, tier_key = _order(SECTOR_ORDER), _order(INDICATOR_ORDER), _order(TIER_ORDER)
-    keys = sorted(cells, key=lambda k: (sector_key(k[0]), indicator_key(k[1]), tier_key(k[2]),
-                                       (k[3] is None, k[3] or 0)))
-    rows = []
-    for key in keys:
+    keys = sorted(slots, key=lambda k: (sector_key(k[0]), indicator_key(k[1]), tier_key(k[2]),
+                                        (k[3] is None, k[3] or 0)))
+    rows, cells = [], {}
+    for pos, key in enumerate(keys):
         row: dict[str, Any] = dict(zip(KEY_COLUMNS, key))
         for col in columns:
-            row[col] = VALUE_SEPARATOR.join(cells[key].get(col, []))
+            ts = slots[key].get(col, [])
+            row[col] = VALUE_SEPARATOR.join(_distinct_texts(ts))
+            if ts:
+                cells[(pos, col)] = ts
         rows.append(row)
     table = pd.DataFrame(rows, columns=list(KEY_COLUMNS) + columns)
     table["year"] = table["year"].astype("Int64")
-    return table
+
+    info_rows = []
+    for doc_id in ordered_ids:
+        d = first[doc_id]
+        info_rows.append({
+            "column": labels[doc_id], "role": BASELINE_ROLE if doc_id == baseline_id else COMPARED_ROLE,
+            "doc_id": doc_id, "province": _text(d.get("province")),
+            "province_2025": _text(d.get("province_2025")), "district": _text(d.get("district")),
+            "admin_level": _text(d.get("admin_level")), "doc_type": _text(d.get("doc_type")),
+            "number": _text(d.get("number")), "issuing_body": _text(d.get("issuing_body")),
+            "n_targets": int((targets["doc_id"] == doc_id).sum()) if len(targets) else 0,
+        })
+    info = pd.DataFrame(info_rows, columns=list(COLUMN_INFO_COLUMNS))
+    info["n_targets"] = info["n_targets"].astype("Int64")
+    for col in COLUMN_INFO_COLUMNS:
+        if col != "n_targets":
+            info[col] = info[col].astype("object")
+
+    diffs = _differences(keys, slots, info_rows, baseline_label)
+    return Comparison(table=table, columns=info, differences=diffs, baseline=baseline_id,
+                      baseline_label=baseline_label, cells=cells)
 
 
-def _is_missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+def _distinct_texts(ts: list[dict[str, Any]]) -> list[str]:
+    out: list[str] = []
+    for t in ts:
+        text = format_value(t["value"], t["value_max"], t.get("direction"))
+        if text not in out:
+            out.append(text)
+    return out
+
+
+def _differences(keys: list[tuple], slots: Mapping[tuple, Mapping[str, list[dict[str, Any]]]],
+                 info_rows: list[dict[str, Any]], baseline_label: Optional[str]) -> "pd.DataFrame":
+    import pandas as pd
+
+    rows = []
+    for key in keys:
+        cell = slots[key]
+        base_ts = cell.get(baseline_label, []) if baseline_label else []
+        base_text = VALUE_SEPARATOR.join(_distinct_texts(base_ts))
+        base_values = {(float(t["value"]), t.get("unit")) for t in base_ts}
+        for info in info_rows:
+            if info["role"] == BASELINE_ROLE:
+                continue
+            seen: set[str] = set()
+            for t in cell.get(info["column"], []):
+                text = format_value(t["value"], t["value_max"], t.get("direction"))
+                if text in seen:
+                    continue
+                seen.add(text)
+                diff: Optional[float] = None
+                if baseline_label is None:
+                    status = NO_BASELINE
+                elif not base_ts:
+                    status = NO_BASELINE_VALUE
+                elif len({v for v, _ in base_values}) > 1:
+                    status = SEVERAL_BASELINE_VALUES
+                elif any(u != t.get("unit") for _, u in base_values):
+                    status = OTHER_UNIT
+                else:
+                    diff = round(float(t["value"]) - next(iter(base_values))[0], 6)
+                    status = ABOVE if diff > 0 else BELOW if diff < 0 else SAME
+                rows.append({
+                    **dict(zip(KEY_COLUMNS, key)),
+                    "document": info["column"], "doc_id": info["doc_id"], "province": info["province"],
+                    "province_2025": info["province_2025"], "district": info["district"],
+                    "admin_level": info["admin_level"], "value": text, "unit": t.get("unit"),
+                    "baseline": baseline_label, "baseline_value": base_text or None,
+                    "difference": diff, "status": status, "evidence_text": t.get("evidence_text"),
+                })
+    df = pd.DataFrame(rows, columns=list(DIFFERENCE_COLUMNS))
+    df["year"] = df["year"].astype("Int64")
+    df["difference"] = df["difference"].astype("float64")
+    for col in DIFFERENCE_COLUMNS:
+        if col not in ("year", "difference"):
+            df[col] = df[col].astype("object")
+    return df
+
+
+def compare(frames_or_records: FramesOrRecords, baseline: Optional[str] = "auto") -> "pd.DataFrame":
+    """The comparison table from :func:`pipeline.export.to_frames` output or records.
+
+    Rows: every (sector, indicator, tier, year) some document has a target
+    for, in SCHEMA.md's order of codes, then by year.  Columns: those four,
+    then the baseline document's (``baseline``: ``"auto"`` for the national
+    programme in the batch, ``None`` for none, or a ``doc_id``), then one per
+    other document with at least one target, grouped by province and level.
+    A cell is ``""`` when the document sets nothing for that row; several
+    different values for one slot are joined by ``"; "`` in text order.
+    See :func:`build_comparison` for the column descriptions and differences.
+    """
+    return build_comparison(frames_or_records, baseline).table
+
+
+def differences(frames_or_records: FramesOrRecords, baseline: Optional[str] = "auto") -> "pd.DataFrame":
+    """Every local value against the baseline: :data:`DIFFERENCE_COLUMNS`.
+
+    ``difference`` is the local value minus the baseline's (low ends for
+    ranges; a float, shown ``+10``/``−20`` in CSV) and ``status`` says
+    ``above baseline``, ``below baseline`` or ``same as baseline``; or, with
+    no difference, ``no baseline value`` (the baseline sets nothing for that
+    slot), ``several baseline values``, ``different unit``, or ``no baseline
+    document`` (the batch has none and none was named).
+    """
+    return build_comparison(frames_or_records, baseline).differences

@@ -3,51 +3,73 @@
 :func:`to_frames` turns :class:`~pipeline.models.DocumentRecord` objects into
 pandas tables; :func:`write_outputs` writes them to a folder:
 
-=====================  ====================================================
-``documents.jsonl``    one SCHEMA.md record per line (``rec.to_json()``)
-``documents.csv``      one row per document: its facts, counts, warnings
-``targets.csv``        one row per target, with its document's place
-``references.csv``     one row per cited document
-``errors.csv``         one row per file that could not be read
-``comparison.csv``     documents side by side (:func:`pipeline.compare.compare`)
-=====================  ====================================================
+============================  ===============================================
+``documents.jsonl``           one SCHEMA.md record per line (``rec.to_json()``)
+``documents.csv``             one row per document: its facts, counts, warnings
+``targets.csv``               one row per target, with its document's place
+``references.csv``            one row per cited document
+``errors.csv``                one row per file that could not be read
+``comparison.csv``            documents side by side, the baseline first
+                              (:func:`pipeline.compare.build_comparison`)
+``differences.csv``           every local value against the baseline
+``comparison_columns.csv``    one row per comparison column: its document,
+                              place (``province_2025`` too), level, role
+``comparison.xlsx``           all of these tables, one sheet each, for Excel
+``targets.parquet``           ``targets`` for pandas / Arrow / DuckDB
+``documents.parquet``         ``documents`` likewise
+``targets.json``              ``targets`` as a JSON list of objects
+============================  ===============================================
 
 Every file is written atomically (a temporary file in the same folder, then
 ``os.replace``), so an interrupted run leaves the old file or the new one,
 never half of one.  Output is deterministic: records sorted by ``doc_id``
 (then ``source``), fixed column order, no timestamps, ``"\\n"`` line ends, so
-the same inputs give the same bytes.  CSV files are UTF-8 with a byte-order
+the same inputs give the same bytes (the XLSX file too: its dates are fixed
+and its zip entries carry no time).  CSV files are UTF-8 with a byte-order
 mark, which Excel needs to show Vietnamese.
+
+Places: ``province`` is the province as it was when the document was issued,
+spelled one way (:func:`pipeline.places.canonical_province`; taken from the
+district when only that is known), and ``province_2025`` the province it
+belongs to since 1 July 2025 (:func:`pipeline.places.province_2025`).  These
+two are in ``documents.csv`` and ``targets.csv``; ``documents.jsonl`` keeps
+exactly the SCHEMA.md record.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
 
-from .compare import compare, format_number
+from .compare import build_comparison, format_difference, format_number
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .compare import Comparison
     from .models import DocumentRecord
 
 __all__ = [
-    "to_frames", "write_outputs", "atomic_write", "documents_jsonl", "csv_bytes", "sort_records",
-    "DOCUMENT_COLUMNS", "TARGET_COLUMNS", "REFERENCE_COLUMNS", "ERROR_COLUMNS", "OUTPUT_FILES",
+    "to_frames", "write_outputs", "write_comparison", "read_documents_jsonl", "atomic_write",
+    "documents_jsonl", "csv_bytes", "xlsx_bytes", "parquet_bytes", "json_bytes", "sort_records",
+    "document_place", "DOCUMENT_COLUMNS", "TARGET_COLUMNS", "REFERENCE_COLUMNS", "ERROR_COLUMNS",
+    "OUTPUT_FILES", "COMPARISON_FILES", "XLSX_SHEETS",
 ]
 
 #: Columns of documents.csv.
 DOCUMENT_COLUMNS = (
     "doc_id", "source", "sha256", "format", "doc_type", "number", "issue_date", "place",
-    "issuing_body", "parent_body", "admin_level", "province", "district",
+    "issuing_body", "parent_body", "admin_level", "province", "province_2025", "district",
     "signer_name", "signer_title", "title", "n_targets", "n_references", "warnings", "error",
 )
 #: Columns of targets.csv: the document's identity, then the target.
 TARGET_COLUMNS = (
-    "doc_id", "province", "district", "admin_level", "number", "issuing_body",
+    "doc_id", "province", "province_2025", "district", "admin_level", "number", "issuing_body",
     "sector", "indicator", "subject", "tier", "year", "period_start", "value", "value_max",
     "unit", "implied", "direction", "evidence_text", "evidence_start", "evidence_end",
 )
@@ -57,15 +79,23 @@ REFERENCE_COLUMNS = ("doc_id", "kind", "number", "date", "issuer",
 #: Columns of errors.csv.
 ERROR_COLUMNS = ("doc_id", "source", "error", "message")
 
+#: The files of the comparison (written by :func:`write_outputs` and by
+#: ``chitieu compare`` through :func:`write_comparison`).
+COMPARISON_FILES = ("comparison.csv", "differences.csv", "comparison_columns.csv", "comparison.xlsx")
+
 #: The files :func:`write_outputs` writes, in writing order.
 OUTPUT_FILES = ("documents.jsonl", "documents.csv", "targets.csv", "references.csv",
-                "errors.csv", "comparison.csv")
+                "errors.csv") + COMPARISON_FILES + ("targets.parquet", "documents.parquet", "targets.json")
+
+#: The sheets of comparison.xlsx, in order.
+XLSX_SHEETS = ("comparison", "differences", "columns", "targets", "documents", "references", "errors")
 
 #: Joins a document's warnings in documents.csv.
 WARNING_SEPARATOR = " | "
 
 _INT_COLUMNS = {"year", "period_start", "evidence_start", "evidence_end", "n_targets", "n_references"}
 _NUMBER_COLUMNS = {"value", "value_max"}
+_SIGNED_COLUMNS = {"difference"}
 
 
 def sort_records(records: Iterable["DocumentRecord"]) -> list["DocumentRecord"]:
@@ -83,9 +113,34 @@ def _error_message(rec: "DocumentRecord") -> Optional[str]:
     return errs[0] if errs else None
 
 
+def document_place(province: Optional[str], district: Optional[str] = None) -> tuple[Optional[str], Optional[str]]:
+    """(province as issued, province since 1 July 2025) of a document.
+
+    The province is spelled one way (``Đắc Nông`` → ``Đắk Nông``); when only
+    the district is known, the province is the one that district is in, if
+    the name is not ambiguous.  A province the gazetteer does not know is
+    kept as written, with no ``province_2025``.
+
+    >>> document_place("Đắk Nông"), document_place("Hải Phòng", "Ngô Quyền"), document_place(None, "Nhà Bè")
+    (('Đắk Nông', 'Lâm Đồng'), ('Hải Phòng', 'Hải Phòng'), ('Hồ Chí Minh', 'Hồ Chí Minh'))
+    >>> document_place(None), document_place("Atlantis")
+    ((None, None), ('Atlantis', None))
+    """
+    from . import places
+
+    prov: Optional[str] = None
+    if province and str(province).strip():
+        prov = places.canonical_province(province) or str(province).strip()
+    elif district and str(district).strip():
+        found = places.resolve_district(district)
+        prov = found.province if found else None
+    return prov, (places.province_2025(prov) if prov else None)
+
+
 def to_frames(records: Iterable["DocumentRecord"], *, comparison: bool = True) -> dict[str, "pd.DataFrame"]:
     """The output tables of ``records``, keyed ``documents``, ``targets``,
-    ``references``, ``errors`` and (unless ``comparison=False``) ``comparison``.
+    ``references``, ``errors`` and (unless ``comparison=False``) ``comparison``
+    (with the national programme of the batch, if any, as its baseline).
 
     Columns are those of :data:`DOCUMENT_COLUMNS`, :data:`TARGET_COLUMNS`,
     :data:`REFERENCE_COLUMNS`, :data:`ERROR_COLUMNS`; integer columns that may
@@ -95,14 +150,19 @@ def to_frames(records: Iterable["DocumentRecord"], *, comparison: bool = True) -
 
     records = sort_records(records)
     docs, targets, refs, errors = [], [], [], []
+    place_cache: dict[tuple, tuple[Optional[str], Optional[str]]] = {}
     for rec in records:
         error = rec.extra.get("error")
+        where = (rec.province, rec.district)
+        if where not in place_cache:
+            place_cache[where] = document_place(*where)
+        province, province_2025 = place_cache[where]
         docs.append({
             "doc_id": rec.doc_id, "source": rec.source, "sha256": rec.sha256,
             "format": rec.extra.get("format"), "doc_type": rec.doc_type, "number": rec.number,
             "issue_date": rec.issue_date, "place": rec.place, "issuing_body": rec.issuing_body,
             "parent_body": rec.parent_body, "admin_level": rec.admin_level,
-            "province": rec.province, "district": rec.district,
+            "province": province, "province_2025": province_2025, "district": rec.district,
             "signer_name": rec.signer.name if rec.signer else None,
             "signer_title": rec.signer.title if rec.signer else None,
             "title": rec.title, "n_targets": len(rec.targets), "n_references": len(rec.references),
@@ -111,8 +171,9 @@ def to_frames(records: Iterable["DocumentRecord"], *, comparison: bool = True) -
         })
         for t in rec.targets:
             targets.append({
-                "doc_id": rec.doc_id, "province": rec.province, "district": rec.district,
-                "admin_level": rec.admin_level, "number": rec.number, "issuing_body": rec.issuing_body,
+                "doc_id": rec.doc_id, "province": province, "province_2025": province_2025,
+                "district": rec.district, "admin_level": rec.admin_level, "number": rec.number,
+                "issuing_body": rec.issuing_body,
                 "sector": t.sector, "indicator": t.indicator, "subject": t.subject, "tier": t.tier,
                 "year": t.year, "period_start": t.period_start, "value": t.value,
                 "value_max": t.value_max, "unit": t.unit, "implied": t.implied,
@@ -136,7 +197,7 @@ def to_frames(records: Iterable["DocumentRecord"], *, comparison: bool = True) -
         "errors": _frame(pd, errors, ERROR_COLUMNS),
     }
     if comparison:
-        frames["comparison"] = compare(frames)
+        frames["comparison"] = build_comparison(frames).table
     return frames
 
 
@@ -155,7 +216,80 @@ def _frame(pd, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> "pd.Data
 
 
 # --------------------------------------------------------------------------
-# Serialisation
+# Reading documents.jsonl back
+# --------------------------------------------------------------------------
+
+def read_documents_jsonl(path: Path | str) -> list["DocumentRecord"]:
+    """The records of a ``documents.jsonl`` written by :func:`write_outputs`.
+
+    What the JSON record does not hold is taken from the files beside it when
+    they are there: each document's input ``format`` and ``error`` code from
+    ``documents.csv``, the error message from ``errors.csv``.  Without them a
+    record whose warnings start ``error: `` gets the error code ``error``.
+    Raises :class:`ValueError` naming the line of a line that is not a record.
+    """
+    from .models import DocumentRecord, Evidence, Reference, Signer, Target
+
+    path = Path(path)
+    facts = _read_side_csv(path.parent / "documents.csv", ("format", "error"))
+    messages = _read_side_csv(path.parent / "errors.csv", ("message",))
+    records = []
+    with path.open(encoding="utf-8-sig") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            where = f"{path}, line {lineno}"
+            try:
+                obj = json.loads(line)
+                if not isinstance(obj, dict):
+                    raise ValueError("not a JSON object")
+                signer = obj.get("signer")
+                rec = DocumentRecord(
+                    doc_id=str(obj["doc_id"]), source=str(obj["source"]), sha256=str(obj.get("sha256") or ""),
+                    **{k: obj.get(k) for k in ("doc_type", "number", "issue_date", "place", "issuing_body",
+                                               "parent_body", "admin_level", "province", "district", "title")},
+                    signer=Signer(signer.get("name"), signer.get("title")) if isinstance(signer, dict) else None,
+                    references=[Reference(r["kind"], r.get("number"), r.get("date"), r.get("issuer"),
+                                          Evidence(**r["evidence"])) for r in obj.get("references") or []],
+                    targets=[Target(t["sector"], t["indicator"], t.get("subject"), t["tier"], int(t["year"]),
+                                    t.get("period_start"), float(t["value"]),
+                                    None if t.get("value_max") is None else float(t["value_max"]),
+                                    t["unit"], bool(t.get("implied")), t.get("direction") or "at_least",
+                                    Evidence(**t["evidence"])) for t in obj.get("targets") or []],
+                    warnings=[str(w) for w in obj.get("warnings") or []],
+                )
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(f"{where}: not a documents.jsonl record ({type(exc).__name__}: {exc})") from None
+            key = (rec.doc_id, rec.source)
+            fmt, error = facts.get(key, (None, None))
+            if fmt:
+                rec.extra["format"] = fmt
+            if key not in facts and any(w.startswith("error: ") for w in rec.warnings):
+                error = "error"
+            if error:
+                rec.extra["error"] = error
+                msg = messages.get(key, (None,))[0]
+                if msg:
+                    rec.extra["error_message"] = msg
+            records.append(rec)
+    return records
+
+
+def _read_side_csv(path: Path, columns: tuple[str, ...]) -> dict[tuple[str, str], tuple]:
+    import csv
+
+    if not path.is_file():
+        return {}
+    out: dict[tuple[str, str], tuple] = {}
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if "doc_id" in row and "source" in row:
+                out.setdefault((row["doc_id"], row["source"]), tuple(row.get(c) or None for c in columns))
+    return out
+
+
+# --------------------------------------------------------------------------
+# Serialisation: JSON lines, CSV, JSON, Parquet
 # --------------------------------------------------------------------------
 
 def documents_jsonl(records: Iterable["DocumentRecord"]) -> bytes:
@@ -164,26 +298,339 @@ def documents_jsonl(records: Iterable["DocumentRecord"]) -> bytes:
     return "".join(lines).encode("utf-8")
 
 
-def _cell(value: Any, column: str, isna) -> Any:
-    if isna(value):
+def _is_na(value: Any) -> bool:
+    import pandas as pd
+
+    return not isinstance(value, (list, tuple, dict)) and bool(pd.isna(value))
+
+
+def _is_number(value: Any) -> bool:
+    import numbers
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and type(value).__name__ != "bool_"
+
+
+def _cell(value: Any, column: str) -> Any:
+    if _is_na(value):
         return ""
-    if column in _NUMBER_COLUMNS:
+    if column in _SIGNED_COLUMNS and _is_number(value):
+        return format_difference(value)
+    if column in _NUMBER_COLUMNS and _is_number(value):
         return format_number(value)
-    if isinstance(value, bool):
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
         return "true" if value else "false"
     return value
 
 
 def csv_bytes(df: "pd.DataFrame") -> bytes:
     """A table as CSV bytes: UTF-8 with BOM, ``"\\n"`` line ends, empty for null,
-    whole numbers without ``.0``, booleans as ``true``/``false``."""
+    whole numbers without ``.0``, booleans as ``true``/``false``, differences
+    signed (``+10``, ``−20``)."""
     import pandas as pd
 
-    out = pd.DataFrame({col: [_cell(v, str(col), pd.isna) for v in df[col].tolist()] for col in df.columns},
+    out = pd.DataFrame({col: [_cell(v, str(col)) for v in df[col].tolist()] for col in df.columns},
                        columns=list(df.columns), dtype=object)
     text = out.to_csv(index=False, lineterminator="\n")
     return text.encode("utf-8-sig")
 
+
+def _json_value(value: Any) -> Any:
+    if _is_na(value):
+        return None
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return bool(value)
+    if _is_number(value):
+        f = float(value)
+        return int(f) if f.is_integer() else f
+    return value
+
+
+def json_bytes(df: "pd.DataFrame") -> bytes:
+    """A table as a JSON list of objects (pandas' ``records`` orient), UTF-8,
+    Vietnamese unescaped, null for missing, whole numbers as ints."""
+    cols = [str(c) for c in df.columns]
+    rows = [dict(zip(cols, (_json_value(v) for v in rec))) for rec in df.itertuples(index=False, name=None)]
+    return (json.dumps(rows, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def parquet_bytes(df: "pd.DataFrame") -> bytes:
+    """A table as Parquet bytes (pyarrow), with a fixed schema: text columns
+    are strings even when empty, ``Int64`` columns int64, floats float64."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    fields = []
+    for col in df.columns:
+        dtype = str(df[col].dtype)
+        typ = (pa.int64() if dtype.lower().startswith("int") else pa.float64() if dtype.startswith("float")
+               else pa.bool_() if dtype == "bool" else pa.string())
+        fields.append(pa.field(str(col), typ))
+    table = pa.Table.from_pandas(df, schema=pa.schema(fields), preserve_index=False)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="snappy")
+    return sink.getvalue().to_pybytes()
+
+
+# --------------------------------------------------------------------------
+# XLSX
+# --------------------------------------------------------------------------
+
+#: Widest column, in characters.
+XLSX_MAX_WIDTH = 60
+#: Longest text an Excel cell holds.
+_XLSX_MAX_TEXT = 32767
+#: The creation and modification date written into every workbook, so two runs give the same bytes.
+XLSX_FIXED_DATE = "1980-01-01T00:00:00Z"
+#: Header rows above the comparison table: its columns' province, province since 2025, level.
+_COMPARISON_HEADER_ROWS = ("province", "province since 1 July 2025", "level")
+_PLAIN_NUMBER = re.compile(r"^(≤)?(-?\d+(?:\.\d+)?)$")
+_BASELINE_FILL = "FFF2CC"
+
+
+def _xlsx_text(value: Any) -> Any:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if len(value) > _XLSX_MAX_TEXT:
+            value = value[:_XLSX_MAX_TEXT - 1] + "…"
+    return value
+
+
+def _xlsx_frame(df: "pd.DataFrame") -> "pd.DataFrame":
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].map(_xlsx_text)
+    return out
+
+
+def _number_format(x: float, unit: Any = None, *, at_most: bool = False, signed: bool = False) -> str:
+    """An Excel number format that shows ``x`` as the CSV does: ``60%``, ``99.7%``,
+    ``≤5%``, ``+10%``/``−20%``, ``10%/year``, ``3`` (a count)."""
+    body = "0" if float(x).is_integer() else "0.0##"
+    suffix = {"percent": '"%"', "percent_per_year": '"%/year"'}.get(unit if isinstance(unit, str) else "", "")
+    if signed:
+        return f'"+"{body}{suffix};"−"{body}{suffix};0{suffix}'
+    return ('"≤"' if at_most else "") + body + suffix
+
+
+def _as_excel_number(text: Any) -> Optional[tuple[float, bool]]:
+    """(number, at_most) when a cell's text is one number (``60``, ``≤5``), else None."""
+    if not isinstance(text, str):
+        return None
+    m = _PLAIN_NUMBER.match(text)
+    return (float(m.group(2)), bool(m.group(1))) if m else None
+
+
+def _excel_number_value(x: float) -> Any:
+    return int(x) if float(x).is_integer() else x
+
+
+def _fit_widths(ws, columns: list[list[Any]]) -> None:
+    """Set each column's width to its longest text (header included), capped."""
+    from openpyxl.utils import get_column_letter
+
+    for i, values in enumerate(columns, 1):
+        longest = 0
+        for v in values:
+            if v is None or _is_na(v):
+                continue
+            text = format_number(v) if _is_number(v) else str(v)
+            longest = max(longest, max((len(line) for line in text.split("\n")), default=0))
+        ws.column_dimensions[get_column_letter(i)].width = min(XLSX_MAX_WIDTH, max(8, longest + 2))
+
+
+def _data_sheet(writer, name: str, df: "pd.DataFrame") -> None:
+    """One table as a sheet: header row frozen, autofilter, numbers as numbers, fitted widths."""
+    from openpyxl.utils import get_column_letter
+
+    clean = _xlsx_frame(df)
+    clean.to_excel(writer, sheet_name=name, index=False)
+    ws = writer.sheets[name]
+    ncols, nrows = len(clean.columns), len(clean)
+    ws.freeze_panes = "A2"
+    if ncols:
+        ws.auto_filter.ref = f"A1:{get_column_letter(ncols)}{nrows + 1}"
+    cols = [str(c) for c in clean.columns]
+    units = clean["unit"].tolist() if "unit" in cols else [None] * nrows
+    for j, col in enumerate(cols, 1):
+        values = clean[col].tolist()
+        if col in _INT_COLUMNS:
+            for i in range(nrows):
+                ws.cell(row=i + 2, column=j).number_format = "0"
+        elif col in _NUMBER_COLUMNS or col in _SIGNED_COLUMNS:
+            for i, v in enumerate(values):
+                if _is_number(v) and not _is_na(v):
+                    ws.cell(row=i + 2, column=j).number_format = _number_format(
+                        v, units[i], signed=col in _SIGNED_COLUMNS)
+    _fit_widths(ws, [[c] + clean[c].tolist() for c in clean.columns])
+
+
+def _differences_sheet(writer, diffs: "pd.DataFrame") -> None:
+    """The differences table; single-number values become numbers."""
+    df = _xlsx_frame(diffs)
+    for col in ("value", "baseline_value"):
+        df[col] = [(_excel_number_value(n[0]) if (n := _as_excel_number(v)) else v) for v in df[col].tolist()]
+    _data_sheet(writer, "differences", df)
+    ws = writer.sheets["differences"]
+    cols = [str(c) for c in df.columns]
+    for col in ("value", "baseline_value"):
+        j = cols.index(col) + 1
+        for i, (v, unit, status) in enumerate(zip(diffs[col].tolist(), df["unit"].tolist(), df["status"].tolist())):
+            n = _as_excel_number(v)
+            if n:
+                shown_unit = None if (col == "baseline_value" and status == "different unit") else unit
+                ws.cell(row=i + 2, column=j).number_format = _number_format(n[0], shown_unit, at_most=n[1])
+
+
+def _evidence_comment(ts: list[dict[str, Any]]):
+    """The cell comment of a comparison value: the evidence sentence of each
+    target behind it, with its document and character offsets."""
+    from openpyxl.comments import Comment
+
+    parts = []
+    for t in ts:
+        from .compare import format_value
+        where = f"({t['doc_id']}, characters {t['evidence_start']}–{t['evidence_end']})"
+        head = f"{format_value(t['value'], t['value_max'], t.get('direction'))}: " if len(ts) > 1 else ""
+        parts.append(f"{head}{t['evidence_text']}\n{where}")
+    text = _xlsx_text("\n\n".join(parts))
+    lines = sum(1 + len(p) // 55 for p in text.split("\n"))
+    return Comment(text, "chitieu", height=min(600, 24 + 16 * lines), width=420)
+
+
+def _comparison_sheet(writer, comparison: "Comparison") -> None:
+    """The comparison, with three header rows above it (province, province
+    since 2025, level) grouping the document columns, numbers as numbers and
+    the evidence of every value in the cell's comment."""
+    import pandas as pd
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    from .compare import KEY_COLUMNS, group_header
+
+    table = comparison.table
+    info = {row["column"]: row for row in comparison.columns.to_dict("records")}
+    value_cols = [c for c in table.columns if c in info]
+    units: dict[tuple[int, str], Optional[str]] = {}
+    for (pos, col), ts in comparison.cells.items():
+        us = {t.get("unit") for t in ts}
+        units[(pos, col)] = next(iter(us)) if len(us) == 1 else None
+
+    cells = {}
+    for col in table.columns:
+        values = table[col].tolist()
+        if col in info:
+            values = [(_excel_number_value(n[0]) if (n := _as_excel_number(v)) else (v or None)) for v in values]
+        cells[col] = values
+    df = _xlsx_frame(pd.DataFrame(cells, columns=list(table.columns)))
+    top = len(_COMPARISON_HEADER_ROWS)
+    df.to_excel(writer, sheet_name="comparison", index=False, startrow=top)
+    ws = writer.sheets["comparison"]
+    nkeys, ncols, nrows = len(KEY_COLUMNS), len(table.columns), len(table)
+    header_row = top + 1
+
+    bold = Font(bold=True)
+    for r, title in enumerate(_COMPARISON_HEADER_ROWS, 1):
+        ws.cell(row=r, column=1, value=title).font = bold
+    headers: list[tuple[str, str, str]] = []
+    for j, col in enumerate(value_cols, nkeys + 1):
+        province, level = group_header(info[col])
+        p2025 = info[col].get("province_2025") or ""
+        headers.append((province, p2025, level))
+        for r, text in enumerate((province, p2025, level), 1):
+            c = ws.cell(row=r, column=j, value=_xlsx_text(text) or None)
+            c.alignment = Alignment(horizontal="center")
+            c.font = bold
+        if info[col]["role"] == "baseline":
+            fill = PatternFill("solid", fgColor=_BASELINE_FILL)
+            for r in range(1, header_row + 1):
+                ws.cell(row=r, column=j).fill = fill
+    # one merged heading per run of columns of the same province (the baseline apart)
+    for r in (1, 2):
+        start = nkeys + 1
+        for k in range(1, len(headers) + 1):
+            j = nkeys + k
+            run_ends = (k == len(headers) or headers[k][r - 1] != headers[k - 1][r - 1]
+                        or info[value_cols[k]]["role"] != info[value_cols[k - 1]]["role"])
+            if run_ends:
+                if j > start and headers[k - 1][r - 1]:
+                    ws.merge_cells(start_row=r, start_column=start, end_row=r, end_column=j)
+                start = j + 1
+
+    for k, col in enumerate(value_cols):
+        j = nkeys + 1 + k
+        for pos in range(nrows):
+            ts = comparison.cells.get((pos, col))
+            if not ts:
+                continue
+            cell = ws.cell(row=header_row + 1 + pos, column=j)
+            n = _as_excel_number(table.iat[pos, nkeys + k])
+            if n:
+                cell.number_format = _number_format(n[0], units.get((pos, col)), at_most=n[1])
+            cell.comment = _evidence_comment(ts)
+    for pos in range(nrows):
+        ws.cell(row=header_row + 1 + pos, column=nkeys).number_format = "0"
+
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=nkeys + 1).coordinate
+    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(ncols)}{header_row + nrows}"
+    widths = []
+    for j, col in enumerate(table.columns):
+        extra = list(headers[j - nkeys]) if j >= nkeys else []
+        widths.append([col] + extra + df[col].tolist())
+    widths[0].append(_COMPARISON_HEADER_ROWS[1])
+    _fit_widths(ws, widths)
+
+
+def xlsx_bytes(frames: Mapping[str, "pd.DataFrame"], comparison: "Comparison") -> bytes:
+    """``comparison.xlsx``: one sheet per table (:data:`XLSX_SHEETS`).
+
+    Every sheet has its header frozen and an autofilter; values are numbers
+    (ranges and joined values stay text, ``12–15``), shown as in the CSV
+    (``60%``, ``≤5%``, ``+10%``); each comparison value carries the evidence
+    sentence(s) behind it as a cell comment; widths fit the text up to
+    :data:`XLSX_MAX_WIDTH` characters.  The bytes are the same for the same
+    tables: the workbook's dates are :data:`XLSX_FIXED_DATE` and the zip
+    entries carry no time.
+    """
+    import pandas as pd
+
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        _comparison_sheet(writer, comparison)
+        _differences_sheet(writer, comparison.differences)
+        _data_sheet(writer, "columns", comparison.columns)
+        for name in ("targets", "documents", "references", "errors"):
+            _data_sheet(writer, name, frames[name])
+        props = writer.book.properties
+        props.creator = "chitieu"
+        props.lastModifiedBy = "chitieu"
+        props.title = "chitieu comparison"
+    return _fixed_zip(buf.getvalue())
+
+
+_CORE_DATES = re.compile(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """The same zip with fixed entry times and fixed document dates."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, \
+            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            content = zin.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _CORE_DATES.sub(lambda m: m.group(1) + XLSX_FIXED_DATE.encode() + m.group(3), content)
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            zout.writestr(entry, content)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------
+# Writing files atomically
+# --------------------------------------------------------------------------
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so readers see the old file or the new, never a part."""
@@ -227,34 +674,67 @@ def _umask() -> int:
     return mask
 
 
+def _write_all(out: Path, payloads: Mapping[str, bytes]) -> dict[str, Path]:
+    """Stage every payload, then move them all into place."""
+    out.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, data in payloads.items():
+            staged.append(_stage(out / name, data))
+    except BaseException:
+        for tmp, _ in staged:
+            _unlink(tmp)
+        raise
+    _commit(staged)
+    return {name: out / name for name in payloads}
+
+
+def _comparison_payloads(frames: Mapping[str, "pd.DataFrame"], comparison: "Comparison") -> dict[str, bytes]:
+    return {
+        "comparison.csv": csv_bytes(comparison.table),
+        "differences.csv": csv_bytes(comparison.differences),
+        "comparison_columns.csv": csv_bytes(comparison.columns),
+        "comparison.xlsx": xlsx_bytes(frames, comparison),
+    }
+
+
 def write_outputs(records: Iterable["DocumentRecord"], out_dir: Path | str,
-                  frames: Optional[Mapping[str, "pd.DataFrame"]] = None) -> dict[str, Path]:
+                  frames: Optional[Mapping[str, "pd.DataFrame"]] = None,
+                  baseline: Optional[str] = "auto") -> dict[str, Path]:
     """Write all of :data:`OUTPUT_FILES` for ``records`` into ``out_dir``.
 
-    Everything is rendered in memory first and staged as temporary files,
-    then each is moved into place, so a failure or an interrupt before the
-    moves leaves the previous outputs untouched.  Returns name → path.
+    ``baseline`` is the comparison's baseline (see
+    :func:`pipeline.compare.select_baseline`).  Everything is rendered in
+    memory first and staged as temporary files, then each is moved into
+    place, so a failure or an interrupt before the moves leaves the previous
+    outputs untouched.  Returns name → path.
     """
     records = sort_records(records)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     if frames is None:
-        frames = to_frames(records)
+        frames = to_frames(records, comparison=False)
+    comparison = build_comparison(frames, baseline)
     payloads = {
         "documents.jsonl": documents_jsonl(records),
         "documents.csv": csv_bytes(frames["documents"]),
         "targets.csv": csv_bytes(frames["targets"]),
         "references.csv": csv_bytes(frames["references"]),
         "errors.csv": csv_bytes(frames["errors"]),
-        "comparison.csv": csv_bytes(frames["comparison"] if "comparison" in frames else compare(frames)),
+        **_comparison_payloads(frames, comparison),
+        "targets.parquet": parquet_bytes(frames["targets"]),
+        "documents.parquet": parquet_bytes(frames["documents"]),
+        "targets.json": json_bytes(frames["targets"]),
     }
-    staged: list[tuple[str, Path]] = []
-    try:
-        for name in OUTPUT_FILES:
-            staged.append(_stage(out / name, payloads[name]))
-    except BaseException:
-        for tmp, _ in staged:
-            _unlink(tmp)
-        raise
-    _commit(staged)
-    return {name: out / name for name in OUTPUT_FILES}
+    return _write_all(Path(out_dir), {name: payloads[name] for name in OUTPUT_FILES})
+
+
+def write_comparison(records: Iterable["DocumentRecord"], out_dir: Path | str,
+                     baseline: Optional[str] = "auto") -> "Comparison":
+    """Write :data:`COMPARISON_FILES` for ``records`` into ``out_dir``
+    (``chitieu compare``), atomically as :func:`write_outputs` does, and
+    return the :class:`~pipeline.compare.Comparison`.  Raises
+    :class:`~pipeline.compare.UnknownBaseline` before writing anything when
+    ``baseline`` names no document of ``records``."""
+    frames = to_frames(records, comparison=False)
+    comparison = build_comparison(frames, baseline)
+    _write_all(Path(out_dir), _comparison_payloads(frames, comparison))
+    return comparison
