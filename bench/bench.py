@@ -1,26 +1,47 @@
 #!/usr/bin/env python3
-"""Throughput and memory of ``chitieu extract`` on replicated corpora.
+"""Throughput and memory of ``chitieu extract`` on corpora generated from the real documents.
 
-    python bench/bench.py                      # the default run (a few minutes)
-    python bench/bench.py --copies 10 --concat 1,10   # quicker
-    make bench
+    python bench/bench.py                 # the default run (about 4-5 minutes on 2 idle cores)
+    BENCH_FULL=1 python bench/bench.py    # the long version (x1000 at full length; about 20 minutes)
+    python bench/bench.py --copies 10 --concat 1,10 --jobs 1   # quick
+    make bench                            # = python bench/bench.py (BENCH_FULL=1 make bench too)
 
-Two series, each case run in a fresh process so that its peak memory
+Three series, each case run in a fresh process so that its peak memory
 (``ru_maxrss``) is its own:
 
-* **many documents** — the corpus (``corpus/*``) replicated ×10 and ×100
-  (``--copies``): documents/s and characters/s should not depend on how many
-  documents there are;
-* **long documents** — one document made of N copies of one corpus text
-  (``--concat``, default ×1 ×10 ×100 ×1000 of the shortest text with a
-  percentage in it): characters/s should stay flat as N grows; the report
-  gives the exponent k of time ~ length^k between the two longest (k≈1 is
-  linear; k≈2 would mean a quadratic step).
+* **corpus**: the corpus (``corpus/*``) replicated ×10 and ×100
+  (``--copies``), full-length documents, each size run serially and with
+  ``--jobs 2`` (``--jobs``).  Then ×100 is run again into the same output
+  folder: every document is unchanged, so it is reused from the store
+  (``chitieu.sqlite``) and nothing is extracted (the ``rerun`` row);
+* **corpus short**: ×1000 would take a quarter of an hour at full length, so
+  the default run makes it of *short* documents: copy *i* of a text keeps
+  its first lines (the header) and a tenth of its lines from an offset that
+  moves with *i*.  ×100 is run short as well, so that the series compares
+  documents of one shape (a short document has the same fixed cost per
+  document over less text).  ``BENCH_FULL=1`` (or ``--full``) runs ×1000 at
+  full length in the corpus series instead;
+* **long doc**: one document made of N copies of one corpus text
+  (``--concat``, default ×1 ×10 ×100, and ×1000 with ``BENCH_FULL=1``; the
+  shortest text with a percentage in it): characters/s should stay flat as
+  N grows.
 
-Timing starts after a warm-up extraction (models and rules loaded; reported
-as ``startup``) and includes writing all the output files.  Results are
-printed and written to ``bench/results.txt``; generated corpora and outputs
-go to ``bench/out/`` (git-ignored).
+Linearity: for each series and job count the report gives the cost per
+unit of size (seconds per million characters) at each size, and its ratio
+between consecutive sizes: about 1 (or below, as fixed costs are spread
+out) means time grows linearly with size; clearly above 1 means worse.
+
+Timing: a serial case first loads the models and rules (a warm-up
+extraction, reported as ``startup``, not timed); a ``--jobs N`` case times
+everything, the start of its worker processes (spawn, models loaded once
+per worker) included.  Both include writing the output files and the store.
+Memory: ``peak MB`` is the command's own process (``RUSAGE_SELF``),
+``worker MB`` the largest worker process (``RUSAGE_CHILDREN``), ``total MB``
+the two added up as if every worker peaked at once (main + N × worker).
+
+Results are printed and written to ``bench/results.txt`` and, as JSON, to
+``bench/results.json``; generated corpora and outputs go to ``bench/out/``
+(git-ignored).
 """
 from __future__ import annotations
 
@@ -39,30 +60,50 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_WORK = ROOT / "bench" / "out"
 DEFAULT_RESULTS = ROOT / "bench" / "results.txt"
+#: Ratio of cost per unit of size between two sizes above which the report says "WORSE THAN LINEAR".
+LINEAR_TOLERANCE = 1.25
+#: A short document keeps 1/SHORT_SHARE of its text (series "corpus short").
+SHORT_SHARE = 10
+HEADER_LINES = 8
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() not in ("", "0", "false", "no")
 
 
 # --------------------------------------------------------------------------
 # Worker: one case in its own process
 # --------------------------------------------------------------------------
 
-def worker(corpus: Path, out: Path, warmup: Path) -> dict:
+def _maxrss_mb(who: int) -> float:
+    kb = resource.getrusage(who).ru_maxrss  # KiB on Linux, bytes on macOS
+    if sys.platform == "darwin":
+        kb //= 1024
+    return kb / 1024
+
+
+def worker(corpus: Path, out: Path, warmup: Path, jobs: int, keep: bool) -> dict:
     t0 = time.perf_counter()
     from pipeline.cli import find_inputs, run_extract
-    from pipeline.core import extract_file
-
     from pipeline.export import to_frames
 
-    to_frames([extract_file(warmup)])  # load models, rules and pandas; not part of the timing
+    if jobs == 1:
+        from pipeline.core import extract_file
+        to_frames([extract_file(warmup)])  # load models, rules and pandas; not part of the timing
+    else:
+        import pipeline.core  # noqa: F401  (as the command does; the models load in the workers)
+        to_frames([])
     startup = time.perf_counter() - t0
+    if not keep and out.exists():
+        shutil.rmtree(out)
     files = find_inputs([corpus])
-    summary = run_extract(files, out, quiet=True)
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    if sys.platform == "darwin":  # bytes there
-        peak_kb //= 1024
+    summary = run_extract(files, out, quiet=True, jobs=jobs)
     return {
         "documents": summary.documents, "failed": summary.failed, "targets": summary.targets,
         "characters": summary.characters, "seconds": summary.seconds, "startup": startup,
-        "peak_mb": peak_kb / 1024,
+        "extracted": summary.extracted, "reused": summary.reused, "jobs": jobs,
+        "peak_mb": _maxrss_mb(resource.RUSAGE_SELF),
+        "worker_mb": _maxrss_mb(resource.RUSAGE_CHILDREN) if jobs > 1 else 0.0,
     }
 
 
@@ -86,13 +127,34 @@ def default_concat_source(files: list[Path]) -> Path:
     return by_size[0]
 
 
-def build_replicated(files: list[Path], copies: int, dest: Path) -> Path:
+def short_text(text: str, copy: int) -> str:
+    """The first lines of ``text`` and 1/SHORT_SHARE of it from an offset that moves with ``copy``."""
+    lines = text.splitlines(keepends=True)
+    if len(lines) <= HEADER_LINES:
+        return text
+    want = max(1, len(text) // SHORT_SHARE)
+    out = lines[:HEADER_LINES]
+    size = sum(map(len, out))
+    body = lines[HEADER_LINES:]
+    j = (copy * 7919) % len(body)
+    while size < want:
+        out.append(body[j % len(body)])
+        size += len(out[-1])
+        j += 1
+    return "".join(out)
+
+
+def build_replicated(files: list[Path], copies: int, dest: Path, short: bool = False) -> Path:
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
     for i in range(copies):
         for f in files:
-            shutil.copyfile(f, dest / f"r{i:04d}_{f.name}")
+            target = dest / f"r{i:04d}_{f.name}"
+            if short and f.suffix.lower() == ".txt":
+                target.write_text(short_text(f.read_text(encoding="utf-8"), i), encoding="utf-8")
+            else:
+                shutil.copyfile(f, target)
     return dest
 
 
@@ -107,16 +169,18 @@ def build_concatenated(source: Path, n: int, dest: Path) -> Path:
     return dest
 
 
-def run_case(corpus: Path, out: Path, warmup: Path, timeout: float) -> dict:
+def run_case(corpus: Path, out: Path, warmup: Path, jobs: int, timeout: float, keep: bool = False) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", str(corpus),
-           "--worker-out", str(out), "--warmup", str(warmup)]
+           "--worker-out", str(out), "--warmup", str(warmup), "--worker-jobs", str(jobs)]
+    if keep:
+        cmd.append("--worker-keep")
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
     except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {timeout:.0f} s"}
+        return {"error": f"timed out after {timeout:.0f} s", "jobs": jobs}
     if proc.returncode != 0:
         tail = proc.stderr.strip().splitlines()[-1:] or ["(no message)"]
-        return {"error": f"exit {proc.returncode}: {tail[0]}"}
+        return {"error": f"exit {proc.returncode}: {tail[0]}", "jobs": jobs}
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -124,18 +188,54 @@ def run_case(corpus: Path, out: Path, warmup: Path, timeout: float) -> dict:
 # Report
 # --------------------------------------------------------------------------
 
-HEADER = (f"{'case':<22} {'docs':>6} {'MB text':>8} {'targets':>8} {'seconds':>8} {'docs/s':>8} "
-          f"{'chars/s':>10} {'peak MB':>8} {'startup':>8}")
+HEADER = (f"{'case':<24} {'jobs':>4} {'docs':>6} {'MB text':>8} {'targets':>8} {'seconds':>8} "
+          f"{'docs/s':>8} {'chars/s':>10} {'peak MB':>8} {'worker MB':>9} {'total MB':>8} "
+          f"{'s/M chars':>9} {'reused':>6} {'startup':>8}")
+
+
+def total_mb(r: dict) -> float:
+    return r["peak_mb"] + r["jobs"] * r.get("worker_mb", 0.0) if r["jobs"] > 1 else r["peak_mb"]
+
+
+def cost(r: dict) -> float:
+    """Seconds per million characters."""
+    return r["seconds"] / (r["characters"] / 1e6) if r.get("characters") else float("nan")
 
 
 def row(name: str, r: dict) -> str:
     if "error" in r:
-        return f"{name:<22} {r['error']}"
+        return f"{name:<24} {r.get('jobs', ''):>4} {r['error']}"
     secs = r["seconds"] or 1e-9
-    return (f"{name:<22} {r['documents']:>6} {r['characters'] / 1e6:>8.2f} {r['targets']:>8} "
+    worker = f"{r['worker_mb']:>9.0f}" if r["jobs"] > 1 else f"{'-':>9}"
+    return (f"{name:<24} {r['jobs']:>4} {r['documents']:>6} {r['characters'] / 1e6:>8.2f} {r['targets']:>8} "
             f"{r['seconds']:>8.2f} {r['documents'] / secs:>8.2f} {r['characters'] / secs:>10,.0f} "
-            f"{r['peak_mb']:>8.0f} {r['startup']:>7.1f}s"
-            + (f"  ({r['failed']} failed)" if r.get("failed") else ""))
+            f"{r['peak_mb']:>8.0f} {worker} {total_mb(r):>8.0f} {cost(r):>9.2f} {r.get('reused', 0):>6} "
+            f"{r['startup']:>7.1f}s" + (f"  ({r['failed']} failed)" if r.get("failed") else ""))
+
+
+def linearity(series: str, points: list[tuple[int, dict]]) -> list[dict]:
+    """Cost per unit of size between consecutive sizes of one series and job count."""
+    out = []
+    for (n0, r0), (n1, r1) in zip(points, points[1:]):
+        if not (r0["characters"] and r1["characters"] and r0["seconds"] > 0 and r1["seconds"] > 0):
+            continue
+        size = r1["characters"] / r0["characters"]
+        time_ratio = r1["seconds"] / r0["seconds"]
+        ratio = time_ratio / size
+        out.append({
+            "series": series, "jobs": r0["jobs"], "from": n0, "to": n1, "size_ratio": size,
+            "time_ratio": time_ratio, "cost_ratio": ratio,
+            "exponent": math.log(time_ratio) / math.log(size) if size > 1 else None,
+            "linear": ratio <= LINEAR_TOLERANCE,
+        })
+    return out
+
+
+def linearity_line(d: dict) -> str:
+    verdict = "linear" if d["linear"] else "WORSE THAN LINEAR"
+    return (f"{d['series']} x{d['from']} -> x{d['to']}, jobs {d['jobs']}: text x{d['size_ratio']:.1f}, "
+            f"time x{d['time_ratio']:.1f}, time/size x{d['cost_ratio']:.2f} "
+            f"(time ~ size^{d['exponent']:.2f}; {verdict})")
 
 
 def _show(path: Path) -> str:
@@ -145,80 +245,154 @@ def _show(path: Path) -> str:
         return str(path)
 
 
+def _ints(text: str) -> list[int]:
+    return [int(x) for x in text.split(",") if x.strip()]
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def main(argv: list[str] | None = None) -> int:
+    full_env = _truthy(os.environ.get("BENCH_FULL"))
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", type=Path, default=ROOT / "corpus", help="documents to replicate")
-    ap.add_argument("--copies", default="10,100", help="replication factors (default 10,100)")
-    ap.add_argument("--concat", default="1,10,100,1000",
-                    help="copies of one text per long document (default 1,10,100,1000)")
+    ap.add_argument("--copies", default="10,100,1000", help="replication factors (default 10,100,1000)")
+    ap.add_argument("--jobs", default="1,2", help="job counts to run each size with (default 1,2)")
+    ap.add_argument("--full", action="store_true", default=full_env,
+                    help="full-length documents at every size (also BENCH_FULL=1)")
+    ap.add_argument("--short-from", type=int, default=1000,
+                    help="replication factor from which documents are shortened, unless --full (default 1000)")
+    ap.add_argument("--concat", default=None,
+                    help="copies of one text per long document (default 1,10,100; 1,10,100,1000 with --full)")
     ap.add_argument("--concat-source", type=Path, default=None,
-                    help="text to repeat (default: the shortest corpus file)")
+                    help="text to repeat (default: the shortest corpus text with a percentage)")
+    ap.add_argument("--no-rerun", action="store_true", help="skip the incremental rerun case")
     ap.add_argument("--work", type=Path, default=DEFAULT_WORK, help="scratch folder (default bench/out)")
-    ap.add_argument("--results", type=Path, default=DEFAULT_RESULTS, help="report file")
-    ap.add_argument("--timeout", type=float, default=600, help="seconds allowed per case")
+    ap.add_argument("--results", type=Path, default=DEFAULT_RESULTS,
+                    help="report file; the JSON goes beside it with the suffix .json")
+    ap.add_argument("--timeout", type=float, default=None,
+                    help="seconds allowed per case (default 900, or 3600 with --full)")
     ap.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--worker-out", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--warmup", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--worker-jobs", type=int, default=1, help=argparse.SUPPRESS)
+    ap.add_argument("--worker-keep", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
     if args.worker:
         sys.path.insert(0, str(ROOT))
         import logging
         logging.basicConfig(level=logging.CRITICAL)  # bad files are counted, not logged
-        print(json.dumps(worker(args.worker, args.worker_out, args.warmup)))
+        print(json.dumps(worker(args.worker, args.worker_out, args.warmup, args.worker_jobs,
+                                args.worker_keep)))
         return 0
 
     files = corpus_files(args.corpus)
     if not files:
         print(f"bench: no documents in {args.corpus}", file=sys.stderr)
         return 2
+    timeout = args.timeout or (3600 if args.full else 900)
     source = args.concat_source or default_concat_source(files)
-    copies = [int(x) for x in args.copies.split(",") if x.strip()]
-    concat = [int(x) for x in args.concat.split(",") if x.strip()]
+    concat_default = "1,10,100,1000" if args.full else "1,10,100"
+    copies, job_counts = sorted(set(_ints(args.copies))), _ints(args.jobs)
+    concat = sorted(set(_ints(args.concat if args.concat is not None else concat_default)))
+    short_from = None if args.full else args.short_from
     warmup = source
+    started = time.perf_counter()
 
     lines = [
-        "chitieu bench — " + time.strftime("%Y-%m-%d %H:%M"),
+        "chitieu bench — " + time.strftime("%Y-%m-%d %H:%M") + (" (BENCH_FULL)" if args.full else ""),
         f"python {platform.python_version()} on {platform.platform()}, {os.cpu_count()} CPUs",
         f"corpus: {_show(args.corpus)} ({len(files)} documents, "
         f"{sum(p.stat().st_size for p in files) / 1e3:.0f} kB); long documents repeat {source.name}",
-        "timing excludes startup (imports + first document) and includes writing the outputs",
-        "corpus xN: the corpus replicated N times; long doc xN: one document of N copies of that text",
+        "corpus xN: the corpus replicated N times, full-length documents"
+        + (f"; corpus short xN: each copy is a short document (its first {HEADER_LINES} lines and "
+           f"1/{SHORT_SHARE} of its text from an offset that moves with the copy)"
+           if short_from and any(n >= short_from for n in copies) else ""),
+        "long doc xN: one document of N copies of that text",
+        "serial: timing excludes startup (imports + a first document); jobs N: timing includes starting "
+        "the workers; both include writing the outputs and the store",
+        "peak MB: the command's process; worker MB: largest worker; total MB: peak + jobs x worker",
+        "s/M chars: seconds per million characters (the cost per unit of size)",
         "",
         HEADER,
     ]
     print("\n".join(lines), flush=True)
+    results: list[dict] = []
 
-    def record(name: str, result: dict) -> None:
+    def record(name: str, series: str, n: int, result: dict, **extra) -> dict:
+        result = dict(result, case=name, series=series, size=n, **extra)
+        results.append(result)
         line = row(name, result)
         lines.append(line)
         print(line, flush=True)
+        return result
 
-    cases = [(f"corpus x{n}", build_replicated, (files, n), f"copies_x{n}") for n in copies]
-    cases += [(f"long doc x{n}", build_concatenated, (source, n), f"concat_x{n}") for n in concat]
-    times: list[tuple[int, float]] = []
-    for name, build, build_args, slug in cases:
-        corpus = build(*build_args, args.work / slug)
-        result = run_case(corpus, args.work / f"{slug}_outputs", warmup, args.timeout)
-        record(name, result)
-        if slug.startswith("concat") and "error" not in result and result["seconds"] > 0:
-            times.append((build_args[1], result["seconds"]))
+    # Full-length sizes, then short ones; the largest full size below short_from
+    # is run short too, so that each series compares documents of one shape.
+    plan = [("corpus", n, False) for n in copies if short_from is None or n < short_from]
+    shorts = [n for n in copies if short_from is not None and n >= short_from]
+    if shorts:
+        bridge = [n for n in copies if n < short_from][-1:]
+        plan += [("corpus short", n, True) for n in bridge + shorts]
+    for series, n, short in plan:
+        slug = f"copies_x{n}" + ("_short" if short else "")
+        corpus = build_replicated(files, n, args.work / slug, short=short)
+        for jobs in job_counts:
+            out = args.work / f"{slug}_j{jobs}_outputs"
+            record(f"{series} x{n}", series, n, run_case(corpus, out, warmup, jobs, timeout),
+                   short_documents=short)
+        if series == "corpus" and n == 100 and not args.no_rerun:
+            jobs = job_counts[0]
+            out = args.work / f"{slug}_j{jobs}_outputs"
+            if (out / "documents.jsonl").exists():
+                record(f"{series} x{n} rerun", "rerun", n, run_case(corpus, out, warmup, jobs, timeout, keep=True),
+                       short_documents=short)
+    for n in concat:
+        corpus = build_concatenated(source, n, args.work / f"concat_x{n}")
+        record(f"long doc x{n}", "long doc", n,
+               run_case(corpus, args.work / f"concat_x{n}_outputs", warmup, 1, timeout))
 
-    if len(times) >= 2:
-        # Compare the two longest documents: fixed costs (writing the outputs,
-        # a few ms) blur the short ones.  Time ~ length^k; k≈1 is linear.
-        (n0, t0), (n1, t1) = times[-2], times[-1]
-        k = math.log(t1 / t0) / math.log(n1 / n0)
-        verdict = "linear" if k < 1.25 else "WORSE THAN LINEAR"
-        lines += ["", f"document length x{n0} -> x{n1}: time x{t1 / t0:.1f}, "
-                      f"i.e. time ~ length^{k:.2f} ({verdict})"]
-        print("\n".join(lines[-2:]))
-    args.results.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.results.with_name(f".{args.results.name}.tmp")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    os.replace(tmp, args.results)
-    print(f"\nwritten to {args.results}")
-    return 0
+    checks: list[dict] = []
+    for series in ("corpus", "corpus short", "long doc"):
+        for jobs in sorted({r["jobs"] for r in results if r["series"] == series}):
+            points = [(r["size"], r) for r in results
+                      if r["series"] == series and r["jobs"] == jobs and "error" not in r]
+            checks += linearity(series, points)
+    speedups = []
+    for series, n, _ in plan:
+        by_jobs = {r["jobs"]: r for r in results if r["series"] == series and r["size"] == n and "error" not in r}
+        if 1 in by_jobs:
+            for j, r in sorted(by_jobs.items()):
+                if j > 1 and r["seconds"] > 0:
+                    speedups.append({"series": series, "size": n, "jobs": j,
+                                     "speedup": by_jobs[1]["seconds"] / r["seconds"]})
+
+    tail = ["", "linearity (time/size between sizes: <= %.2f is linear)" % LINEAR_TOLERANCE]
+    tail += ["  " + linearity_line(d) for d in checks]
+    if speedups:
+        tail += ["", "parallel speed-up (serial seconds / parallel seconds)"]
+        tail += [f"  {s['series']} x{s['size']}: jobs {s['jobs']} x{s['speedup']:.2f}" for s in speedups]
+    elapsed = time.perf_counter() - started
+    tail += ["", f"bench took {elapsed / 60:.1f} min"]
+    lines += tail
+    print("\n".join(tail), flush=True)
+
+    _write(args.results, "\n".join(lines) + "\n")
+    json_path = args.results.with_suffix(".json")
+    _write(json_path, json.dumps({
+        "date": time.strftime("%Y-%m-%d %H:%M"), "full": args.full, "python": platform.python_version(),
+        "platform": platform.platform(), "cpus": os.cpu_count(), "corpus": _show(args.corpus),
+        "corpus_documents": len(files), "concat_source": source.name, "short_from": short_from,
+        "short_share": SHORT_SHARE, "cases": results, "linearity": checks, "speedup": speedups,
+        "seconds": elapsed,
+    }, indent=2, ensure_ascii=False) + "\n")
+    print(f"\nwritten to {_show(args.results)} and {_show(json_path)}")
+    return 1 if any("error" in r for r in results) else 0
 
 
 if __name__ == "__main__":

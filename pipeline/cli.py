@@ -1,9 +1,11 @@
 """The ``chitieu`` command.
 
-``chitieu extract PATH... [--out DIR] [--max-bytes N] [--quiet]``
+``chitieu extract PATH... [--out DIR] [--jobs N] [--force] [--max-bytes N] [--quiet]``
     Read every document named (folders are searched recursively for
     ``.txt .docx .pdf .doc .html .htm``) and write the outputs of
-    :mod:`pipeline.export` to ``DIR`` (default ``outputs/``).
+    :mod:`pipeline.export` to ``DIR`` (default ``outputs/``).  Finished
+    documents are kept in ``DIR/chitieu.sqlite`` and reused by the next run
+    while their bytes and the rules are unchanged (:mod:`pipeline.batch`).
 
 ``chitieu eval OUTPUT_JSONL GOLD_DIR... [--json] [--summary]``
     Score a ``documents.jsonl`` against gold folders (:mod:`pipeline.evaluate`).
@@ -100,6 +102,9 @@ class RunSummary:
     seconds: float = 0.0
     out_dir: Optional[Path] = None
     failures: list[tuple[str, str]] = field(default_factory=list)
+    extracted: Optional[int] = None  # None: not a batch run (no store line)
+    reused: int = 0
+    jobs: int = 1
 
     @property
     def docs_per_second(self) -> float:
@@ -119,6 +124,9 @@ class RunSummary:
             f"time        {self.seconds:.2f} s  ({self.docs_per_second:.2f} documents/s, "
             f"{self.chars_per_second:,.0f} characters/s)",
         ]
+        if self.extracted is not None:
+            lines.append(f"extracted   {self.extracted}, reused {self.reused} (unchanged since an "
+                         f"earlier run), jobs {self.jobs}")
         if self.out_dir is not None:
             lines.append(f"outputs     {self.out_dir}{os.sep}  "
                          "(documents.jsonl, documents.csv, targets.csv, references.csv, errors.csv, comparison.csv)")
@@ -151,46 +159,49 @@ def _progress(files: Sequence[Path], quiet: bool):
     from tqdm import tqdm
 
     disable = quiet or not sys.stderr.isatty()
-    return tqdm(files, desc="extract", unit="doc", file=sys.stderr, disable=disable,
+    return tqdm(total=len(files), desc="extract", unit="doc", file=sys.stderr, disable=disable,
                 dynamic_ncols=True, leave=False)
 
 
 def run_extract(files: Sequence[Path], out_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                quiet: bool = False, extractor: Optional[Extractor] = None) -> RunSummary:
-    """Extract ``files`` one by one and write every output to ``out_dir``."""
+                quiet: bool = False, extractor: Optional[Extractor] = None, jobs: int = 1,
+                force: bool = False, use_store: bool = True) -> RunSummary:
+    """Extract ``files`` (``jobs`` at a time) and write every output to ``out_dir``.
+
+    Documents unchanged since an earlier run into ``out_dir`` are taken from
+    its store instead (unless ``force``); see :mod:`pipeline.batch`.
+    """
     from tqdm.contrib.logging import logging_redirect_tqdm
 
+    from .batch import run_batch
     from .export import write_outputs
+    from .store import STORE_NAME, Store
 
     start = time.perf_counter()
     extract = extractor or default_extractor()
-    records: list["DocumentRecord"] = []
     bar = _progress(files, quiet)
-    with logging_redirect_tqdm(loggers=[logging.getLogger()]), bar:
-        for path in bar:
-            bar.set_postfix_str(path.name[-40:], refresh=False)
-            rec = _extract_one(extract, path, max_bytes)
-            records.append(rec)
-            log.debug("%s: %d targets, %d references", path, len(rec.targets), len(rec.references))
+    reused = 0
+
+    def advance(path: Path, was_reused: bool) -> None:
+        nonlocal reused
+        reused += was_reused
+        bar.set_postfix_str(f"reused {reused}  {path.name[-40:]}", refresh=False)
+        bar.update(1)
+
+    store = Store(Path(out_dir) / STORE_NAME) if use_store else None
+    try:
+        with logging_redirect_tqdm(loggers=[logging.getLogger()]), bar:
+            batch = run_batch(files, max_bytes=max_bytes, jobs=jobs, store=store, force=force,
+                              extractor=extract, progress=advance)
+    finally:
+        if store is not None:
+            store.close()
+    records = batch.records
     _warn_duplicate_ids(records)
     write_outputs(records, out_dir)
-    return summarize(records, time.perf_counter() - start, out_dir)
-
-
-def _extract_one(extract: Extractor, path: Path, max_bytes: int) -> "DocumentRecord":
-    """``extract(path)``; an unexpected exception becomes this file's error record,
-    so one bad file (or one bug) never stops the batch."""
-    try:
-        return extract(path, max_bytes=max_bytes)
-    except Exception as exc:
-        from .models import DocumentRecord
-
-        message = (f"{path}: extraction failed ({type(exc).__name__}: {exc}); "
-                   "please report this file")
-        log.exception("%s", message)
-        rec = DocumentRecord(doc_id=path.stem, source=str(path), sha256="", warnings=[f"error: {message}"])
-        rec.extra.update(error="internal_error", error_message=message)
-        return rec
+    summary = summarize(records, time.perf_counter() - start, out_dir)
+    summary.extracted, summary.reused, summary.jobs = batch.extracted, batch.reused, jobs
+    return summary
 
 
 def _warn_duplicate_ids(records: Sequence["DocumentRecord"]) -> None:
@@ -227,6 +238,17 @@ def parse_size(text: str) -> int:
     return n
 
 
+def _jobs(text: str) -> int:
+    """``--jobs``: a count of worker processes; 0 means one per CPU."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of jobs: {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
+    return n or (os.cpu_count() or 1)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors as one line plus the usage, exit 2."""
 
@@ -249,6 +271,11 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="document files or folders")
     ex.add_argument("--out", "-o", type=Path, default=DEFAULT_OUT, metavar="DIR",
                     help="output folder, created if missing (default: outputs)")
+    ex.add_argument("--jobs", "-j", type=_jobs, default=1, metavar="N",
+                    help="extract N documents at a time in worker processes; 0 = one per CPU (default: 1)")
+    ex.add_argument("--force", action="store_true",
+                    help="extract every document again, even those unchanged since the last run "
+                    "into DIR (kept in DIR/chitieu.sqlite)")
     ex.add_argument("--max-bytes", type=parse_size, default=DEFAULT_MAX_BYTES, metavar="N",
                     help="refuse files larger than N bytes; accepts 50M, 1G (default: 50000000)")
     ex.add_argument("--quiet", "-q", action="store_true",
@@ -331,9 +358,12 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     if not args.quiet:
         log.info("reading %d file%s into %s%s", len(files), "" if len(files) == 1 else "s", args.out, os.sep)
     try:
-        summary = run_extract(files, args.out, max_bytes=args.max_bytes, quiet=args.quiet)
+        summary = run_extract(files, args.out, max_bytes=args.max_bytes, quiet=args.quiet,
+                              jobs=args.jobs, force=args.force)
     except KeyboardInterrupt:
-        print(f"{prog}: interrupted; no output was written (earlier outputs are untouched)", file=sys.stderr)
+        print(f"{prog}: interrupted; no output was written (earlier outputs are untouched); "
+              "the documents finished so far are kept and the next run will not redo them",
+              file=sys.stderr)
         return 130
     except OSError as exc:  # the output folder cannot be written
         print(f"{prog}: error: cannot write outputs to {args.out}: {exc}", file=sys.stderr)

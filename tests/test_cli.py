@@ -19,6 +19,7 @@ import pytest
 from pipeline import cli
 from pipeline.export import OUTPUT_FILES
 from pipeline.models import DocumentRecord, Evidence, Target
+from pipeline.store import STORE_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -86,7 +87,7 @@ def test_nonexistent_path_is_a_usage_error(tmp_path: Path):
     pytest.param(["extract"], "the following arguments are required: PATH", id="no-path"),
     pytest.param(["frobnicate"], "invalid choice", id="unknown-command"),
     pytest.param(["extract", "corpus", "--max-bytes", "lots"], "not a size in bytes", id="bad-size"),
-    pytest.param(["extract", "corpus", "--jobs", "4"], "unrecognized arguments: --jobs", id="no-jobs-yet"),
+    pytest.param(["extract", "corpus", "--jobs", "many"], "not a number of jobs", id="bad-jobs"),
 ])
 def test_usage_errors_exit_2(argv, message, capsys):
     with pytest.raises(SystemExit) as exc:
@@ -170,7 +171,7 @@ def test_run_all_good_exits_0_and_prints_summary(tmp_path: Path, fake, capsys):
     out = capsys.readouterr().out
     assert "documents   2 (2 read, 0 failed)" in out
     assert "targets     2" in out and "documents/s" in out and "characters/s" in out
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(OUTPUT_FILES)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(OUTPUT_FILES + (STORE_NAME,))
 
 
 def test_run_with_a_failure_exits_1_writes_everything_and_logs_the_file(tmp_path: Path, fake, capsys):
@@ -311,6 +312,6 @@ def test_cli_corpus_run_is_deterministic(real_extractor, tmp_path: Path):
     assert second.returncode == 0, second.stderr
     for name in OUTPUT_FILES:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
-    assert sorted(p.name for p in (tmp_path / "one").iterdir()) == sorted(OUTPUT_FILES)
+    assert sorted(p.name for p in (tmp_path / "one").iterdir()) == sorted(OUTPUT_FILES + (STORE_NAME,))
     n_docs = len(list(CORPUS.glob("*.txt")))
     assert f"documents   {n_docs} ({n_docs} read, 0 failed)" in first.stdout

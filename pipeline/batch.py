@@ -1,0 +1,377 @@
+"""Many documents: reuse what the store holds, extract the rest, serially or in parallel.
+
+:func:`run_batch` is the engine of ``chitieu extract``:
+
+1. **Reuse.**  Each input file is hashed; when the store
+   (:mod:`pipeline.store`) holds a row for its path, bytes and the current
+   fingerprint (rules, pipeline source, ``--max-bytes``), that record is
+   taken and the file is not read again.  ``force=True`` skips this step.
+2. **Extract** the others, in input order.  With ``jobs=1`` in this process;
+   with ``jobs=N`` in a pool of N worker processes
+   (:class:`~concurrent.futures.ProcessPoolExecutor`, ``spawn``).  Each
+   worker loads the models and rules once, in its initializer, then takes
+   files one at a time.  Log lines a worker emits for a file are sent back
+   with its record and logged here, so stderr looks the same either way.
+3. **Store** each record the moment it is finished, one commit per document,
+   so an interrupted run loses nothing already done.
+
+The records come back in input order and are the stored payloads read back
+(:func:`pipeline.store.from_payload`) whether or not they were just
+extracted, so a serial run, a parallel run and a resumed run write the same
+bytes.
+
+A file whose extraction raises gets an ``internal_error`` record.  A file
+whose worker process dies (a segfault in a native library, the OOM killer)
+gets a ``worker_crashed`` record: when the pool breaks, the files that were
+in flight are retried one at a time in a fresh worker, so only the file
+that really kills its worker is marked, and the batch goes on.  Neither kind
+is stored, so the next run tries them again.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import time
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
+
+from .store import Store, fingerprint, from_payload, storable, to_payload
+
+if TYPE_CHECKING:
+    from .models import DocumentRecord
+
+log = logging.getLogger("chitieu")
+
+__all__ = ["BatchResult", "run_batch", "safe_extract", "file_sha256"]
+
+Extractor = Callable[..., "DocumentRecord"]
+#: ``progress(path, reused)`` after each document, reused or extracted.
+Progress = Callable[[Path, bool], None]
+
+#: Files handed to the pool ahead of the free workers, per worker.
+_AHEAD = 2
+
+
+@dataclass
+class BatchResult:
+    records: list["DocumentRecord"]          # one per input file, in input order
+    extracted: int = 0                        # files read and extracted in this run
+    reused: int = 0                           # records taken from the store
+    stored: int = 0                           # records committed to the store in this run
+    crashed: list[str] = field(default_factory=list)   # sources whose worker died
+    seconds: float = 0.0
+
+
+# --------------------------------------------------------------------------
+# One file
+# --------------------------------------------------------------------------
+
+def _default_extractor() -> Extractor:
+    from .core import extract_file  # looked up at call time (tests replace it)
+    return extract_file
+
+
+def _is_default(extractor: Optional[Extractor]) -> bool:
+    return extractor is None or (getattr(extractor, "__module__", None) == "pipeline.core"
+                                 and getattr(extractor, "__qualname__", None) == "extract_file")
+
+
+def _error_record(path: Path, code: str, message: str) -> "DocumentRecord":
+    from .models import DocumentRecord
+
+    rec = DocumentRecord(doc_id=path.stem, source=str(path), sha256="", warnings=[f"error: {message}"])
+    rec.extra.update(error=code, error_message=message)
+    return rec
+
+
+def safe_extract(extract: Extractor, path: Path, max_bytes: int) -> "DocumentRecord":
+    """``extract(path)``; an unexpected exception becomes this file's error record,
+    so one bad file (or one bug) never stops the batch."""
+    try:
+        return extract(path, max_bytes=max_bytes)
+    except Exception as exc:
+        message = (f"{path}: extraction failed ({type(exc).__name__}: {exc}); "
+                   "please report this file")
+        log.exception("%s", message)
+        return _error_record(path, "internal_error", message)
+
+
+def _crash_record(path: Path) -> "DocumentRecord":
+    message = (f"{path}: the worker process extracting this file died (a crash in a native "
+               "library, or out of memory); please report this file")
+    log.error("%s", message)
+    return _error_record(path, "worker_crashed", message)
+
+
+def file_sha256(path: Path) -> Optional[str]:
+    from .core import sha256_file
+    try:
+        return sha256_file(path)
+    except OSError:
+        return None
+
+
+# --------------------------------------------------------------------------
+# Worker processes
+# --------------------------------------------------------------------------
+
+_WARMUP_TEXT = (
+    "ỦY BAN NHÂN DÂN\nTỈNH ĐẮK NÔNG\nSố: 149/KH-UBND\n"
+    "Đắk Nông, ngày 20 tháng 3 năm 2023\n\nKẾ HOẠCH\n"
+    "Thực hiện Quyết định số 1520/QĐ-TTg ngày 06/10/2021 của Thủ tướng Chính phủ\n"
+    "2. Mục tiêu cụ thể đến năm 2025\n"
+    "- Phấn đấu 60% thư viện cấp huyện có cung cấp dịch vụ phục vụ việc học tập suốt đời.\n"
+    "- 100% xã, phường, thị trấn tại huyện Đắk Mil đạt chuẩn.\n"
+    "Nơi nhận:\n- Như trên;\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nNguyễn Văn A\n"
+)
+
+
+class _Capture(logging.Handler):
+    """Keeps a worker's log lines for the file in hand; they go back with its record."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[tuple[str, int, str]] = []
+        self.setFormatter(logging.Formatter("%(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.lines.append((record.name, record.levelno, self.format(record)))
+        except Exception:  # pragma: no cover - a bad log call must not lose the record
+            pass
+
+
+_capture: Optional[_Capture] = None
+
+
+def _exit_with_parent(parent: int, every: float = 0.5) -> None:
+    """A worker whose parent was killed (``kill -9``) exits instead of waiting
+    forever for work: the parent is polled from a daemon thread."""
+    import os
+    import threading
+
+    def watch() -> None:
+        while True:
+            time.sleep(every)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="chitieu-parent-watch", daemon=True).start()
+
+
+def _init_worker(levels: dict[str, int], warm: bool, parent: int) -> None:
+    """Pool initializer: quiet Ctrl-C (the parent handles it), exit with the
+    parent, the parent's log levels with lines captured, then models and
+    rules loaded once."""
+    global _capture
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent(parent)
+    root = logging.getLogger()
+    for h in list(root.handlers):
+        root.removeHandler(h)
+    _capture = _Capture()
+    root.addHandler(_capture)
+    for name, level in levels.items():
+        logging.getLogger(name or None).setLevel(level)
+    if warm:
+        try:
+            from .core import extract_text
+            extract_text(_WARMUP_TEXT, "warmup")
+        except Exception:  # the first real file will report whatever is wrong
+            pass
+        _capture.lines.clear()
+
+
+def _work(path: str, max_bytes: int, extractor: Optional[Extractor]) -> tuple[str, list]:
+    """One file in a worker: the record as a store payload, and the log lines."""
+    if _capture is not None:
+        _capture.lines.clear()
+    rec = safe_extract(extractor or _default_extractor(), Path(path), max_bytes)
+    lines = list(_capture.lines) if _capture is not None else []
+    return to_payload(rec), lines
+
+
+def _replay(lines: list[tuple[str, int, str]]) -> None:
+    for name, level, message in lines:
+        logger = logging.getLogger(name)
+        if logger.isEnabledFor(level):
+            logger.log(level, "%s", message)
+
+
+def _log_levels() -> dict[str, int]:
+    names = ["", "chitieu", "pdfminer"]
+    return {n: logging.getLogger(n or None).level for n in names}
+
+
+class _Pool:
+    """A ProcessPoolExecutor that can be torn down at once (Ctrl-C)."""
+
+    def __init__(self, workers: int, extractor: Optional[Extractor]):
+        self.executor = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(_log_levels(), _is_default(extractor), os.getpid()))
+
+    def kill(self) -> None:
+        # Only the processes this pool started.
+        for proc in list((getattr(self.executor, "_processes", None) or {}).values()):
+            try:
+                proc.kill()
+            except Exception:  # pragma: no cover - already gone
+                pass
+
+    def close(self, interrupted: bool) -> None:
+        if interrupted:
+            self.kill()
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _outcome(fut: Future, path: Path) -> tuple[str, list]:
+    """A finished future's (payload, log lines); raises BrokenProcessPool when its worker died."""
+    try:
+        return fut.result()
+    except BrokenProcessPool:
+        raise
+    except Exception as exc:  # the call itself failed (e.g. the extractor cannot be pickled)
+        message = f"{path}: extraction failed ({type(exc).__name__}: {exc}); please report this file"
+        return to_payload(_error_record(path, "internal_error", message)), [("chitieu", logging.ERROR, message)]
+
+
+def _run_parallel(todo: Sequence[Path], jobs: int, max_bytes: int, extractor: Optional[Extractor],
+                  done: Callable[[int, str], None], crashed: list[str]) -> None:
+    """Extract ``todo`` in ``jobs`` worker processes; ``done(index, payload)`` per file."""
+    ext = None if _is_default(extractor) else extractor
+    pending = deque(range(len(todo)))
+    while pending:
+        suspects: list[int] = []
+        pool = _Pool(min(jobs, len(pending)), ext)
+        interrupted = True
+        try:
+            inflight: dict[Future, int] = {}
+            while (pending or inflight) and not suspects:
+                while pending and len(inflight) < _AHEAD * jobs:
+                    i = pending.popleft()
+                    try:
+                        inflight[pool.executor.submit(_work, str(todo[i]), max_bytes, ext)] = i
+                    except BrokenProcessPool:  # a worker died since the last look
+                        if not inflight:  # ... and none of ours was running: never loop forever
+                            suspects.append(i)
+                        else:
+                            pending.appendleft(i)
+                        break
+                if not inflight:
+                    break
+                finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                if any(isinstance(f.exception(), BrokenProcessPool) for f in finished):
+                    # The pool is dead: every other future fails at once too;
+                    # keep the results that made it, suspect the rest.
+                    wait(inflight)
+                    finished = set(inflight)
+                for fut in sorted(finished, key=lambda f: inflight[f]):
+                    i = inflight.pop(fut)
+                    try:
+                        payload, lines = _outcome(fut, todo[i])
+                    except BrokenProcessPool:
+                        suspects.append(i)
+                        continue
+                    _replay(lines)
+                    done(i, payload)
+            interrupted = False
+        finally:
+            pool.close(interrupted)
+        if suspects:
+            _isolate(sorted(suspects), todo, max_bytes, ext, done, crashed)
+
+
+def _isolate(suspects: list[int], todo: Sequence[Path], max_bytes: int, ext: Optional[Extractor],
+             done: Callable[[int, str], None], crashed: list[str]) -> None:
+    """After a worker died: each file that was in flight, alone in one worker.
+    The file whose worker dies again is the culprit; the others finish."""
+    log.warning("a worker process died; retrying the %d file%s it may have been reading, one at a time",
+                len(suspects), "" if len(suspects) == 1 else "s")
+    queue = deque(suspects)
+    while queue:
+        pool = _Pool(1, ext)
+        interrupted = True
+        try:
+            while queue:
+                i = queue.popleft()
+                fut = pool.executor.submit(_work, str(todo[i]), max_bytes, ext)
+                wait([fut])
+                try:
+                    payload, lines = _outcome(fut, todo[i])
+                except BrokenProcessPool:
+                    crashed.append(str(todo[i]))
+                    done(i, to_payload(_crash_record(todo[i])))
+                    break  # this pool is dead; a new one for the rest
+                _replay(lines)
+                done(i, payload)
+            interrupted = False
+        finally:
+            pool.close(interrupted)
+
+
+# --------------------------------------------------------------------------
+# The batch
+# --------------------------------------------------------------------------
+
+def run_batch(files: Sequence[Path], *, max_bytes: int, jobs: int = 1, store: Optional[Store] = None,
+              force: bool = False, extractor: Optional[Extractor] = None,
+              progress: Optional[Progress] = None) -> BatchResult:
+    """Records for ``files`` (in that order), reusing and filling ``store``.
+
+    ``extractor`` defaults to :func:`pipeline.core.extract_file`; with
+    ``jobs > 1`` a replacement must be picklable (a module-level function).
+    ``KeyboardInterrupt`` propagates; every document finished before it is
+    already in the store.
+    """
+    start = time.perf_counter()
+    files = [Path(f) for f in files]
+    payloads: list[Optional[str]] = [None] * len(files)
+    result = BatchResult(records=[])
+    fp = fingerprint(max_bytes) if store is not None else ""
+
+    todo: list[int] = []
+    for i, path in enumerate(files):
+        if store is not None and not force:
+            sha = file_sha256(path)
+            payload = store.get_payload(str(path), sha, fp) if sha else None
+            if payload is not None:
+                payloads[i] = payload
+                result.reused += 1
+                if progress:
+                    progress(path, True)
+                continue
+        todo.append(i)
+
+    def done(k: int, payload: str) -> None:
+        """File ``todo[k]`` is finished: commit it, then count it."""
+        i = todo[k]
+        rec = from_payload(payload)
+        if store is not None and storable(rec):
+            store.put_payload(rec.source, rec.sha256, fp, rec.doc_id, payload)
+            result.stored += 1
+        payloads[i] = payload
+        result.extracted += 1
+        log.debug("%s: %d targets, %d references", files[i], len(rec.targets), len(rec.references))
+        if progress:
+            progress(files[i], False)
+
+    todo_paths = [files[i] for i in todo]
+    if jobs > 1 and len(todo_paths) > 1:
+        _run_parallel(todo_paths, jobs, max_bytes, extractor, done, result.crashed)
+    else:
+        extract = extractor or _default_extractor()
+        for k, path in enumerate(todo_paths):
+            done(k, to_payload(safe_extract(extract, path, max_bytes)))
+
+    assert all(p is not None for p in payloads)
+    result.records = [from_payload(p) for p in payloads]  # type: ignore[arg-type]
+    result.seconds = time.perf_counter() - start
+    return result

@@ -1,0 +1,278 @@
+"""The record store: finished documents kept in SQLite so a rerun does not redo them.
+
+``chitieu extract`` keeps one row per input file in ``<out>/chitieu.sqlite``.
+A row is reused when all three of these are unchanged:
+
+* ``source``: the path as given on the command line.  A record names its
+  file (``doc_id``, ``source``, and the messages of a bad file), so the same
+  bytes under another name make another record;
+* ``sha256``: the file's bytes;
+* ``fingerprint``: everything else that decides what is extracted
+  (:func:`fingerprint`): every file under ``rules/``, the source of the
+  ``pipeline`` package, its version, the versions of the libraries that read
+  and tag the text, and ``--max-bytes``.
+
+The value is the record serialised (:func:`to_payload`): ``rec.to_json()``
+plus ``rec.extra`` (the document text, its format, the error code and
+message), enough to write every output file again.  :func:`from_payload`
+rebuilds an equal :class:`~pipeline.models.DocumentRecord`.
+
+Each document is committed on its own as soon as it is finished.  The
+database runs in WAL mode, so a run that is interrupted (Ctrl-C, ``kill -9``,
+a power cut after the last checkpoint aside) keeps every document committed
+before it stopped, and a reader never sees a half-written row.  The file is
+created only when the first row is written.
+
+Only the standard library is imported here.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
+
+if TYPE_CHECKING:
+    from .models import DocumentRecord
+
+__all__ = ["STORE_NAME", "SCHEMA_VERSION", "Store", "fingerprint", "to_payload", "from_payload",
+           "NOT_STORED_ERRORS"]
+
+#: The store's file name inside the output folder.
+STORE_NAME = "chitieu.sqlite"
+#: Bumped when the table or the payload changes shape; older stores are emptied.
+SCHEMA_VERSION = 1
+
+#: Error codes that are not stored, so the next run tries the file again:
+#: a crash or a bug may be gone next time, and an unreadable file has no
+#: known bytes to key it by.
+NOT_STORED_ERRORS = frozenset({"internal_error", "worker_crashed", "unreadable"})
+
+#: Libraries whose version can change what is extracted (text loading,
+#: sentence splitting, tokenisation, the gazetteer).
+_LIBRARIES = ("spacy", "underthesea", "pyvi", "regex", "pdfplumber", "pdfminer.six", "pypdfium2",
+              "python-docx", "trafilatura", "vietnamadminunits", "pyyaml")
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+# --------------------------------------------------------------------------
+# Fingerprint
+# --------------------------------------------------------------------------
+
+def _hash_tree(h: "hashlib._Hash", root: Path, label: str) -> None:
+    """Feed every file under ``root`` (relative path and bytes) into ``h``,
+    in a fixed order; ``__pycache__`` and compiled files are skipped."""
+    h.update(f"[{label}]\n".encode())
+    if not root.is_dir():
+        h.update(b"<missing>\n")
+        return
+    files: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        files.extend(Path(dirpath, n) for n in filenames if not n.endswith((".pyc", ".pyo")))
+    for path in sorted(files, key=lambda p: p.relative_to(root).as_posix()):
+        data = path.read_bytes()
+        h.update(f"{path.relative_to(root).as_posix()}\0{len(data)}\0".encode())
+        h.update(data)
+
+
+def _versions(names: Iterable[str]) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for name in names:
+        try:
+            out.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            out.append(f"{name}=-")
+    return ";".join(out)
+
+
+def fingerprint(max_bytes: int, *, rules_dir: Optional[Path] = None,
+                package_dir: Optional[Path] = None) -> str:
+    """A hex digest of everything besides the file's bytes that decides its record.
+
+    ``rules_dir`` defaults to :data:`pipeline.rules.RULES_DIR` (read when
+    called), ``package_dir`` to the ``pipeline`` package.  Hashing both
+    takes a few milliseconds, so it is recomputed for every run.
+    """
+    if rules_dir is None:
+        from . import rules
+        rules_dir = rules.RULES_DIR
+    h = hashlib.sha256()
+    h.update(f"chitieu-store {SCHEMA_VERSION}\nmax_bytes {int(max_bytes)}\n".encode())
+    h.update(_versions(("chitieu",) + _LIBRARIES).encode() + b"\n")
+    _hash_tree(h, Path(rules_dir), "rules")
+    _hash_tree(h, Path(package_dir) if package_dir is not None else _PACKAGE_DIR, "pipeline")
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------
+# Records <-> JSON
+# --------------------------------------------------------------------------
+
+def to_payload(rec: "DocumentRecord") -> str:
+    """``rec`` as one JSON text: ``{"record": rec.to_json(), "extra": rec.extra}``.
+
+    ``extra`` values that JSON cannot hold are dropped (none of the
+    pipeline's are).
+    """
+    extra: dict[str, Any] = {}
+    for key, value in rec.extra.items():
+        try:
+            json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError):
+            continue
+        extra[key] = value
+    return json.dumps({"record": rec.to_json(), "extra": extra}, ensure_ascii=False,
+                      separators=(",", ":"))
+
+
+def _float(v: Any) -> Any:
+    return float(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+
+def from_payload(payload: str) -> "DocumentRecord":
+    """The :class:`DocumentRecord` that :func:`to_payload` wrote.
+
+    ``from_payload(to_payload(r))`` equals ``r`` (numbers that ``to_json``
+    writes as ``60`` come back as ``60.0``, as the extractor made them).
+    """
+    from .models import DocumentRecord, Evidence, Reference, Signer, Target
+
+    data = json.loads(payload)
+    j = data["record"]
+    fields = {k: j[k] for k in DocumentRecord.SCHEMA_KEYS if k not in ("signer", "references", "targets")}
+    signer = j.get("signer")
+    refs = [Reference(kind=r["kind"], number=r["number"], date=r["date"], issuer=r["issuer"],
+                      evidence=Evidence(**r["evidence"])) for r in j.get("references") or []]
+    targets = []
+    for t in j.get("targets") or []:
+        t = dict(t)
+        t["evidence"] = Evidence(**t["evidence"])
+        t["value"] = _float(t["value"])
+        t["value_max"] = _float(t["value_max"])
+        targets.append(Target(**t))
+    rec = DocumentRecord(**fields, signer=None if signer is None else Signer(**signer),
+                         references=refs, targets=targets)
+    rec.extra.update(data.get("extra") or {})
+    return rec
+
+
+# --------------------------------------------------------------------------
+# The store
+# --------------------------------------------------------------------------
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+    source      TEXT PRIMARY KEY,
+    sha256      TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    doc_id      TEXT NOT NULL,
+    payload     TEXT NOT NULL
+);
+"""
+
+
+class Store:
+    """The records of one output folder, in ``<folder>/chitieu.sqlite``.
+
+    >>> import tempfile, pathlib
+    >>> from pipeline.models import DocumentRecord
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> with Store(d / STORE_NAME) as s:
+    ...     s.get("a.txt", "ab12", "fp") is None, (d / STORE_NAME).exists()
+    ...     s.put(DocumentRecord("a", "a.txt", "ab12"), "fp")
+    ...     s.get("a.txt", "ab12", "fp").doc_id, s.get("a.txt", "ab12", "other fp")
+    (True, False)
+    True
+    ('a', None)
+    """
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self._db: Optional[sqlite3.Connection] = None
+
+    # -- connection -----------------------------------------------------
+
+    def _connect(self, create: bool) -> Optional[sqlite3.Connection]:
+        if self._db is not None:
+            return self._db
+        if not create and not self.path.exists():
+            return None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)  # autocommit; explicit BEGIN
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit survives a killed process
+            db.executescript(_SCHEMA)
+            row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            if row is None or row[0] != str(SCHEMA_VERSION):
+                db.execute("BEGIN IMMEDIATE")
+                db.execute("DELETE FROM records")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+                db.execute("COMMIT")
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        self._db = db
+        return db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- rows -------------------------------------------------------------
+
+    def get_payload(self, source: str, sha256: str, fp: str) -> Optional[str]:
+        """The stored payload for this file, bytes and fingerprint, or ``None``."""
+        db = self._connect(create=False)
+        if db is None or not sha256:
+            return None
+        row = db.execute("SELECT payload FROM records WHERE source=? AND sha256=? AND fingerprint=?",
+                         (source, sha256, fp)).fetchone()
+        return None if row is None else row[0]
+
+    def get(self, source: str, sha256: str, fp: str) -> Optional["DocumentRecord"]:
+        payload = self.get_payload(source, sha256, fp)
+        return None if payload is None else from_payload(payload)
+
+    def put_payload(self, source: str, sha256: str, fp: str, doc_id: str, payload: str) -> None:
+        """Store (replacing any older row for ``source``) and commit at once."""
+        db = self._connect(create=True)
+        assert db is not None
+        db.execute("INSERT OR REPLACE INTO records (source, sha256, fingerprint, doc_id, payload) "
+                   "VALUES (?, ?, ?, ?, ?)", (source, sha256, fp, doc_id, payload))
+
+    def put(self, rec: "DocumentRecord", fp: str) -> bool:
+        """Store ``rec`` under its own ``source`` and ``sha256``; ``False`` (not
+        stored) for an error in :data:`NOT_STORED_ERRORS` or an unknown sha256."""
+        if not storable(rec):
+            return False
+        self.put_payload(rec.source, rec.sha256, fp, rec.doc_id, to_payload(rec))
+        return True
+
+    def __len__(self) -> int:
+        db = self._connect(create=False)
+        return 0 if db is None else db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+
+    def sources(self) -> Iterator[str]:
+        db = self._connect(create=False)
+        if db is not None:
+            yield from (r[0] for r in db.execute("SELECT source FROM records ORDER BY source"))
+
+
+def storable(rec: "DocumentRecord") -> bool:
+    """Whether ``rec`` may be kept for the next run."""
+    return bool(rec.sha256) and rec.extra.get("error") not in NOT_STORED_ERRORS

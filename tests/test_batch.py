@@ -1,0 +1,365 @@
+"""Batch runs (pipeline/batch.py and ``chitieu extract --jobs/--force``).
+
+* parallel: ``--jobs 2`` writes the same bytes as ``--jobs 1`` on the corpus;
+  a worker that dies or raises costs one file, not the batch;
+* incremental: a rerun on unchanged input extracts nothing; changed bytes or
+  rules files invalidate; ``--force`` re-extracts;
+* interrupted runs: killed after k documents (an injected interrupt, and a
+  real ``kill -9`` of the command), the rerun completes, does not redo the
+  stored ones, and writes what a clean run writes.
+
+The stand-in extractors are module-level functions so that worker processes
+(``spawn``) can import them.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline import batch, cli
+from pipeline import rules as rules_mod
+from pipeline.export import OUTPUT_FILES
+from pipeline.models import DocumentRecord, Evidence, Target
+from pipeline.store import STORE_NAME, Store, fingerprint
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+TEXT = "Phấn đấu 60% thư viện cấp huyện có dịch vụ học tập suốt đời đến năm 2025.\n"
+
+
+# --------------------------------------------------------------------------
+# Stand-in extractors (picklable)
+# --------------------------------------------------------------------------
+
+def fake_extract(path, *, max_bytes=0) -> DocumentRecord:
+    """One target per file, the real sha256, the text kept: enough for every output."""
+    path = Path(path)
+    data = path.read_bytes()
+    text = data.decode("utf-8", "replace")
+    rec = DocumentRecord(path.stem, str(path), hashlib.sha256(data).hexdigest(), province="Đắk Nông",
+                         number=path.stem, targets=[Target("library", "lib.service", None, "district", 2025,
+                                                           None, 60.0, None, "percent", False, "at_least",
+                                                           Evidence(text[:3], 0, 3))])
+    rec.extra.update(text=text, format="text")
+    return rec
+
+
+def crash_on_boom(path, *, max_bytes=0) -> DocumentRecord:
+    """Kills its own (worker) process on any file named ``boom*``: a segfault stand-in."""
+    if Path(path).name.startswith("boom"):
+        os._exit(7)
+    return fake_extract(path)
+
+
+def raise_on_bad(path, *, max_bytes=0) -> DocumentRecord:
+    if Path(path).name.startswith("bad"):
+        raise ValueError("bug in a loader")
+    return fake_extract(path)
+
+
+class Counting:
+    """Counts calls (in this process) and can interrupt after ``stop_after`` files."""
+
+    def __init__(self, inner=fake_extract, stop_after: int | None = None):
+        self.inner, self.stop_after, self.calls = inner, stop_after, []
+
+    def __call__(self, path, *, max_bytes=0):
+        if self.stop_after is not None and len(self.calls) >= self.stop_after:
+            raise KeyboardInterrupt
+        self.calls.append(Path(path).name)
+        return self.inner(path, max_bytes=max_bytes)
+
+
+@pytest.fixture(autouse=True)
+def pinned_fingerprint(monkeypatch):
+    """One fingerprint per test: the code and rules of this checkout may be
+    edited while the suite runs (the test that changes rules on purpose
+    replaces this)."""
+    cached = functools.lru_cache(maxsize=None)(lambda max_bytes, rules_dir: fingerprint(max_bytes,
+                                                                                        rules_dir=rules_dir))
+    monkeypatch.setattr(batch, "fingerprint", lambda max_bytes: cached(max_bytes, rules_mod.RULES_DIR))
+
+
+def make_docs(folder: Path, n: int = 5, prefix: str = "doc") -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(n):
+        p = folder / f"{prefix}{i}.txt"
+        p.write_text(f"{TEXT}Văn bản số {i}.\n", encoding="utf-8")
+        paths.append(p)
+    return paths
+
+
+def outputs(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in OUTPUT_FILES}
+
+
+def rows(out: Path) -> int:
+    db = sqlite3.connect(out / STORE_NAME)
+    try:
+        return db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+    finally:
+        db.close()
+
+
+def run(files, out: Path, extractor=fake_extract, **kw) -> cli.RunSummary:
+    return cli.run_extract(cli.find_inputs(files), out, quiet=True, extractor=extractor, **kw)
+
+
+# --------------------------------------------------------------------------
+# Incremental runs
+# --------------------------------------------------------------------------
+
+def test_a_rerun_on_unchanged_input_extracts_nothing(tmp_path: Path):
+    docs = make_docs(tmp_path / "docs")
+    first = run([tmp_path / "docs"], tmp_path / "out", extractor=Counting())
+    assert (first.extracted, first.reused) == (5, 0)
+    clean = outputs(tmp_path / "out")
+    never = Counting(stop_after=0)  # any call would raise
+    again = run([tmp_path / "docs"], tmp_path / "out", extractor=never)
+    assert never.calls == [] and (again.extracted, again.reused) == (0, 5)
+    assert "extracted   0, reused 5" in again.format()
+    assert outputs(tmp_path / "out") == clean
+    assert rows(tmp_path / "out") == len(docs)
+
+
+def test_changed_bytes_reextract_that_file_only(tmp_path: Path):
+    docs = make_docs(tmp_path / "docs")
+    run([tmp_path / "docs"], tmp_path / "out")
+    docs[2].write_text(TEXT + "Đã sửa.\n", encoding="utf-8")
+    counting = Counting()
+    s = run([tmp_path / "docs"], tmp_path / "out", extractor=counting)
+    assert counting.calls == ["doc2.txt"] and (s.extracted, s.reused) == (1, 4)
+    fresh = run([tmp_path / "docs"], tmp_path / "fresh", force=True)
+    assert outputs(tmp_path / "out") == outputs(tmp_path / "fresh")
+
+
+def test_changing_a_rules_file_invalidates_every_record(tmp_path: Path, monkeypatch):
+    rules = tmp_path / "rules"
+    import shutil
+    shutil.copytree(rules_mod.RULES_DIR, rules)
+    monkeypatch.setattr(rules_mod, "RULES_DIR", rules)
+    # The rules are hashed afresh for every run; the package source is held still.
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "core.py").write_text("x = 1\n")
+    monkeypatch.setattr(batch, "fingerprint", lambda max_bytes: fingerprint(max_bytes, package_dir=pkg))
+    make_docs(tmp_path / "docs")
+    assert run([tmp_path / "docs"], tmp_path / "out").extracted == 5
+    assert run([tmp_path / "docs"], tmp_path / "out").reused == 5
+    (rules / "tiers.yaml").write_bytes((rules / "tiers.yaml").read_bytes() + b"\n# changed\n")
+    counting = Counting()
+    s = run([tmp_path / "docs"], tmp_path / "out", extractor=counting)
+    assert (s.extracted, s.reused, len(counting.calls)) == (5, 0, 5)
+    assert run([tmp_path / "docs"], tmp_path / "out").reused == 5
+
+
+def test_max_bytes_is_part_of_the_key(tmp_path: Path):
+    make_docs(tmp_path / "docs")
+    run([tmp_path / "docs"], tmp_path / "out")
+    assert run([tmp_path / "docs"], tmp_path / "out", max_bytes=1000).extracted == 5
+
+
+def test_force_extracts_everything_again(tmp_path: Path):
+    make_docs(tmp_path / "docs")
+    run([tmp_path / "docs"], tmp_path / "out")
+    counting = Counting()
+    s = run([tmp_path / "docs"], tmp_path / "out", extractor=counting, force=True)
+    assert (s.extracted, s.reused, len(counting.calls)) == (5, 0, 5)
+
+
+def test_force_and_jobs_on_the_command_line(tmp_path: Path, monkeypatch, capsys):
+    make_docs(tmp_path / "docs")
+    counting = Counting()
+    monkeypatch.setattr(cli, "default_extractor", lambda: counting)
+    argv = ["extract", str(tmp_path / "docs"), "--out", str(tmp_path / "out"), "-q"]
+    assert cli.main(argv) == 0
+    assert cli.main(argv) == 0
+    assert "extracted   0, reused 5" in capsys.readouterr().out
+    assert cli.main(argv + ["--force"]) == 0
+    assert "extracted   5, reused 0" in capsys.readouterr().out
+    assert len(counting.calls) == 10
+
+
+def test_same_bytes_under_another_name_are_another_record(tmp_path: Path):
+    docs = make_docs(tmp_path / "docs", n=1)
+    run([tmp_path / "docs"], tmp_path / "out")
+    (tmp_path / "docs" / "copy.txt").write_bytes(docs[0].read_bytes())
+    s = run([tmp_path / "docs"], tmp_path / "out")
+    assert (s.extracted, s.reused) == (1, 1)
+    assert sorted(r.doc_id for r in batch.run_batch(cli.find_inputs([tmp_path / "docs"]), max_bytes=10**6,
+                                                    store=None, extractor=fake_extract).records) == \
+        ["copy", "doc0"]
+
+
+def test_errors_from_bugs_are_not_stored_and_are_retried(tmp_path: Path):
+    make_docs(tmp_path / "docs", n=2)
+    make_docs(tmp_path / "docs", n=1, prefix="bad")
+    s = run([tmp_path / "docs"], tmp_path / "out", extractor=raise_on_bad)
+    assert s.failed == 1 and rows(tmp_path / "out") == 2
+    counting = Counting()
+    s = run([tmp_path / "docs"], tmp_path / "out", extractor=counting)
+    assert counting.calls == ["bad0.txt"] and (s.extracted, s.reused, s.failed) == (1, 2, 0)
+
+
+def test_no_store_file_when_nothing_was_finished(tmp_path: Path):
+    make_docs(tmp_path / "docs", n=2)
+    with pytest.raises(KeyboardInterrupt):
+        run([tmp_path / "docs"], tmp_path / "out", extractor=Counting(stop_after=0))
+    assert not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------
+# Interrupted runs
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_an_interrupted_run_resumes_without_redoing_stored_documents(tmp_path: Path, k: int):
+    make_docs(tmp_path / "docs", n=6)
+    first = Counting(stop_after=k)
+    with pytest.raises(KeyboardInterrupt):
+        run([tmp_path / "docs"], tmp_path / "out", extractor=first)
+    assert rows(tmp_path / "out") == k
+    assert not (tmp_path / "out" / "documents.jsonl").exists()   # no outputs from an interrupted run
+    second = Counting()
+    s = run([tmp_path / "docs"], tmp_path / "out", extractor=second)
+    assert (s.extracted, s.reused) == (6 - k, k)
+    assert set(second.calls).isdisjoint(first.calls) and len(second.calls) == 6 - k
+    run([tmp_path / "docs"], tmp_path / "clean")
+    assert outputs(tmp_path / "out") == outputs(tmp_path / "clean")
+
+
+def test_interrupt_through_the_command_exits_130_and_keeps_finished_documents(tmp_path: Path, monkeypatch,
+                                                                           capsys):
+    make_docs(tmp_path / "docs", n=4)
+    monkeypatch.setattr(cli, "default_extractor", lambda: Counting(stop_after=2))
+    assert cli.main(["extract", str(tmp_path / "docs"), "--out", str(tmp_path / "out"), "-q"]) == 130
+    assert "will not redo them" in capsys.readouterr().err
+    assert rows(tmp_path / "out") == 2
+
+
+def _pinned_cli(out: Path, docs: Path, jobs: int) -> list[str]:
+    """The real command in a fresh process, with the fingerprint pinned (this
+    checkout may be edited while the test runs)."""
+    code = ("import sys; import pipeline.batch as b; b.fingerprint = lambda max_bytes: 'pinned'; "
+            "from pipeline.cli import main; sys.exit(main(sys.argv[1:]))")
+    return [sys.executable, "-c", code, "extract", str(docs), "--out", str(out), "--jobs", str(jobs), "-q"]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_killed_command_resumes_and_writes_what_a_clean_run_writes(tmp_path: Path, jobs: int):
+    """kill -9 after the store has a row; the rerun finishes the rest only."""
+    if not CORPUS.is_dir():
+        pytest.skip("no corpus/ folder")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(4):  # 20 real documents, enough to be caught half-way
+        for p in sorted(CORPUS.glob("*.txt")):
+            (docs / f"c{i}_{p.name}").write_bytes(p.read_bytes())
+    out = tmp_path / "out"
+    proc = subprocess.Popen(_pinned_cli(out, docs, jobs), cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 300
+        killed_at = 0
+        while time.monotonic() < deadline and proc.poll() is None:
+            if (out / STORE_NAME).exists():
+                try:
+                    killed_at = rows(out)
+                except sqlite3.OperationalError:  # the table is being created
+                    killed_at = 0
+                if killed_at >= 1:
+                    os.killpg(proc.pid, signal.SIGKILL)  # the command and its workers: our own session
+                    break
+            time.sleep(0.02)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    if killed_at == 0 or killed_at == 20:
+        pytest.skip(f"could not catch the run half-way ({killed_at} of 20 stored)")
+    assert proc.returncode == -signal.SIGKILL
+    stored_before = rows(out)
+    assert stored_before >= killed_at
+    resumed = subprocess.run(_pinned_cli(out, docs, jobs)[:-1], cwd=ROOT, capture_output=True, text=True,
+                             timeout=600)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"extracted   {20 - stored_before}, reused {stored_before} " in resumed.stdout
+    clean = subprocess.run(_pinned_cli(tmp_path / "clean", docs, 1), cwd=ROOT, capture_output=True,
+                           text=True, timeout=600)
+    assert clean.returncode == 0, clean.stderr
+    assert outputs(out) == outputs(tmp_path / "clean")
+
+
+# --------------------------------------------------------------------------
+# Parallel runs
+# --------------------------------------------------------------------------
+
+def test_jobs_2_gives_the_records_of_jobs_1_in_input_order(tmp_path: Path):
+    files = make_docs(tmp_path / "docs", n=7)
+    serial = batch.run_batch(files, max_bytes=10**6, extractor=fake_extract)
+    parallel = batch.run_batch(files, max_bytes=10**6, jobs=2, extractor=fake_extract)
+    assert parallel.records == serial.records
+    assert [r.doc_id for r in parallel.records] == [f"doc{i}" for i in range(7)]
+    assert (parallel.extracted, parallel.reused) == (7, 0)
+
+
+def test_a_worker_crash_is_that_files_error_record(tmp_path: Path, caplog):
+    make_docs(tmp_path / "docs", n=5)
+    make_docs(tmp_path / "docs", n=1, prefix="boom")
+    with caplog.at_level(logging.WARNING, logger="chitieu"):
+        s = run([tmp_path / "docs"], tmp_path / "out", extractor=crash_on_boom, jobs=2)
+    assert (s.documents, s.failed) == (6, 1)
+    assert s.failures == [("boom0", "worker_crashed")]
+    assert "boom0.txt: the worker process extracting this file died" in caplog.text
+    assert rows(tmp_path / "out") == 5  # the crash is not stored: the next run tries again
+    jsonl = (tmp_path / "out" / "documents.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(jsonl) == 6
+    s = run([tmp_path / "docs"], tmp_path / "out", extractor=fake_extract, jobs=2)
+    assert (s.extracted, s.reused, s.failed) == (1, 5, 0)
+
+
+def test_an_exception_in_a_worker_is_that_files_error_record_and_is_logged(tmp_path: Path, caplog):
+    make_docs(tmp_path / "docs", n=3)
+    make_docs(tmp_path / "docs", n=1, prefix="bad")
+    with caplog.at_level(logging.ERROR, logger="chitieu"):
+        s = run([tmp_path / "docs"], tmp_path / "out", extractor=raise_on_bad, jobs=2)
+    assert s.failures == [("bad0", "internal_error")]
+    assert "bad0.txt: extraction failed (ValueError: bug in a loader)" in caplog.text
+    assert "Traceback" in caplog.text  # the worker's traceback comes back with the line
+
+
+def test_jobs_option(capsys):
+    assert cli.build_parser().parse_args(["extract", "x", "--jobs", "3"]).jobs == 3
+    assert cli.build_parser().parse_args(["extract", "x", "-j", "0"]).jobs == (os.cpu_count() or 1)
+    assert cli.build_parser().parse_args(["extract", "x"]).jobs == 1
+    with pytest.raises(SystemExit) as exc:
+        cli.build_parser().parse_args(["extract", "x", "--jobs", "-1"])
+    assert exc.value.code == 2
+
+
+def test_corpus_jobs_1_and_jobs_2_write_identical_bytes(tmp_path: Path):
+    if not CORPUS.is_dir():
+        pytest.skip("no corpus/ folder")
+    cmd = [sys.executable, "-m", "pipeline", "extract", str(CORPUS), "--quiet", "--out"]
+    one = subprocess.run(cmd + [str(tmp_path / "one"), "--jobs", "1"], cwd=ROOT, capture_output=True,
+                         text=True, timeout=600)
+    two = subprocess.run(cmd + [str(tmp_path / "two"), "--jobs", "2"], cwd=ROOT, capture_output=True,
+                         text=True, timeout=600)
+    assert one.returncode == 0, one.stderr
+    assert two.returncode == 0, two.stderr
+    assert "jobs 2" in two.stdout and "reused 0" in two.stdout
+    for name in OUTPUT_FILES:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+    with Store(tmp_path / "two" / STORE_NAME) as s:
+        assert len(s) == len([p for p in CORPUS.iterdir() if p.is_file()])
