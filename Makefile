@@ -74,6 +74,7 @@ eval: setup
 
 bench: setup
 	@$(PY) bench/bench.py
+	@$(PY) bench/formats_bench.py
 
 clean:
 	rm -rf $(OUT) bench/out .pytest_cache
