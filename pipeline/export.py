@@ -85,7 +85,8 @@ COMPARISON_FILES = ("comparison.csv", "differences.csv", "comparison_columns.csv
 
 #: The files :func:`write_outputs` writes, in writing order.
 OUTPUT_FILES = ("documents.jsonl", "documents.csv", "targets.csv", "references.csv",
-                "errors.csv") + COMPARISON_FILES + ("targets.parquet", "documents.parquet", "targets.json")
+                "errors.csv") + COMPARISON_FILES + ("targets.parquet", "documents.parquet", "targets.json",
+                                                    "report.html")
 
 #: The sheets of comparison.xlsx, in order.
 XLSX_SHEETS = ("comparison", "differences", "columns", "targets", "documents", "references", "errors")
@@ -723,8 +724,16 @@ def write_outputs(records: Iterable["DocumentRecord"], out_dir: Path | str,
         "targets.parquet": parquet_bytes(frames["targets"]),
         "documents.parquet": parquet_bytes(frames["documents"]),
         "targets.json": json_bytes(frames["targets"]),
+        "report.html": _report_bytes(records, comparison.baseline if baseline != "auto" else None),
     }
     return _write_all(Path(out_dir), {name: payloads[name] for name in OUTPUT_FILES})
+
+
+def _report_bytes(records: list["DocumentRecord"], baseline: Optional[str]) -> bytes:
+    """``report.html``: the evidence report (:mod:`pipeline.report`)."""
+    from .report import render_report
+
+    return render_report(records, baseline_doc_id=baseline).encode("utf-8")
 
 
 def write_comparison(records: Iterable["DocumentRecord"], out_dir: Path | str,

@@ -36,7 +36,7 @@ _ESCAPED_NL = regex.compile(r"(?:\\r)?\\n")
 _CLUSTER = regex.compile(r"\X", regex.UNICODE)
 _WRAP_JOIN = regex.compile(r"[^\n]\n+(?=[^\n])")
 _LIST_START = regex.compile(
-    r"(?:[-+*•–]\s|\d+(?:\.\d+)*[.)]\s|[a-zđ][.)]\s|[IVXLC]+[.)]\s|Điều\s+\d|Phần\s|Chương\s)")
+    r"(?:[-+*•–]\s|\d{1,2}(?:\.\d{1,2})*[.)]\s|[a-zđ][.)]\s|[IVXLC]+[.)]\s|Điều\s+\d|Phần\s|Chương\s)")
 
 
 @dataclass(frozen=True)

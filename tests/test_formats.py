@@ -426,12 +426,6 @@ WRAPPED = ["KẾ HOẠCH", "I. MỤC TIÊU", "2. Mục tiêu cụ thể",
            "sở thích phục vụ việc đẩy mạnh học tập suốt đời."]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "text unwrapping: pipeline/text.py _is_wrap() refuses to join a line that starts with "
-    "'2025) ' because _LIST_START takes '2025)' for a list number '1)', though the line before "
-    "ends with 'năm' inside an open parenthesis; the PDF line break in '(năm' / '2025)' (001, "
-    "culture.clubs commune) then splits the sentence and the 2025 target is lost (in the corpus "
-    "rendering of 001 it turns into an 'other' 2030 target)"))
 def test_year_wrapped_after_open_parenthesis(tmp_path):
     need_fonts()
     txt = tmp_path / "wrapped.txt"

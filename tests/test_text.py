@@ -57,3 +57,7 @@ def test_heading_path():
 ])
 def test_wrap_rejoining_names_and_headers(raw, joined):
     assert ("\n" not in prepare(raw).flow) is joined
+
+
+def test_year_in_brackets_is_not_a_list_number():
+    assert "\n" not in prepare("cấp huyện đạt 50% (năm\n2025) và đạt 70% (năm 2030)").flow
