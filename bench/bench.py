@@ -31,6 +31,12 @@ unit of size (seconds per million characters) at each size, and its ratio
 between consecutive sizes: about 1 (or below, as fixed costs are spread
 out) means time grows linearly with size; clearly above 1 means worse.
 
+``extract`` is the part of ``seconds`` spent reading and extracting (the
+rest writes the output files, in one process whatever ``--jobs`` is).  A
+CPU check first measures how much more pure-Python work two busy processes
+get done than one: on a shared or hyper-threaded machine it is well below
+×2, and so is any speed-up ``--jobs 2`` can give.
+
 Timing: a serial case first loads the models and rules (a warm-up
 extraction, reported as ``startup``, not timed); a ``--jobs N`` case times
 everything, the start of its worker processes (spawn, models loaded once
@@ -101,6 +107,7 @@ def worker(corpus: Path, out: Path, warmup: Path, jobs: int, keep: bool) -> dict
     return {
         "documents": summary.documents, "failed": summary.failed, "targets": summary.targets,
         "characters": summary.characters, "seconds": summary.seconds, "startup": startup,
+        "extract_seconds": summary.extract_seconds,
         "extracted": summary.extracted, "reused": summary.reused, "jobs": jobs,
         "peak_mb": _maxrss_mb(resource.RUSAGE_SELF),
         "worker_mb": _maxrss_mb(resource.RUSAGE_CHILDREN) if jobs > 1 else 0.0,
@@ -188,7 +195,7 @@ def run_case(corpus: Path, out: Path, warmup: Path, jobs: int, timeout: float, k
 # Report
 # --------------------------------------------------------------------------
 
-HEADER = (f"{'case':<24} {'jobs':>4} {'docs':>6} {'MB text':>8} {'targets':>8} {'seconds':>8} "
+HEADER = (f"{'case':<24} {'jobs':>4} {'docs':>6} {'MB text':>8} {'targets':>8} {'seconds':>8} {'extract':>8} "
           f"{'docs/s':>8} {'chars/s':>10} {'peak MB':>8} {'worker MB':>9} {'total MB':>8} "
           f"{'s/M chars':>9} {'reused':>6} {'startup':>8}")
 
@@ -208,7 +215,7 @@ def row(name: str, r: dict) -> str:
     secs = r["seconds"] or 1e-9
     worker = f"{r['worker_mb']:>9.0f}" if r["jobs"] > 1 else f"{'-':>9}"
     return (f"{name:<24} {r['jobs']:>4} {r['documents']:>6} {r['characters'] / 1e6:>8.2f} {r['targets']:>8} "
-            f"{r['seconds']:>8.2f} {r['documents'] / secs:>8.2f} {r['characters'] / secs:>10,.0f} "
+            f"{r['seconds']:>8.2f} {r.get('extract_seconds', 0):>8.2f} {r['documents'] / secs:>8.2f} {r['characters'] / secs:>10,.0f} "
             f"{r['peak_mb']:>8.0f} {worker} {total_mb(r):>8.0f} {cost(r):>9.2f} {r.get('reused', 0):>6} "
             f"{r['startup']:>7.1f}s" + (f"  ({r['failed']} failed)" if r.get("failed") else ""))
 
@@ -236,6 +243,28 @@ def linearity_line(d: dict) -> str:
     return (f"{d['series']} x{d['from']} -> x{d['to']}, jobs {d['jobs']}: text x{d['size_ratio']:.1f}, "
             f"time x{d['time_ratio']:.1f}, time/size x{d['cost_ratio']:.2f} "
             f"(time ~ size^{d['exponent']:.2f}; {verdict})")
+
+
+def _spin(seconds_hint: int) -> float:
+    t = time.perf_counter()
+    x = 0
+    for i in range(seconds_hint):
+        x += i
+    return time.perf_counter() - t
+
+
+def cpu_parallelism(jobs: int, loops: int = 20_000_000) -> float:
+    """How many times more pure-Python work ``jobs`` busy processes get done than one
+    (``jobs`` on an idle machine with as many free cores; less when the cores are
+    shared or busy).  Run before the cases so a parallel speed-up can be judged."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(jobs) as pool:
+        pool.map(_spin, [1000] * jobs)  # start the processes
+        alone = pool.apply(_spin, (loops,))
+        together = max(pool.map(_spin, [loops] * jobs))
+    return jobs * alone / together
 
 
 def _show(path: Path) -> str:
@@ -321,6 +350,10 @@ def main(argv: list[str] | None = None) -> int:
         "",
         HEADER,
     ]
+    most_jobs = max(job_counts)
+    cpu = cpu_parallelism(most_jobs) if most_jobs > 1 else 1.0
+    lines[-2:-2] = [f"CPU check: {most_jobs} busy processes get x{cpu:.2f} the work of one done "
+                    f"(x{most_jobs} on {most_jobs} idle cores); that bounds the speed-up of --jobs {most_jobs}"]
     print("\n".join(lines), flush=True)
     results: list[dict] = []
 
@@ -368,15 +401,18 @@ def main(argv: list[str] | None = None) -> int:
         by_jobs = {r["jobs"]: r for r in results if r["series"] == series and r["size"] == n and "error" not in r}
         if 1 in by_jobs:
             for j, r in sorted(by_jobs.items()):
-                if j > 1 and r["seconds"] > 0:
+                if j > 1 and r["seconds"] > 0 and r.get("extract_seconds"):
                     speedups.append({"series": series, "size": n, "jobs": j,
-                                     "speedup": by_jobs[1]["seconds"] / r["seconds"]})
+                                     "speedup": by_jobs[1]["seconds"] / r["seconds"],
+                                     "extract_speedup": by_jobs[1]["extract_seconds"] / r["extract_seconds"]})
 
     tail = ["", "linearity (time/size between sizes: <= %.2f is linear)" % LINEAR_TOLERANCE]
     tail += ["  " + linearity_line(d) for d in checks]
     if speedups:
-        tail += ["", "parallel speed-up (serial seconds / parallel seconds)"]
-        tail += [f"  {s['series']} x{s['size']}: jobs {s['jobs']} x{s['speedup']:.2f}" for s in speedups]
+        tail += ["", "parallel speed-up (serial seconds / parallel seconds; the outputs are written by one "
+                 f"process; CPU check x{cpu:.2f})"]
+        tail += [f"  {s['series']} x{s['size']}: jobs {s['jobs']} x{s['speedup']:.2f} in all, "
+                 f"x{s['extract_speedup']:.2f} reading and extracting" for s in speedups]
     elapsed = time.perf_counter() - started
     tail += ["", f"bench took {elapsed / 60:.1f} min"]
     lines += tail
@@ -388,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
         "date": time.strftime("%Y-%m-%d %H:%M"), "full": args.full, "python": platform.python_version(),
         "platform": platform.platform(), "cpus": os.cpu_count(), "corpus": _show(args.corpus),
         "corpus_documents": len(files), "concat_source": source.name, "short_from": short_from,
-        "short_share": SHORT_SHARE, "cases": results, "linearity": checks, "speedup": speedups,
+        "short_share": SHORT_SHARE, "cpu_parallelism": cpu, "cases": results, "linearity": checks, "speedup": speedups,
         "seconds": elapsed,
     }, indent=2, ensure_ascii=False) + "\n")
     print(f"\nwritten to {_show(args.results)} and {_show(json_path)}")

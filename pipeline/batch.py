@@ -25,7 +25,9 @@ whose worker process dies (a segfault in a native library, the OOM killer)
 gets a ``worker_crashed`` record: when the pool breaks, the files that were
 in flight are retried one at a time in a fresh worker, so only the file
 that really kills its worker is marked, and the batch goes on.  Neither kind
-is stored, so the next run tries them again.
+is stored, so the next run tries them again.  If even a lone worker cannot
+get as far as its first task (so no file is to blame), the remaining files
+are extracted in this process instead, with a warning.
 """
 from __future__ import annotations
 
@@ -209,14 +211,35 @@ def _log_levels() -> dict[str, int]:
     return {n: logging.getLogger(n or None).level for n in names}
 
 
+def _ping() -> bool:
+    return True
+
+
+class _WorkersCannotStart(Exception):
+    """No worker process got as far as its first task (the pool itself is broken)."""
+
+
 class _Pool:
-    """A ProcessPoolExecutor that can be torn down at once (Ctrl-C)."""
+    """A ProcessPoolExecutor that can be torn down at once (Ctrl-C), and that
+    tells a worker dying on a file from workers that cannot start at all."""
 
     def __init__(self, workers: int, extractor: Optional[Extractor]):
         self.executor = ProcessPoolExecutor(
             max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
             initargs=(_log_levels(), _is_default(extractor), os.getpid()))
+        # Taken first by the first worker to be ready.  In a pool of one worker its
+        # result is in before that worker takes a file, so if it fails no file is
+        # to blame: the worker could not start (a broken install, a main module
+        # that starts the batch again on import, no memory for the models).
+        self.ping = self.executor.submit(_ping)
+
+    def check_started(self) -> None:
+        """After a pool of one worker broke: raise :class:`_WorkersCannotStart`
+        when its worker never got as far as the first task."""
+        wait([self.ping], timeout=30)
+        if not self.ping.done() or self.ping.exception() is not None:
+            raise _WorkersCannotStart(str(self.ping.exception()) if self.ping.done() else "no worker started")
 
     def kill(self) -> None:
         # Only the processes this pool started.
@@ -307,6 +330,7 @@ def _isolate(suspects: list[int], todo: Sequence[Path], max_bytes: int, ext: Opt
                 try:
                     payload, lines = _outcome(fut, todo[i])
                 except BrokenProcessPool:
+                    pool.check_started()
                     crashed.append(str(todo[i]))
                     done(i, to_payload(_crash_record(todo[i])))
                     break  # this pool is dead; a new one for the rest
@@ -364,12 +388,19 @@ def run_batch(files: Sequence[Path], *, max_bytes: int, jobs: int = 1, store: Op
             progress(files[i], False)
 
     todo_paths = [files[i] for i in todo]
+    serial = range(len(todo_paths))
     if jobs > 1 and len(todo_paths) > 1:
-        _run_parallel(todo_paths, jobs, max_bytes, extractor, done, result.crashed)
-    else:
+        try:
+            _run_parallel(todo_paths, jobs, max_bytes, extractor, done, result.crashed)
+            serial = range(0)
+        except _WorkersCannotStart as exc:
+            serial = [k for k, i in enumerate(todo) if payloads[i] is None]
+            log.warning("worker processes cannot start (%s); extracting the %d remaining file%s "
+                        "in this process", exc, len(serial), "" if len(serial) == 1 else "s")
+    if serial:
         extract = extractor or _default_extractor()
-        for k, path in enumerate(todo_paths):
-            done(k, to_payload(safe_extract(extract, path, max_bytes)))
+        for k in serial:
+            done(k, to_payload(safe_extract(extract, todo_paths[k], max_bytes)))
 
     assert all(p is not None for p in payloads)
     result.records = [from_payload(p) for p in payloads]  # type: ignore[arg-type]

@@ -105,6 +105,7 @@ class RunSummary:
     extracted: Optional[int] = None  # None: not a batch run (no store line)
     reused: int = 0
     jobs: int = 1
+    extract_seconds: float = 0.0  # of ``seconds``: reading and extracting (the rest writes the outputs)
 
     @property
     def docs_per_second(self) -> float:
@@ -201,6 +202,7 @@ def run_extract(files: Sequence[Path], out_dir: Path, *, max_bytes: int = DEFAUL
     write_outputs(records, out_dir)
     summary = summarize(records, time.perf_counter() - start, out_dir)
     summary.extracted, summary.reused, summary.jobs = batch.extracted, batch.reused, jobs
+    summary.extract_seconds = batch.seconds
     return summary
 
 

@@ -329,6 +329,21 @@ def test_a_worker_crash_is_that_files_error_record(tmp_path: Path, caplog):
     assert (s.extracted, s.reused, s.failed) == (1, 5, 0)
 
 
+def die_at_start(*args) -> None:
+    """A pool initializer standing in for a worker that cannot start."""
+    os._exit(3)
+
+
+def test_workers_that_cannot_start_fall_back_to_this_process(tmp_path: Path, monkeypatch, caplog):
+    files = make_docs(tmp_path / "docs", n=4)
+    monkeypatch.setattr(batch, "_init_worker", die_at_start)
+    with caplog.at_level(logging.WARNING, logger="chitieu"):
+        result = batch.run_batch(files, max_bytes=10**6, jobs=2, extractor=fake_extract)
+    assert [r.doc_id for r in result.records] == ["doc0", "doc1", "doc2", "doc3"]
+    assert not any(r.extra.get("error") for r in result.records) and result.crashed == []
+    assert "worker processes cannot start" in caplog.text
+
+
 def test_an_exception_in_a_worker_is_that_files_error_record_and_is_logged(tmp_path: Path, caplog):
     make_docs(tmp_path / "docs", n=3)
     make_docs(tmp_path / "docs", n=1, prefix="bad")
