@@ -393,11 +393,6 @@ def test_table_form_plan_extracts_fully(name, tmp_path):
 # Known gaps (xfail, strict: they start failing when fixed; then drop the mark)
 # --------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "doc loader: antiword's DocBook gives a horizontally merged cell as one <entry> in a <tgroup> "
-    "with fewer columns (its span is only visible in the <colspec> widths, e.g. 144pt+288pt over a "
-    "144pt grid); pipeline/load/doc.py ignores the widths, so 'Tỷ lệ đạt (%)' covers only the first "
-    "year/tier column and the values under the other column lose their '%' (read as counts)"))
 def test_table_form_plan_from_doc(runs):
     need_tool("antiword", "antiword")
     rec = extract_file(runs.docs()["table_plan"])
@@ -436,10 +431,6 @@ def test_year_wrapped_after_open_parenthesis(tmp_path):
     assert got == want
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "PDF loader: a ruled table that breaks across a page without its heading rows repeated is "
-    "returned as two tables; the rows on the next page have no header, so their values get no "
-    "year and are dropped (pipeline/load/pdf.py does not join a table continued on the next page)"))
 def test_table_continued_on_next_page_without_repeated_header(tmp_path):
     need_fonts()
     plan = table_plan()

@@ -11,6 +11,7 @@ password-protected Office file is refused with a clear :class:`LoadError`.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -128,23 +129,81 @@ class _DocBook:
                     self.para(ch)
 
     def table(self, el: etree._Element) -> None:
+        """A table: antiword writes one <tgroup> per run of rows with the same
+        cells, a horizontally merged cell as one <entry> whose <colspec> is as
+        wide as the columns it covers.  Columns are therefore placed on the
+        finest grid of column edges over all the table's tgroups."""
+        groups = [g for g in el.iter() if _tag(g) == "tgroup"] or [el]
+        widths = [_colspec_widths(g) for g in groups]
+        grid = _column_grid([w for w in widths if w is not None])
         cells: list[CellSpec] = []
         r = 0
-        for row in el.iter():
-            if _tag(row) != "row":
-                continue
-            c = 0
-            for entry in row:
-                if _tag(entry) != "entry":
+        for group, w in zip(groups, widths):
+            edges = None
+            if grid is not None and w is not None:
+                edges = [_grid_index(grid, x) for x in _cumulative(w)]
+            for row in group.iter():
+                if _tag(row) != "row":
                     continue
-                raw = "".join(entry.itertext())
-                text = "\n".join(self.convert(" ".join(ln.split())) for ln in raw.split("\n") if ln.strip())
-                cells.append(CellSpec(text, r, c))
-                c += 1
-            r += 1
+                c = 0
+                for i, entry in enumerate(e for e in row if _tag(e) == "entry"):
+                    raw = "".join(entry.itertext())
+                    text = "\n".join(self.convert(" ".join(ln.split())) for ln in raw.split("\n") if ln.strip())
+                    if edges is not None and i + 1 < len(edges):
+                        col = max(edges[i], c)
+                        span = max(1, edges[i + 1] - col)
+                    else:      # no usable widths (or more entries than colspecs)
+                        col, span = c, 1
+                    cells.append(CellSpec(text, r, col, colspan=span))
+                    c = col + span
+                r += 1
         # antiword writes a merged cell as an empty entry: drop empty trailing cells
         cells = [x for x in cells if x.text or any(y.row == x.row and y.col > x.col and y.text for y in cells)]
         self.out.table(cells, layout=is_layout_table(cells))
+
+
+#: Column edges closer than this (points) are the same edge (Word rounds widths).
+_GRID_TOLERANCE = 2.0
+_WIDTH = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(pt)?\s*$")
+
+
+def _colspec_widths(group: etree._Element) -> Optional[list[float]]:
+    """The widths (pt) of a tgroup's columns, or None when they are not all given."""
+    specs = [ch for ch in group if _tag(ch) == "colspec"]
+    if not specs:
+        return None
+    out = []
+    for spec in specs:
+        m = _WIDTH.match(spec.get("colwidth") or "")
+        if m is None or float(m.group(1)) <= 0:
+            return None
+        out.append(float(m.group(1)))
+    return out
+
+
+def _cumulative(widths: list[float]) -> list[float]:
+    edges = [0.0]
+    for w in widths:
+        edges.append(edges[-1] + w)
+    return edges
+
+
+def _column_grid(all_widths: list[list[float]]) -> Optional[list[float]]:
+    """The finest set of column edges over every tgroup, near-equal edges merged."""
+    if not all_widths:
+        return None
+    values = sorted(x for w in all_widths for x in _cumulative(w))
+    clusters: list[list[float]] = []
+    for v in values:
+        if clusters and v - clusters[-1][-1] <= _GRID_TOLERANCE:
+            clusters[-1].append(v)
+        else:
+            clusters.append([v])
+    return [sum(c) / len(c) for c in clusters]
+
+
+def _grid_index(grid: list[float], x: float) -> int:
+    return min(range(len(grid)), key=lambda i: abs(grid[i] - x))
 
 
 def _ole_truncated(data: bytes) -> bool:

@@ -9,6 +9,14 @@ lines (the extractor re-joins them); words are never cut.  Running headers and
 footers (the same text at the top or bottom of most pages) and page numbers
 are dropped.  ``LoadedText.pages`` gives each page's span.
 
+A ruled table that breaks across a page without its heading rows repeated
+(it ends the page, the next page starts with a table on the same column
+lines) stays two tables, one per page, but the continuation's
+:class:`~.document.Table` begins with the heading rows of the table it
+continues: the very :class:`~.document.Cell` objects, whose offsets point at
+the heading on the earlier page, so ``text[cell.start:cell.end] == cell.text``
+still holds.  Its own rows are numbered after them.
+
 A page without a usable text layer (a scan, or glyphs without a Unicode map)
 is rasterised at the scan's own resolution and OCR'd (:mod:`.ocr`); the result
 is then ``format="pdf-ocr"`` with the mean word confidence.
@@ -18,13 +26,13 @@ from __future__ import annotations
 import re
 import statistics
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from io import BytesIO
 from pathlib import Path
 from typing import Callable, Optional, Union
 
 from . import legacy_fonts
-from .document import CellSpec, LoadedText, TextBuilder
+from .document import Cell, CellSpec, LoadedText, Table, TextBuilder
 from .errors import LoadError
 
 DEFAULT_DPI = 300
@@ -43,7 +51,10 @@ class _Line:
 @dataclass
 class _TableBlock:
     cells: list[CellSpec]
-    top: float
+    top: float                      # fraction of page height
+    bottom: float = 1.0
+    xs: list[float] = field(default_factory=list)   # the column lines (pt)
+    continues: Optional["_TableBlock"] = None        # the table it continues (previous page)
 
 
 @dataclass
@@ -129,9 +140,14 @@ def _inside(w: dict, bbox: tuple[float, float, float, float]) -> bool:
     return bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]
 
 
+def _column_lines(table) -> list[float]:
+    boxes = list(table.cells)
+    return _cluster([b[0] for b in boxes] + [b[2] for b in boxes])
+
+
 def _table_cells(table, words: list[dict]) -> list[CellSpec]:
     boxes = list(table.cells)
-    xs = _cluster([b[0] for b in boxes] + [b[2] for b in boxes])
+    xs = _column_lines(table)
     ys = _cluster([b[1] for b in boxes] + [b[3] for b in boxes])
     cells = []
     for b in boxes:
@@ -159,7 +175,8 @@ def _text_page(page, number: int) -> _Page:
         inner = [w for w in words if _inside(w, t.bbox)]
         table_words.update(id(w) for w in inner)
         cells = _table_cells(t, inner)
-        out.blocks.append(_TableBlock(cells, top=t.bbox[1] / height))
+        out.blocks.append(_TableBlock(cells, top=t.bbox[1] / height, bottom=t.bbox[3] / height,
+                                      xs=_column_lines(t)))
     free = [w for w in words if id(w) not in table_words]
     for ln in _group_lines(free):
         out.blocks.append(_Line(_segments(ln), top=min(w["top"] for w in ln) / height,
@@ -247,6 +264,65 @@ def _drop_furniture(pages: list[_Page]) -> int:
 
 
 # --------------------------------------------------------------------------
+# tables continued on the next page
+# --------------------------------------------------------------------------
+
+#: A table ending below this share of the page height ends the page, one
+#: starting above this share of the next page starts it.
+_PAGE_END, _PAGE_START = 2 / 3, 1 / 3
+#: Column lines further apart than this (pt) are not the same table's.
+_COLUMN_TOLERANCE = 3.0
+_NUMBER_CELL = re.compile(r"^[<>≤≥]?\s*\d[\d.,]*\s*%?(?:\s*[-–]\s*\d[\d.,]*\s*%?)?$")
+_YEAR_CELL = re.compile(r"^(?:19|20)\d\d$")
+
+
+def _first_row(cells: list[CellSpec]) -> list[tuple[str, int, int]]:
+    return sorted((" ".join(c.text.split()), c.col, c.colspan) for c in cells if c.row == 0)
+
+
+def _mark_continued_tables(pages: list[_Page]) -> None:
+    """Mark each table that continues the last table of the previous page
+    without repeating its heading."""
+    for prev, page in zip(pages, pages[1:]):
+        if prev.ocr or page.ocr or page.number != prev.number + 1 or not prev.blocks or not page.blocks:
+            continue
+        a, b = prev.blocks[-1], page.blocks[0]
+        if not (isinstance(a, _TableBlock) and isinstance(b, _TableBlock)):
+            continue
+        if a.bottom < _PAGE_END or b.top > _PAGE_START or len(a.xs) != len(b.xs) or \
+                any(abs(x - y) > _COLUMN_TOLERANCE for x, y in zip(a.xs, b.xs)):
+            continue
+        root = a.continues or a
+        if _first_row(b.cells) == _first_row(root.cells):
+            continue            # the heading is repeated: the table reads on its own
+        b.continues = root
+
+
+def _heading_rows(table: Table) -> list[list[Cell]]:
+    """The leading rows of a table that hold no number (and the rows their
+    merged cells reach down to)."""
+    k = 0
+    for row in table.rows:
+        if any(_NUMBER_CELL.match(c.text.strip()) and not _YEAR_CELL.match(c.text.strip()) for c in row):
+            break
+        k += 1
+    if k == 0:
+        return []
+    while True:
+        reach = max(c.row + c.rowspan for row in table.rows[:k] for c in row)
+        if reach <= k or k >= len(table.rows):
+            break
+        k = min(reach, len(table.rows))
+    return table.rows[:k]
+
+
+def _with_heading(table: Table, heading: list[list[Cell]]) -> Table:
+    shift = len(heading)
+    rows = [list(r) for r in heading] + [[replace(c, row=c.row + shift) for c in row] for row in table.rows]
+    return Table(index=table.index, page=table.page, rows=rows)
+
+
+# --------------------------------------------------------------------------
 # entry point
 # --------------------------------------------------------------------------
 
@@ -284,6 +360,7 @@ def load_pdf(path: Path, data: bytes, *, ocr_jobs: int = 2) -> LoadedText:
         pdf.close()
 
     dropped = _drop_furniture(pages)
+    _mark_continued_tables(pages)
     convert: Optional[Callable[[str], str]] = None
     encoding = None
     text_pages = [p for p in pages if not p.ocr]
@@ -295,6 +372,8 @@ def load_pdf(path: Path, data: bytes, *, ocr_jobs: int = 2) -> LoadedText:
             warnings.append(legacy_fonts.conversion_warning(enc))
 
     out = TextBuilder()
+    built: dict[int, Table] = {}     # id(_TableBlock) -> its Table
+    continued = 0
     for p in pages:
         c = convert if (convert is not None and not p.ocr) else None
         out.start_page()
@@ -304,7 +383,15 @@ def load_pdf(path: Path, data: bytes, *, ocr_jobs: int = 2) -> LoadedText:
                     out.line(c(seg) if c else seg)
             else:
                 cells = [CellSpec(c(x.text), x.row, x.col, x.rowspan, x.colspan) for x in b.cells] if c else b.cells
-                out.table(cells, page=p.number)
+                t = out.table(cells, page=p.number)
+                if t is None:
+                    continue
+                built[id(b)] = t
+                root = built.get(id(b.continues)) if b.continues is not None else None
+                heading = _heading_rows(root) if root is not None else []
+                if heading:
+                    out.tables[t.index] = _with_heading(t, heading)
+                    continued += 1
         out.end_page()
 
     text = out.text
@@ -320,6 +407,9 @@ def load_pdf(path: Path, data: bytes, *, ocr_jobs: int = 2) -> LoadedText:
         warnings.append(f"text from OCR ({where}), mean confidence {conf}")
     if dropped:
         warnings.append(f"removed {dropped} running header/footer and page-number lines")
+    if continued:
+        warnings.append(f"{continued} table(s) continued on the next page without their heading: "
+                        "read under the heading of the page before")
     return LoadedText(text=text, format=fmt, encoding=encoding, warnings=warnings,
                       tables=out.tables, pages=out.pages, ocr_confidence=confidence)
 

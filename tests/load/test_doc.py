@@ -83,3 +83,47 @@ def test_bad_ole_files(tmp_path, payload, code):
         load(p)
     assert info.value.code == code
     assert "bad.doc" in str(info.value)
+
+
+def test_merged_header_spans_its_columns(loaded):
+    # antiword: "Kế hoạch" is one <entry> 215.95pt wide over the 108pt grid of the rows below
+    head = [(c.text, c.col, c.colspan) for c in loaded.tables[1].rows[0]]
+    assert head == [("TT", 0, 1), ("Chỉ tiêu", 1, 1), ("Kế hoạch", 2, 2)]
+    assert [(c.text, c.col) for c in loaded.tables[1].rows[1]][2:] == [("Năm 2025", 2), ("Năm 2030", 3)]
+
+
+def _docbook_table(groups: list[tuple[list[str], list[list[str]]]]):
+    """Render an antiword-style <informaltable> of (colwidths, rows) tgroups."""
+    from lxml import etree
+
+    from pipeline.load.doc import _DocBook
+
+    xml = "<informaltable>"
+    for widths, rows in groups:
+        xml += f"<tgroup cols='{len(widths)}'>" + "".join(f"<colspec colwidth='{w}'/>" for w in widths)
+        xml += "<tbody>" + "".join("<row>" + "".join(f"<entry>{t}</entry>" for t in r) + "</row>"
+                                   for r in rows) + "</tbody></tgroup>"
+    xml += "</informaltable>"
+    r = _DocBook(None)
+    r.table(etree.fromstring(xml))
+    return [[(c.text, c.col, c.colspan) for c in row] for row in r.out.tables[0].rows]
+
+
+def test_colspan_from_colspec_widths():
+    rows = _docbook_table([
+        (["144.00pt", "288.00pt"], [["Năm", "Tỷ lệ đạt (%)"]]),
+        (["144.00pt", "144.00pt", "143.95pt"], [["", "Cấp huyện", "Cấp xã"], ["2025", "50", "40"]]),
+        # a merge in the middle, widths rounded differently
+        (["144.05pt", "287.90pt"], [["2030", "70"]]),
+        (["72pt", "72pt", "288pt"], [["a", "b", "c"]]),  # a finer split of the first column
+    ])
+    assert rows[0] == [("Năm", 0, 2), ("Tỷ lệ đạt (%)", 2, 2)]
+    assert rows[1] == [("", 0, 2), ("Cấp huyện", 2, 1), ("Cấp xã", 3, 1)]
+    assert rows[2] == [("2025", 0, 2), ("50", 2, 1), ("40", 3, 1)]
+    assert rows[3] == [("2030", 0, 2), ("70", 2, 2)]
+    assert rows[4] == [("a", 0, 1), ("b", 1, 1), ("c", 2, 2)]
+
+
+def test_no_usable_widths_keeps_one_column_per_entry():
+    rows = _docbook_table([([], [["Năm", "Tỷ lệ đạt (%)"]]), (["1in", "x"], [["2025", "50", "40"]])])
+    assert rows == [[("Năm", 0, 1), ("Tỷ lệ đạt (%)", 1, 1)], [("2025", 0, 1), ("50", 1, 1), ("40", 2, 1)]]

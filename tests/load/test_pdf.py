@@ -6,7 +6,7 @@ import pytest
 from pipeline.load import LoadError, load
 
 from .conftest import SAMPLE, check_offsets, need_file
-from .fixtures import DEJAVU, HEADER_LEFT, HEADER_RIGHT, RUNNING_HEADER, TCVN3_PDF_LINES, build_tcvn3_pdf, build_text_pdf
+from .fixtures import DEJAVU, DEJAVU_BOLD, HEADER_LEFT, HEADER_RIGHT, RUNNING_HEADER, TCVN3_PDF_LINES, build_tcvn3_pdf, build_text_pdf
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +104,98 @@ def test_tcvn3_text_layer(tmp_path):
     assert doc.encoding == "tcvn3"
     assert "converted from TCVN3 (ABC) font encoding" in doc.warnings
     assert doc.text.split("\n") == TCVN3_PDF_LINES
+
+
+def _long_table_pdf(path, *, repeat_headings: bool, rows: int = 60, second_widths=None):
+    """A ruled table (two heading rows, a merged header) running onto page 2;
+    a page number at the top of page 2.  ``second_widths``: instead, page 1
+    ends with the table and page 2 starts with another one, without heading
+    rows, on other column lines."""
+    from fpdf import FPDF
+
+    class Pdf(FPDF):
+        def header(self):
+            if self.page_no() > 1:
+                self.set_font("DejaVu", "", 9)
+                self.set_xy(self.l_margin, 20)
+                self.cell(self.epw, 10, str(self.page_no()), align="C")
+                self.set_y(self.t_margin)
+
+    pdf = Pdf(format="A4", unit="pt")
+    pdf.add_font("DejaVu", "", str(DEJAVU))
+    pdf.add_font("DejaVu", "B", str(DEJAVU_BOLD))
+    pdf.set_margins(left=70, top=57, right=57)
+    pdf.set_auto_page_break(True, margin=57)
+    pdf.add_page()
+    pdf.set_font("DejaVu", "", 11)
+    pdf.multi_cell(0, 15, "a) Tỷ lệ thư viện có ứng dụng chuyển đổi số:", new_x="LMARGIN", new_y="NEXT")
+
+    def table(body, widths=(2.2, 1, 1), heading=True):
+        with pdf.table(col_widths=widths, line_height=16, num_heading_rows=2 if heading else 0,
+                       first_row_as_headings=heading, repeat_headings=int(repeat_headings)) as t:
+            if heading:
+                r = t.row()
+                r.cell("Loại thư viện", rowspan=2)
+                r.cell("Mục tiêu (%)", colspan=2)
+                r = t.row()
+                r.cell("Năm 2025")
+                r.cell("Năm 2030")
+            for i in body:
+                r = t.row()
+                r.cell(f"Thư viện số {i}")
+                r.cell(str(i % 90))
+                r.cell(str(i % 90 + 5))
+
+    if second_widths is None:
+        table(range(1, rows + 1))
+    else:
+        table(range(1, rows + 1))
+        pdf.add_page()
+        table(range(100, 103), second_widths, heading=False)
+    pdf.output(str(path))
+    return path
+
+
+def _body_rows(table):
+    return [[c.text for c in row] for row in table.rows if row[0].text.startswith("Thư viện số")]
+
+
+def test_table_continued_without_heading_gets_the_heading(tmp_path):
+    need_file(DEJAVU, "fonts-dejavu-core")
+    doc = load(_long_table_pdf(tmp_path / "split.pdf", repeat_headings=False))
+    check_offsets(doc)
+    assert [t.page for t in doc.tables] == [1, 2]
+    first, second = doc.tables
+    n1 = len(_body_rows(first))
+    assert 5 < n1 < 60 and len(_body_rows(second)) == 60 - n1
+    # the continuation starts with the very heading cells of page 1 ...
+    assert second.rows[:2] == first.rows[:2]
+    assert [(c.text, c.col, c.colspan) for c in second.rows[0]] == [("Loại thư viện", 0, 1), ("Mục tiêu (%)", 1, 2)]
+    # ... its own rows follow, numbered after them, and sit on page 2
+    assert [c.row for c in second.rows[2]] == [2, 2, 2]
+    assert second.rows[2][0].text == f"Thư viện số {n1 + 1}"
+    page2 = doc.pages[1]
+    assert all(page2[0] <= c.start <= page2[1] for row in second.rows[2:] for c in row)
+    assert doc.text.count("Mục tiêu (%)") == 1          # the text itself is unchanged
+    assert any("continued on the next page" in w for w in doc.warnings)
+
+
+def test_table_with_repeated_heading_is_left_alone(tmp_path):
+    need_file(DEJAVU, "fonts-dejavu-core")
+    doc = load(_long_table_pdf(tmp_path / "repeat.pdf", repeat_headings=True))
+    check_offsets(doc)
+    first, second = doc.tables
+    assert second.rows[0][0].text == "Loại thư viện" and second.rows[0][0].start > first.rows[-1][-1].end
+    assert len(_body_rows(first)) + len(_body_rows(second)) == 60
+    assert len(second.rows) == len(_body_rows(second)) + 2
+    assert not any("continued on the next page" in w for w in doc.warnings)
+
+
+def test_other_table_on_next_page_is_not_a_continuation(tmp_path):
+    need_file(DEJAVU, "fonts-dejavu-core")
+    # page 1 ends with a table, page 2 starts with one on other column lines
+    doc = load(_long_table_pdf(tmp_path / "two.pdf", repeat_headings=False, rows=40, second_widths=(1, 1, 1)))
+    check_offsets(doc)
+    assert [t.page for t in doc.tables] == [1, 2]
+    assert doc.tables[1].rows[0][0].start > doc.tables[0].rows[-1][-1].end
+    assert not any("continued on the next page" in w for w in doc.warnings)
