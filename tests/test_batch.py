@@ -256,9 +256,21 @@ def _pinned_cli(out: Path, docs: Path, jobs: int) -> list[str]:
     return [sys.executable, "-c", code, "extract", str(docs), "--out", str(out), "--jobs", str(jobs), "-q"]
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_a_killed_command_resumes_and_writes_what_a_clean_run_writes(tmp_path: Path, jobs: int):
-    """kill -9 after the store has a row; the rerun finishes the rest only."""
+def _group_gone(pgid: int, within: float = 10.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.parametrize("jobs, sig", [(1, signal.SIGKILL), (2, signal.SIGKILL), (2, signal.SIGINT)],
+                         ids=["kill-9", "kill-9-jobs-2", "ctrl-c-jobs-2"])
+def test_a_killed_command_resumes_and_writes_what_a_clean_run_writes(tmp_path: Path, jobs: int, sig):
+    """kill -9 (or Ctrl-C) after the store has a row; the rerun finishes the rest only."""
     if not CORPUS.is_dir():
         pytest.skip("no corpus/ folder")
     docs = tmp_path / "docs"
@@ -279,16 +291,20 @@ def test_a_killed_command_resumes_and_writes_what_a_clean_run_writes(tmp_path: P
                 except sqlite3.OperationalError:  # the table is being created
                     killed_at = 0
                 if killed_at >= 1:
-                    os.killpg(proc.pid, signal.SIGKILL)  # the command and its workers: our own session
+                    os.killpg(proc.pid, sig)  # the command and its workers: our own session
                     break
             time.sleep(0.02)
     finally:
-        if proc.poll() is None:
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+            proc.wait()
     if killed_at == 0 or killed_at == 20:
         pytest.skip(f"could not catch the run half-way ({killed_at} of 20 stored)")
-    assert proc.returncode == -signal.SIGKILL
+    assert proc.returncode == (130 if sig == signal.SIGINT else -signal.SIGKILL)
+    assert _group_gone(proc.pid), "worker processes outlived the command"
+    assert not (out / "documents.jsonl").exists()
     stored_before = rows(out)
     assert stored_before >= killed_at
     resumed = subprocess.run(_pinned_cli(out, docs, jobs)[:-1], cwd=ROOT, capture_output=True, text=True,
