@@ -166,7 +166,8 @@ def _progress(files: Sequence[Path], quiet: bool):
 
 def run_extract(files: Sequence[Path], out_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
                 quiet: bool = False, extractor: Optional[Extractor] = None, jobs: int = 1,
-                force: bool = False, use_store: bool = True) -> RunSummary:
+                force: bool = False, use_store: bool = True,
+                baseline: Optional[str] = "auto") -> RunSummary:
     """Extract ``files`` (``jobs`` at a time) and write every output to ``out_dir``.
 
     Documents unchanged since an earlier run into ``out_dir`` are taken from
@@ -199,7 +200,7 @@ def run_extract(files: Sequence[Path], out_dir: Path, *, max_bytes: int = DEFAUL
             store.close()
     records = batch.records
     _warn_duplicate_ids(records)
-    write_outputs(records, out_dir)
+    write_outputs(records, out_dir, baseline=baseline)
     summary = summarize(records, time.perf_counter() - start, out_dir)
     summary.extracted, summary.reused, summary.jobs = batch.extracted, batch.reused, jobs
     summary.extract_seconds = batch.seconds
@@ -268,7 +269,8 @@ def build_parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("extract", help="read documents and write the output tables",
                         description="Read documents (files, or folders searched recursively for "
                         ".txt .docx .pdf .doc .html .htm) and write documents.jsonl, documents.csv, "
-                        "targets.csv, references.csv, errors.csv and comparison.csv. "
+                        "targets.csv, references.csv, errors.csv, the comparison tables (CSV, XLSX), "
+                        "Parquet, JSON and report.html. "
                         "Exit status: 0 all read, 1 some failed (outputs still written), 2 usage error.")
     ex.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="document files or folders")
     ex.add_argument("--out", "-o", type=Path, default=DEFAULT_OUT, metavar="DIR",
@@ -278,6 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--force", action="store_true",
                     help="extract every document again, even those unchanged since the last run "
                     "into DIR (kept in DIR/chitieu.sqlite)")
+    ex.add_argument("--baseline", "-b", metavar="DOC_ID", default="auto",
+                    help="doc_id of the document the comparison and the report measure against "
+                    "(default: the national document of the batch, if any)")
     ex.add_argument("--max-bytes", type=parse_size, default=DEFAULT_MAX_BYTES, metavar="N",
                     help="refuse files larger than N bytes; accepts 50M, 1G (default: 50000000)")
     ex.add_argument("--quiet", "-q", action="store_true",
@@ -354,6 +359,9 @@ def _cmd_extract(args: argparse.Namespace) -> int:
                              + " (looking for " + " ".join(sorted(supported_suffixes())) + ")")
         if args.out.exists() and not args.out.is_dir():
             raise UsageError(f"--out {args.out}: exists and is not a folder")
+        if args.baseline not in ("auto", None) and args.baseline not in {p.stem for p in files}:
+            raise UsageError(f"--baseline {args.baseline}: no input file has that doc_id "
+                             f"(the doc_id is the file name without its extension)")
     except UsageError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
@@ -361,7 +369,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         log.info("reading %d file%s into %s%s", len(files), "" if len(files) == 1 else "s", args.out, os.sep)
     try:
         summary = run_extract(files, args.out, max_bytes=args.max_bytes, quiet=args.quiet,
-                              jobs=args.jobs, force=args.force)
+                              jobs=args.jobs, force=args.force, baseline=args.baseline)
     except KeyboardInterrupt:
         print(f"{prog}: interrupted; no output was written (earlier outputs are untouched); "
               "the documents finished so far are kept and the next run will not redo them",

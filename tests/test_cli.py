@@ -315,3 +315,23 @@ def test_cli_corpus_run_is_deterministic(real_extractor, tmp_path: Path):
     assert sorted(p.name for p in (tmp_path / "one").iterdir()) == sorted(OUTPUT_FILES + (STORE_NAME,))
     n_docs = len(list(CORPUS.glob("*.txt")))
     assert f"documents   {n_docs} ({n_docs} read, 0 failed)" in first.stdout
+
+
+def test_extract_with_baseline(tmp_path):
+    from pipeline.cli import main
+
+    out = tmp_path / "out"
+    corpus = Path(__file__).resolve().parent.parent / "corpus"
+    assert main(["extract", str(corpus), "--out", str(out), "--quiet",
+                 "--baseline", "001_88505ad80152d7eb"]) == 0
+    cols = (out / "comparison_columns.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert any(line.split(",")[1] == "baseline" and "001_88505ad80152d7eb" in line for line in cols[1:])
+    assert (out / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_extract_with_unknown_baseline_is_a_usage_error(tmp_path, capsys):
+    from pipeline.cli import main
+
+    corpus = Path(__file__).resolve().parent.parent / "corpus"
+    assert main(["extract", str(corpus), "--out", str(tmp_path / "o"), "--quiet", "--baseline", "nope"]) == 2
+    assert "--baseline nope" in capsys.readouterr().err
