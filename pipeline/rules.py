@@ -168,6 +168,14 @@ def compile_pattern(name: str, rule_id: str, flags: int = regex.IGNORECASE) -> "
     return _compile(name, rule_id, flags)
 
 
+@functools.lru_cache(maxsize=None)
+def group(name: str, prefix: str) -> tuple[tuple[dict[str, Any], "regex.Pattern[str]"], ...]:
+    """The regex rules of ``rules/<name>.yaml`` whose id starts with ``prefix``,
+    in file order, each with its compiled pattern (case-insensitive)."""
+    return tuple((r, compile_pattern(name, r["id"])) for r in load(name).rules
+                 if r["id"].startswith(prefix) and "pattern" in r)
+
+
 def all_rule_files() -> list[str]:
     return sorted(p.stem for p in RULES_DIR.glob("*.yaml") if p.stem != "fragments")
 

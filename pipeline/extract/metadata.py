@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import bisect
 import datetime
-import functools
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
@@ -106,16 +105,8 @@ class _Cell:
 # Rules
 # --------------------------------------------------------------------------
 
-@functools.lru_cache(maxsize=None)
-def _rx(file: str, rule_id: str) -> "regex.Pattern[str]":
-    return rules.compile_pattern(file, rule_id)
-
-
-@functools.lru_cache(maxsize=None)
-def _group(file: str, prefix: str) -> tuple[tuple[dict[str, Any], "regex.Pattern[str]"], ...]:
-    """The rules of ``file`` whose id starts with ``prefix``, in file order, compiled."""
-    return tuple((r, _rx(file, r["id"])) for r in rules.load(file).rules
-                 if r["id"].startswith(prefix) and "pattern" in r)
+_rx = rules.compile_pattern
+_group = rules.group
 
 
 # --------------------------------------------------------------------------

@@ -25,7 +25,6 @@ Evidence is the citation phrase, as a span of the raw text.
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -67,15 +66,8 @@ class _Cite:
     cites: bool = True           # a citing mention (undated laws)
 
 
-@functools.lru_cache(maxsize=None)
-def _rx(file: str, rule_id: str) -> "regex.Pattern[str]":
-    return rules.compile_pattern(file, rule_id)
-
-
-@functools.lru_cache(maxsize=None)
-def _group(file: str, prefix: str) -> tuple[tuple[dict[str, Any], "regex.Pattern[str]"], ...]:
-    return tuple((r, _rx(file, r["id"])) for r in rules.load(file).rules
-                 if r["id"].startswith(prefix) and "pattern" in r)
+_rx = rules.compile_pattern
+_group = rules.group
 
 
 def _is_upper(s: str) -> bool:
