@@ -140,7 +140,7 @@ def test_changed_bytes_reextract_that_file_only(tmp_path: Path):
     counting = Counting()
     s = run([tmp_path / "docs"], tmp_path / "out", extractor=counting)
     assert counting.calls == ["doc2.txt"] and (s.extracted, s.reused) == (1, 4)
-    fresh = run([tmp_path / "docs"], tmp_path / "fresh", force=True)
+    run([tmp_path / "docs"], tmp_path / "fresh", force=True)
     assert outputs(tmp_path / "out") == outputs(tmp_path / "fresh")
 
 

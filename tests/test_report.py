@@ -456,7 +456,7 @@ def test_evidence_without_text_still_has_marks(corpus_records):
     rec = corpus_records[1]
     dicts = [rec.to_json()]                       # no text anywhere
     markup = render_report(dicts)
-    page = _check_page(markup, [rec])
+    _check_page(markup, [rec])
     assert "The document text is not available" in markup
     assert '<pre class="text"' not in markup
     # a wrong text: evidence that does not fit is listed, never dangling
