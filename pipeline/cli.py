@@ -129,8 +129,9 @@ class RunSummary:
             lines.append(f"extracted   {self.extracted}, reused {self.reused} (unchanged since an "
                          f"earlier run), jobs {self.jobs}")
         if self.out_dir is not None:
-            lines.append(f"outputs     {self.out_dir}{os.sep}  "
-                         "(documents.jsonl, documents.csv, targets.csv, references.csv, errors.csv, comparison.csv)")
+            from .export import OUTPUT_FILES
+
+            lines.append(f"outputs     {self.out_dir}{os.sep}  ({', '.join(OUTPUT_FILES)})")
         for doc_id, code in self.failures:
             lines.append(f"failed      {doc_id}: {code}  (see errors.csv)")
         return "\n".join(lines)
