@@ -228,11 +228,17 @@ def sectors_in(text: str) -> list[str]:
     return [s for _, s in sorted(found)]
 
 
-def indicators_in(text: str, growth: bool) -> list[str]:
-    """Indicator codes whose pattern (and needed sector word) occur in ``text``."""
+def indicators_in(text: str, growth: bool, person: bool = False) -> list[str]:
+    """Indicator codes whose pattern (and needed sector word) occur in ``text``.
+
+    ``person``: the value is a share of people (``30% người dân …``), so the
+    indicators that count institutions (``counts_units``) do not apply.
+    """
     secs = set(sectors_in(text))
     out = []
     for r, p in _indicator_rules():
+        if person and r.get("counts_units"):
+            continue
         if r.get("growth") and not growth:
             continue
         if not r.get("growth") and growth and r["id"] in ("lib.digital",):
@@ -582,18 +588,19 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
         else:
             tiers = r.tiers or _heading_tiers(ctx, heads) or ["all"]
             subject = r.subject
-            inds = indicators_in(r.own, r.growth)
+            person = _is_person(subject)
+            inds = indicators_in(r.own, r.growth, person)
             own_pred = seg_has_pred or r.m.kind == "count"
             if not inds and not own_pred:
-                inds = indicators_in(sentence_text, r.growth or (sent_growth and r.m.kind == "percent"))
+                inds = indicators_in(sentence_text, r.growth or (sent_growth and r.m.kind == "percent"), person)
             if not inds and not own_pred:
                 for ps, pe in block.sentences:
                     if ps < s:
-                        inds = indicators_in(flow[ps:pe], r.growth)
+                        inds = indicators_in(flow[ps:pe], r.growth, person)
                         if inds:
                             break
             if not inds:
-                inds = _heading_indicators(ctx, heads, r.growth)
+                inds = _heading_indicators(ctx, heads, r.growth, person)
             inds = inds or ["other"]
             sector = _sector_for(ctx, inds, r.own, sentence_text, heads)
         slots.append(_Slot(tiers, inds, sector, subject, r.cue, first_in_segment=not slots))
@@ -766,9 +773,17 @@ def _heading_tiers(ctx: _Ctx, heads: list[Block]) -> list[str]:
     return []
 
 
-def _heading_indicators(ctx: _Ctx, heads: list[Block], growth: bool) -> list[str]:
+def _is_person(subject: Optional[str]) -> bool:
+    """Does the subject name people (``tỷ lệ người dân …``, ``số dân vùng đô thị``)?"""
+    if not subject:
+        return False
+    head = regex.sub(r"^(?:tỷ\s+lệ|số\s+lượng|tổng\s+số)\s+", "", subject, flags=_I)
+    return bool(_p("person_head").match(head))
+
+
+def _heading_indicators(ctx: _Ctx, heads: list[Block], growth: bool, person: bool = False) -> list[str]:
     for h in heads:
-        inds = indicators_in(h.text, growth or bool(regex.search(r"tăng", h.text, _I)))
+        inds = indicators_in(h.text, growth or bool(regex.search(r"tăng", h.text, _I)), person)
         if inds:
             return inds
     return []

@@ -296,3 +296,15 @@ def test_values_with_years_before_their_subject():
     assert keyset(ts) == Counter([
         ("lib.digital", "province", 2025, 70, None, P), ("lib.digital", "province", 2030, 90, None, P),
         ("lib.digital", "district", 2025, 50, None, P), ("lib.digital", "district", 2030, 70, None, P)])
+
+
+@pytest.mark.parametrize("text,expected", [
+    pytest.param("a) Đến năm 2025:\n- 100% thư viện cấp tỉnh, 80% thư viện cấp huyện được số hóa tài liệu;\n- Tỷ lệ người dân sử dụng dịch vụ thư viện số đạt 30%.",
+                 [("lib.digital", "province", 2025, 100, None, P), ("lib.digital", "district", 2025, 80, None, P),
+                  ("other", "all", 2025, 30, None, P)],
+                 id="share_of_people_is_not_an_institution_indicator"),
+    pytest.param("Tăng số lượng bản sách trong thư viện tỉnh lên 500.000 bản vào năm 2030.",
+                 [("other", "all", 2030, 500000, None, C)], id="count_raised_to"),
+])
+def test_people_and_counts(text, expected):
+    assert keyset(rows(text)) == Counter(expected)
