@@ -72,6 +72,7 @@ TARGET_COLUMNS = (
     "doc_id", "province", "province_2025", "district", "admin_level", "number", "issuing_body",
     "sector", "indicator", "subject", "tier", "year", "period_start", "value", "value_max",
     "unit", "implied", "direction", "evidence_text", "evidence_start", "evidence_end",
+    "table", "table_page", "table_row", "table_col", "table_header",
 )
 #: Columns of references.csv.
 REFERENCE_COLUMNS = ("doc_id", "kind", "number", "date", "issuer",
@@ -94,7 +95,8 @@ XLSX_SHEETS = ("comparison", "differences", "columns", "targets", "documents", "
 #: Joins a document's warnings in documents.csv.
 WARNING_SEPARATOR = " | "
 
-_INT_COLUMNS = {"year", "period_start", "evidence_start", "evidence_end", "n_targets", "n_references"}
+_INT_COLUMNS = {"year", "period_start", "evidence_start", "evidence_end", "n_targets", "n_references",
+                "table", "table_page", "table_row", "table_col"}
 _NUMBER_COLUMNS = {"value", "value_max"}
 _SIGNED_COLUMNS = {"difference"}
 
@@ -180,6 +182,11 @@ def to_frames(records: Iterable["DocumentRecord"], *, comparison: bool = True) -
                 "value_max": t.value_max, "unit": t.unit, "implied": t.implied,
                 "direction": t.direction, "evidence_text": t.evidence.text,
                 "evidence_start": t.evidence.start, "evidence_end": t.evidence.end,
+                "table": t.cell.table if t.cell else None,
+                "table_page": t.cell.page if t.cell else None,
+                "table_row": t.cell.row if t.cell else None,
+                "table_col": t.cell.col if t.cell else None,
+                "table_header": t.cell.header if t.cell else None,
             })
         for r in rec.references:
             refs.append({

@@ -37,6 +37,18 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class CellRef:
+    """Where a value read from a table stands: the loader's table index, the
+    cell's row and column in it, the page (PDFs), and the column header."""
+
+    table: int
+    row: int
+    col: int
+    page: Optional[int] = None
+    header: Optional[str] = None
+
+
+@dataclass(frozen=True)
 class Target:
     sector: str
     indicator: str
@@ -50,6 +62,7 @@ class Target:
     implied: bool
     direction: str
     evidence: Evidence
+    cell: Optional[CellRef] = None   # for values read from a table; not in documents.jsonl
 
 
 @dataclass
@@ -80,8 +93,12 @@ class DocumentRecord:
         "signer", "title", "references", "targets", "warnings",
     )
 
-    def to_json(self) -> dict[str, Any]:
-        """The record as SCHEMA.md defines it, keys in the documented order."""
+    def to_json(self, *, with_cells: bool = False) -> dict[str, Any]:
+        """The record as SCHEMA.md defines it, keys in the documented order.
+
+        ``with_cells`` keeps each table target's ``cell`` (its place in the
+        table), which SCHEMA.md does not have; the store uses it.
+        """
         out: dict[str, Any] = {}
         for key in self.SCHEMA_KEYS:
             value = getattr(self, key)
@@ -89,6 +106,10 @@ class DocumentRecord:
                 value = None if value is None else asdict(value)
             elif key in ("references", "targets"):
                 value = [_clean_numbers(asdict(v)) for v in value]
+                if key == "targets":
+                    for t in value:
+                        if not with_cells or t.get("cell") is None:
+                            t.pop("cell", None)
             out[key] = value
         return out
 

@@ -127,7 +127,7 @@ def to_payload(rec: "DocumentRecord") -> str:
         except (TypeError, ValueError):
             continue
         extra[key] = value
-    return json.dumps({"record": rec.to_json(), "extra": extra}, ensure_ascii=False,
+    return json.dumps({"record": rec.to_json(with_cells=True), "extra": extra}, ensure_ascii=False,
                       separators=(",", ":"))
 
 
@@ -141,7 +141,7 @@ def from_payload(payload: str) -> "DocumentRecord":
     ``from_payload(to_payload(r))`` equals ``r`` (numbers that ``to_json``
     writes as ``60`` come back as ``60.0``, as the extractor made them).
     """
-    from .models import DocumentRecord, Evidence, Reference, Signer, Target
+    from .models import CellRef, DocumentRecord, Evidence, Reference, Signer, Target
 
     data = json.loads(payload)
     j = data["record"]
@@ -155,6 +155,8 @@ def from_payload(payload: str) -> "DocumentRecord":
         t["evidence"] = Evidence(**t["evidence"])
         t["value"] = _float(t["value"])
         t["value_max"] = _float(t["value_max"])
+        if t.get("cell") is not None:
+            t["cell"] = CellRef(**t["cell"])
         targets.append(Target(**t))
     rec = DocumentRecord(**fields, signer=None if signer is None else Signer(**signer),
                          references=refs, targets=targets)

@@ -31,7 +31,7 @@ from typing import Iterable, Optional
 import regex
 
 from .. import rules
-from ..models import Evidence, Target
+from ..models import CellRef, Evidence, Target
 from ..nlp import TierSpan, find_tiers, make_doc
 from ..segment import Block, Segmented
 from ..text import PreparedText, fold
@@ -996,5 +996,7 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
                             sector=sector_of(ind) or sector, indicator=ind, subject=_clean(label),
                             tier=tier, year=year, period_start=None, value=lo,
                             value_max=hi if hi is not None and hi > lo else None, unit=unit,
-                            implied=False, direction="at_least", evidence=ev))
+                            implied=False, direction="at_least", evidence=ev,
+                            cell=CellRef(table=table.index, row=r, col=c, page=table.page,
+                                         header=_clean(col_head.get(c, "")))))
     return out

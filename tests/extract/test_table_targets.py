@@ -79,3 +79,15 @@ def test_table_rows_are_not_read_twice_as_prose():
     ts, got = extract(raw, tables)
     assert got == Counter([("other", "all", 2025, 2.5, None, "count"),
                            ("other", "commune", 2025, 80, None, "percent")])
+
+
+def test_table_targets_know_their_cell_and_it_is_kept_out_of_the_schema_record():
+    from pipeline.models import DocumentRecord
+
+    raw, tables = build(["Chỉ tiêu"], [[("Chỉ tiêu", 1, 1), ("Năm 2025", 1, 1)],
+                                       [("Tỷ lệ xã có tủ sách (%)", 1, 1), ("80", 1, 1)]])
+    ts, _ = extract(raw, tables)
+    assert [(t.cell.table, t.cell.row, t.cell.col, t.cell.header) for t in ts] == [(0, 1, 1, "Năm 2025")]
+    rec = DocumentRecord(doc_id="x", source="x", sha256="0", targets=ts)
+    assert "cell" not in rec.to_json()["targets"][0]
+    assert rec.to_json(with_cells=True)["targets"][0]["cell"]["header"] == "Năm 2025"
