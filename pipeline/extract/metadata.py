@@ -691,6 +691,10 @@ def _news_signer(sentence: str) -> tuple[Optional[Signer], Optional[Body]]:
             split = k
             break
     name_words = cap[split:]
+    whole = " ".join(cap)
+    if split == 0 and cap and (_province_of(whole) or _district_of(whole, None, None)):
+        # "Chủ tịch UBND tỉnh Nghệ An vừa ký …": the run is the place, no name is given
+        return None, None
     if not 2 <= len(name_words) <= 5:
         return None, None
     body_text = " ".join(words[:len(words) - len(name_words)])

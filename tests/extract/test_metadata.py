@@ -524,3 +524,15 @@ def test_linear_time_on_long_repetitive_text() -> None:
     t0 = time.perf_counter()
     meta(text)
     assert time.perf_counter() - t0 < 20
+
+
+def test_news_signer_without_a_name_is_null():
+    from pipeline.extract.metadata import extract_metadata
+    from pipeline.segment import segment
+    from pipeline.text import prepare
+
+    p = prepare("(Baonghean) - Chủ tịch UBND tỉnh Nghệ An vừa ký Quyết định số 2345/QĐ-UBND ngày 5/9/2022 "
+                "phê duyệt Kế hoạch thực hiện Chương trình chuyển đổi số ngành thư viện trên địa bàn tỉnh.")
+    meta = extract_metadata(p, segment(p.flow))
+    assert meta.signer is None
+    assert (meta.number, meta.issue_date, meta.province) == ("2345/QĐ-UBND", "2022-09-05", "Nghệ An")
