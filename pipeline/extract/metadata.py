@@ -303,9 +303,19 @@ def _field_body(head: str, rest: str, rule: dict[str, Any]) -> Body:
     cut = _rx("bodies", "field.admin_tail").search(rest)
     field, tail = (rest[:cut.start()], rest[cut.start():]) if cut else (rest, "")
     parts = [head]
+    level = place = None
+    if not tail:
+        # "SỞ GIÁO DỤC VÀ ĐÀO TẠO HÀ NAM": a province named without its level word
+        words = field.split()
+        for k in range(min(4, len(words) - 1), 0, -1):
+            province = _province_of(" ".join(words[-k:]))
+            if province:
+                field, place = " ".join(words[:-k]), province
+                break
     if field.strip():
         parts.append(_field_case(field))
-    level = place = None
+    if place:
+        parts.append(place)
     if tail:
         lvl_rule, place = _split_admin(tail)
         if lvl_rule:
@@ -998,6 +1008,11 @@ def _locate(prep: PreparedText, f: _Facts) -> tuple[Optional[str], Optional[str]
     if province is None:
         province = _most_common(_typed_provinces(flow)) or _province_of(f.place) or \
             _most_common(_bare_provinces(flow))
+    if province is None and f.place:
+        # the date line names a district-level town: "Phủ Lý, ngày …" → Hà Nam
+        found = _district_of(regex.sub(r"^(?:TP\.?|thành\s+phố|thị\s+xã|huyện|quận)\s+", "",
+                                       f.place, flags=regex.IGNORECASE), None, None)
+        province = getattr(found, "province", None)
     if level in (None, "city") and f.issuer and f.issuer.level == "thành phố":
         level = "province" if _is_central_city(province) else "district"
     if district is None and level in ("district", "commune", "school"):
@@ -1024,7 +1039,7 @@ def _chain_places(chain: list[Body], flow: str) -> tuple[Optional[str], Optional
     province: Optional[str] = None
     district: Optional[str] = None
     for b in chain:
-        if b.place and (b.level == "tỉnh" or (b.level == "thành phố" and _is_central_city(b.place))):
+        if b.place and (b.level in ("tỉnh", None) or (b.level == "thành phố" and _is_central_city(b.place))):
             province = province or _province_of(b.place)
     hint = province or _most_common(_typed_provinces(flow))
     for b in chain:

@@ -536,3 +536,16 @@ def test_news_signer_without_a_name_is_null():
     meta = extract_metadata(p, segment(p.flow))
     assert meta.signer is None
     assert (meta.number, meta.issue_date, meta.province) == ("2345/QĐ-UBND", "2022-09-05", "Nghệ An")
+
+
+def test_department_named_with_its_province_without_level_word():
+    from pipeline.extract.metadata import extract_metadata
+    from pipeline.segment import segment
+    from pipeline.text import prepare
+
+    p = prepare("SỞ GIÁO DỤC VÀ ĐÀO TẠO HÀ NAM\nTRƯỜNG THPT CHUYÊN BIÊN HÒA\n-------\nSố: 58/KH-THPTCBH\n"
+                "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+                "Phủ Lý, ngày 02 tháng 10 năm 2023\nKẾ HOẠCH\nPhát triển văn hóa đọc năm học 2023 - 2024\n")
+    meta = extract_metadata(p, segment(p.flow))
+    assert (meta.parent_body, meta.province, meta.admin_level) == (
+        "Sở Giáo dục và Đào tạo Hà Nam", "Hà Nam", "school")
