@@ -109,15 +109,7 @@ def build_docx(path: Path, *, tcvn3: bool = True) -> Path:
     numbered("NHIỆM VỤ", 0)                      # II.
     numbered("Tuyên truyền", 1)                  # 1. (restarts under II.)
 
-    t = d.add_table(rows=4, cols=4)
-    t.style = "Table Grid"
-    for r, row in enumerate(TARGET_TABLE):
-        for c, value in enumerate(row):
-            if value is not None:
-                t.cell(r, c).text = value
-    t.cell(0, 0).merge(t.cell(1, 0))
-    t.cell(0, 1).merge(t.cell(1, 1))
-    t.cell(0, 2).merge(t.cell(0, 3))
+    add_target_table(d)
 
     if tcvn3:
         p = d.add_paragraph()
@@ -358,3 +350,16 @@ def main(outdir: str) -> None:  # pragma: no cover - a helper for people
 
 if __name__ == "__main__":  # pragma: no cover
     main(sys.argv[1] if len(sys.argv) > 1 else "fixtures-out")
+
+
+def add_target_table(d) -> None:
+    """The merged-cell target table (:data:`TARGET_TABLE`) added to a python-docx document."""
+    t = d.add_table(rows=4, cols=4)
+    t.style = "Table Grid"
+    for r, row in enumerate(TARGET_TABLE):
+        for c, value in enumerate(row):
+            if value is not None:
+                t.cell(r, c).text = value
+    t.cell(0, 0).merge(t.cell(1, 0))
+    t.cell(0, 1).merge(t.cell(1, 1))
+    t.cell(0, 2).merge(t.cell(0, 3))

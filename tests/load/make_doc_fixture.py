@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from .conftest import SAMPLE_LINES
-from .fixtures import HEADER_LEFT, HEADER_RIGHT, TARGET_TABLE
+from .fixtures import HEADER_LEFT, HEADER_RIGHT, add_target_table
 
 OUT = Path(__file__).parent / "data" / "plan.doc"
 TCVN3_LINE = "Thư viện cấp xã đạt 30% vào năm 2030, mỗi năm tăng từ 12 - 15% người sử dụng."
@@ -41,15 +41,7 @@ def build_source_docx(path: Path) -> None:
     d.add_paragraph("KẾ HOẠCH")
     for line in SAMPLE_LINES:
         d.add_paragraph(line)
-    t = d.add_table(rows=4, cols=4)
-    t.style = "Table Grid"
-    for r, row in enumerate(TARGET_TABLE):
-        for c, value in enumerate(row):
-            if value is not None:
-                t.cell(r, c).text = value
-    t.cell(0, 0).merge(t.cell(1, 0))
-    t.cell(0, 1).merge(t.cell(1, 1))
-    t.cell(0, 2).merge(t.cell(0, 3))
+    add_target_table(d)
     run = d.add_paragraph().add_run(unicode_to_tcvn3(TCVN3_LINE).decode("cp1252"))
     run.font.name = ".VnTime"
     footer = d.add_table(rows=1, cols=2)
