@@ -11,9 +11,9 @@ import logging
 from pathlib import Path
 from typing import Optional
 
-from .extract.metadata import extract_metadata
-from .extract.references import extract_references
-from .extract.targets import extract_targets
+from .extractors.metadata import extract_metadata
+from .extractors.references import extract_references
+from .extractors.targets import extract_targets
 from .models import DocumentRecord
 from .segment import segment
 from .text import PreparedText, prepare

@@ -8,8 +8,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from pipeline.evaluate import evaluate
-from pipeline.extract.metadata import extract_metadata
-from pipeline.extract.references import extract_references
+from pipeline.extractors.metadata import extract_metadata
+from pipeline.extractors.references import extract_references
 from pipeline.segment import segment
 from pipeline.text import prepare
 

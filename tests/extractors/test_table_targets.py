@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from pipeline.extract.targets import extract_targets
+from pipeline.extractors.targets import extract_targets
 from pipeline.load.document import Cell, Table
 from pipeline.segment import segment
 from pipeline.text import prepare

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.extract.metadata import extract_metadata
-from pipeline.extract.references import extract_references
+from pipeline.extractors.metadata import extract_metadata
+from pipeline.extractors.references import extract_references
 from pipeline.models import Reference
 from pipeline.segment import segment
 from pipeline.text import prepare

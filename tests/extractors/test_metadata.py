@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.extract.metadata import extract_metadata, parse_body, proper_case
+from pipeline.extractors.metadata import extract_metadata, parse_body, proper_case
 from pipeline.segment import segment
 from pipeline.text import prepare
 
@@ -527,7 +527,7 @@ def test_linear_time_on_long_repetitive_text() -> None:
 
 
 def test_news_signer_without_a_name_is_null():
-    from pipeline.extract.metadata import extract_metadata
+    from pipeline.extractors.metadata import extract_metadata
     from pipeline.segment import segment
     from pipeline.text import prepare
 
@@ -539,7 +539,7 @@ def test_news_signer_without_a_name_is_null():
 
 
 def test_department_named_with_its_province_without_level_word():
-    from pipeline.extract.metadata import extract_metadata
+    from pipeline.extractors.metadata import extract_metadata
     from pipeline.segment import segment
     from pipeline.text import prepare
 

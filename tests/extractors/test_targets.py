@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from pipeline.extract.targets import extract_targets
+from pipeline.extractors.targets import extract_targets
 from pipeline.segment import segment
 from pipeline.text import prepare
 

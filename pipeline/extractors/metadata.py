@@ -1069,7 +1069,7 @@ def extract_metadata(prep: PreparedText, seg: Segmented) -> Metadata:
     """Read the document facts of one text (never raises on odd text).
 
     The result for the text last asked about is kept, so that
-    :func:`~pipeline.extract.references.extract_references`, which needs the
+    :func:`~pipeline.extractors.references.extract_references`, which needs the
     document's place, does not read it again.
     """
     if _LAST and _LAST[0][0] is prep:
