@@ -22,7 +22,7 @@ SHARED       ?= ../shared
 EVAL_OUT     ?= $(OUT)/eval
 PYTEST_ARGS  ?=
 
-.PHONY: run test eval bench setup sysdeps clean help
+.PHONY: run test eval bench digest setup sysdeps clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -78,3 +78,8 @@ bench: setup
 
 clean:
 	rm -rf $(OUT) bench/out .pytest_cache
+
+# The recorded output digest (tests/digest.json): `make digest` compares,
+# `make digest REFRESH=1` rewrites it -- only in a commit that changes outputs on purpose.
+digest: setup
+	@$(PY) tests/digest.py $(if $(REFRESH),--refresh,)

@@ -54,7 +54,7 @@ class Target:
     indicator: str
     subject: Optional[str]
     tier: str
-    year: int
+    year: Optional[int]              # None: no due year in reach (SCHEMA.md keeps such targets)
     period_start: Optional[int]
     value: float
     value_max: Optional[float]
@@ -63,6 +63,13 @@ class Target:
     direction: str
     evidence: Evidence
     cell: Optional[CellRef] = None   # for values read from a table; not in documents.jsonl
+    # Where the year and the tier were found (SCHEMA.md's year_source/tier_source:
+    # clause, lead, heading, period, document, table, none); None until the
+    # reader sets them.
+    year_source: Optional[str] = None
+    tier_source: Optional[str] = None
+    # A criteria-table group that is not an administrative tier (``Nhóm 1``).
+    group: Optional[str] = None
 
 
 @dataclass
