@@ -117,8 +117,14 @@ class DocumentRecord:
                     for t in value:
                         if not with_cells or t.get("cell") is None:
                             t.pop("cell", None)
+                        for k in _NEW_TARGET_KEYS:  # not emitted while nothing sets them
+                            if t.get(k) is None:
+                                t.pop(k, None)
             out[key] = value
         return out
+
+
+_NEW_TARGET_KEYS = ("year_source", "tier_source", "group")
 
 
 def _clean_numbers(d: dict[str, Any]) -> dict[str, Any]:
