@@ -315,6 +315,7 @@ def _target(t: Any) -> Target:
         int(t["year"]) if t.get("year") is not None else None, t.get("period_start"),
         float(t.get("value") or 0), None if value_max is None else float(value_max),
         t.get("unit") or "other", bool(t.get("implied")), t.get("direction") or "at_least", _evidence(t),
+        year_source=t.get("year_source"), tier_source=t.get("tier_source"), group=t.get("group"),
     )
 
 
@@ -344,6 +345,16 @@ class _Row:
     key: tuple                      # sector, indicator, tier, year
     cells: dict[int, _Cell]         # column position -> cell
     differences: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+#: How a target with no due year (``year`` null) is shown in charts.
+NO_YEAR = "no year"
+
+
+def _year_text(year: Any) -> str:
+    """The year under a chart's bars: the year, or :data:`NO_YEAR`."""
+    y = _int(year)
+    return NO_YEAR if y is None else str(y)
 
 
 def _int(value: Any) -> Optional[int]:
@@ -711,7 +722,7 @@ def _chart(sector: str, indicator: str, unit: str, rows: list[_Row], columns: li
             color = PALETTE[col.index % len(PALETTE)]
             x = x0 + s * (bar_w + gap)
             low, high = float(t["value"]), _float(t.get("value_max"))
-            tip = (f"{col.label} — {tier} {year}: "
+            tip = (f"{col.label} — {tier} {_year_text(year)}: "
                    + "; ".join(f"{tx}{suffix}" for tx, _, _ in items))
             y_low = y(low)
             bar = [f'<a href="#{_esc(mark)}" class="bar-link"><title>{_esc(tip)}</title>',
@@ -726,7 +737,7 @@ def _chart(sector: str, indicator: str, unit: str, rows: list[_Row], columns: li
             svg.append("".join(bar))
         cx = left + g * group_w + group_w / 2
         svg.append(f'<text class="year" x="{_f(cx)}" y="{_f(top + plot_h + 14)}" text-anchor="middle">'
-                   f'{_esc(year)}</text>')
+                   f'{_esc(_year_text(year))}</text>')
         if tier_spans and tier_spans[-1][0] == tier:
             tier_spans[-1] = (tier, tier_spans[-1][1], g)
         else:
@@ -760,6 +771,12 @@ def _documents(docs: list[_Doc]) -> str:
     return "".join(out)
 
 
+def _source_title(source: Optional[str]) -> str:
+    """A ``title`` attribute saying where a year or tier was found (SCHEMA.md's
+    ``year_source``/``tier_source``), or nothing when unknown."""
+    return f' title="found in: {_esc(source)}"' if source else ""
+
+
 def _document(d: _Doc) -> str:
     r = d.rec
     facts = [
@@ -789,7 +806,10 @@ def _document(d: _Doc) -> str:
             if t.implied:
                 value += " (implied)"
             out.append(f'<tr><td><a class="val" href="#{_esc(mark)}">{_esc(value)}</a></td><td>{_esc(t.sector)}</td>'
-                       f'<td>{_esc(t.indicator)}</td><td>{_esc(t.tier)}</td><td class="num">{_esc(t.year)}</td>'
+                       f'<td>{_esc(t.indicator)}</td>'
+                       f'<td{_source_title(t.tier_source)}>{_esc(t.tier)}'
+                       + (f' ({_esc(t.group)})' if t.group else '') + '</td>'
+                       f'<td class="num"{_source_title(t.year_source)}>{_esc(t.year)}</td>'
                        f'<td class="num">{_esc(t.period_start)}</td><td>{_esc(t.unit)}</td>'
                        f'<td>{_esc(t.subject)}</td></tr>\n')
         out.append("</tbody></table>\n")
