@@ -515,7 +515,8 @@ def _evidence_comment(ts: list[dict[str, Any]]):
     parts = []
     for t in ts:
         from .compare import format_value
-        where = f"({t['doc_id']}, characters {t['evidence_start']}–{t['evidence_end']})"
+        where = ("(a built-in baseline: facts shipped with chitieu)" if str(t["doc_id"]).startswith("builtin:")
+                 else f"({t['doc_id']}, characters {t['evidence_start']}–{t['evidence_end']})")
         head = f"{format_value(t['value'], t['value_max'], t.get('direction'))}: " if len(ts) > 1 else ""
         parts.append(f"{head}{t['evidence_text']}\n{where}")
     text = _xlsx_text("\n\n".join(parts))
@@ -722,16 +723,24 @@ def _comparison_payloads(frames: Mapping[str, "pd.DataFrame"], comparison: "Comp
     }
 
 
+class WrittenOutputs(dict):
+    """name → path of the files :func:`write_outputs` wrote, with the
+    :class:`~pipeline.compare.Comparison` they show as ``.comparison``."""
+
+    comparison: "Comparison"
+
+
 def write_outputs(records: Iterable["DocumentRecord"], out_dir: Path | str,
                   frames: Optional[Mapping[str, "pd.DataFrame"]] = None,
-                  baseline: Optional[str] = "auto") -> dict[str, Path]:
+                  baseline: Optional[str] = "auto") -> WrittenOutputs:
     """Write all of :data:`OUTPUT_FILES` for ``records`` into ``out_dir``.
 
     ``baseline`` is the comparison's baseline (see
     :func:`pipeline.compare.select_baseline`).  Everything is rendered in
     memory first and staged as temporary files, then each is moved into
     place, so a failure or an interrupt before the moves leaves the previous
-    outputs untouched.  Returns name → path.
+    outputs untouched.  Returns name → path (:class:`WrittenOutputs`, whose
+    ``.comparison`` is the comparison written).
     """
     records = sort_records(records)
     if frames is None:
@@ -747,9 +756,11 @@ def write_outputs(records: Iterable["DocumentRecord"], out_dir: Path | str,
         "targets.parquet": parquet_bytes(frames["targets"]),
         "documents.parquet": parquet_bytes(frames["documents"]),
         "targets.json": json_bytes(frames["targets"]),
-        "report.html": _report_bytes(records, comparison.baseline if baseline != "auto" else None),
+        "report.html": _report_bytes(records, baseline if baseline != "auto" else None),
     }
-    return _write_all(Path(out_dir), {name: payloads[name] for name in OUTPUT_FILES})
+    written = WrittenOutputs(_write_all(Path(out_dir), {name: payloads[name] for name in OUTPUT_FILES}))
+    written.comparison = comparison
+    return written
 
 
 def _report_bytes(records: list["DocumentRecord"], baseline: Optional[str]) -> bytes:
