@@ -2,7 +2,7 @@
 #
 #   make run     set up .venv, extract corpus/ into outputs/, print the summary
 #   make test    set up .venv, run the whole test suite
-#   make eval    extract ../shared/corpus{,-extra} and score against ../shared/gold{,-extra}
+#   make eval    score every ../shared gold set apart: TUNE (gold, gold-extra, fullplans) and CHECK (gold-extra2)
 #   make bench   throughput and memory on replicated corpora (bench/results.txt); BENCH_FULL=1 for the long run
 #
 # Setup is incremental: the venv is created once, the project is reinstalled
@@ -57,19 +57,29 @@ run: setup
 test: setup
 	@$(PY) -m pytest -q $(PYTEST_ARGS)
 
-# Extract whatever of the shared corpora exist, then score against whatever
-# gold folders exist.  Scores first, then every miss and extra.
+# Score every visible set apart.  TUNE = the sets rules are written from
+# (gold, gold-extra, fullplans/gold); CHECK = gold-extra2, only measured.
+# One extraction of every corpus that exists (fullplans' files are passed one
+# by one: folder scans skip .md), then strict and loose F1 per set and per
+# group, printed before and after the list of misses and extras.
+EVAL_SETS := tune:corpus:gold tune:corpus-extra:gold-extra tune:fullplans/files:fullplans/gold check:corpus-extra2:gold-extra2
+
 eval: setup
-	@corpora=(); golds=(); \
-	for d in $(SHARED)/corpus $(SHARED)/corpus-extra; do [ -d "$$d" ] && corpora+=("$$d"); done; \
-	for d in $(SHARED)/gold $(SHARED)/gold-extra; do [ -d "$$d" ] && golds+=("$$d"); done; \
-	if [ $${#corpora[@]} -eq 0 ] || [ $${#golds[@]} -eq 0 ]; then \
-	  echo "make eval: need $(SHARED)/corpus* and $(SHARED)/gold* (found corpora: $${corpora[*]:-none}; gold: $${golds[*]:-none})" >&2; \
-	  exit 2; fi; \
-	echo "make eval: extracting $${corpora[*]} into $(EVAL_OUT)"; \
-	$(CHITIEU) extract "$${corpora[@]}" --out $(EVAL_OUT) --quiet; status=$$?; \
+	@inputs=(); golds=(); \
+	for spec in $(EVAL_SETS); do \
+	  IFS=: read -r group corpus gold <<< "$$spec"; \
+	  c="$(SHARED)/$$corpus"; g="$(SHARED)/$$gold"; \
+	  if [ -d "$$c" ] && [ -d "$$g" ]; then \
+	    if [ "$$corpus" = fullplans/files ]; then inputs+=("$$c"/*); else inputs+=("$$c"); fi; \
+	    golds+=("$$group=$$g"); \
+	  else echo "make eval: skipping $$gold ($$c or $$g not found)" >&2; fi; \
+	done; \
+	if [ $${#golds[@]} -eq 0 ]; then \
+	  echo "make eval: need $(SHARED)/corpus* and $(SHARED)/gold* (none found)" >&2; exit 2; fi; \
+	echo "make eval: extracting $${#inputs[@]} inputs into $(EVAL_OUT)"; \
+	$(CHITIEU) extract "$${inputs[@]}" --out $(EVAL_OUT) --quiet; status=$$?; \
 	if [ $$status -gt 1 ]; then exit $$status; fi; \
-	echo; echo "make eval: scoring against $${golds[*]}"; \
+	echo; echo "make eval: scoring $${golds[*]}"; \
 	$(CHITIEU) eval $(EVAL_OUT)/documents.jsonl "$${golds[@]}"
 
 bench: setup

@@ -106,6 +106,7 @@ class RunSummary:
     reused: int = 0
     jobs: int = 1
     extract_seconds: float = 0.0  # of ``seconds``: reading and extracting (the rest writes the outputs)
+    compared: str = ""  # what the comparison measured against (Comparison.describe_baselines)
 
     @property
     def docs_per_second(self) -> float:
@@ -128,6 +129,8 @@ class RunSummary:
         if self.extracted is not None:
             lines.append(f"extracted   {self.extracted}, reused {self.reused} (unchanged since an "
                          f"earlier run), jobs {self.jobs}")
+        if self.compared:
+            lines.append(f"compared    with {self.compared}")
         if self.out_dir is not None:
             from .export import OUTPUT_FILES
 
@@ -201,8 +204,9 @@ def run_extract(files: Sequence[Path], out_dir: Path, *, max_bytes: int = DEFAUL
             store.close()
     records = batch.records
     _warn_duplicate_ids(records)
-    write_outputs(records, out_dir, baseline=baseline)
+    written = write_outputs(records, out_dir, baseline=baseline)
     summary = summarize(records, time.perf_counter() - start, out_dir)
+    summary.compared = written.comparison.describe_baselines()
     summary.extracted, summary.reused, summary.jobs = batch.extracted, batch.reused, jobs
     summary.extract_seconds = batch.seconds
     return summary
@@ -282,7 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="extract every document again, even those unchanged since the last run "
                     "into DIR (kept in DIR/chitieu.sqlite)")
     ex.add_argument("--baseline", "-b", metavar="DOC_ID", default="auto",
-                    help="doc_id of the document the comparison and the report measure against "
+                    help="doc_id of the document the comparison and the report measure against, or a "
+                    "built-in national programme (1520/QĐ-TTg) "
                     "(default: the national document of the batch, if any)")
     ex.add_argument("--max-bytes", type=parse_size, default=DEFAULT_MAX_BYTES, metavar="N",
                     help="refuse files larger than N bytes; accepts 50M, 1G (default: 50000000)")
@@ -299,7 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("output_dir", type=Path, metavar="OUTPUT_DIR",
                      help="a folder written by 'chitieu extract' (holding documents.jsonl)")
     cmp.add_argument("--baseline", "-b", metavar="DOC_ID", default="auto",
-                     help="doc_id of the document to compare against (default: the national "
+                     help="doc_id of the document to compare against, or a built-in national "
+                     "programme (1520/QĐ-TTg) (default: the national "
                      "document of the batch, if any)")
     cmp.add_argument("--out", "-o", type=Path, default=None, metavar="DIR",
                      help="where to write the tables (default: OUTPUT_DIR)")
@@ -361,8 +367,11 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         if args.out.exists() and not args.out.is_dir():
             raise UsageError(f"--out {args.out}: exists and is not a folder")
         if args.baseline not in ("auto", None) and args.baseline not in {p.stem for p in files}:
-            raise UsageError(f"--baseline {args.baseline}: no input file has that doc_id "
-                             f"(the doc_id is the file name without its extension)")
+            from .baselines import all_builtins, find
+            if find(args.baseline) is None:
+                raise UsageError(f"--baseline {args.baseline}: no input file has that doc_id "
+                                 f"(the doc_id is the file name without its extension) and no built-in "
+                                 f"programme has that number ({', '.join(b.number for b in all_builtins())})")
     except UsageError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
@@ -414,10 +423,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         print(f"{prog}: error: cannot write to {out}: {exc}", file=sys.stderr)
         return 2
     table, diffs = result.table, result.differences
-    if result.baseline is None:
-        base = "none: no national document in this batch (name one with --baseline DOC_ID)"
-    else:
-        base = f"{result.baseline_label}  ({result.baseline})"
+    base = result.describe_baselines() or ("none: no national document in this batch and no plan cites a "
+                                           "built-in programme (name one with --baseline DOC_ID)")
     counts = diffs["status"].value_counts().to_dict() if len(diffs) else {}
     lines = [
         f"documents   {len(records)}",

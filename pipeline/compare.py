@@ -12,6 +12,11 @@ province (grouped by the province they belong to since 1 July 2025, so a
 merged province's plans sit together), then level (the province's own plan
 before its departments', districts', communes' and schools'), then district.
 
+When the batch has no national document, each plan is compared with the
+national programme it cites, from the facts shipped in ``rules/baselines/``
+(:mod:`pipeline.baselines`): a baseline column per programme used, labelled
+``1520/QĐ-TTg (built in)``; ``baseline="1520/QĐ-TTg"`` names one for all.
+
 Labels say where a document is from and at what level: ``Hải Phòng ·
 12/KH-UBND`` for a province's plan, ``Hải Phòng · Ngô Quyền (district) ·
 68/KH-UBND`` for a district's plan in that province, ``206/QĐ-TTg`` for a
@@ -45,6 +50,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
 if TYPE_CHECKING:  # pandas is imported lazily: ``import pipeline`` stays light
     import pandas as pd
 
+    from .baselines import Builtin
     from .models import DocumentRecord
 
 __all__ = [
@@ -335,9 +341,13 @@ def select_baseline(frames: Mapping[str, "pd.DataFrame"], baseline: Optional[str
         return found[0] if found else None
     ids = [str(d) for d in frames["documents"]["doc_id"].tolist()]
     if baseline not in ids:
+        from .baselines import all_builtins
+
         shown = ", ".join(ids[:10]) + (f", … ({len(ids)} in all)" if len(ids) > 10 else "")
+        builtins = ", ".join(b.number for b in all_builtins())
         raise UnknownBaseline(f"no document with doc_id {baseline!r} in this batch"
-                              + (f" (doc_ids: {shown})" if ids else " (it has no documents)"))
+                              + (f" (doc_ids: {shown})" if ids else " (it has no documents)")
+                              + (f" and no built-in programme of that number ({builtins})" if builtins else ""))
     return baseline
 
 
@@ -362,6 +372,38 @@ class Comparison:
     #: (row position in ``table``, column label) -> the targets behind that cell,
     #: as rows of the targets table, in text order.
     cells: dict[tuple[int, str], list[dict[str, Any]]] = field(default_factory=dict)
+    #: The built-in programmes (``rules/baselines/``) with a column, in column order.
+    builtins: tuple["Builtin", ...] = ()
+    #: Label of every compared column -> the baseline columns it was compared
+    #: with (the batch's baseline for all, or the built-in programmes it cites).
+    compared_with: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def baseline_labels(self) -> tuple[str, ...]:
+        """Labels of the baseline columns: the batch's baseline document, or
+        the built-in programmes used (``1520/QĐ-TTg (built in)``)."""
+        if self.baseline_label is not None:
+            return (self.baseline_label,)
+        return tuple(b.label for b in self.builtins)
+
+    def describe_baselines(self) -> str:
+        """What the comparison measured against, in one line (run summaries):
+        ``1520/QĐ-TTg (built in): 2 documents`` or the batch's baseline."""
+        if self.baseline_label is not None:
+            return f"{self.baseline_label}  ({self.baseline})"
+        if not self.builtins:
+            return ""
+        uses: dict[str, list[str]] = {}
+        for compared, bases in self.compared_with.items():
+            for b in bases:
+                uses.setdefault(b, []).append(compared)
+        parts = []
+        for b in self.builtins:
+            names = uses.get(b.label, [])
+            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            parts.append(f"{b.label}: {len(names)} document{'' if len(names) == 1 else 's'}"
+                         + (f" ({shown})" if names else ""))
+        return "; ".join(parts)
 
     def multiindex(self) -> "pd.DataFrame":
         """``table`` with a column MultiIndex (province, level, document); the
@@ -419,25 +461,71 @@ def _column_order(doc: Mapping[str, Any]) -> tuple:
             collation_key(doc.get("district")), str(doc["doc_id"]))
 
 
+def _resolve_baseline(frames: Mapping[str, "pd.DataFrame"], baseline: Optional[str]):
+    """(batch baseline doc_id, fixed built-in, cite built-ins per document?).
+
+    A name that is a doc_id of the batch wins over a built-in programme of
+    the same name."""
+    from .baselines import find
+
+    if baseline is None:
+        return None, None, False
+    if baseline == "auto":
+        found = national_documents(frames)
+        return (found[0], None, False) if found else (None, None, True)
+    ids = {str(d) for d in frames["documents"]["doc_id"].tolist()}
+    if baseline not in ids:
+        builtin = find(baseline)
+        if builtin is not None:
+            return None, builtin, False
+    return select_baseline(frames, baseline), None, False
+
+
+def _cited_builtins(frames: Mapping[str, "pd.DataFrame"]) -> dict[str, list["Builtin"]]:
+    """doc_id -> the built-in programmes it cites, in citation order."""
+    from .baselines import cited
+
+    references = frames.get("references")
+    out: dict[str, list["Builtin"]] = {}
+    if references is None or not len(references):
+        return out
+    by_doc: dict[str, list[dict[str, Any]]] = {}
+    ordered = references.sort_values(["doc_id", "evidence_start"], kind="stable", na_position="last")
+    for ref in ordered[["doc_id", "number", "date"]].to_dict("records"):
+        by_doc.setdefault(str(ref["doc_id"]), []).append(
+            {"number": _text(ref["number"]), "date": _text(ref["date"])})
+    for doc_id, refs in by_doc.items():
+        found = cited(refs)
+        if found:
+            out[doc_id] = found
+    return out
+
+
 def build_comparison(frames_or_records: FramesOrRecords, baseline: Optional[str] = "auto") -> Comparison:
     """The comparison, its column descriptions and the differences from the baseline.
 
-    ``baseline`` is ``"auto"`` (the national programme, if the batch has
-    one), ``None`` (no baseline) or a ``doc_id``; see :func:`select_baseline`.
+    ``baseline`` is ``"auto"``, ``None`` (no baseline), a ``doc_id`` of the
+    batch (see :func:`select_baseline`) or the number of a built-in programme
+    (``"1520/QĐ-TTg"``, :mod:`pipeline.baselines`), which every document is
+    then compared with.  ``"auto"`` takes the national programme of the
+    batch; when the batch has none, each document is compared with the
+    built-in programmes it cites (the first that sets a value for the row),
+    and each of those gets a baseline column labelled ``1520/QĐ-TTg (built in)``.
 
     Rows: every (sector, indicator, tier, year) some document has a target
-    for, in SCHEMA.md's order of codes, then by year.  Columns: those four,
-    then the baseline (always, even when it sets no target), then every
-    other document with at least one target, grouped as the module says.
-    A cell is ``""`` when the document sets nothing for that row; several
-    different values for one slot are joined by ``"; "`` in text order.
+    for, in SCHEMA.md's order of codes, then by year (no year last).
+    Columns: those four, then the baseline(s) (always, even one that sets no
+    target), then every other document with at least one target, grouped as
+    the module says.  A cell is ``""`` when the document sets nothing for
+    that row; several different values for one slot are joined by ``"; "``
+    in text order.
     """
     import pandas as pd
 
     frames = _frames(frames_or_records)
     targets: pd.DataFrame = frames["targets"]
     documents: pd.DataFrame = frames["documents"]
-    baseline_id = select_baseline(frames, baseline)
+    baseline_id, fixed, by_citation = _resolve_baseline(frames, baseline)
 
     with_targets = set(targets["doc_id"]) if len(targets) else set()
     all_docs = documents.to_dict("records")
@@ -447,20 +535,43 @@ def build_comparison(frames_or_records: FramesOrRecords, baseline: Optional[str]
     for d in docs:
         first.setdefault(str(d["doc_id"]), d)
     ordered_ids = sorted(first, key=lambda i: ((i != baseline_id), _column_order(first[i])))
-    columns = [labels[i] for i in ordered_ids]
     baseline_label = labels.get(baseline_id) if baseline_id is not None else None
+
+    # the baselines each document is compared with (labels), and the built-ins used
+    cites = _cited_builtins(frames) if by_citation else {}
+    builtins: list["Builtin"] = [fixed] if fixed is not None else []
+    compared_with: dict[str, tuple[str, ...]] = {}
+    for doc_id in ordered_ids:
+        if doc_id == baseline_id:
+            continue
+        if baseline_label is not None:
+            bases = [baseline_label]
+        elif fixed is not None:
+            bases = [fixed.label]
+        else:
+            bases = []
+            for b in cites.get(doc_id, []):
+                if b not in builtins:
+                    builtins.append(b)
+                bases.append(b.label)
+        compared_with[labels[doc_id]] = tuple(bases)
+    builtin_frames = _builtin_frames(builtins)
+
+    columns = [b.label for b in builtins] + [labels[i] for i in ordered_ids]
 
     # cells: slot -> label -> targets
     slots: dict[tuple, dict[str, list[dict[str, Any]]]] = {}
-    rows_in_order = targets.sort_values(["doc_id", "evidence_start", "evidence_end"], kind="stable") \
-        if len(targets) else targets
-    for t in rows_in_order.to_dict("records"):
-        key = tuple(None if _is_missing(t[k]) else t[k] for k in KEY_COLUMNS)
-        key = key[:3] + (int(key[3]) if key[3] is not None else None,)
-        label = labels.get(str(t["doc_id"]))
-        if label is None:
+    for label, rows_of in [(None, targets)] + [(b.label, builtin_frames[b.id]["targets"]) for b in builtins]:
+        if not len(rows_of):
             continue
-        slots.setdefault(key, {}).setdefault(label, []).append(t)
+        rows_in_order = rows_of.sort_values(["doc_id", "evidence_start", "evidence_end"], kind="stable")
+        for t in rows_in_order.to_dict("records"):
+            key = tuple(None if _is_missing(t[k]) else t[k] for k in KEY_COLUMNS)
+            key = key[:3] + (int(key[3]) if key[3] is not None else None,)
+            col = label if label is not None else labels.get(str(t["doc_id"]))
+            if col is None:
+                continue
+            slots.setdefault(key, {}).setdefault(col, []).append(t)
 
     sector_key, indicator_key, tier_key = _order(SECTOR_ORDER), _order(INDICATOR_ORDER), _order(TIER_ORDER)
     keys = sorted(slots, key=lambda k: (sector_key(k[0]), indicator_key(k[1]), tier_key(k[2]),
@@ -478,25 +589,40 @@ def build_comparison(frames_or_records: FramesOrRecords, baseline: Optional[str]
     table["year"] = table["year"].astype("Int64")
 
     info_rows = []
+    for b in builtins:
+        d = builtin_frames[b.id]["documents"].to_dict("records")[0]
+        info_rows.append(_info_row(b.label, BASELINE_ROLE, d, len(b.targets)))
     for doc_id in ordered_ids:
-        d = first[doc_id]
-        info_rows.append({
-            "column": labels[doc_id], "role": BASELINE_ROLE if doc_id == baseline_id else COMPARED_ROLE,
-            "doc_id": doc_id, "province": _text(d.get("province")),
-            "province_2025": _text(d.get("province_2025")), "district": _text(d.get("district")),
-            "admin_level": _text(d.get("admin_level")), "doc_type": _text(d.get("doc_type")),
-            "number": _text(d.get("number")), "issuing_body": _text(d.get("issuing_body")),
-            "n_targets": int((targets["doc_id"] == doc_id).sum()) if len(targets) else 0,
-        })
+        info_rows.append(_info_row(labels[doc_id], BASELINE_ROLE if doc_id == baseline_id else COMPARED_ROLE,
+                                   first[doc_id],
+                                   int((targets["doc_id"] == doc_id).sum()) if len(targets) else 0))
     info = pd.DataFrame(info_rows, columns=list(COLUMN_INFO_COLUMNS))
     info["n_targets"] = info["n_targets"].astype("Int64")
     for col in COLUMN_INFO_COLUMNS:
         if col != "n_targets":
             info[col] = info[col].astype("object")
 
-    diffs = _differences(keys, slots, info_rows, baseline_label)
+    diffs = _differences(keys, slots, info_rows, compared_with)
     return Comparison(table=table, columns=info, differences=diffs, baseline=baseline_id,
-                      baseline_label=baseline_label, cells=cells)
+                      baseline_label=baseline_label, cells=cells, builtins=tuple(builtins),
+                      compared_with=compared_with)
+
+
+def _info_row(label: str, role: str, d: Mapping[str, Any], n_targets: int) -> dict[str, Any]:
+    return {
+        "column": label, "role": role, "doc_id": str(d["doc_id"]), "province": _text(d.get("province")),
+        "province_2025": _text(d.get("province_2025")), "district": _text(d.get("district")),
+        "admin_level": _text(d.get("admin_level")), "doc_type": _text(d.get("doc_type")),
+        "number": _text(d.get("number")), "issuing_body": _text(d.get("issuing_body")),
+        "n_targets": n_targets,
+    }
+
+
+def _builtin_frames(builtins: Iterable["Builtin"]) -> dict[str, Mapping[str, "pd.DataFrame"]]:
+    """id -> the tables of a built-in programme's record (targets, documents)."""
+    from .export import to_frames
+
+    return {b.id: to_frames([b.record()], comparison=False) for b in builtins}
 
 
 def _distinct_texts(ts: list[dict[str, Any]]) -> list[str]:
@@ -509,18 +635,23 @@ def _distinct_texts(ts: list[dict[str, Any]]) -> list[str]:
 
 
 def _differences(keys: list[tuple], slots: Mapping[tuple, Mapping[str, list[dict[str, Any]]]],
-                 info_rows: list[dict[str, Any]], baseline_label: Optional[str]) -> "pd.DataFrame":
+                 info_rows: list[dict[str, Any]], compared_with: Mapping[str, tuple[str, ...]]) -> "pd.DataFrame":
+    """One row per distinct local value.  Each is compared with the first of
+    its document's baselines that sets a value for the row (the only one
+    when the batch has a baseline document); ``baseline`` names it."""
     import pandas as pd
 
     rows = []
     for key in keys:
         cell = slots[key]
-        base_ts = cell.get(baseline_label, []) if baseline_label else []
-        base_text = VALUE_SEPARATOR.join(_distinct_texts(base_ts))
-        base_values = {(float(t["value"]), t.get("unit")) for t in base_ts}
         for info in info_rows:
             if info["role"] == BASELINE_ROLE:
                 continue
+            bases = compared_with.get(info["column"], ())
+            chosen = next((b for b in bases if cell.get(b)), bases[0] if bases else None)
+            base_ts = cell.get(chosen, []) if chosen else []
+            base_text = VALUE_SEPARATOR.join(_distinct_texts(base_ts))
+            base_values = {(float(t["value"]), t.get("unit")) for t in base_ts}
             seen: set[str] = set()
             for t in cell.get(info["column"], []):
                 text = format_value(t["value"], t["value_max"], t.get("direction"))
@@ -528,7 +659,7 @@ def _differences(keys: list[tuple], slots: Mapping[tuple, Mapping[str, list[dict
                     continue
                 seen.add(text)
                 diff: Optional[float] = None
-                if baseline_label is None:
+                if chosen is None:
                     status = NO_BASELINE
                 elif not base_ts:
                     status = NO_BASELINE_VALUE
@@ -544,7 +675,7 @@ def _differences(keys: list[tuple], slots: Mapping[tuple, Mapping[str, list[dict
                     "document": info["column"], "doc_id": info["doc_id"], "province": info["province"],
                     "province_2025": info["province_2025"], "district": info["district"],
                     "admin_level": info["admin_level"], "value": text, "unit": t.get("unit"),
-                    "baseline": baseline_label, "baseline_value": base_text or None,
+                    "baseline": chosen, "baseline_value": base_text or None,
                     "difference": diff, "status": status, "evidence_text": t.get("evidence_text"),
                 })
     df = pd.DataFrame(rows, columns=list(DIFFERENCE_COLUMNS))

@@ -1,6 +1,11 @@
 """Score an extractor's ``documents.jsonl`` against the hand-written gold files.
 
-``chitieu eval OUTPUT_JSONL GOLD_DIR [GOLD_DIR...]``
+``chitieu eval OUTPUT_JSONL [GROUP=]GOLD_DIR [[GROUP=]GOLD_DIR...]``
+
+Each gold directory is a set, scored on its own.  ``GROUP=`` puts sets in
+groups that are pooled apart — ``make eval`` scores the sets rules are
+written from as ``tune`` and the held-out set as ``check`` — and the report
+ends with one line per set and per group: strict and loose F1.
 
 Output records follow ``SCHEMA.md`` (``signer`` is an object, targets and
 references carry ``evidence``); gold files are ``<doc_id>.json`` with
@@ -17,7 +22,8 @@ What is scored
   - ``loose``:   (year, value, value_max)
 
   Numbers are equal when ``abs(a - b) < 1e-6`` (so ``60 == 60.0``); ``None``
-  equals only ``None``.  Strings are compared after NFC normalisation and
+  equals only ``None`` (a target with no due year, ``year: null``, matches
+  only one with no year).  Strings are compared after NFC normalisation and
   whitespace collapsing.
 * **References** — P/R/F1 on the multiset of (number, date) per document.
 * **Document fields** — accuracy of each of :data:`FIELDS`, and pooled over
@@ -37,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import unicodedata
 from dataclasses import dataclass, field
@@ -416,6 +423,8 @@ class SetScores:
     name: str
     gold_dirs: tuple[str, ...]
     docs: tuple[DocResult, ...]
+    #: The group the set is scored in (``tune``, ``check``), ``None`` when ungrouped.
+    group: Optional[str] = None
 
     @property
     def n_gold(self) -> int:
@@ -444,6 +453,7 @@ class SetScores:
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
+            "group": self.group,
             "gold_dirs": list(self.gold_dirs),
             "gold_docs": self.n_gold,
             "scored_docs": self.n_gold,
@@ -472,6 +482,17 @@ class SetScores:
             lines.append(f"  {name:<14}{self.field(name).format()}")
         return "\n".join(lines)
 
+    @property
+    def n_targets(self) -> int:
+        """Gold targets of the set."""
+        c = self.targets("strict")
+        return c.tp + c.fn
+
+    def summary_line(self, width: int = 16) -> str:
+        """One line: documents, gold targets, strict and loose F1."""
+        return (f"{self.name:<{width}} {self.n_gold:>3} docs {self.n_targets:>4} targets   "
+                f"strict F1 {self.targets('strict').f1:.3f}   loose F1 {self.targets('loose').f1:.3f}")
+
 
 @dataclass(frozen=True)
 class EvalReport:
@@ -492,6 +513,34 @@ class EvalReport:
     def docs(self) -> tuple[DocResult, ...]:
         return self.combined.docs
 
+    @property
+    def group_names(self) -> tuple[str, ...]:
+        """The groups of the sets, in order of first appearance (none when ungrouped)."""
+        return tuple(dict.fromkeys(s.group for s in self.sets if s.group is not None))
+
+    def group(self, name: str) -> SetScores:
+        """The sets of group ``name`` pooled (micro average)."""
+        members = [s for s in self.sets if s.group == name]
+        return SetScores(f"{name.upper()} combined", tuple(d for s in members for d in s.gold_dirs),
+                         tuple(d for s in members for d in s.docs), group=name)
+
+    def format_groups(self) -> str:
+        """Each group's sets, one line each, and the group pooled: strict and
+        loose F1 (``make eval``'s TUNE / CHECK table).  Ungrouped sets are
+        listed under ``OTHER``."""
+        names = list(self.group_names)
+        width = max([len(s.name) for s in self.sets] + [len(n) + 9 for n in names] + [16])
+        blocks = []
+        for name in names + ([None] if any(s.group is None for s in self.sets) else []):
+            members = [s for s in self.sets if s.group == name]
+            title = (name or "other").upper()
+            lines = [f"{title}: " + ", ".join(s.name for s in members)]
+            lines.extend("  " + s.summary_line(width) for s in members)
+            if name is not None:
+                lines.append("  " + self.group(name).summary_line(width))
+            blocks.append("\n".join(lines))
+        return "\n\n".join(blocks)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "output": {
@@ -499,6 +548,7 @@ class EvalReport:
                 "without_gold": list(self.output_without_gold),
             },
             "sets": [s.to_dict() for s in self.sets],
+            "groups": {g: self.group(g).to_dict() for g in self.group_names},
             "combined": self.combined.to_dict(),
             "documents": [d.to_dict() for d in self.docs],
             "warnings": list(self.warnings),
@@ -520,10 +570,16 @@ class EvalReport:
         for w in self.warnings:
             lines.append(f"  warning: {w}")
         blocks = [s.format() for s in self.sets]
-        if len(self.sets) > 1:
+        groups = self.group_names
+        if groups:  # tune and check pooled apart; never all together
+            blocks.extend(self.group(g).format() for g in groups)
+        elif len(self.sets) > 1:
             blocks.append(combined.format())
         lines.append("")
         lines.append("\n\n".join(blocks))
+        if groups:
+            lines.append("")
+            lines.append(self.format_groups())
         if verbose:
             lines.append("")
             lines.append("Misses and extras (targets: strict view; key = "
@@ -533,6 +589,9 @@ class EvalReport:
             if not flawed:
                 lines.append("  none")
             lines.extend(d.format() for d in flawed)
+        if groups and verbose:  # the table again after the long list, where the eye ends
+            lines.append("")
+            lines.append(self.format_groups())
         return "\n".join(lines) + "\n"
 
 
@@ -571,10 +630,14 @@ def read_gold_dir(directory: Path) -> dict[str, dict[str, Any]]:
 
 
 def _set_names(dirs: Sequence[Path]) -> list[str]:
-    """Directory names, made unique with ``#2``, ``#3`` … suffixes."""
+    """Set names: a directory's name; a name already taken gets its parent
+    folder in front (``fullplans/gold`` after ``gold``), then ``#2``, ``#3`` …"""
     names: list[str] = []
     for d in dirs:
-        base = d.resolve().name or str(d)
+        path = d.resolve()
+        base = path.name or str(d)
+        if base in names and path.parent.name:
+            base = f"{path.parent.name}/{base}"
         name, n = base, 1
         while name in names:
             n += 1
@@ -583,15 +646,41 @@ def _set_names(dirs: Sequence[Path]) -> list[str]:
     return names
 
 
+#: A gold directory argument with its group: ``tune=../shared/gold``.
+_GROUPED = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)=(.+)$")
+
+
+def parse_gold_arg(arg: str | Path) -> tuple[Optional[str], Path]:
+    """(group, directory) of a ``GOLD_DIR`` argument: ``tune=../shared/gold``
+    names the group, a plain path has none (a path that exists is taken as
+    it is, even with a ``=`` in it).
+
+    >>> parse_gold_arg("check=../shared/gold-extra2")
+    ('check', PosixPath('../shared/gold-extra2'))
+    >>> parse_gold_arg("../shared/gold")
+    (None, PosixPath('../shared/gold'))
+    """
+    text = str(arg)
+    m = _GROUPED.match(text)
+    if m and not Path(text).exists():
+        return m.group(1).lower(), Path(m.group(2))
+    return None, Path(text)
+
+
 def evaluate(
     output_jsonl: Path | str | Sequence[Mapping[str, Any]],
     gold_dirs: Sequence[Path | str],
+    groups: Optional[Sequence[Optional[str]]] = None,
 ) -> EvalReport:
     """Score extracted records against one or more gold directories.
 
     ``output_jsonl`` is a ``documents.jsonl`` path or a list of record dicts.
-    Each gold directory is one set, scored on its own and in the combined
-    total.  See the module docstring for the scoring rules.
+    Each gold directory is one set, scored on its own.  ``groups`` (one per
+    gold directory, or ``None``) puts each set in a group — ``tune`` for the
+    texts rules are written from, ``check`` for those only measured — and
+    each group is pooled on its own instead of all sets together.  A string
+    ``GROUP=DIR`` in ``gold_dirs`` names the group too (:func:`parse_gold_arg`).
+    See the module docstring for the scoring rules.
     """
     records = read_output(output_jsonl)
     warnings: list[str] = []
@@ -604,10 +693,17 @@ def evaluate(
             warnings.append(f"output has doc_id {doc_id!r} more than once; the last one is scored")
         by_id[doc_id] = rec
 
-    dirs = [Path(d) for d in gold_dirs]
+    parsed = [parse_gold_arg(d) if isinstance(d, str) else (None, Path(d)) for d in gold_dirs]
+    dirs = [d for _, d in parsed]
+    if groups is None:
+        set_groups = [g for g, _ in parsed]
+    else:
+        if len(groups) != len(dirs):
+            raise ValueError(f"{len(groups)} groups for {len(dirs)} gold directories")
+        set_groups = [g if g is not None else p for g, (p, _) in zip(groups, parsed)]
     sets: list[SetScores] = []
     all_gold_ids: set[str] = set()
-    for name, directory in zip(_set_names(dirs), dirs):
+    for name, directory, group in zip(_set_names(dirs), dirs, set_groups):
         gold = read_gold_dir(directory)
         docs = []
         for doc_id, gold_rec in gold.items():
@@ -616,7 +712,7 @@ def evaluate(
                 warnings.append(f"{name}/{doc_id}.json says doc_id {inner!r}; paired by file name")
             docs.append(score_document(name, doc_id, gold_rec, by_id.get(doc_id)))
         all_gold_ids.update(gold)
-        sets.append(SetScores(name, (str(directory),), tuple(docs)))
+        sets.append(SetScores(name, (str(directory),), tuple(docs), group=group))
 
     without_gold = tuple(sorted(i for i in by_id if i not in all_gold_ids))
     return EvalReport(tuple(sets), len(records), without_gold, tuple(warnings))
@@ -629,8 +725,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("output_jsonl", type=Path, metavar="OUTPUT_JSONL",
                         help="the extractor's documents.jsonl")
-    parser.add_argument("gold_dirs", type=Path, nargs="+", metavar="GOLD_DIR",
-                        help="directories of <doc_id>.json gold files; each is scored as a set")
+    parser.add_argument("gold_dirs", nargs="+", metavar="[GROUP=]GOLD_DIR",
+                        help="directories of <doc_id>.json gold files; each is scored as a set. "
+                        "GROUP= puts the set in a group (tune=../shared/gold check=../shared/gold-extra2): "
+                        "each group is pooled apart and the report ends with a table of strict and "
+                        "loose F1 per set and per group")
     parser.add_argument("--json", action="store_true",
                         help="print the report as JSON instead of text")
     parser.add_argument("--summary", action="store_true",

@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .compare import Comparison
-    from .models import DocumentRecord
+    from .models import DocumentRecord, Target
 
 __all__ = [
     "to_frames", "write_outputs", "write_comparison", "read_documents_jsonl", "atomic_write",
@@ -71,8 +71,8 @@ DOCUMENT_COLUMNS = (
 TARGET_COLUMNS = (
     "doc_id", "province", "province_2025", "district", "admin_level", "number", "issuing_body",
     "sector", "indicator", "subject", "tier", "year", "period_start", "value", "value_max",
-    "unit", "implied", "direction", "evidence_text", "evidence_start", "evidence_end",
-    "table", "table_page", "table_row", "table_col", "table_header",
+    "unit", "implied", "direction", "year_source", "tier_source", "group",
+    "evidence_text", "evidence_start", "evidence_end", "table", "table_page", "table_row", "table_col", "table_header",
 )
 #: Columns of references.csv.
 REFERENCE_COLUMNS = ("doc_id", "kind", "number", "date", "issuer",
@@ -180,7 +180,8 @@ def to_frames(records: Iterable["DocumentRecord"], *, comparison: bool = True) -
                 "sector": t.sector, "indicator": t.indicator, "subject": t.subject, "tier": t.tier,
                 "year": t.year, "period_start": t.period_start, "value": t.value,
                 "value_max": t.value_max, "unit": t.unit, "implied": t.implied,
-                "direction": t.direction, "evidence_text": t.evidence.text,
+                "direction": t.direction, "year_source": t.year_source,
+                "tier_source": t.tier_source, "group": t.group, "evidence_text": t.evidence.text,
                 "evidence_start": t.evidence.start, "evidence_end": t.evidence.end,
                 "table": t.cell.table if t.cell else None,
                 "table_page": t.cell.page if t.cell else None,
@@ -236,7 +237,7 @@ def read_documents_jsonl(path: Path | str) -> list["DocumentRecord"]:
     record whose warnings start ``error: `` gets the error code ``error``.
     Raises :class:`ValueError` naming the line of a line that is not a record.
     """
-    from .models import DocumentRecord, Evidence, Reference, Signer, Target
+    from .models import DocumentRecord, Evidence, Reference, Signer
 
     path = Path(path)
     facts = _read_side_csv(path.parent / "documents.csv", ("format", "error"))
@@ -259,11 +260,7 @@ def read_documents_jsonl(path: Path | str) -> list["DocumentRecord"]:
                     signer=Signer(signer.get("name"), signer.get("title")) if isinstance(signer, dict) else None,
                     references=[Reference(r["kind"], r.get("number"), r.get("date"), r.get("issuer"),
                                           Evidence(**r["evidence"])) for r in obj.get("references") or []],
-                    targets=[Target(t["sector"], t["indicator"], t.get("subject"), t["tier"], int(t["year"]),
-                                    t.get("period_start"), float(t["value"]),
-                                    None if t.get("value_max") is None else float(t["value_max"]),
-                                    t["unit"], bool(t.get("implied")), t.get("direction") or "at_least",
-                                    Evidence(**t["evidence"])) for t in obj.get("targets") or []],
+                    targets=[_target_of_json(t) for t in obj.get("targets") or []],
                     warnings=[str(w) for w in obj.get("warnings") or []],
                 )
             except (ValueError, KeyError, TypeError) as exc:
@@ -281,6 +278,25 @@ def read_documents_jsonl(path: Path | str) -> list["DocumentRecord"]:
                     rec.extra["error_message"] = msg
             records.append(rec)
     return records
+
+
+def _target_of_json(t: Mapping[str, Any]) -> "Target":
+    """A target of documents.jsonl; ``year`` may be null, and the scope fields
+    (``year_source``, ``tier_source``, ``group``) absent (older outputs)."""
+    from .models import Evidence, Target
+
+    def opt_int(v: Any) -> Optional[int]:
+        return None if v is None else int(v)
+
+    def opt_str(v: Any) -> Optional[str]:
+        return None if v is None else str(v)
+
+    return Target(t["sector"], t["indicator"], t.get("subject"), t["tier"], opt_int(t.get("year")),
+                  opt_int(t.get("period_start")), float(t["value"]),
+                  None if t.get("value_max") is None else float(t["value_max"]),
+                  t["unit"], bool(t.get("implied")), t.get("direction") or "at_least",
+                  Evidence(**t["evidence"]), year_source=opt_str(t.get("year_source")),
+                  tier_source=opt_str(t.get("tier_source")), group=opt_str(t.get("group")))
 
 
 def _read_side_csv(path: Path, columns: tuple[str, ...]) -> dict[tuple[str, str], tuple]:
@@ -499,7 +515,8 @@ def _evidence_comment(ts: list[dict[str, Any]]):
     parts = []
     for t in ts:
         from .compare import format_value
-        where = f"({t['doc_id']}, characters {t['evidence_start']}–{t['evidence_end']})"
+        where = ("(a built-in baseline: facts shipped with chitieu)" if str(t["doc_id"]).startswith("builtin:")
+                 else f"({t['doc_id']}, characters {t['evidence_start']}–{t['evidence_end']})")
         head = f"{format_value(t['value'], t['value_max'], t.get('direction'))}: " if len(ts) > 1 else ""
         parts.append(f"{head}{t['evidence_text']}\n{where}")
     text = _xlsx_text("\n\n".join(parts))
@@ -706,16 +723,24 @@ def _comparison_payloads(frames: Mapping[str, "pd.DataFrame"], comparison: "Comp
     }
 
 
+class WrittenOutputs(dict):
+    """name → path of the files :func:`write_outputs` wrote, with the
+    :class:`~pipeline.compare.Comparison` they show as ``.comparison``."""
+
+    comparison: "Comparison"
+
+
 def write_outputs(records: Iterable["DocumentRecord"], out_dir: Path | str,
                   frames: Optional[Mapping[str, "pd.DataFrame"]] = None,
-                  baseline: Optional[str] = "auto") -> dict[str, Path]:
+                  baseline: Optional[str] = "auto") -> WrittenOutputs:
     """Write all of :data:`OUTPUT_FILES` for ``records`` into ``out_dir``.
 
     ``baseline`` is the comparison's baseline (see
     :func:`pipeline.compare.select_baseline`).  Everything is rendered in
     memory first and staged as temporary files, then each is moved into
     place, so a failure or an interrupt before the moves leaves the previous
-    outputs untouched.  Returns name → path.
+    outputs untouched.  Returns name → path (:class:`WrittenOutputs`, whose
+    ``.comparison`` is the comparison written).
     """
     records = sort_records(records)
     if frames is None:
@@ -731,9 +756,11 @@ def write_outputs(records: Iterable["DocumentRecord"], out_dir: Path | str,
         "targets.parquet": parquet_bytes(frames["targets"]),
         "documents.parquet": parquet_bytes(frames["documents"]),
         "targets.json": json_bytes(frames["targets"]),
-        "report.html": _report_bytes(records, comparison.baseline if baseline != "auto" else None),
+        "report.html": _report_bytes(records, baseline if baseline != "auto" else None),
     }
-    return _write_all(Path(out_dir), {name: payloads[name] for name in OUTPUT_FILES})
+    written = WrittenOutputs(_write_all(Path(out_dir), {name: payloads[name] for name in OUTPUT_FILES}))
+    written.comparison = comparison
+    return written
 
 
 def _report_bytes(records: list["DocumentRecord"], baseline: Optional[str]) -> bytes:

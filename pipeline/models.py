@@ -64,8 +64,7 @@ class Target:
     evidence: Evidence
     cell: Optional[CellRef] = None   # for values read from a table; not in documents.jsonl
     # Where the year and the tier were found (SCHEMA.md's year_source/tier_source:
-    # clause, lead, heading, period, document, table, none); None until the
-    # reader sets them.
+    # clause, lead, heading, period, document, table, none); None when unknown.
     year_source: Optional[str] = None
     tier_source: Optional[str] = None
     # A criteria-table group that is not an administrative tier (``Nhóm 1``).
@@ -111,20 +110,29 @@ class DocumentRecord:
             value = getattr(self, key)
             if key == "signer":
                 value = None if value is None else asdict(value)
-            elif key in ("references", "targets"):
+            elif key == "references":
                 value = [_clean_numbers(asdict(v)) for v in value]
-                if key == "targets":
-                    for t in value:
-                        if not with_cells or t.get("cell") is None:
-                            t.pop("cell", None)
-                        for k in _NEW_TARGET_KEYS:  # not emitted while nothing sets them
-                            if t.get(k) is None:
-                                t.pop(k, None)
+            elif key == "targets":
+                value = [_target_json(t, with_cells) for t in value]
             out[key] = value
         return out
 
 
-_NEW_TARGET_KEYS = ("year_source", "tier_source", "group")
+#: Keys of a target in documents.jsonl, in SCHEMA.md's order.  ``year_source``,
+#: ``tier_source`` and ``group`` are always written (``null`` when the reader
+#: did not set them); ``cell`` only for the store.
+TARGET_KEYS = (
+    "sector", "indicator", "subject", "tier", "year", "period_start", "value", "value_max",
+    "unit", "implied", "direction", "year_source", "tier_source", "group", "evidence",
+)
+
+
+def _target_json(t: Target, with_cells: bool) -> dict[str, Any]:
+    d = asdict(t)
+    out = {k: d[k] for k in TARGET_KEYS}
+    if with_cells and d.get("cell") is not None:
+        out["cell"] = d["cell"]
+    return _clean_numbers(out)
 
 
 def _clean_numbers(d: dict[str, Any]) -> dict[str, Any]:

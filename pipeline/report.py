@@ -120,16 +120,16 @@ def render_report(records: Iterable[RecordLike], *, baseline_doc_id: Optional[st
                   texts: Optional[Mapping[str, str]] = None) -> str:
     """The report page as a string (what :func:`write_report` writes)."""
     docs = _prepare(records, texts or {})
-    comparison, columns, rows = _comparison_model(docs, baseline_doc_id)
+    comparison, columns, rows, builtins = _comparison_model(docs, baseline_doc_id)
     baseline = next((c.doc for c in columns if c.is_baseline), None)
     parts = [
         _HEAD,
         _nav(docs, bool(rows)),
         '<main>\n',
-        _overview(docs, baseline, columns, explicit=baseline_doc_id is not None),
+        _overview(docs, baseline, columns, explicit=baseline_doc_id is not None, comparison=comparison),
         _comparison(rows, columns),
         _charts(rows, columns),
-        _documents(docs),
+        _documents(docs + builtins),
         '</main>\n',
         f'<script>{_SCRIPT}</script>\n</body>\n</html>\n',
     ]
@@ -315,6 +315,7 @@ def _target(t: Any) -> Target:
         int(t["year"]) if t.get("year") is not None else None, t.get("period_start"),
         float(t.get("value") or 0), None if value_max is None else float(value_max),
         t.get("unit") or "other", bool(t.get("implied")), t.get("direction") or "at_least", _evidence(t),
+        year_source=t.get("year_source"), tier_source=t.get("tier_source"), group=t.get("group"),
     )
 
 
@@ -346,6 +347,16 @@ class _Row:
     differences: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
 
 
+#: How a target with no due year (``year`` null) is shown in charts.
+NO_YEAR = "no year"
+
+
+def _year_text(year: Any) -> str:
+    """The year under a chart's bars: the year, or :data:`NO_YEAR`."""
+    y = _int(year)
+    return NO_YEAR if y is None else str(y)
+
+
 def _int(value: Any) -> Optional[int]:
     try:
         return None if value is None or value != value else int(value)
@@ -354,13 +365,24 @@ def _int(value: Any) -> Optional[int]:
 
 
 def _comparison_model(docs: list[_Doc], baseline_doc_id: Optional[str]):
-    """(comparison, columns, rows) for the documents."""
+    """(comparison, columns, rows, built-in programmes as documents) for the documents."""
     comparison = build_comparison([d.rec for d in docs], "auto" if baseline_doc_id is None else baseline_doc_id)
     by_id: dict[str, list[_Doc]] = defaultdict(list)
     for d in docs:
         by_id[d.rec.doc_id].append(d)
+    builtin_docs = {b.doc_id: b for b in comparison.builtins}
+    builtins: list[_Doc] = []
     columns: list[_Column] = []
     for i, info in enumerate(comparison.columns.to_dict("records")):
+        if str(info["doc_id"]) in builtin_docs and not by_id.get(str(info["doc_id"])):
+            # a built-in programme: shown as a document whose text says where each target stands
+            b = builtin_docs[str(info["doc_id"])]
+            rec = b.record()
+            taken = [d.key for d in docs] + [d.key for d in builtins]
+            built = _Doc(rec=rec, key=_doc_keys(taken + ["builtin-" + b.id])[-1], text=rec.extra["text"])
+            _place_evidence(built)
+            builtins.append(built)
+            by_id[rec.doc_id].append(built)
         doc = by_id[str(info["doc_id"])][0]
         columns.append(_Column(str(info["column"]), doc, i, info.get("role") == BASELINE_ROLE, info))
         doc.label = str(info["column"])
@@ -388,7 +410,7 @@ def _comparison_model(docs: list[_Doc], baseline_doc_id: Optional[str]):
             if key + (col.label,) in diffs:
                 row.differences[position[col.label]] = diffs[key + (col.label,)]
         rows.append(row)
-    return comparison, columns, rows
+    return comparison, columns, rows, builtins
 
 
 def _mark_of(docs: list[_Doc], t: Mapping[str, Any]) -> str:
@@ -401,7 +423,8 @@ def _mark_of(docs: list[_Doc], t: Mapping[str, Any]) -> str:
     raise LookupError(f"no evidence mark for a target of {t.get('doc_id')!r} at {key[:2]}")
 
 
-def _difference(row: _Row, pos: int, base_pos: Optional[int]) -> tuple[str, str, str]:
+def _difference(row: _Row, pos: int, base_pos: Optional[int],
+                label_pos: Optional[Mapping[str, int]] = None) -> tuple[str, str, str]:
     """(css class, text shown, tooltip) of a cell against the baseline,
     from :func:`pipeline.compare.differences` (ranges compare by their low end)."""
     found = row.differences.get(pos, [])
@@ -414,7 +437,12 @@ def _difference(row: _Row, pos: int, base_pos: Optional[int]) -> tuple[str, str,
     mean = sum(values) / len(values)
     text = VALUE_SEPARATOR.join(dict.fromkeys(format_difference(v) for v in values))
     base = row.cells.get(base_pos) if base_pos is not None else None
-    tip = "; ".join(statuses) + (f" (baseline {VALUE_SEPARATOR.join(s for s, _, _ in base.texts)})" if base else "")
+    named = next((str(r["baseline"]) for r in found if isinstance(r.get("baseline"), str)), None)
+    if named is not None and label_pos and named in label_pos:
+        base = row.cells.get(label_pos[named])
+    base_value = next((str(r["baseline_value"]) for r in found if isinstance(r.get("baseline_value"), str)), None)
+    tip = "; ".join(statuses) + (f" (baseline {named}: {base_value})" if named and base_value else
+                                 f" (baseline {VALUE_SEPARATOR.join(s for s, _, _ in base.texts)})" if base else "")
     if abs(mean) < 1e-9:
         return "d-eq", text, tip
     cell = row.cells[pos]
@@ -516,7 +544,8 @@ def _nav(docs: list[_Doc], has_rows: bool) -> str:
     return f'<nav class="top">{" ".join(links)}</nav>\n'
 
 
-def _overview(docs: list[_Doc], baseline: Optional[_Doc], columns: list[_Column], *, explicit: bool) -> str:
+def _overview(docs: list[_Doc], baseline: Optional[_Doc], columns: list[_Column], *, explicit: bool,
+              comparison: Optional[Any] = None) -> str:
     n_targets = sum(len(d.rec.targets) for d in docs)
     n_refs = sum(len(d.rec.references) for d in docs)
     failed = [d for d in docs if d.error]
@@ -529,7 +558,20 @@ def _overview(docs: list[_Doc], baseline: Optional[_Doc], columns: list[_Column]
         cls = ' class="stat bad"' if name == "failed" and value else ' class="stat"'
         out.append(f'<div{cls} data-stat="{_esc(name)}"><b>{value}</b><span>{_esc(name)}</span></div>')
     out.append("</div>\n")
-    if baseline is not None:
+    builtin_cols = [c for c in columns if c.is_baseline and c.doc.rec.extra.get("builtin")]
+    if builtin_cols and comparison is not None:
+        uses: dict[str, list[str]] = defaultdict(list)
+        for compared, bases in comparison.compared_with.items():
+            for b in bases:
+                uses[b].append(compared)
+        how = "as requested" if explicit else "no national document is in the batch, so each plan is " \
+            "compared with the national programme it cites"
+        items = "".join(f'<li><a href="#{c.doc.section_id}">{_esc(c.label)}</a>: '
+                        f'{_esc(", ".join(uses.get(c.label, [])) or "no document")}</li>' for c in builtin_cols)
+        out.append(f'<p class="baseline-note">Baseline ({_esc(how)}); its targets are shipped with chitieu '
+                   f'as facts (rules/baselines/), and a row it sets no value for says so:</p>\n'
+                   f'<ul class="baseline-note">{items}</ul>\n')
+    elif baseline is not None:
         how = "as requested" if explicit else "the national document of the batch"
         who = baseline.rec.issuing_body or baseline.rec.admin_level
         note = ("Cells of the other documents are coloured by their difference from it."
@@ -580,6 +622,7 @@ def _comparison(rows: list[_Row], columns: list[_Column]) -> str:
         return ('<section id="comparison"><h2>Comparison</h2>'
                 '<p>No document in the batch has targets.</p></section>\n')
     base_pos = next((i for i, c in enumerate(columns) if c.is_baseline), None)
+    label_pos = {c.label: i for i, c in enumerate(columns)}
     out = ['<section id="comparison">\n<h2>Comparison</h2>\n']
     if base_pos is not None:
         out.append('<p class="legend">Difference from the baseline: '
@@ -609,7 +652,7 @@ def _comparison(rows: list[_Row], columns: list[_Column]) -> str:
             elif base_pos is None:
                 out.append(f'<td class="v">{links}</td>')
             else:
-                cls, diff, tip = _difference(row, pos, base_pos)
+                cls, diff, tip = _difference(row, pos, base_pos, label_pos)
                 note = f'<span class="diff">{_esc(diff)}</span>' if diff else ""
                 out.append(f'<td class="v {cls}" title="{_esc(tip)}">{links}{note}</td>')
         out.append("</tr>\n")
@@ -711,7 +754,7 @@ def _chart(sector: str, indicator: str, unit: str, rows: list[_Row], columns: li
             color = PALETTE[col.index % len(PALETTE)]
             x = x0 + s * (bar_w + gap)
             low, high = float(t["value"]), _float(t.get("value_max"))
-            tip = (f"{col.label} — {tier} {year}: "
+            tip = (f"{col.label} — {tier} {_year_text(year)}: "
                    + "; ".join(f"{tx}{suffix}" for tx, _, _ in items))
             y_low = y(low)
             bar = [f'<a href="#{_esc(mark)}" class="bar-link"><title>{_esc(tip)}</title>',
@@ -726,7 +769,7 @@ def _chart(sector: str, indicator: str, unit: str, rows: list[_Row], columns: li
             svg.append("".join(bar))
         cx = left + g * group_w + group_w / 2
         svg.append(f'<text class="year" x="{_f(cx)}" y="{_f(top + plot_h + 14)}" text-anchor="middle">'
-                   f'{_esc(year)}</text>')
+                   f'{_esc(_year_text(year))}</text>')
         if tier_spans and tier_spans[-1][0] == tier:
             tier_spans[-1] = (tier, tier_spans[-1][1], g)
         else:
@@ -760,6 +803,12 @@ def _documents(docs: list[_Doc]) -> str:
     return "".join(out)
 
 
+def _source_title(source: Optional[str]) -> str:
+    """A ``title`` attribute saying where a year or tier was found (SCHEMA.md's
+    ``year_source``/``tier_source``), or nothing when unknown."""
+    return f' title="found in: {_esc(source)}"' if source else ""
+
+
 def _document(d: _Doc) -> str:
     r = d.rec
     facts = [
@@ -789,7 +838,10 @@ def _document(d: _Doc) -> str:
             if t.implied:
                 value += " (implied)"
             out.append(f'<tr><td><a class="val" href="#{_esc(mark)}">{_esc(value)}</a></td><td>{_esc(t.sector)}</td>'
-                       f'<td>{_esc(t.indicator)}</td><td>{_esc(t.tier)}</td><td class="num">{_esc(t.year)}</td>'
+                       f'<td>{_esc(t.indicator)}</td>'
+                       f'<td{_source_title(t.tier_source)}>{_esc(t.tier)}'
+                       + (f' ({_esc(t.group)})' if t.group else '') + '</td>'
+                       f'<td class="num"{_source_title(t.year_source)}>{_esc(t.year)}</td>'
                        f'<td class="num">{_esc(t.period_start)}</td><td>{_esc(t.unit)}</td>'
                        f'<td>{_esc(t.subject)}</td></tr>\n')
         out.append("</tbody></table>\n")

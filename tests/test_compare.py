@@ -217,8 +217,10 @@ def test_baseline_override_picks_the_province_plan_for_its_district():
     assert "hp_plan" not in set(result.differences["doc_id"])
 
 
-def test_no_national_document_means_no_baseline():
-    recs = [r for r in batch() if r.doc_id not in ("n_1520", "n_208_news")]
+def test_no_national_document_and_no_cited_programme_means_no_baseline():
+    uncited = doc("hn_plan", [("lib.service", "district", 2025, 75)], province="Hà Nội", level="province",
+                  number="5/KH-UBND", cites=["3/QĐ-UBND"])
+    recs = [school_plan(), uncited]
     result = build_comparison(recs)
     assert result.baseline is None and result.baseline_label is None
     assert set(result.columns["role"]) == {"compared"}
@@ -475,13 +477,126 @@ def test_cli_compare_with_a_bad_record_exits_2(tmp_path: Path, capsys):
 
 
 def test_cli_compare_says_when_there_is_no_baseline(tmp_path: Path, capsys):
-    write_outputs([province_plan(), district_plan()], tmp_path)
+    write_outputs([school_plan()], tmp_path)
     assert cli.main(["compare", str(tmp_path)]) == 0
     assert "baseline    none: no national document" in capsys.readouterr().out
     assert {r["status"] for r in read_csv(tmp_path / "differences.csv")} == {"no baseline document"}
+
+
+def test_cli_compare_says_which_built_in_programme_it_used(tmp_path: Path, capsys):
+    write_outputs([province_plan(), district_plan(), school_plan()], tmp_path)
+    assert cli.main(["compare", str(tmp_path)]) == 0
+    assert "baseline    1520/QĐ-TTg (built in): 2 documents (Hải Phòng · " in capsys.readouterr().out
+    rows = read_csv(tmp_path / "differences.csv")
+    assert {r["doc_id"]: r["baseline"] for r in rows} == {
+        "hp_plan": "1520/QĐ-TTg (built in)", "hp_ngoquyen": "1520/QĐ-TTg (built in)", "nb_school": ""}
+    assert cli.main(["compare", str(tmp_path), "--baseline", "1520/QĐ-TTg", "--out", str(tmp_path / "b")]) == 0
+    rows = read_csv(tmp_path / "b" / "differences.csv")
+    assert {r["baseline"] for r in rows} == {"1520/QĐ-TTg (built in)"}   # the school plan too, as asked
 
 
 def test_cli_compare_help():
     with pytest.raises(SystemExit) as exc:
         cli.main(["compare", "--help"])
     assert exc.value.code == 0
+
+
+# --------------------------------------------------------------------------
+# Built-in baselines: the national programme a plan cites (rules/baselines/)
+# --------------------------------------------------------------------------
+
+BUILT_IN_1520 = "1520/QĐ-TTg (built in)"
+
+
+def local_batch() -> list[DocumentRecord]:
+    """No national document: plans citing 1520/QĐ-TTg, and a school plan citing nothing."""
+    return [school_plan(), district_plan(), merged_province_plan(), province_plan()]
+
+
+def test_without_a_national_document_each_plan_is_compared_with_the_programme_it_cites():
+    result = build_comparison(local_batch())
+    assert result.baseline is None and result.baseline_label is None
+    assert [b.number for b in result.builtins] == ["1520/QĐ-TTg"]
+    assert result.baseline_labels == (BUILT_IN_1520,)
+    assert list(result.table.columns)[4] == BUILT_IN_1520
+    first = result.columns.iloc[0]
+    assert (first["column"], first["role"], first["doc_id"], first["number"]) == (
+        BUILT_IN_1520, "baseline", "builtin:1520-QD-TTg-2022", "1520/QĐ-TTg")
+    assert (result.columns["role"] == "baseline").sum() == 1
+    # the built-in programme's own values fill its column
+    row = result.table[(result.table["indicator"] == "lib.service") & (result.table["tier"] == "district")
+                       & (result.table["year"] == 2025)].iloc[0]
+    assert row[BUILT_IN_1520] == "70"
+
+    d = result.differences
+    hp = diff_rows(d, "hp_plan")
+    assert (hp[("lib.service", "district", 2025, "80")]["difference"],
+            hp[("lib.service", "district", 2025, "80")]["baseline"]) == (10, BUILT_IN_1520)
+    assert hp[("lib.digital", "district", 2025, "50")]["difference"] == -10   # 1520's 60% for digital services
+    school = diff_rows(d, "nb_school")[("lib.service", "school", 2025, "100")]
+    assert (school["status"], school["baseline"]) == (NO_BASELINE, None)   # it cites no programme
+    assert result.compared_with["Hải Phòng · 12/KH-UBND"] == (BUILT_IN_1520,)
+    assert result.describe_baselines().startswith(f"{BUILT_IN_1520}: 3 documents (Hải Phòng · ")
+
+
+def test_a_national_document_in_the_batch_wins_over_the_built_in_one():
+    result = build_comparison(batch())
+    assert result.baseline == "n_1520" and not result.builtins
+    assert set(result.differences["baseline"]) == {"1520/QĐ-TTg"}
+
+
+def test_baseline_may_name_a_built_in_programme():
+    result = build_comparison(batch(), baseline="1520/QĐ-TTg")   # no doc_id of the batch is that
+    assert result.baseline is None and [b.number for b in result.builtins] == ["1520/QĐ-TTg"]
+    assert set(result.differences["baseline"]) == {BUILT_IN_1520}
+    assert "n_1520" in set(result.differences["doc_id"])       # the batch's copy is compared with it
+    nb = diff_rows(result.differences, "nb_school")[("lib.service", "school", 2025, "100")]
+    assert (nb["baseline_value"], nb["difference"]) == ("70", 30)
+    with pytest.raises(UnknownBaseline, match="built-in programme.*1520/QĐ-TTg"):
+        build_comparison(batch(), baseline="7/QĐ-TTg")
+
+
+def test_a_plan_citing_two_programmes_gets_a_column_for_each_and_the_one_that_sets_the_row():
+    plan = doc("qt_plan", [("lib.service", "commune", 2025, 45), ("culture.facilities", "commune", 2030, 90)],
+               province="Quảng Trị", level="province", number="9/KH-UBND", cites=["1909/QĐ-TTg", "1520/QĐ-TTg"])
+    plan.targets[1] = Target("culture", "culture.facilities", "xã", "commune", 2030, None, 90.0, None, "percent",
+                             False, "at_least", plan.targets[1].evidence)
+    result = build_comparison([plan])
+    assert list(result.table.columns)[4:6] == ["1909/QĐ-TTg (built in)", BUILT_IN_1520]
+    rows = diff_rows(result.differences, "qt_plan")
+    lib = rows[("lib.service", "commune", 2025, "45")]
+    culture = rows[("culture.facilities", "commune", 2030, "90")]
+    assert (lib["baseline"], lib["difference"]) == (BUILT_IN_1520, 5)
+    assert (culture["baseline"], culture["difference"]) == ("1909/QĐ-TTg (built in)", -10)
+
+
+def test_a_citation_of_another_year_is_another_decision():
+    plan = doc("p", [("lib.service", "district", 2025, 80)], province="Hà Nội", level="province", number="2/KH-UBND")
+    plan.references.append(Reference("decision", "1520/QĐ-TTg", "2016-01-01", None, Evidence("", 0, 0)))
+    result = build_comparison([plan])
+    assert not result.builtins and set(result.differences["status"]) == {NO_BASELINE}
+
+
+def test_built_in_comparison_in_the_files(tmp_path: Path):
+    write_outputs(local_batch(), tmp_path)
+    rows = read_csv(tmp_path / "differences.csv")
+    assert {r["baseline"] for r in rows if r["doc_id"] != "nb_school"} == {BUILT_IN_1520}
+    cols = read_csv(tmp_path / "comparison_columns.csv")
+    assert (cols[0]["column"], cols[0]["role"]) == (BUILT_IN_1520, "baseline")
+    header = read_csv(tmp_path / "comparison.csv")[0]
+    assert list(header)[4] == BUILT_IN_1520
+    targets = read_csv(tmp_path / "targets.csv")
+    assert not any(r["doc_id"].startswith("builtin:") for r in targets)   # built-ins are not extracted targets
+    openpyxl = pytest.importorskip("openpyxl")
+    ws = openpyxl.load_workbook(tmp_path / "comparison.xlsx")["comparison"]
+    assert [c.value for c in ws[4]][4] == BUILT_IN_1520
+
+
+def test_extract_baseline_may_name_a_built_in_programme(tmp_path: Path, capsys):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("Kế hoạch\nĐến năm 2025: 80% thư viện cấp huyện.\n", encoding="utf-8")
+    assert cli.main(["extract", str(src), "--out", str(tmp_path / "o"), "-q", "--baseline", "1520/QĐ-TTg"]) in (0, 1)
+    assert f"compared    with {BUILT_IN_1520}" in capsys.readouterr().out
+    assert cli.main(["extract", str(src), "--out", str(tmp_path / "o"), "-q", "--baseline", "7/QĐ-TTg"]) == 2
+    assert "no built-in programme" in capsys.readouterr().err

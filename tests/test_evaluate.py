@@ -316,6 +316,85 @@ def test_single_set_has_no_combined_block(tmp_path: Path) -> None:
     assert "== combined" not in report.format()
 
 
+def test_null_years_match_only_null_years(tmp_path: Path) -> None:
+    gold = gold_doc("a", [gold_target(year=None), gold_target(value=70, year=None)])
+    out = out_doc("a", [out_target(year=None), out_target(value=70, year=2025)])
+    report = run(tmp_path, [gold], [out])
+    assert scores(report.combined.targets("strict")) == (0.5, 0.5, 0.5, 1, 1, 1)
+    assert scores(report.combined.targets("loose")) == (0.5, 0.5, 0.5, 1, 1, 1)
+    assert "target miss   (\"lib.service\", \"province\", null, 70, null)" in report.format()
+
+
+def _split_sets(tmp_path: Path) -> tuple[list[str], list[dict]]:
+    """Three tune sets (two of them folders named ``gold``) and a check set."""
+    g1 = write_gold(tmp_path / "gold", gold_doc("a", [gold_target()]))
+    g2 = write_gold(tmp_path / "gold-extra", gold_doc("b", [gold_target(), gold_target(value=70)]))
+    g3 = write_gold(tmp_path / "fullplans" / "gold", gold_doc("c", [gold_target(year=2026)]))
+    g4 = write_gold(tmp_path / "gold-extra2", gold_doc("d", [gold_target(), gold_target(value=40)]))
+    outs = [out_doc("a", [out_target()]), out_doc("b", [out_target(value=70)]),
+            out_doc("c", [out_target(year=2026)]),
+            out_doc("d", [out_target(), out_target(indicator="lib.digital", value=40)])]
+    args = [f"tune={g1}", f"tune={g2}", f"tune={g3}", f"check={g4}"]
+    return args, outs
+
+
+def test_tune_and_check_groups_are_pooled_apart(tmp_path: Path) -> None:
+    args, outs = _split_sets(tmp_path)
+    report = evaluate(outs, args)
+    assert [(s.name, s.group) for s in report.sets] == [
+        ("gold", "tune"), ("gold-extra", "tune"), ("fullplans/gold", "tune"), ("gold-extra2", "check")]
+    assert report.group_names == ("tune", "check")
+    tune, check = report.group("tune"), report.group("check")
+    assert scores(tune.targets("strict")) == (1.0, 0.75, 0.857143, 3, 0, 1)
+    assert scores(check.targets("strict")) == (0.5, 0.5, 0.5, 1, 1, 1)
+    assert scores(check.targets("loose")) == (1.0, 1.0, 1.0, 2, 0, 0)
+    assert [d.doc_id for d in tune.docs] == ["a", "b", "c"]
+
+    text = report.format(verbose=False)
+    assert "== combined (" not in text   # tune and check are never pooled together
+    assert "== TUNE combined (" in text and "== CHECK combined (" in text
+    table = text[text.index("TUNE: "):]
+    lines = table.splitlines()
+    assert lines[0] == "TUNE: gold, gold-extra, fullplans/gold"
+    assert [l.split()[0] for l in lines[1:5]] == ["gold", "gold-extra", "fullplans/gold", "TUNE"]
+    assert "strict F1 0.857   loose F1 0.857" in lines[4]
+    check_at = lines.index("CHECK: gold-extra2")
+    assert lines[check_at + 1].split()[0] == "gold-extra2"
+    assert "strict F1 0.500   loose F1 1.000" in lines[check_at + 2]
+    assert lines[check_at + 2].split()[:2] == ["CHECK", "combined"]
+
+    d = report.to_dict()
+    assert [s["group"] for s in d["sets"]] == ["tune", "tune", "tune", "check"]
+    assert d["groups"]["check"]["targets"]["strict"]["fp"] == 1
+    json.dumps(d)
+
+
+def test_groups_given_apart_and_ungrouped_sets(tmp_path: Path) -> None:
+    args, outs = _split_sets(tmp_path)
+    dirs = [a.split("=", 1)[1] for a in args]
+    by_list = evaluate(outs, [Path(d) for d in dirs], groups=["tune", "tune", "tune", "check"])
+    assert by_list.to_dict()["groups"] == evaluate(outs, args).to_dict()["groups"]
+    with pytest.raises(ValueError):
+        evaluate(outs, [Path(d) for d in dirs], groups=["tune"])
+    mixed = evaluate(outs, [args[0], dirs[3]])
+    assert [s.group for s in mixed.sets] == ["tune", None]
+    text = mixed.format(verbose=False)
+    assert "OTHER: gold-extra2" in text and "TUNE: gold" in text
+
+
+def test_cli_groups(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args, outs = _split_sets(tmp_path)
+    path = write_jsonl(tmp_path / "documents.jsonl", *outs)
+    assert main([str(path), *args, "--summary"]) == 0
+    text = capsys.readouterr().out
+    assert text.count("TUNE: gold, gold-extra, fullplans/gold") == 1
+    assert "CHECK: gold-extra2" in text
+    assert main([str(path), *args]) == 0   # with the misses: the table before and after them
+    assert capsys.readouterr().out.count("CHECK: gold-extra2") == 2
+    assert main([str(path), f"check={tmp_path / 'nowhere'}"]) == 2
+    assert "nowhere" in capsys.readouterr().err
+
+
 def test_evaluate_reads_jsonl_file(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "documents.jsonl", out_doc("a", [out_target()]))
     report = evaluate(path, [write_gold(tmp_path / "gold", gold_doc("a", [gold_target()]))])

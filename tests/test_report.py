@@ -404,8 +404,16 @@ def test_baseline_is_the_central_document_and_cells_show_differences(batch, cent
 
 
 def test_baseline_choice(batch, corpus_records):
-    no_central = render_report(corpus_records)
+    uncited = [r for r in corpus_records if not any(ref.number == "1520/QĐ-TTg" for ref in r.references)]
+    assert uncited and any(r.targets for r in uncited)
+    no_central = render_report(uncited)
     assert "No baseline" in no_central and 'class="v d-' not in no_central
+    # the plans that cite 1520/QĐ-TTg are compared with the built-in programme
+    cited = render_report(corpus_records)
+    _check_page(cited, corpus_records)
+    assert _table_heads(cited)[0] == "1520/QĐ-TTg (built in)"
+    assert "compared with the national programme it cites" in cited and 'class="v d-' in cited
+    assert '<article class="doc" id="doc-builtin-1520-QD-TTg-2022">' in cited
     chosen = render_report(batch, baseline_doc_id="002_8a02b571fa603f08")
     assert _table_heads(chosen)[0].startswith("Hải Phòng · Ngô Quyền")
     assert "Baseline (as requested)" in chosen
@@ -458,7 +466,9 @@ def test_evidence_without_text_still_has_marks(corpus_records):
     markup = render_report(dicts)
     _check_page(markup, [rec])
     assert "The document text is not available" in markup
-    assert '<pre class="text"' not in markup
+    key = _doc_key(rec.doc_id)
+    start = markup.index(f'<article class="doc" id="doc-{key}">')
+    assert '<pre class="text"' not in markup[start:markup.index("</article>", start)]
     # a wrong text: evidence that does not fit is listed, never dangling
     markup = render_report(dicts, texts={rec.doc_id: "khác hẳn"})
     _check_page(markup, [rec])
