@@ -1,4 +1,4 @@
-"""Load a plan document (txt, docx, pdf, scanned pdf, html, doc) as text.
+"""Load a plan document (txt, markdown, docx, pdf, scanned pdf, html, doc) as text.
 
 >>> from pathlib import Path
 >>> doc = load(Path("plan.docx"))                      # doctest: +SKIP
@@ -8,8 +8,9 @@
 The format is decided by the file's content (magic bytes), not its name: a
 file whose extension lies is loaded by what it really is, with a warning, or
 refused with a :class:`LoadError` when that is something we do not read.
-One module per format does the work: :mod:`.txt`, :mod:`.docx`, :mod:`.pdf`
-(:mod:`.ocr` for scans), :mod:`.html`, :mod:`.doc`.
+One module per format does the work: :mod:`.txt`, :mod:`.markdown`, :mod:`.docx`,
+:mod:`.pdf` (:mod:`.ocr` for scans), :mod:`.html`, :mod:`.doc`.  Markdown has no
+magic bytes: text in a file named ``.md``/``.markdown`` is read as markdown.
 """
 from __future__ import annotations
 
@@ -23,14 +24,14 @@ from .errors import LoadError
 
 __all__ = ["Cell", "Table", "LoadedText", "LoadError", "load", "sniff", "SUPPORTED_SUFFIXES"]
 
-SUPPORTED_SUFFIXES: set[str] = {".txt", ".docx", ".pdf", ".doc", ".html", ".htm"}
+SUPPORTED_SUFFIXES: set[str] = {".txt", ".md", ".markdown", ".docx", ".pdf", ".doc", ".html", ".htm"}
 
 #: What each supported suffix promises.
-_SUFFIX_KIND = {".txt": "text", ".docx": "docx", ".pdf": "pdf", ".doc": "doc",
-                ".html": "html", ".htm": "html"}
+_SUFFIX_KIND = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".docx": "docx",
+                ".pdf": "pdf", ".doc": "doc", ".html": "html", ".htm": "html"}
 
 _KIND_NAMES = {
-    "text": "plain text", "docx": "Word .docx", "pdf": "PDF", "doc": "Word 97-2003 .doc",
+    "text": "plain text", "markdown": "Markdown", "docx": "Word .docx", "pdf": "PDF", "doc": "Word 97-2003 .doc",
     "html": "HTML", "rtf": "RTF", "xlsx": "Excel workbook", "pptx": "PowerPoint presentation",
     "odf": "OpenDocument", "zip": "zip archive", "ole": "Office 97-2003 (non-Word) file",
     "png": "PNG image", "jpeg": "JPEG image", "tiff": "TIFF image", "gif": "GIF image",
@@ -110,6 +111,11 @@ def _load_text(path: Path, data: bytes, jobs: int) -> LoadedText:
     return load_txt(path, data)
 
 
+def _load_markdown(path: Path, data: bytes, jobs: int) -> LoadedText:
+    from .markdown import load_markdown
+    return load_markdown(path, data)
+
+
 def _load_docx(path: Path, data: bytes, jobs: int) -> LoadedText:
     from .docx import load_docx
     return load_docx(path, data)
@@ -131,7 +137,7 @@ def _load_doc(path: Path, data: bytes, jobs: int) -> LoadedText:
 
 
 _LOADERS: dict[str, Callable[[Path, bytes, int], LoadedText]] = {
-    "text": _load_text, "docx": _load_docx, "pdf": _load_pdf, "html": _load_html, "ole": _load_doc,
+    "text": _load_text, "markdown": _load_markdown, "docx": _load_docx, "pdf": _load_pdf, "html": _load_html, "ole": _load_doc,
 }
 
 
@@ -161,6 +167,8 @@ def load(path: Path, *, max_bytes: int = 50_000_000, ocr_jobs: int = 2) -> Loade
     kind = sniff(data)
     if kind == "zip":
         kind = _zip_kind(path, data)
+    if kind == "text" and _SUFFIX_KIND.get(path.suffix.lower()) == "markdown":
+        kind = "markdown"
     loader = _LOADERS.get(kind)
     if loader is None:
         raise LoadError("unsupported", path, f"{_KIND_NAMES.get(kind, kind)} is not a supported format",

@@ -124,7 +124,8 @@ def _fix_legacy(text: str, encoding: str, warnings: list[str]) -> tuple[str, str
     return fixed, legacy, warnings + [legacy_fonts.conversion_warning(legacy)]
 
 
-def load_txt(path: Path, data: bytes) -> LoadedText:
+def decode_text_file(path: Path, data: bytes) -> tuple[str, str, list[str]]:
+    """:func:`decode_bytes` for a file: binary data and blank text are :class:`LoadError`."""
     try:
         text, encoding, warnings = decode_bytes(data)
     except ValueError:
@@ -132,4 +133,9 @@ def load_txt(path: Path, data: bytes) -> LoadedText:
                         "check that this is the document and not an image, archive or program") from None
     if not text.strip():
         raise LoadError("empty", path, "the file contains no text", "check the download or the export")
+    return text, encoding, warnings
+
+
+def load_txt(path: Path, data: bytes) -> LoadedText:
+    text, encoding, warnings = decode_text_file(path, data)
     return LoadedText(text=text, format="txt", encoding=encoding, warnings=warnings)
