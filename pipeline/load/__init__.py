@@ -14,10 +14,12 @@ magic bytes: text in a file named ``.md``/``.markdown`` is read as markdown.
 """
 from __future__ import annotations
 
+import re
 import zipfile
+import zlib
 from io import BytesIO
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
 from .document import Cell, LoadedText, Table
 from .errors import LoadError
@@ -88,11 +90,21 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
+#: The main part of an Office package, from the officeDocument relationship of ``_rels/.rels``.
+_MAIN_PART = re.compile(rb'Type="[^"]{0,200}/officeDocument"[^>]{0,500}?Target="/?([^"]{1,200})"')
+_MAIN_PART_REV = re.compile(rb'Target="/?([^"]{1,200})"[^>]{0,500}?Type="[^"]{0,200}/officeDocument"')
+
+
 def _zip_kind(path: Path, data: bytes) -> str:
+    main: Optional[str] = None
     try:
         with zipfile.ZipFile(BytesIO(data)) as zf:
             names = set(zf.namelist())
-    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+            if "_rels/.rels" in names and zf.getinfo("_rels/.rels").file_size < 1_000_000:
+                rels = zf.read("_rels/.rels")
+                m = _MAIN_PART.search(rels) or _MAIN_PART_REV.search(rels)
+                main = m.group(1).decode("utf-8", "replace") if m else None
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError, zlib.error) as exc:
         raise LoadError("corrupt", path, f"damaged or truncated zip container ({exc})",
                         "download the file again or re-save it from Word") from None
     if "word/document.xml" in names:
@@ -103,6 +115,18 @@ def _zip_kind(path: Path, data: bytes) -> str:
         return "pptx"
     if "content.xml" in names:
         return "odf"
+    wordish = any(n.startswith("word/") for n in names) or (main or "").startswith("word/")
+    if wordish and main and main in names:
+        return "docx"  # the main part under another name (word/document2.xml): python-docx follows .rels
+    if wordish or path.suffix.lower() == ".docx":
+        missing = main if main and main.startswith("word/") else "word/document.xml"
+        present = ", ".join(sorted(names)[:6]) + (", ..." if len(names) > 6 else "")
+        code = "corrupt" if wordish else "unsupported"
+        what = ("a Word package without its main part" if wordish
+                else "a zip archive, not a Word document")
+        raise LoadError(code, path, f"{what}: {missing} is missing (the archive holds {present or 'nothing'})",
+                        "download the file again or re-save it from Word" if wordish
+                        else "check that this is the document and not another archive")
     return "zip"
 
 
