@@ -168,13 +168,16 @@ _QUIET_REASONS = frozenset({"hidden", "Office lock file"})
 _LIST_AT_MOST = 10
 
 
-def report_skipped(skipped: Sequence[Skipped], logger: logging.Logger = log) -> None:
+def report_skipped(skipped: Sequence[Skipped], logger: logging.Logger = log) -> list[str]:
     """Say what a folder search left out: one summary line counting the
     reasons (a warning when a document may have been missed: an extension not
     read, a loop, an unreadable folder), then one line per entry: the first
-    few of each reason at INFO, all of them at DEBUG (``--verbose``)."""
+    few of each reason at INFO, all of them at DEBUG (``--verbose``).
+
+    Returns the summary and every entry's line, for a log file.
+    """
     if not skipped:
-        return
+        return []
     counts: dict[str, int] = {}
     for s in skipped:
         counts[s.reason] = counts.get(s.reason, 0) + 1
@@ -182,18 +185,22 @@ def report_skipped(skipped: Sequence[Skipped], logger: logging.Logger = log) -> 
     summary = ", ".join(f"{counts[r]} {r}" for r in order)
     n = len(skipped)
     level = logging.INFO if all(r in _QUIET_REASONS for r in counts) else logging.WARNING
-    logger.log(level, "skipped %d entr%s of the folders searched (not read, not in errors.csv): %s",
-               n, "y" if n == 1 else "ies", summary)
+    head = (f"skipped {n} entr{'y' if n == 1 else 'ies'} of the folders searched "
+            f"(not read, not in errors.csv): {summary}")
+    logger.log(level, "%s", head)
+    lines = [head]
     shown: dict[str, int] = {}
     for s in skipped:
         shown[s.reason] = shown.get(s.reason, 0) + 1
         quiet = s.reason in _QUIET_REASONS or shown[s.reason] > _LIST_AT_MOST
-        logger.log(logging.DEBUG if quiet else logging.INFO, "skipped %s: %s%s", s.path, s.reason,
-                   f" ({s.detail})" if s.detail else "")
+        line = f"skipped {s.path}: {s.reason}" + (f" ({s.detail})" if s.detail else "")
+        logger.log(logging.DEBUG if quiet else logging.INFO, "%s", line)
+        lines.append(line)
     hidden = sum(max(0, c - _LIST_AT_MOST) for r, c in counts.items() if r not in _QUIET_REASONS)
     if hidden and not logger.isEnabledFor(logging.DEBUG):
         logger.info("... and %d more skipped entr%s (--verbose lists them all)", hidden,
                     "y" if hidden == 1 else "ies")
+    return lines
 
 
 # --------------------------------------------------------------------------

@@ -102,3 +102,13 @@ def test_extract_says_what_it_skipped_on_stderr(tmp_path, capsys, monkeypatch):
            "1 extension .xlsx not read" in err
     errors = (tmp_path / "out" / "errors.csv").read_text(encoding="utf-8").strip().splitlines()
     assert len(errors) == 1  # the header only
+
+
+def test_report_skipped_returns_every_line_for_a_log_file(tmp_path):
+    _tree(tmp_path, ["a.txt"] + [f"t{i:02d}.xlsx" for i in range(12)])
+    skipped: list[cli.Skipped] = []
+    cli.find_inputs([tmp_path], skipped=skipped)
+    lines = cli.report_skipped(skipped, logging.getLogger("chitieu.test_find_inputs"))
+    assert len(lines) == 13 and lines[0].startswith("skipped 12 entries")
+    assert lines[-1] == f"skipped {tmp_path / 't11.xlsx'}: extension .xlsx not read"
+    assert cli.report_skipped([]) == []
