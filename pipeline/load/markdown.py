@@ -43,14 +43,15 @@ _DELIM_ROW = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\
 _BULLET = re.compile(r"^[ \t]{0,6}([-+*•])[ \t]+")
 _ORDERED = re.compile(r"^[ \t]{0,6}(?:\d{1,3}(?:\.\d{1,3}){0,3}[.)]|[a-zđ]\)|[IVXLC]{1,6}\.)[ \t]+")
 _BULLET_NUMBER = re.compile(r"^[ \t]{0,6}[-–][ \t]*\d")    # "- 2025": a wrapped range "2021 - 2025"
-_SENTENCE_END = re.compile(r"[.;:!?…\"”’')\]]$")
+_SENTENCE_END = re.compile(r"[.;:!?…\"”’')\]]")   # matched against a line's last character
 _BR = re.compile(r"<br[ \t]*/?>", re.IGNORECASE)
 
 # Inline markup.
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-_IMAGE = re.compile(r"!\[[^\]\n]{0,500}\]\([^)\n]{0,2000}\)")
-_LINK = re.compile(r"\[([^\]\n]{0,1000})\]\([^)\n]{0,2000}\)")
-_REF_LINK = re.compile(r"\[([^\]\n]{1,1000})\]\[[^\]\n]{0,200}\]")
+# Inner classes exclude the opening bracket too, so a run of "[" fails at once.
+_IMAGE = re.compile(r"!\[[^\[\]\n]{0,500}\]\([^()\n]{0,2000}\)")
+_LINK = re.compile(r"\[([^\[\]\n]{0,1000})\]\([^()\n]{0,2000}\)")
+_REF_LINK = re.compile(r"\[([^\[\]\n]{1,1000})\]\[[^\[\]\n]{0,200}\]")
 _AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]{1,2000})>", re.IGNORECASE)
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,15}(?:[ \t/][^<>\n]{0,500})?>")
 _CODE = re.compile(r"(`{1,3})([^`\n]{1,2000}?)\1")
@@ -58,6 +59,8 @@ _STRONG = re.compile(r"\*\*|__(?!\w)|(?<!\w)__")
 _STAR = re.compile(r"(?<![\s*])\*|\*(?=[^\s*])")
 _UNDERSCORE = re.compile(r"(?<![\w\\])_(?=\S)|(?<=\S)_(?!\w)")
 _ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,30}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+
+_MARKUP_CHARS = re.compile(r"[*_\[\]<>&`\\]")
 
 #: Escaped characters are hidden in this private-use plane while markup is removed.
 _HIDE = 0xF0000
@@ -79,6 +82,8 @@ def inline_text(s: str) -> str:
     >>> inline_text("tăng 2 * 3 lần, mã_số_thuế")
     'tăng 2 * 3 lần, mã_số_thuế'
     """
+    if _MARKUP_CHARS.search(s) is None:
+        return s.replace("\u00a0", " ")
     s = _hide_escapes(s)
     s = _CODE.sub(lambda m: _hide_all(m.group(2)), s)
     s = _IMAGE.sub("", s)
@@ -114,29 +119,33 @@ def logical_lines(lines: list[str]) -> list[str]:
     >>> logical_lines(["giai đoạn 2021", "- 2025”;"])
     ['giai đoạn 2021 - 2025”;']
     """
-    out: list[str] = []
+    out: list[list[str]] = []   # each logical line as its pieces (joined once, at the end)
     hard = False
     in_list = False
+    prev_is_rule = False
     for raw in lines:
         line = raw.rstrip("\r")
         brk = line.endswith("  ") or line.endswith("\\")
         text = line.rstrip()
         if text.endswith("\\"):
             text = text[:-1].rstrip()
+        text = text.strip()
+        rule = _DASH_RULE.match(text) is not None
         if not out:
-            out.append(text.strip())
+            out.append([text])
             in_list = _starts_item(text)
         else:
-            prev = out[-1]
-            rule = bool(_DASH_RULE.match(text) or _DASH_RULE.match(prev))
-            item = _starts_item(text) and not (_BULLET_NUMBER.match(text) and not _SENTENCE_END.search(prev))
-            if hard or rule or (item and (in_list or _SENTENCE_END.search(prev) is not None)):
-                out.append(text.strip())
+            last = out[-1][-1] if out[-1] else ""
+            ends_sentence = bool(last) and _SENTENCE_END.match(last[-1]) is not None
+            item = _starts_item(text) and not (_BULLET_NUMBER.match(text) and not ends_sentence)
+            if hard or rule or prev_is_rule or (item and (in_list or ends_sentence)):
+                out.append([text])
                 in_list = in_list or item
-            else:
-                out[-1] = f"{prev} {text.strip()}" if prev else text.strip()
+            elif text:
+                out[-1].append(text)
         hard = brk
-    return out
+        prev_is_rule = rule
+    return [" ".join(p for p in parts if p) for parts in out]
 
 
 def _clean(line: str) -> str:
@@ -174,23 +183,23 @@ def _paragraph(lines: list[str]) -> list[str]:
 def _cell_lines(lines: list[str]) -> list[str]:
     """The lines of a cell of a layout block: a break inside an open ``**``/``*``
     span is a wrap (joined); other breaks are kept."""
-    out: list[str] = []
-    open_span = False
+    out: list[list[str]] = []
+    strong = single = 0       # parity of the markers seen in the current line
     for raw in lines:
         for piece in _BR.split(raw) if "<" in raw else [raw]:
             text = piece.strip()
             if not text:
-                open_span = False
+                strong = single = 0
                 continue
-            if out and open_span:
-                out[-1] = f"{out[-1]} {text}"
+            if out and (strong or single):
+                out[-1].append(text)
             else:
-                out.append(text)
-            hidden = _hide_escapes(out[-1])
-            strong = hidden.count("**")
-            single = hidden.replace("**", "").count("*")
-            open_span = bool(strong % 2 or single % 2)
-    return [c for c in (_clean(_bullet_as_dash(x)) for x in out) if c]
+                out.append([text])
+                strong = single = 0
+            hidden = _hide_escapes(text)
+            strong ^= hidden.count("**") & 1
+            single ^= hidden.replace("**", "").count("*") & 1
+    return [c for c in (_clean(_bullet_as_dash(" ".join(x))) for x in out) if c]
 
 
 def _cell(lines: list[str], row: int, col: int) -> CellSpec:

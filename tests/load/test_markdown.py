@@ -243,3 +243,23 @@ def test_real_markdown_pages(path):
     assert doc.tables and doc.tables[0].rows[0][1].text.startswith("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
     assert any("Nơi nhận" in c.text for t in doc.tables for r in t.rows for c in r)
     assert "**" not in doc.text and not any(ln.strip() == "|" for ln in lines)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from(["|", "| a | b |", "|---|---|", "**", "*", "_", "[", "](", ")", "`", "\\", "<br>",
+                           "&amp;", "- ", "1. ", "#", "-------", "  ", "\n", "\n\n", "Số: 12/KH-UBND",
+                           "đạt 80%", "ỦY BAN NHÂN DÂN", "Nơi nhận:", "x"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=60).map("".join))
+def test_render_never_crashes_and_cells_sit_where_they_say(text):
+    built = render(text)
+    out = built.text
+    for table in built.tables:
+        for row in table.rows:
+            for cell in row:
+                assert out[cell.start:cell.end] == cell.text
+    assert "\n\n" not in out
