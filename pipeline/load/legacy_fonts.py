@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Optional
 
 import regex
@@ -74,9 +75,14 @@ _TCVN3_TRANS = str.maketrans(_TCVN3_CHARS)
 _TCVN3_INVERSE: dict[str, int] = {u: b for b, u in TCVN3_BYTES.items()}
 
 
+#: Latin-1 character (one per byte) -> what Windows shows / what TCVN3 means.
+_CP1252_FROM_LATIN1 = str.maketrans({chr(b): _cp1252_char(b) for b in range(128, 256)})
+_TCVN3_FROM_LATIN1 = str.maketrans({chr(b): TCVN3_BYTES.get(b) or _cp1252_char(b) for b in range(128, 256)})
+
+
 def tcvn3_bytes_to_unicode(data: bytes) -> str:
     """Decode bytes typed in a TCVN3 font."""
-    return "".join(TCVN3_BYTES.get(b) or _cp1252_char(b) for b in data)
+    return data.decode("latin-1").translate(_TCVN3_FROM_LATIN1)
 
 
 def tcvn3_to_unicode(text: str, *, upper: bool = False) -> str:
@@ -165,7 +171,7 @@ def vni_to_unicode(text: str) -> str:
 
 def vni_bytes_to_unicode(data: bytes) -> str:
     """Decode bytes typed in a VNI font."""
-    return vni_to_unicode("".join(_cp1252_char(b) for b in data))
+    return vni_to_unicode(data.decode("latin-1").translate(_CP1252_FROM_LATIN1))
 
 
 def unicode_to_vni(text: str) -> str:
@@ -208,6 +214,7 @@ class Score:
         return self.bad / total if total else 0.0
 
 
+@lru_cache(maxsize=1 << 16)  # a document repeats its words: score each once
 def _is_syllable(word: str) -> bool:
     if any(c.isupper() for c in word[1:]) and any(c.islower() for c in word):
         if not word.isupper() and not (word[0].isupper() and word[1:].islower()):

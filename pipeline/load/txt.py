@@ -84,11 +84,18 @@ def _strip_controls(text: str, warnings: list[str]) -> str:
     return _STRIPPED_CONTROLS.sub("", text)
 
 
+def _cp1258(data: bytes) -> str:
+    return unicodedata.normalize("NFC", data.decode("cp1258", errors="replace"))
+
+
+_LEGACY_DECODERS = {"cp1258": _cp1258, "tcvn3": legacy_fonts.tcvn3_bytes_to_unicode,
+                    "vni": legacy_fonts.vni_bytes_to_unicode}
+
+
 def _legacy_candidates(data: bytes) -> list[tuple[str, str, str]]:
     """(encoding, text, warning) for each 8-bit reading of ``data``."""
-    cp1258 = unicodedata.normalize("NFC", data.decode("cp1258", errors="replace"))
     return [
-        ("cp1258", cp1258, "decoded as Windows-1258"),
+        ("cp1258", _cp1258(data), "decoded as Windows-1258"),
         ("tcvn3", legacy_fonts.tcvn3_bytes_to_unicode(data), legacy_fonts.conversion_warning("tcvn3")),
         ("vni", legacy_fonts.vni_bytes_to_unicode(data), legacy_fonts.conversion_warning("vni")),
     ]
@@ -115,14 +122,8 @@ codecs.register_error("chitieu-stray-byte", _stray_byte)
 
 
 def _stray_count(line: bytes) -> int:
-    n, i = 0, 0
-    while True:
-        try:
-            line[i:].decode("utf-8")
-            return n
-        except UnicodeDecodeError as exc:
-            n += 1
-            i += exc.start + 1
+    """How many bytes of ``line`` are not part of well-formed UTF-8."""
+    return sum(1 for _ in _ESCAPED.finditer(line.decode("utf-8", errors="surrogateescape")))
 
 
 def _lines_list(numbers: list[int]) -> str:
@@ -152,7 +153,7 @@ def _decode_mostly_utf8(data: bytes) -> Optional[tuple[str, str, list[str]]]:
     bad_bytes = b"\n".join(lines[i] for i in bad)
     legacy_name, _, _ = max(_legacy_candidates(bad_bytes),
                             key=lambda c: legacy_fonts.vietnamese_score(c[1]).net)
-    decode_legacy = {name: i for i, (name, _, _) in enumerate(_legacy_candidates(b""))}[legacy_name]
+    decode_legacy = _LEGACY_DECODERS[legacy_name]
     out: list[str] = []
     replaced: list[int] = []
     stray = 0
@@ -163,7 +164,7 @@ def _decode_mostly_utf8(data: bytes) -> Optional[tuple[str, str, list[str]]]:
             out.append(ln.decode("utf-8"))
             continue
         as_utf8 = ln.decode("utf-8", errors="chitieu-stray-byte")
-        as_legacy = _legacy_candidates(ln)[decode_legacy][1]
+        as_legacy = decode_legacy(ln)
         if legacy_fonts.vietnamese_score(as_legacy).net > legacy_fonts.vietnamese_score(as_utf8).net:
             out.append(as_legacy)
             legacy_lines.append(i + 1)
