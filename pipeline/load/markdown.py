@@ -12,11 +12,12 @@ sees is kept, what only marks it up goes:
   images and HTML tags go, ``\\`` escapes and ``&…;`` entities are resolved.
 * Tables become :class:`~pipeline.load.Table` objects exactly as the other
   loaders make them (one line per row, cells joined by ``" | "``; the
-  borderless header and signature blocks keep one line per cell line).  Two
+  borderless header and signature blocks keep one line per cell line).  Three
   forms are read: GFM pipe tables (a header row, a ``| --- | :-: |`` delimiter
   row, body rows) and the one-cell-per-paragraph form some page converters
   write, where a line holding only ``|`` separates two cells and two such
-  lines in a row (blank lines between them allowed) end a table row.
+  lines in a row end a table row; and raw HTML ``<table>`` blocks, read with
+  their merged cells.
 
 The bytes are decoded by :func:`pipeline.load.txt.decode_bytes` (encodings,
 legacy fonts, stray bytes), so a markdown file is read as well as a text file.
@@ -303,6 +304,44 @@ def _read_bar_tables(lines: list[str], i: int) -> tuple[int, list[CellSpec]]:
     return j, cells
 
 
+_HTML_TABLE_OPEN = re.compile(r"<table\b", re.IGNORECASE)
+_HTML_TABLE_CLOSE = re.compile(r"</table\s*>", re.IGNORECASE)
+_HTML_TABLE_START = re.compile(r"^ {0,3}<table\b", re.IGNORECASE)
+
+
+def _read_html_table(lines: list[str], i: int) -> tuple[int, list[CellSpec]]:
+    """A raw HTML ``<table>`` (converters leave tables with merged cells as
+    HTML): up to its matching ``</table>``, or to a blank line if it is never
+    closed.  Merged cells keep their rowspan/colspan, as in the HTML loader."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    from .html import _source_tables
+
+    depth = 0
+    j = i
+    end = None
+    while j < len(lines):
+        depth += len(_HTML_TABLE_OPEN.findall(lines[j])) - len(_HTML_TABLE_CLOSE.findall(lines[j]))
+        j += 1
+        if depth <= 0:
+            end = j
+            break
+    if end is None:  # never closed: CommonMark ends an HTML block at a blank line
+        end = next((k for k in range(i, len(lines)) if not lines[k].strip()), len(lines))
+    source = _BR.sub("\n", "\n".join(lines[i:end]))
+    try:
+        fragment = lxml_html.fragment_fromstring(source, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return end, []
+    tables = _source_tables(fragment)
+    if not tables:
+        return end, []
+    cells = [CellSpec("\n".join(_cell_lines(c.text.split("\n"))), c.row, c.col, c.rowspan, c.colspan)
+             for c in tables[0][1]]
+    return end, cells
+
+
 def _layout_cells(cells: list[CellSpec]) -> bool:
     return is_layout_table([c for c in cells if c.text])
 
@@ -341,6 +380,11 @@ def render(text: str) -> TextBuilder:
                     out.line(lines[i].rstrip())
                 i += 1
             i += 1
+            continue
+        if _HTML_TABLE_START.match(line):
+            flush()
+            i, cells = _read_html_table(lines, i)
+            _table(out, cells)
             continue
         if _gfm_starts(lines, i):
             flush()

@@ -250,7 +250,8 @@ from hypothesis import strategies as st  # noqa: E402
 
 _PIECES = st.sampled_from(["|", "| a | b |", "|---|---|", "**", "*", "_", "[", "](", ")", "`", "\\", "<br>",
                            "&amp;", "- ", "1. ", "#", "-------", "  ", "\n", "\n\n", "Số: 12/KH-UBND",
-                           "đạt 80%", "ỦY BAN NHÂN DÂN", "Nơi nhận:", "x"])
+                           "đạt 80%", "ỦY BAN NHÂN DÂN", "Nơi nhận:", "x", "<table><tr><td>",
+                           "</td><td colspan=\"2\">", "</td></tr></table>"])
 
 
 @settings(max_examples=300, deadline=None)
@@ -263,3 +264,34 @@ def test_render_never_crashes_and_cells_sit_where_they_say(text):
             for cell in row:
                 assert out[cell.start:cell.end] == cell.text
     assert "\n\n" not in out
+
+
+HTML_TABLE_PAGE = """\
+Chỉ tiêu của tỉnh Gia Lai:
+
+<table>
+<tr><th rowspan="2">Chỉ tiêu</th><th colspan="2">Mục tiêu</th></tr>
+<tr><td>2025</td><td>2030</td></tr>
+<tr><td>Xã có thư viện<br>đạt chuẩn</td><td>60%</td><td>**80%**</td></tr>
+</table>
+
+Đoạn sau bảng.
+"""
+
+
+def test_raw_html_table_keeps_merged_cells(tmp_path):
+    doc = load(_write(tmp_path, "gl.md", HTML_TABLE_PAGE))
+    check_offsets(doc)
+    (table,) = doc.tables
+    spans = [[(c.text, c.row, c.col, c.rowspan, c.colspan) for c in row] for row in table.rows]
+    assert spans == [[("Chỉ tiêu", 0, 0, 2, 1), ("Mục tiêu", 0, 1, 1, 2)],
+                     [("2025", 1, 1, 1, 1), ("2030", 1, 2, 1, 1)],
+                     [("Xã có thư viện đạt chuẩn", 2, 0, 1, 1), ("60%", 2, 1, 1, 1), ("80%", 2, 2, 1, 1)]]
+    assert doc.text.split("\n")[0] == "Chỉ tiêu của tỉnh Gia Lai:"
+    assert doc.text.split("\n")[-1] == "Đoạn sau bảng."
+
+
+def test_unclosed_html_table_ends_at_a_blank_line():
+    built = render("<table><tr><td>Ô một</td><td>Ô hai</td></tr>\n\nĐoạn văn tiếp theo.\n")
+    assert [[c.text for c in r] for r in built.tables[0].rows] == [["Ô một", "Ô hai"]]
+    assert built.text.split("\n")[-1] == "Đoạn văn tiếp theo."
