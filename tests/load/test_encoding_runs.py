@@ -232,3 +232,27 @@ def test_pdf_text_layer_with_lookalike_symbols(tmp_path):
     doc = load(p)
     assert doc.encoding == "tcvn3"
     assert [ln.lower() for ln in doc.text.split("\n")] == [ln.lower() for ln in lines]
+
+
+def test_pdf_text_layer_with_a_mojibake_line(tmp_path):
+    """A Unicode PDF one of whose lines is UTF-8 read as Windows-1252: pdf.py
+    repairs it through plan_repair (no legacy font involved)."""
+    from .conftest import need_file
+    from .fixtures import DEJAVU
+
+    need_file(DEJAVU, "fonts-dejavu-core")
+    from fpdf import FPDF
+
+    head = "UBND TỈNH BÌNH PHƯỚC"           # no byte that Windows-1252 leaves undefined
+    lines = ["Kế hoạch phát triển thư viện đến năm 2030", "Phấn đấu 90% xã có điểm đọc sách"]
+    pdf = FPDF(format="A4", unit="pt")
+    pdf.add_font("DejaVu", "", str(DEJAVU))
+    pdf.set_font("DejaVu", "", 11)
+    pdf.add_page()
+    for ln in [utf8_read_as_cp1252(head)] + lines:
+        pdf.multi_cell(475, 15, ln, new_x="LMARGIN", new_y="NEXT")
+    p = tmp_path / "moji.pdf"
+    pdf.output(str(p))
+    doc = load(p)
+    assert doc.text.split("\n") == [head] + lines
+    assert doc.encoding is None and any(w.startswith("repaired 1 line") for w in doc.warnings)
