@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -23,12 +24,44 @@ log = logging.getLogger("chitieu")
 DEFAULT_MAX_BYTES = 50_000_000
 
 
-def sha256_file(path: Path) -> str:
+#: file identity -> sha256, left by :func:`sha256_file` for :func:`extract_file`
+#: to take, so that a file looked up in the store and then extracted in the same
+#: process is hashed once.  Entries are taken (removed) when used.
+_HASHED: dict[tuple, str] = {}
+_HASHED_MAX = 50_000
+
+
+def _identity(path: Path, st: os.stat_result) -> tuple:
+    return (os.path.realpath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _digest(path: Path) -> tuple[str, tuple]:
+    """The file's sha256 and its identity (device, inode, size, mtime) as read."""
     h = hashlib.sha256()
     with path.open("rb") as fh:
+        st = os.fstat(fh.fileno())
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
-    return h.hexdigest()
+    return h.hexdigest(), _identity(path, st)
+
+
+def sha256_file(path: Path) -> str:
+    """The sha256 of a file's bytes (remembered for this file's :func:`extract_file`)."""
+    digest, ident = _digest(Path(path))
+    if len(_HASHED) >= _HASHED_MAX:  # files hashed and never extracted (reused): forget them
+        _HASHED.clear()
+    _HASHED[ident] = digest
+    return digest
+
+
+def _file_hash(path: Path) -> str:
+    """The file's sha256: the one :func:`sha256_file` just computed if the file
+    is unchanged since, else computed now."""
+    try:
+        known = _HASHED.pop(_identity(path, os.stat(path)), None)
+    except OSError:
+        known = None
+    return known if known is not None else _digest(path)[0]
 
 
 def extract_text(raw: str, doc_id: str, source: str = "", sha256: Optional[str] = None,
@@ -68,14 +101,19 @@ def _fill(rec: DocumentRecord, prep: PreparedText, seg, tables: Optional[list] =
             raise AssertionError(f"evidence offsets do not match the text: {ev}")
 
 
-def extract_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> DocumentRecord:
-    """Load and extract one file; a bad file gives an error record, not an exception."""
+def extract_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                 sha256: Optional[str] = None) -> DocumentRecord:
+    """Load and extract one file; a bad file gives an error record, not an exception.
+
+    ``sha256`` is the file's hash when the caller has it (a batch looking the
+    file up in its store); otherwise it is computed here, once.
+    """
     from .load import LoadError, load
 
     path = Path(path)
     doc_id = path.stem
     try:
-        sha = sha256_file(path)
+        sha = sha256 if sha256 is not None else _file_hash(path)
     except OSError as exc:
         return _error_record(doc_id, str(path), "", "unreadable", f"{path}: cannot read file: {exc.strerror}")
     try:

@@ -99,9 +99,10 @@ def test_usage_errors_exit_2(argv, message, capsys):
 
 
 def test_folder_without_documents_is_a_usage_error(tmp_path: Path, capsys):
-    (tmp_path / "notes.md").write_text("nothing to read")
+    (tmp_path / "notes.xlsx").write_text("nothing to read")
     assert cli.main(["extract", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
-    assert "no documents found" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "no documents found" in err and "1 extension .xlsx not read" in err
 
 
 def test_out_that_is_a_file_is_a_usage_error(tmp_path: Path, capsys):
@@ -148,7 +149,7 @@ def test_find_inputs_recurses_sorted_supported_only(tmp_path: Path):
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text("x")
     names = [p.relative_to(tmp_path).as_posix() for p in cli.find_inputs([tmp_path])]
-    assert names == ["a.DOCX", "b.txt", "e.htm", "f.doc", "sub/c.pdf", "sub/deeper/d.html"]
+    assert names == ["a.DOCX", "b.txt", "e.htm", "f.doc", "notes.md", "sub/c.pdf", "sub/deeper/d.html"]
 
 
 def test_find_inputs_takes_named_files_as_given_once(tmp_path: Path):

@@ -1,4 +1,4 @@
-"""Load a plan document (txt, docx, pdf, scanned pdf, html, doc) as text.
+"""Load a plan document (txt, markdown, docx, pdf, scanned pdf, html, doc) as text.
 
 >>> from pathlib import Path
 >>> doc = load(Path("plan.docx"))                      # doctest: +SKIP
@@ -8,29 +8,32 @@
 The format is decided by the file's content (magic bytes), not its name: a
 file whose extension lies is loaded by what it really is, with a warning, or
 refused with a :class:`LoadError` when that is something we do not read.
-One module per format does the work: :mod:`.txt`, :mod:`.docx`, :mod:`.pdf`
-(:mod:`.ocr` for scans), :mod:`.html`, :mod:`.doc`.
+One module per format does the work: :mod:`.txt`, :mod:`.markdown`, :mod:`.docx`,
+:mod:`.pdf` (:mod:`.ocr` for scans), :mod:`.html`, :mod:`.doc`.  Markdown has no
+magic bytes: text in a file named ``.md``/``.markdown`` is read as markdown.
 """
 from __future__ import annotations
 
+import re
 import zipfile
+import zlib
 from io import BytesIO
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
 from .document import Cell, LoadedText, Table
 from .errors import LoadError
 
 __all__ = ["Cell", "Table", "LoadedText", "LoadError", "load", "sniff", "SUPPORTED_SUFFIXES"]
 
-SUPPORTED_SUFFIXES: set[str] = {".txt", ".docx", ".pdf", ".doc", ".html", ".htm"}
+SUPPORTED_SUFFIXES: set[str] = {".txt", ".md", ".markdown", ".docx", ".pdf", ".doc", ".html", ".htm"}
 
 #: What each supported suffix promises.
-_SUFFIX_KIND = {".txt": "text", ".docx": "docx", ".pdf": "pdf", ".doc": "doc",
-                ".html": "html", ".htm": "html"}
+_SUFFIX_KIND = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".docx": "docx",
+                ".pdf": "pdf", ".doc": "doc", ".html": "html", ".htm": "html"}
 
 _KIND_NAMES = {
-    "text": "plain text", "docx": "Word .docx", "pdf": "PDF", "doc": "Word 97-2003 .doc",
+    "text": "plain text", "markdown": "Markdown", "docx": "Word .docx", "pdf": "PDF", "doc": "Word 97-2003 .doc",
     "html": "HTML", "rtf": "RTF", "xlsx": "Excel workbook", "pptx": "PowerPoint presentation",
     "odf": "OpenDocument", "zip": "zip archive", "ole": "Office 97-2003 (non-Word) file",
     "png": "PNG image", "jpeg": "JPEG image", "tiff": "TIFF image", "gif": "GIF image",
@@ -87,11 +90,21 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
+#: The main part of an Office package, from the officeDocument relationship of ``_rels/.rels``.
+_MAIN_PART = re.compile(rb'Type="[^"]{0,200}/officeDocument"[^>]{0,500}?Target="/?([^"]{1,200})"')
+_MAIN_PART_REV = re.compile(rb'Target="/?([^"]{1,200})"[^>]{0,500}?Type="[^"]{0,200}/officeDocument"')
+
+
 def _zip_kind(path: Path, data: bytes) -> str:
+    main: Optional[str] = None
     try:
         with zipfile.ZipFile(BytesIO(data)) as zf:
             names = set(zf.namelist())
-    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+            if "_rels/.rels" in names and zf.getinfo("_rels/.rels").file_size < 1_000_000:
+                rels = zf.read("_rels/.rels")
+                m = _MAIN_PART.search(rels) or _MAIN_PART_REV.search(rels)
+                main = m.group(1).decode("utf-8", "replace") if m else None
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError, zlib.error) as exc:
         raise LoadError("corrupt", path, f"damaged or truncated zip container ({exc})",
                         "download the file again or re-save it from Word") from None
     if "word/document.xml" in names:
@@ -102,12 +115,29 @@ def _zip_kind(path: Path, data: bytes) -> str:
         return "pptx"
     if "content.xml" in names:
         return "odf"
+    wordish = any(n.startswith("word/") for n in names) or (main or "").startswith("word/")
+    if wordish and main and main in names:
+        return "docx"  # the main part under another name (word/document2.xml): python-docx follows .rels
+    if wordish or path.suffix.lower() == ".docx":
+        missing = main if main and main.startswith("word/") else "word/document.xml"
+        present = ", ".join(sorted(names)[:6]) + (", ..." if len(names) > 6 else "")
+        code = "corrupt" if wordish else "unsupported"
+        what = ("a Word package without its main part" if wordish
+                else "a zip archive, not a Word document")
+        raise LoadError(code, path, f"{what}: {missing} is missing (the archive holds {present or 'nothing'})",
+                        "download the file again or re-save it from Word" if wordish
+                        else "check that this is the document and not another archive")
     return "zip"
 
 
 def _load_text(path: Path, data: bytes, jobs: int) -> LoadedText:
     from .txt import load_txt
     return load_txt(path, data)
+
+
+def _load_markdown(path: Path, data: bytes, jobs: int) -> LoadedText:
+    from .markdown import load_markdown
+    return load_markdown(path, data)
 
 
 def _load_docx(path: Path, data: bytes, jobs: int) -> LoadedText:
@@ -131,7 +161,7 @@ def _load_doc(path: Path, data: bytes, jobs: int) -> LoadedText:
 
 
 _LOADERS: dict[str, Callable[[Path, bytes, int], LoadedText]] = {
-    "text": _load_text, "docx": _load_docx, "pdf": _load_pdf, "html": _load_html, "ole": _load_doc,
+    "text": _load_text, "markdown": _load_markdown, "docx": _load_docx, "pdf": _load_pdf, "html": _load_html, "ole": _load_doc,
 }
 
 
@@ -161,6 +191,8 @@ def load(path: Path, *, max_bytes: int = 50_000_000, ocr_jobs: int = 2) -> Loade
     kind = sniff(data)
     if kind == "zip":
         kind = _zip_kind(path, data)
+    if kind == "text" and _SUFFIX_KIND.get(path.suffix.lower()) == "markdown":
+        kind = "markdown"
     loader = _LOADERS.get(kind)
     if loader is None:
         raise LoadError("unsupported", path, f"{_KIND_NAMES.get(kind, kind)} is not a supported format",

@@ -256,12 +256,12 @@ def load_doc(path: Path, data: bytes) -> LoadedText:
     first = _DocBook(None)
     first.walk(root)
     renderer = first
-    legacy, convert = legacy_fonts.legacy_converter(first.out.text)
-    if legacy is not None:
-        renderer = _DocBook(convert)
+    plan = legacy_fonts.plan_repair(first.out.text)
+    if plan.needed:
+        renderer = _DocBook(plan.convert)
         renderer.walk(root)
-        warnings.append(legacy_fonts.conversion_warning(legacy))
-        encoding = legacy
+        warnings.extend(plan.warnings)
+        encoding = plan.encoding
     if renderer.lists:
         warnings.append("automatic list numbering of .doc files is not reconstructed "
                         "(antiword); save the document as .docx to keep it")

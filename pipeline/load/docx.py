@@ -57,6 +57,12 @@ def check_zip(path: Path, data: bytes, max_bytes: int) -> None:
                                 f"the .docx would unpack to {total:,} bytes (limit {4 * max_bytes:,})",
                                 "this is not a normal Word document; raise max_bytes only if you trust it")
             for i in infos:
+                if i.filename.endswith((".xml", ".rels")) and i.file_size > max_bytes:
+                    # XML is parsed whole, at several times its size in memory
+                    raise LoadError("zip_bomb", path,
+                                    f"part {i.filename} would unpack to {i.file_size:,} bytes of XML "
+                                    f"(limit {max_bytes:,})",
+                                    "this is not a normal Word document; raise max_bytes only if you trust it")
                 if i.file_size > 1_000_000 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
                     raise LoadError("zip_bomb", path,
                                     f"part {i.filename} expands {i.file_size // max(i.compress_size, 1):,} times",
@@ -546,12 +552,12 @@ def load_docx(path: Path, data: bytes) -> LoadedText:
         encoding = "+".join(sorted(walker.converted))
     if not walker.converted:
         # Legacy-font text whose font name was lost (copied between documents).
-        enc, convert = legacy_fonts.legacy_converter(walker.out.text)
-        if enc is not None:
-            walker = _Walker(Numbering(numbering_el), Styles(styles_el), convert=convert)
+        plan = legacy_fonts.plan_repair(walker.out.text)
+        if plan.needed:
+            walker = _Walker(Numbering(numbering_el), Styles(styles_el), convert=plan.convert)
             walker.walk(document.element.body)
-            warnings.append(legacy_fonts.conversion_warning(enc))
-            encoding = enc
+            warnings.extend(plan.warnings)
+            encoding = plan.encoding
     text = walker.out.text
     if not text.strip():
         raise LoadError("empty", path, "the Word document contains no text",

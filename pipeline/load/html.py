@@ -11,9 +11,11 @@ like any other text (:mod:`.legacy_fonts`).
 """
 from __future__ import annotations
 
+import logging
 import re
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -22,6 +24,43 @@ from . import legacy_fonts
 from .document import CellSpec, LoadedText, TextBuilder
 from .errors import LoadError
 from .txt import decode_bytes
+
+log = logging.getLogger("chitieu")
+
+#: Libraries whose log lines are about their own work, not the user's file
+#: (trafilatura logs "discarding data: None" when it gives up on a page).
+_LIBRARY_LOGGERS = ("trafilatura", "htmldate", "courlan", "justext")
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def _library_logs() -> Iterator[list[logging.LogRecord]]:
+    """Keep the extraction libraries' log lines off stderr while they run; what
+    they said is logged at DEBUG (``--verbose``) instead."""
+    collect = _Collect()
+    saved = []
+    for name in _LIBRARY_LOGGERS:
+        lg = logging.getLogger(name)
+        saved.append((lg, lg.propagate))
+        lg.addHandler(collect)
+        lg.propagate = False
+    try:
+        yield collect.records
+    finally:
+        for lg, propagate in saved:
+            lg.removeHandler(collect)
+            lg.propagate = propagate
+        for rec in collect.records:
+            log.debug("%s said: %s", rec.name, rec.getMessage())
+
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.IGNORECASE)
 _BLOCK_TAGS = {"p", "head", "quote", "code", "list", "table"}
@@ -208,14 +247,15 @@ def load_html(path: Path, data: bytes) -> LoadedText:
         source = lxml_html.tostring(tree, encoding="unicode")
     sources = _source_tables(tree)
 
-    extracted = trafilatura.extract(source, output_format="xml", include_tables=True,
-                                    include_comments=False, include_links=False, include_images=False,
-                                    deduplicate=False)
-    if extracted is None:
+    with _library_logs():
         extracted = trafilatura.extract(source, output_format="xml", include_tables=True,
-                                        include_comments=False, favor_recall=True)
-        if extracted is not None:
-            warnings.append("main content hard to find; extracted with recall-oriented settings")
+                                        include_comments=False, include_links=False, include_images=False,
+                                        deduplicate=False)
+        if extracted is None:
+            extracted = trafilatura.extract(source, output_format="xml", include_tables=True,
+                                            include_comments=False, favor_recall=True)
+            if extracted is not None:
+                warnings.append("main content hard to find; extracted with recall-oriented settings")
     if extracted is None:
         raise LoadError("empty", path, "no article text found in the page",
                         "save the page as text or PDF from the browser")

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Optional
 
 import regex
@@ -64,17 +65,32 @@ def _cp1252_char(b: int) -> str:
 
 #: Windows-1252 character (as Word/antiword/pdfminer hand it to us) -> letter.
 _TCVN3_CHARS: dict[str, str] = {_cp1252_char(b): u for b, u in TCVN3_BYTES.items()}
+#: Some PDF text layers of TCVN3 fonts map two glyphs to look-alike symbols
+#: instead of their Windows-1252 code: the soft hyphen (0xAD, ``ư``) to U+2212
+#: MINUS SIGN and the middle dot (0xB7, ``ã``) to U+2219 BULLET OPERATOR
+#: (``n−íc`` for ``nước``, ``®∙`` for ``đã``).  Mapped in TCVN3 text only.
+TCVN3_LOOKALIKES: dict[str, str] = {"\u2212": "ư", "\u2219": "ã"}
+_TCVN3_CHARS.update(TCVN3_LOOKALIKES)
 _TCVN3_TRANS = str.maketrans(_TCVN3_CHARS)
 _TCVN3_INVERSE: dict[str, int] = {u: b for b, u in TCVN3_BYTES.items()}
 
 
+#: Latin-1 character (one per byte) -> what Windows shows / what TCVN3 means.
+_CP1252_FROM_LATIN1 = str.maketrans({chr(b): _cp1252_char(b) for b in range(128, 256)})
+_TCVN3_FROM_LATIN1 = str.maketrans({chr(b): TCVN3_BYTES.get(b) or _cp1252_char(b) for b in range(128, 256)})
+
+
 def tcvn3_bytes_to_unicode(data: bytes) -> str:
     """Decode bytes typed in a TCVN3 font."""
-    return "".join(TCVN3_BYTES.get(b) or _cp1252_char(b) for b in data)
+    return data.decode("latin-1").translate(_TCVN3_FROM_LATIN1)
 
 
 def tcvn3_to_unicode(text: str, *, upper: bool = False) -> str:
-    """Convert text that was read as Windows-1252 from a TCVN3 font."""
+    """Convert text that was read as Windows-1252 from a TCVN3 font.
+
+    >>> tcvn3_to_unicode("n\u2212íc ®\u2219 ®­îc")   # look-alike symbols of a PDF text layer
+    'nước đã được'
+    """
     out = text.translate(_TCVN3_TRANS)
     return out.upper() if upper else out
 
@@ -155,7 +171,7 @@ def vni_to_unicode(text: str) -> str:
 
 def vni_bytes_to_unicode(data: bytes) -> str:
     """Decode bytes typed in a VNI font."""
-    return vni_to_unicode("".join(_cp1252_char(b) for b in data))
+    return vni_to_unicode(data.decode("latin-1").translate(_CP1252_FROM_LATIN1))
 
 
 def unicode_to_vni(text: str) -> str:
@@ -198,6 +214,7 @@ class Score:
         return self.bad / total if total else 0.0
 
 
+@lru_cache(maxsize=1 << 16)  # a document repeats its words: score each once
 def _is_syllable(word: str) -> bool:
     if any(c.isupper() for c in word[1:]) and any(c.islower() for c in word):
         if not word.isupper() and not (word[0].isupper() and word[1:].islower()):
@@ -269,14 +286,7 @@ def detect_legacy(text: str) -> Optional[str]:
     return None
 
 
-def legacy_converter(text: str) -> tuple[Optional[str], Callable[[str], str]]:
-    """Decide for a whole document, then convert it piece by piece (line, cell, run).
-
-    Returns ``(encoding, convert)``; ``convert`` is the identity when the
-    document is Unicode.  A piece holding Unicode-only letters is never
-    converted; in a document that mixes both, a piece is converted only if
-    that makes it more Vietnamese.
-    """
+def _legacy_plan(text: str) -> tuple[Optional[str], Callable[[str], str]]:
     enc = detect_legacy(text)
     if enc is None:
         return None, _identity
@@ -299,6 +309,101 @@ def legacy_converter(text: str) -> tuple[Optional[str], Callable[[str], str]]:
     return enc, convert
 
 
+# --------------------------------------------------------------------------
+# UTF-8 read as Windows-1252 ("Tá»ˆNH" for "TỈNH")
+# --------------------------------------------------------------------------
+
+#: A UTF-8 lead byte (0xC2-0xEF) followed by a continuation byte (0x80-0xBF), both
+#: as Windows-1252 shows them: the mark of UTF-8 text decoded as Windows-1252.
+_UTF8_AS_CP1252 = regex.compile(
+    "[\u00c2-\u00ef][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+    "\u02c6\u02dc\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030"
+    "\u2039\u203a\u20ac\u2122]")
+
+
+def repair_mojibake(piece: str) -> str:
+    """Undo UTF-8 text decoded as Windows-1252 (ftfy's ``fix_encoding``), where
+    a piece shows the mark of it; anything else is returned unchanged.
+
+    >>> repair_mojibake("UBND Tá»ˆNH BÃŒNH PHÆ¯á»šC")
+    'UBND TỈNH BÌNH PHƯỚC'
+    >>> repair_mojibake("Môc tiªu cô thÓ")   # TCVN3 text is not this
+    'Môc tiªu cô thÓ'
+    """
+    if _UTF8_AS_CP1252.search(piece) is None:
+        return piece
+    import ftfy  # only for the rare piece that needs it
+
+    fixed = ftfy.fix_encoding(piece)
+    # take ftfy's answer only when it makes no word less Vietnamese
+    if fixed != piece and vietnamese_score(fixed).bad <= vietnamese_score(piece).bad:
+        return fixed
+    return piece
+
+
+@dataclass(frozen=True)
+class Repair:
+    """What a document's text needs, decided once on the whole text and then
+    applied piece by piece (line, table cell, run) with :attr:`convert`."""
+
+    encoding: Optional[str]       # "tcvn3" / "vni": legacy-font text was found
+    mojibake: int                 # lines of UTF-8 text that had been read as Windows-1252
+    convert: Callable[[str], str]
+
+    @property
+    def needed(self) -> bool:
+        return self.encoding is not None or self.mojibake > 0
+
+    @property
+    def warnings(self) -> list[str]:
+        out = []
+        if self.mojibake:
+            out.append(f"repaired {self.mojibake} line{'s' if self.mojibake != 1 else ''} of UTF-8 "
+                       "text that had been read as Windows-1252 (mojibake such as 'Tá»ˆNH')")
+        if self.encoding is not None:
+            out.append(conversion_warning(self.encoding))
+        return out
+
+
+def plan_repair(text: str) -> Repair:
+    """Decide how to repair a document's text: the lines that are UTF-8 read
+    as Windows-1252 are repaired first (each on its own), then the legacy-font
+    vote of :func:`detect_legacy` runs on the repaired text.
+
+    Every loader calls this once on its whole text and then ``convert`` on
+    each piece it emits (``convert`` is the identity when nothing is needed)::
+
+        plan = plan_repair(full_text)
+        if plan.needed:
+            pieces = [plan.convert(p) for p in pieces]
+            warnings += plan.warnings
+    """
+    lines = text.split("\n")
+    repaired = [repair_mojibake(ln) for ln in lines]
+    mojibake = sum(1 for a, b in zip(lines, repaired) if a is not b)
+    enc, legacy = _legacy_plan("\n".join(repaired) if mojibake else text)
+    if not mojibake:
+        return Repair(enc, 0, legacy)
+
+    def convert(piece: str) -> str:
+        return legacy(repair_mojibake(piece))
+    return Repair(enc, mojibake, convert)
+
+
+def legacy_converter(text: str) -> tuple[Optional[str], Callable[[str], str]]:
+    """Decide for a whole document, then convert it piece by piece (line, cell, run).
+
+    Returns ``(encoding, convert)``; ``convert`` is the identity when the
+    document needs nothing.  A piece holding Unicode-only letters is never
+    converted; in a document that mixes both, a piece is converted only if
+    that makes it more Vietnamese.  ``convert`` also repairs pieces that are
+    UTF-8 read as Windows-1252 (see :func:`plan_repair`, which also says when
+    that alone is needed).
+    """
+    plan = plan_repair(text)
+    return plan.encoding, plan.convert
+
+
 def _identity(s: str) -> str:
     return s
 
@@ -310,7 +415,7 @@ def fix_legacy_text(text: str) -> tuple[str, Optional[str]]:
     ``None`` (text returned unchanged).  Works line by line (see
     :func:`legacy_converter`).
     """
-    enc, convert = legacy_converter(text)
+    enc, convert = _legacy_plan(text)
     if enc is None:
         return text, None
     return "\n".join(convert(ln) for ln in text.split("\n")), enc

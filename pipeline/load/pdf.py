@@ -365,11 +365,11 @@ def load_pdf(path: Path, data: bytes, *, ocr_jobs: int = 2) -> LoadedText:
     encoding = None
     text_pages = [p for p in pages if not p.ocr]
     if text_pages:
-        enc, conv = legacy_fonts.legacy_converter("\n".join(_page_text(p) for p in text_pages))
-        if enc is not None:
-            convert = conv
-            encoding = enc
-            warnings.append(legacy_fonts.conversion_warning(enc))
+        plan = legacy_fonts.plan_repair("\n".join(_page_text(p) for p in text_pages))
+        if plan.needed:  # legacy-font text, or UTF-8 text read as Windows-1252
+            convert = plan.convert
+            encoding = plan.encoding
+            warnings.extend(plan.warnings)
 
     out = TextBuilder()
     built: dict[int, Table] = {}     # id(_TableBlock) -> its Table
