@@ -367,7 +367,10 @@ def test_an_exception_in_a_worker_is_that_files_error_record_and_is_logged(tmp_p
         s = run([tmp_path / "docs"], tmp_path / "out", extractor=raise_on_bad, jobs=2)
     assert s.failures == [("bad0", "internal_error")]
     assert "bad0.txt: extraction failed (ValueError: bug in a loader)" in caplog.text
-    assert "Traceback" in caplog.text  # the worker's traceback comes back with the line
+    assert "Traceback" not in caplog.text  # one line on stderr; the worker's traceback ...
+    log = (tmp_path / "out" / cli.LOG_NAME).read_text(encoding="utf-8")
+    assert "bad0.txt: extraction failed" in log and "Traceback" in log and "raise_on_bad" in log  # ... is here
+    assert s.log_file == tmp_path / "out" / cli.LOG_NAME and s.logged == 1
 
 
 def test_jobs_option(capsys):
