@@ -215,8 +215,9 @@ def prepare_output_folder(out_dir: Path) -> None:
 
 
 def _reason(exc: BaseException) -> str:
+    """The reason of an ``OSError`` without the file name (a temporary file's, or the folder's, already named)."""
     if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror + (f": {exc.filename}" if exc.filename else "")
+        return exc.strerror
     return str(exc) or type(exc).__name__
 
 

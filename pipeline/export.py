@@ -347,8 +347,8 @@ def csv_text_cell(value: Any) -> Any:
     of :data:`CSV_FORMULA_START` gets a leading ``'``, as OWASP advises, so
     ``=HYPERLINK(...)`` stays text.  Numbers and other values are unchanged.
 
-    >>> csv_text_cell('=HYPERLINK("http://x","y")'), csv_text_cell("- 60% xã"), csv_text_cell("60%")
-    ('\'=HYPERLINK("http://x","y")', "'- 60% xã", '60%')
+    >>> csv_text_cell("=HYPERLINK(A1)"), csv_text_cell("- 60% xã"), csv_text_cell("60%"), csv_text_cell(-5)
+    ("'=HYPERLINK(A1)", "'- 60% xã", '60%', -5)
     """
     if isinstance(value, str) and value.startswith(CSV_FORMULA_START):
         return "'" + value
