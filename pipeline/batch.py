@@ -370,6 +370,18 @@ class _Pool:
         if not self.ping.done() or self.ping.exception() is not None:
             raise _WorkersCannotStart(str(self.ping.exception()) if self.ping.done() else "no worker started")
 
+    def killed_by_sigkill(self) -> bool:
+        """Whether a worker of this pool was ended by SIGKILL that the batch did not
+        send: on Linux, the kernel's out-of-memory killer."""
+        for _ in range(50):  # the pool's manager thread reaps the dead worker
+            codes = [proc.exitcode for proc in list((getattr(self.executor, "_processes", None) or {}).values())]
+            if -signal.SIGKILL in codes:
+                return True
+            if codes and all(c is not None for c in codes):
+                return False
+            time.sleep(0.02)
+        return False
+
     def kill(self) -> None:
         # Only the processes this pool started.
         for proc in list((getattr(self.executor, "_processes", None) or {}).values()):
@@ -557,7 +569,13 @@ def _isolate(suspects: list[int], todo: Sequence[Path], max_bytes: int, ext: Opt
                 except BrokenProcessPool:
                     pool.check_started()
                     crashed.append(str(todo[i]))
-                    done(i, to_payload(_crash_record(todo[i])))
+                    if pool.killed_by_sigkill():
+                        message = (f"{todo[i]}: the worker process extracting this file was killed by the "
+                                   "system, most likely for using too much memory; lower --max-memory so that "
+                                   "chitieu stops it first, or give the file more memory")
+                        done(i, to_payload(_budget_record(todo[i], "out_of_memory", message)))
+                    else:
+                        done(i, to_payload(_crash_record(todo[i])))
                     break  # this pool is dead; a new one for the rest
                 _replay(lines)
                 done(i, payload)
