@@ -145,7 +145,8 @@ class Budget:
     """What one file may cost in its worker process; 0 means no limit.
 
     The wall-time limit of a file is ``timeout + per_page * pages`` (pages of
-    a PDF, which may need OCR; 0 for other formats).  ``max_memory`` is the
+    a PDF, which may need OCR, counted by the worker itself; 0 for other
+    formats), from the moment its worker takes it.  ``max_memory`` is the
     resident memory (bytes) of the worker and its child processes, read from
     ``/proc`` every :data:`_TICK` seconds by the parent.  A worker over either
     limit is killed and its file gets a ``timeout`` or ``out_of_memory``
@@ -156,9 +157,13 @@ class Budget:
     max_memory: int = DEFAULT_MAX_MEMORY
 
     def seconds_for(self, path: Path) -> Optional[float]:
+        """The time allowed for ``path`` (``None``: no limit)."""
+        return self.seconds_for_pages(_pdf_pages(path) if self.timeout > 0 and self.per_page > 0 else 0)
+
+    def seconds_for_pages(self, pages: int) -> Optional[float]:
         if self.timeout <= 0:
             return None
-        return self.timeout + (self.per_page * _pdf_pages(path) if self.per_page > 0 else 0.0)
+        return self.timeout + self.per_page * max(0, pages)
 
     def describe_timeout(self) -> str:
         return f"{self.timeout:g}" + (f"+{self.per_page:g}/page" if self.per_page else "")
@@ -314,7 +319,10 @@ def _init_worker(levels: dict[str, int], warm: bool, parent: int, started=None) 
 def _work(path: str, max_bytes: int, extractor: Optional[Extractor], token: int = 0) -> tuple[str, list]:
     """One file in a worker: the record as a store payload, and the log lines."""
     if _started is not None:
-        _started.put((token, os.getpid()))
+        _started.put((token, os.getpid(), 0))   # the clock starts now ...
+        pages = _pdf_pages(Path(path))          # ... counted here, so a PDF that hangs or crashes
+        if pages:                               # its reader costs this worker, not the batch
+            _started.put((token, os.getpid(), pages))
     if _capture is not None:
         _capture.lines.clear()
     rec = safe_extract(extractor or _default_extractor(), Path(path), max_bytes)
@@ -421,27 +429,32 @@ class _Watch:
     def __init__(self, budget: Budget, started):
         self.budget, self.started = budget, started
         self.running: dict[int, tuple[int, float]] = {}   # token -> (worker pid, start time)
+        self.pages: dict[int, int] = {}                    # token -> PDF pages (the OCR allowance)
         self.verdicts: dict[int, tuple[str, str]] = {}    # token -> (error code, message)
 
     def drain(self) -> None:
         while not self.started.empty():
-            token, pid = self.started.get()
+            token, pid, pages = self.started.get()
             self.running.setdefault(token, (pid, time.monotonic()))
+            if pages:
+                self.pages[token] = pages
 
-    def check(self, tokens: dict[int, Path], limits: dict[int, Optional[float]]) -> bool:
+    def check(self, tokens: dict[int, Path]) -> bool:
         """Kill every worker over budget; ``True`` when one was killed."""
         self.drain()
         killed = False
         for token, (pid, t0) in list(self.running.items()):
             if token not in tokens or token in self.verdicts:
                 continue
-            path, limit = tokens[token], limits.get(token)
+            path, limit = tokens[token], self.budget.seconds_for_pages(self.pages.get(token, 0))
             elapsed = time.monotonic() - t0
             if limit is not None and elapsed > limit:
+                pages = self.pages.get(token, 0)
+                allowed = f", {limit:g} s for its {pages} pages" if pages and self.budget.per_page else ""
                 self.verdicts[token] = ("timeout", (
                     f"{path}: stopped after {elapsed:.0f} s, over the time allowed for one file "
-                    f"(--file-timeout {self.budget.describe_timeout()}); raise --file-timeout if the "
-                    "file is just large"))
+                    f"(--file-timeout {self.budget.describe_timeout()}{allowed}); raise --file-timeout "
+                    "if the file is just large"))
             elif self.budget.max_memory > 0:
                 used = _rss(pid)
                 if used > self.budget.max_memory:
@@ -456,6 +469,7 @@ class _Watch:
 
     def forget(self, token: int) -> None:
         self.running.pop(token, None)
+        self.pages.pop(token, None)
 
 
 def _run_parallel(todo: Sequence[Path], jobs: int, max_bytes: int, extractor: Optional[Extractor],
@@ -477,7 +491,6 @@ def _run_parallel(todo: Sequence[Path], jobs: int, max_bytes: int, extractor: Op
         try:
             inflight: dict[Future, int] = {}
             tokens: dict[int, Path] = {}
-            limits: dict[int, Optional[float]] = {}
             token_of: dict[Future, int] = {}
             broken = False
             while (pending or inflight) and not suspects and not broken:
@@ -493,12 +506,11 @@ def _run_parallel(todo: Sequence[Path], jobs: int, max_bytes: int, extractor: Op
                             pending.appendleft(i)
                         break
                     inflight[fut], token_of[fut], tokens[token] = i, token, todo[i]
-                    limits[token] = budget.seconds_for(todo[i])
                 if not inflight:
                     break
                 finished, _ = wait(inflight, timeout=_TICK, return_when=FIRST_COMPLETED)
                 if not finished:
-                    if watch.check(tokens, limits):
+                    if watch.check(tokens):
                         wait(inflight)
                         finished = set(inflight)
                     else:
@@ -556,9 +568,8 @@ def _isolate(suspects: list[int], todo: Sequence[Path], max_bytes: int, ext: Opt
                 i = queue_.popleft()
                 token = pool.next_token()
                 fut = pool.executor.submit(_work, str(todo[i]), max_bytes, ext, token)
-                limits = {token: budget.seconds_for(todo[i])}
                 while not wait([fut], timeout=_TICK).done:
-                    if watch.check({token: todo[i]}, limits):
+                    if watch.check({token: todo[i]}):
                         wait([fut])
                 if token in watch.verdicts:
                     code, message = watch.verdicts[token]

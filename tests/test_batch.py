@@ -516,3 +516,27 @@ def test_a_worker_killed_by_the_system_oom_killer_is_out_of_memory_not_worker_cr
     s = run([tmp_path / "docs"], tmp_path / "out", extractor=sigkilled_on_oom, jobs=2)
     assert s.failures == [("oom0", "out_of_memory")]
     assert s.documents == 4 and s.targets == 3
+
+
+def sleeps_on_pdf(path, *, max_bytes=0) -> DocumentRecord:
+    if Path(path).suffix == ".pdf":
+        time.sleep(300)
+    return fake_extract(path)
+
+
+def test_a_pdf_gets_its_per_page_allowance_counted_in_the_worker(tmp_path: Path, caplog):
+    fpdf = pytest.importorskip("fpdf")
+    pdf = fpdf.FPDF()
+    for _ in range(2):
+        pdf.add_page()
+    docs = tmp_path / "docs"
+    make_docs(docs, n=1)
+    pdf.output(str(docs / "scan.pdf"))
+    budget = batch.Budget(timeout=1, per_page=2, max_memory=0)
+    start = time.monotonic()
+    with caplog.at_level(logging.ERROR, logger="chitieu"):
+        result = batch.run_batch([docs / "doc0.txt", docs / "scan.pdf"], max_bytes=10**6, extractor=sleeps_on_pdf,
+                                 isolate=True, budget=budget)
+    assert time.monotonic() - start >= 5  # 1 s + 2 pages x 2 s, not 1 s
+    assert [r.extra.get("error") for r in result.records] == [None, "timeout"]
+    assert "(--file-timeout 1+2/page, 5 s for its 2 pages)" in caplog.text
