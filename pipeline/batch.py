@@ -6,12 +6,17 @@
    (:mod:`pipeline.store`) holds a row for its path, bytes and the current
    fingerprint (rules, pipeline source, ``--max-bytes``), that record is
    taken and the file is not read again.  ``force=True`` skips this step.
-2. **Extract** the others, in input order.  With ``jobs=1`` in this process;
-   with ``jobs=N`` in a pool of N worker processes
-   (:class:`~concurrent.futures.ProcessPoolExecutor`, ``spawn``).  Each
+2. **Extract** the others, in input order, in a pool of ``jobs`` worker
+   processes (:class:`~concurrent.futures.ProcessPoolExecutor`, ``spawn``)
+   whenever more than one file is to be extracted, ``jobs=1`` included; a
+   single file is extracted in this process (it starts faster).  Each
    worker loads the models and rules once, in its initializer, then takes
    files one at a time.  Log lines a worker emits for a file are sent back
    with its record and logged here, so stderr looks the same either way.
+   Each file has a :class:`Budget`: the parent watches the clock and the
+   resident memory of the worker holding it, and kills a worker over
+   either; that file gets a ``timeout`` or ``out_of_memory`` record and the
+   other files carry on in a fresh worker.
 3. **Store** each record the moment it is finished, one commit per document,
    so an interrupted run loses nothing already done.
 
@@ -22,7 +27,8 @@ bytes.
 
 A file whose extraction raises gets an ``internal_error`` record.  A file
 whose worker process dies (a segfault in a native library, the OOM killer)
-gets a ``worker_crashed`` record: when the pool breaks, the files that were
+gets a ``worker_crashed`` record (``out_of_memory`` when the system killed it
+with SIGKILL, as the kernel's OOM killer does): when the pool breaks, the files that were
 in flight are retried one at a time in a fresh worker, so only the file
 that really kills its worker is marked, and the batch goes on.  Neither kind
 is stored, so the next run tries them again.  If even a lone worker cannot
