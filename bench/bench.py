@@ -24,7 +24,17 @@ Three series, each case run in a fresh process so that its peak memory
 * **long doc**: one document made of N copies of one corpus text
   (``--concat``, default ×1 ×10 ×100, and ×1000 with ``BENCH_FULL=1``; the
   shortest text with a percentage in it): characters/s should stay flat as
-  N grows.
+  N grows;
+* **adversarial**: one document of ``đạt 50%, `` repeated (the dense-value
+  generator of ``tests/adversarial/generators.py``) at 16, 64, 256 and
+  1024 KiB (``--adversarial``; ``--adversarial-separators`` adds the
+  ``. ``, `` và `` and ``; `` variants).  Its time/size ratio between steps
+  should stay at or below :data:`ADVERSARIAL_TOLERANCE` and its peak memory
+  at or below :data:`ADVERSARIAL_MAX_PEAK_MB`.  A case is stopped at
+  ``--adversarial-timeout`` seconds or ``--adversarial-max-memory`` MB (the
+  bench watches the process's resident memory), and the larger sizes of its
+  series are then not run: the row says so.  ``--series adversarial`` runs
+  this series alone.
 
 Linearity: for each series and job count the report gives the cost per
 unit of size (seconds per million characters) at each size, and its ratio
@@ -68,6 +78,10 @@ DEFAULT_WORK = ROOT / "bench" / "out"
 DEFAULT_RESULTS = ROOT / "bench" / "results.txt"
 #: Ratio of cost per unit of size between two sizes above which the report says "WORSE THAN LINEAR".
 LINEAR_TOLERANCE = 1.25
+#: The adversarial series' limits (issue 9): time/size between steps, and peak memory of the command.
+ADVERSARIAL_TOLERANCE = 1.5
+ADVERSARIAL_MAX_PEAK_MB = 300
+SERIES = ("corpus", "short", "long", "adversarial")
 #: A short document keeps 1/SHORT_SHARE of its text (series "corpus short").
 SHORT_SHARE = 10
 HEADER_LINES = 8
@@ -176,19 +190,64 @@ def build_concatenated(source: Path, n: int, dest: Path) -> Path:
     return dest
 
 
-def run_case(corpus: Path, out: Path, warmup: Path, jobs: int, timeout: float, keep: bool = False) -> dict:
+def build_adversarial(separator: str, size: int, dest: Path) -> Path:
+    """One document of dense values (``tests/adversarial/generators.py``), ``size`` characters of body."""
+    sys.path.insert(0, str(ROOT / "tests" / "adversarial"))
+    import generators
+
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    text = generators.dense_values(size, generators.SEPARATORS[separator])
+    (dest / f"dense_{separator}_{size // 1024}k.txt").write_text(text, encoding="utf-8")
+    return dest
+
+
+def _tree_rss_mb(pid: int) -> float:
+    sys.path.insert(0, str(ROOT))
+    from pipeline.batch import _rss
+    return _rss(pid) / 2**20
+
+
+def run_case(corpus: Path, out: Path, warmup: Path, jobs: int, timeout: float, keep: bool = False,
+             max_memory_mb: float | None = None) -> dict:
+    """One case in a fresh process; stopped after ``timeout`` seconds, or when
+    its resident memory (with its children) passes ``max_memory_mb``."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", str(corpus),
            "--worker-out", str(out), "--warmup", str(warmup), "--worker-jobs", str(jobs)]
     if keep:
         cmd.append("--worker-keep")
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
-    except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {timeout:.0f} s", "jobs": jobs}
-    if proc.returncode != 0:
-        tail = proc.stderr.strip().splitlines()[-1:] or ["(no message)"]
-        return {"error": f"exit {proc.returncode}: {tail[0]}", "jobs": jobs}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    if max_memory_mb is None:
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+        except subprocess.TimeoutExpired:
+            return {"error": f"timed out after {timeout:.0f} s", "jobs": jobs}
+        stdout, stderr, code = proc.stdout, proc.stderr, proc.returncode
+    else:
+        import tempfile
+
+        with tempfile.TemporaryFile("w+") as fout, tempfile.TemporaryFile("w+") as ferr:
+            child = subprocess.Popen(cmd, stdout=fout, stderr=ferr, text=True, cwd=ROOT)
+            start, peak = time.monotonic(), 0.0
+            while child.poll() is None:
+                time.sleep(0.2)
+                used = _tree_rss_mb(child.pid)
+                peak = max(peak, used)
+                elapsed = time.monotonic() - start
+                if elapsed > timeout or used > max_memory_mb:
+                    child.kill()
+                    child.wait()
+                    why = (f"timed out after {elapsed:.0f} s" if elapsed > timeout
+                           else f"stopped at {used:,.0f} MB (over {max_memory_mb:,.0f} MB) after {elapsed:.0f} s")
+                    return {"error": f"{why}; peak {peak:,.0f} MB", "jobs": jobs, "seconds": elapsed,
+                            "peak_mb": peak}
+            fout.seek(0)
+            ferr.seek(0)
+            stdout, stderr, code = fout.read(), ferr.read(), child.returncode
+    if code != 0:
+        tail = stderr.strip().splitlines()[-1:] or ["(no message)"]
+        return {"error": f"exit {code}: {tail[0]}", "jobs": jobs}
+    return json.loads(stdout.strip().splitlines()[-1])
 
 
 # --------------------------------------------------------------------------
@@ -220,7 +279,7 @@ def row(name: str, r: dict) -> str:
             f"{r['startup']:>7.1f}s" + (f"  ({r['failed']} failed)" if r.get("failed") else ""))
 
 
-def linearity(series: str, points: list[tuple[int, dict]]) -> list[dict]:
+def linearity(series: str, points: list[tuple[int, dict]], tolerance: float = LINEAR_TOLERANCE) -> list[dict]:
     """Cost per unit of size between consecutive sizes of one series and job count."""
     out = []
     for (n0, r0), (n1, r1) in zip(points, points[1:]):
@@ -233,13 +292,13 @@ def linearity(series: str, points: list[tuple[int, dict]]) -> list[dict]:
             "series": series, "jobs": r0["jobs"], "from": n0, "to": n1, "size_ratio": size,
             "time_ratio": time_ratio, "cost_ratio": ratio,
             "exponent": math.log(time_ratio) / math.log(size) if size > 1 else None,
-            "linear": ratio <= LINEAR_TOLERANCE,
+            "linear": ratio <= tolerance, "tolerance": tolerance,
         })
     return out
 
 
 def linearity_line(d: dict) -> str:
-    verdict = "linear" if d["linear"] else "WORSE THAN LINEAR"
+    verdict = "linear" if d["linear"] else f"WORSE THAN LINEAR (limit x{d.get('tolerance', LINEAR_TOLERANCE):.2f})"
     return (f"{d['series']} x{d['from']} -> x{d['to']}, jobs {d['jobs']}: text x{d['size_ratio']:.1f}, "
             f"time x{d['time_ratio']:.1f}, time/size x{d['cost_ratio']:.2f} "
             f"(time ~ size^{d['exponent']:.2f}; {verdict})")
@@ -285,6 +344,23 @@ def _write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+ADVERSARIAL_MARK = "=== adversarial series alone (--series adversarial) ==="
+
+
+def _merge_adversarial(txt: Path, js: Path, text: str, data: dict) -> tuple[str, dict]:
+    """A run of the adversarial series alone, added to the results of the last
+    full run (replacing an earlier run of this series alone) instead of
+    overwriting them."""
+    old_text = txt.read_text(encoding="utf-8") if txt.exists() else ""
+    old_text = old_text.split("\n" + ADVERSARIAL_MARK)[0].rstrip("\n")
+    try:
+        old = json.loads(js.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        old = {}
+    old["adversarial_alone"] = data
+    return (old_text + "\n\n" + ADVERSARIAL_MARK + "\n" + text).lstrip("\n"), old
+
+
 def main(argv: list[str] | None = None) -> int:
     full_env = _truthy(os.environ.get("BENCH_FULL"))
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -300,6 +376,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--concat-source", type=Path, default=None,
                     help="text to repeat (default: the shortest corpus text with a percentage)")
     ap.add_argument("--no-rerun", action="store_true", help="skip the incremental rerun case")
+    ap.add_argument("--series", default=",".join(SERIES),
+                    help=f"series to run, of {','.join(SERIES)} (default: all)")
+    ap.add_argument("--adversarial", default="16,64,256,1024",
+                    help="KiB of dense values per adversarial document (default 16,64,256,1024)")
+    ap.add_argument("--adversarial-separators", default="comma",
+                    help="separators between the values: comma,period,va,semicolon (default comma)")
+    ap.add_argument("--adversarial-timeout", type=float, default=600,
+                    help="seconds allowed per adversarial case (default 600)")
+    ap.add_argument("--adversarial-max-memory", type=float, default=4096,
+                    help="MB of resident memory at which an adversarial case is stopped (default 4096)")
+    ap.add_argument("--adversarial-keep-going", action="store_true",
+                    help="run the larger adversarial sizes even after a smaller one went over the limits")
     ap.add_argument("--work", type=Path, default=DEFAULT_WORK, help="scratch folder (default bench/out)")
     ap.add_argument("--results", type=Path, default=DEFAULT_RESULTS,
                     help="report file; the JSON goes beside it with the suffix .json")
@@ -320,6 +408,11 @@ def main(argv: list[str] | None = None) -> int:
                                 args.worker_keep)))
         return 0
 
+    series_wanted = {x.strip() for x in args.series.split(",") if x.strip()}
+    unknown = series_wanted - set(SERIES)
+    if unknown:
+        print(f"bench: unknown --series {', '.join(sorted(unknown))} (of {', '.join(SERIES)})", file=sys.stderr)
+        return 2
     files = corpus_files(args.corpus)
     if not files:
         print(f"bench: no documents in {args.corpus}", file=sys.stderr)
@@ -329,6 +422,12 @@ def main(argv: list[str] | None = None) -> int:
     concat_default = "1,10,100,1000" if args.full else "1,10,100"
     copies, job_counts = sorted(set(_ints(args.copies))), _ints(args.jobs)
     concat = sorted(set(_ints(args.concat if args.concat is not None else concat_default)))
+    if "corpus" not in series_wanted:
+        copies = [n for n in copies if n >= args.short_from] if "short" in series_wanted and not args.full else []
+    if "long" not in series_wanted:
+        concat = []
+    adv_sizes = [k * 1024 for k in sorted(set(_ints(args.adversarial)))] if "adversarial" in series_wanted else []
+    adv_seps = [x.strip() for x in args.adversarial_separators.split(",") if x.strip()]
     short_from = None if args.full else args.short_from
     warmup = source
     started = time.perf_counter()
@@ -350,6 +449,13 @@ def main(argv: list[str] | None = None) -> int:
         "",
         HEADER,
     ]
+    if adv_sizes:
+        lines[-1:-1] = [f"adversarial <sep> N: one document of N KiB of dense values ('đạt 50%<sep>' repeated); "
+                        f"limits: time/size <= x{ADVERSARIAL_TOLERANCE} between sizes, peak <= "
+                        f"{ADVERSARIAL_MAX_PEAK_MB} MB; a case is stopped at {args.adversarial_timeout:.0f} s or "
+                        f"{args.adversarial_max_memory:.0f} MB", ""]
+    if not (copies or concat):
+        job_counts = job_counts[:1]
     most_jobs = max(job_counts)
     cpu = cpu_parallelism(most_jobs) if most_jobs > 1 else 1.0
     lines[-2:-2] = [f"CPU check: {most_jobs} busy processes get x{cpu:.2f} the work of one done "
@@ -390,12 +496,31 @@ def main(argv: list[str] | None = None) -> int:
         record(f"long doc x{n}", "long doc", n,
                run_case(corpus, args.work / f"concat_x{n}_outputs", warmup, 1, timeout))
 
+    for sep in adv_seps:
+        failed = None
+        for size in adv_sizes:
+            name = f"adversarial {sep} {size // 1024}K"
+            if failed is not None and not args.adversarial_keep_going:
+                record(name, f"adversarial {sep}", size,
+                       {"error": f"not run: {failed // 1024}K already went over the limits", "jobs": 1})
+                continue
+            corpus = build_adversarial(sep, size, args.work / f"adversarial_{sep}_{size // 1024}k")
+            result = record(name, f"adversarial {sep}", size,
+                            run_case(corpus, args.work / f"adversarial_{sep}_{size // 1024}k_outputs", warmup, 1,
+                                     args.adversarial_timeout, max_memory_mb=args.adversarial_max_memory))
+            if "error" in result:
+                failed = size
+
     checks: list[dict] = []
-    for series in ("corpus", "corpus short", "long doc"):
+    for series in ("corpus", "corpus short", "long doc") + tuple(f"adversarial {s}" for s in adv_seps):
+        tolerance = ADVERSARIAL_TOLERANCE if series.startswith("adversarial") else LINEAR_TOLERANCE
         for jobs in sorted({r["jobs"] for r in results if r["series"] == series}):
             points = [(r["size"], r) for r in results
                       if r["series"] == series and r["jobs"] == jobs and "error" not in r]
-            checks += linearity(series, points)
+            checks += linearity(series, points, tolerance)
+    memory = [{"case": r["case"], "peak_mb": r["peak_mb"], "limit_mb": ADVERSARIAL_MAX_PEAK_MB,
+               "ok": "error" not in r and r["peak_mb"] <= ADVERSARIAL_MAX_PEAK_MB}
+              for r in results if r["series"].startswith("adversarial") and "peak_mb" in r]
     speedups = []
     for series, n, _ in plan:
         by_jobs = {r["jobs"]: r for r in results if r["series"] == series and r["size"] == n and "error" not in r}
@@ -406,8 +531,12 @@ def main(argv: list[str] | None = None) -> int:
                                      "speedup": by_jobs[1]["seconds"] / r["seconds"],
                                      "extract_speedup": by_jobs[1]["extract_seconds"] / r["extract_seconds"]})
 
-    tail = ["", "linearity (time/size between sizes: <= %.2f is linear)" % LINEAR_TOLERANCE]
+    tail = ["", "linearity (time/size between sizes: <= %.2f is linear; <= %.2f for the adversarial series)"
+            % (LINEAR_TOLERANCE, ADVERSARIAL_TOLERANCE)]
     tail += ["  " + linearity_line(d) for d in checks]
+    if memory:
+        tail += ["", f"adversarial peak memory (limit {ADVERSARIAL_MAX_PEAK_MB} MB)"]
+        tail += [f"  {m['case']}: {m['peak_mb']:,.0f} MB" + ("" if m["ok"] else "  OVER THE LIMIT") for m in memory]
     if speedups:
         tail += ["", "parallel speed-up (serial seconds / parallel seconds; the outputs are written by one "
                  f"process; CPU check x{cpu:.2f})"]
@@ -418,15 +547,21 @@ def main(argv: list[str] | None = None) -> int:
     lines += tail
     print("\n".join(tail), flush=True)
 
-    _write(args.results, "\n".join(lines) + "\n")
     json_path = args.results.with_suffix(".json")
-    _write(json_path, json.dumps({
+    data = {
         "date": time.strftime("%Y-%m-%d %H:%M"), "full": args.full, "python": platform.python_version(),
         "platform": platform.platform(), "cpus": os.cpu_count(), "corpus": _show(args.corpus),
         "corpus_documents": len(files), "concat_source": source.name, "short_from": short_from,
         "short_share": SHORT_SHARE, "cpu_parallelism": cpu, "cases": results, "linearity": checks, "speedup": speedups,
+        "adversarial_memory": memory,
         "seconds": elapsed,
-    }, indent=2, ensure_ascii=False) + "\n")
+    }
+    text = "\n".join(lines) + "\n"
+    if series_wanted == {"adversarial"}:
+        # Only this series: keep the last full run's results beside it.
+        text, data = _merge_adversarial(args.results, json_path, text, data)
+    _write(args.results, text)
+    _write(json_path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     print(f"\nwritten to {_show(args.results)} and {_show(json_path)}")
     return 1 if any("error" in r for r in results) else 0
 

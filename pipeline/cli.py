@@ -1,18 +1,28 @@
 """The ``chitieu`` command.
 
-``chitieu extract PATH... [--out DIR] [--jobs N] [--force] [--max-bytes N] [--quiet]``
+``chitieu extract PATH... [--out DIR] [--jobs N] [--force] [--max-bytes N]
+[--file-timeout S[+P/page]] [--max-memory N] [--quiet] [--verbose]``
     Read every document named (folders are searched recursively for
     ``.txt .md .markdown .docx .pdf .doc .html .htm``) and write the outputs of
     :mod:`pipeline.export` to ``DIR`` (default ``outputs/``).  Finished
     documents are kept in ``DIR/chitieu.sqlite`` and reused by the next run
     while their bytes and the rules are unchanged (:mod:`pipeline.batch`).
+    In a batch, each file is extracted in a worker process under a time and
+    memory budget (:class:`pipeline.batch.Budget`).
+
+``chitieu compare OUTPUT_DIR [--baseline DOC_ID] [--out DIR]``
+    Rebuild the comparison tables from an existing ``documents.jsonl``.
 
 ``chitieu eval OUTPUT_JSONL GOLD_DIR... [--json] [--summary]``
     Score a ``documents.jsonl`` against gold folders (:mod:`pipeline.evaluate`).
 
-Exit status: 0 when every file was read, 1 when some could not be (the
-outputs are still written and ``errors.csv`` lists them), 2 for usage errors
-(unknown option, a path that does not exist), 130 when interrupted.
+Exit status (:data:`EXIT_OK` …): 0 when every file was read, 1 when some
+could not be (the outputs are still written and ``errors.csv`` lists them),
+2 for usage errors (unknown option, a path that does not exist), 3 when the
+output folder or the store cannot be written (read-only, full disk) or an
+internal error stopped the run before the outputs were written, 130 when
+interrupted.  Each of these failures is one line on stderr; a traceback
+goes to ``DIR/chitieu.log`` (and to stderr with ``--verbose``).
 """
 from __future__ import annotations
 
@@ -21,7 +31,9 @@ import logging
 import os
 import re
 import sys
+import tempfile
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence
@@ -34,12 +46,23 @@ log = logging.getLogger("chitieu")
 PROG = "chitieu"
 DEFAULT_OUT = Path("outputs")
 DEFAULT_MAX_BYTES = 50_000_000  # == pipeline.core.DEFAULT_MAX_BYTES, kept here so --help needs no import
+# == pipeline.batch.DEFAULT_FILE_TIMEOUT, DEFAULT_PAGE_TIMEOUT, DEFAULT_MAX_MEMORY (a test checks)
+DEFAULT_FILE_TIMEOUT = (300.0, 30.0)
+DEFAULT_MAX_MEMORY = 4 * 2**30
+#: Where tracebacks of internal errors go, in the output folder.
+LOG_NAME = "chitieu.log"
+
+EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE, EXIT_CANNOT_WRITE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 Extractor = Callable[..., "DocumentRecord"]
 
 
 class UsageError(Exception):
     """Bad command line; the message is shown as ``chitieu <cmd>: error: …`` and we exit 2."""
+
+
+class OutputError(Exception):
+    """The output folder cannot be created or written; we exit 3."""
 
 
 # --------------------------------------------------------------------------
@@ -223,6 +246,8 @@ class RunSummary:
     jobs: int = 1
     extract_seconds: float = 0.0  # of ``seconds``: reading and extracting (the rest writes the outputs)
     compared: str = ""  # what the comparison measured against (Comparison.describe_baselines)
+    log_file: Optional[Path] = None  # chitieu.log, when this run wrote tracebacks into it
+    logged: int = 0
 
     @property
     def docs_per_second(self) -> float:
@@ -253,6 +278,9 @@ class RunSummary:
             lines.append(f"outputs     {self.out_dir}{os.sep}  ({', '.join(OUTPUT_FILES)})")
         for doc_id, code in self.failures:
             lines.append(f"failed      {doc_id}: {code}  (see errors.csv)")
+        if self.log_file is not None:
+            lines.append(f"log         {self.log_file}  (the traceback of {self.logged} internal "
+                         f"error{'' if self.logged == 1 else 's'}; please report it)")
         return "\n".join(lines)
 
 
@@ -284,18 +312,79 @@ def _progress(files: Sequence[Path], quiet: bool):
                 dynamic_ncols=True, leave=False)
 
 
+def prepare_output_folder(out_dir: Path) -> None:
+    """Before any work: ``out_dir`` exists (created if missing) and a file can
+    be written in it, else :class:`OutputError`; the hidden temporary files a
+    killed run left there are removed."""
+    from .export import remove_stale_temps
+
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder {out_dir}: {_reason(exc)}") from exc
+    try:
+        fd, probe = tempfile.mkstemp(dir=out_dir, prefix=".chitieu-probe.", suffix=".tmp")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise OutputError(f"cannot write in the output folder {out_dir}: {_reason(exc)}") from exc
+    for path in remove_stale_temps(out_dir, names=("chitieu-probe", LOG_NAME)):
+        log.debug("removed %s, left by a run that was killed while writing", path)
+
+
+def _reason(exc: BaseException) -> str:
+    """The reason of an ``OSError`` without the file name (a temporary file's, or the folder's, already named)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
+
+
+def write_log(out_dir: Path, entries: Sequence[tuple[str, str]]) -> Optional[Path]:
+    """Append ``(message, traceback)`` entries to ``out_dir/chitieu.log``; the
+    log's path, or ``None`` when nothing was written (no entries, or the
+    folder refuses it: the one-line messages were shown anyway)."""
+    if not entries:
+        return None
+    path = Path(out_dir) / LOG_NAME
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    text = "".join(f"{stamp} {message}\n{tb.rstrip()}\n\n" for message, tb in entries)
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError:
+        return None
+    return path
+
+
+def _tracebacks(records: Sequence["DocumentRecord"]) -> list[tuple[str, str]]:
+    """The tracebacks the batch kept (``extra["traceback"]``), taken out of the records."""
+    out = []
+    for rec in records:
+        tb = rec.extra.pop("traceback", None)
+        if tb:
+            out.append((str(rec.extra.get("error_message") or rec.source), str(tb)))
+    return out
+
+
 def run_extract(files: Sequence[Path], out_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
                 quiet: bool = False, extractor: Optional[Extractor] = None, jobs: int = 1,
                 force: bool = False, use_store: bool = True,
-                baseline: Optional[str] = "auto") -> RunSummary:
+                baseline: Optional[str] = "auto", budget=None, isolate: Optional[bool] = None,
+                verbose: bool = False) -> RunSummary:
     """Extract ``files`` (``jobs`` at a time) and write every output to ``out_dir``.
 
     Documents unchanged since an earlier run into ``out_dir`` are taken from
-    its store instead (unless ``force``); see :mod:`pipeline.batch`.
+    its store instead (unless ``force``); see :mod:`pipeline.batch`, which
+    also explains ``budget`` (default :class:`pipeline.batch.Budget`) and
+    ``isolate``.  The tracebacks of internal errors are appended to
+    ``out_dir/chitieu.log`` (and shown on stderr when ``verbose`` and not
+    ``quiet``).  Raises :class:`pipeline.store.StoreError` or ``OSError``
+    when the store or the outputs cannot be written.
     """
     from tqdm.contrib.logging import logging_redirect_tqdm
 
-    from .batch import run_batch
+    from .batch import Budget, run_batch
     from .export import write_outputs
     from .store import STORE_NAME, Store
 
@@ -314,17 +403,23 @@ def run_extract(files: Sequence[Path], out_dir: Path, *, max_bytes: int = DEFAUL
     try:
         with logging_redirect_tqdm(loggers=[logging.getLogger()]), bar:
             batch = run_batch(files, max_bytes=max_bytes, jobs=jobs, store=store, force=force,
-                              extractor=extract, progress=advance)
+                              extractor=extract, progress=advance,
+                              budget=budget if budget is not None else Budget(), isolate=isolate)
     finally:
         if store is not None:
             store.close()
     records = batch.records
+    entries = _tracebacks(records)
+    if entries and verbose and not quiet:
+        for message, tb in entries:
+            print(f"{message}\n{tb.rstrip()}", file=sys.stderr)
     _warn_duplicate_ids(records)
     written = write_outputs(records, out_dir, baseline=baseline)
     summary = summarize(records, time.perf_counter() - start, out_dir)
     summary.compared = written.comparison.describe_baselines()
     summary.extracted, summary.reused, summary.jobs = batch.extracted, batch.reused, jobs
     summary.extract_seconds = batch.seconds
+    summary.log_file, summary.logged = write_log(out_dir, entries), len(entries)
     return summary
 
 
@@ -362,6 +457,36 @@ def parse_size(text: str) -> int:
     return n
 
 
+_TIMEOUT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:\+\s*(\d+(?:\.\d+)?)\s*(?:/\s*pages?)?)?\s*$",
+                      re.IGNORECASE)
+
+
+def parse_timeout(text: str) -> tuple[float, float]:
+    """``--file-timeout``: seconds per file, and seconds added per PDF page.
+
+    >>> parse_timeout("300+30/page"), parse_timeout("120"), parse_timeout("0")
+    ((300.0, 30.0), (120.0, 0.0), (0.0, 0.0))
+    """
+    m = _TIMEOUT.match(text)
+    if not m:
+        raise argparse.ArgumentTypeError(f"not a time limit: {text!r} (e.g. 300, or 300+30/page; 0 = none)")
+    return float(m.group(1)), float(m.group(2) or 0)
+
+
+def parse_memory(text: str) -> int:
+    """``--max-memory``: a size as for ``--max-bytes``, or ``0``/``none`` for no limit."""
+    if text.strip().lower() in ("0", "none", "off"):
+        return 0
+    return parse_size(text)
+
+
+def _size_text(n: int) -> str:
+    for unit, size in (("G", 2**30), ("M", 2**20)):
+        if n % size == 0:
+            return f"{n // size}{unit}iB"
+    return str(n)
+
+
 def _jobs(text: str) -> int:
     """``--jobs``: a count of worker processes; 0 means one per CPU."""
     try:
@@ -385,14 +510,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Extract document facts, references and quantitative "
                      "targets from Vietnamese government plan documents.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="{extract,compare,eval}", parser_class=_Parser)
 
     ex = sub.add_parser("extract", help="read documents and write the output tables",
                         description="Read documents (files, or folders searched recursively for "
                         ".txt .md .markdown .docx .pdf .doc .html .htm) and write documents.jsonl, documents.csv, "
                         "targets.csv, references.csv, errors.csv, the comparison tables (CSV, XLSX), "
                         "Parquet, JSON and report.html. "
-                        "Exit status: 0 all read, 1 some failed (outputs still written), 2 usage error.")
+                        "Exit status: 0 all read, 1 some failed (outputs still written), 2 usage error, "
+                        "3 the output folder or the store cannot be written, 130 interrupted.")
     ex.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="document files or folders")
     ex.add_argument("--out", "-o", type=Path, default=DEFAULT_OUT, metavar="DIR",
                     help="output folder, created if missing (default: outputs)")
@@ -407,16 +533,24 @@ def build_parser() -> argparse.ArgumentParser:
                     "(default: the national document of the batch, if any)")
     ex.add_argument("--max-bytes", type=parse_size, default=DEFAULT_MAX_BYTES, metavar="N",
                     help="refuse files larger than N bytes; accepts 50M, 1G (default: 50000000)")
+    ex.add_argument("--file-timeout", type=parse_timeout, default=DEFAULT_FILE_TIMEOUT, metavar="S[+P/page]",
+                    help="in a batch, stop a file after S seconds plus P per PDF page (OCR) and report it "
+                    "as 'timeout'; 0 = no limit (default: %g+%g/page)" % DEFAULT_FILE_TIMEOUT)
+    ex.add_argument("--max-memory", type=parse_memory, default=DEFAULT_MAX_MEMORY, metavar="N",
+                    help="in a batch, stop a file whose worker process uses more than N bytes of "
+                    "resident memory and report it as 'out_of_memory'; accepts 4G, 512M; 0 = no limit "
+                    f"(default: {_size_text(DEFAULT_MAX_MEMORY)})")
     ex.add_argument("--quiet", "-q", action="store_true",
-                    help="no progress bar, only warnings and errors on stderr")
-    ex.add_argument("--verbose", "-v", action="store_true", help="log each file's counts")
+                    help="no progress bar, only warnings and errors on stderr (never a traceback)")
+    ex.add_argument("--verbose", "-v", action="store_true",
+                    help="log each file's counts, and show the traceback of an internal error")
 
     cmp = sub.add_parser("compare", help="rebuild the comparison tables from an output folder",
                          description="Build comparison.csv, differences.csv, comparison_columns.csv and "
                          "comparison.xlsx from the documents.jsonl in OUTPUT_DIR, without re-extracting. "
                          "The baseline is the national programme in the batch unless --baseline names "
                          "another document. Exit status: 0 written, 2 usage error (no documents.jsonl, "
-                         "unreadable record, unknown --baseline).")
+                         "unreadable record, unknown --baseline), 3 the tables cannot be written.")
     cmp.add_argument("output_dir", type=Path, metavar="OUTPUT_DIR",
                      help="a folder written by 'chitieu extract' (holding documents.jsonl)")
     cmp.add_argument("--baseline", "-b", metavar="DOC_ID", default="auto",
@@ -465,7 +599,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(args_in)
     if args.command is None:
         parser.print_usage(sys.stderr)
-        print(f"{PROG}: error: a command is required: extract or eval (see {PROG} --help)", file=sys.stderr)
+        print(f"{PROG}: error: a command is required: extract, compare or eval (see {PROG} --help)",
+              file=sys.stderr)
         return 2
     if args.command == "compare":
         return _cmd_compare(args)
@@ -492,22 +627,48 @@ def _cmd_extract(args: argparse.Namespace) -> int:
                                  f"programme has that number ({', '.join(b.number for b in all_builtins())})")
     except UsageError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
+    try:
+        prepare_output_folder(args.out)
+    except OutputError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_WRITE
     if not args.quiet:
         log.info("reading %d file%s into %s%s", len(files), "" if len(files) == 1 else "s", args.out, os.sep)
+    from .batch import Budget
+    from .store import StoreError
+
+    budget = Budget(timeout=args.file_timeout[0], per_page=args.file_timeout[1], max_memory=args.max_memory)
     try:
         summary = run_extract(files, args.out, max_bytes=args.max_bytes, quiet=args.quiet,
-                              jobs=args.jobs, force=args.force, baseline=args.baseline)
+                              jobs=args.jobs, force=args.force, baseline=args.baseline, budget=budget,
+                              verbose=args.verbose)
     except KeyboardInterrupt:
         print(f"{prog}: interrupted; no output was written (earlier outputs are untouched); "
               "the documents finished so far are kept and the next run will not redo them",
               file=sys.stderr)
-        return 130
-    except OSError as exc:  # the output folder cannot be written
-        print(f"{prog}: error: cannot write outputs to {args.out}: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_INTERRUPTED
+    except StoreError as exc:
+        print(f"{prog}: error: {exc}; no output was written (earlier outputs are untouched)", file=sys.stderr)
+        return EXIT_CANNOT_WRITE
+    except OSError as exc:  # the output folder cannot be written (full disk, read-only)
+        print(f"{prog}: error: cannot write outputs to {args.out}: {_reason(exc)}; no output was "
+              "written (earlier outputs are untouched)", file=sys.stderr)
+        return EXIT_CANNOT_WRITE
+    except Exception as exc:  # a bug outside any one file: one line here, the traceback in the log
+        return _internal_error(prog, args.out, exc, show=args.verbose and not args.quiet)
     print(summary.format(), flush=True)
-    return 1 if summary.failed else 0
+    return EXIT_FAILED_FILES if summary.failed else EXIT_OK
+
+
+def _internal_error(prog: str, out: Path, exc: BaseException, show: bool) -> int:
+    tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    message = f"{prog}: internal error ({type(exc).__name__}: {exc}); no output was written"
+    where = write_log(out, [(message, tb)])
+    print(message + (f"; the traceback is in {where}, please report it" if where else ""), file=sys.stderr)
+    if show:
+        print(tb.rstrip(), file=sys.stderr)
+    return EXIT_CANNOT_WRITE
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -526,6 +687,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         print(f"{prog}: error: --out {out}: exists and is not a folder", file=sys.stderr)
         return 2
     try:
+        prepare_output_folder(out)
+    except OutputError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_WRITE
+    try:
         records = read_documents_jsonl(jsonl)
         result = write_comparison(records, out, baseline=args.baseline)
     except UnknownBaseline as exc:
@@ -538,8 +704,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         print(f"{prog}: interrupted; no output was written (earlier outputs are untouched)", file=sys.stderr)
         return 130
     except OSError as exc:
-        print(f"{prog}: error: cannot write to {out}: {exc}", file=sys.stderr)
-        return 2
+        print(f"{prog}: error: cannot write to {out}: {_reason(exc)}; no output was written "
+              "(earlier outputs are untouched)", file=sys.stderr)
+        return EXIT_CANNOT_WRITE
+    except Exception as exc:
+        return _internal_error(prog, out, exc, show=False)
     table, diffs = result.table, result.differences
     base = result.describe_baselines() or ("none: no national document in this batch and no plan cites a "
                                            "built-in programme (name one with --baseline DOC_ID)")

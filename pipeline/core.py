@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import traceback
 from pathlib import Path
 from typing import Optional
 
@@ -124,9 +125,10 @@ def extract_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
         rec = extract_text(loaded.text, doc_id, str(path), sha, list(loaded.warnings),
                            list(getattr(loaded, "tables", None) or []))
     except Exception as exc:  # a bug must not stop the batch; it is reported per file
-        log.exception("%s: extraction failed", path)
-        return _error_record(doc_id, str(path), sha, "internal_error",
-                             f"{path}: extraction failed ({type(exc).__name__}: {exc}); please report this file")
+        rec = _error_record(doc_id, str(path), sha, "internal_error",
+                            f"{path}: extraction failed ({type(exc).__name__}: {exc}); please report this file")
+        rec.extra["traceback"] = traceback.format_exc()  # for chitieu.log; stderr gets the one line
+        return rec
     rec.extra["format"] = loaded.format
     if getattr(loaded, "ocr_confidence", None) is not None:
         rec.extra["ocr_confidence"] = loaded.ocr_confidence

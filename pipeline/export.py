@@ -22,11 +22,18 @@ pandas tables; :func:`write_outputs` writes them to a folder:
 
 Every file is written atomically (a temporary file in the same folder, then
 ``os.replace``), so an interrupted run leaves the old file or the new one,
-never half of one.  Output is deterministic: records sorted by ``doc_id``
+never half of one; the temporary files that a ``kill -9`` during the moves
+leaves behind (``.<name>.<random>.tmp``) are removed by the next run
+(:func:`remove_stale_temps`).  Output is deterministic: records sorted by ``doc_id``
 (then ``source``), fixed column order, no timestamps, ``"\\n"`` line ends, so
 the same inputs give the same bytes (the XLSX file too: its dates are fixed
 and its zip entries carry no time).  CSV files are UTF-8 with a byte-order
-mark, which Excel needs to show Vietnamese.
+mark, which Excel needs to show Vietnamese.  A CSV text cell that starts
+with ``=``, ``+``, ``-`` or ``@`` gets a leading ``'`` so that a spreadsheet
+shows it as text instead of running it as a formula (OWASP's advice against
+CSV injection); ``documents.jsonl``, Parquet and JSON keep the exact text
+(``text[start:end] == evidence.text`` holds there), and the XLSX workbook
+stores every text cell as a string.
 
 Places: ``province`` is the province as it was when the document was issued,
 spelled one way (:func:`pipeline.places.canonical_province`; taken from the
@@ -56,6 +63,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "to_frames", "write_outputs", "write_comparison", "read_documents_jsonl", "atomic_write",
+    "remove_stale_temps", "csv_text_cell",
     "documents_jsonl", "csv_bytes", "xlsx_bytes", "parquet_bytes", "json_bytes", "sort_records",
     "document_place", "DOCUMENT_COLUMNS", "TARGET_COLUMNS", "REFERENCE_COLUMNS", "ERROR_COLUMNS",
     "OUTPUT_FILES", "COMPARISON_FILES", "XLSX_SHEETS",
@@ -308,7 +316,8 @@ def _read_side_csv(path: Path, columns: tuple[str, ...]) -> dict[tuple[str, str]
     with path.open(encoding="utf-8-sig", newline="") as fh:
         for row in csv.DictReader(fh):
             if "doc_id" in row and "source" in row:
-                out.setdefault((row["doc_id"], row["source"]), tuple(row.get(c) or None for c in columns))
+                key = (csv_unescape(row["doc_id"]), csv_unescape(row["source"]))
+                out.setdefault(key, tuple(csv_unescape(row.get(c) or "") or None for c in columns))
     return out
 
 
@@ -345,13 +354,44 @@ def _cell(value: Any, column: str) -> Any:
     return value
 
 
+#: First characters that make a spreadsheet read a CSV cell as a formula (OWASP, "CSV injection").
+CSV_FORMULA_START = ("=", "+", "-", "@")
+
+
+def csv_text_cell(value: Any) -> Any:
+    """A text cell made safe to open in a spreadsheet: text starting with one
+    of :data:`CSV_FORMULA_START` gets a leading ``'``, as OWASP advises, so
+    ``=HYPERLINK(...)`` stays text.  Numbers and other values are unchanged.
+
+    >>> csv_text_cell("=HYPERLINK(A1)"), csv_text_cell("- 60% xã"), csv_text_cell("60%"), csv_text_cell(-5)
+    ("'=HYPERLINK(A1)", "'- 60% xã", '60%', -5)
+    """
+    if isinstance(value, str) and value.startswith(CSV_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_unescape(value: str) -> str:
+    """The text :func:`csv_text_cell` was given (for reading our own CSV back)."""
+    if value.startswith("'") and value[1:2] in CSV_FORMULA_START and value[1:2]:
+        return value[1:]
+    return value
+
+
+def _csv_cell(value: Any, column: str) -> Any:
+    if isinstance(value, str):
+        return csv_text_cell(value)
+    return _cell(value, column)  # numbers, differences, booleans: our own formatting, never escaped
+
+
 def csv_bytes(df: "pd.DataFrame") -> bytes:
     """A table as CSV bytes: UTF-8 with BOM, ``"\\n"`` line ends, empty for null,
     whole numbers without ``.0``, booleans as ``true``/``false``, differences
-    signed (``+10``, ``−20``)."""
+    signed (``+10``, ``−20``); text that a spreadsheet would take for a formula
+    (starting with ``= + - @``) is prefixed with ``'`` (:func:`csv_text_cell`)."""
     import pandas as pd
 
-    out = pd.DataFrame({col: [_cell(v, str(col)) for v in df[col].tolist()] for col in df.columns},
+    out = pd.DataFrame({col: [_csv_cell(v, str(col)) for v in df[col].tolist()] for col in df.columns},
                        columns=list(df.columns), dtype=object)
     text = out.to_csv(index=False, lineterminator="\n")
     return text.encode("utf-8-sig")
@@ -627,11 +667,23 @@ def xlsx_bytes(frames: Mapping[str, "pd.DataFrame"], comparison: "Comparison") -
         _data_sheet(writer, "columns", comparison.columns)
         for name in ("targets", "documents", "references", "errors"):
             _data_sheet(writer, name, frames[name])
+        _text_not_formulas(writer.book)
         props = writer.book.properties
         props.creator = "chitieu"
         props.lastModifiedBy = "chitieu"
         props.title = "chitieu comparison"
     return _fixed_zip(buf.getvalue())
+
+
+def _text_not_formulas(book) -> None:
+    """Every cell openpyxl took for a formula (text starting with ``=``) made a
+    string again: chitieu writes no formulas, and a document line such as
+    ``=HYPERLINK(...)`` must not run when the workbook is opened."""
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
 
 
 _CORE_DATES = re.compile(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
@@ -691,6 +743,32 @@ def _unlink(tmp: str) -> None:
         os.unlink(tmp)
     except FileNotFoundError:
         pass
+
+
+#: A temporary file of :func:`_stage` (``.<name>.<random>.tmp``), or of the folder probe of ``chitieu extract``.
+_STAGED_TEMP = re.compile(r"^\.(?P<name>[^/]+?)\.[A-Za-z0-9_]{6,}\.tmp$")
+
+
+def remove_stale_temps(folder: Path | str, names: Iterable[str] = ()) -> list[Path]:
+    """Remove the hidden ``.<name>.<random>.tmp`` files that a killed run
+    (``kill -9`` while the outputs were being written) left in ``folder``, for
+    ``name`` in :data:`OUTPUT_FILES` (and ``names``); return what was removed.
+    Other files are never touched."""
+    known = set(OUTPUT_FILES) | set(names)
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        m = _STAGED_TEMP.match(entry.name)
+        if m and m.group("name") in known and entry.is_file(follow_symlinks=False):
+            try:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+            except FileNotFoundError:
+                pass
+    return removed
 
 
 def _umask() -> int:

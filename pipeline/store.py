@@ -32,13 +32,13 @@ import json
 import os
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, NoReturn, Optional
 
 if TYPE_CHECKING:
     from .models import DocumentRecord
 
-__all__ = ["STORE_NAME", "SCHEMA_VERSION", "Store", "fingerprint", "to_payload", "from_payload",
-           "NOT_STORED_ERRORS"]
+__all__ = ["STORE_NAME", "SCHEMA_VERSION", "Store", "StoreError", "fingerprint", "to_payload",
+           "from_payload", "NOT_STORED_ERRORS"]
 
 #: The store's file name inside the output folder.
 STORE_NAME = "chitieu.sqlite"
@@ -46,9 +46,10 @@ STORE_NAME = "chitieu.sqlite"
 SCHEMA_VERSION = 1
 
 #: Error codes that are not stored, so the next run tries the file again:
-#: a crash or a bug may be gone next time, and an unreadable file has no
-#: known bytes to key it by.
-NOT_STORED_ERRORS = frozenset({"internal_error", "worker_crashed", "unreadable"})
+#: a crash or a bug may be gone next time, a file over its time or memory
+#: budget may fit a larger one (or a less busy machine), and an unreadable
+#: file has no known bytes to key it by.
+NOT_STORED_ERRORS = frozenset({"internal_error", "worker_crashed", "unreadable", "timeout", "out_of_memory"})
 
 #: Libraries whose version can change what is extracted (text loading,
 #: sentence splitting, tokenisation, the gazetteer).
@@ -180,6 +181,12 @@ CREATE TABLE IF NOT EXISTS records (
 """
 
 
+class StoreError(Exception):
+    """The store cannot be opened, read or written (a read-only folder, a full
+    disk, a damaged file).  The message names the file and what failed.  When
+    the failing run had created the file, it has been removed."""
+
+
 class Store:
     """The records of one output folder, in ``<folder>/chitieu.sqlite``.
 
@@ -198,6 +205,7 @@ class Store:
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self._db: Optional[sqlite3.Connection] = None
+        self._created = False  # this object made the file (so a failed write removes it)
 
     # -- connection -----------------------------------------------------
 
@@ -206,8 +214,12 @@ class Store:
             return self._db
         if not create and not self.path.exists():
             return None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)  # autocommit; explicit BEGIN
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._created = not self.path.exists()
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)  # autocommit; explicit BEGIN
+        except (OSError, sqlite3.Error) as exc:
+            self._fail(exc)
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit survives a killed process
@@ -218,15 +230,31 @@ class Store:
                 db.execute("DELETE FROM records")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
                 db.execute("COMMIT")
-        except sqlite3.DatabaseError:
+        except sqlite3.Error as exc:
             db.close()
-            raise
+            self._fail(exc)
         self._db = db
         return db
 
+    def _fail(self, exc: BaseException) -> NoReturn:
+        """Close, remove the file if this object created it, raise :class:`StoreError`."""
+        self.close()
+        if self._created:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                try:
+                    os.unlink(f"{self.path}{suffix}")
+                except OSError:
+                    pass
+            self._created = False
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise StoreError(f"cannot write the store {self.path}: {reason}") from exc
+
     def close(self) -> None:
         if self._db is not None:
-            self._db.close()
+            try:
+                self._db.close()
+            except sqlite3.Error:  # pragma: no cover - closing after a failed write
+                pass
             self._db = None
 
     def __enter__(self) -> "Store":
@@ -242,8 +270,11 @@ class Store:
         db = self._connect(create=False)
         if db is None or not sha256:
             return None
-        row = db.execute("SELECT payload FROM records WHERE source=? AND sha256=? AND fingerprint=?",
-                         (source, sha256, fp)).fetchone()
+        try:
+            row = db.execute("SELECT payload FROM records WHERE source=? AND sha256=? AND fingerprint=?",
+                             (source, sha256, fp)).fetchone()
+        except sqlite3.Error as exc:
+            self._fail(exc)
         return None if row is None else row[0]
 
     def get(self, source: str, sha256: str, fp: str) -> Optional["DocumentRecord"]:
@@ -254,8 +285,11 @@ class Store:
         """Store (replacing any older row for ``source``) and commit at once."""
         db = self._connect(create=True)
         assert db is not None
-        db.execute("INSERT OR REPLACE INTO records (source, sha256, fingerprint, doc_id, payload) "
-                   "VALUES (?, ?, ?, ?, ?)", (source, sha256, fp, doc_id, payload))
+        try:
+            db.execute("INSERT OR REPLACE INTO records (source, sha256, fingerprint, doc_id, payload) "
+                       "VALUES (?, ?, ?, ?, ?)", (source, sha256, fp, doc_id, payload))
+        except sqlite3.Error as exc:
+            self._fail(exc)
 
     def put(self, rec: "DocumentRecord", fp: str) -> bool:
         """Store ``rec`` under its own ``source`` and ``sha256``; ``False`` (not

@@ -17,6 +17,7 @@ import functools
 import hashlib
 import logging
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -367,7 +368,10 @@ def test_an_exception_in_a_worker_is_that_files_error_record_and_is_logged(tmp_p
         s = run([tmp_path / "docs"], tmp_path / "out", extractor=raise_on_bad, jobs=2)
     assert s.failures == [("bad0", "internal_error")]
     assert "bad0.txt: extraction failed (ValueError: bug in a loader)" in caplog.text
-    assert "Traceback" in caplog.text  # the worker's traceback comes back with the line
+    assert "Traceback" not in caplog.text  # one line on stderr; the worker's traceback ...
+    log = (tmp_path / "out" / cli.LOG_NAME).read_text(encoding="utf-8")
+    assert "bad0.txt: extraction failed" in log and "Traceback" in log and "raise_on_bad" in log  # ... is here
+    assert s.log_file == tmp_path / "out" / cli.LOG_NAME and s.logged == 1
 
 
 def test_jobs_option(capsys):
@@ -394,3 +398,145 @@ def test_corpus_jobs_1_and_jobs_2_write_identical_bytes(tmp_path: Path):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
     with Store(tmp_path / "two" / STORE_NAME) as s:
         assert len(s) == len([p for p in CORPUS.iterdir() if p.is_file()])
+
+
+# --------------------------------------------------------------------------
+# The per-file budget (issue 9): worker processes for every batch, a time
+# and a memory limit per file
+# --------------------------------------------------------------------------
+
+def runaway(path, *, max_bytes=0) -> DocumentRecord:
+    """``slow*`` files never finish, ``big*`` files grow to 600 MB; the others are fine."""
+    name = Path(path).name
+    if name.startswith("slow"):
+        time.sleep(300)
+    if name.startswith("big"):
+        hog = bytearray(600 * 2**20)
+        for i in range(0, len(hog), 4096):  # touch every page: resident, not just reserved
+            hog[i] = 1
+        time.sleep(300)
+    return fake_extract(path)
+
+
+def reports_pid(path, *, max_bytes=0) -> DocumentRecord:
+    rec = fake_extract(path)
+    rec.extra["pid"] = os.getpid()
+    return rec
+
+
+def test_a_batch_runs_in_worker_processes_even_with_jobs_1_and_a_single_file_does_not(tmp_path: Path):
+    files = make_docs(tmp_path / "docs", n=3)
+    many = batch.run_batch(files, max_bytes=10**6, extractor=reports_pid, isolate=True)
+    assert all(r.extra["pid"] != os.getpid() for r in many.records)
+    assert len({r.extra["pid"] for r in many.records}) == 1  # one worker, reused
+    one = batch.run_batch(files[:1], max_bytes=10**6, extractor=reports_pid, isolate=True)
+    assert one.records[0].extra["pid"] == os.getpid()
+    assert batch._isolate_by_default(None) and not batch._isolate_by_default(fake_extract)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_file_over_its_time_or_memory_budget_is_one_error_record_and_the_batch_goes_on(
+        tmp_path: Path, jobs: int, caplog):
+    make_docs(tmp_path / "docs", n=4)
+    make_docs(tmp_path / "docs", n=1, prefix="slow")
+    make_docs(tmp_path / "docs", n=1, prefix="big")
+    budget = batch.Budget(timeout=6, per_page=0, max_memory=300 * 2**20)  # 6 s: big0 fills 300 MB well before
+    start = time.monotonic()
+    with caplog.at_level(logging.ERROR, logger="chitieu"):
+        s = run([tmp_path / "docs"], tmp_path / "out", extractor=runaway, jobs=jobs, budget=budget, isolate=True)
+    assert time.monotonic() - start < 120
+    assert sorted(s.failures) == [("big0", "out_of_memory"), ("slow0", "timeout")]
+    assert s.documents == 6 and s.targets == 4
+    assert re.search(r"slow0\.txt: stopped after \d+ s, over the time allowed for one file \(--file-timeout 6\)",
+                     caplog.text)
+    assert "big0.txt: stopped when its worker used" in caplog.text and "over --max-memory 300 MB" in caplog.text
+    assert caplog.text.count("slow0.txt") == 1 and caplog.text.count("big0.txt") == 1
+    assert rows(tmp_path / "out") == 4  # neither is stored: a larger budget may let them through
+
+
+def test_the_budget_on_the_command_line(tmp_path: Path, monkeypatch, capsys):
+    make_docs(tmp_path / "docs", n=2)
+    make_docs(tmp_path / "docs", n=1, prefix="slow")
+    make_docs(tmp_path / "docs", n=1, prefix="big")
+    monkeypatch.setattr(cli, "default_extractor", lambda: runaway)
+    monkeypatch.setattr(batch, "_isolate_by_default", lambda extractor: True)
+    out = tmp_path / "out"
+    argv = ["extract", str(tmp_path / "docs"), "--out", str(out), "-q", "--file-timeout", "6+1/page",
+            "--max-memory", "300M"]
+    assert cli.main(argv) == 1
+    captured = capsys.readouterr()
+    err = captured.err.splitlines()
+    assert len(err) == 2 and "Traceback" not in captured.err
+    assert err[0].startswith("chitieu: ERROR: ") and err[0].endswith("raise --max-memory if the file is just large")
+    assert "(--file-timeout 6+1/page)" in err[1]
+    import csv
+
+    with open(out / "errors.csv", encoding="utf-8-sig", newline="") as fh:
+        assert [(r["doc_id"], r["error"]) for r in csv.DictReader(fh)] == [("big0", "out_of_memory"),
+                                                                           ("slow0", "timeout")]
+    assert "documents   4 (2 read, 2 failed)" in captured.out
+
+
+def test_budget_options_and_their_defaults():
+    args = cli.build_parser().parse_args(["extract", "x"])
+    assert args.file_timeout == (batch.DEFAULT_FILE_TIMEOUT, batch.DEFAULT_PAGE_TIMEOUT)
+    assert args.max_memory == batch.DEFAULT_MAX_MEMORY
+    args = cli.build_parser().parse_args(["extract", "x", "--file-timeout", "0", "--max-memory", "0"])
+    assert (args.file_timeout, args.max_memory) == ((0.0, 0.0), 0)
+    assert cli.parse_timeout("60 + 5/page") == (60.0, 5.0)
+    for bad in ("-1", "ten", "5+"):
+        with pytest.raises(SystemExit):
+            cli.build_parser().parse_args(["extract", "x", "--file-timeout", bad])
+    assert batch.NO_LIMITS.seconds_for(Path("x")) is None
+
+
+def test_the_time_allowed_grows_with_the_pages_of_a_pdf(tmp_path: Path):
+    fpdf = pytest.importorskip("fpdf")
+    pdf = fpdf.FPDF()
+    for _ in range(3):
+        pdf.add_page()
+    pdf.output(str(tmp_path / "three.pdf"))
+    (tmp_path / "plain.txt").write_text(TEXT, encoding="utf-8")
+    budget = batch.Budget(timeout=100, per_page=10, max_memory=0)
+    assert budget.seconds_for(tmp_path / "three.pdf") == 130
+    assert budget.seconds_for(tmp_path / "plain.txt") == 100
+    assert budget.seconds_for(tmp_path / "missing.pdf") == 100
+
+
+def sigkilled_on_oom(path, *, max_bytes=0) -> DocumentRecord:
+    """``oom*`` files end their worker as the kernel's OOM killer does (SIGKILL)."""
+    if Path(path).name.startswith("oom"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return fake_extract(path)
+
+
+def test_a_worker_killed_by_the_system_oom_killer_is_out_of_memory_not_worker_crashed(tmp_path: Path):
+    make_docs(tmp_path / "docs", n=3)
+    make_docs(tmp_path / "docs", n=1, prefix="oom")
+    s = run([tmp_path / "docs"], tmp_path / "out", extractor=sigkilled_on_oom, jobs=2)
+    assert s.failures == [("oom0", "out_of_memory")]
+    assert s.documents == 4 and s.targets == 3
+
+
+def sleeps_on_pdf(path, *, max_bytes=0) -> DocumentRecord:
+    if Path(path).suffix == ".pdf":
+        time.sleep(300)
+    return fake_extract(path)
+
+
+def test_a_pdf_gets_its_per_page_allowance_counted_in_the_worker(tmp_path: Path, caplog):
+    fpdf = pytest.importorskip("fpdf")
+    pdf = fpdf.FPDF()
+    for _ in range(2):
+        pdf.add_page()
+    docs = tmp_path / "docs"
+    make_docs(docs, n=1)
+    pdf.output(str(docs / "scan.pdf"))
+    budget = batch.Budget(timeout=1, per_page=2, max_memory=0)
+    start = time.monotonic()
+    with caplog.at_level(logging.ERROR, logger="chitieu"):
+        result = batch.run_batch([docs / "doc0.txt", docs / "scan.pdf"], max_bytes=10**6, extractor=sleeps_on_pdf,
+                                 isolate=True, budget=budget)
+    assert time.monotonic() - start >= 5  # 1 s + 2 pages x 2 s, not 1 s
+    assert [r.extra.get("error") for r in result.records] == [None, "timeout"]
+    assert "(--file-timeout 1+2/page, 5 s for its 2 pages)" in caplog.text

@@ -330,3 +330,137 @@ def test_extract_with_unknown_baseline_is_a_usage_error(tmp_path, capsys):
     corpus = Path(__file__).resolve().parent.parent / "corpus"
     assert main(["extract", str(corpus), "--out", str(tmp_path / "o"), "--quiet", "--baseline", "nope"]) == 2
     assert "--baseline nope" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------
+# Usage, write failures, internal errors (issue 9)
+# --------------------------------------------------------------------------
+
+def test_no_command_lists_every_command_in_the_usage(capsys):
+    assert cli.main([]) == 2
+    err = capsys.readouterr().err
+    assert "{extract,compare,eval}" in err.splitlines()[0]
+    assert "a command is required: extract, compare or eval" in err
+
+
+def test_an_output_folder_that_cannot_be_created_exits_3_before_any_work(tmp_path: Path, monkeypatch, capsys):
+    calls = []
+    monkeypatch.setattr(cli, "default_extractor", lambda: lambda p, **kw: calls.append(p))
+    (tmp_path / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    (tmp_path / "file").write_text("x")
+    assert cli.main(["extract", str(tmp_path / "a.txt"), "--out", str(tmp_path / "file" / "out"), "-q"]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("chitieu extract: error: cannot create the output folder ")
+    assert calls == []
+
+
+def test_temporary_files_left_by_a_killed_write_are_removed_by_the_next_run(tmp_path: Path, fake):
+    (tmp_path / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = [out / ".documents.jsonl.k3j_x9ab.tmp", out / ".comparison.xlsx.0abc12de.tmp",
+             out / ".chitieu.log.zz99yy88.tmp"]
+    kept = [out / ".notes.abcdefgh.tmp", out / "mine.tmp", out / ".documents.jsonl.tmp"]
+    for p in stale + kept:
+        p.write_bytes(b"partial")
+    assert cli.main(["extract", str(tmp_path / "a.txt"), "--out", str(out), "-q"]) == 0
+    assert [p for p in stale if p.exists()] == []
+    assert all(p.exists() for p in kept)
+
+
+def test_a_failing_output_write_exits_3_with_one_line_and_removes_its_temporary_files(
+        tmp_path: Path, fake, monkeypatch, capsys):
+    from pipeline import export
+
+    (tmp_path / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "documents.jsonl").write_text("old\n")
+    real_stage, staged = export._stage, []
+
+    def stage_then_fail(path, data):
+        if len(staged) == 3:
+            raise OSError(28, "No space left on device", str(path))
+        staged.append(real_stage(path, data))
+        return staged[-1]
+
+    monkeypatch.setattr(export, "_stage", stage_then_fail)
+    assert cli.main(["extract", str(tmp_path / "a.txt"), "--out", str(out), "-q"]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"chitieu extract: error: cannot write outputs to {out}: No space left on device")
+    assert len(staged) == 3 and not any(Path(tmp).exists() for tmp, _ in staged)
+    assert sorted(p.name for p in out.iterdir()) == ["chitieu.sqlite", "documents.jsonl"]
+    assert (out / "documents.jsonl").read_text() == "old\n"
+
+
+def test_a_store_that_cannot_be_written_exits_3_with_one_line(tmp_path: Path, fake, capsys):
+    (tmp_path / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / STORE_NAME).write_bytes(b"this is not a database, but it is long enough to be read as one" * 20)
+    assert cli.main(["extract", str(tmp_path / "a.txt"), "--out", str(out), "-q"]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"chitieu extract: error: cannot write the store {out / STORE_NAME}: ")
+    assert (out / STORE_NAME).exists()  # not ours to delete: it was there before the run
+
+
+def _crashes_on_b(path, *, max_bytes=0):
+    if Path(path).name == "b.txt":
+        raise ValueError("bug in a loader")
+    return fake_extract(path)
+
+
+@pytest.mark.parametrize("flags, traceback_on_stderr", [
+    (["-q"], False), ([], False), (["--verbose"], True), (["--verbose", "--quiet"], False)])
+def test_an_internal_error_is_one_line_and_its_traceback_goes_to_chitieu_log(
+        tmp_path: Path, monkeypatch, capsys, flags, traceback_on_stderr):
+    monkeypatch.setattr(cli, "default_extractor", lambda: _crashes_on_b)
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(GOOD_TEXT, encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["extract", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "--out", str(out), *flags]) == 1
+    captured = capsys.readouterr()
+    line = f"{tmp_path / 'b.txt'}: extraction failed (ValueError: bug in a loader); please report this file"
+    assert captured.err.count(line) == (2 if traceback_on_stderr else 1)
+    assert ("Traceback" in captured.err) is traceback_on_stderr
+    assert f"chitieu: ERROR: {line}" in captured.err.splitlines()
+    log = (out / cli.LOG_NAME).read_text(encoding="utf-8")
+    assert line in log and "Traceback (most recent call last)" in log and "ValueError: bug in a loader" in log
+    assert f"log         {out / cli.LOG_NAME}" in captured.out
+    assert [(r["doc_id"], r["error"]) for r in read_csv(out / "errors.csv")] == [("b", "internal_error")]
+    assert "Traceback" not in (out / "documents.jsonl").read_text(encoding="utf-8")
+
+
+def test_an_internal_error_outside_any_file_is_one_line_exit_3_and_logged(tmp_path: Path, fake, monkeypatch,
+                                                                         capsys):
+    from pipeline import export
+
+    def broken(*a, **kw):
+        raise RuntimeError("a bug in an output writer")
+
+    monkeypatch.setattr(export, "write_outputs", broken)
+    (tmp_path / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["extract", str(tmp_path / "a.txt"), "--out", str(out), "-q"]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("chitieu extract: internal error (RuntimeError: a bug in an output writer); "
+                          "no output was written; the traceback is in ")
+    assert "RuntimeError: a bug in an output writer" in (out / cli.LOG_NAME).read_text(encoding="utf-8")
+
+
+def test_no_log_file_when_nothing_went_wrong(tmp_path: Path, fake):
+    (tmp_path / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    assert cli.main(["extract", str(tmp_path / "a.txt"), "--out", str(tmp_path / "out"), "-q"]) == 0
+    assert not (tmp_path / "out" / cli.LOG_NAME).exists()
+
+
+def test_compare_into_a_folder_that_cannot_be_created_exits_3(tmp_path: Path, fake, capsys):
+    (tmp_path / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    assert cli.main(["extract", str(tmp_path / "a.txt"), "--out", str(tmp_path / "out"), "-q"]) == 0
+    (tmp_path / "file").write_text("x")
+    capsys.readouterr()
+    assert cli.main(["compare", str(tmp_path / "out"), "--out", str(tmp_path / "file" / "cmp")]) == 3
+    assert capsys.readouterr().err.startswith("chitieu compare: error: cannot create the output folder ")
