@@ -517,10 +517,15 @@ def _header_bodies(header: _Header) -> list[Body]:
     cased = False       # the previous line kept was a body head not in capitals
     for raw_line in text.split("\n"):
         line = _clean(raw_line)
-        if not line or date_line.search(line) or on_behalf.search(line) or (
+        if not line or sum(ch.isalpha() for ch in line) < 2 or date_line.search(line) or on_behalf.search(line) or (
                 _match_first("bodies", "title.", line) and not _match_first("bodies", "head.", line)):
             cased = False
             continue
+        upper, rest = _upper_prefix(line)
+        if rest and len(upper.split()) >= 2:
+            # OCR glues the header's right column to the left one ("TRƯỜNG ĐẠI HỌC …
+            # SẾj anh p"): the capitals before it
+            line, rest = upper, ""
         if not _is_upper(line):
             # a legacy-font file loses its capitals ("ủy Ban Nhân Dân" / "thành phố cần
             # thơ"): a short line that starts with a body head, and the short plain
@@ -570,7 +575,7 @@ def _split_number_line(text: str) -> str:
     m = _rx("doc_types", "header.number").match(text)
     if not m:
         return text
-    sym = _rx("references", "ref.symbol").search(text, m.start("rest"))
+    sym = _rx("doc_types", "header.number_token").search(text, m.start("rest"))
     if not sym or not _rx("dates", "date.ngay_word").search(text, sym.end()):
         return text
     return text[:sym.end()] + "\n" + text[sym.end():].strip()
