@@ -115,6 +115,7 @@ _group = rules.group
 # --------------------------------------------------------------------------
 
 _SPACES = regex.compile(r"\s+")
+_RULE_LINE = regex.compile(r"[-–—_=]{3,}")
 _DECOR = "*_#"
 
 
@@ -516,7 +517,7 @@ def _header_bodies(header: _Header) -> list[Body]:
     text = motto.sub("\n", text)
     cased = False       # the previous line kept was a body head not in capitals
     for raw_line in text.split("\n"):
-        line = _clean(raw_line)
+        line = _clean(_RULE_LINE.sub(" ", raw_line))   # "TỈNH NINH THUẬN -------" (a flattened cell)
         if not line or sum(ch.isalpha() for ch in line) < 2 or date_line.search(line) or on_behalf.search(line) or (
                 _match_first("bodies", "title.", line) and not _match_first("bodies", "head.", line)):
             cased = False
