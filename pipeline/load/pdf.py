@@ -277,9 +277,40 @@ def _place_stamps(words: list[dict], stamps: list[dict]) -> list[dict]:
     return kept
 
 
+#: A page whose space characters are at least this share of its characters
+#: writes its spaces: a gap without one is justification or kerning, not a space.
+SPACED_PAGE = 0.05
+#: On such a page a gap narrower than this share of the font size joins two
+#: characters into one word ("12, 3%" → "12,3%", "ch ỉ đạo" → "chỉ đạo",
+#: "200 3" → "2003"); column gaps are several times wider.
+GLUE_EM = 0.7
+
+
+def _words(page) -> list[dict]:
+    """The page's words, rebuilt from character positions: where the page
+    writes its spaces, only a space or a wide gap ends a word, so a digit run
+    or a syllable is never broken by a layout gap; a combining mark always
+    stays with its base letter."""
+    chars = page.chars
+    spaces = sum(1 for c in chars if c.get("text") == " ")
+    if chars and spaces >= SPACED_PAGE * len(chars):
+        words = page.extract_words(x_tolerance_ratio=GLUE_EM, y_tolerance=2, keep_blank_chars=False)
+    else:
+        words = page.extract_words(x_tolerance=2, y_tolerance=2, keep_blank_chars=False)
+    out: list[dict] = []
+    for w in words:
+        prev = out[-1] if out else None
+        if prev is not None and w["text"] and unicodedata.combining(w["text"][0]) and \
+                abs(w["top"] - prev["top"]) < 0.5 * (prev["bottom"] - prev["top"]):
+            out[-1] = {**prev, "text": prev["text"] + w["text"], "x1": max(prev["x1"], w["x1"])}
+            continue
+        out.append(w)
+    return out
+
+
 def _text_page(page, number: int) -> _Page:
     height = float(page.height) or 1.0
-    words = page.extract_words(x_tolerance=2, y_tolerance=2, keep_blank_chars=False)
+    words = _words(page)
     stamps = _place_stamps(words, _stamp_words(page)) if words else []
     words = words + stamps
     out = _Page(number)
