@@ -590,7 +590,12 @@ def _date_line(text: str, need_place: bool = False) -> tuple[Optional[str], Opti
     if not m:
         m = _rx("dates", "date.line_numeric").search(text)
     if not m:
-        return None, None, None
+        g = _rx("dates", "date.line_garbled_day").search(text)
+        if g is None:
+            return None, None, None
+        place = _clean(g["place"])
+        return iso_date(int(g["y"]), int(g["m"]), None), place, \
+            f"day of the date line unreadable: {_clean(g.group(0))!r}"
     y, mo, d = int(m["y"]), _int(m["m"]), _int(m["d"])
     warn = None
     if mo is None or d is None:

@@ -670,6 +670,11 @@ Ngày 19/01, Bộ Nội vụ ban hành Thông tư số 01/2011/TT-BNV hướng d
     pytest.param(INTERLEAVED_SIGNATURE,
                  {"number": "204/TB-UBND", "signer": ("Trần Minh Khoa", "Phó Chánh Văn phòng")},
                  id="signature column interleaved line by line with the recipients list"),
+    pytest.param("ỦY BAN NHÂN DÂN CỌNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nTỈNH QUẢNG TRỊ Độc lập - Tự do - Hạnh phúc\n"
+                 "Số: @# /CT-UBND Đông Hà, ngày #6 tháng 3 năm 2019\nCHỈ THỊ\nVề việc phòng cháy\n",
+                 {"issue_date": "2019-03", "place": "Đông Hà", "number": None,
+                  "issuing_body": "Ủy ban nhân dân tỉnh Quảng Trị", "warning": "day of the date line unreadable"},
+                 id="a handwritten day OCR cannot read: the month stays"),
     pytest.param(REPORT_FIRST_LINE, {"doc_type": "other", "number": None},
                  id="a report opening with 'Báo cáo' is not a news article"),
     pytest.param(APPENDIX_FIRST_LINE, {"doc_type": "other", "number": None},
