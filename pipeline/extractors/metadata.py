@@ -295,11 +295,26 @@ def _school_body(head: str, rest: str, rule: dict[str, Any]) -> Body:
         srule, sm = hit
         kind = srule.get("canonical") or (
             _sentence_case(sm.group(0)) if srule.get("canonical_from_text") else _clean(sm.group(0)))
-        name = proper_case(rest[sm.end():])
+        name = _place_tail(proper_case(rest[sm.end():]))
         full = " ".join(x for x in (head, kind, name) if x)
     else:
         full = " ".join(x for x in (head, proper_case(rest)) if x)
     return Body(name=full, head=rule["id"], admin_level=rule.get("admin_level"))
+
+
+def _place_tail(name: str) -> str:
+    """A school's name whose closing province OCR misread (``Công Thương Thành
+    Phó Hò Chí Minh``) with the place as the gazetteer spells it."""
+    m = _rx("bodies", "header.place_tail").search(name)
+    if not m:
+        return name
+    province = _province_of(m["place"])
+    if not province:
+        return name
+    if m["place"] == province and m["kind"].lower() in ("thành phố", "tỉnh"):
+        return name         # spelled right: kept as written
+    kind = m["kind"][:1] + ("hành phố" if m["kind"].lower().startswith("th") else "ỉnh")
+    return name[:m.start("kind")] + f"{kind} {province}"
 
 
 def _field_body(head: str, rest: str, rule: dict[str, Any]) -> Body:
@@ -525,8 +540,11 @@ def _header_bodies(header: _Header) -> list[Body]:
         upper, rest = _upper_prefix(line)
         if rest and len(upper.split()) >= 2:
             # OCR glues the header's right column to the left one ("TRƯỜNG ĐẠI HỌC …
-            # SẾj anh p"): the capitals before it
-            line, rest = upper, ""
+            # SH SẾj anh p"): the capitals before it, without the vowelless noise
+            words = upper.split()
+            while len(words) > 2 and _rx("bodies", "header.no_vowel_token").match(words[-1]):
+                words.pop()
+            line, rest = " ".join(words), ""
         if not _is_upper(line):
             # a legacy-font file loses its capitals ("ủy Ban Nhân Dân" / "thành phố cần
             # thơ"): a short line that starts with a body head, and the short plain

@@ -606,7 +606,8 @@ Về việc tăng cường phòng chống thiên tai
 OCR_SCHOOL = """\
 BỘ NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
 Â Độc lập - Tự do - Hạnh phúc
-TRƯỜNG ĐẠI HỌC THỦY LỢI xy ầm q
+TRƯỜNG ĐẠI HỌC NÔNG LÂM TR xy ầm q
+THÀNH PHÓ HÒ CHÍ MINH
 Hà Nội, ngày 3 tháng 4 năm 2024
 Số: 88/KH-ĐHTL
 KẾ HOẠCH
@@ -665,8 +666,9 @@ Ngày 19/01, Bộ Nội vụ ban hành Thông tư số 01/2011/TT-BNV hướng d
                  id="OCR glues the motto to the issuer's lines, misreads tone marks"),
     pytest.param(OCR_SCHOOL,
                  {"parent_body": "Bộ Nông nghiệp và Phát triển nông thôn", "number": "88/KH-ĐHTL",
+                  "issuing_body": "Trường Đại học Nông Lâm Thành phố Hồ Chí Minh",
                   "doc_type": "plan"},
-                 id="OCR: a ministry above a university, junk of the right column left out"),
+                 id="OCR: a ministry above a university, noise of the right column left out, its city's tone marks repaired"),
     pytest.param(INTERLEAVED_SIGNATURE,
                  {"number": "204/TB-UBND", "signer": ("Trần Minh Khoa", "Phó Chánh Văn phòng")},
                  id="signature column interleaved line by line with the recipients list"),
