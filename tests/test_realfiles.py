@@ -27,8 +27,6 @@ FIELDS = ("doc_type", "number", "issue_date", "issuing_body", "parent_body", "pr
 KNOWN: dict[tuple[str, str], str] = {
     ("tcvn3_btc_qd12_2001.doc", "targets"):
         "numbers in a decision's articles (accounting forms) read as targets: the target reader's part",
-    ("scan_dct_kh753_2026.pdf", "issuing_body"):
-        "OCR misreads the place (THÀNH PHÓ HÒ CHÍ MINH) and leaves right-column noise (SH) in the name",
     ("scan_cucthue_ct2191_2026.pdf", "issuing_body"):
         "OCR drops the tone mark of the body's name (CỤC THUE); no dictionary repair of OCR words",
     ("scan_cucthue_ct2191_2026.pdf", "targets"):
