@@ -27,8 +27,6 @@ FIELDS = ("doc_type", "number", "issue_date", "issuing_body", "parent_body", "pr
 KNOWN: dict[tuple[str, str], str] = {
     ("tcvn3_btc_qd12_2001.doc", "targets"):
         "numbers in a decision's articles (accounting forms) read as targets: the target reader's part",
-    ("scan_cucthue_ct2191_2026.pdf", "issuing_body"):
-        "OCR drops the tone mark of the body's name (CỤC THUE); no dictionary repair of OCR words",
     ("scan_cucthue_ct2191_2026.pdf", "targets"):
         "a tax rate in an official letter read as a target: the target reader's part (issue 8 item 9)",
     ("vbpl_ttg_qd42_2025.html", "targets"):

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
@@ -54,6 +55,7 @@ NAME_LOOKAHEAD = 6         # cells between a signer's title and name
 SIGNATURE_LINE = 60        # a title line of a signature block is shorter than this
 SENTENCE_WINDOW = 400      # how far a reporting sentence's subject may lie from its verb
 DATELINE_CHARS = 130       # a page's dateline stands on a short line
+RESPELL_TRIES = 8          # mentions of a header body looked at for its tone marks
 
 
 # --------------------------------------------------------------------------
@@ -1005,6 +1007,42 @@ class _Facts:
             self.warnings.append(msg)
 
 
+def _fold_char(c: str) -> str:
+    if c in "đĐ":
+        return "d"
+    return unicodedata.normalize("NFD", c)[0].lower()
+
+
+def _plain(word: str) -> bool:
+    """A word with no diacritic at all (``Thue``, ``Minh``)."""
+    return all(_fold_char(ch) == ch.lower() for ch in word if ch.isalpha())
+
+
+def _respell(body: Optional[Body], flow: str) -> Optional[Body]:
+    """A header body whose words OCR read without their tone marks (``CỤC
+    THUE``) spelled as the text itself names it (``Cục Thuế nhận được …``):
+    only a word with no mark at all is replaced, by the same letters with marks."""
+    if body is None or len(body.name) < 6 or not any(_plain(w) for w in body.name.split()):
+        return body
+    pre = flow[:PREAMBLE_CHARS]
+    folded = "".join(_fold_char(ch) for ch in pre)
+    key = "".join(_fold_char(ch) for ch in body.name)
+    mine = body.name.split(" ")
+    at = folded.find(key)
+    for _ in range(RESPELL_TRIES):       # the header itself is the first place it is named
+        if at < 0:
+            break
+        seen = pre[at:at + len(key)].split(" ")
+        at = folded.find(key, at + 1)
+        if len(seen) != len(mine):
+            continue
+        words = [t if _plain(m) and not _plain(t) else m for m, t in zip(mine, seen)]
+        words = [w if not (_is_upper(w) and not _is_upper(m)) else m[:1] + w[1:].lower() for w, m in zip(words, mine)]
+        if words != mine:
+            return replace(body, name=" ".join(words))
+    return body
+
+
 def _official(prep: PreparedText, seg: Segmented, cells: list[_Cell], header: _Header, f: _Facts) -> None:
     f.doc_type = header.doc_type
     f.number, warn = _number(header)
@@ -1020,7 +1058,7 @@ def _official(prep: PreparedText, seg: Segmented, cells: list[_Cell], header: _H
     f.warn(warn)
     if f.issue_date is None:
         f.warn("no date line found")
-    bodies = _header_bodies(header)
+    bodies = [_respell(b, prep.flow) for b in _header_bodies(header)]
     issuer = bodies[-1] if bodies else None
     f.parent = bodies[-2] if len(bodies) > 1 else None
     incomplete = issuer is None or (issuer.level is None and issuer.admin_level is None)

@@ -677,6 +677,12 @@ Ngày 19/01, Bộ Nội vụ ban hành Thông tư số 01/2011/TT-BNV hướng d
                  {"issue_date": "2019-03", "place": "Đông Hà", "number": None,
                   "issuing_body": "Ủy ban nhân dân tỉnh Quảng Trị", "warning": "day of the date line unreadable"},
                  id="a handwritten day OCR cannot read: the month stays"),
+    pytest.param("BỘ TÀI CHÍNH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nTỔNG CỤC HAI QUAN Độc lập - Tự do - Hạnh phúc\n"
+                 "Số: 315/TCHQ-GSQL\nHà Nội, ngày 4 tháng 2 năm 2022\nV/v thủ tục hải quan\n"
+                 "Kính gửi: Cục Hải quan các tỉnh, thành phố.\n"
+                 "Tổng cục Hải quan nhận được công văn của doanh nghiệp; về vấn đề này, Tổng cục Hải quan có ý kiến như sau:\n",
+                 {"issuing_body": "Tổng cục Hải quan", "parent_body": "Bộ Tài chính"},
+                 id="OCR lost the tone marks of the issuer's name: spelled as the text names it"),
     pytest.param(REPORT_FIRST_LINE, {"doc_type": "other", "number": None},
                  id="a report opening with 'Báo cáo' is not a news article"),
     pytest.param(APPENDIX_FIRST_LINE, {"doc_type": "other", "number": None},
