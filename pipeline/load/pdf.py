@@ -1,6 +1,9 @@
 """PDF documents: the text layer via pdfplumber, OCR for scanned pages.
 
-Per page: words are grouped into lines top to bottom; a line whose words are
+Per page: words are rebuilt from character positions (on a page that writes
+its space characters, a layout gap narrower than ``GLUE_EM`` of the font size
+is not a space, so ``12, 3%`` and ``ch ỉ đạo`` read ``12,3%`` and ``chỉ đạo``)
+and grouped into lines top to bottom; a line whose words are
 far apart (the two-column header ``ỦY BAN NHÂN DÂN … CỘNG HÒA …``) is split
 into one line per column so each stays recognisable.  Ruled tables found by
 pdfplumber become ``" | "`` rows (merged cells once, spans from the ruling
