@@ -26,7 +26,8 @@ FIELDS = ("doc_type", "number", "issue_date", "issuing_body", "parent_body", "pr
 #: (file, field) -> why it does not hold yet.
 KNOWN: dict[tuple[str, str], str] = {
     ("tcvn3_btc_qd12_2001.doc", "targets"):
-        "numbers in a decision's articles (accounting forms) read as targets: the target reader's part",
+        "a table's column-number row (1 | 2 | … | 20, from the .doc loader) read as counts 12, 13, 14: "
+        "the target reader (or pipeline/load/doc.py) should pass over a row of consecutive integers",
     ("scan_cucthue_ct2191_2026.pdf", "targets"):
         "a tax rate in an official letter read as a target: the target reader's part (issue 8 item 9)",
     ("vbpl_ttg_qd42_2025.html", "targets"):
