@@ -3,7 +3,8 @@
 #   make run     set up .venv, extract corpus/ into outputs/, print the summary
 #   make test    set up .venv, run the whole test suite
 #   make eval    score every ../shared gold set apart: TUNE (gold, gold-extra, fullplans) and CHECK (gold-extra2)
-#   make bench   throughput and memory on replicated corpora (bench/results.txt); BENCH_FULL=1 for the long run
+#   make bench   throughput and memory on replicated corpora (bench/results.txt); BENCH_FULL=1 for the long run;
+#                then each real file's load and extract time (bench/realfiles_results.txt)
 #
 # Setup is incremental: the venv is created once, the project is reinstalled
 # only when pyproject.toml is newer than .venv/.installed, and the Debian
@@ -85,6 +86,7 @@ eval: setup
 bench: setup
 	@$(PY) bench/bench.py
 	@$(PY) bench/formats_bench.py
+	@CHITIEU_SHARED=$(SHARED) $(PY) bench/realfiles_bench.py
 
 clean:
 	rm -rf $(OUT) bench/out .pytest_cache

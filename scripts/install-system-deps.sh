@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # Install the Debian packages that pipeline/load needs (idempotent).
 # (Scanned pages are rasterised by pypdfium2, which pdfplumber already brings,
-# so poppler-utils is not needed.)
+# so the pipeline does not need poppler-utils; the tests do.)
 #
 #   tesseract-ocr, tesseract-ocr-vie   OCR of scanned PDFs (pipeline/load/ocr.py)
 #   antiword                           legacy Word 97-2003 .doc (pipeline/load/doc.py)
 #   fonts-dejavu-core                  Vietnamese-capable TTF used to generate test fixtures
 #   chromium                           headless browser test of the HTML report (tests/test_report.py)
+#   poppler-utils                      test only: pdftotext -layout, compared with the PDF loader's words (tests/test_realfiles.py)
 #
 # Installs only what is missing, and only when running as root; otherwise it
 # prints the apt-get command to run.  Safe to run any number of times.
 set -euo pipefail
 
-PACKAGES=(tesseract-ocr tesseract-ocr-vie antiword fonts-dejavu-core chromium)
+PACKAGES=(tesseract-ocr tesseract-ocr-vie antiword fonts-dejavu-core chromium poppler-utils)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

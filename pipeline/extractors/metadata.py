@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
@@ -51,8 +52,10 @@ PREAMBLE_CHARS = 6000      # where an issuer names itself in running text
 TAIL_CELLS = 16            # signature block when there is no "Nơi nhận"
 SIGNATURE_CELLS = 30       # cells after "Nơi nhận" / "./." that may hold the signature
 NAME_LOOKAHEAD = 6         # cells between a signer's title and name
+SIGNATURE_LINE = 60        # a title line of a signature block is shorter than this
 SENTENCE_WINDOW = 400      # how far a reporting sentence's subject may lie from its verb
 DATELINE_CHARS = 130       # a page's dateline stands on a short line
+RESPELL_TRIES = 8          # mentions of a header body looked at for its tone marks
 
 
 # --------------------------------------------------------------------------
@@ -114,6 +117,7 @@ _group = rules.group
 # --------------------------------------------------------------------------
 
 _SPACES = regex.compile(r"\s+")
+_RULE_LINE = regex.compile(r"[-–—_=]{3,}")
 _DECOR = "*_#"
 
 
@@ -240,6 +244,8 @@ def _split_admin(rest: str) -> tuple[Optional[dict[str, Any]], Optional[str]]:
         return None, (proper_case(rest) or None)
     rule, m = hit
     place = proper_case(rest[m.end():]).strip(" .,") or None
+    if place and place == place.lower():      # "cần thơ" from a file that lost its capitals
+        place = " ".join(w[:1].upper() + w[1:] for w in place.split())
     return rule, place
 
 
@@ -291,11 +297,26 @@ def _school_body(head: str, rest: str, rule: dict[str, Any]) -> Body:
         srule, sm = hit
         kind = srule.get("canonical") or (
             _sentence_case(sm.group(0)) if srule.get("canonical_from_text") else _clean(sm.group(0)))
-        name = proper_case(rest[sm.end():])
+        name = _place_tail(proper_case(rest[sm.end():]))
         full = " ".join(x for x in (head, kind, name) if x)
     else:
         full = " ".join(x for x in (head, proper_case(rest)) if x)
     return Body(name=full, head=rule["id"], admin_level=rule.get("admin_level"))
+
+
+def _place_tail(name: str) -> str:
+    """A school's name whose closing province OCR misread (``Công Thương Thành
+    Phó Hò Chí Minh``) with the place as the gazetteer spells it."""
+    m = _rx("bodies", "header.place_tail").search(name)
+    if not m:
+        return name
+    province = _province_of(m["place"])
+    if not province:
+        return name
+    if m["place"] == province and m["kind"].lower() in ("thành phố", "tỉnh"):
+        return name         # spelled right: kept as written
+    kind = m["kind"][:1] + ("hành phố" if m["kind"].lower().startswith("th") else "ỉnh")
+    return name[:m.start("kind")] + f"{kind} {province}"
 
 
 def _field_body(head: str, rest: str, rule: dict[str, Any]) -> Body:
@@ -483,6 +504,8 @@ def _read_header(cells: list[_Cell]) -> _Header:
         if hit:
             doc_type, title_index = hit[0]["doc_type"], i
             break
+    if title_index is None and cells and _rx("doc_types", "lead.other").match(_clean(cells[0].text)):
+        doc_type, title_index = "other", 0
     end = title_index if title_index is not None else len(cells[:HEADER_CELLS])
     body_start = _rx("doc_types", "header.body_start")
     for i, c in enumerate(cells[:end]):
@@ -509,12 +532,32 @@ def _header_bodies(header: _Header) -> list[Body]:
     lines: list[str] = []
     text = "\n".join(c.text for c in header.cells if not number.match(c.text))
     text = motto.sub("\n", text)
+    cased = False       # the previous line kept was a body head not in capitals
     for raw_line in text.split("\n"):
-        line = _clean(raw_line)
-        if not line or date_line.search(line) or not _is_upper(line) or \
-                on_behalf.search(line) or (_match_first("bodies", "title.", line)
-                                           and not _match_first("bodies", "head.", line)):
+        line = _clean(_RULE_LINE.sub(" ", raw_line))   # "TỈNH NINH THUẬN -------" (a flattened cell)
+        if not line or sum(ch.isalpha() for ch in line) < 2 or date_line.search(line) or on_behalf.search(line) or (
+                _match_first("bodies", "title.", line) and not _match_first("bodies", "head.", line)):
+            cased = False
             continue
+        upper, rest = _upper_prefix(line)
+        if rest and len(upper.split()) >= 2:
+            # OCR glues the header's right column to the left one ("TRƯỜNG ĐẠI HỌC …
+            # SH SẾj anh p"): the capitals before it, without the vowelless noise
+            words = upper.split()
+            while len(words) > 2 and _rx("bodies", "header.no_vowel_token").match(words[-1]):
+                words.pop()
+            line, rest = " ".join(words), ""
+        if not _is_upper(line):
+            # a legacy-font file loses its capitals ("ủy Ban Nhân Dân" / "thành phố cần
+            # thơ"): a short line that starts with a body head, and the short plain
+            # line that continues it
+            head = _match_first("bodies", "head.", line)
+            if len(line) > LONG_LINE // 2 or not (head or (cased and _rx("bodies", "header.plain_line").match(line))):
+                cased = False
+                continue
+            cased = bool(head)
+        else:
+            cased = False
         lines.append(line)
     groups: list[str] = []
     for line in lines:
@@ -522,7 +565,11 @@ def _header_bodies(header: _Header) -> list[Body]:
             groups[-1] += " " + line
         else:
             groups.append(line)
-    return [b for b in (parse_body(g) for g in groups) if b is not None]
+    bodies: list[Body] = []
+    for b in (parse_body(g) for g in groups):
+        if b is not None and not (bodies and bodies[-1].name.casefold() == b.name.casefold()):
+            bodies.append(b)     # a header printed twice (a running header above it) once
+    return bodies
 
 
 def _number(header: _Header) -> tuple[Optional[str], Optional[str]]:
@@ -532,14 +579,27 @@ def _number(header: _Header) -> tuple[Optional[str], Optional[str]]:
         m = rx.match(c.text)
         if not m:
             continue
-        rest = m["rest"]
+        rest = _rx("doc_types", "header.number_loose").sub("", m["rest"])
         sym = _rx("references", "ref.symbol").search(rest)
         if sym and sym.start() < 12:
-            return sym["number"], None
+            return "".join(sym["number"].split()), None
         if _rx("doc_types", "header.blank_number").match(rest):
             return None, f"document number left blank: {_clean(c.text)!r}"
         return None, f"document number not readable: {_clean(c.text)!r}"
     return None, "no number line (Số: …) found"
+
+
+def _split_number_line(text: str) -> str:
+    """A number line that also holds the date line (``Số: 991/QĐ-UBND Đồng
+    Xoài, ngày 14 …``, the two header columns read as one line) broken after
+    the symbol, so that the date line starts a line."""
+    m = _rx("doc_types", "header.number").match(text)
+    if not m:
+        return text
+    sym = _rx("doc_types", "header.number_token").search(text, m.start("rest"))
+    if not sym or not _rx("dates", "date.ngay_word").search(text, sym.end()):
+        return text
+    return text[:sym.end()] + "\n" + text[sym.end():].strip()
 
 
 def _date_line(text: str, need_place: bool = False) -> tuple[Optional[str], Optional[str], Optional[str]]:
@@ -550,7 +610,12 @@ def _date_line(text: str, need_place: bool = False) -> tuple[Optional[str], Opti
     if not m:
         m = _rx("dates", "date.line_numeric").search(text)
     if not m:
-        return None, None, None
+        g = _rx("dates", "date.line_garbled_day").search(text)
+        if g is None:
+            return None, None, None
+        place = _clean(g["place"])
+        return iso_date(int(g["y"]), int(g["m"]), None), place, \
+            f"day of the date line unreadable: {_clean(g.group(0))!r}"
     y, mo, d = int(m["y"]), _int(m["m"]), _int(m["d"])
     warn = None
     if mo is None or d is None:
@@ -658,8 +723,18 @@ def _upper_prefix(text: str) -> tuple[str, str]:
     return " ".join(words[:k]), " ".join(words[k:])
 
 
+def _title_line(text: str) -> Optional[str]:
+    """The signer's own title of a signature line in any case (``KT.Bộ trưởng
+    bộ tài chính`` / ``Thứ trưởng``, legacy-font files lose their capitals): a
+    short line that starts with an on-behalf prefix or a title."""
+    if len(text) > SIGNATURE_LINE or not _rx("bodies", "signer.title_line").match(text):
+        return None
+    return _own_title(text)
+
+
 def _signer_in(cells: list[_Cell]) -> Optional[Signer]:
     skip = _rx("bodies", "signer.skip")
+    recipient = _rx("bodies", "signer.recipient_line")
     for i, cell in enumerate(cells):
         text = _clean(cell.text)
         if text.startswith(("-", "+", "•")):
@@ -667,15 +742,19 @@ def _signer_in(cells: list[_Cell]) -> Optional[Signer]:
         upper, rest = _upper_prefix(text)
         title = _own_title(upper) if upper else None
         if not title:
+            title, rest = _title_line(text), ""
+        if not title:
             continue
         if rest:
             name = _person(rest)
             if name:
                 return Signer(name=name, title=title)
             continue
-        for c in cells[i + 1:i + 1 + NAME_LOOKAHEAD]:
+        # the recipients list may be interleaved line by line with the signature
+        # column: its lines are passed over, and do not count
+        for c in cells[i + 1:i + 1 + SIGNATURE_CELLS]:
             following = _clean(c.text)
-            if skip.match(following):
+            if skip.match(following) or recipient.search(following):
                 continue
             name = _person(following)
             if name:
@@ -793,7 +872,7 @@ def _report(flow: str, seg: Segmented) -> Optional[_Report]:
         after = m.end()
         sm = symbol.search(flow, m.end(), min(len(flow), m.end() + 20))
         if sm and kind_gap.match(flow[m.end():sm.start()]):
-            number, after = sm["number"], sm.end()
+            number, after = "".join(sm["number"].split()), sm.end()
         signer, signer_body = _news_signer(flow[s:e])
         body = signer_body or _subject_before(flow[s:m.start() + 1], m.start() - s)
         if number is None and body is None:
@@ -928,6 +1007,42 @@ class _Facts:
             self.warnings.append(msg)
 
 
+def _fold_char(c: str) -> str:
+    if c in "đĐ":
+        return "d"
+    return unicodedata.normalize("NFD", c)[0].lower()
+
+
+def _plain(word: str) -> bool:
+    """A word with no diacritic at all (``Thue``, ``Minh``)."""
+    return all(_fold_char(ch) == ch.lower() for ch in word if ch.isalpha())
+
+
+def _respell(body: Optional[Body], flow: str) -> Optional[Body]:
+    """A header body whose words OCR read without their tone marks (``CỤC
+    THUE``) spelled as the text itself names it (``Cục Thuế nhận được …``):
+    only a word with no mark at all is replaced, by the same letters with marks."""
+    if body is None or len(body.name) < 6 or not any(_plain(w) for w in body.name.split()):
+        return body
+    pre = flow[:PREAMBLE_CHARS]
+    folded = "".join(_fold_char(ch) for ch in pre)
+    key = "".join(_fold_char(ch) for ch in body.name)
+    mine = body.name.split(" ")
+    at = folded.find(key)
+    for _ in range(RESPELL_TRIES):       # the header itself is the first place it is named
+        if at < 0:
+            break
+        seen = pre[at:at + len(key)].split(" ")
+        at = folded.find(key, at + 1)
+        if len(seen) != len(mine):
+            continue
+        words = [t if _plain(m) and not _plain(t) else m for m, t in zip(mine, seen)]
+        words = [w if not (_is_upper(w) and not _is_upper(m)) else m[:1] + w[1:].lower() for w, m in zip(words, mine)]
+        if words != mine:
+            return replace(body, name=" ".join(words))
+    return body
+
+
 def _official(prep: PreparedText, seg: Segmented, cells: list[_Cell], header: _Header, f: _Facts) -> None:
     f.doc_type = header.doc_type
     f.number, warn = _number(header)
@@ -935,14 +1050,15 @@ def _official(prep: PreparedText, seg: Segmented, cells: list[_Cell], header: _H
     if f.doc_type is None:
         f.doc_type = _type_from_symbol(f.number) or "other"
     # issuer and motto lines out, so that a place is not read across them
-    head_text = "\n".join(c.text for c in header.cells if not (_is_upper(c.text) and " " in c.text.strip()))
+    head_text = "\n".join(_split_number_line(c.text) for c in header.cells
+                          if not (_is_upper(c.text) and " " in c.text.strip()))
     f.issue_date, f.place, warn = _date_line(head_text)
     if f.issue_date is None:
         f.issue_date, f.place, warn = _date_line(prep.norm[:PREAMBLE_CHARS], need_place=True)
     f.warn(warn)
     if f.issue_date is None:
         f.warn("no date line found")
-    bodies = _header_bodies(header)
+    bodies = [_respell(b, prep.flow) for b in _header_bodies(header)]
     issuer = bodies[-1] if bodies else None
     f.parent = bodies[-2] if len(bodies) > 1 else None
     incomplete = issuer is None or (issuer.level is None and issuer.admin_level is None)

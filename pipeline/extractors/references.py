@@ -237,11 +237,17 @@ def _normalize_issuer(text: Optional[str], ctx: "_Context", strict: bool = False
     return text[:1] + text[1:].lower() if _is_upper(text) else text
 
 
+def _squeeze(number: str) -> str:
+    """A symbol without the stray spaces a text layer left around its
+    separators (``36/NQ- TW`` → ``36/NQ-TW``)."""
+    return "".join(number.split())
+
+
 def _numbered(flow: str, ctx: _Context) -> list[_Cite]:
     out: list[_Cite] = []
     not_citation = _rx("references", "ref.not_citation")
     for m in _rx("references", "ref.symbol").finditer(flow):
-        number = m["number"]
+        number = _squeeze(m["number"])
         if not_citation.search(flow[max(0, m.start() - 20):m.start()]):
             continue
         kind, k_start = _kind_before(flow, m.start())

@@ -357,7 +357,10 @@ class _Walker:
         self.converted: set[str] = set()
 
     # -- paragraphs --------------------------------------------------------
-    def paragraph_text(self, p: etree._Element) -> str:
+    def paragraph_text(self, p: etree._Element, *, bare_label: bool = False) -> str:
+        """A paragraph's text with its list label; ``bare_label`` keeps the
+        label of an empty numbered paragraph (the STT cell of a table, which
+        Word numbers itself)."""
         ppr = p.find(_w("pPr"))
         pstyle = _val(ppr.find(_w("pStyle"))) if ppr is not None else None
         pstyle = pstyle or self.styles.default_paragraph
@@ -392,6 +395,8 @@ class _Walker:
         num = _num_of(ppr) or self.styles.num(pstyle)
         if num is not None and num[0] != "0" and text.strip():
             text = self.numbering.label(*num) + text.lstrip()
+        elif num is not None and num[0] != "0" and bare_label:
+            text = self.numbering.label(*num).strip()
         return text
 
     @staticmethod
@@ -489,7 +494,7 @@ class _Walker:
         lines: list[str] = []
         for kind, el in self._blocks(tc):
             if kind == "p":
-                t = self.paragraph_text(el).strip()
+                t = self.paragraph_text(el, bare_label=True).strip()
                 if t:
                     lines.append(t)
             else:  # nested table: its rows as lines

@@ -1,6 +1,7 @@
 """Saved web pages: the article body only, tables kept.
 
-The main content is found by trafilatura (menus, breadcrumbs, comments,
+Navigation bars and breadcrumbs are removed first (``_strip_chrome``); then
+the main content is found by trafilatura (menus, breadcrumbs, comments,
 "related articles" lists, footers are dropped).  Its XML output gives the
 paragraphs, headings, lists and tables in order; list items get the marker
 the browser would draw (``-`` or ``1.``).  Tables are rebuilt from the page's
@@ -225,6 +226,26 @@ def _fix_legacy_tree(tree: etree._Element) -> Optional[str]:
     return legacy
 
 
+#: Page chrome above a saved document: navigation bars and breadcrumbs
+#: (``Trang chủ > Văn bản … > Quyết định số …``), whose numbered items would
+#: read as the start of the document's body and hide its header.
+_CHROME = ("//nav | //*[contains(concat(' ', normalize-space(@class), ' '), 'breadcrumb')"
+           " or contains(@id, 'breadcrumb') or @role='navigation'"
+           " or contains(translate(@aria-label, 'BREADCUMB', 'breadcumb'), 'breadcrumb')]")
+
+
+def _strip_chrome(tree: etree._Element) -> int:
+    """Remove navigation and breadcrumbs (never an element holding a table:
+    a page built from layout tables may wrap its whole text in one)."""
+    removed = 0
+    for el in tree.xpath(_CHROME):
+        if el.getparent() is None or el.find(".//table") is not None:
+            continue
+        el.drop_tree()          # keeps the text that follows it
+        removed += 1
+    return removed
+
+
 def load_html(path: Path, data: bytes) -> LoadedText:
     import trafilatura
 
@@ -244,6 +265,8 @@ def load_html(path: Path, data: bytes) -> LoadedText:
     if legacy is not None:
         warnings.append(legacy_fonts.conversion_warning(legacy))
         encoding = legacy
+        source = lxml_html.tostring(tree, encoding="unicode")
+    if _strip_chrome(tree):
         source = lxml_html.tostring(tree, encoding="unicode")
     sources = _source_tables(tree)
 

@@ -1,6 +1,9 @@
 """PDF documents: the text layer via pdfplumber, OCR for scanned pages.
 
-Per page: words are grouped into lines top to bottom; a line whose words are
+Per page: words are rebuilt from character positions (on a page that writes
+its space characters, a layout gap narrower than ``GLUE_EM`` of the font size
+is not a space, so ``12, 3%`` and ``ch ỉ đạo`` read ``12,3%`` and ``chỉ đạo``)
+and grouped into lines top to bottom; a line whose words are
 far apart (the two-column header ``ỦY BAN NHÂN DÂN … CỘNG HÒA …``) is split
 into one line per column so each stays recognisable.  Ruled tables found by
 pdfplumber become ``" | "`` rows (merged cells once, spans from the ruling
@@ -16,6 +19,14 @@ lines) stays two tables, one per page, but the continuation's
 continues: the very :class:`~.document.Cell` objects, whose offsets point at
 the heading on the earlier page, so ``text[cell.start:cell.end] == cell.text``
 still holds.  Its own rows are numbered after them.
+
+Digitally signed PDFs often carry part of the text only in annotation
+appearances: offices stamp the number and the day into signature fields
+on the ``Số:`` and ``ngày`` lines, so the page's own text reads ``Số: /TB-UBND``.
+The text of each widget and FreeText appearance stream is read (pdfminer),
+mapped from the form's box to the annotation's rectangle, and a short stamp
+that lies on a text line joins that line at its x position.  Long stamps
+(the signer's certificate box) and stamps off any line are left out.
 
 A page without a usable text layer (a scan, or glyphs without a Unicode map)
 is rasterised at the scan's own resolution and OCR'd (:mod:`.ocr`); the result
@@ -110,13 +121,16 @@ def _group_lines(words: list[dict]) -> list[list[dict]]:
 
 
 def _segments(line: list[dict]) -> list[str]:
-    """Split a line where the gap between words is a column gap, not a space."""
+    """Split a line where the gap between words is a column gap, not a space
+    (a stamped annotation word sits in a blank left for it: never a column gap
+    next to it, up to twice the usual width)."""
     height = statistics.median(w["bottom"] - w["top"] for w in line)
     gap_limit = max(2.5 * height, 18.0)
     out: list[list[str]] = [[]]
     prev = None
     for w in line:
-        if prev is not None and w["x0"] - prev["x1"] > gap_limit:
+        limit = 2 * gap_limit if prev is not None and (w.get("stamp") or prev.get("stamp")) else gap_limit
+        if prev is not None and w["x0"] - prev["x1"] > limit:
             out.append([])
         out[-1].append(w["text"])
         prev = w
@@ -162,9 +176,146 @@ def _table_cells(table, words: list[dict]) -> list[CellSpec]:
     return [CellSpec(c.text, dense[c.row], c.col, c.rowspan, c.colspan) for c in cells]
 
 
+#: A stamp longer than this (letters and digits) is a signature box, not a filled-in blank.
+STAMP_CHARS = 24
+_ANNOT_TYPES = ("Widget", "FreeText")
+
+
+class _FormPage:
+    """A form XObject (an annotation's appearance) dressed as a page for pdfminer."""
+
+    def __init__(self, stream, bbox: list[float]) -> None:
+        from pdfminer.pdftypes import resolve1
+        self.resources = resolve1(stream.attrs.get("Resources")) or {}
+        self.contents = [stream]
+        self.mediabox = self.cropbox = bbox
+        self.rotate = 0
+        self.pageid = 0
+        self.attrs: dict = {}
+
+
+def _chars_of(layout) -> list:
+    from pdfminer.layout import LTChar
+    out, stack = [], [layout]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, LTChar):
+            out.append(obj)
+        elif hasattr(obj, "__iter__"):
+            stack.extend(reversed(list(obj)))
+    return out
+
+
+def _stamp_words(page) -> list[dict]:
+    """Words of the short widget/FreeText appearance texts, in page coordinates
+    (pdfplumber's: ``top`` from the top of the page)."""
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    try:
+        annots = page.annots
+    except Exception:
+        return []
+    words: list[dict] = []
+    manager = None
+    for a in annots:
+        data = a.get("data") or {}
+        subtype = getattr(data.get("Subtype"), "name", str(data.get("Subtype", "")))
+        if subtype.strip("/'") not in _ANNOT_TYPES:
+            continue
+        try:
+            ap = resolve1(data.get("AP"))
+            normal = resolve1(ap.get("N")) if isinstance(ap, dict) else None
+            if not isinstance(normal, PDFStream):
+                continue
+            bbox = [float(resolve1(v)) for v in resolve1(normal.attrs.get("BBox", [0, 0, 1, 1]))]
+            if manager is None:
+                manager = PDFResourceManager()
+            device = PDFPageAggregator(manager, laparams=None)
+            PDFPageInterpreter(manager, device).process_page(_FormPage(normal, bbox))
+            chars = _chars_of(device.get_result())
+        except Exception:       # a broken appearance stream is not worth failing the page
+            continue
+        text = "".join(c.get_text() for c in chars)
+        if not chars or sum(ch.isalnum() for ch in text) > STAMP_CHARS or not text.strip():
+            continue
+        bw, bh = (bbox[2] - bbox[0]) or 1.0, (bbox[3] - bbox[1]) or 1.0
+        sx, sy = (a["x1"] - a["x0"]) / bw, (a["bottom"] - a["top"]) / bh
+        current: list = []
+
+        def flush() -> None:
+            if current:
+                words.append({
+                    "text": unicodedata.normalize("NFC", "".join(c.get_text() for c in current)),
+                    "x0": a["x0"] + (current[0].x0 - bbox[0]) * sx,
+                    "x1": a["x0"] + (current[-1].x1 - bbox[0]) * sx,
+                    "top": a["top"] + (bbox[3] - max(c.y1 for c in current)) * sy,
+                    "bottom": a["top"] + (bbox[3] - min(c.y0 for c in current)) * sy,
+                    "stamp": True,
+                })
+                current.clear()
+
+        for c in sorted(chars, key=lambda c: (-round(c.y0), c.x0)):
+            if c.get_text().isspace():
+                flush()
+                continue
+            if current and (abs(c.y0 - current[-1].y0) > 0.5 * (c.y1 - c.y0)
+                            or c.x0 - current[-1].x1 > 0.3 * (c.y1 - c.y0)):
+                flush()
+            current.append(c)
+        flush()
+    return words
+
+
+def _place_stamps(words: list[dict], stamps: list[dict]) -> list[dict]:
+    """The stamp words that lie on a line of the page's own words."""
+    kept = []
+    for s in stamps:
+        mid = (s["top"] + s["bottom"]) / 2
+        if any(w["top"] <= mid <= w["bottom"] for w in words):
+            # take the line's height, so that the line grouping keeps it on the line
+            line = [w for w in words if w["top"] <= mid <= w["bottom"]]
+            kept.append({**s, "top": min(w["top"] for w in line), "bottom": max(w["bottom"] for w in line)})
+    return kept
+
+
+#: A page whose space characters are at least this share of its characters
+#: writes its spaces: a gap without one is justification or kerning, not a space.
+SPACED_PAGE = 0.05
+#: On such a page a gap narrower than this share of the font size joins two
+#: characters into one word ("12, 3%" → "12,3%", "ch ỉ đạo" → "chỉ đạo",
+#: "200 3" → "2003"); column gaps are several times wider.
+GLUE_EM = 0.7
+
+
+def _words(page) -> list[dict]:
+    """The page's words, rebuilt from character positions: where the page
+    writes its spaces, only a space or a wide gap ends a word, so a digit run
+    or a syllable is never broken by a layout gap; a combining mark always
+    stays with its base letter."""
+    chars = page.chars
+    spaces = sum(1 for c in chars if c.get("text") == " ")
+    if chars and spaces >= SPACED_PAGE * len(chars):
+        words = page.extract_words(x_tolerance_ratio=GLUE_EM, y_tolerance=2, keep_blank_chars=False)
+    else:
+        words = page.extract_words(x_tolerance=2, y_tolerance=2, keep_blank_chars=False)
+    out: list[dict] = []
+    for w in words:
+        prev = out[-1] if out else None
+        if prev is not None and w["text"] and unicodedata.combining(w["text"][0]) and \
+                abs(w["top"] - prev["top"]) < 0.5 * (prev["bottom"] - prev["top"]):
+            out[-1] = {**prev, "text": prev["text"] + w["text"], "x1": max(prev["x1"], w["x1"])}
+            continue
+        out.append(w)
+    return out
+
+
 def _text_page(page, number: int) -> _Page:
     height = float(page.height) or 1.0
-    words = page.extract_words(x_tolerance=2, y_tolerance=2, keep_blank_chars=False)
+    words = _words(page)
+    stamps = _place_stamps(words, _stamp_words(page)) if words else []
+    words = words + stamps
     out = _Page(number)
     tables = []
     for t in page.find_tables():

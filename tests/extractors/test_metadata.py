@@ -549,3 +549,144 @@ def test_department_named_with_its_province_without_level_word():
     meta = extract_metadata(p, segment(p.flow))
     assert (meta.parent_body, meta.province, meta.admin_level) == (
         "Sở Giáo dục và Đào tạo Hà Nam", "Hà Nam", "school")
+
+
+# --------------------------------------------------------------------------
+# Real files as offices issue them (issue 8): loose number and date lines,
+# headers that lost their capitals or were glued by OCR, signature blocks
+# read line by line with the recipients list, reports and appendices
+# --------------------------------------------------------------------------
+
+LOOSE_NUMBER = """\
+BỘ Y TẾ
+Số: 47 /2019/TT-BYT
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Hà Nội, ngày 10 tháng 12 năm 2019
+THÔNG TƯ
+Quy định về hồ sơ bệnh án
+"""
+
+DOTTED_NUMBER_DATE_ON_ITS_LINE = """\
+ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+TỈNH AN GIANG Độc lập - Tự do - Hạnh phúc
+Số: …07…./2011/QĐ-UBND Long Xuyên, ngày30 tháng4 năm 2011
+QUYẾT ĐỊNH
+Về việc ban hành quy chế phối hợp
+"""
+
+LOWERCASE_LEGACY = """\
+ủy Ban Nhân Dân
+thành phố đà nẵng
+Số: 315/QĐ-UBND
+cộng hoà xã hội chủ nghĩa việt nam
+Độc lập - Tự do - Hạnh phúc
+Đà Nẵng, ngày 2 tháng 6 năm 2006
+quyết định của ủy ban nhân dân thành phố
+Về việc giao chỉ tiêu kế hoạch
+Căn cứ Luật Tổ chức Hội đồng nhân dân và Ủy ban nhân dân;
+Điều 1. Giao chỉ tiêu kế hoạch năm 2006.
+Nơi gửi:
+- Như Điều 3;
+- Lưu VT.
+kt.chủ tịch
+phó chủ tịch
+(Đã ký)
+Hoàng Tuấn Anh
+"""
+
+OCR_GLUED = """\
+ỦY BAN NHÂN DÂN CỌNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+TỈNH PHÚ YÊN Độc lập — Tự do -Hạnh phúc
+Số: 21/CT-UBND Tuy Hòa, ngày 09 tháng 8 năm 2017
+CHÍ THỊ
+Về việc tăng cường phòng chống thiên tai
+"""
+
+OCR_SCHOOL = """\
+BỘ NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Â Độc lập - Tự do - Hạnh phúc
+TRƯỜNG ĐẠI HỌC NÔNG LÂM TR xy ầm q
+THÀNH PHÓ HÒ CHÍ MINH
+Hà Nội, ngày 3 tháng 4 năm 2024
+Số: 88/KH-ĐHTL
+KẾ HOẠCH
+Tổ chức hội nghị khoa học
+"""
+
+INTERLEAVED_SIGNATURE = """\
+ỦY BAN NHÂN DÂN
+TỈNH BÌNH ĐỊNH
+Số: 204/TB-UBND
+Quy Nhơn, ngày 15 tháng 3 năm 2024
+THÔNG BÁO
+Kết luận của Chủ tịch UBND tỉnh tại cuộc họp
+Nay thông báo để các cơ quan biết, thực hiện./.
+Nơi nhận:
+TL. CHỦ TỊCH
+- CT, các PCT UBND tỉnh;
+KT. CHÁNH VĂN PHÒNG
+- Các Sở: Tài chính, Xây dựng,
+PHÓ CHÁNH VĂN PHÒNG
+Giao thông vận tải, Công Thương,
+Nội vụ;
+- Lưu: VT, K7.
+Trần Minh Khoa
+"""
+
+REPORT_FIRST_LINE = """\
+Báo cáo
+Tình hình thực hiện kế hoạch năm 2019 và kế hoạch năm 2020
+Năm 2019, Chính phủ đã ban hành Nghị quyết số 02/NQ-CP ngày 01/01/2019 về các nhiệm vụ chủ yếu.
+Ngày 5/3, Thủ tướng Chính phủ ký Quyết định số 11/QĐ-TTg về việc giao kế hoạch.
+"""
+
+APPENDIX_FIRST_LINE = """\
+PHỤ LỤC II
+MẪU TRÌNH BÀY VĂN BẢN
+(Kèm theo Thông tư số 01/2011/TT-BNV ngày 19 tháng 01 năm 2011 của Bộ Nội vụ)
+Ngày 19/01, Bộ Nội vụ ban hành Thông tư số 01/2011/TT-BNV hướng dẫn thể thức.
+"""
+
+
+@pytest.mark.parametrize("text,expected", [
+    pytest.param(LOOSE_NUMBER, {"number": "47/2019/TT-BYT", "issue_date": "2019-12-10"},
+                 id="a space before the slash of the number"),
+    pytest.param(DOTTED_NUMBER_DATE_ON_ITS_LINE,
+                 {"number": "07/2011/QĐ-UBND", "issue_date": "2011-04-30", "place": "Long Xuyên",
+                  "issuing_body": "Ủy ban nhân dân tỉnh An Giang", "doc_type": "decision"},
+                 id="dotted blank filled in; date on the number's line; ngày30, tháng4"),
+    pytest.param(LOWERCASE_LEGACY,
+                 {"issuing_body": "Ủy ban nhân dân thành phố Đà Nẵng", "province": "Đà Nẵng",
+                  "signer": ("Hoàng Tuấn Anh", "Phó Chủ tịch")},
+                 id="a legacy-font file that lost its capitals; (Đã ký) before the name"),
+    pytest.param(OCR_GLUED,
+                 {"issuing_body": "Ủy ban nhân dân tỉnh Phú Yên", "province": "Phú Yên", "doc_type": "directive",
+                  "number": "21/CT-UBND", "issue_date": "2017-08-09"},
+                 id="OCR glues the motto to the issuer's lines, misreads tone marks"),
+    pytest.param(OCR_SCHOOL,
+                 {"parent_body": "Bộ Nông nghiệp và Phát triển nông thôn", "number": "88/KH-ĐHTL",
+                  "issuing_body": "Trường Đại học Nông Lâm Thành phố Hồ Chí Minh",
+                  "doc_type": "plan"},
+                 id="OCR: a ministry above a university, noise of the right column left out, its city's tone marks repaired"),
+    pytest.param(INTERLEAVED_SIGNATURE,
+                 {"number": "204/TB-UBND", "signer": ("Trần Minh Khoa", "Phó Chánh Văn phòng")},
+                 id="signature column interleaved line by line with the recipients list"),
+    pytest.param("ỦY BAN NHÂN DÂN CỌNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nTỈNH QUẢNG TRỊ Độc lập - Tự do - Hạnh phúc\n"
+                 "Số: @# /CT-UBND Đông Hà, ngày #6 tháng 3 năm 2019\nCHỈ THỊ\nVề việc phòng cháy\n",
+                 {"issue_date": "2019-03", "place": "Đông Hà", "number": None,
+                  "issuing_body": "Ủy ban nhân dân tỉnh Quảng Trị", "warning": "day of the date line unreadable"},
+                 id="a handwritten day OCR cannot read: the month stays"),
+    pytest.param("BỘ TÀI CHÍNH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nTỔNG CỤC HAI QUAN Độc lập - Tự do - Hạnh phúc\n"
+                 "Số: 315/TCHQ-GSQL\nHà Nội, ngày 4 tháng 2 năm 2022\nV/v thủ tục hải quan\n"
+                 "Kính gửi: Cục Hải quan các tỉnh, thành phố.\n"
+                 "Tổng cục Hải quan nhận được công văn của doanh nghiệp; về vấn đề này, Tổng cục Hải quan có ý kiến như sau:\n",
+                 {"issuing_body": "Tổng cục Hải quan", "parent_body": "Bộ Tài chính"},
+                 id="OCR lost the tone marks of the issuer's name: spelled as the text names it"),
+    pytest.param(REPORT_FIRST_LINE, {"doc_type": "other", "number": None},
+                 id="a report opening with 'Báo cáo' is not a news article"),
+    pytest.param(APPENDIX_FIRST_LINE, {"doc_type": "other", "number": None},
+                 id="an appendix opening with 'PHỤ LỤC II' is not a news article"),
+])
+def test_real_file_layouts(text: str, expected: dict[str, Any]) -> None:
+    check(meta(text), expected)

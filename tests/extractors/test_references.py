@@ -133,6 +133,13 @@ CASES = [
         "Kết luận số 384-KL/TU ngày 07/3/2022 của Tỉnh ủy Kon Tum.",
         [("other", "384-KL/TU", "2022-03-07", "Tỉnh ủy Kon Tum")],
         id="the document's own number is never listed"),
+    pytest.param(
+        "Căn cứ Nghị quyết số 36/NQ- TW ngày 01/7/2014 của Bộ Chính trị; Nghị định số 64/2019/NĐ -CP "
+        "ngày 16/7/2019 của Chính phủ; Quyết định số 12/QĐ-UBND - Hà Tĩnh.",
+        [("resolution", "36/NQ-TW", "2014-07-01", "Bộ Chính trị"),
+         ("decree", "64/2019/NĐ-CP", "2019-07-16", "Chính phủ"),
+         ("decision", "12/QĐ-UBND", None, None)],
+        id="a stray space on one side of - or / inside a symbol (PDF text layer); ' - ' ends it"),
 ]
 
 
