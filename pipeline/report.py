@@ -223,9 +223,12 @@ def _place_evidence(doc: _Doc, L: Labels) -> None:
             doc.target_marks_set.add(mark)
     doc.spans = [(s, e, mark) for (s, e), mark in sorted(placed.items())]
     values = set()
+    taken: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)   # evidence span -> values found
     for t in doc.rec.targets:
-        found = value_span(t, t.evidence.text) if _fits(text, t.evidence) else None
+        ev_span = (t.evidence.start, t.evidence.end)
+        found = value_span(t, t.evidence.text, taken[ev_span]) if _fits(text, t.evidence) else None
         if found is not None:
+            taken[ev_span].add(found)
             values.add((t.evidence.start + found[0], t.evidence.start + found[1]))
     doc.values = sorted(values)
     doc.loose = [(t, mark) for t, mark in loose.items()]
@@ -249,11 +252,14 @@ def _readings(token: str) -> set[float]:
     return out
 
 
-def value_span(t: Target, evidence: str) -> Optional[tuple[int, int]]:
+def value_span(t: Target, evidence: str,
+               taken: Iterable[tuple[int, int]] = ()) -> Optional[tuple[int, int]]:
     """Where ``t``'s value is written in its evidence ``evidence``: ``(start,
     end)`` within it, the range's two ends and a following ``%`` included, or
     ``None`` when the number is not found as written (the whole sentence then
-    stands for it).
+    stands for it).  Spans in ``taken`` (the values of other targets read from
+    the same sentence) are passed over while another place writes the same
+    number, so ``60% (2025) … 60% (2025)`` gives each target its own.
 
     >>> ev = Evidence("Cấp huyện đạt 12,5% và cấp xã đạt 12 - 15 %.", 0, 44)
     >>> t = Target("library", "lib.service", None, "district", 2025, None, 12.5, None, "percent", False, "at_least", ev)
@@ -275,7 +281,8 @@ def value_span(t: Target, evidence: str) -> Optional[tuple[int, int]]:
         return m.end() if m else end
 
     high = t.value_max if t.value_max is not None and t.value_max != t.value else None
-    best: Optional[tuple[int, int]] = None
+    taken = set(taken)
+    found: list[tuple[int, int]] = []
     for i, (start, end, readings) in enumerate(tokens):
         if not is_(float(t.value), readings):
             continue
@@ -286,10 +293,10 @@ def value_span(t: Target, evidence: str) -> Optional[tuple[int, int]]:
             if nxt is None:
                 continue
             span = (start, end_of(nxt))
-        if not percent or evidence[span[1] - 1:span[1]] == "%":
-            return span
-        best = best or span
-    return best
+        found.append(span)
+    if percent:   # a percentage is written with its sign where there is one
+        found = [f for f in found if evidence[f[1] - 1:f[1]] == "%"] or found
+    return next((f for f in found if f not in taken), found[0] if found else None)
 
 
 def _fits(text: Optional[str], ev: Evidence) -> bool:
@@ -843,10 +850,6 @@ def _chart(sector: str, indicator: str, unit: str, rows: list[_Row], columns: li
     group_w = max(44.0, len(series) * (bar_w + gap) - gap + pad, longest_word * _LABEL_CHAR_W + 10)
     tier_lines = {(g0, g1): _wrap(L.tier(tier), (g1 - g0 + 1) * group_w - 10) for tier, g0, g1 in runs}
     n_lines = max((len(v) for v in tier_lines.values()), default=1)
-    left, right, top, plot_h = 44.0, 12.0, 12.0, 180.0
-    bottom = 34.0 + _LABEL_LINE_H * n_lines
-    width = left + group_w * len(rows) + right
-    height = top + plot_h + bottom
     vmax = 0.0
     for r in rows:
         for pos in series:
@@ -854,6 +857,13 @@ def _chart(sector: str, indicator: str, unit: str, rows: list[_Row], columns: li
                 if t.get("unit") == unit:
                     vmax = max(vmax, float(t["value"]), _float(t.get("value_max")) or 0.0)
     vmax = _nice_max(vmax, unit)
+    ticks = [L.number(vmax * i / 4) + L.suffix(unit) for i in range(5)]
+    # the axis is as wide as its longest tick (``12,5%/năm``), so none is cut off
+    left = max(44.0, max(len(t) for t in ticks) * 5.8 + 8)
+    right, top, plot_h = 12.0, 12.0, 180.0
+    bottom = 34.0 + _LABEL_LINE_H * n_lines
+    width = left + group_w * len(rows) + right
+    height = top + plot_h + bottom
 
     def y(v: float) -> float:
         return top + plot_h - plot_h * max(0.0, min(v, vmax)) / vmax
@@ -1000,8 +1010,13 @@ def _document(d: _Doc, L: Labels) -> str:
 
 def _loose_values(d: _Doc, text: str) -> list[tuple[int, int]]:
     """Where the values of the targets whose evidence is ``text`` (not found in the document) are written."""
-    return sorted({span for t in d.rec.targets if t.evidence.text == text
-                   for span in [value_span(t, text)] if span is not None})
+    taken: set[tuple[int, int]] = set()
+    for t in d.rec.targets:
+        if t.evidence.text == text:
+            span = value_span(t, text, taken)
+            if span is not None:
+                taken.add(span)
+    return sorted(taken)
 
 
 # --------------------------------------------------------------------------

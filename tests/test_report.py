@@ -955,3 +955,17 @@ def test_chart_tier_labels_do_not_overlap(corpus_records):
             assert a1 <= b0, (a0, a1, b0, b1)
     # several tiers side by side: names, not codes
     assert "Thôn, tổ dân phố" in markup or ("Thôn," in markup and "tổ dân phố" in markup)
+
+
+def test_each_target_of_a_sentence_gets_its_own_value_span():
+    text = "Cấp tỉnh đạt 60% (năm 2025); thư viện chuyên ngành đạt 60% (năm 2025) và 80% (năm 2030)."
+    ev = Evidence(text, 0, len(text))
+    targets = [Target("library", "lib.service", None, tier, year, None, v, None, "percent", False, "at_least", ev)
+               for tier, year, v in (("province", 2025, 60.0), ("specialized", 2025, 60.0),
+                                     ("specialized", 2030, 80.0))]
+    rec = DocumentRecord("s", "s.txt", "0", province="Sơn La", number="9/KH-UBND", admin_level="province",
+                         targets=targets)
+    rec.extra["text"] = text
+    markup = render_report([rec])
+    assert re.findall(r'<b class="val">(.*?)</b>', markup) == ["60%", "60%", "80%"]
+    _check_page(markup, [rec])
