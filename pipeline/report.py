@@ -31,6 +31,13 @@ pieces' text put together is the evidence text.  Evidence that is not found at
 its offsets (no text given, or a different text) is listed under the text,
 each in its own mark, so no link is ever dangling.
 
+The page speaks Vietnamese by default (``lang="en"``: English): every code
+is shown by its name (:mod:`pipeline.labels`, names kept in ``rules/``),
+numbers as the language writes them (``12,5%``, ``300.000``), and inside each
+highlighted sentence the value itself is marked ``<b class="val">`` where its
+number is written (:func:`value_span`; the sentence alone when it is not
+found as written).
+
 The page is one file: CSS and JavaScript inline, charts as inline SVG, no
 network access at all (a Content-Security-Policy forbids it), UTF-8 with a
 font stack that covers Vietnamese.  Output is deterministic (records sorted by
@@ -49,13 +56,12 @@ from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
 from .compare import (
     BASELINE_ROLE, KEY_COLUMNS, NO_BASELINE_VALUE, VALUE_SEPARATOR, build_comparison, document_labels,
-    format_difference, format_number, format_value,
 )
 from .export import atomic_write, sort_records
 from .labels import DEFAULT_LANG, Labels, labels_for
 from .models import DocumentRecord, Evidence, Reference, Signer, Target
 
-__all__ = ["write_report", "render_report", "highlight", "REPORT_FILE"]
+__all__ = ["write_report", "render_report", "highlight", "value_span", "REPORT_FILE"]
 
 #: The file :func:`write_report` writes in ``out_dir``.
 REPORT_FILE = "report.html"

@@ -14,6 +14,13 @@ Every rule file has the same outer shape, validated against
         counter_examples: ["text that must not match"]
         ...                               # concern-specific fields
 
+A file may also carry a ``names:`` block (``rules/labels.yaml`` has nothing
+else): what people are shown for each code, ``{vi: …, en: …}``, validated
+against :data:`NAMES_SCHEMA` and read by :mod:`pipeline.labels`::
+
+    names:
+      lib.service: {vi: "Thư viện cung cấp dịch vụ học tập suốt đời", en: "…"}
+
 Fragments from ``rules/fragments.yaml`` are shared by every file; a file's
 own fragments may add to them.  ``${name}`` is replaced by ``(?:fragment)``,
 so a fragment is always one group and never changes the meaning of what
