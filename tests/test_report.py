@@ -969,3 +969,26 @@ def test_each_target_of_a_sentence_gets_its_own_value_span():
     markup = render_report([rec])
     assert re.findall(r'<b class="val">(.*?)</b>', markup) == ["60%", "60%", "80%"]
     _check_page(markup, [rec])
+
+
+def test_cli_lang_flag(tmp_path):
+    """``--lang en`` on ``chitieu extract`` and ``chitieu compare``; Vietnamese without it."""
+    import openpyxl
+
+    from pipeline import cli
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("KẾ HOẠCH\nĐến năm 2025: 80% thư viện cấp huyện có cung cấp dịch vụ "
+                               "phục vụ học tập suốt đời.\n", encoding="utf-8")
+    vi, en = tmp_path / "vi", tmp_path / "en"
+    assert cli.main(["extract", str(src), "--out", str(vi), "-q"]) in (0, 1)
+    assert cli.main(["extract", str(src), "--out", str(en), "-q", "--lang", "en"]) in (0, 1)
+    assert '<html lang="vi">' in (vi / REPORT_FILE).read_text("utf-8")
+    assert '<html lang="en">' in (en / REPORT_FILE).read_text("utf-8")
+    assert openpyxl.load_workbook(vi / "comparison.xlsx").sheetnames[0] == "So sánh"
+    assert openpyxl.load_workbook(en / "comparison.xlsx").sheetnames[0] == "comparison"
+    assert (vi / "targets.csv").read_bytes() == (en / "targets.csv").read_bytes()      # codes stay codes
+    again = tmp_path / "again"
+    assert cli.main(["compare", str(vi), "--out", str(again), "--lang", "en"]) == 0
+    assert openpyxl.load_workbook(again / "comparison.xlsx").sheetnames[0] == "comparison"
