@@ -865,7 +865,7 @@ def _chart(sector: str, indicator: str, unit: str, rows: list[_Row], columns: li
     vmax = _nice_max(vmax, unit)
     ticks = [L.number(vmax * i / 4) + L.suffix(unit) for i in range(5)]
     # the axis is as wide as its longest tick (``12,5%/năm``), so none is cut off
-    left = max(44.0, max(len(t) for t in ticks) * 5.8 + 8)
+    left = max(44.0, max(len(t) for t in ticks) * _LABEL_CHAR_W + 12)
     right, top, plot_h = 12.0, 12.0, 180.0
     bottom = 34.0 + _LABEL_LINE_H * n_lines
     width = left + group_w * len(rows) + right
