@@ -371,7 +371,7 @@ def run_extract(files: Sequence[Path], out_dir: Path, *, max_bytes: int = DEFAUL
                 quiet: bool = False, extractor: Optional[Extractor] = None, jobs: int = 1,
                 force: bool = False, use_store: bool = True,
                 baseline: Optional[str] = "auto", budget=None, isolate: Optional[bool] = None,
-                verbose: bool = False) -> RunSummary:
+                verbose: bool = False, lang: str = "vi") -> RunSummary:
     """Extract ``files`` (``jobs`` at a time) and write every output to ``out_dir``.
 
     Documents unchanged since an earlier run into ``out_dir`` are taken from
@@ -414,7 +414,7 @@ def run_extract(files: Sequence[Path], out_dir: Path, *, max_bytes: int = DEFAUL
         for message, tb in entries:
             print(f"{message}\n{tb.rstrip()}", file=sys.stderr)
     _warn_duplicate_ids(records)
-    written = write_outputs(records, out_dir, baseline=baseline)
+    written = write_outputs(records, out_dir, baseline=baseline, lang=lang)
     summary = summarize(records, time.perf_counter() - start, out_dir)
     summary.compared = written.comparison.describe_baselines()
     summary.extracted, summary.reused, summary.jobs = batch.extracted, batch.reused, jobs
@@ -531,6 +531,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="doc_id of the document the comparison and the report measure against, or a "
                     "built-in national programme (1520/QĐ-TTg) "
                     "(default: the national document of the batch, if any)")
+    ex.add_argument("--lang", choices=("vi", "en"), default="vi",
+                    help="language of report.html and comparison.xlsx: names of indicators, tiers, "
+                    "statuses, sheets and headers (default: vi, Vietnamese; CSV/Parquet/JSON keep codes)")
     ex.add_argument("--max-bytes", type=parse_size, default=DEFAULT_MAX_BYTES, metavar="N",
                     help="refuse files larger than N bytes; accepts 50M, 1G (default: 50000000)")
     ex.add_argument("--file-timeout", type=parse_timeout, default=DEFAULT_FILE_TIMEOUT, metavar="S[+P/page]",
@@ -557,6 +560,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="doc_id of the document to compare against, or a built-in national "
                      "programme (1520/QĐ-TTg) (default: the national "
                      "document of the batch, if any)")
+    cmp.add_argument("--lang", choices=("vi", "en"), default="vi",
+                     help="language of comparison.xlsx (default: vi, Vietnamese)")
     cmp.add_argument("--out", "-o", type=Path, default=None, metavar="DIR",
                      help="where to write the tables (default: OUTPUT_DIR)")
 
@@ -642,7 +647,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     try:
         summary = run_extract(files, args.out, max_bytes=args.max_bytes, quiet=args.quiet,
                               jobs=args.jobs, force=args.force, baseline=args.baseline, budget=budget,
-                              verbose=args.verbose)
+                              verbose=args.verbose, lang=args.lang)
     except KeyboardInterrupt:
         print(f"{prog}: interrupted; no output was written (earlier outputs are untouched); "
               "the documents finished so far are kept and the next run will not redo them",
@@ -693,7 +698,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         return EXIT_CANNOT_WRITE
     try:
         records = read_documents_jsonl(jsonl)
-        result = write_comparison(records, out, baseline=args.baseline)
+        result = write_comparison(records, out, baseline=args.baseline, lang=args.lang)
     except UnknownBaseline as exc:
         print(f"{prog}: error: --baseline: {exc}", file=sys.stderr)
         return 2

@@ -208,8 +208,20 @@ def _base_label(d: Mapping[str, Any]) -> str:
         parts = [f"{province} ({level})"]
     elif province:
         parts = [province]
-    parts.append(number or doc_id)
+    if number:
+        parts.append(number)
+    else:  # a plan without a number: by its issuer and date, not by an internal id
+        issuer, date = _text(d.get("issuing_body")), _text(d.get("issue_date"))
+        parts += [x for x in (issuer, _dmy(date)) if x] or [doc_id]
     return LABEL_SEPARATOR.join(parts)
+
+
+def _dmy(date: Optional[str]) -> Optional[str]:
+    """An ISO date as written on Vietnamese documents (``2024-03-05`` → ``05/03/2024``);
+    a partial date (``2023``) as it is."""
+    if date and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        return f"{date[8:10]}/{date[5:7]}/{date[:4]}"
+    return date
 
 
 def document_labels(docs: Iterable[Mapping[str, Any]]) -> dict[str, str]:
@@ -218,7 +230,9 @@ def document_labels(docs: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     ``province · number`` when both are known; below the province the place
     and level come between (``Hải Phòng · Ngô Quyền (district) · 68/KH-UBND``,
     ``Hà Nội (department) · 290/KH-SVHTT``); the number alone for a national
-    document; ``doc_id`` in place of a missing number.  Labels that would
+    document; a plan without a number by its issuer and date
+    (``Đắk Nông · Ủy ban nhân dân tỉnh Đắk Nông · 05/03/2024``), ``doc_id``
+    only when neither is known.  Labels that would
     repeat get `` (doc_id)`` appended, then ``#2``, ``#3`` … if even that
     repeats.
 

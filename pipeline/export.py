@@ -60,6 +60,7 @@ if TYPE_CHECKING:
 
     from .compare import Comparison
     from .models import DocumentRecord, Target
+    from .xlsx_view import ComparisonView, SheetView
 
 __all__ = [
     "to_frames", "write_outputs", "write_comparison", "read_documents_jsonl", "atomic_write",
@@ -445,8 +446,6 @@ _XLSX_MAX_TEXT = 32767
 #: The creation and modification date written into every workbook, so two runs give the same bytes.
 XLSX_FIXED_DATE = "1980-01-01T00:00:00Z"
 #: Header rows above the comparison table: its columns' province, province since 2025, level.
-_COMPARISON_HEADER_ROWS = ("province", "province since 1 July 2025", "level")
-_PLAIN_NUMBER = re.compile(r"^(≤)?(-?\d+(?:\.\d+)?)$")
 _BASELINE_FILL = "FFF2CC"
 
 
@@ -461,33 +460,13 @@ def _xlsx_text(value: Any) -> Any:
 
 
 def _xlsx_frame(df: "pd.DataFrame") -> "pd.DataFrame":
+    from pandas.api.types import is_string_dtype
+
     out = df.copy()
     for col in out.columns:
-        if out[col].dtype == object:
+        if out[col].dtype == object or is_string_dtype(out[col]):
             out[col] = out[col].map(_xlsx_text)
     return out
-
-
-def _number_format(x: float, unit: Any = None, *, at_most: bool = False, signed: bool = False) -> str:
-    """An Excel number format that shows ``x`` as the CSV does: ``60%``, ``99.7%``,
-    ``≤5%``, ``+10%``/``−20%``, ``10%/year``, ``3`` (a count)."""
-    body = "0" if float(x).is_integer() else "0.0##"
-    suffix = {"percent": '"%"', "percent_per_year": '"%/year"'}.get(unit if isinstance(unit, str) else "", "")
-    if signed:
-        return f'"+"{body}{suffix};"−"{body}{suffix};0{suffix}'
-    return ('"≤"' if at_most else "") + body + suffix
-
-
-def _as_excel_number(text: Any) -> Optional[tuple[float, bool]]:
-    """(number, at_most) when a cell's text is one number (``60``, ``≤5``), else None."""
-    if not isinstance(text, str):
-        return None
-    m = _PLAIN_NUMBER.match(text)
-    return (float(m.group(2)), bool(m.group(1))) if m else None
-
-
-def _excel_number_value(x: float) -> Any:
-    return int(x) if float(x).is_integer() else x
 
 
 def _fit_widths(ws, columns: list[list[Any]]) -> None:
@@ -504,110 +483,51 @@ def _fit_widths(ws, columns: list[list[Any]]) -> None:
         ws.column_dimensions[get_column_letter(i)].width = min(XLSX_MAX_WIDTH, max(8, longest + 2))
 
 
-def _data_sheet(writer, name: str, df: "pd.DataFrame") -> None:
-    """One table as a sheet: header row frozen, autofilter, numbers as numbers, fitted widths."""
+def _data_sheet(writer, view: "SheetView") -> None:
+    """One table as a sheet: header row frozen, autofilter, the view's numbers and formats, fitted widths."""
     from openpyxl.utils import get_column_letter
 
-    clean = _xlsx_frame(df)
-    clean.to_excel(writer, sheet_name=name, index=False)
-    ws = writer.sheets[name]
+    clean = _xlsx_frame(view.frame)
+    clean.to_excel(writer, sheet_name=view.name, index=False)
+    ws = writer.sheets[view.name]
     ncols, nrows = len(clean.columns), len(clean)
     ws.freeze_panes = "A2"
     if ncols:
         ws.auto_filter.ref = f"A1:{get_column_letter(ncols)}{nrows + 1}"
-    cols = [str(c) for c in clean.columns]
-    units = clean["unit"].tolist() if "unit" in cols else [None] * nrows
-    for j, col in enumerate(cols, 1):
-        values = clean[col].tolist()
-        if col in _INT_COLUMNS:
-            for i in range(nrows):
-                ws.cell(row=i + 2, column=j).number_format = "0"
-        elif col in _NUMBER_COLUMNS or col in _SIGNED_COLUMNS:
-            for i, v in enumerate(values):
-                if _is_number(v) and not _is_na(v):
-                    ws.cell(row=i + 2, column=j).number_format = _number_format(
-                        v, units[i], signed=col in _SIGNED_COLUMNS)
+    for j, col in enumerate(clean.columns, 1):
+        for i, fmt in enumerate(view.formats.get(str(col), ())):
+            if fmt:
+                ws.cell(row=i + 2, column=j).number_format = fmt
     _fit_widths(ws, [[c] + clean[c].tolist() for c in clean.columns])
 
 
-def _differences_sheet(writer, diffs: "pd.DataFrame") -> None:
-    """The differences table; single-number values become numbers."""
-    df = _xlsx_frame(diffs)
-    for col in ("value", "baseline_value"):
-        df[col] = [(_excel_number_value(n[0]) if (n := _as_excel_number(v)) else v) for v in df[col].tolist()]
-    _data_sheet(writer, "differences", df)
-    ws = writer.sheets["differences"]
-    cols = [str(c) for c in df.columns]
-    for col in ("value", "baseline_value"):
-        j = cols.index(col) + 1
-        for i, (v, unit, status) in enumerate(zip(diffs[col].tolist(), df["unit"].tolist(), df["status"].tolist())):
-            n = _as_excel_number(v)
-            if n:
-                shown_unit = None if (col == "baseline_value" and status == "different unit") else unit
-                ws.cell(row=i + 2, column=j).number_format = _number_format(n[0], shown_unit, at_most=n[1])
-
-
-def _evidence_comment(ts: list[dict[str, Any]]):
-    """The cell comment of a comparison value: the evidence sentence of each
-    target behind it, with its document and character offsets."""
-    from openpyxl.comments import Comment
-
-    parts = []
-    for t in ts:
-        from .compare import format_value
-        where = ("(a built-in baseline: facts shipped with chitieu)" if str(t["doc_id"]).startswith("builtin:")
-                 else f"({t['doc_id']}, characters {t['evidence_start']}–{t['evidence_end']})")
-        head = f"{format_value(t['value'], t['value_max'], t.get('direction'))}: " if len(ts) > 1 else ""
-        parts.append(f"{head}{t['evidence_text']}\n{where}")
-    text = _xlsx_text("\n\n".join(parts))
-    lines = sum(1 + len(p) // 55 for p in text.split("\n"))
-    return Comment(text, "chitieu", height=min(600, 24 + 16 * lines), width=420)
-
-
-def _comparison_sheet(writer, comparison: "Comparison") -> None:
+def _comparison_sheet(writer, view: "ComparisonView") -> None:
     """The comparison, with three header rows above it (province, province
     since 2025, level) grouping the document columns, numbers as numbers and
     the evidence of every value in the cell's comment."""
-    import pandas as pd
+    from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    from .compare import KEY_COLUMNS, group_header
-
-    table = comparison.table
-    info = {row["column"]: row for row in comparison.columns.to_dict("records")}
-    value_cols = [c for c in table.columns if c in info]
-    units: dict[tuple[int, str], Optional[str]] = {}
-    for (pos, col), ts in comparison.cells.items():
-        us = {t.get("unit") for t in ts}
-        units[(pos, col)] = next(iter(us)) if len(us) == 1 else None
-
-    cells = {}
-    for col in table.columns:
-        values = table[col].tolist()
-        if col in info:
-            values = [(_excel_number_value(n[0]) if (n := _as_excel_number(v)) else (v or None)) for v in values]
-        cells[col] = values
-    df = _xlsx_frame(pd.DataFrame(cells, columns=list(table.columns)))
-    top = len(_COMPARISON_HEADER_ROWS)
-    df.to_excel(writer, sheet_name="comparison", index=False, startrow=top)
-    ws = writer.sheets["comparison"]
-    nkeys, ncols, nrows = len(KEY_COLUMNS), len(table.columns), len(table)
+    df = _xlsx_frame(view.frame)
+    top = len(view.header_titles)
+    df.to_excel(writer, sheet_name=view.name, index=False, startrow=top)
+    ws = writer.sheets[view.name]
+    nkeys, ncols, nrows = view.n_keys, len(df.columns), len(df)
     header_row = top + 1
+    value_cols = [str(c) for c in df.columns][nkeys:]
 
     bold = Font(bold=True)
-    for r, title in enumerate(_COMPARISON_HEADER_ROWS, 1):
+    for r, title in enumerate(view.header_titles, 1):
         ws.cell(row=r, column=1, value=title).font = bold
     headers: list[tuple[str, str, str]] = []
     for j, col in enumerate(value_cols, nkeys + 1):
-        province, level = group_header(info[col])
-        p2025 = info[col].get("province_2025") or ""
-        headers.append((province, p2025, level))
-        for r, text in enumerate((province, p2025, level), 1):
+        headers.append(view.headings[col])
+        for r, text in enumerate(view.headings[col], 1):
             c = ws.cell(row=r, column=j, value=_xlsx_text(text) or None)
             c.alignment = Alignment(horizontal="center")
             c.font = bold
-        if info[col]["role"] == "baseline":
+        if view.baseline[col]:
             fill = PatternFill("solid", fgColor=_BASELINE_FILL)
             for r in range(1, header_row + 1):
                 ws.cell(row=r, column=j).fill = fill
@@ -617,61 +537,68 @@ def _comparison_sheet(writer, comparison: "Comparison") -> None:
         for k in range(1, len(headers) + 1):
             j = nkeys + k
             run_ends = (k == len(headers) or headers[k][r - 1] != headers[k - 1][r - 1]
-                        or info[value_cols[k]]["role"] != info[value_cols[k - 1]]["role"])
+                        or view.baseline[value_cols[k]] != view.baseline[value_cols[k - 1]])
             if run_ends:
                 if j > start and headers[k - 1][r - 1]:
                     ws.merge_cells(start_row=r, start_column=start, end_row=r, end_column=j)
                 start = j + 1
 
-    for k, col in enumerate(value_cols):
-        j = nkeys + 1 + k
+    for j, col in enumerate(df.columns, 1):
         for pos in range(nrows):
-            ts = comparison.cells.get((pos, col))
-            if not ts:
-                continue
-            cell = ws.cell(row=header_row + 1 + pos, column=j)
-            n = _as_excel_number(table.iat[pos, nkeys + k])
-            if n:
-                cell.number_format = _number_format(n[0], units.get((pos, col)), at_most=n[1])
-            cell.comment = _evidence_comment(ts)
-    for pos in range(nrows):
-        ws.cell(row=header_row + 1 + pos, column=nkeys).number_format = "0"
+            fmt = view.formats.get((pos, str(col)))
+            note = view.comments.get((pos, str(col)))
+            if fmt or note:
+                cell = ws.cell(row=header_row + 1 + pos, column=j)
+                if fmt:
+                    cell.number_format = fmt
+                if note:
+                    text = _xlsx_text(note)
+                    lines = sum(1 + len(p) // 55 for p in text.split("\n"))
+                    cell.comment = Comment(text, "chitieu", height=min(600, 24 + 16 * lines), width=420)
 
     ws.freeze_panes = ws.cell(row=header_row + 1, column=nkeys + 1).coordinate
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(ncols)}{header_row + nrows}"
     widths = []
-    for j, col in enumerate(table.columns):
+    for j, col in enumerate(df.columns):
         extra = list(headers[j - nkeys]) if j >= nkeys else []
         widths.append([col] + extra + df[col].tolist())
-    widths[0].append(_COMPARISON_HEADER_ROWS[1])
+    widths[0].append(view.header_titles[1])
     _fit_widths(ws, widths)
 
 
-def xlsx_bytes(frames: Mapping[str, "pd.DataFrame"], comparison: "Comparison") -> bytes:
-    """``comparison.xlsx``: one sheet per table (:data:`XLSX_SHEETS`).
+def xlsx_bytes(frames: Mapping[str, "pd.DataFrame"], comparison: "Comparison", lang: str = "vi") -> bytes:
+    """``comparison.xlsx``: one sheet per table (:data:`XLSX_SHEETS`), named
+    and headed in ``lang`` (``vi``, the default, or ``en``).
 
-    Every sheet has its header frozen and an autofilter; values are numbers
-    (ranges and joined values stay text, ``12–15``), shown as in the CSV
-    (``60%``, ``≤5%``, ``+10%``); each comparison value carries the evidence
-    sentence(s) behind it as a cell comment; widths fit the text up to
-    :data:`XLSX_MAX_WIDTH` characters.  The bytes are the same for the same
-    tables: the workbook's dates are :data:`XLSX_FIXED_DATE` and the zip
+    What is shown is decided by :mod:`pipeline.xlsx_view`: percentages are
+    fractions with a percent format (``0.6`` shown ``60%``), ranges are two
+    numbers (``value``, ``value_max``) in the data sheets, and the
+    comparison's value cells are numbers where the document sets one value
+    (text where it sets a range or several values, ``12–15%``).  Every sheet
+    has its header frozen and an autofilter; each comparison value carries
+    the evidence sentence(s) behind it as a cell comment; widths fit the text
+    up to :data:`XLSX_MAX_WIDTH` characters.  The bytes are the same for the
+    same tables: the workbook's dates are :data:`XLSX_FIXED_DATE` and the zip
     entries carry no time.
     """
     import pandas as pd
 
+    from .labels import labels_for
+    from .xlsx_view import columns_view, comparison_view, data_view, differences_view, national_baselines
+
+    L = labels_for(lang)
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        _comparison_sheet(writer, comparison)
-        _differences_sheet(writer, comparison.differences)
-        _data_sheet(writer, "columns", comparison.columns)
+        _comparison_sheet(writer, comparison_view(comparison, L))
+        _data_sheet(writer, differences_view(comparison.differences, L, national=national_baselines(comparison)))
+        _data_sheet(writer, columns_view(comparison.columns, L))
         for name in ("targets", "documents", "references", "errors"):
-            _data_sheet(writer, name, frames[name])
+            _data_sheet(writer, data_view(name, frames[name], L))
         _text_not_formulas(writer.book)
         props = writer.book.properties
         props.creator = "chitieu"
         props.lastModifiedBy = "chitieu"
-        props.title = "chitieu comparison"
+        props.title = L.ui("xlsx.title")
     return _fixed_zip(buf.getvalue())
 
 
@@ -792,12 +719,13 @@ def _write_all(out: Path, payloads: Mapping[str, bytes]) -> dict[str, Path]:
     return {name: out / name for name in payloads}
 
 
-def _comparison_payloads(frames: Mapping[str, "pd.DataFrame"], comparison: "Comparison") -> dict[str, bytes]:
+def _comparison_payloads(frames: Mapping[str, "pd.DataFrame"], comparison: "Comparison",
+                         lang: str = "vi") -> dict[str, bytes]:
     return {
         "comparison.csv": csv_bytes(comparison.table),
         "differences.csv": csv_bytes(comparison.differences),
         "comparison_columns.csv": csv_bytes(comparison.columns),
-        "comparison.xlsx": xlsx_bytes(frames, comparison),
+        "comparison.xlsx": xlsx_bytes(frames, comparison, lang),
     }
 
 
@@ -810,16 +738,21 @@ class WrittenOutputs(dict):
 
 def write_outputs(records: Iterable["DocumentRecord"], out_dir: Path | str,
                   frames: Optional[Mapping[str, "pd.DataFrame"]] = None,
-                  baseline: Optional[str] = "auto") -> WrittenOutputs:
+                  baseline: Optional[str] = "auto", lang: str = "vi") -> WrittenOutputs:
     """Write all of :data:`OUTPUT_FILES` for ``records`` into ``out_dir``.
 
     ``baseline`` is the comparison's baseline (see
-    :func:`pipeline.compare.select_baseline`).  Everything is rendered in
+    :func:`pipeline.compare.select_baseline`); ``lang`` the language people
+    read in ``comparison.xlsx`` and ``report.html`` (``vi``, the default, or
+    ``en``; the CSV, Parquet and JSON files keep codes).  Everything is rendered in
     memory first and staged as temporary files, then each is moved into
     place, so a failure or an interrupt before the moves leaves the previous
     outputs untouched.  Returns name → path (:class:`WrittenOutputs`, whose
     ``.comparison`` is the comparison written).
     """
+    from .labels import check_lang
+
+    check_lang(lang)
     records = sort_records(records)
     if frames is None:
         frames = to_frames(records, comparison=False)
@@ -830,32 +763,35 @@ def write_outputs(records: Iterable["DocumentRecord"], out_dir: Path | str,
         "targets.csv": csv_bytes(frames["targets"]),
         "references.csv": csv_bytes(frames["references"]),
         "errors.csv": csv_bytes(frames["errors"]),
-        **_comparison_payloads(frames, comparison),
+        **_comparison_payloads(frames, comparison, lang),
         "targets.parquet": parquet_bytes(frames["targets"]),
         "documents.parquet": parquet_bytes(frames["documents"]),
         "targets.json": json_bytes(frames["targets"]),
-        "report.html": _report_bytes(records, baseline if baseline != "auto" else None),
+        "report.html": _report_bytes(records, baseline if baseline != "auto" else None, lang),
     }
     written = WrittenOutputs(_write_all(Path(out_dir), {name: payloads[name] for name in OUTPUT_FILES}))
     written.comparison = comparison
     return written
 
 
-def _report_bytes(records: list["DocumentRecord"], baseline: Optional[str]) -> bytes:
+def _report_bytes(records: list["DocumentRecord"], baseline: Optional[str], lang: str = "vi") -> bytes:
     """``report.html``: the evidence report (:mod:`pipeline.report`)."""
     from .report import render_report
 
-    return render_report(records, baseline_doc_id=baseline).encode("utf-8")
+    return render_report(records, baseline_doc_id=baseline, lang=lang).encode("utf-8")
 
 
 def write_comparison(records: Iterable["DocumentRecord"], out_dir: Path | str,
-                     baseline: Optional[str] = "auto") -> "Comparison":
+                     baseline: Optional[str] = "auto", lang: str = "vi") -> "Comparison":
     """Write :data:`COMPARISON_FILES` for ``records`` into ``out_dir``
     (``chitieu compare``), atomically as :func:`write_outputs` does, and
     return the :class:`~pipeline.compare.Comparison`.  Raises
     :class:`~pipeline.compare.UnknownBaseline` before writing anything when
     ``baseline`` names no document of ``records``."""
+    from .labels import check_lang
+
+    check_lang(lang)
     frames = to_frames(records, comparison=False)
     comparison = build_comparison(frames, baseline)
-    _write_all(Path(out_dir), _comparison_payloads(frames, comparison))
+    _write_all(Path(out_dir), _comparison_payloads(frames, comparison, lang))
     return comparison

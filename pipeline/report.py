@@ -31,6 +31,13 @@ pieces' text put together is the evidence text.  Evidence that is not found at
 its offsets (no text given, or a different text) is listed under the text,
 each in its own mark, so no link is ever dangling.
 
+The page speaks Vietnamese by default (``lang="en"``: English): every code
+is shown by its name (:mod:`pipeline.labels`, names kept in ``rules/``),
+numbers as the language writes them (``12,5%``, ``300.000``), and inside each
+highlighted sentence the value itself is marked ``<b class="val">`` where its
+number is written (:func:`value_span`; the sentence alone when it is not
+found as written).
+
 The page is one file: CSS and JavaScript inline, charts as inline SVG, no
 network access at all (a Content-Security-Policy forbids it), UTF-8 with a
 font stack that covers Vietnamese.  Output is deterministic (records sorted by
@@ -49,38 +56,17 @@ from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
 from .compare import (
     BASELINE_ROLE, KEY_COLUMNS, NO_BASELINE_VALUE, VALUE_SEPARATOR, build_comparison, document_labels,
-    format_difference, format_number, format_value,
 )
 from .export import atomic_write, sort_records
+from .labels import DEFAULT_LANG, Labels, labels_for
 from .models import DocumentRecord, Evidence, Reference, Signer, Target
 
-__all__ = ["write_report", "render_report", "highlight", "REPORT_FILE"]
+__all__ = ["write_report", "render_report", "highlight", "value_span", "REPORT_FILE"]
 
 #: The file :func:`write_report` writes in ``out_dir``.
 REPORT_FILE = "report.html"
 
 RecordLike = Union[DocumentRecord, Mapping[str, Any]]
-
-INDICATOR_NAMES = {
-    "lib.service": "libraries providing lifelong-learning services",
-    "lib.digital": "libraries applying IT and digital transformation",
-    "lib.users_growth": "average yearly growth of library user visits",
-    "museum.education": "museums running education programmes",
-    "museum.visitors_growth": "average yearly growth of museum visitors who come to study",
-    "culture.activities": "cultural centres organising creative and cultural activities",
-    "culture.clubs": "centres with classes, clubs, interest groups",
-    "culture.facilities": "units that have a cultural centre / house of culture",
-    "culture.participation": "share of the population learning in cultural institutions",
-    "other": "other targets (see each document's subject)",
-}
-TIER_NAMES = {
-    "province": "cấp tỉnh", "district": "cấp huyện", "commune": "cấp xã",
-    "village": "thôn, bon, buôn, tổ dân phố", "school": "cơ sở giáo dục, trường học",
-    "university": "trường đại học", "specialized": "thư viện chuyên ngành",
-    "armed_forces": "lực lượng vũ trang", "community": "cộng đồng", "urban": "đô thị",
-    "rural": "nông thôn", "all": "toàn hệ thống",
-}
-UNIT_SUFFIX = {"percent": "%", "percent_per_year": "%/yr", "count": "", "other": ""}
 
 #: One colour per document column (cycled), so a document keeps its colour in every chart.
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
@@ -97,7 +83,7 @@ _DIFF_STEPS = (0.10, 0.25)
 
 def write_report(records: Iterable[RecordLike], out_dir: Path | str, *,
                  baseline_doc_id: Optional[str] = None,
-                 texts: Optional[Mapping[str, str]] = None) -> Path:
+                 texts: Optional[Mapping[str, str]] = None, lang: str = DEFAULT_LANG) -> Path:
     """Write ``out_dir/report.html`` (atomically) and return its path.
 
     ``records`` are :class:`~pipeline.models.DocumentRecord` objects or their
@@ -106,9 +92,10 @@ def write_report(records: Iterable[RecordLike], out_dir: Path | str, *,
     ``baseline_doc_id`` (:class:`pipeline.compare.UnknownBaseline`, a
     ``ValueError``, if no record has it), else the national document of the
     batch (``admin_level`` ``central``; :func:`pipeline.compare.select_baseline`),
-    else none.
+    else none.  ``lang`` is the language of the page (``vi``, the default,
+    or ``en``; :mod:`pipeline.labels`): every code is shown by its name.
     """
-    page = render_report(records, baseline_doc_id=baseline_doc_id, texts=texts)
+    page = render_report(records, baseline_doc_id=baseline_doc_id, texts=texts, lang=lang)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / REPORT_FILE
@@ -117,19 +104,20 @@ def write_report(records: Iterable[RecordLike], out_dir: Path | str, *,
 
 
 def render_report(records: Iterable[RecordLike], *, baseline_doc_id: Optional[str] = None,
-                  texts: Optional[Mapping[str, str]] = None) -> str:
+                  texts: Optional[Mapping[str, str]] = None, lang: str = DEFAULT_LANG) -> str:
     """The report page as a string (what :func:`write_report` writes)."""
-    docs = _prepare(records, texts or {})
-    comparison, columns, rows, builtins = _comparison_model(docs, baseline_doc_id)
+    L = labels_for(lang)
+    docs = _prepare(records, texts or {}, L)
+    comparison, columns, rows, builtins = _comparison_model(docs, baseline_doc_id, L)
     baseline = next((c.doc for c in columns if c.is_baseline), None)
     parts = [
-        _HEAD,
-        _nav(docs, bool(rows)),
+        _head(L),
+        _nav(docs, bool(rows), L),
         '<main>\n',
-        _overview(docs, baseline, columns, explicit=baseline_doc_id is not None, comparison=comparison),
-        _comparison(rows, columns),
-        _charts(rows, columns),
-        _documents(docs + builtins),
+        _overview(docs, baseline, columns, L, explicit=baseline_doc_id is not None, comparison=comparison),
+        _comparison(rows, columns, L),
+        _charts(rows, columns, L),
+        _documents(docs + builtins, L),
         '</main>\n',
         f'<script>{_SCRIPT}</script>\n</body>\n</html>\n',
     ]
@@ -154,6 +142,7 @@ class _Doc:
     reference_marks: list[str] = field(default_factory=list)
     mark_titles: dict[str, list[str]] = field(default_factory=dict)   # mark id -> what was read there
     target_marks_set: set[str] = field(default_factory=set)
+    values: list[tuple[int, int]] = field(default_factory=list)   # where each target's value is written
     mark_by_evidence: dict[tuple[int, int, str], str] = field(default_factory=dict)   # start, end, text -> id
 
     @property
@@ -161,7 +150,7 @@ class _Doc:
         return f"doc-{self.key}"
 
 
-def _prepare(records: Iterable[RecordLike], texts: Mapping[str, str]) -> list[_Doc]:
+def _prepare(records: Iterable[RecordLike], texts: Mapping[str, str], L: Labels) -> list[_Doc]:
     recs = sort_records(_as_record(r) for r in records)
     keys = _doc_keys([r.doc_id for r in recs])
     docs: list[_Doc] = []
@@ -173,13 +162,15 @@ def _prepare(records: Iterable[RecordLike], texts: Mapping[str, str]) -> list[_D
             text = None
         doc = _Doc(rec=rec, key=key, text=text)
         doc.error, doc.error_message = _failure(rec)
-        _place_evidence(doc)
+        _place_evidence(doc, L)
         docs.append(doc)
-    labels = document_labels({"doc_id": d.rec.doc_id, "province": d.rec.province, "number": d.rec.number}
+    labels = document_labels({"doc_id": d.rec.doc_id, "province": d.rec.province, "number": d.rec.number,
+                              "district": d.rec.district, "admin_level": d.rec.admin_level,
+                              "issuing_body": d.rec.issuing_body, "issue_date": d.rec.issue_date}
                              for d in docs)
     seen: dict[str, int] = {}
     for d in docs:   # records sharing a doc_id share a label: number the repeats
-        label = labels.get(d.rec.doc_id, d.rec.doc_id)
+        label = L.column_label(labels.get(d.rec.doc_id, d.rec.doc_id))
         seen[label] = seen.get(label, 0) + 1
         d.label = label if seen[label] == 1 else f"{label} #{seen[label]}"
     return docs
@@ -208,15 +199,15 @@ def _failure(rec: DocumentRecord) -> tuple[Optional[str], Optional[str]]:
     return (str(code) if code else "error"), (str(message) if message else None)
 
 
-def _place_evidence(doc: _Doc) -> None:
+def _place_evidence(doc: _Doc, L: Labels) -> None:
     text = doc.text
     placed: dict[tuple[int, int], str] = {}
     loose: dict[str, str] = {}
     items: list[tuple[str, int, Evidence, str]] = []
     for i, t in enumerate(doc.rec.targets):
-        items.append(("t", i, t.evidence, _target_summary(t)))
+        items.append(("t", i, t.evidence, _target_summary(t, L)))
     for i, r in enumerate(doc.rec.references):
-        items.append(("r", i, r.evidence, _reference_summary(r)))
+        items.append(("r", i, r.evidence, _reference_summary(r, L)))
     found = [(ev.start, ev.end) for _, _, ev, _ in items if _fits(text, ev)]
     for n, span in enumerate(sorted(set(found)), 1):
         placed[span] = f"ev-{doc.key}-{n}"
@@ -237,7 +228,81 @@ def _place_evidence(doc: _Doc) -> None:
         if kind == "t":
             doc.target_marks_set.add(mark)
     doc.spans = [(s, e, mark) for (s, e), mark in sorted(placed.items())]
+    values = set()
+    taken: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)   # evidence span -> values found
+    for t in doc.rec.targets:
+        ev_span = (t.evidence.start, t.evidence.end)
+        found = value_span(t, t.evidence.text, taken[ev_span]) if _fits(text, t.evidence) else None
+        if found is not None:
+            taken[ev_span].add(found)
+            values.add((t.evidence.start + found[0], t.evidence.start + found[1]))
+    doc.values = sorted(values)
     doc.loose = [(t, mark) for t, mark in loose.items()]
+
+
+#: A number as written in a sentence: digits with dots or commas between groups.
+_NUMBER_TOKEN = re.compile(r"(?<![\d.,])\d{1,15}(?:[.,]\d{1,15}){0,5}(?![\d])")
+_PERCENT_AFTER = re.compile(r"[ \u00a0]?%")
+
+
+def _readings(token: str) -> set[float]:
+    """The numbers a written token can be: ``12,5`` (decimal comma), ``300.000``
+    (dots between thousands), ``12.5`` (a decimal dot)."""
+    out = set()
+    for candidate in (token.replace(".", "").replace(",", "."), token.replace(",", ""),
+                      token.replace(",", ".") if token.count(",") + token.count(".") == 1 else token):
+        try:
+            out.add(float(candidate))
+        except ValueError:
+            pass
+    return out
+
+
+def value_span(t: Target, evidence: str,
+               taken: Iterable[tuple[int, int]] = ()) -> Optional[tuple[int, int]]:
+    """Where ``t``'s value is written in its evidence ``evidence``: ``(start,
+    end)`` within it, the range's two ends and a following ``%`` included, or
+    ``None`` when the number is not found as written (the whole sentence then
+    stands for it).  Spans in ``taken`` (the values of other targets read from
+    the same sentence) are passed over while another place writes the same
+    number, so ``60% (2025) … 60% (2025)`` gives each target its own.
+
+    >>> ev = Evidence("Cấp huyện đạt 12,5% và cấp xã đạt 12 - 15 %.", 0, 44)
+    >>> t = Target("library", "lib.service", None, "district", 2025, None, 12.5, None, "percent", False, "at_least", ev)
+    >>> a, b = value_span(t, ev.text); ev.text[a:b]
+    '12,5%'
+    >>> t = Target("library", "lib.service", None, "commune", 2025, None, 12, 15, "percent", False, "at_least", ev)
+    >>> a, b = value_span(t, ev.text); ev.text[a:b]
+    '12 - 15 %'
+    """
+    tokens = [(m.start(), m.end(), _readings(m.group())) for m in _NUMBER_TOKEN.finditer(evidence)]
+    percent = t.unit in ("percent", "percent_per_year")
+
+    def is_(x: float, readings: set[float]) -> bool:
+        return any(abs(x - r) < 1e-9 for r in readings)
+
+    def end_of(i: int) -> int:
+        end = tokens[i][1]
+        m = _PERCENT_AFTER.match(evidence, end) if percent else None
+        return m.end() if m else end
+
+    high = t.value_max if t.value_max is not None and t.value_max != t.value else None
+    taken = set(taken)
+    found: list[tuple[int, int]] = []
+    for i, (start, end, readings) in enumerate(tokens):
+        if not is_(float(t.value), readings):
+            continue
+        span = (start, end_of(i))
+        if high is not None:
+            nxt = next((k for k in range(i + 1, min(i + 3, len(tokens)))
+                        if is_(float(high), tokens[k][2]) and tokens[k][0] - end <= 12), None)
+            if nxt is None:
+                continue
+            span = (start, end_of(nxt))
+        found.append(span)
+    if percent:   # a percentage is written with its sign where there is one
+        found = [f for f in found if evidence[f[1] - 1:f[1]] == "%"] or found
+    return next((f for f in found if f not in taken), found[0] if found else None)
 
 
 def _fits(text: Optional[str], ev: Evidence) -> bool:
@@ -245,15 +310,22 @@ def _fits(text: Optional[str], ev: Evidence) -> bool:
             and 0 <= ev.start <= ev.end <= len(text) and text[ev.start:ev.end] == ev.text)
 
 
-def _target_summary(t: Union[Target, Mapping[str, Any]]) -> str:
-    """``lib.service · district · 2025: 60%`` for a target or a row of the targets table."""
+def _target_summary(t: Union[Target, Mapping[str, Any]], L: Labels) -> str:
+    """``Thư viện cung cấp dịch vụ học tập suốt đời · Cấp huyện · 2025: 60%``
+    for a target or a row of the targets table."""
     get = t.get if isinstance(t, Mapping) else (lambda k: getattr(t, k))
-    return (f"{get('indicator')} · {get('tier')} · {format_number(get('year'))}: "
-            f"{format_value(get('value'), get('value_max'), get('direction'))}{UNIT_SUFFIX.get(get('unit'), '')}")
+    year = L.year(get("year")) or L.ui("no_year")
+    return (f"{L.indicator(get('indicator'))} · {L.tier(get('tier'))} · {year}: "
+            f"{L.value(get('value'), get('value_max'), get('direction'), get('unit'))}")
 
 
-def _reference_summary(r: Reference) -> str:
-    return "cites " + " ".join(x for x in (r.kind, r.number, r.date, r.issuer) if x)
+def _reference_what(r: Reference, L: Labels) -> str:
+    """``Quyết định 1520/QĐ-TTg 09/12/2022 Thủ tướng Chính phủ``."""
+    return " ".join(x for x in (L.code("kind", r.kind), r.number, L.date(r.date), r.issuer) if x)
+
+
+def _reference_summary(r: Reference, L: Labels) -> str:
+    return f"{L.ui('cites')} {_reference_what(r, L)}"
 
 
 # --- dicts (documents.jsonl) -> records -----------------------------------
@@ -330,7 +402,7 @@ class _Column:
     index: int                     # colour index
     is_baseline: bool
     info: dict[str, Any]
-
+    shown: str = ""                # the label as shown (the language's words); ``label`` is the key
 
 @dataclass
 class _Cell:
@@ -347,14 +419,10 @@ class _Row:
     differences: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
 
 
-#: How a target with no due year (``year`` null) is shown in charts.
-NO_YEAR = "no year"
-
-
-def _year_text(year: Any) -> str:
-    """The year under a chart's bars: the year, or :data:`NO_YEAR`."""
+def _year_text(year: Any, L: Labels) -> str:
+    """The year under a chart's bars: the year, or ``ui.no_year`` (``không rõ năm``)."""
     y = _int(year)
-    return NO_YEAR if y is None else str(y)
+    return L.ui("no_year") if y is None else str(y)
 
 
 def _int(value: Any) -> Optional[int]:
@@ -364,7 +432,7 @@ def _int(value: Any) -> Optional[int]:
         return None
 
 
-def _comparison_model(docs: list[_Doc], baseline_doc_id: Optional[str]):
+def _comparison_model(docs: list[_Doc], baseline_doc_id: Optional[str], L: Labels):
     """(comparison, columns, rows, built-in programmes as documents) for the documents."""
     comparison = build_comparison([d.rec for d in docs], "auto" if baseline_doc_id is None else baseline_doc_id)
     by_id: dict[str, list[_Doc]] = defaultdict(list)
@@ -380,12 +448,13 @@ def _comparison_model(docs: list[_Doc], baseline_doc_id: Optional[str]):
             rec = b.record()
             taken = [d.key for d in docs] + [d.key for d in builtins]
             built = _Doc(rec=rec, key=_doc_keys(taken + ["builtin-" + b.id])[-1], text=rec.extra["text"])
-            _place_evidence(built)
+            _place_evidence(built, L)
             builtins.append(built)
             by_id[rec.doc_id].append(built)
         doc = by_id[str(info["doc_id"])][0]
-        columns.append(_Column(str(info["column"]), doc, i, info.get("role") == BASELINE_ROLE, info))
-        doc.label = str(info["column"])
+        columns.append(_Column(str(info["column"]), doc, i, info.get("role") == BASELINE_ROLE, info,
+                               L.column_label(info["column"])))
+        doc.label = L.column_label(info["column"])
     position = {c.label: i for i, c in enumerate(columns)}
 
     diffs: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
@@ -403,7 +472,7 @@ def _comparison_model(docs: list[_Doc], baseline_doc_id: Optional[str]):
                 continue
             cell = _Cell()
             for t in targets:
-                text = format_value(t["value"], t["value_max"], t.get("direction"))
+                text = L.value(t["value"], t["value_max"], t.get("direction"))
                 if all(text != shown for shown, _, _ in cell.texts):
                     cell.texts.append((text, _mark_of(by_id[str(t["doc_id"])], t), t))
             row.cells[position[col.label]] = cell
@@ -423,26 +492,31 @@ def _mark_of(docs: list[_Doc], t: Mapping[str, Any]) -> str:
     raise LookupError(f"no evidence mark for a target of {t.get('doc_id')!r} at {key[:2]}")
 
 
-def _difference(row: _Row, pos: int, base_pos: Optional[int],
-                label_pos: Optional[Mapping[str, int]] = None) -> tuple[str, str, str]:
+def _difference(row: _Row, pos: int, base_pos: Optional[int], L: Labels,
+                label_pos: Optional[Mapping[str, int]] = None, national: bool = False) -> tuple[str, str, str]:
     """(css class, text shown, tooltip) of a cell against the baseline,
     from :func:`pipeline.compare.differences` (ranges compare by their low end)."""
     found = row.differences.get(pos, [])
     values = [r["difference"] for r in found if r["difference"] is not None and r["difference"] == r["difference"]]
-    statuses = list(dict.fromkeys(str(r["status"]) for r in found))
+    codes = list(dict.fromkeys(str(r["status"]) for r in found))
+    statuses = [L.status(c, national=national) for c in codes]
     if not values:
-        if not found or statuses == [NO_BASELINE_VALUE]:
-            return "d-nb", "", NO_BASELINE_VALUE
+        if not found or codes == [NO_BASELINE_VALUE]:
+            return "d-nb", "", L.status(NO_BASELINE_VALUE)
         return "d-na", "", "; ".join(statuses)
     mean = sum(values) / len(values)
-    text = VALUE_SEPARATOR.join(dict.fromkeys(format_difference(v) for v in values))
+    text = VALUE_SEPARATOR.join(dict.fromkeys(L.difference(v) for v in values))
     base = row.cells.get(base_pos) if base_pos is not None else None
     named = next((str(r["baseline"]) for r in found if isinstance(r.get("baseline"), str)), None)
     if named is not None and label_pos and named in label_pos:
         base = row.cells.get(label_pos[named])
-    base_value = next((str(r["baseline_value"]) for r in found if isinstance(r.get("baseline_value"), str)), None)
-    tip = "; ".join(statuses) + (f" (baseline {named}: {base_value})" if named and base_value else
-                                 f" (baseline {VALUE_SEPARATOR.join(s for s, _, _ in base.texts)})" if base else "")
+    base_value = None
+    if base is not None and base.texts:
+        base_value = VALUE_SEPARATOR.join(s for s, _, _ in base.texts)
+    name = L.column_label(named) if named else None
+    tip = "; ".join(statuses) + (f" ({L.ui('against', name=name, value=base_value)})" if name and base_value else
+                                 f" ({L.ui('against', name=L.ui('baseline.tag'), value=base_value)})"
+                                 if base_value else "")
     if abs(mean) < 1e-9:
         return "d-eq", text, tip
     cell = row.cells[pos]
@@ -470,7 +544,8 @@ def _esc(value: Any) -> str:
 
 def highlight(text: str, spans: Iterable[tuple[int, int, str]],
               titles: Optional[Mapping[str, Sequence[str]]] = None,
-              classes: Optional[Mapping[str, str]] = None) -> str:
+              classes: Optional[Mapping[str, str]] = None,
+              values: Iterable[tuple[int, int]] = ()) -> str:
     """``text`` escaped, each ``(start, end, id)`` span wrapped in ``<mark>``.
 
     Spans may nest, coincide (the first id wins) or cross.  A span that crosses
@@ -478,18 +553,31 @@ def highlight(text: str, spans: Iterable[tuple[int, int, str]],
     result is always well formed: its first piece is ``<mark id=ID
     data-ev=ID>``, the others ``<mark data-ev=ID>``, and the pieces' text is
     ``text[start:end]``.  ``titles`` gives a tooltip per id, ``classes`` extra
-    classes per id.
+    classes per id.  Each ``(start, end)`` of ``values`` (where a value is
+    written inside its evidence) is wrapped in ``<b class="val">``, cut the
+    same way where it crosses a mark.
     """
     titles = titles or {}
     classes = classes or {}
     unique: dict[tuple[int, int], str] = {}
+    unique_v: list[tuple[int, int, str]] = []
     for start, end, mark in spans:
         if not (0 <= start <= end <= len(text)):
             raise ValueError(f"span {start}:{end} outside a text of {len(text)} characters")
         unique.setdefault((start, end), mark)
+    value_ids: set[str] = set()
+    for k, (start, end) in enumerate(sorted(set(values))):
+        if not (0 <= start < end <= len(text)):
+            raise ValueError(f"value span {start}:{end} outside a text of {len(text)} characters")
+        value_ids.add(f"\0v{k}")
+        starts_v = (start, end, f"\0v{k}")
+        unique_v.append(starts_v)
     starts: dict[int, list[tuple[int, str]]] = defaultdict(list)
     empty: dict[int, list[str]] = defaultdict(list)
     end_of: dict[str, int] = {}
+    for start, end, mark in unique_v:
+        starts[start].append((end, mark))
+        end_of[mark] = end
     for (start, end), mark in unique.items():
         if start == end:
             empty[start].append(mark)
@@ -501,7 +589,12 @@ def highlight(text: str, spans: Iterable[tuple[int, int, str]],
     stack: list[str] = []
     opened: set[str] = set()
 
+    def close_tag(mark: str) -> str:
+        return "</b>" if mark in value_ids else "</mark>"
+
     def open_tag(mark: str) -> str:
+        if mark in value_ids:
+            return '<b class="val">'
         cls = " ".join(x for x in ("ev", classes.get(mark, "")) if x)
         if mark in opened:
             return f'<mark class="{cls} ev-cont" data-ev="{_esc(mark)}">'
@@ -520,7 +613,7 @@ def highlight(text: str, spans: Iterable[tuple[int, int, str]],
             reopen = []
             while ending & set(stack):
                 m = stack.pop()
-                out.append("</mark>")
+                out.append(close_tag(m))
                 if m not in ending:
                     reopen.append(m)
             for m in reversed(reopen):
@@ -528,23 +621,24 @@ def highlight(text: str, spans: Iterable[tuple[int, int, str]],
                 stack.append(m)
         for m in sorted(empty.get(b, ())):
             out.append(open_tag(m) + "</mark>")
-        for _, m in sorted(starts.get(b, ()), key=lambda em: (-em[0], em[1])):
+        for _, m in sorted(starts.get(b, ()), key=lambda em: (-em[0], em[1] in value_ids, em[1])):
             out.append(open_tag(m))
             stack.append(m)
     out.append(_esc(text[pos:]))
-    out.extend("</mark>" for _ in stack)
+    out.extend(close_tag(m) for m in reversed(stack))
     return "".join(out)
 
 
-def _nav(docs: list[_Doc], has_rows: bool) -> str:
-    links = ['<a href="#overview">Overview</a>']
+def _nav(docs: list[_Doc], has_rows: bool, L: Labels) -> str:
+    links = [f'<a href="#overview">{_esc(L.ui("nav.overview"))}</a>']
     if has_rows:
-        links += ['<a href="#comparison">Comparison</a>', '<a href="#charts">Charts</a>']
-    links.append('<a href="#documents">Documents</a>')
+        links += [f'<a href="#comparison">{_esc(L.ui("nav.comparison"))}</a>',
+                  f'<a href="#charts">{_esc(L.ui("nav.charts"))}</a>']
+    links.append(f'<a href="#documents">{_esc(L.ui("nav.documents"))}</a>')
     return f'<nav class="top">{" ".join(links)}</nav>\n'
 
 
-def _overview(docs: list[_Doc], baseline: Optional[_Doc], columns: list[_Column], *, explicit: bool,
+def _overview(docs: list[_Doc], baseline: Optional[_Doc], columns: list[_Column], L: Labels, *, explicit: bool,
               comparison: Optional[Any] = None) -> str:
     n_targets = sum(len(d.rec.targets) for d in docs)
     n_refs = sum(len(d.rec.references) for d in docs)
@@ -553,51 +647,50 @@ def _overview(docs: list[_Doc], baseline: Optional[_Doc], columns: list[_Column]
     stats = [("documents", len(docs)), ("read", len(docs) - len(failed)), ("failed", len(failed)),
              ("with targets", sum(1 for d in docs if d.rec.targets)), ("targets", n_targets), ("references", n_refs),
              ("warnings", n_warn)]
-    out = ['<section id="overview">\n<h1>chitieu report</h1>\n<div class="stats">']
+    out = [f'<section id="overview">\n<h1>{_esc(L.ui("title"))}</h1>\n<div class="stats">']
     for name, value in stats:
         cls = ' class="stat bad"' if name == "failed" and value else ' class="stat"'
-        out.append(f'<div{cls} data-stat="{_esc(name)}"><b>{value}</b><span>{_esc(name)}</span></div>')
+        out.append(f'<div{cls} data-stat="{_esc(name)}"><b>{_esc(L.number(value))}</b>'
+                   f'<span>{_esc(L.ui("stat." + name))}</span></div>')
     out.append("</div>\n")
     builtin_cols = [c for c in columns if c.is_baseline and c.doc.rec.extra.get("builtin")]
     if builtin_cols and comparison is not None:
         uses: dict[str, list[str]] = defaultdict(list)
         for compared, bases in comparison.compared_with.items():
             for b in bases:
-                uses[b].append(compared)
-        how = "as requested" if explicit else "no national document is in the batch, so each plan is " \
-            "compared with the national programme it cites"
-        items = "".join(f'<li><a href="#{c.doc.section_id}">{_esc(c.label)}</a>: '
-                        f'{_esc(", ".join(uses.get(c.label, [])) or "no document")}</li>' for c in builtin_cols)
-        out.append(f'<p class="baseline-note">Baseline ({_esc(how)}); its targets are shipped with chitieu '
-                   f'as facts (rules/baselines/), and a row it sets no value for says so:</p>\n'
+                uses[b].append(L.column_label(compared))
+        how = L.ui("how.requested") if explicit else L.ui("how.cited")
+        items = "".join(f'<li><a href="#{c.doc.section_id}">{_esc(c.shown)}</a>: '
+                        f'{_esc(", ".join(uses.get(c.label, [])) or L.ui("builtin.none"))}</li>' for c in builtin_cols)
+        out.append(f'<p class="baseline-note">{_esc(L.ui("builtin.note", how=how))}</p>\n'
                    f'<ul class="baseline-note">{items}</ul>\n')
     elif baseline is not None:
-        how = "as requested" if explicit else "the national document of the batch"
-        who = baseline.rec.issuing_body or baseline.rec.admin_level
-        note = ("Cells of the other documents are coloured by their difference from it."
-                if baseline.rec.targets else "It has no targets, so there is nothing to compare with.")
-        out.append(f'<p class="baseline-note">Baseline ({_esc(how)}): '
+        how = L.ui("how.requested") if explicit else L.ui("how.national")
+        who = baseline.rec.issuing_body or L.code("level", baseline.rec.admin_level)
+        note = L.ui("baseline.coloured") if baseline.rec.targets else L.ui("baseline.empty")
+        out.append(f'<p class="baseline-note">{_esc(L.ui("baseline.note", how=how))} '
                    f'<a href="#{baseline.section_id}">{_esc(baseline.label)}</a>'
-                   f'{f" ({_esc(who)})" if who else ""}. {note}</p>\n')
+                   f'{f" ({_esc(who)})" if who else ""}. {_esc(note)}</p>\n')
     elif columns:
-        out.append('<p class="baseline-note">No baseline: the batch has no national (central) document.</p>\n')
-    out.append('<h2>Documents</h2>\n<div class="scroll"><table class="docs">\n<thead><tr>'
-               '<th>document</th><th>doc_id</th><th>type</th><th>number</th><th>date</th><th>level</th>'
-               '<th>province</th><th>district</th><th>targets</th><th>references</th><th>warnings</th>'
-               '<th>status</th></tr></thead>\n<tbody>\n')
+        out.append(f'<p class="baseline-note">{_esc(L.ui("baseline.none"))}</p>\n')
+    heads = ("document", "doc_id", "type", "number", "date", "level", "province", "district", "targets",
+             "references", "warnings", "status")
+    out.append(f'<h2>{_esc(L.ui("nav.documents"))}</h2>\n<div class="scroll"><table class="docs">\n<thead><tr>'
+               + "".join(f"<th>{_esc(L.ui('col.' + h))}</th>" for h in heads) + '</tr></thead>\n<tbody>\n')
     for d in docs:
         r = d.rec
-        status = (f'<span class="err">{_esc(d.error)}</span>' if d.error else "ok")
+        status = (f'<span class="err">{_esc(d.error)}</span>' if d.error else _esc(L.ui("ok")))
         out.append(
             f'<tr><td><a href="#{d.section_id}">{_esc(d.label)}</a></td><td>{_esc(r.doc_id)}</td>'
-            f'<td>{_esc(r.doc_type)}</td><td>{_esc(r.number)}</td><td>{_esc(r.issue_date)}</td>'
-            f'<td>{_esc(r.admin_level)}</td><td>{_esc(r.province)}</td><td>{_esc(r.district)}</td>'
+            f'<td>{_esc(L.code("kind", r.doc_type))}</td><td>{_esc(r.number)}</td><td>{_esc(L.date(r.issue_date))}</td>'
+            f'<td>{_esc(L.code("level", r.admin_level))}</td><td>{_esc(r.province)}</td><td>{_esc(r.district)}</td>'
             f'<td class="num">{len(r.targets)}</td><td class="num">{len(r.references)}</td>'
             f'<td class="num">{len(r.warnings)}</td><td>{status}</td></tr>\n')
     out.append("</tbody></table></div>\n")
     if failed:
-        out.append('<h2>Failures</h2>\n<table class="failures">\n<thead><tr><th>doc_id</th><th>source</th>'
-                   '<th>error</th><th>message</th></tr></thead>\n<tbody>\n')
+        out.append(f'<h2>{_esc(L.ui("failures"))}</h2>\n<table class="failures">\n<thead><tr>'
+                   + "".join(f"<th>{_esc(L.ui('col.' + h))}</th>" for h in ("doc_id", "source", "error", "message"))
+                   + '</tr></thead>\n<tbody>\n')
         for d in failed:
             out.append(f'<tr><td><a href="#{d.section_id}">{_esc(d.rec.doc_id)}</a></td><td>{_esc(d.rec.source)}</td>'
                        f'<td>{_esc(d.error)}</td><td>{_esc(d.error_message)}</td></tr>\n')
@@ -606,53 +699,65 @@ def _overview(docs: list[_Doc], baseline: Optional[_Doc], columns: list[_Column]
     return "".join(out)
 
 
-def _column_head(col: _Column) -> str:
+def _column_head(col: _Column, L: Labels) -> str:
     r = col.doc.rec
-    sub = r.issuing_body or r.admin_level
+    sub = r.issuing_body or L.code("level", r.admin_level)
     cls = "doc base" if col.is_baseline else "doc"
-    tag = '<span class="tag">baseline</span>' if col.is_baseline else ""
+    tag = f'<span class="tag">{_esc(L.ui("baseline.tag"))}</span>' if col.is_baseline else ""
     return (f'<th class="{cls}" scope="col" data-doc="{_esc(col.doc.key)}">'
             f'<span class="swatch" style="background:{PALETTE[col.index % len(PALETTE)]}"></span>'
-            f'<a href="#{col.doc.section_id}">{_esc(col.label)}</a>{tag}'
+            f'<a href="#{col.doc.section_id}">{_esc(col.shown)}</a>{tag}'
             f'{f"<small>{_esc(sub)}</small>" if sub else ""}</th>')
 
 
-def _comparison(rows: list[_Row], columns: list[_Column]) -> str:
+def _is_national_column(col: Optional[_Column]) -> bool:
+    """Whether a baseline column is a national programme (built in, or a central document)."""
+    if col is None:
+        return False
+    r = col.doc.rec
+    return bool(r.extra.get("builtin")) or r.admin_level == "central"
+
+
+def _comparison(rows: list[_Row], columns: list[_Column], L: Labels) -> str:
+    title = _esc(L.ui("nav.comparison"))
     if not rows:
-        return ('<section id="comparison"><h2>Comparison</h2>'
-                '<p>No document in the batch has targets.</p></section>\n')
+        return (f'<section id="comparison"><h2>{title}</h2>'
+                f'<p>{_esc(L.ui("no_targets"))}</p></section>\n')
     base_pos = next((i for i, c in enumerate(columns) if c.is_baseline), None)
     label_pos = {c.label: i for i, c in enumerate(columns)}
-    out = ['<section id="comparison">\n<h2>Comparison</h2>\n']
+    national = {c.label: _is_national_column(c) for c in columns if c.is_baseline}
+    out = [f'<section id="comparison">\n<h2>{title}</h2>\n']
     if base_pos is not None:
-        out.append('<p class="legend">Difference from the baseline: '
-                   '<span class="d-up3">much higher</span> <span class="d-up2">higher</span> '
-                   '<span class="d-up1">a little higher</span> <span class="d-eq">equal</span> '
-                   '<span class="d-down1">a little lower</span> <span class="d-down2">lower</span> '
-                   '<span class="d-down3">much lower</span> <span class="d-nb">baseline sets none</span>'
-                   '</p>\n')
+        out.append(f'<p class="legend">{_esc(L.ui("legend"))} '
+                   + " ".join(f'<span class="d-{k}">{_esc(L.ui("legend." + k))}</span>'
+                              for k in ("up3", "up2", "up1", "eq", "down1", "down2", "down3", "nb"))
+                   + '</p>\n')
     out.append('<div class="scroll tall"><table class="comparison">\n<thead><tr>'
-               + "".join(f'<th scope="col">{k}</th>' for k in KEY_COLUMNS)
-               + "".join(_column_head(c) for c in columns) + "</tr></thead>\n<tbody>\n")
+               + "".join(f'<th scope="col" data-key="{k}">{_esc(L.ui("col." + k))}</th>' for k in KEY_COLUMNS)
+               + "".join(_column_head(c, L) for c in columns) + "</tr></thead>\n<tbody>\n")
     for row in rows:
         sector, indicator, tier, year = row.key
-        out.append(f'<tr><td>{_esc(sector)}</td><td title="{_esc(INDICATOR_NAMES.get(indicator, ""))}">'
-                   f'{_esc(indicator)}</td><td title="{_esc(TIER_NAMES.get(tier, ""))}">{_esc(tier)}</td>'
-                   f'<td class="num">{_esc(year)}</td>')
+        out.append(f'<tr><td data-code="{_esc(sector)}">{_esc(L.sector(sector))}</td>'
+                   f'<td data-code="{_esc(indicator)}">{_esc(L.indicator(indicator))}</td>'
+                   f'<td data-code="{_esc(tier)}">{_esc(L.tier(tier))}</td>'
+                   f'<td class="num">{_esc(L.year(year))}</td>')
         for pos, col in enumerate(columns):
             cell = row.cells.get(pos)
             if cell is None:
                 out.append('<td class="v empty"></td>')
                 continue
             links = "; ".join(
-                f'<a class="val" href="#{_esc(mark)}" title="{_esc(_target_summary(t))}">{_esc(text)}</a>'
+                f'<a class="val" href="#{_esc(mark)}" title="{_esc(_target_summary(t, L))}">{_esc(text)}</a>'
                 for text, mark, t in cell.texts)
             if col.is_baseline:
                 out.append(f'<td class="v base">{links}</td>')
             elif base_pos is None:
                 out.append(f'<td class="v">{links}</td>')
             else:
-                cls, diff, tip = _difference(row, pos, base_pos, label_pos)
+                named = next((str(r["baseline"]) for r in row.differences.get(pos, [])
+                              if isinstance(r.get("baseline"), str)), None)
+                is_nat = national.get(named, _is_national_column(columns[base_pos]))
+                cls, diff, tip = _difference(row, pos, base_pos, L, label_pos, national=is_nat)
                 note = f'<span class="diff">{_esc(diff)}</span>' if diff else ""
                 out.append(f'<td class="v {cls}" title="{_esc(tip)}">{links}{note}</td>')
         out.append("</tr>\n")
@@ -690,7 +795,7 @@ def _f(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".")
 
 
-def _charts(rows: list[_Row], columns: list[_Column]) -> str:
+def _charts(rows: list[_Row], columns: list[_Column], L: Labels) -> str:
     if not rows:
         return ""
     groups: dict[tuple, list[_Row]] = {}
@@ -701,23 +806,56 @@ def _charts(rows: list[_Row], columns: list[_Column]) -> str:
     by_indicator: dict[tuple, list[str]] = defaultdict(list)
     for sector, indicator, unit in groups:
         by_indicator[(sector, indicator)].append(unit)
-    out = ['<section id="charts">\n<h2>Charts</h2>\n<div class="charts">\n']
+    out = [f'<section id="charts">\n<h2>{_esc(L.ui("nav.charts"))}</h2>\n<div class="charts">\n']
     for (sector, indicator, unit), chart_rows in groups.items():
         several = len(by_indicator[(sector, indicator)]) > 1
-        out.append(_chart(sector, indicator, unit, chart_rows, columns, several))
+        out.append(_chart(sector, indicator, unit, chart_rows, columns, several, L))
     out.append("</div>\n</section>\n")
     return "".join(out)
 
 
+#: Width of one character of a chart's tier label, in pixels (10px bold sans-serif; a generous
+#: estimate, so labels are laid out wider than they are drawn and never touch).
+_LABEL_CHAR_W = 6.4
+_LABEL_LINE_H = 12.0
+
+
+def _wrap(text: str, width: float) -> list[str]:
+    """``text`` cut at spaces into lines of at most ``width`` pixels (by
+    :data:`_LABEL_CHAR_W`); a word longer than that stands on its own line."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and (len(lines[-1]) + 1 + len(word)) * _LABEL_CHAR_W <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _tier_runs(rows: list[_Row]) -> list[tuple[str, int, int]]:
+    """(tier, first group, last group) of each run of a chart's groups with the same tier."""
+    runs: list[tuple[str, int, int]] = []
+    for g, row in enumerate(rows):
+        tier = row.key[2]
+        if runs and runs[-1][0] == tier:
+            runs[-1] = (tier, runs[-1][1], g)
+        else:
+            runs.append((tier, g, g))
+    return runs
+
+
 def _chart(sector: str, indicator: str, unit: str, rows: list[_Row], columns: list[_Column],
-           several_units: bool) -> str:
+           several_units: bool, L: Labels) -> str:
     series = [pos for pos in range(len(columns))
               if any(pos in r.cells and any(t.get("unit") == unit for _, _, t in r.cells[pos].texts) for r in rows)]
     bar_w, gap, pad = 14.0, 2.0, 16.0
-    group_w = max(44.0, len(series) * (bar_w + gap) - gap + pad)
-    left, right, top, plot_h, bottom = 44.0, 12.0, 12.0, 180.0, 46.0
-    width = left + group_w * len(rows) + right
-    height = top + plot_h + bottom
+    runs = _tier_runs(rows)
+    # every group is at least as wide as the longest word of a tier label, so a
+    # label wrapped into its run's width never reaches its neighbour's
+    longest_word = max((len(w) for tier, _, _ in runs for w in L.tier(tier).split()), default=0)
+    group_w = max(44.0, len(series) * (bar_w + gap) - gap + pad, longest_word * _LABEL_CHAR_W + 10)
+    tier_lines = {(g0, g1): _wrap(L.tier(tier), (g1 - g0 + 1) * group_w - 10) for tier, g0, g1 in runs}
+    n_lines = max((len(v) for v in tier_lines.values()), default=1)
     vmax = 0.0
     for r in rows:
         for pos in series:
@@ -725,13 +863,21 @@ def _chart(sector: str, indicator: str, unit: str, rows: list[_Row], columns: li
                 if t.get("unit") == unit:
                     vmax = max(vmax, float(t["value"]), _float(t.get("value_max")) or 0.0)
     vmax = _nice_max(vmax, unit)
+    ticks = [L.number(vmax * i / 4) + L.suffix(unit) for i in range(5)]
+    # the axis is as wide as its longest tick (``12,5%/năm``), so none is cut off
+    left = max(44.0, max(len(t) for t in ticks) * _LABEL_CHAR_W + 12)
+    right, top, plot_h = 12.0, 12.0, 180.0
+    bottom = 34.0 + _LABEL_LINE_H * n_lines
+    width = left + group_w * len(rows) + right
+    height = top + plot_h + bottom
 
     def y(v: float) -> float:
         return top + plot_h - plot_h * max(0.0, min(v, vmax)) / vmax
 
-    suffix = UNIT_SUFFIX.get(unit, "")
+    suffix = L.suffix(unit)
     chart_id = re.sub(r"[^A-Za-z0-9_-]+", "_", f"chart-{sector}-{indicator}" + (f"-{unit}" if several_units else ""))
-    title = f"{indicator} — {INDICATOR_NAMES.get(indicator, sector)}" + (f" ({unit})" if several_units else "")
+    title = (L.indicator(indicator) if indicator != "other" else f"{L.indicator(indicator)} ({L.sector(sector)})") \
+        + (f" ({L.code('unit', unit)})" if several_units else "")
     svg = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{_f(width)}" height="{_f(height)}" '
            f'viewBox="0 0 {_f(width)} {_f(height)}" role="img" aria-label="{_esc(title)}">']
     for i in range(5):
@@ -739,8 +885,7 @@ def _chart(sector: str, indicator: str, unit: str, rows: list[_Row], columns: li
         yy = y(v)
         svg.append(f'<line class="grid" x1="{_f(left)}" x2="{_f(width - right)}" y1="{_f(yy)}" y2="{_f(yy)}"/>'
                    f'<text class="tick" x="{_f(left - 4)}" y="{_f(yy + 3)}" text-anchor="end">'
-                   f'{_esc(format_number(v))}{_esc(suffix)}</text>')
-    tier_spans: list[tuple[str, int, int]] = []
+                   f'{_esc(L.number(v))}{_esc(suffix)}</text>')
     for g, row in enumerate(rows):
         _, _, tier, year = row.key
         x0 = left + g * group_w + (group_w - (len(series) * (bar_w + gap) - gap)) / 2
@@ -754,7 +899,7 @@ def _chart(sector: str, indicator: str, unit: str, rows: list[_Row], columns: li
             color = PALETTE[col.index % len(PALETTE)]
             x = x0 + s * (bar_w + gap)
             low, high = float(t["value"]), _float(t.get("value_max"))
-            tip = (f"{col.label} — {tier} {_year_text(year)}: "
+            tip = (f"{col.shown} — {L.tier(tier)} {_year_text(year, L)}: "
                    + "; ".join(f"{tx}{suffix}" for tx, _, _ in items))
             y_low = y(low)
             bar = [f'<a href="#{_esc(mark)}" class="bar-link"><title>{_esc(tip)}</title>',
@@ -769,23 +914,21 @@ def _chart(sector: str, indicator: str, unit: str, rows: list[_Row], columns: li
             svg.append("".join(bar))
         cx = left + g * group_w + group_w / 2
         svg.append(f'<text class="year" x="{_f(cx)}" y="{_f(top + plot_h + 14)}" text-anchor="middle">'
-                   f'{_esc(_year_text(year))}</text>')
-        if tier_spans and tier_spans[-1][0] == tier:
-            tier_spans[-1] = (tier, tier_spans[-1][1], g)
-        else:
-            tier_spans.append((tier, g, g))
-    for tier, g0, g1 in tier_spans:
+                   f'{_esc(_year_text(year, L))}</text>')
+    for tier, g0, g1 in runs:
         cx = left + (g0 + g1 + 1) * group_w / 2
         x_a, x_b = left + g0 * group_w + 4, left + (g1 + 1) * group_w - 4
+        lines = "".join(f'<tspan x="{_f(cx)}" dy="{_f(0 if i == 0 else _LABEL_LINE_H)}">{_esc(line)}</tspan>'
+                        for i, line in enumerate(tier_lines[(g0, g1)]))
         svg.append(f'<line class="tier-line" x1="{_f(x_a)}" x2="{_f(x_b)}" y1="{_f(top + plot_h + 20)}" '
                    f'y2="{_f(top + plot_h + 20)}"/>'
-                   f'<text class="tier" x="{_f(cx)}" y="{_f(top + plot_h + 33)}" text-anchor="middle">'
-                   f'<title>{_esc(TIER_NAMES.get(tier, ""))}</title>{_esc(tier)}</text>')
+                   f'<text class="tier" data-tier="{_esc(tier)}" x="{_f(cx)}" y="{_f(top + plot_h + 33)}" '
+                   f'text-anchor="middle">{lines}</text>')
     svg.append(f'<line class="axis" x1="{_f(left)}" x2="{_f(width - right)}" y1="{_f(y(0))}" y2="{_f(y(0))}"/>')
     svg.append("</svg>")
     legend = "".join(
         f'<li><span class="swatch" style="background:{PALETTE[columns[pos].index % len(PALETTE)]}"></span>'
-        f'{_esc(columns[pos].label)}{" (baseline)" if columns[pos].is_baseline else ""}</li>'
+        f'{_esc(columns[pos].shown)}{_esc(L.ui("chart.legend_baseline")) if columns[pos].is_baseline else ""}</li>'
         for pos in series)
     return (f'<figure class="chart" id="{chart_id}"><figcaption>{_esc(title)}</figcaption>'
             f'<div class="svgwrap">{"".join(svg)}</div><ul class="legend">{legend}</ul></figure>\n')
@@ -795,77 +938,91 @@ def _chart(sector: str, indicator: str, unit: str, rows: list[_Row], columns: li
 # Document sections
 # --------------------------------------------------------------------------
 
-def _documents(docs: list[_Doc]) -> str:
-    out = ['<section id="documents">\n<h2>Documents</h2>\n']
+def _documents(docs: list[_Doc], L: Labels) -> str:
+    out = [f'<section id="documents">\n<h2>{_esc(L.ui("nav.documents"))}</h2>\n']
     for d in docs:
-        out.append(_document(d))
+        out.append(_document(d, L))
     out.append("</section>\n")
     return "".join(out)
 
 
-def _source_title(source: Optional[str]) -> str:
+def _source_title(source: Optional[str], L: Labels) -> str:
     """A ``title`` attribute saying where a year or tier was found (SCHEMA.md's
     ``year_source``/``tier_source``), or nothing when unknown."""
-    return f' title="found in: {_esc(source)}"' if source else ""
+    return f' title="{_esc(L.ui("found_in", where=L.code("source", source)))}"' if source else ""
 
 
-def _document(d: _Doc) -> str:
+def _document(d: _Doc, L: Labels) -> str:
     r = d.rec
     facts = [
-        ("doc_id", r.doc_id), ("source", r.source), ("format", r.extra.get("format")),
-        ("type", r.doc_type), ("number", r.number), ("issue date", r.issue_date), ("place", r.place),
-        ("issuing body", r.issuing_body), ("parent body", r.parent_body), ("level", r.admin_level),
-        ("province", r.province), ("district", r.district),
-        ("signer", " — ".join(x for x in (r.signer.name, r.signer.title) if x) if r.signer else None),
-        ("title", r.title),
+        ("col.doc_id", r.doc_id), ("facts.source", r.source), ("facts.format", r.extra.get("format")),
+        ("col.type", L.code("kind", r.doc_type)), ("col.number", r.number), ("facts.issue_date", L.date(r.issue_date)),
+        ("facts.place", r.place), ("facts.issuing_body", r.issuing_body), ("facts.parent_body", r.parent_body),
+        ("col.level", L.code("level", r.admin_level)), ("col.province", r.province), ("col.district", r.district),
+        ("facts.signer", " — ".join(x for x in (r.signer.name, r.signer.title) if x) if r.signer else None),
+        ("facts.title", r.title),
     ]
     out = [f'<article class="doc" id="{d.section_id}">\n<h3>{_esc(d.label)}</h3>\n<dl class="facts">']
     for name, value in facts:
         if value:
-            out.append(f"<dt>{_esc(name)}</dt><dd>{_esc(value)}</dd>")
+            out.append(f'<dt data-fact="{name.split(".", 1)[1]}">{_esc(L.ui(name))}</dt><dd>{_esc(value)}</dd>')
     out.append("</dl>\n")
     if d.error:
-        out.append(f'<p class="err">Could not be read: <b>{_esc(d.error)}</b> {_esc(d.error_message)}</p>\n')
+        out.append(f'<p class="err">{_esc(L.ui("unreadable"))} <b>{_esc(d.error)}</b> {_esc(d.error_message)}</p>\n')
     if r.warnings:
-        out.append('<details class="warnings"><summary>' f"{len(r.warnings)} warning"
-                   f'{"s" if len(r.warnings) != 1 else ""}</summary><ul>'
+        n = len(r.warnings)
+        out.append('<details class="warnings"><summary>'
+                   + _esc(L.ui("warnings_1") if n == 1 else L.ui("warnings_n", n=n)) + '</summary><ul>'
                    + "".join(f"<li>{_esc(w)}</li>" for w in r.warnings) + "</ul></details>\n")
     if r.targets:
-        out.append('<table class="targets">\n<thead><tr><th>value</th><th>sector</th><th>indicator</th>'
-                   '<th>tier</th><th>year</th><th>from</th><th>unit</th><th>subject</th></tr></thead>\n<tbody>\n')
+        heads = ("value", "sector", "indicator", "tier", "year", "from", "unit", "subject")
+        out.append('<table class="targets">\n<thead><tr>'
+                   + "".join(f"<th>{_esc(L.ui('col.' + h))}</th>" for h in heads) + '</tr></thead>\n<tbody>\n')
         for t, mark in zip(r.targets, d.target_marks):
-            value = format_value(t.value, t.value_max, t.direction) + UNIT_SUFFIX.get(t.unit, "")
+            value = L.value(t.value, t.value_max, t.direction, t.unit)
             if t.implied:
-                value += " (implied)"
-            out.append(f'<tr><td><a class="val" href="#{_esc(mark)}">{_esc(value)}</a></td><td>{_esc(t.sector)}</td>'
-                       f'<td>{_esc(t.indicator)}</td>'
-                       f'<td{_source_title(t.tier_source)}>{_esc(t.tier)}'
+                value += " " + L.ui("implied")
+            out.append(f'<tr><td><a class="val" href="#{_esc(mark)}">{_esc(value)}</a></td>'
+                       f'<td data-code="{_esc(t.sector)}">{_esc(L.sector(t.sector))}</td>'
+                       f'<td data-code="{_esc(t.indicator)}">{_esc(L.indicator(t.indicator))}</td>'
+                       f'<td data-code="{_esc(t.tier)}"{_source_title(t.tier_source, L)}>{_esc(L.tier(t.tier))}'
                        + (f' ({_esc(t.group)})' if t.group else '') + '</td>'
-                       f'<td class="num"{_source_title(t.year_source)}>{_esc(t.year)}</td>'
-                       f'<td class="num">{_esc(t.period_start)}</td><td>{_esc(t.unit)}</td>'
+                       f'<td class="num"{_source_title(t.year_source, L)}>{_esc(L.year(t.year))}</td>'
+                       f'<td class="num">{_esc(L.year(t.period_start))}</td>'
+                       f'<td data-code="{_esc(t.unit)}">{_esc(L.code("unit", t.unit))}</td>'
                        f'<td>{_esc(t.subject)}</td></tr>\n')
         out.append("</tbody></table>\n")
     if r.references:
         out.append('<ul class="refs">')
         for ref, mark in zip(r.references, d.reference_marks):
-            what = " ".join(x for x in (ref.kind, ref.number, ref.date, ref.issuer) if x)
-            out.append(f'<li><a class="ref" href="#{_esc(mark)}">{_esc(what)}</a></li>')
+            out.append(f'<li><a class="ref" href="#{_esc(mark)}">{_esc(_reference_what(ref, L))}</a></li>')
         out.append("</ul>\n")
     classes = {m: ("ev-t" if m in d.target_marks_set else "ev-r") for m in d.mark_titles}
     if d.text is not None:
-        body = highlight(d.text, d.spans, d.mark_titles, classes)
+        body = highlight(d.text, d.spans, d.mark_titles, classes, values=d.values)
         # The parser drops a newline right after <pre>: give it one to drop.
         out.append(f'<pre class="text" lang="vi">\n{body}</pre>\n')
     elif not d.error:
-        out.append('<p class="note">The document text is not available; only the evidence is shown.</p>\n')
+        out.append(f'<p class="note">{_esc(L.ui("no_text"))}</p>\n')
     if d.loose:
         if d.text is not None:
-            out.append('<p class="note">Evidence not found at its place in the text:</p>\n')
+            out.append(f'<p class="note">{_esc(L.ui("loose"))}</p>\n')
         out.append('<ul class="loose">' + "".join(
-            f'<li>{highlight(text, [(0, len(text), mark)], d.mark_titles, classes)}</li>'
+            f'<li>{highlight(text, [(0, len(text), mark)], d.mark_titles, classes, values=_loose_values(d, text))}</li>'
             for text, mark in d.loose) + "</ul>\n")
     out.append("</article>\n")
     return "".join(out)
+
+
+def _loose_values(d: _Doc, text: str) -> list[tuple[int, int]]:
+    """Where the values of the targets whose evidence is ``text`` (not found in the document) are written."""
+    taken: set[tuple[int, int]] = set()
+    for t in d.rec.targets:
+        if t.evidence.text == text:
+            span = value_span(t, text, taken)
+            if span is not None:
+                taken.add(span)
+    return sorted(taken)
 
 
 # --------------------------------------------------------------------------
@@ -924,6 +1081,7 @@ pre.text{white-space:pre-wrap;word-wrap:break-word;font:inherit;line-height:1.6;
 mark.ev{background:var(--mark);color:inherit;border-radius:2px;scroll-margin:4rem}
 mark.ev-r{background:var(--ref)}
 mark.ev mark.ev{background:#ffd86b}
+b.val{font-weight:700;background:#ffc94d;border-radius:2px;box-shadow:0 0 0 1px #e0a800}
 mark.ev:target{outline:2px solid #e67e22}
 mark.flash{animation:flash 1.6s ease-out}
 @keyframes flash{0%{background:#ff9f1a;box-shadow:0 0 0 4px #ff9f1a}100%{box-shadow:0 0 0 0 transparent}}
@@ -963,11 +1121,12 @@ _SCRIPT = """
 })();
 """
 
-_HEAD = (
-    '<!DOCTYPE html>\n<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
+def _head(L: Labels) -> str:
+    return (
+    f'<!DOCTYPE html>\n<html lang="{L.lang}">\n<head>\n<meta charset="utf-8">\n'
     '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
     '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
     'style-src \'unsafe-inline\'; script-src \'unsafe-inline\'; img-src data:">\n'
-    '<title>chitieu report</title>\n'
+    f'<title>{_esc(L.ui("title"))}</title>\n'
     f'<style>{_CSS}</style>\n</head>\n<body>\n'
-)
+    )

@@ -14,6 +14,13 @@ Every rule file has the same outer shape, validated against
         counter_examples: ["text that must not match"]
         ...                               # concern-specific fields
 
+A file may also carry a ``names:`` block (``rules/labels.yaml`` has nothing
+else): what people are shown for each code, ``{vi: …, en: …}``, validated
+against :data:`NAMES_SCHEMA` and read by :mod:`pipeline.labels`::
+
+    names:
+      lib.service: {vi: "Thư viện cung cấp dịch vụ học tập suốt đời", en: "…"}
+
 Fragments from ``rules/fragments.yaml`` are shared by every file; a file's
 own fragments may add to them.  ``${name}`` is replaced by ``(?:fragment)``,
 so a fragment is always one group and never changes the meaning of what
@@ -24,7 +31,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
@@ -34,12 +41,27 @@ import yaml
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 
+#: A ``names:`` block: what people are shown for each code, in Vietnamese
+#: (``vi``, the default) and English (``en``); see :mod:`pipeline.labels`.
+NAMES_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "propertyNames": {"pattern": "^[a-z0-9_.]+(?: [a-z0-9_.]+)*$"},
+    "additionalProperties": {
+        "type": "object",
+        "required": ["vi", "en"],
+        "additionalProperties": False,
+        "properties": {"vi": {"type": "string"}, "en": {"type": "string"}},
+    },
+}
+
 RULE_FILE_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "required": ["description", "rules"],
+    "required": ["description"],
+    "anyOf": [{"required": ["rules"]}, {"required": ["names"]}],
     "additionalProperties": False,
     "properties": {
         "description": {"type": "string"},
+        "names": NAMES_SCHEMA,
         "fragments": {"type": "object", "additionalProperties": {"type": "string"}},
         "rules": {
             "type": "array",
@@ -75,6 +97,7 @@ class RuleFile:
     description: str
     fragments: dict[str, str]
     rules: list[dict[str, Any]]
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def rule(self, rule_id: str) -> dict[str, Any]:
         for r in self.rules:
@@ -140,14 +163,15 @@ def load(name: str) -> RuleFile:
     except jsonschema.ValidationError as exc:
         loc = "/".join(str(p) for p in exc.absolute_path)
         raise RuleError(f"{path}: invalid rule file at {loc or '<root>'}: {exc.message}") from None
-    ids = [r["id"] for r in data["rules"]]
+    ids = [r["id"] for r in data.get("rules", [])]
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:
         raise RuleError(f"{path}: duplicate rule ids {sorted(dup)}")
     fragments = dict(_shared_fragments())
     fragments.update({str(k): str(v) for k, v in (data.get("fragments") or {}).items()})
     rf = RuleFile(name=name, path=path, description=data["description"],
-                  fragments=fragments, rules=list(data["rules"]))
+                  fragments=fragments, rules=list(data.get("rules", [])),
+                  names={str(k): dict(v) for k, v in (data.get("names") or {}).items()})
     for r in rf.rules:  # fail at load time, naming the rule, not at first use
         if "pattern" in r:
             try:

@@ -588,8 +588,8 @@ def test_built_in_comparison_in_the_files(tmp_path: Path):
     targets = read_csv(tmp_path / "targets.csv")
     assert not any(r["doc_id"].startswith("builtin:") for r in targets)   # built-ins are not extracted targets
     openpyxl = pytest.importorskip("openpyxl")
-    ws = openpyxl.load_workbook(tmp_path / "comparison.xlsx")["comparison"]
-    assert [c.value for c in ws[4]][4] == BUILT_IN_1520
+    ws = openpyxl.load_workbook(tmp_path / "comparison.xlsx")["So sánh"]   # Vietnamese by default
+    assert [c.value for c in ws[4]][4] == "1520/QĐ-TTg (có sẵn)"
 
 
 def test_extract_baseline_may_name_a_built_in_programme(tmp_path: Path, capsys):

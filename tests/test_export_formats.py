@@ -23,6 +23,7 @@ from pipeline.export import (
     DOCUMENT_COLUMNS, OUTPUT_FILES, TARGET_COLUMNS, XLSX_FIXED_DATE, XLSX_MAX_WIDTH, XLSX_SHEETS,
     json_bytes, parquet_bytes, to_frames, write_outputs, xlsx_bytes,
 )
+from pipeline.labels import Labels
 from pipeline.models import DocumentRecord, Evidence, Target
 
 LONG = "Phấn đấu đến năm 2025 " + "thư viện cơ sở giáo dục phổ thông, " * 6 + "đạt 70%."
@@ -69,7 +70,16 @@ def records() -> list[DocumentRecord]:
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory) -> Path:
+    """The outputs in English (``lang="en"``): sheet names and data headers are
+    then the CSV's; the Vietnamese default is checked apart below."""
     out = tmp_path_factory.mktemp("formats")
+    write_outputs(records(), out, lang="en")
+    return out
+
+
+@pytest.fixture(scope="module")
+def written_vi(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("formats_vi")
     write_outputs(records(), out)
     return out
 
@@ -83,10 +93,12 @@ def header_map(ws, row: int = 1) -> dict[str, int]:
     return {c.value: c.column for c in ws[row] if c.value is not None}
 
 
-def comparison_cell(ws, indicator: str, tier: str, label: str):
+def comparison_cell(ws, indicator: str, tier: str, label: str, lang: str = "en"):
+    """The comparison sheet's cell of (indicator, tier) codes, shown by their names."""
+    L = Labels(lang)
     cols = header_map(ws, 4)
     for row in ws.iter_rows(min_row=5):
-        if row[1].value == indicator and row[2].value == tier:
+        if row[1].value == L.indicator(indicator) and row[2].value == L.tier(tier):
             return ws.cell(row=row[0].row, column=cols[label])
     raise AssertionError(f"no row {indicator} {tier}")
 
@@ -151,20 +163,20 @@ def test_xlsx_column_widths_fit_vietnamese_text_up_to_a_cap(wb):
 def test_xlsx_comparison_values_are_numbers_with_formats(wb):
     ws = wb["comparison"]
     base = comparison_cell(ws, "lib.service", "district", "1520/QĐ-TTg")
-    assert base.value == 70 and isinstance(base.value, int) and base.number_format == '0"%"'
+    assert base.value == pytest.approx(0.7) and base.number_format == '0%'     # a fraction shown 70%
     decimal = comparison_cell(ws, "lib.digital", "province", "Hải Phòng · 12/KH-UBND")
-    assert decimal.value == pytest.approx(99.7) and decimal.number_format == '0.0##"%"'
+    assert decimal.value == pytest.approx(0.997) and decimal.number_format == '0.0##%'
     at_most = comparison_cell(ws, "other", "village", "Hải Phòng · Ngô Quyền (district) · 68/KH-UBND")
-    assert at_most.value == 5 and at_most.number_format == '"≤"0"%"'
+    assert at_most.value == pytest.approx(0.05) and at_most.number_format == '"≤"0%'
     growth = comparison_cell(ws, "lib.users_growth", "all", "1520/QĐ-TTg")
-    assert growth.value == 10 and growth.number_format == '0"%/year"'
+    assert growth.value == pytest.approx(0.1) and growth.number_format == '0%"/yr"'
     assert ws.cell(row=base.row, column=4).value == 2025
 
 
 def test_xlsx_ranges_and_joined_values_stay_text(wb):
     ws = wb["comparison"]
-    assert comparison_cell(ws, "lib.service", "commune", "Hải Phòng · 12/KH-UBND").value == "12–15"
-    assert comparison_cell(ws, "lib.service", "district", "Hải Phòng · 12/KH-UBND").value == "80; 90"
+    assert comparison_cell(ws, "lib.service", "commune", "Hải Phòng · 12/KH-UBND").value == "12–15%"
+    assert comparison_cell(ws, "lib.service", "district", "Hải Phòng · 12/KH-UBND").value == "80%; 90%"
     assert comparison_cell(ws, "lib.service", "commune", "Đắk Nông · 149/KH-UBND").value is None
 
 
@@ -173,22 +185,25 @@ def test_xlsx_targets_and_differences_numbers(wb):
     cols = header_map(ws)
     rows = list(ws.iter_rows(min_row=2))
     first = rows[0]
-    assert first[cols["value"] - 1].value == 70 and first[cols["value"] - 1].number_format == '0"%"'
+    assert first[cols["value"] - 1].value == pytest.approx(0.7) and first[cols["value"] - 1].number_format == '0%'
     assert first[cols["year"] - 1].value == 2025 and first[cols["implied"] - 1].value is False
     rng = next(r for r in rows if r[cols["value_max"] - 1].value is not None)
-    assert (rng[cols["value"] - 1].value, rng[cols["value_max"] - 1].value) == (12, 15)
+    assert (rng[cols["value"] - 1].value, rng[cols["value_max"] - 1].value) == pytest.approx((0.12, 0.15))
+    assert rng[cols["value_max"] - 1].number_format == '0%'
 
     ws = wb["differences"]
     cols = header_map(ws)
-    got = {(r[cols["doc_id"] - 1].value, r[cols["tier"] - 1].value, r[cols["value"] - 1].value): r
+    got = {(r[cols["doc_id"] - 1].value, r[cols["tier"] - 1].value, round(r[cols["value"] - 1].value, 6)): r
            for r in ws.iter_rows(min_row=2)}
-    below = got[("b_haiphong", "commune", "12–15")]
-    assert below[cols["difference"] - 1].value == -28
-    assert below[cols["difference"] - 1].number_format == '"+"0"%";"−"0"%";0"%"'
-    assert below[cols["status"] - 1].value == "below baseline"
-    above = got[("b_haiphong", "district", 80)]
-    assert above[cols["difference"] - 1].value == 10 and above[cols["baseline_value"] - 1].value == 70
-    nothing = got[("b_haiphong", "province", 99.7)]
+    below = got[("b_haiphong", "commune", 0.12)]               # the range 12–15 as two numbers
+    assert below[cols["value_max"] - 1].value == pytest.approx(0.15)
+    assert below[cols["difference"] - 1].value == pytest.approx(-0.28)
+    assert below[cols["difference"] - 1].number_format == '"+"0%;"−"0%;0%'
+    assert below[cols["status"] - 1].value == "below the national level"
+    above = got[("b_haiphong", "district", 0.8)]
+    assert above[cols["difference"] - 1].value == pytest.approx(0.1)
+    assert above[cols["baseline_value"] - 1].value == pytest.approx(0.7)
+    nothing = got[("b_haiphong", "province", 0.997)]
     assert nothing[cols["difference"] - 1].value is None
     assert nothing[cols["status"] - 1].value == "no baseline value"
 
@@ -197,8 +212,56 @@ def test_xlsx_comparison_reads_back_with_pandas(written: Path):
     table = build_comparison(to_frames(records(), comparison=False)).table
     back = pd.read_excel(written / "comparison.xlsx", sheet_name="comparison", header=3)
     assert list(back.columns) == list(table.columns)
-    assert back["Hải Phòng · 12/KH-UBND"].tolist()[:2] == ["80; 90", "12–15"]
-    assert back["1520/QĐ-TTg"].tolist()[0] == 70
+    assert back["Hải Phòng · 12/KH-UBND"].tolist()[:2] == ["80%; 90%", "12–15%"]
+    assert back["1520/QĐ-TTg"].tolist()[0] == pytest.approx(0.7)
+
+
+# --------------------------------------------------------------------------
+# XLSX: Vietnamese by default
+# --------------------------------------------------------------------------
+
+def test_xlsx_speaks_vietnamese_by_default(written_vi: Path):
+    wb = openpyxl.load_workbook(written_vi / "comparison.xlsx")
+    assert wb.sheetnames == ["So sánh", "Chênh lệch", "Cột so sánh", "Chỉ tiêu", "Văn bản", "Dẫn chiếu", "Lỗi"]
+    ws = wb["So sánh"]
+    assert [c.value for c in ws[4]][:5] == ["lĩnh vực", "chỉ tiêu", "cấp, đối tượng", "năm", "1520/QĐ-TTg"]
+    assert ws["A1"].value == "tỉnh, thành phố" and ws["E3"].value == "Trung ương (mức so sánh)"
+    labels = [c.value for c in ws[4]]
+    assert "Hải Phòng · Ngô Quyền (cấp huyện) · 68/KH-UBND" in labels
+    names = {(r[1].value, r[2].value) for r in ws.iter_rows(min_row=5)}
+    assert ("Thư viện cung cấp dịch vụ học tập suốt đời", "Cấp huyện") in names
+    assert not any(str(v).startswith(("lib.", "culture.", "museum.")) for pair in names for v in pair)
+    cell = comparison_cell(ws, "lib.service", "district", "1520/QĐ-TTg", lang="vi")
+    assert cell.value == pytest.approx(0.7) and cell.number_format == "0%"
+    growth = comparison_cell(ws, "lib.users_growth", "all", "1520/QĐ-TTg", lang="vi")
+    assert growth.number_format == '0%"/năm"'
+    decimal = comparison_cell(ws, "lib.digital", "province", "Hải Phòng · 12/KH-UBND", lang="vi")
+    assert decimal.value == pytest.approx(0.997)                 # Excel shows 99,7% to a Vietnamese reader
+    assert comparison_cell(ws, "lib.service", "commune", "Hải Phòng · 12/KH-UBND", lang="vi").value == "12–15%"
+    one = comparison_cell(ws, "lib.service", "commune", "Hải Phòng · 12/KH-UBND", lang="vi").comment.text
+    assert "(b_haiphong, ký tự" in one
+
+
+def test_xlsx_vietnamese_data_sheets_compute(written_vi: Path):
+    """Percentages read back as fractions with a percent format; a range as two numbers."""
+    wb = openpyxl.load_workbook(written_vi / "comparison.xlsx")
+    L = Labels("vi")
+    ws = wb["Chỉ tiêu"]
+    assert [c.value for c in ws[1]] == [L.column(c) for c in TARGET_COLUMNS]
+    cols = header_map(ws)
+    rows = list(ws.iter_rows(min_row=2))
+    value, value_max = cols[L.column("value")] - 1, cols[L.column("value_max")] - 1
+    rng = next(r for r in rows if r[value_max].value is not None)
+    assert (rng[value].value, rng[value_max].value) == pytest.approx((0.12, 0.15))
+    assert rng[value].number_format == rng[value_max].number_format == "0%"
+    assert rng[cols[L.column("indicator")] - 1].value == "lib.service"      # data sheets keep the codes
+    ws = wb["Chênh lệch"]
+    cols = header_map(ws)
+    status = cols[L.column("status")] - 1
+    statuses = {r[status].value for r in ws.iter_rows(min_row=2)}
+    assert "thấp hơn mức quốc gia" in statuses and "cao hơn mức quốc gia" in statuses
+    diffs = [r for r in ws.iter_rows(min_row=2) if r[cols[L.column("value_max")] - 1].value is not None]
+    assert diffs and all(isinstance(r[cols[L.column("value")] - 1].value, float) for r in diffs)
 
 
 # --------------------------------------------------------------------------
@@ -221,7 +284,7 @@ def test_comment_holds_the_evidence_sentences_and_where_they_are(wb):
     one = comparison_cell(ws, "lib.service", "commune", "Hải Phòng · 12/KH-UBND").comment.text
     assert one.startswith("Đạt 12 - 15% thư viện xã.") and "(b_haiphong, characters" in one
     two = comparison_cell(ws, "lib.service", "district", "Hải Phòng · 12/KH-UBND").comment.text
-    assert "80: 80% thư viện cấp huyện." in two and "90: Năm 2025: 90% thư viện huyện." in two
+    assert "80%: 80% thư viện cấp huyện." in two and "90%: Năm 2025: 90% thư viện huyện." in two
     long = comparison_cell(ws, "lib.service", "school", "Đắk Nông · 149/KH-UBND").comment.text
     assert LONG in long
 

@@ -91,7 +91,7 @@ def test_target_tables_have_the_scope_columns(tmp_path):
     assert [_null(v) for v in targets["year"]] == [2027, None, 2025]
     assert str(targets["year"].dtype) == "Int64"
 
-    write_outputs([_record()], tmp_path)
+    write_outputs([_record()], tmp_path, lang="en")   # the XLSX below with the CSV's headers
     rows = list(csv.DictReader(io.StringIO((tmp_path / "targets.csv").read_bytes()[len(BOM):].decode("utf-8"))))
     assert [(r["year"], r["year_source"], r["tier_source"], r["group"]) for r in rows] == [
         ("2027", "heading", "clause", ""), ("", "none", "clause", ""), ("2025", "period", "table", "Nhóm 2")]
@@ -141,11 +141,13 @@ def test_comparison_has_a_row_with_an_empty_year_sorted_last(tmp_path):
 
 
 def test_report_shows_the_undated_target_and_where_years_came_from():
-    page = render_report([_record()])
+    page = render_report([_record()], lang="en")
     assert "None" not in page.replace("Nonetheless", "")
-    assert 'title="found in: heading"' in page and 'title="found in: table"' in page
+    assert 'title="found in: a heading"' in page and 'title="found in: a table header"' in page
     assert "(Nhóm 2)" in page
     assert ">no year</text>" in page   # the chart's label under the undated bar
+    vi = render_report([_record()])
+    assert 'title="tìm thấy ở: đề mục"' in vi and ">không rõ năm</text>" in vi
 
 
 def test_store_round_trip_keeps_null_year_and_scope_fields():

@@ -41,6 +41,7 @@ from hypothesis import strategies as st
 
 from pipeline import compare as compare_fn
 from pipeline.core import extract_file, extract_text
+from pipeline.labels import Labels
 from pipeline.models import DocumentRecord, Evidence, Reference, Target
 from pipeline.report import REPORT_FILE, highlight, render_report, write_report
 
@@ -335,27 +336,39 @@ def test_corpus_report_markup(corpus_records, tmp_path):
 PLACES = ("Đắk Nông", "Hải Phòng", "Ngô Quyền", "Hồ Chí Minh", "Nhà Bè")
 
 
+@pytest.mark.parametrize("lang", ["vi", "en"])
 @pytest.mark.parametrize("with_central", [False, True])
-def test_comparison_table_is_comparison_csv(with_central, corpus_records, batch):
+def test_comparison_table_is_comparison_csv(with_central, lang, corpus_records, batch):
     """The report's table holds the cells of comparison.csv (pipeline.compare),
-    same labels, same order, each value a link to its evidence."""
+    same columns, same rows in the same order, each value a link to its
+    evidence; codes are shown by their names, numbers as the language writes them."""
+    L = Labels(lang)
     records = batch if with_central else corpus_records
-    markup = render_report(records)
+    markup = render_report(records, lang=lang)
     table = compare_fn(records)
     doc_cols = [c for c in table.columns if c not in ("sector", "indicator", "tier", "year")]
     heads = _table_heads(markup)
-    assert heads == doc_cols
+    assert heads == [L.column_label(c) for c in doc_cols]
     joined = " | ".join(heads)
     assert all(name in joined for name in PLACES), joined      # the three places side by side
     rows = _table_rows(markup)
     assert len(rows) == len(table)
     for row, expected in zip(rows, table.to_dict("records")):
-        assert row[:4] == [str(expected[k]) for k in ("sector", "indicator", "tier", "year")]
-        for head, cell in zip(heads, row[4:]):
-            assert cell == expected[head], (row[:4], head)
+        assert row[:4] == [L.sector(expected["sector"]), L.indicator(expected["indicator"]),
+                           L.tier(expected["tier"]), L.year(expected["year"])]
+        for col, cell in zip(doc_cols, row[4:]):
+            want = "; ".join(L.value(*_parse(v)) for v in str(expected[col]).split("; ") if v)
+            assert cell == want, (row[:4], col)
     page = Page(markup)
     n_values = sum(len([v for v in str(x).split("; ") if v]) for c in doc_cols for x in table[c])
     assert sum(len(c.get("_links", [])) for c in page.cells) == n_values
+
+
+def _parse(text: str) -> tuple[float, Optional[float], Optional[str]]:
+    """(value, value_max, direction) of a comparison.csv cell's text (``≤12–15``)."""
+    direction = "at_most" if text.startswith("≤") else None
+    low, _, high = text.lstrip("≤").partition("–")
+    return float(low), (float(high) if high else None), direction
 
 
 def _table_section(markup: str) -> str:
@@ -383,7 +396,7 @@ def _table_rows(markup: str) -> list[list[str]]:
 
 
 def test_baseline_is_the_central_document_and_cells_show_differences(batch, central_record):
-    markup = render_report(batch)
+    markup = render_report(batch, lang="en")
     page = _check_page(markup, batch)
     heads = _table_heads(markup)
     assert heads[0] == "1520/QĐ-TTg"                        # baseline column first
@@ -395,7 +408,8 @@ def test_baseline_is_the_central_document_and_cells_show_differences(batch, cent
     assert any(x.startswith("d-down") for x in diff_classes)
     # Hải Phòng's district libraries: 100 against the decision's 50 -> much higher, "+50"
     rows = _table_rows(markup)
-    i = next(i for i, r in enumerate(rows) if r[:4] == ["library", "lib.service", "district", "2025"])
+    i = next(i for i, r in enumerate(rows) if r[:4] == ["Library", "Libraries providing lifelong-learning services",
+                                                        "District", "2025"])
     assert rows[i][4] == "50"
     hp = next(i for i, h in enumerate(heads) if h.startswith("Hải Phòng"))
     assert rows[i][4 + hp] == "100"
@@ -406,15 +420,15 @@ def test_baseline_is_the_central_document_and_cells_show_differences(batch, cent
 def test_baseline_choice(batch, corpus_records):
     uncited = [r for r in corpus_records if not any(ref.number == "1520/QĐ-TTg" for ref in r.references)]
     assert uncited and any(r.targets for r in uncited)
-    no_central = render_report(uncited)
+    no_central = render_report(uncited, lang="en")
     assert "No baseline" in no_central and 'class="v d-' not in no_central
     # the plans that cite 1520/QĐ-TTg are compared with the built-in programme
-    cited = render_report(corpus_records)
+    cited = render_report(corpus_records, lang="en")
     _check_page(cited, corpus_records)
     assert _table_heads(cited)[0] == "1520/QĐ-TTg (built in)"
     assert "compared with the national programme it cites" in cited and 'class="v d-' in cited
     assert '<article class="doc" id="doc-builtin-1520-QD-TTg-2022">' in cited
-    chosen = render_report(batch, baseline_doc_id="002_8a02b571fa603f08")
+    chosen = render_report(batch, baseline_doc_id="002_8a02b571fa603f08", lang="en")
     assert _table_heads(chosen)[0].startswith("Hải Phòng · Ngô Quyền")
     assert "Baseline (as requested)" in chosen
     with pytest.raises(ValueError, match="nope"):
@@ -446,15 +460,15 @@ def test_failures_and_dict_records(corpus_records, tmp_path):
     # a failure shows as an 'error:' warning only
     dicts = [r.to_json() for r in corpus_records] + [failed.to_json()]
     texts = {r.doc_id: r.extra["text"] for r in corpus_records}
-    from_dicts = render_report(dicts, texts=texts)
+    from_dicts = render_report(dicts, texts=texts, lang="en")
     page = _check_page(from_dicts, corpus_records)
     assert 'data-stat="failed"><b>1</b>' in from_dicts
     assert "<h2>Failures</h2>" in from_dicts and "broken" in page.text
     # the same page as from the records, apart from what documents.jsonl does not
     # keep: the file format, and the error's code (a dict has only its warning)
-    from_records = render_report(corpus_records + [failed])
+    from_records = render_report(corpus_records + [failed], lang="en")
     def strip(s: str) -> str:
-        s = re.sub(r"<dt>format</dt><dd>[^<]*</dd>", "", s)
+        s = re.sub(r'<dt data-fact="format">[^<]*</dt><dd>[^<]*</dd>', "", s)
         return s.replace(f"<b>{failed.extra['error']}</b>", "<b>error</b>").replace(
             f">{failed.extra['error']}</", ">error</")
     assert strip(from_dicts) == strip(from_records)
@@ -463,7 +477,7 @@ def test_failures_and_dict_records(corpus_records, tmp_path):
 def test_evidence_without_text_still_has_marks(corpus_records):
     rec = corpus_records[1]
     dicts = [rec.to_json()]                       # no text anywhere
-    markup = render_report(dicts)
+    markup = render_report(dicts, lang="en")
     _check_page(markup, [rec])
     assert "The document text is not available" in markup
     key = _doc_key(rec.doc_id)
@@ -472,7 +486,7 @@ def test_evidence_without_text_still_has_marks(corpus_records):
     # a wrong text: evidence that does not fit is listed, never dangling
     markup = render_report(dicts, texts={rec.doc_id: "khác hẳn"})
     _check_page(markup, [rec])
-    assert "Evidence not found at its place in the text" in markup
+    assert "Đoạn dẫn chứng không tìm thấy ở đúng vị trí trong văn bản" in markup
 
 
 def test_tricky_record_markup(tmp_path):
@@ -521,7 +535,8 @@ def test_write_report_is_deterministic_and_atomic(batch, tmp_path, monkeypatch):
 def test_empty_batch(tmp_path):
     page = Page(write_report([], tmp_path).read_text("utf-8"))
     assert not page.errors
-    assert "No document in the batch has targets." in page.text
+    assert "Không văn bản nào trong lô có chỉ tiêu." in page.text
+    assert "No document in the batch has targets." in Page(render_report([], lang="en")).text
 
 
 # --------------------------------------------------------------------------
@@ -819,3 +834,161 @@ def test_browser_click_on_value_reaches_its_evidence(loaded, batch, tmp_path):
     state = _click_and_follow(chrome, "svg.chart a.bar-link")
     assert state["tag"] == "MARK" and state["view"]["inView"]
     assert chrome.problems() == []
+
+
+# --------------------------------------------------------------------------
+# Vietnamese by default, English on request; values stand out in their sentence
+# --------------------------------------------------------------------------
+
+_CODE = re.compile(r"\b(?:lib|culture|museum)\.[a-z_]+")
+_TIER_CODES = ("armed_forces", "specialized", "university", "village", "district", "commune", "province")
+
+
+def _shown_text(markup: str) -> str:
+    """What a reader sees outside the documents' own texts: the page's text and
+    its tooltips, without the <pre> of each document and its evidence."""
+    without_texts = re.sub(r'<pre class="text".*?</pre>', "", markup, flags=re.S)
+    without_texts = re.sub(r'<ul class="loose">.*?</ul>', "", without_texts, flags=re.S)
+    titles = " ".join(html.unescape(t) for t in re.findall(r'title="([^"]*)"', without_texts))
+    page = Page(without_texts)
+    return page.text + " " + titles
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_report_shows_names_not_codes(lang, batch, corpus_records):
+    for records in (batch, corpus_records):
+        shown = _shown_text(render_report(records, lang=lang))
+        assert not _CODE.search(shown), _CODE.search(shown).group()
+        for code in (_TIER_CODES if lang == "vi" else ("armed_forces",)):   # "district" is an English word
+            assert not re.search(rf"(?<![\w-]){code}(?![\w-])", shown), code
+        assert "no baseline document" not in shown or lang == "en"
+
+
+def test_report_is_vietnamese_by_default(corpus_records):
+    markup = render_report(corpus_records)
+    assert markup.startswith("<!DOCTYPE html>\n<html lang=\"vi\">")
+    page = Page(markup)
+    for words in ("Báo cáo chitieu", "Tổng quan", "So sánh", "Biểu đồ", "Văn bản",
+                  "Thư viện cung cấp dịch vụ học tập suốt đời", "Cấp huyện", "Cấp xã", "Trường học",
+                  "1520/QĐ-TTg (có sẵn)", "Hải Phòng · Ngô Quyền (cấp huyện)"):
+        assert words in page.text, words
+    assert "thấp hơn mức quốc gia" in markup or "cao hơn mức quốc gia" in markup   # statuses, in tooltips
+    # a plan without a number is labelled by its issuer (and date), never by its internal id
+    assert "Đắk Nông · Ủy ban nhân dân tỉnh Đắk Nông" in page.text
+    heads = _table_heads(markup)
+    assert not any(re.search(r"\d{3}_[0-9a-f]{16}", h) for h in heads), heads
+    # growth targets read as Vietnamese write them
+    assert "%/năm" in markup and "%/yr" not in markup
+
+
+def test_report_in_english(corpus_records):
+    markup = render_report(corpus_records, lang="en")
+    assert '<html lang="en">' in markup
+    page = Page(markup)
+    for words in ("chitieu report", "Overview", "Comparison", "Charts", "Documents",
+                  "Libraries providing lifelong-learning services", "District", "1520/QĐ-TTg (built in)"):
+        assert words in page.text, words
+    assert "Báo cáo" not in page.text and "Cấp huyện" not in page.text
+    with pytest.raises(ValueError, match="vi, en"):
+        render_report(corpus_records, lang="fr")
+
+
+def test_numbers_are_written_the_vietnamese_way():
+    text = "Đến năm 2025: 12,5% thư viện cấp xã; phục vụ 300.000 lượt bạn đọc."
+    i, j = text.index("12,5%"), text.index("300.000")
+    targets = [
+        Target("library", "lib.service", None, "commune", 2025, None, 12.5, None, "percent", False, "at_least",
+               Evidence(text, 0, len(text))),
+        Target("library", "other", "lượt bạn đọc", "all", 2025, None, 300000.0, None, "count", False, "at_least",
+               Evidence(text, 0, len(text))),
+    ]
+    rec = DocumentRecord("n", "n.txt", "0", province="Cà Mau", number="5/KH-UBND", admin_level="province",
+                         targets=targets)
+    rec.extra["text"] = text
+    vi = render_report([rec])
+    cells = [c for row in _table_rows(vi) for c in row[4:] if c]
+    assert cells == ["12,5", "300.000"]
+    assert ">12,5%</a>" in vi and ">300.000</a>" in vi          # the document's target list
+    en = render_report([rec], lang="en")
+    assert [c for row in _table_rows(en) for c in row[4:] if c] == ["12.5", "300000"]
+    # each value stands out inside its highlighted sentence, as written
+    values = re.findall(r'<b class="val">(.*?)</b>', vi)
+    assert values == ["12,5%", "300.000"]
+    assert text[i:i + 5] == "12,5%" and text[j:j + 7] == "300.000"
+    page = _check_page(vi, [rec])
+    assert page.text.count(text) >= 1
+
+
+def test_value_span_finds_the_written_number_or_gives_the_sentence():
+    from pipeline.report import value_span
+
+    def span(sentence: str, value: float, value_max: Optional[float] = None, unit: str = "percent"):
+        t = Target("library", "lib.service", None, "district", 2025, None, value, value_max, unit, False,
+                   "at_least", Evidence(sentence, 0, len(sentence)))
+        found = value_span(t, sentence)
+        return None if found is None else sentence[found[0]:found[1]]
+
+    assert span("năm 2025 đạt 25% thư viện", 25) == "25%"              # not the 25 of 2025
+    assert span("Đạt từ 12 - 15 % thư viện huyện", 12, 15) == "12 - 15 %"
+    assert span("tăng 1.250 lượt, đạt 99,7%", 99.7) == "99,7%"
+    assert span("8/8 huyện có thư viện", 8, unit="count") == "8"
+    assert span("một trăm phần trăm thư viện", 100) is None           # no number as written: the whole sentence
+
+
+def test_chart_tier_labels_do_not_overlap(corpus_records):
+    """Each tier label is wrapped into the width of its run of bars, and every
+    group is wide enough for the longest word, so neighbours never touch."""
+    from pipeline.report import _LABEL_CHAR_W
+
+    markup = render_report(corpus_records)
+    svgs = re.findall(r'<svg class="chart".*?</svg>', markup, flags=re.S)
+    assert svgs
+    for svg in svgs:
+        labels = re.findall(r'<text class="tier" data-tier="[^"]*" x="([\d.]+)"[^>]*>(.*?)</text>', svg)
+        lines = [(float(x), re.findall(r"<tspan[^>]*>(.*?)</tspan>", body)) for x, body in labels]
+        assert lines
+        boxes = []
+        for x, rows in lines:
+            half = max(len(html.unescape(r)) for r in rows) * _LABEL_CHAR_W / 2
+            boxes.append((x - half, x + half))
+        for (a0, a1), (b0, b1) in zip(boxes, boxes[1:]):
+            assert a1 <= b0, (a0, a1, b0, b1)
+    # several tiers side by side: names, not codes
+    assert "Thôn, tổ dân phố" in markup or ("Thôn," in markup and "tổ dân phố" in markup)
+
+
+def test_each_target_of_a_sentence_gets_its_own_value_span():
+    text = "Cấp tỉnh đạt 60% (năm 2025); thư viện chuyên ngành đạt 60% (năm 2025) và 80% (năm 2030)."
+    ev = Evidence(text, 0, len(text))
+    targets = [Target("library", "lib.service", None, tier, year, None, v, None, "percent", False, "at_least", ev)
+               for tier, year, v in (("province", 2025, 60.0), ("specialized", 2025, 60.0),
+                                     ("specialized", 2030, 80.0))]
+    rec = DocumentRecord("s", "s.txt", "0", province="Sơn La", number="9/KH-UBND", admin_level="province",
+                         targets=targets)
+    rec.extra["text"] = text
+    markup = render_report([rec])
+    assert re.findall(r'<b class="val">(.*?)</b>', markup) == ["60%", "60%", "80%"]
+    _check_page(markup, [rec])
+
+
+def test_cli_lang_flag(tmp_path):
+    """``--lang en`` on ``chitieu extract`` and ``chitieu compare``; Vietnamese without it."""
+    import openpyxl
+
+    from pipeline import cli
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("KẾ HOẠCH\nĐến năm 2025: 80% thư viện cấp huyện có cung cấp dịch vụ "
+                               "phục vụ học tập suốt đời.\n", encoding="utf-8")
+    vi, en = tmp_path / "vi", tmp_path / "en"
+    assert cli.main(["extract", str(src), "--out", str(vi), "-q"]) in (0, 1)
+    assert cli.main(["extract", str(src), "--out", str(en), "-q", "--lang", "en"]) in (0, 1)
+    assert '<html lang="vi">' in (vi / REPORT_FILE).read_text("utf-8")
+    assert '<html lang="en">' in (en / REPORT_FILE).read_text("utf-8")
+    assert openpyxl.load_workbook(vi / "comparison.xlsx").sheetnames[0] == "So sánh"
+    assert openpyxl.load_workbook(en / "comparison.xlsx").sheetnames[0] == "comparison"
+    assert (vi / "targets.csv").read_bytes() == (en / "targets.csv").read_bytes()      # codes stay codes
+    again = tmp_path / "again"
+    assert cli.main(["compare", str(vi), "--out", str(again), "--lang", "en"]) == 0
+    assert openpyxl.load_workbook(again / "comparison.xlsx").sheetnames[0] == "comparison"

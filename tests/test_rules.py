@@ -65,3 +65,48 @@ def test_fragments_expand_as_groups():
     assert rules.expand_fragments("a${x}b", {"x": "c|d"}) == "a(?:c|d)b"
     with pytest.raises(rules.RuleError):
         rules.expand_fragments("${nope}", {})
+
+
+def test_every_code_has_its_names_once_in_rules():
+    """Indicator, tier and sector names stand beside their codes; every other
+    code people see is named in rules/labels.yaml; both languages, never empty."""
+    import importlib
+
+    compare = importlib.import_module("pipeline.compare")
+    from pipeline.labels import LANGS
+
+    indicators = rules.load("indicators")
+    assert set(indicators.names) == {r["id"] for r in indicators.rules} | {"other"}
+    assert set(indicators.names) == set(compare.INDICATOR_ORDER)
+    assert set(rules.load("tiers").names) == set(compare.TIER_ORDER)
+    assert set(rules.load("sectors").names) == set(compare.SECTOR_ORDER)
+    labels = rules.load("labels").names
+    for status in (compare.ABOVE, compare.BELOW, compare.SAME, compare.NO_BASELINE_VALUE, compare.NO_BASELINE,
+                   compare.OTHER_UNIT, compare.SEVERAL_BASELINE_VALUES):
+        assert f"status.{status}" in labels, status
+    for key in ("unit.percent", "unit.percent_per_year", "unit.count", "unit.other", "direction.at_least",
+                "direction.at_most", "source.clause", "source.lead", "source.heading", "source.period",
+                "source.document", "source.table", "source.none", "builtin.suffix"):
+        assert key in labels, key
+    for level in compare.LEVEL_ORDER:
+        assert f"level.{level}" in labels, level
+    for name in ("indicators", "tiers", "sectors", "labels"):
+        for code, names in rules.load(name).names.items():
+            assert all(names[lang].strip() for lang in LANGS), (name, code)
+    # the same name twice for two codes would make two rows look alike
+    for name in ("indicators", "tiers", "sectors"):
+        for lang in LANGS:
+            shown = [n[lang] for n in rules.load(name).names.values()]
+            assert len(shown) == len(set(shown)), (name, lang)
+
+
+def test_a_names_block_is_validated(tmp_path, monkeypatch):
+    bad = tmp_path / "named.yaml"
+    bad.write_text("description: x\nnames:\n  a.b: {vi: 'Một'}\n", encoding="utf-8")
+    monkeypatch.setattr(rules, "RULES_DIR", tmp_path)
+    rules.load.cache_clear()
+    try:
+        with pytest.raises(rules.RuleError, match="named.yaml"):
+            rules.load("named")
+    finally:
+        rules.load.cache_clear()
