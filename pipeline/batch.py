@@ -104,10 +104,15 @@ def _error_record(path: Path, code: str, message: str) -> "DocumentRecord":
     return rec
 
 
-def safe_extract(extract: Extractor, path: Path, max_bytes: int) -> "DocumentRecord":
+def safe_extract(extract: Extractor, path: Path, max_bytes: int,
+                 sha256: Optional[str] = None) -> "DocumentRecord":
     """``extract(path)``; an unexpected exception becomes this file's error record,
-    so one bad file (or one bug) never stops the batch."""
+    so one bad file (or one bug) never stops the batch.  ``sha256``, the hash
+    the batch already computed to look the file up in its store, is handed to
+    the default extractor so that the file is hashed once."""
     try:
+        if sha256 is not None:
+            return extract(path, max_bytes=max_bytes, sha256=sha256)  # type: ignore[call-arg]
         return extract(path, max_bytes=max_bytes)
     except Exception as exc:
         message = (f"{path}: extraction failed ({type(exc).__name__}: {exc}); "
@@ -322,7 +327,8 @@ def _init_worker(levels: dict[str, int], warm: bool, parent: int, started=None) 
         _capture.lines.clear()
 
 
-def _work(path: str, max_bytes: int, extractor: Optional[Extractor], token: int = 0) -> tuple[str, list]:
+def _work(path: str, max_bytes: int, extractor: Optional[Extractor], token: int = 0,
+          sha256: Optional[str] = None) -> tuple[str, list]:
     """One file in a worker: the record as a store payload, and the log lines."""
     if _started is not None:
         _started.put((token, os.getpid(), 0))   # the clock starts now ...
@@ -331,7 +337,8 @@ def _work(path: str, max_bytes: int, extractor: Optional[Extractor], token: int 
             _started.put((token, os.getpid(), pages))
     if _capture is not None:
         _capture.lines.clear()
-    rec = safe_extract(extractor or _default_extractor(), Path(path), max_bytes)
+    rec = safe_extract(extractor or _default_extractor(), Path(path), max_bytes,
+                       sha256 if extractor is None else None)
     lines = list(_capture.lines) if _capture is not None else []
     return to_payload(rec), lines
 
@@ -479,7 +486,8 @@ class _Watch:
 
 
 def _run_parallel(todo: Sequence[Path], jobs: int, max_bytes: int, extractor: Optional[Extractor],
-                  done: Callable[[int, str], None], crashed: list[str], budget: Budget) -> None:
+                  done: Callable[[int, str], None], crashed: list[str], budget: Budget,
+                  shas: Optional[Sequence[Optional[str]]] = None) -> None:
     """Extract ``todo`` in ``jobs`` worker processes; ``done(index, payload)`` per file.
 
     A file over its budget is killed with its worker and gets its error
@@ -504,7 +512,7 @@ def _run_parallel(todo: Sequence[Path], jobs: int, max_bytes: int, extractor: Op
                     i = pending.popleft()
                     token = pool.next_token()
                     try:
-                        fut = pool.executor.submit(_work, str(todo[i]), max_bytes, ext, token)
+                        fut = pool.executor.submit(_work, str(todo[i]), max_bytes, ext, token, shas[i] if shas else None)
                     except BrokenProcessPool:  # a worker died since the last look
                         if not inflight:  # ... and none of ours was running: never loop forever
                             suspects.append(i)
@@ -555,11 +563,12 @@ def _run_parallel(todo: Sequence[Path], jobs: int, max_bytes: int, extractor: Op
         finally:
             pool.close(interrupted)
         if suspects:
-            _isolate(sorted(suspects), todo, max_bytes, ext, done, crashed, budget)
+            _isolate(sorted(suspects), todo, max_bytes, ext, done, crashed, budget, shas)
 
 
 def _isolate(suspects: list[int], todo: Sequence[Path], max_bytes: int, ext: Optional[Extractor],
-             done: Callable[[int, str], None], crashed: list[str], budget: Budget) -> None:
+             done: Callable[[int, str], None], crashed: list[str], budget: Budget,
+             shas: Optional[Sequence[Optional[str]]] = None) -> None:
     """After a worker died: each file that was in flight, alone in one worker.
     The file whose worker dies again is the culprit; the others finish."""
     log.warning("a worker process died; retrying the %d file%s it may have been reading, one at a time",
@@ -573,7 +582,7 @@ def _isolate(suspects: list[int], todo: Sequence[Path], max_bytes: int, ext: Opt
             while queue_:
                 i = queue_.popleft()
                 token = pool.next_token()
-                fut = pool.executor.submit(_work, str(todo[i]), max_bytes, ext, token)
+                fut = pool.executor.submit(_work, str(todo[i]), max_bytes, ext, token, shas[i] if shas else None)
                 while not wait([fut], timeout=_TICK).done:
                     if watch.check({token: todo[i]}):
                         wait([fut])
@@ -629,9 +638,10 @@ def run_batch(files: Sequence[Path], *, max_bytes: int, jobs: int = 1, store: Op
     fp = fingerprint(max_bytes) if store is not None else ""
 
     todo: list[int] = []
+    shas: list[Optional[str]] = [None] * len(files)  # hashed once, here, when the store is asked
     for i, path in enumerate(files):
         if store is not None and not force:
-            sha = file_sha256(path)
+            sha = shas[i] = file_sha256(path)
             payload = store.get_payload(str(path), sha, fp) if sha else None
             if payload is not None:
                 payloads[i] = payload
@@ -660,7 +670,8 @@ def run_batch(files: Sequence[Path], *, max_bytes: int, jobs: int = 1, store: Op
         isolate = _isolate_by_default(extractor)
     if (jobs > 1 or isolate) and len(todo_paths) > 1:
         try:
-            _run_parallel(todo_paths, jobs, max_bytes, extractor, done, result.crashed, budget)
+            _run_parallel(todo_paths, jobs, max_bytes, extractor, done, result.crashed, budget,
+                          [shas[i] for i in todo])
             serial = range(0)
         except _WorkersCannotStart as exc:
             serial = [k for k, i in enumerate(todo) if payloads[i] is None]
@@ -668,8 +679,10 @@ def run_batch(files: Sequence[Path], *, max_bytes: int, jobs: int = 1, store: Op
                         "in this process", exc, len(serial), "" if len(serial) == 1 else "s")
     if serial:
         extract = extractor or _default_extractor()
+        default = _is_default(extractor)
         for k in serial:
-            done(k, to_payload(safe_extract(extract, todo_paths[k], max_bytes)))
+            done(k, to_payload(safe_extract(extract, todo_paths[k], max_bytes,
+                                            shas[todo[k]] if default else None)))
 
     assert all(p is not None for p in payloads)
     result.records = [from_payload(p) for p in payloads]  # type: ignore[arg-type]

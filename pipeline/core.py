@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import traceback
 from pathlib import Path
 from typing import Optional
@@ -25,44 +24,14 @@ log = logging.getLogger("chitieu")
 DEFAULT_MAX_BYTES = 50_000_000
 
 
-#: file identity -> sha256, left by :func:`sha256_file` for :func:`extract_file`
-#: to take, so that a file looked up in the store and then extracted in the same
-#: process is hashed once.  Entries are taken (removed) when used.
-_HASHED: dict[tuple, str] = {}
-_HASHED_MAX = 50_000
-
-
-def _identity(path: Path, st: os.stat_result) -> tuple:
-    return (os.path.realpath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-def _digest(path: Path) -> tuple[str, tuple]:
-    """The file's sha256 and its identity (device, inode, size, mtime) as read."""
+def sha256_file(path: Path) -> str:
+    """The sha256 of a file's bytes.  A batch computes it once, to look the
+    file up in its store, and hands it to :func:`extract_file` (``sha256=``)."""
     h = hashlib.sha256()
-    with path.open("rb") as fh:
-        st = os.fstat(fh.fileno())
+    with Path(path).open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
-    return h.hexdigest(), _identity(path, st)
-
-
-def sha256_file(path: Path) -> str:
-    """The sha256 of a file's bytes (remembered for this file's :func:`extract_file`)."""
-    digest, ident = _digest(Path(path))
-    if len(_HASHED) >= _HASHED_MAX:  # files hashed and never extracted (reused): forget them
-        _HASHED.clear()
-    _HASHED[ident] = digest
-    return digest
-
-
-def _file_hash(path: Path) -> str:
-    """The file's sha256: the one :func:`sha256_file` just computed if the file
-    is unchanged since, else computed now."""
-    try:
-        known = _HASHED.pop(_identity(path, os.stat(path)), None)
-    except OSError:
-        known = None
-    return known if known is not None else _digest(path)[0]
+    return h.hexdigest()
 
 
 def extract_text(raw: str, doc_id: str, source: str = "", sha256: Optional[str] = None,
@@ -114,7 +83,7 @@ def extract_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
     path = Path(path)
     doc_id = path.stem
     try:
-        sha = sha256 if sha256 is not None else _file_hash(path)
+        sha = sha256 if sha256 is not None else sha256_file(path)
     except OSError as exc:
         return _error_record(doc_id, str(path), "", "unreadable", f"{path}: cannot read file: {exc.strerror}")
     try:

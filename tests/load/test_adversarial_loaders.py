@@ -185,13 +185,13 @@ def counted(monkeypatch):
     from pipeline import core
 
     calls: list[Path] = []
-    real = core._digest
+    real = core.sha256_file
 
-    def digest(path):
+    def sha256_file(path):
         calls.append(Path(path))
         return real(path)
 
-    monkeypatch.setattr(core, "_digest", digest)
+    monkeypatch.setattr(core, "sha256_file", sha256_file)
     return calls
 
 
@@ -201,13 +201,27 @@ def _plan(tmp_path: Path, name: str = "plan.txt") -> Path:
     return p
 
 
-def test_store_lookup_then_extract_hashes_once(tmp_path, counted):
-    from pipeline import batch, core
+def test_a_batch_with_a_store_hashes_each_file_once(tmp_path, counted):
+    from pipeline import batch
+    from pipeline.store import Store
+
+    files = [_plan(tmp_path, "a.txt"), _plan(tmp_path, "b.txt")]
+    store = Store(tmp_path / "out" / "chitieu.sqlite")
+    try:
+        result = batch.run_batch(files, max_bytes=10**7, store=store, isolate=False)
+    finally:
+        store.close()
+    assert sorted(counted) == sorted(files)          # the store lookup's hash ...
+    assert all(len(r.sha256) == 64 for r in result.records)  # ... is the record's
+
+
+def test_a_worker_is_handed_the_hash_the_batch_computed(tmp_path, counted):
+    from pipeline import batch
+    from pipeline.store import from_payload
 
     p = _plan(tmp_path)
-    sha = batch.file_sha256(p)          # what the batch does to look the file up
-    rec = core.extract_file(p)           # then extracts it in the same process
-    assert rec.sha256 == sha and counted == [p]
+    payload, _lines = batch._work(str(p), 10**7, None, 0, "cd" * 32)   # what a worker runs
+    assert counted == [] and from_payload(payload).sha256 == "cd" * 32
 
 
 def test_extract_alone_hashes_once(tmp_path, counted):
@@ -224,19 +238,6 @@ def test_a_hash_given_is_not_recomputed(tmp_path, counted):
     p = _plan(tmp_path)
     rec = core.extract_file(p, sha256="ab" * 32)
     assert counted == [] and rec.sha256 == "ab" * 32
-
-
-def test_a_file_changed_since_it_was_hashed_is_hashed_again(tmp_path, counted):
-    import os
-
-    from pipeline import batch, core
-
-    p = _plan(tmp_path)
-    old = batch.file_sha256(p)
-    p.write_text("KẾ HOẠCH\n" + PARA + "\nThêm một dòng.", encoding="utf-8")
-    os.utime(p, ns=(1, 1))
-    rec = core.extract_file(p)
-    assert rec.sha256 != old and len(counted) == 2
 
 
 def test_serial_batch_with_store_hashes_each_file_once(tmp_path, counted):
