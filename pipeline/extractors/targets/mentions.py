@@ -1,0 +1,112 @@
+"""Value mentions: percentages, ranges, ratios and counts, with their spans."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import regex
+
+from .common import _I, _p
+
+@dataclass
+class Mention:
+    start: int              # offsets in flow
+    end: int
+    value: float
+    value_max: Optional[float]
+    kind: str               # percent | ratio | count
+    unit_text: str = ""
+
+
+def _num(s: str) -> Optional[float]:
+    s = s.strip()
+    if regex.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", s):
+        s = s.replace(".", "").replace(",", ".")
+    else:
+        s = s.replace(",", ".")
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+def _paren_spans(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """Parenthesised stretches inside ``text[start:end]`` (one level)."""
+    out = []
+    depth = 0
+    open_at = -1
+    for i in range(start, end):
+        c = text[i]
+        if c == "(":
+            if depth == 0:
+                open_at = i
+            depth += 1
+        elif c == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                out.append((open_at, i + 1, text[open_at + 1:i]))
+    return out
+
+
+_EXCLUDED_PAREN = regex.compile(r"^\s*(?:gồm|bao\s+gồm|trong\s+đó|tức\s+là|tương\s+đương|chiếm|so\s+với|tăng|giảm)", _I)
+
+
+def find_mentions(flow: str, start: int, end: int) -> list[Mention]:
+    text = flow
+    taken: list[tuple[int, int]] = []
+    out: list[Mention] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= x or a >= y for x, y in taken)
+
+    excluded = [(a, b) for a, b, inner in _paren_spans(text, start, end)
+                if _EXCLUDED_PAREN.match(inner)]
+
+    def in_excluded(pos: int) -> bool:
+        return any(a <= pos < b for a, b in excluded)
+
+    for m in _p("percent_range").finditer(text, start, end):
+        lo, hi = _num(m.group("lo")), _num(m.group("hi"))
+        if lo is None or hi is None or not (lo < hi <= 1000) or in_excluded(m.start()):
+            continue
+        out.append(Mention(m.start(), m.end(), lo, hi, "percent"))
+        taken.append((m.start(), m.end()))
+    for m in _p("percent").finditer(text, start, end):
+        if not free(m.start(), m.end()) or in_excluded(m.start()):
+            continue
+        v = _num(m.group("lo"))
+        if v is None or v > 1000:
+            continue
+        out.append(Mention(m.start(), m.end(), v, None, "percent"))
+        taken.append((m.start(), m.end()))
+    not_before_ratio = _p("ratio_not_target")
+    for m in _p("ratio").finditer(text, start, end):
+        if not free(m.start(), m.end()) or in_excluded(m.start()):
+            continue
+        num, den = int(m.group("num")), int(m.group("den"))
+        if den < 2 or num > den:
+            continue
+        if not_before_ratio.search(text[max(start, m.start() - 12):m.start()]):
+            continue
+        out.append(Mention(m.start(), m.end(), round(100.0 * num / den, 2), None, "ratio"))
+        taken.append((m.start(), m.end()))
+    bad_unit = _p("count_unit_not_target")
+    for m in _p("count").finditer(text, start, end):
+        s, e = m.start("lo"), (m.end("hi") if m.group("hi") else m.end("lo"))
+        if not free(s, e) or in_excluded(s):
+            continue
+        unit = m.group("unit") or ""
+        if bad_unit.match(unit):
+            continue
+        lo = _num(m.group("lo"))
+        hi = _num(m.group("hi")) if m.group("hi") else None
+        if lo is None or (1900 <= lo <= 2100 and float(lo).is_integer()):
+            continue
+        if hi is not None and hi <= lo:
+            hi = None
+        unit_end = min(end, m.end("unit"))
+        out.append(Mention(s, unit_end, lo, hi, "count", unit))
+        taken.append((s, e))
+    out.sort(key=lambda m: m.start)
+    return out
+

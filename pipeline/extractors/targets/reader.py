@@ -1,0 +1,390 @@
+"""The target reader: blocks → sentences → ``;`` segments → value slots."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import regex
+
+from ...models import Evidence, Target
+from ...nlp import find_tiers, make_doc
+from ...segment import Block, Segmented
+from ...text import PreparedText, fold
+from .common import _I, _clean, _p
+from .mentions import Mention, _num, find_mentions
+from .phrases import (_all_bare, _heading_indicators,
+                      _heading_tiers, _indicators_for, _is_person, _np_span, _np_tiers,
+                      _sector_for, _skip_after, _starts_noun_phrase, _strip_cues, _tier_list)
+from .scope import _ADMIN_TIER, _Ctx, _Slot, _year_for
+from .vocab import indicators_in, sector_of
+from .tables import table_targets
+from .years import YearCue, _year_after, find_year_cues
+
+__all__ = ["extract_targets"]
+
+
+def extract_targets(prep: PreparedText, seg: Segmented, admin_level: Optional[str] = None,
+                    tables: Optional[list] = None,
+                    issue_year: Optional[int] = None) -> tuple[list[Target], list[str]]:
+    """All targets of a document, and warnings about values left out.
+
+    ``tables`` (the loader's tables, cell offsets in the raw text) are read
+    cell by cell; their rows are not read again as prose.  A value due before
+    the year the document was issued (``issue_year``) is a past result, not a
+    target: it is left out with a warning.
+    """
+    flow = prep.flow
+    doc = make_doc(flow)
+    tiers = find_tiers(flow, doc)
+    ctx = _Ctx(prep=prep, seg=seg, tiers=tiers, tier_starts=[t.start for t in tiers],
+               default_tier=_ADMIN_TIER.get(admin_level or "", "all"))
+    warnings: list[str] = []
+    elision = _p("elision")
+    nontarget_heading = _p("not_target_heading")
+    blocks = seg.blocks
+    table_blocks: set[int] = set()
+    if tables:
+        for t in tables:
+            for row in t.rows:
+                for c in row:
+                    b = seg.block_at(prep.from_raw(c.start))
+                    if b is not None:
+                        table_blocks.add(b.index)
+    for bi, block in enumerate(blocks):
+        if bi in table_blocks:
+            continue
+        heads = [blocks[i] for i in seg.ancestors(bi)]
+        if any(nontarget_heading.search(h.text) and h.level < 6 for h in heads):
+            continue
+        sentences = list(block.sentences)
+        nxt = blocks[bi + 1] if bi + 1 < len(blocks) else None
+        if nxt is not None and elision.match(nxt.text) and sentences:
+            s, e = sentences[-1]
+            if flow[e - 1] not in ".!?;:”\"":
+                sentences = sentences[:-1]  # cut off by the elision
+        block_cues: list[YearCue] = []
+        for si, (s, e) in enumerate(sentences):
+            if si == 0 and block.marker:
+                s = max(s, block.body_start)
+            _sentence(ctx, block, heads, s, e, block_cues, warnings)
+        if block_cues:
+            ctx.carry_year[block.parent] = block_cues[-1]
+    if tables:
+        for t in table_targets(prep, seg, tables, admin_level, prep.from_raw):
+            key = (t.indicator, t.tier, t.year, t.value, t.value_max, t.unit,
+                   fold(t.subject or "") if t.indicator == "other" else "")
+            if key not in ctx.seen:
+                ctx.seen.add(key)
+                ctx.targets.append(t)
+    targets = ctx.targets
+    if ctx.no_year:
+        warnings.append(f"{len(ctx.no_year)} value(s) with no year they are due left out "
+                        f"(e.g. {ctx.no_year[0]!r})")
+    if issue_year is not None:
+        past = [t for t in targets if t.year < issue_year]
+        if past:
+            targets = [t for t in targets if t.year >= issue_year]
+            warnings.append(f"{len(past)} value(s) due before the issue year {issue_year} read as past "
+                            f"results, not targets (e.g. {past[0].evidence.text[:80]!r})")
+    return targets, warnings
+
+
+def _split_segments(flow: str, s: int, e: int) -> list[tuple[int, int]]:
+    """Split a sentence at ';' outside parentheses and quotes."""
+    segs = []
+    depth = 0
+    inq = False
+    last = s
+    for i in range(s, e):
+        c = flow[i]
+        if c == "(":
+            depth += 1
+        elif c == ")" and depth:
+            depth -= 1
+        elif c in "“”\"":
+            inq = (c == "“") or (c == "\"" and not inq)
+            if c == "”":
+                inq = False
+        elif c == ";" and depth == 0 and not inq:
+            segs.append((last, i))
+            last = i + 1
+    segs.append((last, e))
+    return [(a, b) for a, b in segs if flow[a:b].strip()]
+
+
+
+
+
+
+def _sentence(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int,
+              block_cues: list[YearCue], warnings: list[str]) -> None:
+    flow = ctx.prep.flow
+    cues = find_year_cues(flow, s, e)
+    mentions = find_mentions(flow, s, e)
+    if not mentions:
+        mentions = _bare_number_item(flow, s, e, heads)
+    segments = _split_segments(flow, s, e)
+    sent_slots: list[_Slot] = []
+    for a, b in segments:
+        seg_mentions = [m for m in mentions if a <= m.start < b]
+        if not seg_mentions:
+            _implied(ctx, block, heads, s, e, a, b, mentions, cues, block_cues)
+            continue
+        if _respectively(ctx, block, heads, s, e, a, b, seg_mentions, cues, block_cues):
+            continue
+        slots = _segment(ctx, block, heads, s, e, a, b, seg_mentions, cues, block_cues, sent_slots)
+        if slots:
+            ctx.last_slots = slots
+            sent_slots.extend(slots)
+    block_cues.extend(cues)
+
+
+def _bare_number_item(flow: str, s: int, e: int, heads: list[Block]) -> list[Mention]:
+    """``- Năm 2025: 85.`` under a heading that carries the unit (``Tỷ lệ … (%):``)."""
+    m = _p("bare_number_item").match(flow[s:e])
+    if not m or not heads:
+        return []
+    head = heads[0].text
+    if "%" not in head and not regex.search(r"tỷ\s+lệ", head, _I):
+        return []
+    v = _num(m.group("lo"))
+    hi = _num(m.group("hi")) if m.group("hi") else None
+    if v is None or v > 100 or (hi is not None and (hi <= v or hi > 100)):
+        return []
+    end = s + (m.end("hi") if m.group("hi") else m.end("lo"))
+    return [Mention(s + m.start("lo"), end, v, hi, "percent")]
+
+
+def _respectively(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int, b: int,
+                  mentions: list[Mention], cues: list[YearCue], block_cues: list[YearCue]) -> bool:
+    """``lần lượt đạt 40% và 60%`` / ``đạt 100%, 90%, 60% … các chỉ tiêu tương ứng``.
+
+    Bare values are mapped in order onto the tiers named before them in the
+    same segment, else onto the value slots of the previous segment or
+    sentence.  Returns whether the segment was read that way.
+    """
+    flow = ctx.prep.flow
+    seg_text = flow[a:b]
+    if len(mentions) < 2 or not _p("respectively").search(seg_text) or not _all_bare(ctx, mentions, b):
+        return False
+    pre_tiers = _tier_list(ctx.tiers_between(a, mentions[0].start))
+    if len(pre_tiers) == len(mentions):
+        inds = _indicators_for(ctx, flow[s:e], heads, False, block)
+        slots = [_Slot([t], inds, "", None) for t in pre_tiers]
+    elif len(ctx.last_slots) == len(mentions):
+        slots = ctx.last_slots
+    else:
+        return False
+    for m, slot in zip(mentions, slots):
+        cue = _year_for(ctx, m.start, cues, block_cues, heads, block)
+        _emit(ctx, m, slot.tiers or ["all"], slot.indicators or ["other"], slot.sector,
+              slot.subject, cue, s, e, flow[s:e], heads, block, False)
+    ctx.last_slots = slots
+    return True
+
+
+@dataclass
+class _Read:
+    """One value of a segment, as read before indicators are chosen."""
+    m: Mention
+    post: bool
+    tiers: list[str]
+    subject: Optional[str]
+    own: str
+    growth: bool
+    cue: Optional[YearCue]
+    inherited: Optional[_Slot] = None
+
+
+def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int, b: int,
+             seg_mentions: list[Mention], cues: list[YearCue], block_cues: list[YearCue],
+             sent_slots: list[_Slot]) -> list[_Slot]:
+    """Read the values of one ``;``-separated segment of a sentence.
+
+    ``sent_slots`` are the values read so far in the same sentence: a bare
+    ``năm 2025: 70%`` takes the subject of the one before it, and bare
+    ``đạt 30% và 20%`` after ``20% số dân ở đô thị và 10% số dân ở nông
+    thôn;`` map onto those two slots in order.
+    """
+    flow = ctx.prep.flow
+    not_target = _p("not_target_context")
+    sentence_text = flow[s:e]
+    seg_cues = [c for c in cues if a <= c.pos < b]
+    prev_seg_first = next((x.cue for x in reversed(sent_slots) if x.first_in_segment), None)
+    reads: list[_Read] = []
+    prev_tiers: list[str] = []
+    for k, m in enumerate(seg_mentions):
+        nxt_start = seg_mentions[k + 1].start if k + 1 < len(seg_mentions) else b
+        prev_end = seg_mentions[k - 1].end if k > 0 else a
+        if not_target.search(flow[max(a, m.start - 60):m.start]):
+            continue
+        after = flow[m.end:nxt_start]
+        growth = m.kind == "percent" and (
+            bool(_p("growth_after").match(after))
+            or bool(_p("growth_before").search(flow[max(a, m.start - 40):m.start])))
+        post = m.kind != "count" and _starts_noun_phrase(after)
+        if post:
+            np_start, np_end = _np_span(flow, m.end, nxt_start)
+            tiers = _np_tiers(ctx, np_start, np_end)
+            subject = _clean(flow[np_start:nxt_start])
+            own = flow[np_start:b]
+        elif m.kind == "count":
+            subject = _clean(flow[a:m.end])
+            own = flow[a:b]
+            each = regex.search(r"\b(?:mỗi|từng)\s", flow[a:m.start], _I)
+            tiers = _tier_list(ctx.tiers_between(a + each.end(), m.start)) if each else []
+            each_after = regex.search(r"\b(?:mỗi|từng)\s", flow[m.end:nxt_start], _I)
+            if not tiers and each_after:
+                tiers = _tier_list(ctx.tiers_between(m.end + each_after.end(), nxt_start))[:1]
+            tiers = tiers or ["all"]
+        else:
+            tiers = _tier_list(ctx.tiers_between(prev_end, m.start))
+            if not tiers and k > 0 and reads:
+                tiers = prev_tiers
+            subject = _clean(_strip_cues(flow[prev_end if k else a:m.start]))
+            own = flow[a:b]
+        # the year: right after the value, else the nearest before it in the
+        # segment, else the one the previous segment of the sentence began
+        # with (parallel lists: "đạt 60% và đến năm 2030 đạt 80% X; đạt 50% …")
+        cue = _year_after(after, m.end)
+        if cue is None:
+            before = [c for c in seg_cues if c.pos < m.start]
+            if before:
+                cue = before[-1]
+            elif prev_seg_first is not None:
+                cue = prev_seg_first
+            else:
+                cue = _year_for(ctx, m.start, cues, block_cues, heads, block)
+        reads.append(_Read(m, post, tiers, subject, own, growth, cue))
+        prev_tiers = tiers
+
+    # bare values (no tier, no subject of their own)
+    def bare(r: _Read) -> bool:
+        return not r.post and r.m.kind != "count" and not r.tiers and not r.subject
+
+    if len(reads) >= 2 and all(bare(r) for r in reads) and len(sent_slots) >= len(reads) \
+            and not _has_words_between(flow, reads):
+        # "đạt 30% và 20% tham gia …" after "20% số dân ở đô thị và 10% số dân ở nông thôn;"
+        for r, slot in zip(reads, sent_slots[-len(reads):]):
+            r.inherited = slot
+    else:
+        for k, r in enumerate(reads):
+            if not bare(r):
+                continue
+            later = next((x for x in reads[k + 1:] if x.post), None)
+            if later is not None:
+                # "đạt 60% và đến năm 2030 đạt 80% bảo tàng …": one subject for both
+                r.tiers, r.subject = later.tiers, later.subject
+            elif k == 0 and sent_slots and not _has_words_after(flow, r.m.end, b):
+                r.inherited = sent_slots[-1]
+
+    seg_has_pred = bool(reads) and reads[-1].post and _np_span(flow, reads[-1].m.end, b)[1] < b
+    sent_growth = bool(regex.search(r"tăng\s+(?:bình\s+quân|trung\s+bình)", sentence_text, _I))
+    slots: list[_Slot] = []
+    for r in reads:
+        if r.inherited is not None:
+            tiers, inds, sector, subject = (r.inherited.tiers, r.inherited.indicators,
+                                            r.inherited.sector, r.inherited.subject)
+        else:
+            tiers = r.tiers or _heading_tiers(ctx, heads) or ["all"]
+            subject = r.subject
+            person = _is_person(subject)
+            inds = indicators_in(r.own, r.growth, person)
+            own_pred = seg_has_pred or r.m.kind == "count"
+            if not inds and not own_pred:
+                inds = indicators_in(sentence_text, r.growth or (sent_growth and r.m.kind == "percent"), person)
+            if not inds and not own_pred:
+                for ps, pe in block.sentences:
+                    if ps < s:
+                        inds = indicators_in(flow[ps:pe], r.growth, person)
+                        if inds:
+                            break
+            if not inds:
+                inds = _heading_indicators(ctx, heads, r.growth, person)
+            inds = inds or ["other"]
+            sector = _sector_for(ctx, inds, r.own, sentence_text, heads)
+        slots.append(_Slot(tiers, inds, sector, subject, r.cue, first_in_segment=not slots))
+        _emit(ctx, r.m, tiers, inds, sector, subject, r.cue, s, e, sentence_text, heads, block,
+              False, growth=r.growth)
+    return slots
+
+
+def _has_words_between(flow: str, reads: list["_Read"]) -> bool:
+    """Is there more than connectors (``và``, ``,``, ``đạt``) between the values?"""
+    for x, y in zip(reads, reads[1:]):
+        gap = flow[x.m.end:y.m.start]
+        if regex.search(r"\p{L}", regex.sub(r"\b(?:và|đạt|hoặc|là)\b", "", gap, flags=_I)):
+            return True
+    return False
+
+
+def _has_words_after(flow: str, start: int, end: int) -> bool:
+    rest = _skip_after(flow[start:end])
+    rest = regex.sub(r"^\s*(?:/\s*năm|mỗi\s+năm|hằng\s+năm|\(\s*năm\s+\d{4}\s*\))", "", rest, flags=_I)
+    return bool(regex.search(r"\p{L}", rest))
+
+
+
+def _implied(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int, b: int,
+             mentions: list[Mention], cues: list[YearCue], block_cues: list[YearCue]) -> None:
+    """Targets met by a named institution without a number (value 100)."""
+    flow = ctx.prep.flow
+    text = flow[a:b]
+    body = regex.sub(r"^[\s\-–+•*]*(?:(?:phấn\s+đấu|phần\s+đầu|phân\s+đầu)\s+)?"
+                     r"(?:(?:đến|từ)\s+)?(?:năm\s+\d{4}(?:\s*(?:đến|-|–)\s*(?:năm\s+)?\d{4})?)?\s*[:,]?\s*",
+                     "", text, flags=_I)
+    if not _p("institution").match(body):
+        return
+    offset = a + (len(text) - len(body))  # where the institution's name starts
+    in_list = bool(mentions) and len(body.split()) <= 8
+    cue_here = [c for c in cues if a <= c.pos < b]
+    targetish = any(_p("target_heading").search(h.text) for h in heads) or _p("target_heading").search(text)
+    inds: list[str]
+    if in_list:
+        tiers = _tier_list(ctx.tiers_between(offset, b))
+        if not tiers:
+            return
+        inds = _heading_indicators(ctx, heads, False) or indicators_in(flow[s:e], False) or ["other"]
+    else:
+        if not (cue_here and targetish):
+            return
+        inds = indicators_in(text, False)
+        if not inds:
+            return
+        np_start, np_end = _np_span(flow, offset, b)
+        tiers = _tier_list(ctx.tiers_between(np_start, np_end)) or [ctx.default_tier]
+    cue = _year_for(ctx, b, cues, block_cues, heads, block)
+    m = Mention(offset, b, 100.0, None, "implied")
+    sector = _sector_for(ctx, inds, text, flow[s:e], heads)
+    _emit(ctx, m, tiers, inds, sector, _clean(body), cue, s, e, flow[s:e], heads, block, True)
+
+
+def _emit(ctx: _Ctx, m: Mention, tiers: list[str], inds: list[str], sector: str,
+          subject: Optional[str], cue: Optional[YearCue], s: int, e: int, sentence_text: str,
+          heads: list[Block], block: Block, implied: bool, growth: bool = False) -> None:
+    if cue is None:
+        ctx.no_year.append(ctx.prep.flow[max(s, m.start - 40):m.end + 40].strip())
+        return
+    flow = ctx.prep.flow
+    if m.kind == "count":
+        unit = "count"
+    elif growth:
+        unit = "percent_per_year"
+    else:
+        unit = "percent"
+    direction = "at_most" if _p("at_most").search(flow[max(s, m.start - 30):m.start]) else "at_least"
+    text, rs, re_ = ctx.prep.raw_span_text(s, e)
+    ev = Evidence(text=text, start=rs, end=re_)
+    for ind in inds:
+        sec = sector_of(ind) or sector
+        for tier in tiers:
+            key = (ind, tier, cue.year, m.value, m.value_max, unit,
+                   fold(subject or "") if ind == "other" else "")
+            if key in ctx.seen:
+                continue
+            ctx.seen.add(key)
+            ctx.targets.append(Target(
+                sector=sec, indicator=ind, subject=subject, tier=tier, year=cue.year,
+                period_start=cue.period_start, value=m.value, value_max=m.value_max,
+                unit=unit, implied=implied, direction=direction, evidence=ev))
+

@@ -1,0 +1,70 @@
+"""Year cues: due years (``Đến năm 2025``), periods (``từ năm 2025 đến năm 2030``)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import regex
+
+from .common import _I, _p
+
+@dataclass(frozen=True)
+class YearCue:
+    pos: int
+    end: int
+    year: int
+    period_start: Optional[int]
+
+
+def _quote_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans = []
+    for m in regex.finditer(r"“[^”\n]{0,400}”|\"[^\"\n]{0,400}\"", text[start:end]):
+        spans.append((start + m.start(), start + m.end()))
+    return spans
+
+
+def find_year_cues(flow: str, start: int, end: int) -> list[YearCue]:
+    quotes = _quote_spans(flow, start, end)
+    not_cue = _p("year_not_cue")
+    cues: list[YearCue] = []
+    covered: list[tuple[int, int]] = []
+    for m in _p("year_period").finditer(flow, start, end):
+        if any(a <= m.start() < b for a, b in quotes):
+            continue
+        s0, y = int(m.group("start")), int(m.group("year"))
+        if s0 < y:
+            cues.append(YearCue(m.start(), m.end(), y, s0))
+            covered.append((m.start(), m.end()))
+    label = _p("year_period_label").match(flow[start:end])
+    if label:
+        s0, y = int(label.group("start")), int(label.group("year"))
+        if s0 < y:
+            cues.append(YearCue(start + label.start("start"), start + label.end(), y, s0))
+            covered.append((start, start + label.end()))
+    for m in _p("year_cue").finditer(flow, start, end):
+        if any(a <= m.start() < b for a, b in covered + quotes):
+            continue
+        before = flow[max(start, m.start() - 20):m.start()]
+        if not_cue.search(before):
+            continue
+        # "giai đoạn 2021 - năm 2025" style periods are not due years
+        if regex.search(r"giai\s+đoạn\s*(?:\d{4}\s*[-–]\s*)?$", before, _I):
+            continue
+        cues.append(YearCue(m.start(), m.end(), int(m.group("year")), None))
+    cues.sort(key=lambda c: c.pos)
+    return cues
+
+
+
+def _year_after(after: str, pos: int) -> Optional[YearCue]:
+    """A due year written right after the value: ``(năm 2025)``, ``vào năm 2030``,
+    ``/năm giai đoạn 2026 - 2030``."""
+    m = _p("year_paren").match(after)
+    if m:
+        return YearCue(pos, pos + m.end(), int(m.group("year") or m.group("year2")), None)
+    m = _p("period_after").match(after)
+    if m and int(m.group("start")) < int(m.group("year")):
+        return YearCue(pos, pos + m.end(), int(m.group("year")), int(m.group("start")))
+    return None
+
+
