@@ -285,10 +285,18 @@ def test_funding_section_is_not_read():
     assert rows("IV. KINH PHÍ THỰC HIỆN\nĐến năm 2025, ngân sách tỉnh bảo đảm 70% kinh phí thực hiện.") == []
 
 
-def test_values_without_a_year_are_reported():
+def test_values_without_a_year_are_kept_with_a_warning():
     p = prepare("Phấn đấu 80% xã có thư viện.")
     ts, warnings = extract_targets(p, segment(p.flow))
-    assert ts == [] and warnings and "no year" in warnings[0]
+    assert [(t.year, t.value, t.tier, t.year_source, t.tier_source) for t in ts] == [
+        (None, 80, "commune", "none", "clause")]
+    assert warnings and "no year" in warnings[0]
+
+
+def test_past_filter_keeps_values_without_a_year():
+    p = prepare("Năm 2022, tỷ lệ xã có thư viện đạt 60%. Phấn đấu 90% thôn có tủ sách.")
+    ts, _ = extract_targets(p, segment(p.flow), issue_year=2023)
+    assert [(t.year, t.value) for t in ts] == [(None, 90)]
 
 
 def test_values_with_years_before_their_subject():

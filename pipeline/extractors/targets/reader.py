@@ -18,26 +18,31 @@ from .phrases import (_all_bare, _heading_indicators,
 from .scope import _ADMIN_TIER, _Ctx, _Slot, _year_for
 from .vocab import indicators_in, sector_of
 from .tables import table_targets
-from .years import YearCue, _year_after, find_year_cues
+from .years import YearCue, _year_after, document_cue, find_year_cues
 
 __all__ = ["extract_targets"]
 
 
 def extract_targets(prep: PreparedText, seg: Segmented, admin_level: Optional[str] = None,
                     tables: Optional[list] = None,
-                    issue_year: Optional[int] = None) -> tuple[list[Target], list[str]]:
-    """All targets of a document, and warnings about values left out.
+                    issue_year: Optional[int] = None,
+                    title: Optional[str] = None) -> tuple[list[Target], list[str]]:
+    """All targets of a document, and warnings about values left out or doubtful.
 
     ``tables`` (the loader's tables, cell offsets in the raw text) are read
     cell by cell; their rows are not read again as prose.  A value due before
     the year the document was issued (``issue_year``) is a past result, not a
-    target: it is left out with a warning.
+    target: it is left out with a warning.  ``title`` is the document scope:
+    its period (``giai đoạn 2026 - 2030``) or single year (``năm 2024``) is the
+    due year of values that no nearer scope dates.  A value with no year in
+    reach is kept with ``year`` None and a warning.
     """
     flow = prep.flow
     doc = make_doc(flow)
     tiers = find_tiers(flow, doc)
     ctx = _Ctx(prep=prep, seg=seg, tiers=tiers, tier_starts=[t.start for t in tiers],
-               default_tier=_ADMIN_TIER.get(admin_level or "", "all"))
+               default_tier=_ADMIN_TIER.get(admin_level or "", "all"),
+               document_cue=document_cue(title), issue_year=issue_year)
     warnings: list[str] = []
     elision = _p("elision")
     nontarget_heading = _p("not_target_heading")
@@ -70,7 +75,7 @@ def extract_targets(prep: PreparedText, seg: Segmented, admin_level: Optional[st
         if block_cues:
             ctx.carry_year[block.parent] = block_cues[-1]
     if tables:
-        for t in table_targets(prep, seg, tables, admin_level, prep.from_raw):
+        for t in table_targets(prep, seg, tables, admin_level, prep.from_raw, ctx.document_cue):
             key = (t.indicator, t.tier, t.year, t.value, t.value_max, t.unit,
                    fold(t.subject or "") if t.indicator == "other" else "")
             if key not in ctx.seen:
@@ -78,12 +83,12 @@ def extract_targets(prep: PreparedText, seg: Segmented, admin_level: Optional[st
                 ctx.targets.append(t)
     targets = ctx.targets
     if ctx.no_year:
-        warnings.append(f"{len(ctx.no_year)} value(s) with no year they are due left out "
-                        f"(e.g. {ctx.no_year[0]!r})")
+        warnings.append(f"{len(ctx.no_year)} value(s) with no year they are due in reach, kept with "
+                        f"no year (e.g. {ctx.no_year[0]!r})")
     if issue_year is not None:
-        past = [t for t in targets if t.year < issue_year]
+        past = [t for t in targets if t.year is not None and t.year < issue_year]
         if past:
-            targets = [t for t in targets if t.year >= issue_year]
+            targets = [t for t in targets if t.year is None or t.year >= issue_year]
             warnings.append(f"{len(past)} value(s) due before the issue year {issue_year} read as past "
                             f"results, not targets (e.g. {past[0].evidence.text[:80]!r})")
     return targets, warnings
@@ -171,14 +176,17 @@ def _respectively(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a
     if len(pre_tiers) == len(mentions):
         inds = _indicators_for(ctx, flow[s:e], heads, False, block)
         slots = [_Slot([t], inds, "", None) for t in pre_tiers]
+        source = "clause"
     elif len(ctx.last_slots) == len(mentions):
         slots = ctx.last_slots
+        source = "lead"   # the slots of the sentence or segment before
     else:
         return False
     for m, slot in zip(mentions, slots):
         cue = _year_for(ctx, m.start, cues, block_cues, heads, block)
         _emit(ctx, m, slot.tiers or ["all"], slot.indicators or ["other"], slot.sector,
-              slot.subject, cue, s, e, flow[s:e], heads, block, False)
+              slot.subject, cue, s, e, flow[s:e], heads, block, False,
+              tier_source=source if slot.tiers else "none")
     ctx.last_slots = slots
     return True
 
@@ -285,8 +293,11 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
         if r.inherited is not None:
             tiers, inds, sector, subject = (r.inherited.tiers, r.inherited.indicators,
                                             r.inherited.sector, r.inherited.subject)
+            tier_source = r.inherited.tier_source
         else:
-            tiers = r.tiers or _heading_tiers(ctx, heads) or ["all"]
+            head_tiers = [] if r.tiers else _heading_tiers(ctx, heads)
+            tiers = r.tiers or head_tiers or ["all"]
+            tier_source = "clause" if r.tiers else ("heading" if head_tiers else "none")
             subject = r.subject
             person = _is_person(subject)
             inds = indicators_in(r.own, r.growth, person)
@@ -303,9 +314,10 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
                 inds = _heading_indicators(ctx, heads, r.growth, person)
             inds = inds or ["other"]
             sector = _sector_for(ctx, inds, r.own, sentence_text, heads)
-        slots.append(_Slot(tiers, inds, sector, subject, r.cue, first_in_segment=not slots))
+        slots.append(_Slot(tiers, inds, sector, subject, r.cue, first_in_segment=not slots,
+                           tier_source=tier_source))
         _emit(ctx, r.m, tiers, inds, sector, subject, r.cue, s, e, sentence_text, heads, block,
-              False, growth=r.growth)
+              False, growth=r.growth, tier_source=tier_source)
     return slots
 
 
@@ -352,20 +364,25 @@ def _implied(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
         if not inds:
             return
         np_start, np_end = _np_span(flow, offset, b)
-        tiers = _tier_list(ctx.tiers_between(np_start, np_end)) or [ctx.default_tier]
+        tiers = _tier_list(ctx.tiers_between(np_start, np_end))
+    tier_source = "clause"
+    if not tiers:
+        tiers, tier_source = [ctx.default_tier], "document"
     cue = _year_for(ctx, b, cues, block_cues, heads, block)
     m = Mention(offset, b, 100.0, None, "implied")
     sector = _sector_for(ctx, inds, text, flow[s:e], heads)
-    _emit(ctx, m, tiers, inds, sector, _clean(body), cue, s, e, flow[s:e], heads, block, True)
+    _emit(ctx, m, tiers, inds, sector, _clean(body), cue, s, e, flow[s:e], heads, block, True,
+          tier_source=tier_source)
 
 
 def _emit(ctx: _Ctx, m: Mention, tiers: list[str], inds: list[str], sector: str,
           subject: Optional[str], cue: Optional[YearCue], s: int, e: int, sentence_text: str,
-          heads: list[Block], block: Block, implied: bool, growth: bool = False) -> None:
-    if cue is None:
-        ctx.no_year.append(ctx.prep.flow[max(s, m.start - 40):m.end + 40].strip())
-        return
+          heads: list[Block], block: Block, implied: bool, growth: bool = False,
+          tier_source: str = "clause") -> None:
     flow = ctx.prep.flow
+    if cue is None:
+        ctx.no_year.append(flow[max(s, m.start - 40):m.end + 40].strip())
+    year = cue.year if cue is not None else None
     if m.kind == "count":
         unit = "count"
     elif growth:
@@ -375,16 +392,18 @@ def _emit(ctx: _Ctx, m: Mention, tiers: list[str], inds: list[str], sector: str,
     direction = "at_most" if _p("at_most").search(flow[max(s, m.start - 30):m.start]) else "at_least"
     text, rs, re_ = ctx.prep.raw_span_text(s, e)
     ev = Evidence(text=text, start=rs, end=re_)
+    if tiers == ["all"] and tier_source == "clause" and not ctx.tiers_between(s, e):
+        tier_source = "none"
     for ind in inds:
         sec = sector_of(ind) or sector
         for tier in tiers:
-            key = (ind, tier, cue.year, m.value, m.value_max, unit,
+            key = (ind, tier, year, m.value, m.value_max, unit,
                    fold(subject or "") if ind == "other" else "")
             if key in ctx.seen:
                 continue
             ctx.seen.add(key)
             ctx.targets.append(Target(
-                sector=sec, indicator=ind, subject=subject, tier=tier, year=cue.year,
-                period_start=cue.period_start, value=m.value, value_max=m.value_max,
-                unit=unit, implied=implied, direction=direction, evidence=ev))
-
+                sector=sec, indicator=ind, subject=subject, tier=tier, year=year,
+                period_start=cue.period_start if cue is not None else None, value=m.value,
+                value_max=m.value_max, unit=unit, implied=implied, direction=direction, evidence=ev,
+                year_source=cue.source if cue is not None else "none", tier_source=tier_source))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from ...models import Target
 from ...nlp import TierSpan
-from ...segment import Block, Segmented
+from ...segment import INTRO_LEVEL, Block, Segmented
 from ...text import PreparedText
 from .years import YearCue, find_year_cues
 
@@ -21,6 +21,7 @@ class _Slot:
     subject: Optional[str]
     cue: Optional["YearCue"] = None
     first_in_segment: bool = False
+    tier_source: str = "clause"
 
 
 @dataclass
@@ -35,6 +36,16 @@ class _Ctx:
     carry_year: dict = field(default_factory=dict)    # parent index -> YearCue
     last_slots: list[_Slot] = field(default_factory=list)
     no_year: list[str] = field(default_factory=list)   # evidence of values with no due year
+    document_cue: Optional[YearCue] = None             # the title's period or single year
+    issue_year: Optional[int] = None                   # outer scopes before it date no target
+    head_cues: dict = field(default_factory=dict)      # block index -> its year cues (cached)
+
+    def cues_of(self, block: Block) -> list[YearCue]:
+        """The year cues of a heading or lead-in block, computed once per block."""
+        got = self.head_cues.get(block.index)
+        if got is None:
+            got = self.head_cues[block.index] = find_year_cues(self.prep.flow, block.start, block.end)
+        return got
 
     def tiers_between(self, a: int, b: int) -> list[TierSpan]:
         i = bisect.bisect_left(self.tier_starts, a)
@@ -51,21 +62,45 @@ _ADMIN_TIER = {"province": "province", "district": "district", "commune": "commu
 
 
 
+def _scoped(cue: YearCue, source: str) -> YearCue:
+    """``cue`` as found in an outer scope; a period found there is the ``period`` scope."""
+    if cue.period_start is not None:
+        source = "period"
+    return replace(cue, source=source)
+
+
+def _is_lead(block: Block) -> bool:
+    """An unnumbered paragraph or item ending with ``:`` introduces what follows."""
+    return block.level >= INTRO_LEVEL and block.text.rstrip().endswith(":")
+
+
 def _year_for(ctx: _Ctx, mention_pos: int, cues: list[YearCue], block_cues: list[YearCue],
               heads: list[Block], block: Block) -> Optional[YearCue]:
+    """The due year of a value at ``mention_pos``, along the scope chain.
+
+    clause (a cue before the value in its sentence) → lead (an earlier
+    sentence of its paragraph, a lead-in above it, the paragraph before it
+    under the same parent) → heading → clause again (a cue after the value)
+    → document (the title's period or single year).  ``None``: no year in reach.
+    """
     before = [c for c in cues if c.pos < mention_pos]
     if before:
         return before[-1]
-    if block_cues:
-        return block_cues[-1]
+
+    def due(c: YearCue) -> bool:  # a past year (a result's) scopes nothing after it
+        return ctx.issue_year is None or c.year >= ctx.issue_year
+
+    lead = [c for c in block_cues[-3:] if due(c)]
+    if lead:
+        return _scoped(lead[-1], "lead")
     for h in heads:
-        hc = find_year_cues(ctx.prep.flow, h.start, h.end)
+        hc = [c for c in ctx.cues_of(h) if due(c)]
         if hc:
-            return hc[-1]
+            return _scoped(hc[-1], "lead" if _is_lead(h) else "heading")
     c = ctx.carry_year.get(block.parent)
-    if c is not None:
-        return c
+    if c is not None and due(c):
+        return _scoped(c, "lead")
     after = [c for c in cues if c.pos >= mention_pos]
     if after:
         return after[0]
-    return None
+    return ctx.document_cue

@@ -14,6 +14,7 @@ class YearCue:
     end: int
     year: int
     period_start: Optional[int]
+    source: str = "clause"        # the scope it was found in (SCHEMA.md's year_source)
 
 
 def _quote_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -68,3 +69,23 @@ def _year_after(after: str, pos: int) -> Optional[YearCue]:
     return None
 
 
+
+
+def document_cue(title: Optional[str]) -> Optional[YearCue]:
+    """The document scope: the period of a plan's title (``giai đoạn 2026 - 2030``
+    → 2030, from 2026) or its single year (``Kế hoạch … năm 2024``); a vision
+    (``tầm nhìn đến năm 2045``) is no due year.  ``None`` when the title names
+    none, or several years and no period.
+    """
+    if not title:
+        return None
+    text = _p("title_vision").sub(" ", title)
+    m = None
+    for m in _p("title_period").finditer(text):
+        pass
+    if m is not None and int(m.group("start")) < int(m.group("year")):
+        return YearCue(-1, -1, int(m.group("year")), int(m.group("start")), "document")
+    years = {c.year for c in find_year_cues(text, 0, len(text))}
+    if len(years) == 1:
+        return YearCue(-1, -1, years.pop(), None, "document")
+    return None
