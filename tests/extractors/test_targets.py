@@ -316,3 +316,24 @@ def test_values_with_years_before_their_subject():
 ])
 def test_people_and_counts(text, expected):
     assert keyset(rows(text)) == Counter(expected)
+
+
+# Dense values: the reader is linear in the number of values per sentence and
+# block (issue 9, item 1).  These assert completion and the rows; the time per
+# size is measured by the bench, not here.
+def test_four_hundred_values_in_one_sentence():
+    text = "Đến năm 2030: " + ", ".join(f"{v}% thôn có tủ sách" for v in range(1, 401)) + "."
+    ts = rows(text)
+    assert len(ts) == 400
+    assert {(t.year, t.tier, t.unit) for t in ts} == {(2030, "village", P)}
+    assert sorted(t.value for t in ts) == list(range(1, 401))
+
+
+@pytest.mark.parametrize("sep,kb", [(", ", 200), (". ", 64), (" và ", 64), ("; ", 64)],
+                         ids=["comma_200kb", "stop_64kb", "va_64kb", "semicolon_64kb"])
+def test_dense_repeated_values_complete(sep, kb):
+    unit = "đạt 50%" + sep
+    text = "Đến năm 2025, " + unit * (kb * 1024 // len(unit.encode()))
+    ts = rows(text)
+    # one value repeated is one target, never one per repetition
+    assert [(t.year, t.value, t.unit) for t in ts] == [(2025, 50, P)]

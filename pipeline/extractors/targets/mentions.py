@@ -1,6 +1,7 @@
 """Value mentions: percentages, ranges, ratios and counts, with their spans."""
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from typing import Optional
 
@@ -51,26 +52,46 @@ def _paren_spans(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
 _EXCLUDED_PAREN = regex.compile(r"^\s*(?:gồm|bao\s+gồm|trong\s+đó|tức\s+là|tương\s+đương|chiếm|so\s+với|tăng|giảm)", _I)
 
 
+class _Spans:
+    """Disjoint spans kept in order: membership in O(log n), so that finding
+    the values of a sentence stays near-linear in their number."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def add(self, a: int, b: int) -> None:
+        i = bisect.bisect_left(self.starts, a)
+        self.starts.insert(i, a)
+        self.ends.insert(i, b)
+
+    def free(self, a: int, b: int) -> bool:
+        """Does ``[a, b)`` overlap no span?"""
+        i = bisect.bisect_left(self.starts, b)   # spans starting before b
+        return i == 0 or self.ends[i - 1] <= a
+
+    def covers(self, pos: int) -> bool:
+        i = bisect.bisect_right(self.starts, pos)
+        return i > 0 and pos < self.ends[i - 1]
+
+
 def find_mentions(flow: str, start: int, end: int) -> list[Mention]:
     text = flow
-    taken: list[tuple[int, int]] = []
+    taken = _Spans()
     out: list[Mention] = []
-
-    def free(a: int, b: int) -> bool:
-        return all(b <= x or a >= y for x, y in taken)
-
-    excluded = [(a, b) for a, b, inner in _paren_spans(text, start, end)
-                if _EXCLUDED_PAREN.match(inner)]
-
-    def in_excluded(pos: int) -> bool:
-        return any(a <= pos < b for a, b in excluded)
+    free = taken.free
+    excluded = _Spans()
+    for a, b, inner in _paren_spans(text, start, end):
+        if _EXCLUDED_PAREN.match(inner):
+            excluded.add(a, b)
+    in_excluded = excluded.covers
 
     for m in _p("percent_range").finditer(text, start, end):
         lo, hi = _num(m.group("lo")), _num(m.group("hi"))
         if lo is None or hi is None or not (lo < hi <= 1000) or in_excluded(m.start()):
             continue
         out.append(Mention(m.start(), m.end(), lo, hi, "percent"))
-        taken.append((m.start(), m.end()))
+        taken.add(m.start(), m.end())
     for m in _p("percent").finditer(text, start, end):
         if not free(m.start(), m.end()) or in_excluded(m.start()):
             continue
@@ -78,7 +99,7 @@ def find_mentions(flow: str, start: int, end: int) -> list[Mention]:
         if v is None or v > 1000:
             continue
         out.append(Mention(m.start(), m.end(), v, None, "percent"))
-        taken.append((m.start(), m.end()))
+        taken.add(m.start(), m.end())
     not_before_ratio = _p("ratio_not_target")
     for m in _p("ratio").finditer(text, start, end):
         if not free(m.start(), m.end()) or in_excluded(m.start()):
@@ -89,7 +110,7 @@ def find_mentions(flow: str, start: int, end: int) -> list[Mention]:
         if not_before_ratio.search(text[max(start, m.start() - 12):m.start()]):
             continue
         out.append(Mention(m.start(), m.end(), round(100.0 * num / den, 2), None, "ratio"))
-        taken.append((m.start(), m.end()))
+        taken.add(m.start(), m.end())
     bad_unit = _p("count_unit_not_target")
     for m in _p("count").finditer(text, start, end):
         s, e = m.start("lo"), (m.end("hi") if m.group("hi") else m.end("lo"))
@@ -106,7 +127,7 @@ def find_mentions(flow: str, start: int, end: int) -> list[Mention]:
             hi = None
         unit_end = min(end, m.end("unit"))
         out.append(Mention(s, unit_end, lo, hi, "count", unit))
-        taken.append((s, e))
+        taken.add(s, e)
     out.sort(key=lambda m: m.start)
     return out
 

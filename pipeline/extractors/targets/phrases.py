@@ -153,21 +153,30 @@ def _is_person(subject: Optional[str]) -> bool:
     return bool(_p("person_head").match(head))
 
 
-def _heading_indicators(ctx: _Ctx, heads: list[Block], growth: bool, person: bool = False) -> list[str]:
+def _heading_indicators(ctx: "_Ctx", heads: list[Block], growth: bool, person: bool = False) -> list[str]:
     for h in heads:
-        inds = indicators_in(h.text, growth or bool(regex.search(r"tăng", h.text, _I)), person)
+        inds = ctx.memo(("head_inds", h.index, growth, person),
+                        lambda: indicators_in(h.text, growth or bool(_p("growth_verb").search(h.text)), person))
         if inds:
             return inds
     return []
 
 
-def _sector_for(ctx: _Ctx, inds: list[str], own: str, sentence: str, heads: list[Block]) -> str:
+def _sector_for(ctx: "_Ctx", inds: list[str], own: str, sentence: str, heads: list[Block],
+                span: Optional[tuple[int, int]] = None) -> str:
     for i in inds:
         s = sector_of(i)
         if s:
             return s
-    for text in [own, sentence] + [h.text for h in heads]:
-        secs = sectors_in(text)
+    secs = sectors_in(own)
+    if secs:
+        return secs[0]
+    key = ("sectors", span) if span is not None else None
+    secs = ctx.memo(key, lambda: sectors_in(sentence)) if key else sectors_in(sentence)
+    if secs:
+        return secs[0]
+    for h in heads:
+        secs = ctx.memo(("sectors_h", h.index), lambda: sectors_in(h.text))
         if secs:
             return secs[0]
     return "other"

@@ -15,12 +15,15 @@ from .mentions import Mention, _num, find_mentions
 from .phrases import (_all_bare, _heading_indicators,
                       _heading_tiers, _indicators_for, _is_person, _np_span, _np_tiers,
                       _sector_for, _skip_after, _starts_noun_phrase, _strip_cues, _tier_list)
-from .scope import _ADMIN_TIER, _Ctx, _Slot, _year_for
+from .scope import _ADMIN_TIER, _Ctx, _Slot, _year_for, cue_before, cues_between
 from .vocab import indicators_in, sector_of
 from .tables import table_targets
 from .years import YearCue, _year_after, document_cue, find_year_cues
 
 __all__ = ["extract_targets"]
+
+_WINDOW = 400   # characters before a value that its subject and indicator are read from
+_TAIL = 1000    # characters after the last value of a segment (its shared predicate)
 
 
 def extract_targets(prep: PreparedText, seg: Segmented, admin_level: Optional[str] = None,
@@ -59,7 +62,8 @@ def extract_targets(prep: PreparedText, seg: Segmented, admin_level: Optional[st
         if bi in table_blocks:
             continue
         heads = [blocks[i] for i in seg.ancestors(bi)]
-        if any(nontarget_heading.search(h.text) and h.level < 6 for h in heads):
+        if any(h.level < 6 and ctx.memo(("not_target", h.index), lambda: bool(nontarget_heading.search(h.text)))
+               for h in heads):
             continue
         sentences = list(block.sentences)
         nxt = blocks[bi + 1] if bi + 1 < len(blocks) else None
@@ -129,15 +133,23 @@ def _sentence(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int,
     if not mentions:
         mentions = _bare_number_item(flow, s, e, heads)
     segments = _split_segments(flow, s, e)
+    sent = flow[s:e]   # the sentence's text, once: its segments and values read it, never copy it
     sent_slots: list[_Slot] = []
+    k = 0   # mentions are in text order: walk them once across the segments
     for a, b in segments:
-        seg_mentions = [m for m in mentions if a <= m.start < b]
+        while k < len(mentions) and mentions[k].start < a:
+            k += 1
+        j = k
+        while j < len(mentions) and mentions[j].start < b:
+            j += 1
+        seg_mentions = mentions[k:j]
+        k = j
         if not seg_mentions:
-            _implied(ctx, block, heads, s, e, a, b, mentions, cues, block_cues)
+            _implied(ctx, block, heads, s, e, a, b, mentions, cues, block_cues, sent)
             continue
-        if _respectively(ctx, block, heads, s, e, a, b, seg_mentions, cues, block_cues):
+        if _respectively(ctx, block, heads, s, e, a, b, seg_mentions, cues, block_cues, sent):
             continue
-        slots = _segment(ctx, block, heads, s, e, a, b, seg_mentions, cues, block_cues, sent_slots)
+        slots = _segment(ctx, block, heads, s, e, a, b, seg_mentions, cues, block_cues, sent_slots, sent)
         if slots:
             ctx.last_slots = slots
             sent_slots.extend(slots)
@@ -161,7 +173,8 @@ def _bare_number_item(flow: str, s: int, e: int, heads: list[Block]) -> list[Men
 
 
 def _respectively(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int, b: int,
-                  mentions: list[Mention], cues: list[YearCue], block_cues: list[YearCue]) -> bool:
+                  mentions: list[Mention], cues: list[YearCue], block_cues: list[YearCue],
+                  sent: str) -> bool:
     """``lần lượt đạt 40% và 60%`` / ``đạt 100%, 90%, 60% … các chỉ tiêu tương ứng``.
 
     Bare values are mapped in order onto the tiers named before them in the
@@ -174,7 +187,7 @@ def _respectively(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a
         return False
     pre_tiers = _tier_list(ctx.tiers_between(a, mentions[0].start))
     if len(pre_tiers) == len(mentions):
-        inds = _indicators_for(ctx, flow[s:e], heads, False, block)
+        inds = _indicators_for(ctx, sent, heads, False, block)
         slots = [_Slot([t], inds, "", None) for t in pre_tiers]
         source = "clause"
     elif len(ctx.last_slots) == len(mentions):
@@ -185,7 +198,7 @@ def _respectively(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a
     for m, slot in zip(mentions, slots):
         cue = _year_for(ctx, m.start, cues, block_cues, heads, block)
         _emit(ctx, m, slot.tiers or ["all"], slot.indicators or ["other"], slot.sector,
-              slot.subject, cue, s, e, flow[s:e], heads, block, False,
+              slot.subject, cue, s, e, sent, heads, block, False,
               tier_source=source if slot.tiers else "none")
     ctx.last_slots = slots
     return True
@@ -206,7 +219,7 @@ class _Read:
 
 def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int, b: int,
              seg_mentions: list[Mention], cues: list[YearCue], block_cues: list[YearCue],
-             sent_slots: list[_Slot]) -> list[_Slot]:
+             sent_slots: list[_Slot], sentence_text: str) -> list[_Slot]:
     """Read the values of one ``;``-separated segment of a sentence.
 
     ``sent_slots`` are the values read so far in the same sentence: a bare
@@ -216,11 +229,14 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
     """
     flow = ctx.prep.flow
     not_target = _p("not_target_context")
-    sentence_text = flow[s:e]
-    seg_cues = [c for c in cues if a <= c.pos < b]
+    seg_cues = cues_between(cues, a, b)
     prev_seg_first = next((x.cue for x in reversed(sent_slots) if x.first_in_segment), None)
     reads: list[_Read] = []
     prev_tiers: list[str] = []
+    # the text after the last value: a predicate the values before it share
+    # ("100% thư viện tỉnh, 60% thư viện huyện có …"); capped, so that each
+    # value reads a bounded window and the segment stays linear in its values
+    tail = flow[seg_mentions[-1].end:min(b, seg_mentions[-1].end + _TAIL)]
     for k, m in enumerate(seg_mentions):
         nxt_start = seg_mentions[k + 1].start if k + 1 < len(seg_mentions) else b
         prev_end = seg_mentions[k - 1].end if k > 0 else a
@@ -235,12 +251,15 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
             np_start, np_end = _np_span(flow, m.end, nxt_start)
             tiers = _np_tiers(ctx, np_start, np_end)
             subject = _clean(flow[np_start:nxt_start])
-            own = flow[np_start:b]
+            # a value whose noun phrase has its own predicate reads its own
+            # clause; else it shares the predicate after the last value
+            own = flow[np_start:nxt_start] if np_end < nxt_start else flow[np_start:nxt_start] + " " + tail
         elif m.kind == "count":
-            subject = _clean(flow[a:m.end])
-            own = flow[a:b]
-            each = regex.search(r"\b(?:mỗi|từng)\s", flow[a:m.start], _I)
-            tiers = _tier_list(ctx.tiers_between(a + each.end(), m.start)) if each else []
+            w = max(a, m.start - _WINDOW)
+            subject = _clean(flow[w:m.end])
+            own = _own_window(flow, w, m, nxt_start, tail)
+            each = regex.search(r"\b(?:mỗi|từng)\s", flow[w:m.start], _I)
+            tiers = _tier_list(ctx.tiers_between(w + each.end(), m.start)) if each else []
             each_after = regex.search(r"\b(?:mỗi|từng)\s", flow[m.end:nxt_start], _I)
             if not tiers and each_after:
                 tiers = _tier_list(ctx.tiers_between(m.end + each_after.end(), nxt_start))[:1]
@@ -249,16 +268,16 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
             tiers = _tier_list(ctx.tiers_between(prev_end, m.start))
             if not tiers and k > 0 and reads:
                 tiers = prev_tiers
-            subject = _clean(_strip_cues(flow[prev_end if k else a:m.start]))
-            own = flow[a:b]
+            subject = _clean(_strip_cues(flow[prev_end if k else max(a, m.start - _WINDOW):m.start]))
+            own = _own_window(flow, max(a, m.start - _WINDOW), m, nxt_start, tail)
         # the year: right after the value, else the nearest before it in the
         # segment, else the one the previous segment of the sentence began
         # with (parallel lists: "đạt 60% và đến năm 2030 đạt 80% X; đạt 50% …")
         cue = _year_after(after, m.end)
         if cue is None:
-            before = [c for c in seg_cues if c.pos < m.start]
-            if before:
-                cue = before[-1]
+            before = cue_before(seg_cues, m.start)
+            if before is not None:
+                cue = before
             elif prev_seg_first is not None:
                 cue = prev_seg_first
             else:
@@ -276,10 +295,16 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
         for r, slot in zip(reads, sent_slots[-len(reads):]):
             r.inherited = slot
     else:
+        next_post: list[Optional[_Read]] = [None] * len(reads)
+        nearest: Optional[_Read] = None
+        for k in range(len(reads) - 1, -1, -1):
+            next_post[k] = nearest
+            if reads[k].post:
+                nearest = reads[k]
         for k, r in enumerate(reads):
             if not bare(r):
                 continue
-            later = next((x for x in reads[k + 1:] if x.post), None)
+            later = next_post[k]
             if later is not None:
                 # "đạt 60% và đến năm 2030 đạt 80% bảo tàng …": one subject for both
                 r.tiers, r.subject = later.tiers, later.subject
@@ -287,7 +312,7 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
                 r.inherited = sent_slots[-1]
 
     seg_has_pred = bool(reads) and reads[-1].post and _np_span(flow, reads[-1].m.end, b)[1] < b
-    sent_growth = bool(regex.search(r"tăng\s+(?:bình\s+quân|trung\s+bình)", sentence_text, _I))
+    sent_growth = ctx.memo(("growth", s, e), lambda: bool(_p("growth_word").search(sentence_text)))
     slots: list[_Slot] = []
     for r in reads:
         if r.inherited is not None:
@@ -303,22 +328,41 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
             inds = indicators_in(r.own, r.growth, person)
             own_pred = seg_has_pred or r.m.kind == "count"
             if not inds and not own_pred:
-                inds = indicators_in(sentence_text, r.growth or (sent_growth and r.m.kind == "percent"), person)
+                g = r.growth or (sent_growth and r.m.kind == "percent")
+                inds = ctx.memo(("sent", s, e, g, person), lambda: indicators_in(sentence_text, g, person))
             if not inds and not own_pred:
-                for ps, pe in block.sentences:
-                    if ps < s:
-                        inds = indicators_in(flow[ps:pe], r.growth, person)
-                        if inds:
-                            break
+                inds = _earlier_sentence_indicators(ctx, block, s, r.growth, person)
             if not inds:
                 inds = _heading_indicators(ctx, heads, r.growth, person)
             inds = inds or ["other"]
-            sector = _sector_for(ctx, inds, r.own, sentence_text, heads)
+            sector = _sector_for(ctx, inds, r.own, sentence_text, heads, (s, e))
         slots.append(_Slot(tiers, inds, sector, subject, r.cue, first_in_segment=not slots,
                            tier_source=tier_source))
         _emit(ctx, r.m, tiers, inds, sector, subject, r.cue, s, e, sentence_text, heads, block,
               False, growth=r.growth, tier_source=tier_source)
     return slots
+
+
+def _earlier_sentence_indicators(ctx: _Ctx, block: Block, s: int, growth: bool, person: bool) -> list[str]:
+    """The indicators of the first sentence of ``block`` that names one, if it stands before ``s``."""
+    flow = ctx.prep.flow
+
+    def first() -> tuple[int, list[str]]:
+        for ps, pe in block.sentences:
+            inds = indicators_in(flow[ps:pe], growth, person)
+            if inds:
+                return ps, inds
+        return len(flow), []
+
+    ps, inds = ctx.memo(("block", block.index, growth, person), first)
+    return inds if ps < s else []
+
+
+def _own_window(flow: str, w: int, m: Mention, nxt_start: int, tail: str) -> str:
+    """The words a value without a noun phrase after it reads its indicator from:
+    a window before it, its own stretch to the next value, and the shared tail."""
+    own = flow[w:nxt_start]
+    return own if nxt_start >= m.end + len(tail) else own + " " + tail
 
 
 def _has_words_between(flow: str, reads: list["_Read"]) -> bool:
@@ -338,7 +382,7 @@ def _has_words_after(flow: str, start: int, end: int) -> bool:
 
 
 def _implied(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int, b: int,
-             mentions: list[Mention], cues: list[YearCue], block_cues: list[YearCue]) -> None:
+             mentions: list[Mention], cues: list[YearCue], block_cues: list[YearCue], sent: str) -> None:
     """Targets met by a named institution without a number (value 100)."""
     flow = ctx.prep.flow
     text = flow[a:b]
@@ -349,14 +393,15 @@ def _implied(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
         return
     offset = a + (len(text) - len(body))  # where the institution's name starts
     in_list = bool(mentions) and len(body.split()) <= 8
-    cue_here = [c for c in cues if a <= c.pos < b]
+    cue_here = cues_between(cues, a, b)
     targetish = any(_p("target_heading").search(h.text) for h in heads) or _p("target_heading").search(text)
     inds: list[str]
     if in_list:
         tiers = _tier_list(ctx.tiers_between(offset, b))
         if not tiers:
             return
-        inds = _heading_indicators(ctx, heads, False) or indicators_in(flow[s:e], False) or ["other"]
+        inds = (_heading_indicators(ctx, heads, False)
+                or ctx.memo(("sent", s, e, False, False), lambda: indicators_in(sent, False)) or ["other"])
     else:
         if not (cue_here and targetish):
             return
@@ -370,8 +415,8 @@ def _implied(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
         tiers, tier_source = [ctx.default_tier], "document"
     cue = _year_for(ctx, b, cues, block_cues, heads, block)
     m = Mention(offset, b, 100.0, None, "implied")
-    sector = _sector_for(ctx, inds, text, flow[s:e], heads)
-    _emit(ctx, m, tiers, inds, sector, _clean(body), cue, s, e, flow[s:e], heads, block, True,
+    sector = _sector_for(ctx, inds, text, sent, heads, (s, e))
+    _emit(ctx, m, tiers, inds, sector, _clean(body), cue, s, e, sent, heads, block, True,
           tier_source=tier_source)
 
 
@@ -390,9 +435,8 @@ def _emit(ctx: _Ctx, m: Mention, tiers: list[str], inds: list[str], sector: str,
     else:
         unit = "percent"
     direction = "at_most" if _p("at_most").search(flow[max(s, m.start - 30):m.start]) else "at_least"
-    text, rs, re_ = ctx.prep.raw_span_text(s, e)
-    ev = Evidence(text=text, start=rs, end=re_)
-    if tiers == ["all"] and tier_source == "clause" and not ctx.tiers_between(s, e):
+    ev = ctx.memo(("evidence", s, e), lambda: Evidence(*ctx.prep.raw_span_text(s, e)))
+    if tiers == ["all"] and tier_source == "clause" and not ctx.memo(("tiers", s, e), lambda: ctx.tiers_between(s, e)):
         tier_source = "none"
     for ind in inds:
         sec = sector_of(ind) or sector

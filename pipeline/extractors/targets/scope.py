@@ -39,6 +39,16 @@ class _Ctx:
     document_cue: Optional[YearCue] = None             # the title's period or single year
     issue_year: Optional[int] = None                   # outer scopes before it date no target
     head_cues: dict = field(default_factory=dict)      # block index -> its year cues (cached)
+    _memo: dict = field(default_factory=dict)
+
+    def memo(self, key, compute):
+        """``compute()`` once per key: what a sentence or heading yields is read once,
+        however many values stand in it (the reader stays linear in its values)."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            got = self._memo[key] = compute()
+            return got
 
     def cues_of(self, block: Block) -> list[YearCue]:
         """The year cues of a heading or lead-in block, computed once per block."""
@@ -62,6 +72,24 @@ _ADMIN_TIER = {"province": "province", "district": "district", "commune": "commu
 
 
 
+def cue_before(cues: list[YearCue], pos: int) -> Optional[YearCue]:
+    """The last of ``cues`` (in text order) that stands before ``pos``."""
+    i = bisect.bisect_left(cues, pos, key=lambda c: c.pos)
+    return cues[i - 1] if i else None
+
+
+def cue_after(cues: list[YearCue], pos: int) -> Optional[YearCue]:
+    """The first of ``cues`` that stands at or after ``pos``."""
+    i = bisect.bisect_left(cues, pos, key=lambda c: c.pos)
+    return cues[i] if i < len(cues) else None
+
+
+def cues_between(cues: list[YearCue], a: int, b: int) -> list[YearCue]:
+    i = bisect.bisect_left(cues, a, key=lambda c: c.pos)
+    j = bisect.bisect_left(cues, b, key=lambda c: c.pos)
+    return cues[i:j]
+
+
 def _scoped(cue: YearCue, source: str) -> YearCue:
     """``cue`` as found in an outer scope; a period found there is the ``period`` scope."""
     if cue.period_start is not None:
@@ -83,9 +111,9 @@ def _year_for(ctx: _Ctx, mention_pos: int, cues: list[YearCue], block_cues: list
     under the same parent) → heading → clause again (a cue after the value)
     → document (the title's period or single year).  ``None``: no year in reach.
     """
-    before = [c for c in cues if c.pos < mention_pos]
-    if before:
-        return before[-1]
+    before = cue_before(cues, mention_pos)
+    if before is not None:
+        return before
 
     def due(c: YearCue) -> bool:  # a past year (a result's) scopes nothing after it
         return ctx.issue_year is None or c.year >= ctx.issue_year
@@ -100,7 +128,7 @@ def _year_for(ctx: _Ctx, mention_pos: int, cues: list[YearCue], block_cues: list
     c = ctx.carry_year.get(block.parent)
     if c is not None and due(c):
         return _scoped(c, "lead")
-    after = [c for c in cues if c.pos >= mention_pos]
-    if after:
-        return after[0]
+    after = cue_after(cues, mention_pos)
+    if after is not None:
+        return after
     return ctx.document_cue

@@ -7,6 +7,7 @@ from typing import Optional
 import regex
 
 from .common import _I, _p
+from .mentions import _Spans
 
 @dataclass(frozen=True)
 class YearCue:
@@ -17,10 +18,13 @@ class YearCue:
     source: str = "clause"        # the scope it was found in (SCHEMA.md's year_source)
 
 
-def _quote_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    spans = []
-    for m in regex.finditer(r"“[^”\n]{0,400}”|\"[^\"\n]{0,400}\"", text[start:end]):
-        spans.append((start + m.start(), start + m.end()))
+_QUOTE = regex.compile(r"“[^”\n]{0,400}”|\"[^\"\n]{0,400}\"")
+
+
+def _quote_spans(text: str, start: int, end: int) -> "_Spans":
+    spans = _Spans()
+    for m in _QUOTE.finditer(text, start, end):
+        spans.add(m.start(), m.end())
     return spans
 
 
@@ -28,22 +32,22 @@ def find_year_cues(flow: str, start: int, end: int) -> list[YearCue]:
     quotes = _quote_spans(flow, start, end)
     not_cue = _p("year_not_cue")
     cues: list[YearCue] = []
-    covered: list[tuple[int, int]] = []
+    covered = _Spans()
     for m in _p("year_period").finditer(flow, start, end):
-        if any(a <= m.start() < b for a, b in quotes):
+        if quotes.covers(m.start()):
             continue
         s0, y = int(m.group("start")), int(m.group("year"))
         if s0 < y:
             cues.append(YearCue(m.start(), m.end(), y, s0))
-            covered.append((m.start(), m.end()))
+            covered.add(m.start(), m.end())
     label = _p("year_period_label").match(flow[start:end])
     if label:
         s0, y = int(label.group("start")), int(label.group("year"))
         if s0 < y:
             cues.append(YearCue(start + label.start("start"), start + label.end(), y, s0))
-            covered.append((start, start + label.end()))
+            covered.add(start, start + label.end())
     for m in _p("year_cue").finditer(flow, start, end):
-        if any(a <= m.start() < b for a, b in covered + quotes):
+        if covered.covers(m.start()) or quotes.covers(m.start()):
             continue
         before = flow[max(start, m.start() - 20):m.start()]
         if not_cue.search(before):
