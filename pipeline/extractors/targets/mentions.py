@@ -112,7 +112,7 @@ def find_mentions(flow: str, start: int, end: int) -> list[Mention]:
         out.append(Mention(m.start(), m.end(), round(100.0 * num / den, 2), None, "ratio"))
         taken.add(m.start(), m.end())
     bad_unit = _p("count_unit_not_target")
-    for m in _p("count").finditer(text, start, end):
+    for m in _count_matches(text, start, end):
         s, e = m.start("lo"), (m.end("hi") if m.group("hi") else m.end("lo"))
         if not free(s, e) or in_excluded(s):
             continue
@@ -130,4 +130,17 @@ def find_mentions(flow: str, start: int, end: int) -> list[Mention]:
         taken.add(s, e)
     out.sort(key=lambda m: m.start)
     return out
+
+
+_COUNT_RULES = ("count", "count_outcome", "count_label", "count_from")
+
+
+def _count_matches(text: str, start: int, end: int):
+    """Counts in the forms of ``rules/values.yaml`` (after a target word, an
+    outcome verb, a year label, ``từ … đến …`` / ``từ … trở lên``), in text order."""
+    found = []
+    for rid in _COUNT_RULES:
+        found.extend(_p(rid).finditer(text, start, end))
+    found.sort(key=lambda m: m.start("lo"))
+    return found
 

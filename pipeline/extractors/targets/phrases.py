@@ -76,8 +76,8 @@ def _np_tiers(ctx: _Ctx, a: int, b: int) -> list[str]:
     """Tiers named by the noun phrase ``flow[a:b]``.
 
     A phrase naming people (``người dân ở khu vực nông thôn``, ``học sinh,
-    sinh viên … tại các cơ sở giáo dục``) yields only an area tier, never the
-    institutions they use.  Otherwise the phrase is split into groups at
+    sinh viên … tại các cơ sở giáo dục``) yields only an area tier or a level
+    word (``công chức cấp xã``), never the institutions they use.  Otherwise the phrase is split into groups at
     commas, ``và``, ``hoặc`` (outside parentheses and tier phrases); a group
     that names no tier (``cơ quan/đơn vị/trường học``) adds ``all``.
     """
@@ -85,7 +85,10 @@ def _np_tiers(ctx: _Ctx, a: int, b: int) -> list[str]:
     spans = [t for t in ctx.tiers_between(a, b) if not _in_excluded_paren(flow, a, t.start)]
     head = flow[a:b].strip(" ,.;:…")
     if _p("person_head").match(head):
-        return _dedupe(t.tier for t in spans if t.area) or ["all"]
+        # people: only an area, or a level of government named as such
+        # ("cán bộ, công chức cấp xã" → commune), never the institutions they use
+        level = _p("level_word")
+        return _dedupe(t.tier for t in spans if t.area or level.match(t.text)) or ["all"]
     cuts: list[tuple[int, int]] = []
     depth = 0
     for m in regex.finditer(r"[()]|,|\s(?:và|hoặc)\s", flow[a:b]):
@@ -107,7 +110,11 @@ def _np_tiers(ctx: _Ctx, a: int, b: int) -> list[str]:
             continue
         gspans = [t for t in spans if ga <= t.start < gb]
         inst = [t.tier for t in gspans if not t.area]
-        if inst:
+        lead = flow[ga:gspans[0].start].strip(" ,.;:…") if gspans else ""
+        if inst and "/" in gtext and lead and unit.match(lead):
+            # "cơ quan/đơn vị/trường học": units of every kind, one of which is a tier
+            unmapped = True
+        elif inst:
             out.extend(inst)
         elif gspans:
             out.extend(t.tier for t in gspans)

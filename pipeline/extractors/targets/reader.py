@@ -242,7 +242,9 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
         prev_end = seg_mentions[k - 1].end if k > 0 else a
         if not_target.search(flow[max(a, m.start - 60):m.start]):
             continue
-        after = flow[m.end:nxt_start]
+        after = flow[m.end:min(nxt_start, m.end + _WINDOW)]
+        if _p("baseline_before").search(flow[max(a, m.start - 12):m.start]) and _p("baseline_after").match(after):
+            continue   # "từ 28% năm 2020 lên 35%": 28 is the baseline
         growth = m.kind == "percent" and (
             bool(_p("growth_after").match(after))
             or bool(_p("growth_before").search(flow[max(a, m.start - 40):m.start])))
@@ -263,6 +265,9 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
             each_after = regex.search(r"\b(?:mỗi|từng)\s", flow[m.end:nxt_start], _I)
             if not tiers and each_after:
                 tiers = _tier_list(ctx.tiers_between(m.end + each_after.end(), nxt_start))[:1]
+            if not tiers:
+                # the tier inside the counted phrase ("03 thư viện cấp xã", "35 địa bàn cấp xã")
+                tiers = _tier_list(ctx.tiers_between(m.start, _np_span(flow, m.start, nxt_start)[1]))
             tiers = tiers or ["all"]
         else:
             tiers = _tier_list(ctx.tiers_between(prev_end, m.start))
@@ -282,6 +287,8 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
                 cue = prev_seg_first
             else:
                 cue = _year_for(ctx, m.start, cues, block_cues, heads, block)
+        if m.kind == "count" and _p("activity_unit").match(m.unit_text) and (cue is None or cue.source != "clause"):
+            continue   # an activity quota inside a task ("ít nhất 01 lần/tháng"), not an outcome
         reads.append(_Read(m, post, tiers, subject, own, growth, cue))
         prev_tiers = tiers
 
@@ -365,6 +372,18 @@ def _own_window(flow: str, w: int, m: Mention, nxt_start: int, tail: str) -> str
     return own if nxt_start >= m.end + len(tail) else own + " " + tail
 
 
+def _restated(ctx: _Ctx, key: tuple) -> bool:
+    """Is this value a restatement of one already read — the same row whose
+    subject begins the other's (a subheading ``Trên 70% xã đạt chuẩn …`` over
+    the paragraph that says it again in full)?  Records the subject either way."""
+    subject = key[-1]
+    seen = ctx.subjects.setdefault(key[:-1], [])
+    dup = len(subject) >= 12 and any(min(len(x), len(subject)) >= 12 and
+                                     (x.startswith(subject) or subject.startswith(x)) for x in seen[-20:])
+    seen.append(subject)
+    return dup
+
+
 def _has_words_between(flow: str, reads: list["_Read"]) -> bool:
     """Is there more than connectors (``và``, ``,``, ``đạt``) between the values?"""
     for x, y in zip(reads, reads[1:]):
@@ -443,7 +462,7 @@ def _emit(ctx: _Ctx, m: Mention, tiers: list[str], inds: list[str], sector: str,
         for tier in tiers:
             key = (ind, tier, year, m.value, m.value_max, unit,
                    fold(subject or "") if ind == "other" else "")
-            if key in ctx.seen:
+            if key in ctx.seen or (ind == "other" and _restated(ctx, key)):
                 continue
             ctx.seen.add(key)
             ctx.targets.append(Target(

@@ -39,6 +39,7 @@ class _Ctx:
     document_cue: Optional[YearCue] = None             # the title's period or single year
     issue_year: Optional[int] = None                   # outer scopes before it date no target
     head_cues: dict = field(default_factory=dict)      # block index -> its year cues (cached)
+    subjects: dict = field(default_factory=dict)       # row key without subject -> subjects read
     _memo: dict = field(default_factory=dict)
 
     def memo(self, key, compute):

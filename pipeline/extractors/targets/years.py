@@ -46,6 +46,15 @@ def find_year_cues(flow: str, start: int, end: int) -> list[YearCue]:
         if s0 < y:
             cues.append(YearCue(start + label.start("start"), start + label.end(), y, s0))
             covered.add(start, start + label.end())
+    for m in _p("year_period_phrase").finditer(flow, start, end):
+        # a period named in the sentence scopes the values after it
+        # ("mục tiêu giai đoạn 2021-2025, phấn đấu 70% …" → 2025, from 2021)
+        if covered.covers(m.start()) or quotes.covers(m.start()):
+            continue
+        s0, y = int(m.group("start")), int(m.group("year"))
+        if s0 < y:
+            cues.append(YearCue(m.start(), m.end(), y, s0))
+            covered.add(m.start(), m.end())
     for m in _p("year_cue").finditer(flow, start, end):
         if covered.covers(m.start()) or quotes.covers(m.start()):
             continue
@@ -66,7 +75,7 @@ def _year_after(after: str, pos: int) -> Optional[YearCue]:
     ``/năm giai đoạn 2026 - 2030``."""
     m = _p("year_paren").match(after)
     if m:
-        return YearCue(pos, pos + m.end(), int(m.group("year") or m.group("year2")), None)
+        return YearCue(pos, pos + m.end(), int(m.group("year") or m.group("year2") or m.group("year3")), None)
     m = _p("period_after").match(after)
     if m and int(m.group("start")) < int(m.group("year")):
         return YearCue(pos, pos + m.end(), int(m.group("year")), int(m.group("start")))
