@@ -15,7 +15,7 @@ from .mentions import Mention, _num, find_mentions
 from .phrases import (_all_bare, _heading_indicators,
                       _heading_tiers, _indicators_for, _is_person, _np_span, _np_tiers,
                       _sector_for, _skip_after, _starts_noun_phrase, _strip_cues, _tier_list)
-from .scope import _ADMIN_TIER, _Ctx, _Slot, _year_for, cue_before, cues_between
+from .scope import _ADMIN_TIER, _Ctx, _Slot, _year_for, close_lead, cue_before, cues_between, open_lead
 from .vocab import indicators_in, sector_of
 from .tables import table_targets
 from .years import YearCue, _year_after, document_cue, find_year_cues
@@ -58,7 +58,9 @@ def extract_targets(prep: PreparedText, seg: Segmented, admin_level: Optional[st
                     b = seg.block_at(prep.from_raw(c.start))
                     if b is not None:
                         table_blocks.add(b.index)
+    lead_end = _p("lead_in_end")
     for bi, block in enumerate(blocks):
+        close_lead(ctx, block)
         if bi in table_blocks:
             continue
         heads = [blocks[i] for i in seg.ancestors(bi)]
@@ -78,6 +80,7 @@ def extract_targets(prep: PreparedText, seg: Segmented, admin_level: Optional[st
             _sentence(ctx, block, heads, s, e, block_cues, warnings)
         if block_cues:
             ctx.carry_year[block.parent] = block_cues[-1]
+        open_lead(ctx, block, lead_end)
     if tables:
         for t in table_targets(prep, seg, tables, admin_level, prep.from_raw, ctx.document_cue):
             key = (t.indicator, t.tier, t.year, t.value, t.value_max, t.unit,
@@ -85,7 +88,7 @@ def extract_targets(prep: PreparedText, seg: Segmented, admin_level: Optional[st
             if key not in ctx.seen:
                 ctx.seen.add(key)
                 ctx.targets.append(t)
-    targets = ctx.targets
+    targets = _drop_undated_restatements(ctx.targets)
     if ctx.no_year:
         warnings.append(f"{len(ctx.no_year)} value(s) with no year they are due in reach, kept with "
                         f"no year (e.g. {ctx.no_year[0]!r})")
@@ -242,6 +245,9 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
         prev_end = seg_mentions[k - 1].end if k > 0 else a
         if not_target.search(flow[max(a, m.start - 60):m.start]):
             continue
+        if _p("condition_before").search(flow[max(a, m.start - 60):m.start]) or \
+                _p("condition_after").match(flow[m.end:min(b, m.end + 60)]):
+            continue   # a condition or exemption ("nơi có tỷ lệ dưới 30% có thể điều chỉnh …")
         after = flow[m.end:min(nxt_start, m.end + _WINDOW)]
         if _p("baseline_before").search(flow[max(a, m.start - 12):m.start]) and _p("baseline_after").match(after):
             continue   # "từ 28% năm 2020 lên 35%": 28 is the baseline
@@ -252,6 +258,8 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
         if post:
             np_start, np_end = _np_span(flow, m.end, nxt_start)
             tiers = _np_tiers(ctx, np_start, np_end)
+            if tiers == ["all"] and not ctx.tiers_between(np_start, np_end):
+                tiers = []   # units of no level ("6/6 đơn vị"): a heading may name their tier
             subject = _clean(flow[np_start:nxt_start])
             # a value whose noun phrase has its own predicate reads its own
             # clause; else it shares the predicate after the last value
@@ -370,6 +378,24 @@ def _own_window(flow: str, w: int, m: Mention, nxt_start: int, tail: str) -> str
     a window before it, its own stretch to the next value, and the shared tail."""
     own = flow[w:nxt_start]
     return own if nxt_start >= m.end + len(tail) else own + " " + tail
+
+
+def _drop_undated_restatements(targets: list[Target]) -> list[Target]:
+    """A value with no year whose row is read again with a year (a subheading
+    ``a) Trên 75% xã đạt chuẩn …`` over ``Đến năm 2025, phấn đấu trên 75% xã
+    đạt chuẩn …``) is the same target: keep the dated one."""
+    dated: dict[tuple, list[str]] = {}
+    for t in targets:
+        if t.year is not None:
+            dated.setdefault((t.indicator, t.tier, t.value, t.value_max, t.unit), []).append(fold(t.subject or ""))
+
+    def restated(t: Target) -> bool:
+        subject = fold(t.subject or "")
+        others = dated.get((t.indicator, t.tier, t.value, t.value_max, t.unit), [])
+        return t.indicator != "other" and bool(others) or any(
+            min(len(x), len(subject)) >= 12 and (x.startswith(subject) or subject.startswith(x)) for x in others[:20])
+
+    return [t for t in targets if t.year is not None or not restated(t)]
 
 
 def _restated(ctx: _Ctx, key: tuple) -> bool:

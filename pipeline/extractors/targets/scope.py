@@ -6,6 +6,8 @@ import bisect
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
+import regex
+
 from ...models import Target
 from ...nlp import TierSpan
 from ...segment import INTRO_LEVEL, Block, Segmented
@@ -38,6 +40,7 @@ class _Ctx:
     no_year: list[str] = field(default_factory=list)   # evidence of values with no due year
     document_cue: Optional[YearCue] = None             # the title's period or single year
     issue_year: Optional[int] = None                   # outer scopes before it date no target
+    lead: Optional["Lead"] = None                      # the lead-in whose scope we are in
     head_cues: dict = field(default_factory=dict)      # block index -> its year cues (cached)
     subjects: dict = field(default_factory=dict)       # row key without subject -> subjects read
     _memo: dict = field(default_factory=dict)
@@ -103,6 +106,34 @@ def _is_lead(block: Block) -> bool:
     return block.level >= INTRO_LEVEL and block.text.rstrip().endswith(":")
 
 
+@dataclass(frozen=True)
+class Lead:
+    """A lead-in (``Kế hoạch đặt ra các mục tiêu đến năm 2027 như sau:``) and its scope:
+    the items, sub-lists and paragraphs after it, up to the next heading of
+    ``end_level`` or higher (the level of the heading it stands in) or the
+    next lead-in that names a year."""
+    cue: YearCue
+    block: int
+    end_level: float
+
+
+def open_lead(ctx: "_Ctx", block: Block, lead_end: "regex.Pattern[str]") -> None:
+    """Open the scope of ``block`` if it is a lead-in naming a due year."""
+    if not lead_end.search(block.text):
+        return
+    cues = [c for c in ctx.cues_of(block) if ctx.issue_year is None or c.year >= ctx.issue_year]
+    if cues:
+        parent = ctx.seg.blocks[block.parent] if block.parent is not None else None
+        ctx.lead = Lead(cues[-1], block.index, parent.level if parent is not None else 4.0)
+
+
+def close_lead(ctx: "_Ctx", block: Block) -> None:
+    """A heading of the lead's level or higher ends its scope."""
+    if ctx.lead is not None and block.index > ctx.lead.block and block.level < INTRO_LEVEL \
+            and block.level <= ctx.lead.end_level:
+        ctx.lead = None
+
+
 def _year_for(ctx: _Ctx, mention_pos: int, cues: list[YearCue], block_cues: list[YearCue],
               heads: list[Block], block: Block) -> Optional[YearCue]:
     """The due year of a value at ``mention_pos``, along the scope chain.
@@ -122,13 +153,20 @@ def _year_for(ctx: _Ctx, mention_pos: int, cues: list[YearCue], block_cues: list
     lead = [c for c in block_cues[-3:] if due(c)]
     if lead:
         return _scoped(lead[-1], "lead")
+    lead = ctx.lead if ctx.lead is not None and ctx.lead.block < block.index else None
     for h in heads:
+        if lead is not None and h.index < lead.block:
+            return _scoped(lead.cue, "lead")   # the lead-in stands nearer than this heading
         hc = [c for c in ctx.cues_of(h) if due(c)]
         if hc:
             return _scoped(hc[-1], "lead" if _is_lead(h) else "heading")
-    c = ctx.carry_year.get(block.parent)
-    if c is not None and due(c):
-        return _scoped(c, "lead")
+    if lead is not None:
+        return _scoped(lead.cue, "lead")
+    # the paragraph before, under the same parent — or before a heading above
+    for p in [block.parent] + [h.parent for h in heads]:
+        c = ctx.carry_year.get(p)
+        if c is not None and due(c):
+            return _scoped(c, "lead")
     after = cue_after(cues, mention_pos)
     if after is not None:
         return after
