@@ -520,11 +520,31 @@ SCOPE_CASES = [
     ("at_most_dropout",
      "Đến năm 2028, tỷ lệ học sinh bỏ học ở cấp trung học cơ sở giảm xuống dưới 0,5%.",
      [("other", "all", 2028, 0.5, None, P)]),
-    ("single_year_plan_title_dates_values",
-     None,  # read with a title: see test_document_scope_from_title
-     []),
+    ("multi_value_items_under_lead",
+     "Đến năm 2029, huyện phấn đấu đạt các chỉ tiêu:\n+ 100% trường tiểu học dạy tiếng Anh từ lớp 1;\n+ 95% trẻ 5 tuổi được học 2 buổi/ngày.",
+     [("other", "school", 2029, 100, None, P), ("other", "all", 2029, 95, None, P)]),
+    ("heading_tier_commune_items",
+     "Mục tiêu đến năm 2027\nĐối với cấp xã:\n- 100% đơn vị có bộ phận một cửa số.",
+     [("other", "commune", 2027, 100, None, P)]),
+    ("year_in_parentheses_two_tiers",
+     "Thư viện cấp huyện đạt 50% (năm 2026) và thư viện cấp xã đạt 30% (năm 2026) có số hóa tài liệu địa chí.",
+     [("lib.digital", "district", 2026, 50, None, P), ("lib.digital", "commune", 2026, 30, None, P)]),
+    ("count_per_year_visitors",
+     "Đến năm 2030, bảo tàng tỉnh đón 120.000 lượt khách/năm.",
+     [("other", "all", 2030, 120000, None, C)]),
+    ("growth_average_yearly",
+     "Giai đoạn 2026 - 2030, số lượt bạn đọc đến thư viện tăng bình quân 6%/năm.",
+     [("lib.users_growth", "all", 2030, 6, None, PPY)]),
+    ("villages_ratio_heading_year",
+     "3. Chỉ tiêu đến năm 2028\n- 42/45 thôn, bản có nhà văn hóa đạt chuẩn.",
+     [("culture.facilities", "village", 2028, 93.33, None, P)]),
+    ("at_most_not_exceed",
+     "Đến năm 2027, tỷ lệ hồ sơ giải quyết trễ hạn không quá 2%.",
+     [("other", "all", 2027, 2, None, P)]),
+    ("learning_families",
+     "Đến năm 2030, 70% gia đình đạt danh hiệu gia đình học tập; 65% dòng họ đạt danh hiệu dòng họ học tập.",
+     [("other", "all", 2030, 70, None, P), ("other", "all", 2030, 65, None, P)]),
 ]
-SCOPE_CASES = [c for c in SCOPE_CASES if c[1] is not None]
 
 SCOPE_COUNTER_EXAMPLES = [
     ("condition_exemption", "Nơi có tỷ lệ hộ nghèo trên 30% có thể điều chỉnh mục tiêu cho phù hợp."),
@@ -563,4 +583,46 @@ def test_scope_counter_examples_yield_nothing(text):
 
 
 def test_enough_scope_cases():
-    assert len(SCOPE_CASES) >= 55 and len(SCOPE_COUNTER_EXAMPLES) >= 20
+    assert len(SCOPE_CASES) >= 60 and len(SCOPE_COUNTER_EXAMPLES) >= 20
+
+
+def _read(text: str, title: str | None = None, issue_year: int | None = None):
+    p = prepare(text)
+    return extract_targets(p, segment(p.flow), None, None, issue_year, title)
+
+
+@pytest.mark.parametrize("title,year,period_start", [
+    pytest.param("Kế hoạch chuyển đổi số năm 2026 của huyện Đức Trọng", 2026, None, id="single_year_plan"),
+    pytest.param("Kế hoạch cải cách hành chính giai đoạn 2026 - 2030", 2030, 2026, id="period_plan"),
+    pytest.param("Chương trình phát triển văn hóa đọc giai đoạn 2026 - 2030, tầm nhìn đến năm 2045", 2030, 2026,
+                 id="vision_is_no_due_year"),
+])
+def test_document_scope_from_title(title, year, period_start):
+    ts, _ = _read("II. CHỈ TIÊU\n- 100% thủ tục hành chính được công khai trên cổng dịch vụ công.", title)
+    assert [(t.year, t.period_start, t.year_source) for t in ts] == [(year, period_start, "document")]
+
+
+def test_title_with_several_years_and_no_period_dates_nothing():
+    ts, warnings = _read("- 100% thủ tục hành chính được công khai.", "Kế hoạch năm 2026 thực hiện Nghị quyết năm 2021")
+    assert [(t.year, t.year_source) for t in ts] == [(None, "none")] and "no year" in warnings[0]
+
+
+@pytest.mark.parametrize("text,sources", [
+    pytest.param("Đến năm 2027, 80% xã có tủ sách.", [("clause", "clause")], id="clause"),
+    pytest.param("Kế hoạch đặt ra các mục tiêu đến năm 2027 như sau:\n\nTỷ lệ thôn có tủ sách đạt 70%.",
+                 [("lead", "clause")], id="lead"),
+    pytest.param("1. Mục tiêu đến năm 2028\n- Đạt 90% số hộ có kết nối cáp quang.", [("heading", "none")], id="heading"),
+    pytest.param("2. Mục tiêu giai đoạn 2026 - 2030\n- 75% người dân có kỹ năng số.", [("period", "none")], id="period"),
+    pytest.param("Đối với cấp huyện:\n- Năm 2026: 5/5 đơn vị có trung tâm điều hành thông minh.",
+                 [("clause", "heading")], id="tier_from_heading"),
+    pytest.param("Phấn đấu 60% xã có đội văn nghệ.", [("none", "clause")], id="none"),
+])
+def test_year_and_tier_sources(text, sources):
+    ts, _ = _read(text)
+    assert [(t.year_source, t.tier_source) for t in ts] == sources
+
+
+def test_past_year_in_lead_dates_nothing_after_it():
+    text = "Năm 2024, toàn tỉnh đạt 70% số xã có tủ sách. Phấn đấu 90% số xã có tủ sách."
+    ts, _ = _read(text, issue_year=2025)
+    assert [(t.year, t.value) for t in ts] == [(None, 90)]

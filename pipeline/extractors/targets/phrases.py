@@ -146,7 +146,13 @@ def _heading_tiers(ctx: _Ctx, heads: list[Block]) -> list[str]:
     for h in heads:
         if h.level < 3:  # section titles name no tier of their own
             break
-        t = _tier_list(ctx.tiers_between(h.body_start, h.end))
+        spans = ctx.tiers_between(h.body_start, h.end)
+        if h.marker is None:
+            # a lead-in paragraph names its territory ("huyện phấn đấu …:"); only a
+            # level named as such ("Đối với cấp huyện:") is the tier of what follows
+            level = _p("level_word")
+            spans = [t for t in spans if level.match(t.text)]
+        t = _tier_list(spans)
         if t:
             return t
     return []
