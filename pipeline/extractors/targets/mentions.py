@@ -132,7 +132,7 @@ def find_mentions(flow: str, start: int, end: int) -> list[Mention]:
     return out
 
 
-_COUNT_RULES = ("count", "count_outcome", "count_label", "count_from")
+_COUNT_RULES = ("count", "count_outcome", "count_label", "count_from", "count_have")
 
 
 def _count_matches(text: str, start: int, end: int):

@@ -135,6 +135,7 @@ def _sentence(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int,
     mentions = find_mentions(flow, s, e)
     if not mentions:
         mentions = _bare_number_item(flow, s, e, heads)
+    mentions = _drop_results_before_goal(flow, s, e, mentions, cues)
     segments = _split_segments(flow, s, e)
     sent = flow[s:e]   # the sentence's text, once: its segments and values read it, never copy it
     sent_slots: list[_Slot] = []
@@ -157,6 +158,40 @@ def _sentence(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int,
             ctx.last_slots = slots
             sent_slots.extend(slots)
     block_cues.extend(cues)
+
+
+def _drop_results_before_goal(flow: str, s: int, e: int, mentions: list[Mention],
+                              cues: list[YearCue]) -> list[Mention]:
+    """Values a sentence reports before it states its goal are results or baselines.
+
+    ``Số CLB năm 2020 đạt 1.200 CLB, phấn đấu đến năm 2025 có 1.500 CLB``: a
+    value before the first goal word (``phấn đấu``, ``mục tiêu``, ``đến năm``)
+    dated by a plain ``năm YYYY`` earlier than a year after that word is a
+    baseline; in a sentence opening with an assessment (``Qua 5 năm thực
+    hiện``, ``Năm qua``) every value before the goal word is a result.
+    """
+    if not mentions:
+        return mentions
+    goal = _p("goal_word").search(flow, s, e)
+    limit = goal.start() if goal else e
+    if _p("result_lead").match(flow, s, e):
+        return [m for m in mentions if m.start >= limit]
+    if goal is None:
+        return mentions
+    later = [c.year for c in cues if c.pos >= limit]
+    if not later:
+        return mentions
+    due_prefix = _p("due_prefix")
+    past = [c for c in cues if c.pos < limit and c.year < max(later)
+            and not due_prefix.search(flow, max(s, c.pos - 12), c.pos)]
+    if not past:
+        return mentions
+
+    def baseline(m: Mention) -> bool:
+        # the past year stands in the value's own stretch: just before it or just after it
+        return any(m.start - 80 <= c.pos <= m.end + 16 for c in past)
+
+    return [m for m in mentions if m.start >= limit or not baseline(m)]
 
 
 def _bare_number_item(flow: str, s: int, e: int, heads: list[Block]) -> list[Mention]:
@@ -278,11 +313,19 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
                 tiers = _tier_list(ctx.tiers_between(m.start, _np_span(flow, m.start, nxt_start)[1]))
             tiers = tiers or ["all"]
         else:
-            tiers = _tier_list(ctx.tiers_between(prev_end, m.start))
-            if not tiers and k > 0 and reads:
+            # its own words start after the value before it — after that value's
+            # noun phrase and predicate, when it had them ("100% xã có thiết chế …,
+            # tỷ lệ khu phố văn minh đạt 75%"): a later value never reads them
+            own_start = prev_end
+            if k and reads and reads[-1].post:
+                cut = flow.rfind(",", prev_end, m.start)
+                if cut >= 0:
+                    own_start = cut + 1
+            tiers = _tier_list(ctx.tiers_between(own_start, m.start))
+            if not tiers and k > 0 and reads and own_start == prev_end:
                 tiers = prev_tiers
-            subject = _clean(_strip_cues(flow[prev_end if k else max(a, m.start - _WINDOW):m.start]))
-            own = _own_window(flow, max(a, m.start - _WINDOW), m, nxt_start, tail)
+            subject = _clean(_strip_cues(flow[own_start if k else max(a, m.start - _WINDOW):m.start]))
+            own = _own_window(flow, max(own_start if k else a, m.start - _WINDOW), m, nxt_start, tail)
         # the year: right after the value, else the nearest before it in the
         # segment, else the one the previous segment of the sentence began
         # with (parallel lists: "đạt 60% và đến năm 2030 đạt 80% X; đạt 50% …")
@@ -339,9 +382,13 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
             tiers = r.tiers or head_tiers or ["all"]
             tier_source = "clause" if r.tiers else ("heading" if head_tiers else "none")
             subject = r.subject
-            person = _is_person(subject)
+            # a share of people, or a count, is never a share of institutions
+            person = _is_person(subject) or r.m.kind == "count"
             inds = indicators_in(r.own, r.growth, person)
-            own_pred = seg_has_pred or r.m.kind == "count"
+            # a value that names its own measure ("tỷ lệ khu phố văn minh đạt 75%")
+            # or has its own predicate reads no other clause of the sentence
+            own_pred = seg_has_pred or r.m.kind == "count" or \
+                (not r.post and bool(subject) and bool(_p("share_head").match(subject)))
             if not inds and not own_pred:
                 g = r.growth or (sent_growth and r.m.kind == "percent")
                 inds = ctx.memo(("sent", s, e, g, person), lambda: indicators_in(sentence_text, g, person))
