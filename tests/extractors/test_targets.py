@@ -358,6 +358,9 @@ SCOPE_CASES = [
     ("clause_year_each_segment",
      "Năm 2026, 30% trường trung học cơ sở có phòng học thông minh; năm 2029, 75% trường trung học cơ sở có phòng học thông minh.",
      [("other", "school", 2026, 30, None, P), ("other", "school", 2029, 75, None, P)]),
+    ("due_year_later_in_own_clause",
+     "Bảo đảm ít nhất 30% trường học đạt chuẩn chuyển đổi số trong năm 2026, phấn đấu đến năm 2030 đạt 80%.",
+     [("other", "school", 2026, 30, None, P), ("other", "all", 2030, 80, None, P)]),
     ("clause_year_trong_nam",
      "Ít nhất 45% số xã đạt chuẩn tiếp cận pháp luật trong năm 2026, phấn đấu đến năm 2030 đạt 90% số xã.",
      [("other", "commune", 2026, 45, None, P), ("other", "commune", 2030, 90, None, P)]),
@@ -439,7 +442,7 @@ SCOPE_CASES = [
      [("other", "commune", 2026, 100, None, P)]),
     ("tier_university",
      "Đến năm 2030, 90% cơ sở giáo dục đại học có học liệu số dùng chung.",
-     [("other", "school", 2030, 90, None, P)]),
+     [("other", "university", 2030, 90, None, P)]),
     # counts and ranges as targets
     ("count_establish_new",
      "Đến năm 2027, thành lập mới 04 thư viện cấp xã.",

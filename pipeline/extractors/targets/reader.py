@@ -15,7 +15,8 @@ from .mentions import Mention, _num, find_mentions
 from .phrases import (_all_bare, _heading_indicators,
                       _heading_tiers, _indicators_for, _is_person, _np_span, _np_tiers,
                       _sector_for, _skip_after, _starts_noun_phrase, _strip_cues, _tier_list)
-from .scope import _ADMIN_TIER, _Ctx, _Slot, _year_for, close_lead, cue_before, cues_between, open_lead
+from .scope import (_ADMIN_TIER, _Ctx, _Slot, _year_for, close_lead, cue_after, cue_before, cues_between,
+                    open_lead)
 from .vocab import indicators_in, sector_of
 from .tables import table_targets
 from .years import YearCue, _year_after, document_cue, find_year_cues
@@ -158,6 +159,23 @@ def _sentence(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int,
             ctx.last_slots = slots
             sent_slots.extend(slots)
     block_cues.extend(cues)
+
+
+def _due_in_own_clause(flow: str, m: Mention, nxt_start: int, cues: list[YearCue]) -> Optional[YearCue]:
+    """A due year later in the value's own clause (up to the next comma or value):
+    ``ít nhất 40% địa bàn cấp xã không ma túy trong năm 2026, phấn đấu đến năm 2030 …``."""
+    end = min(nxt_start, m.end + 200)
+    for sep in (",", ";", " và ", " hoặc "):   # a year after "và" dates the next value
+        cut = flow.find(sep, m.end, end)
+        if cut >= 0:
+            end = cut
+    cue = cue_after(cues, m.end)
+    if cue is None or cue.pos >= end:
+        return None
+    due = _p("due_prefix")
+    if due.search(flow, max(0, cue.pos - 12), cue.pos) or _p("due_cue_start").match(flow, cue.pos, cue.end):
+        return cue
+    return None
 
 
 def _drop_results_before_goal(flow: str, s: int, e: int, mentions: list[Mention],
@@ -329,7 +347,7 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
         # the year: right after the value, else the nearest before it in the
         # segment, else the one the previous segment of the sentence began
         # with (parallel lists: "đạt 60% và đến năm 2030 đạt 80% X; đạt 50% …")
-        cue = _year_after(after, m.end)
+        cue = _year_after(after, m.end) or _due_in_own_clause(flow, m, nxt_start, seg_cues)
         if cue is None:
             before = cue_before(seg_cues, m.start)
             if before is not None:
