@@ -199,13 +199,7 @@ def _indicators_for(ctx: _Ctx, text: str, heads: list[Block], growth: bool, bloc
     return indicators_in(text, growth) or _heading_indicators(ctx, heads, growth) or ["other"]
 
 
-_CUE_WORDS = regex.compile(
-    r"^(?:[\s,:;.\-–]|phấn\s+đấu|phần\s+đầu|phân\s+đầu|mục\s+tiêu(?:\s+cụ\s+thể|\s+chung|\s+chủ\s+yếu)?"
-    r"|đến\s+năm\s+\d{4}|năm\s+\d{4}|đến|đạt|là|có|và|thu\s+hút|duy\s+trì|bảo\s+đảm|đảm\s+bảo"
-    r"|theo\s+đó|theo\s+kế\s+hoạch|trong\s+đó|cụ\s+thể|dự\s+kiến|định\s+hướng|\(\s*năm\s+\d{4}\s*\))+", _I)
-
-
 def _strip_cues(text: str) -> str:
-    return _CUE_WORDS.sub("", text)
+    return _p("subject_cue_words").sub("", text)
 
 

@@ -440,9 +440,14 @@ def _earlier_sentence_indicators(ctx: _Ctx, block: Block, s: int, growth: bool, 
 
 def _own_window(flow: str, w: int, m: Mention, nxt_start: int, tail: str) -> str:
     """The words a value without a noun phrase after it reads its indicator from:
-    a window before it, its own stretch to the next value, and the shared tail."""
+    a window before it, its own stretch to the next value, and — when only
+    connectors stand between it and the next value (``45% (năm 2025) và 65% …
+    có ứng dụng …``) — the predicate shared after the last value."""
     own = flow[w:nxt_start]
-    return own if nxt_start >= m.end + len(tail) else own + " " + tail
+    if nxt_start >= m.end + len(tail):
+        return own   # the last value: its stretch is the tail
+    gap = _p("value_connectors").sub("", flow[m.end:nxt_start])
+    return own if regex.search(r"\p{L}", gap) else own + " " + tail
 
 
 def _drop_undated_restatements(targets: list[Target]) -> list[Target]:
