@@ -390,7 +390,7 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
     seg_has_pred = bool(reads) and reads[-1].post and _np_span(flow, reads[-1].m.end, b)[1] < b
     sent_growth = ctx.memo(("growth", s, e), lambda: bool(_p("growth_word").search(sentence_text)))
     slots: list[_Slot] = []
-    for r in reads:
+    for ri, r in enumerate(reads):
         if r.inherited is not None:
             tiers, inds, sector, subject = (r.inherited.tiers, r.inherited.indicators,
                                             r.inherited.sector, r.inherited.subject)
@@ -405,8 +405,11 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
             inds = indicators_in(r.own, r.growth, person)
             # a value that names its own measure ("tỷ lệ khu phố văn minh đạt 75%")
             # or has its own predicate reads no other clause of the sentence
+            # — as does a later value of a list whose subject stands before it
+            # ("…, làng văn hóa đạt 70%, tổ dân phố văn hóa đạt 80%")
             own_pred = seg_has_pred or r.m.kind == "count" or \
-                (not r.post and bool(subject) and bool(_p("share_head").match(subject)))
+                (not r.post and bool(subject) and (bool(_p("share_head").match(subject))
+                                                   or (ri > 0 and _names_something(subject))))
             if not inds and not own_pred:
                 g = r.growth or (sent_growth and r.m.kind == "percent")
                 inds = ctx.memo(("sent", s, e, g, person), lambda: indicators_in(sentence_text, g, person))
@@ -436,6 +439,15 @@ def _earlier_sentence_indicators(ctx: _Ctx, block: Block, s: int, growth: bool, 
 
     ps, inds = ctx.memo(("block", block.index, growth, person), first)
     return inds if ps < s else []
+
+
+def _names_something(subject: str) -> bool:
+    """Does a subject written before a value name something beyond connectors,
+    periods and growth words (``/năm giai đoạn 2023 - 2025 và`` names nothing)?"""
+    rest = _p("year_period_phrase").sub(" ", subject)
+    rest = _p("value_connectors").sub(" ", rest)
+    rest = _p("growth_after").sub(" ", rest.lstrip())
+    return len([w for w in rest.split() if regex.search(r"\p{L}", w)]) >= 2
 
 
 def _own_window(flow: str, w: int, m: Mention, nxt_start: int, tail: str) -> str:
