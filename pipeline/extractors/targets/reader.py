@@ -15,8 +15,9 @@ from .mentions import Mention, _num, find_mentions
 from .phrases import (_all_bare, _heading_indicators,
                       _heading_tiers, _indicators_for, _is_person, _np_span, _np_tiers,
                       _sector_for, _skip_after, _starts_noun_phrase, _strip_cues, _tier_list)
-from .scope import (_ADMIN_TIER, _Ctx, _Slot, _year_for, close_lead, cue_after, cue_before, cues_between,
-                    open_lead)
+from .scope import (_ADMIN_TIER, _Ctx, _Slot, _due_in_own_clause, _year_for, close_lead, cue_before,
+                    cues_between, open_lead)
+from .sieve import _drop_results_before_goal, _drop_undated_restatements, _restated
 from .vocab import indicators_in, sector_of
 from .tables import table_targets
 from .years import YearCue, _year_after, document_cue, find_year_cues
@@ -159,57 +160,6 @@ def _sentence(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int,
             ctx.last_slots = slots
             sent_slots.extend(slots)
     block_cues.extend(cues)
-
-
-def _due_in_own_clause(flow: str, m: Mention, nxt_start: int, cues: list[YearCue]) -> Optional[YearCue]:
-    """A due year later in the value's own clause (up to the next comma or value):
-    ``ít nhất 40% địa bàn cấp xã không ma túy trong năm 2026, phấn đấu đến năm 2030 …``."""
-    end = min(nxt_start, m.end + 200)
-    for sep in (",", ";", " và ", " hoặc "):   # a year after "và" dates the next value
-        cut = flow.find(sep, m.end, end)
-        if cut >= 0:
-            end = cut
-    cue = cue_after(cues, m.end)
-    if cue is None or cue.pos >= end:
-        return None
-    due = _p("due_prefix")
-    if due.search(flow, max(0, cue.pos - 12), cue.pos) or _p("due_cue_start").match(flow, cue.pos, cue.end):
-        return cue
-    return None
-
-
-def _drop_results_before_goal(flow: str, s: int, e: int, mentions: list[Mention],
-                              cues: list[YearCue]) -> list[Mention]:
-    """Values a sentence reports before it states its goal are results or baselines.
-
-    ``Số CLB năm 2020 đạt 1.200 CLB, phấn đấu đến năm 2025 có 1.500 CLB``: a
-    value before the first goal word (``phấn đấu``, ``mục tiêu``, ``đến năm``)
-    dated by a plain ``năm YYYY`` earlier than a year after that word is a
-    baseline; in a sentence opening with an assessment (``Qua 5 năm thực
-    hiện``, ``Năm qua``) every value before the goal word is a result.
-    """
-    if not mentions:
-        return mentions
-    goal = _p("goal_word").search(flow, s, e)
-    limit = goal.start() if goal else e
-    if _p("result_lead").match(flow, s, e):
-        return [m for m in mentions if m.start >= limit]
-    if goal is None:
-        return mentions
-    later = [c.year for c in cues if c.pos >= limit]
-    if not later:
-        return mentions
-    due_prefix = _p("due_prefix")
-    past = [c for c in cues if c.pos < limit and c.year < max(later)
-            and not due_prefix.search(flow, max(s, c.pos - 12), c.pos)]
-    if not past:
-        return mentions
-
-    def baseline(m: Mention) -> bool:
-        # the past year stands in the value's own stretch: just before it or just after it
-        return any(m.start - 80 <= c.pos <= m.end + 16 for c in past)
-
-    return [m for m in mentions if m.start >= limit or not baseline(m)]
 
 
 def _bare_number_item(flow: str, s: int, e: int, heads: list[Block]) -> list[Mention]:
@@ -468,36 +418,6 @@ def _own_window(flow: str, w: int, m: Mention, nxt_start: int, tail: str) -> str
         return own   # the last value: its stretch is the tail
     gap = _p("value_connectors").sub("", flow[m.end:nxt_start])
     return own if regex.search(r"\p{L}", gap) else own + " " + tail
-
-
-def _drop_undated_restatements(targets: list[Target]) -> list[Target]:
-    """A value with no year whose row is read again with a year (a subheading
-    ``a) Trên 75% xã đạt chuẩn …`` over ``Đến năm 2025, phấn đấu trên 75% xã
-    đạt chuẩn …``) is the same target: keep the dated one."""
-    dated: dict[tuple, list[str]] = {}
-    for t in targets:
-        if t.year is not None:
-            dated.setdefault((t.indicator, t.tier, t.value, t.value_max, t.unit), []).append(fold(t.subject or ""))
-
-    def restated(t: Target) -> bool:
-        subject = fold(t.subject or "")
-        others = dated.get((t.indicator, t.tier, t.value, t.value_max, t.unit), [])
-        return t.indicator != "other" and bool(others) or any(
-            min(len(x), len(subject)) >= 12 and (x.startswith(subject) or subject.startswith(x)) for x in others[:20])
-
-    return [t for t in targets if t.year is not None or not restated(t)]
-
-
-def _restated(ctx: _Ctx, key: tuple) -> bool:
-    """Is this value a restatement of one already read — the same row whose
-    subject begins the other's (a subheading ``Trên 70% xã đạt chuẩn …`` over
-    the paragraph that says it again in full)?  Records the subject either way."""
-    subject = key[-1]
-    seen = ctx.subjects.setdefault(key[:-1], [])
-    dup = len(subject) >= 12 and any(min(len(x), len(subject)) >= 12 and
-                                     (x.startswith(subject) or subject.startswith(x)) for x in seen[-20:])
-    seen.append(subject)
-    return dup
 
 
 def _has_words_between(flow: str, reads: list["_Read"]) -> bool:
