@@ -331,6 +331,13 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
             if reads[k].post:
                 nearest = reads[k]
         for k, r in enumerate(reads):
+            if not r.post and not r.tiers and sent_slots and r.m.kind != "count" and (
+                    _p("respectively_after").match(flow, r.m.end, min(b, r.m.end + 40))
+                    or (k > 0 and reads[k - 1].inherited is not None)):
+                # "…; đến năm 2030 nhân rộng mô hình đạt 50% chỉ tiêu tương ứng và đạt 90%
+                # vào năm 2045": the same target as the slot before, at later years
+                r.inherited = sent_slots[-1]
+                continue
             if not bare(r):
                 continue
             later = next_post[k]
@@ -338,11 +345,6 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
                 # "đạt 60% và đến năm 2030 đạt 80% bảo tàng …": one subject for both
                 r.tiers, r.subject = later.tiers, later.subject
             elif k == 0 and sent_slots and not _has_words_after(flow, r.m.end, b):
-                r.inherited = sent_slots[-1]
-            elif sent_slots and (_p("respectively_after").match(flow, r.m.end, min(b, r.m.end + 40))
-                                 or (k > 0 and reads[k - 1].inherited is not None)):
-                # "…; đến năm 2030 đạt 50% chỉ tiêu tương ứng và đạt 90% vào năm 2045":
-                # the same target as the slot before, at later years
                 r.inherited = sent_slots[-1]
 
     seg_has_pred = bool(reads) and reads[-1].post and _np_span(flow, reads[-1].m.end, b)[1] < b
