@@ -121,7 +121,7 @@ def find_mentions(flow: str, start: int, end: int) -> list[Mention]:
             continue
         lo = _num(m.group("lo"))
         hi = _num(m.group("hi")) if m.group("hi") else None
-        if lo is None or (1900 <= lo <= 2100 and float(lo).is_integer()):
+        if lo is None or (1900 <= lo <= 2100 and m.group("lo").isdigit()):   # a year, not "2.000 CLB"
             continue
         if hi is not None and hi <= lo:
             hi = None
