@@ -203,3 +203,10 @@ def _strip_cues(text: str) -> str:
     return _p("subject_cue_words").sub("", text)
 
 
+def _names_something(subject: str) -> bool:
+    """Does a subject written before a value name something beyond connectors,
+    periods and growth words (``/năm giai đoạn 2023 - 2025 và`` names nothing)?"""
+    rest = _p("year_period_phrase").sub(" ", subject)
+    rest = _p("value_connectors").sub(" ", rest)
+    rest = _p("growth_after").sub(" ", rest.lstrip())
+    return len([w for w in rest.split() if regex.search(r"\p{L}", w)]) >= 2

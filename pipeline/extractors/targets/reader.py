@@ -14,7 +14,8 @@ from .common import _I, _clean, _p
 from .mentions import Mention, _num, find_mentions
 from .phrases import (_all_bare, _heading_indicators,
                       _heading_tiers, _indicators_for, _is_person, _np_span, _np_tiers,
-                      _sector_for, _skip_after, _starts_noun_phrase, _strip_cues, _tier_list)
+                      _names_something, _sector_for, _skip_after, _starts_noun_phrase, _strip_cues,
+                      _tier_list)
 from .scope import (_ADMIN_TIER, _Ctx, _Slot, _due_in_own_clause, _year_for, close_lead, cue_before,
                     cues_between, open_lead)
 from .sieve import _drop_results_before_goal, _drop_undated_restatements, _restated
@@ -399,15 +400,6 @@ def _earlier_sentence_indicators(ctx: _Ctx, block: Block, s: int, growth: bool, 
 
     ps, inds = ctx.memo(("block", block.index, growth, person), first)
     return inds if ps < s else []
-
-
-def _names_something(subject: str) -> bool:
-    """Does a subject written before a value name something beyond connectors,
-    periods and growth words (``/năm giai đoạn 2023 - 2025 và`` names nothing)?"""
-    rest = _p("year_period_phrase").sub(" ", subject)
-    rest = _p("value_connectors").sub(" ", rest)
-    rest = _p("growth_after").sub(" ", rest.lstrip())
-    return len([w for w in rest.split() if regex.search(r"\p{L}", w)]) >= 2
 
 
 def _own_window(flow: str, w: int, m: Mention, nxt_start: int, tail: str) -> str:

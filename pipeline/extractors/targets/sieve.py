@@ -6,6 +6,7 @@ from ...models import Target
 from ...text import fold
 from .common import _p
 from .mentions import Mention
+from .phrases import _names_something
 from .scope import _Ctx
 from .years import YearCue
 
@@ -51,13 +52,16 @@ def _drop_undated_restatements(targets: list[Target]) -> list[Target]:
     dated: dict[tuple, list[str]] = {}
     for t in targets:
         if t.year is not None:
-            dated.setdefault((t.indicator, t.tier, t.value, t.value_max, t.unit), []).append(fold(t.subject or ""))
+            subject = fold(t.subject or "") if t.subject and _names_something(t.subject) else ""
+            dated.setdefault((t.indicator, t.tier, t.value, t.value_max, t.unit), []).append(subject)
 
     def restated(t: Target) -> bool:
         subject = fold(t.subject or "")
         others = dated.get((t.indicator, t.tier, t.value, t.value_max, t.unit), [])
+        # the same row named again, or dated where the text names nothing else ("… 42% vào năm 2030")
         return t.indicator != "other" and bool(others) or any(
-            min(len(x), len(subject)) >= 12 and (x.startswith(subject) or subject.startswith(x)) for x in others[:20])
+            not x or (min(len(x), len(subject)) >= 12 and (x.startswith(subject) or subject.startswith(x)))
+            for x in others[:20])
 
     return [t for t in targets if t.year is not None or not restated(t)]
 
