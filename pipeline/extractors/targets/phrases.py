@@ -88,6 +88,10 @@ def _np_tiers(ctx: _Ctx, a: int, b: int) -> list[str]:
         # people: only an area, or a level of government named as such
         # ("cán bộ, công chức cấp xã" → commune), never the institutions they use
         level = _p("level_word")
+        if _p("staff_head").match(head):
+            # staff belong to the level of the institution they work in
+            # ("người làm công tác thư viện tại thư viện cơ sở" → commune)
+            return _dedupe(t.tier for t in spans) or ["all"]
         return _dedupe(t.tier for t in spans if t.area or level.match(t.text)) or ["all"]
     cuts: list[tuple[int, int]] = []
     depth = 0
