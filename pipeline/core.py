@@ -63,7 +63,7 @@ def _fill(rec: DocumentRecord, prep: PreparedText, seg, tables: Optional[list] =
     rec.warnings.extend(meta.warnings)
     rec.references = extract_references(prep, seg, meta.number)
     issue_year = int(meta.issue_date[:4]) if meta.issue_date else None
-    targets, twarn = extract_targets(prep, seg, meta.admin_level, tables, issue_year)
+    targets, twarn = extract_targets(prep, seg, meta.admin_level, tables, issue_year, meta.title)
     rec.targets = targets
     rec.warnings.extend(twarn)
     for ev in [t.evidence for t in rec.targets] + [r.evidence for r in rec.references]:

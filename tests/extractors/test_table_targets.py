@@ -91,3 +91,32 @@ def test_table_targets_know_their_cell_and_it_is_kept_out_of_the_schema_record()
     rec = DocumentRecord(doc_id="x", source="x", sha256="0", targets=ts)
     assert "cell" not in rec.to_json()["targets"][0]
     assert rec.to_json(with_cells=True)["targets"][0]["cell"]["header"] == "Năm 2025"
+
+
+def test_row_numbers_are_no_values():
+    # an STT column, and a first column counting 1, 2, 3 under section numerals
+    raw, tables = build(["Phụ lục: Chỉ tiêu chuyển đổi số"],
+                        [[("STT", 1, 1), ("Chỉ tiêu", 1, 1), ("Năm 2026", 1, 1)],
+                         [("I", 1, 1), ("Chính quyền số", 1, 1), ("", 1, 1)],
+                         [("1", 1, 1), ("Tỷ lệ hồ sơ trực tuyến toàn trình (%)", 1, 1), ("85", 1, 1)],
+                         [("2", 1, 1), ("Tỷ lệ văn bản ký số (%)", 1, 1), ("95", 1, 1)]])
+    ts, got = extract(raw, tables)
+    assert got == Counter([("other", "all", 2026, 85, None, "percent"), ("other", "all", 2026, 95, None, "percent")])
+    assert {(t.year_source, t.tier_source) for t in ts} == {("table", "none")}
+
+
+def test_task_table_without_values_yields_nothing():
+    raw, tables = build(["Phụ lục: Nhiệm vụ"],
+                        [[("TT", 1, 1), ("Nhiệm vụ", 1, 1), ("Thời gian", 1, 1)],
+                         [("1", 1, 1), ("Xây dựng kế hoạch kiểm tra", 1, 1), ("Quý I", 1, 1)],
+                         [("2", 1, 1), ("Tổ chức tập huấn cho cán bộ", 1, 1), ("Quý II", 1, 1)]])
+    ts, _ = extract(raw, tables)
+    assert ts == []
+
+
+def test_table_cell_tier_comes_from_its_row_label():
+    raw, tables = build(["Tỷ lệ thư viện có số hóa tài liệu"],
+                        [[("Loại thư viện", 1, 1), ("Năm 2027 (%)", 1, 1)],
+                         [("Thư viện cấp huyện", 1, 1), ("60", 1, 1)]])
+    ts, _ = extract(raw, tables)
+    assert [(t.tier, t.tier_source, t.year_source) for t in ts] == [("district", "table", "table")]

@@ -1,0 +1,146 @@
+"""Value mentions: percentages, ranges, ratios and counts, with their spans."""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import Optional
+
+import regex
+
+from .common import _I, _p
+
+@dataclass
+class Mention:
+    start: int              # offsets in flow
+    end: int
+    value: float
+    value_max: Optional[float]
+    kind: str               # percent | ratio | count
+    unit_text: str = ""
+
+
+def _num(s: str) -> Optional[float]:
+    s = s.strip()
+    if regex.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", s):
+        s = s.replace(".", "").replace(",", ".")
+    else:
+        s = s.replace(",", ".")
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+def _paren_spans(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """Parenthesised stretches inside ``text[start:end]`` (one level)."""
+    out = []
+    depth = 0
+    open_at = -1
+    for i in range(start, end):
+        c = text[i]
+        if c == "(":
+            if depth == 0:
+                open_at = i
+            depth += 1
+        elif c == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                out.append((open_at, i + 1, text[open_at + 1:i]))
+    return out
+
+
+_EXCLUDED_PAREN = regex.compile(r"^\s*(?:gồm|bao\s+gồm|trong\s+đó|tức\s+là|tương\s+đương|chiếm|so\s+với|tăng|giảm)", _I)
+
+
+class _Spans:
+    """Disjoint spans kept in order: membership in O(log n), so that finding
+    the values of a sentence stays near-linear in their number."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def add(self, a: int, b: int) -> None:
+        i = bisect.bisect_left(self.starts, a)
+        self.starts.insert(i, a)
+        self.ends.insert(i, b)
+
+    def free(self, a: int, b: int) -> bool:
+        """Does ``[a, b)`` overlap no span?"""
+        i = bisect.bisect_left(self.starts, b)   # spans starting before b
+        return i == 0 or self.ends[i - 1] <= a
+
+    def covers(self, pos: int) -> bool:
+        i = bisect.bisect_right(self.starts, pos)
+        return i > 0 and pos < self.ends[i - 1]
+
+
+def find_mentions(flow: str, start: int, end: int) -> list[Mention]:
+    text = flow
+    taken = _Spans()
+    out: list[Mention] = []
+    free = taken.free
+    excluded = _Spans()
+    for a, b, inner in _paren_spans(text, start, end):
+        if _EXCLUDED_PAREN.match(inner):
+            excluded.add(a, b)
+    in_excluded = excluded.covers
+
+    for m in _p("percent_range").finditer(text, start, end):
+        lo, hi = _num(m.group("lo")), _num(m.group("hi"))
+        if lo is None or hi is None or not (lo < hi <= 1000) or in_excluded(m.start()):
+            continue
+        out.append(Mention(m.start(), m.end(), lo, hi, "percent"))
+        taken.add(m.start(), m.end())
+    for m in _p("percent").finditer(text, start, end):
+        if not free(m.start(), m.end()) or in_excluded(m.start()):
+            continue
+        v = _num(m.group("lo"))
+        if v is None or v > 1000:
+            continue
+        out.append(Mention(m.start(), m.end(), v, None, "percent"))
+        taken.add(m.start(), m.end())
+    not_before_ratio = _p("ratio_not_target")
+    for m in _p("ratio").finditer(text, start, end):
+        if not free(m.start(), m.end()) or in_excluded(m.start()):
+            continue
+        num, den = int(m.group("num")), int(m.group("den"))
+        if den < 2 or num > den:
+            continue
+        if not_before_ratio.search(text[max(start, m.start() - 12):m.start()]):
+            continue
+        out.append(Mention(m.start(), m.end(), round(100.0 * num / den, 2), None, "ratio"))
+        taken.add(m.start(), m.end())
+    bad_unit = _p("count_unit_not_target")
+    for m in _count_matches(text, start, end):
+        s, e = m.start("lo"), (m.end("hi") if m.group("hi") else m.end("lo"))
+        if not free(s, e) or in_excluded(s):
+            continue
+        unit = m.group("unit") or ""
+        if bad_unit.match(unit):
+            continue
+        lo = _num(m.group("lo"))
+        hi = _num(m.group("hi")) if m.group("hi") else None
+        if lo is None or (1900 <= lo <= 2100 and m.group("lo").isdigit()):   # a year, not "2.000 CLB"
+            continue
+        if hi is not None and hi <= lo:
+            hi = None
+        unit_end = min(end, m.end("unit"))
+        out.append(Mention(s, unit_end, lo, hi, "count", unit))
+        taken.add(s, e)
+    out.sort(key=lambda m: m.start)
+    return out
+
+
+_COUNT_RULES = ("count", "count_outcome", "count_label", "count_from", "count_have")
+
+
+def _count_matches(text: str, start: int, end: int):
+    """Counts in the forms of ``rules/values.yaml`` (after a target word, an
+    outcome verb, a year label, ``từ … đến …`` / ``từ … trở lên``), in text order."""
+    found = []
+    for rid in _COUNT_RULES:
+        found.extend(_p(rid).finditer(text, start, end))
+    found.sort(key=lambda m: m.start("lo"))
+    return found
+

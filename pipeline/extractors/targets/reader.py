@@ -1,0 +1,502 @@
+"""The target reader: blocks → sentences → ``;`` segments → value slots."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import regex
+
+from ...models import Evidence, Target
+from ...nlp import find_tiers, make_doc
+from ...segment import Block, Segmented
+from ...text import PreparedText, fold
+from .common import _I, _clean, _p
+from .mentions import Mention, _num, find_mentions
+from .phrases import (_all_bare, _heading_indicators,
+                      _heading_tiers, _indicators_for, _is_person, _np_span, _np_tiers,
+                      _names_something, _sector_for, _skip_after, _starts_noun_phrase, _strip_cues,
+                      _tier_list)
+from .scope import (_ADMIN_TIER, _Ctx, _Slot, _due_in_own_clause, _year_for, close_lead, cue_before,
+                    cues_between, open_lead)
+from .sieve import _drop_results_before_goal, _drop_undated_restatements, _restated
+from .vocab import indicators_in, sector_of
+from .tables import table_targets
+from .years import YearCue, _year_after, document_cue, find_year_cues
+
+__all__ = ["extract_targets"]
+
+_WINDOW = 400   # characters before a value that its subject and indicator are read from
+_TAIL = 1000    # characters after the last value of a segment (its shared predicate)
+
+
+def extract_targets(prep: PreparedText, seg: Segmented, admin_level: Optional[str] = None,
+                    tables: Optional[list] = None,
+                    issue_year: Optional[int] = None,
+                    title: Optional[str] = None) -> tuple[list[Target], list[str]]:
+    """All targets of a document, and warnings about values left out or doubtful.
+
+    ``tables`` (the loader's tables, cell offsets in the raw text) are read
+    cell by cell; their rows are not read again as prose.  A value due before
+    the year the document was issued (``issue_year``) is a past result, not a
+    target: it is left out with a warning.  ``title`` is the document scope:
+    its period (``giai đoạn 2026 - 2030``) or single year (``năm 2024``) is the
+    due year of values that no nearer scope dates.  A value with no year in
+    reach is kept with ``year`` None and a warning.
+    """
+    flow = prep.flow
+    doc = make_doc(flow)
+    tiers = find_tiers(flow, doc)
+    ctx = _Ctx(prep=prep, seg=seg, tiers=tiers, tier_starts=[t.start for t in tiers],
+               default_tier=_ADMIN_TIER.get(admin_level or "", "all"),
+               document_cue=document_cue(title), issue_year=issue_year)
+    warnings: list[str] = []
+    elision = _p("elision")
+    nontarget_heading = _p("not_target_heading")
+    blocks = seg.blocks
+    table_blocks: set[int] = set()
+    if tables:
+        for t in tables:
+            for row in t.rows:
+                for c in row:
+                    b = seg.block_at(prep.from_raw(c.start))
+                    if b is not None:
+                        table_blocks.add(b.index)
+    lead_end = _p("lead_in_end")
+    for bi, block in enumerate(blocks):
+        close_lead(ctx, block)
+        if bi in table_blocks:
+            continue
+        heads = [blocks[i] for i in seg.ancestors(bi)]
+        if any(h.level < 6 and ctx.memo(("not_target", h.index), lambda: bool(nontarget_heading.search(h.text)))
+               for h in heads):
+            continue
+        sentences = list(block.sentences)
+        nxt = blocks[bi + 1] if bi + 1 < len(blocks) else None
+        if nxt is not None and elision.match(nxt.text) and sentences:
+            s, e = sentences[-1]
+            if flow[e - 1] not in ".!?;:”\"":
+                sentences = sentences[:-1]  # cut off by the elision
+        block_cues: list[YearCue] = []
+        for si, (s, e) in enumerate(sentences):
+            if si == 0 and block.marker:
+                s = max(s, block.body_start)
+            _sentence(ctx, block, heads, s, e, block_cues, warnings)
+        if block_cues:
+            ctx.carry_year[block.parent] = block_cues[-1]
+        open_lead(ctx, block, lead_end)
+    if tables:
+        for t in table_targets(prep, seg, tables, admin_level, prep.from_raw, ctx.document_cue):
+            key = (t.indicator, t.tier, t.year, t.value, t.value_max, t.unit,
+                   fold(t.subject or "") if t.indicator == "other" else "")
+            if key not in ctx.seen:
+                ctx.seen.add(key)
+                ctx.targets.append(t)
+    targets = _drop_undated_restatements(ctx.targets)
+    if ctx.no_year:
+        warnings.append(f"{len(ctx.no_year)} value(s) with no year they are due in reach, kept with "
+                        f"no year (e.g. {ctx.no_year[0]!r})")
+    if issue_year is not None:
+        past = [t for t in targets if t.year is not None and t.year < issue_year]
+        if past:
+            targets = [t for t in targets if t.year is None or t.year >= issue_year]
+            warnings.append(f"{len(past)} value(s) due before the issue year {issue_year} read as past "
+                            f"results, not targets (e.g. {past[0].evidence.text[:80]!r})")
+    return targets, warnings
+
+
+def _split_segments(flow: str, s: int, e: int) -> list[tuple[int, int]]:
+    """Split a sentence at ';' outside parentheses and quotes."""
+    segs = []
+    depth = 0
+    inq = False
+    last = s
+    for i in range(s, e):
+        c = flow[i]
+        if c == "(":
+            depth += 1
+        elif c == ")" and depth:
+            depth -= 1
+        elif c in "“”\"":
+            inq = (c == "“") or (c == "\"" and not inq)
+            if c == "”":
+                inq = False
+        elif c == ";" and depth == 0 and not inq:
+            segs.append((last, i))
+            last = i + 1
+    segs.append((last, e))
+    return [(a, b) for a, b in segs if flow[a:b].strip()]
+
+
+
+
+
+
+def _sentence(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int,
+              block_cues: list[YearCue], warnings: list[str]) -> None:
+    flow = ctx.prep.flow
+    cues = find_year_cues(flow, s, e)
+    mentions = find_mentions(flow, s, e)
+    if not mentions:
+        mentions = _bare_number_item(flow, s, e, heads)
+    mentions = _drop_results_before_goal(flow, s, e, mentions, cues)
+    segments = _split_segments(flow, s, e)
+    sent = flow[s:e]   # the sentence's text, once: its segments and values read it, never copy it
+    sent_slots: list[_Slot] = []
+    k = 0   # mentions are in text order: walk them once across the segments
+    for a, b in segments:
+        while k < len(mentions) and mentions[k].start < a:
+            k += 1
+        j = k
+        while j < len(mentions) and mentions[j].start < b:
+            j += 1
+        seg_mentions = mentions[k:j]
+        k = j
+        if not seg_mentions:
+            _implied(ctx, block, heads, s, e, a, b, mentions, cues, block_cues, sent)
+            continue
+        if _respectively(ctx, block, heads, s, e, a, b, seg_mentions, cues, block_cues, sent):
+            continue
+        slots = _segment(ctx, block, heads, s, e, a, b, seg_mentions, cues, block_cues, sent_slots, sent)
+        if slots:
+            ctx.last_slots = slots
+            sent_slots.extend(slots)
+    block_cues.extend(cues)
+
+
+def _bare_number_item(flow: str, s: int, e: int, heads: list[Block]) -> list[Mention]:
+    """``- Năm 2025: 85.`` under a heading that carries the unit (``Tỷ lệ … (%):``)."""
+    m = _p("bare_number_item").match(flow[s:e])
+    if not m or not heads:
+        return []
+    head = heads[0].text
+    if "%" not in head and not regex.search(r"tỷ\s+lệ", head, _I):
+        return []
+    v = _num(m.group("lo"))
+    hi = _num(m.group("hi")) if m.group("hi") else None
+    if v is None or v > 100 or (hi is not None and (hi <= v or hi > 100)):
+        return []
+    end = s + (m.end("hi") if m.group("hi") else m.end("lo"))
+    return [Mention(s + m.start("lo"), end, v, hi, "percent")]
+
+
+def _respectively(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int, b: int,
+                  mentions: list[Mention], cues: list[YearCue], block_cues: list[YearCue],
+                  sent: str) -> bool:
+    """``lần lượt đạt 40% và 60%`` / ``đạt 100%, 90%, 60% … các chỉ tiêu tương ứng``.
+
+    Bare values are mapped in order onto the tiers named before them in the
+    same segment, else onto the value slots of the previous segment or
+    sentence.  Returns whether the segment was read that way.
+    """
+    flow = ctx.prep.flow
+    seg_text = flow[a:b]
+    if len(mentions) < 2 or not _p("respectively").search(seg_text) or not _all_bare(ctx, mentions, b):
+        return False
+    pre_tiers = _tier_list(ctx.tiers_between(a, mentions[0].start))
+    if len(pre_tiers) == len(mentions):
+        inds = _indicators_for(ctx, sent, heads, False, block)
+        slots = [_Slot([t], inds, "", None) for t in pre_tiers]
+        source = "clause"
+    elif len(ctx.last_slots) == len(mentions):
+        slots = ctx.last_slots
+        source = "lead"   # the slots of the sentence or segment before
+    else:
+        return False
+    for m, slot in zip(mentions, slots):
+        cue = _year_for(ctx, m.start, cues, block_cues, heads, block)
+        _emit(ctx, m, slot.tiers or ["all"], slot.indicators or ["other"], slot.sector,
+              slot.subject, cue, s, e, sent, heads, block, False,
+              tier_source=source if slot.tiers else "none")
+    ctx.last_slots = slots
+    return True
+
+
+@dataclass
+class _Read:
+    """One value of a segment, as read before indicators are chosen."""
+    m: Mention
+    post: bool
+    tiers: list[str]
+    subject: Optional[str]
+    own: str
+    growth: bool
+    cue: Optional[YearCue]
+    inherited: Optional[_Slot] = None
+
+
+def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int, b: int,
+             seg_mentions: list[Mention], cues: list[YearCue], block_cues: list[YearCue],
+             sent_slots: list[_Slot], sentence_text: str) -> list[_Slot]:
+    """Read the values of one ``;``-separated segment of a sentence.
+
+    ``sent_slots`` are the values read so far in the same sentence: a bare
+    ``năm 2025: 70%`` takes the subject of the one before it, and bare
+    ``đạt 30% và 20%`` after ``20% số dân ở đô thị và 10% số dân ở nông
+    thôn;`` map onto those two slots in order.
+    """
+    flow = ctx.prep.flow
+    not_target = _p("not_target_context")
+    seg_cues = cues_between(cues, a, b)
+    prev_seg_first = next((x.cue for x in reversed(sent_slots) if x.first_in_segment), None)
+    reads: list[_Read] = []
+    prev_tiers: list[str] = []
+    # the text after the last value: a predicate the values before it share
+    # ("100% thư viện tỉnh, 60% thư viện huyện có …"); capped, so that each
+    # value reads a bounded window and the segment stays linear in its values
+    tail = flow[seg_mentions[-1].end:min(b, seg_mentions[-1].end + _TAIL)]
+    for k, m in enumerate(seg_mentions):
+        nxt_start = seg_mentions[k + 1].start if k + 1 < len(seg_mentions) else b
+        prev_end = seg_mentions[k - 1].end if k > 0 else a
+        if not_target.search(flow[max(a, m.start - 60):m.start]):
+            continue
+        if _p("condition_before").search(flow[max(a, m.start - 60):m.start]) or \
+                _p("condition_after").match(flow[m.end:min(b, m.end + 60)]):
+            continue   # a condition or exemption ("nơi có tỷ lệ dưới 30% có thể điều chỉnh …")
+        after = flow[m.end:min(nxt_start, m.end + _WINDOW)]
+        if _p("baseline_before").search(flow[max(a, m.start - 12):m.start]) and _p("baseline_after").match(after):
+            continue   # "từ 28% năm 2020 lên 35%": 28 is the baseline
+        growth = m.kind == "percent" and (
+            bool(_p("growth_after").match(after))
+            or bool(_p("growth_before").search(flow[max(a, m.start - 40):m.start])))
+        post = m.kind != "count" and _starts_noun_phrase(after)
+        if post:
+            np_start, np_end = _np_span(flow, m.end, nxt_start)
+            tiers = _np_tiers(ctx, np_start, np_end)
+            if tiers == ["all"] and not ctx.tiers_between(np_start, np_end):
+                tiers = []   # units of no level ("6/6 đơn vị"): a heading may name their tier
+            subject = _clean(flow[np_start:nxt_start])
+            # a value whose noun phrase has its own predicate reads its own
+            # clause; else it shares the predicate after the last value
+            own = flow[np_start:nxt_start] if np_end < nxt_start else flow[np_start:nxt_start] + " " + tail
+        elif m.kind == "count":
+            w = max(a, m.start - _WINDOW)
+            subject = _clean(flow[w:m.end])
+            own = _own_window(flow, w, m, nxt_start, tail)
+            each = regex.search(r"\b(?:mỗi|từng)\s", flow[w:m.start], _I)
+            tiers = _tier_list(ctx.tiers_between(w + each.end(), m.start)) if each else []
+            each_after = regex.search(r"\b(?:mỗi|từng)\s", flow[m.end:nxt_start], _I)
+            if not tiers and each_after:
+                tiers = _tier_list(ctx.tiers_between(m.end + each_after.end(), nxt_start))[:1]
+            if not tiers:
+                # the tier inside the counted phrase ("03 thư viện cấp xã", "35 địa bàn cấp xã")
+                tiers = _tier_list(ctx.tiers_between(m.start, _np_span(flow, m.start, nxt_start)[1]))
+            tiers = tiers or ["all"]
+        else:
+            # its own words start after the value before it — after that value's
+            # noun phrase and predicate, when it had them ("100% xã có thiết chế …,
+            # tỷ lệ khu phố văn minh đạt 75%"): a later value never reads them
+            own_start = prev_end
+            if k and reads and reads[-1].post:
+                cut = flow.rfind(",", prev_end, m.start)
+                if cut >= 0:
+                    own_start = cut + 1
+            ra = _p("respectively_after").match(flow, own_start, m.start) if k else None
+            if ra:
+                own_start = ra.end()   # "50% chỉ tiêu tương ứng và đạt 90%": those words are the last value's
+            tiers = _tier_list(ctx.tiers_between(own_start, m.start))
+            if not tiers and k > 0 and reads and own_start == prev_end:
+                tiers = prev_tiers
+            subject = _clean(_strip_cues(flow[own_start if k else max(a, m.start - _WINDOW):m.start]))
+            own = _own_window(flow, max(own_start if k else a, m.start - _WINDOW), m, nxt_start, tail)
+        # the year: right after the value, else the nearest before it in the
+        # segment, else the one the previous segment of the sentence began
+        # with (parallel lists: "đạt 60% và đến năm 2030 đạt 80% X; đạt 50% …")
+        cue = _year_after(after, m.end) or _due_in_own_clause(flow, m, nxt_start, seg_cues)
+        if cue is None:
+            before = cue_before(seg_cues, m.start)
+            if before is not None:
+                cue = before
+            elif prev_seg_first is not None:
+                cue = prev_seg_first
+            else:
+                cue = _year_for(ctx, m.start, cues, block_cues, heads, block)
+        if m.kind == "count" and _p("activity_unit").match(m.unit_text) and (cue is None or cue.source != "clause"):
+            continue   # an activity quota inside a task ("ít nhất 01 lần/tháng"), not an outcome
+        reads.append(_Read(m, post, tiers, subject, own, growth, cue))
+        prev_tiers = tiers
+
+    # bare values (no tier, no subject of their own)
+    def bare(r: _Read) -> bool:
+        return not r.post and r.m.kind != "count" and not r.tiers and not r.subject
+
+    if len(reads) >= 2 and all(bare(r) for r in reads) and len(sent_slots) >= len(reads) \
+            and not _has_words_between(flow, reads):
+        # "đạt 30% và 20% tham gia …" after "20% số dân ở đô thị và 10% số dân ở nông thôn;"
+        for r, slot in zip(reads, sent_slots[-len(reads):]):
+            r.inherited = slot
+    else:
+        next_post: list[Optional[_Read]] = [None] * len(reads)
+        nearest: Optional[_Read] = None
+        for k in range(len(reads) - 1, -1, -1):
+            next_post[k] = nearest
+            if reads[k].post:
+                nearest = reads[k]
+        for k, r in enumerate(reads):
+            if not r.post and not r.tiers and sent_slots and r.m.kind != "count" and (
+                    _p("respectively_after").match(flow, r.m.end, min(b, r.m.end + 40))
+                    or (k > 0 and reads[k - 1].inherited is not None)):
+                # "…; đến năm 2030 nhân rộng mô hình đạt 50% chỉ tiêu tương ứng và đạt 90%
+                # vào năm 2045": the same target as the slot before, at later years
+                r.inherited = sent_slots[-1]
+                continue
+            if not bare(r):
+                continue
+            later = next_post[k]
+            if later is not None:
+                # "đạt 60% và đến năm 2030 đạt 80% bảo tàng …": one subject for both
+                r.tiers, r.subject = later.tiers, later.subject
+            elif k == 0 and sent_slots and not _has_words_after(flow, r.m.end, b):
+                r.inherited = sent_slots[-1]
+
+    seg_has_pred = bool(reads) and reads[-1].post and _np_span(flow, reads[-1].m.end, b)[1] < b
+    sent_growth = ctx.memo(("growth", s, e), lambda: bool(_p("growth_word").search(sentence_text)))
+    slots: list[_Slot] = []
+    for ri, r in enumerate(reads):
+        if r.inherited is not None:
+            tiers, inds, sector, subject = (r.inherited.tiers, r.inherited.indicators,
+                                            r.inherited.sector, r.inherited.subject)
+            tier_source = r.inherited.tier_source
+        else:
+            head_tiers = [] if r.tiers else _heading_tiers(ctx, heads)
+            tiers = r.tiers or head_tiers or ["all"]
+            tier_source = "clause" if r.tiers else ("heading" if head_tiers else "none")
+            subject = r.subject
+            # a share of people, or a count, is never a share of institutions
+            person = _is_person(subject) or r.m.kind == "count"
+            inds = indicators_in(r.own, r.growth, person)
+            # a value that names its own measure ("tỷ lệ khu phố văn minh đạt 75%")
+            # or has its own predicate reads no other clause of the sentence
+            # — as does a later value of a list whose subject stands before it
+            # ("…, làng văn hóa đạt 70%, tổ dân phố văn hóa đạt 80%")
+            own_pred = seg_has_pred or r.m.kind == "count" or \
+                (not r.post and bool(subject) and (bool(_p("share_head").match(subject))
+                                                   or (ri > 0 and _names_something(subject))))
+            if not inds and not own_pred:
+                g = r.growth or (sent_growth and r.m.kind == "percent")
+                inds = ctx.memo(("sent", s, e, g, person), lambda: indicators_in(sentence_text, g, person))
+            if not inds and not own_pred:
+                inds = _earlier_sentence_indicators(ctx, block, s, r.growth, person)
+            if not inds:
+                inds = _heading_indicators(ctx, heads, r.growth, person)
+            inds = inds or ["other"]
+            sector = _sector_for(ctx, inds, r.own, sentence_text, heads, (s, e))
+        slots.append(_Slot(tiers, inds, sector, subject, r.cue, first_in_segment=not slots,
+                           tier_source=tier_source))
+        _emit(ctx, r.m, tiers, inds, sector, subject, r.cue, s, e, sentence_text, heads, block,
+              False, growth=r.growth, tier_source=tier_source)
+    return slots
+
+
+def _earlier_sentence_indicators(ctx: _Ctx, block: Block, s: int, growth: bool, person: bool) -> list[str]:
+    """The indicators of the first sentence of ``block`` that names one, if it stands before ``s``."""
+    flow = ctx.prep.flow
+
+    def first() -> tuple[int, list[str]]:
+        for ps, pe in block.sentences:
+            inds = indicators_in(flow[ps:pe], growth, person)
+            if inds:
+                return ps, inds
+        return len(flow), []
+
+    ps, inds = ctx.memo(("block", block.index, growth, person), first)
+    return inds if ps < s else []
+
+
+def _own_window(flow: str, w: int, m: Mention, nxt_start: int, tail: str) -> str:
+    """The words a value without a noun phrase after it reads its indicator from:
+    a window before it, its own stretch to the next value, and — when only
+    connectors stand between it and the next value (``45% (năm 2025) và 65% …
+    có ứng dụng …``) — the predicate shared after the last value."""
+    own = flow[w:nxt_start]
+    if nxt_start >= m.end + len(tail):
+        return own   # the last value: its stretch is the tail
+    gap = _p("value_connectors").sub("", flow[m.end:nxt_start])
+    return own if regex.search(r"\p{L}", gap) else own + " " + tail
+
+
+def _has_words_between(flow: str, reads: list["_Read"]) -> bool:
+    """Is there more than connectors (``và``, ``,``, ``đạt``) between the values?"""
+    for x, y in zip(reads, reads[1:]):
+        gap = flow[x.m.end:y.m.start]
+        if regex.search(r"\p{L}", regex.sub(r"\b(?:và|đạt|hoặc|là)\b", "", gap, flags=_I)):
+            return True
+    return False
+
+
+def _has_words_after(flow: str, start: int, end: int) -> bool:
+    rest = _skip_after(flow[start:end])
+    rest = regex.sub(r"^\s*(?:/\s*năm|mỗi\s+năm|hằng\s+năm|\(\s*năm\s+\d{4}\s*\))", "", rest, flags=_I)
+    return bool(regex.search(r"\p{L}", rest))
+
+
+
+def _implied(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int, b: int,
+             mentions: list[Mention], cues: list[YearCue], block_cues: list[YearCue], sent: str) -> None:
+    """Targets met by a named institution without a number (value 100)."""
+    flow = ctx.prep.flow
+    text = flow[a:b]
+    body = regex.sub(r"^[\s\-–+•*]*(?:(?:phấn\s+đấu|phần\s+đầu|phân\s+đầu)\s+)?"
+                     r"(?:(?:đến|từ)\s+)?(?:năm\s+\d{4}(?:\s*(?:đến|-|–)\s*(?:năm\s+)?\d{4})?)?\s*[:,]?\s*",
+                     "", text, flags=_I)
+    if not _p("institution").match(body):
+        return
+    offset = a + (len(text) - len(body))  # where the institution's name starts
+    in_list = bool(mentions) and len(body.split()) <= 8
+    cue_here = cues_between(cues, a, b)
+    targetish = any(_p("target_heading").search(h.text) for h in heads) or _p("target_heading").search(text)
+    inds: list[str]
+    if in_list:
+        tiers = _tier_list(ctx.tiers_between(offset, b))
+        if not tiers:
+            return
+        inds = (_heading_indicators(ctx, heads, False)
+                or ctx.memo(("sent", s, e, False, False), lambda: indicators_in(sent, False)) or ["other"])
+    else:
+        if not (cue_here and targetish):
+            return
+        inds = indicators_in(text, False)
+        if not inds:
+            return
+        np_start, np_end = _np_span(flow, offset, b)
+        tiers = _tier_list(ctx.tiers_between(np_start, np_end))
+    tier_source = "clause"
+    if not tiers:
+        tiers, tier_source = [ctx.default_tier], "document"
+    cue = _year_for(ctx, b, cues, block_cues, heads, block)
+    m = Mention(offset, b, 100.0, None, "implied")
+    sector = _sector_for(ctx, inds, text, sent, heads, (s, e))
+    _emit(ctx, m, tiers, inds, sector, _clean(body), cue, s, e, sent, heads, block, True,
+          tier_source=tier_source)
+
+
+def _emit(ctx: _Ctx, m: Mention, tiers: list[str], inds: list[str], sector: str,
+          subject: Optional[str], cue: Optional[YearCue], s: int, e: int, sentence_text: str,
+          heads: list[Block], block: Block, implied: bool, growth: bool = False,
+          tier_source: str = "clause") -> None:
+    flow = ctx.prep.flow
+    if cue is None:
+        ctx.no_year.append(flow[max(s, m.start - 40):m.end + 40].strip())
+    year = cue.year if cue is not None else None
+    if m.kind == "count":
+        unit = "count"
+    elif growth:
+        unit = "percent_per_year"
+    else:
+        unit = "percent"
+    direction = "at_most" if _p("at_most").search(flow[max(s, m.start - 30):m.start]) else "at_least"
+    ev = ctx.memo(("evidence", s, e), lambda: Evidence(*ctx.prep.raw_span_text(s, e)))
+    if tiers == ["all"] and tier_source == "clause" and not ctx.memo(("tiers", s, e), lambda: ctx.tiers_between(s, e)):
+        tier_source = "none"
+    for ind in inds:
+        sec = sector_of(ind) or sector
+        for tier in tiers:
+            key = (ind, tier, year, m.value, m.value_max, unit,
+                   fold(subject or "") if ind == "other" else "")
+            if key in ctx.seen or (ind == "other" and _restated(ctx, key)):
+                continue
+            ctx.seen.add(key)
+            ctx.targets.append(Target(
+                sector=sec, indicator=ind, subject=subject, tier=tier, year=year,
+                period_start=cue.period_start if cue is not None else None, value=m.value,
+                value_max=m.value_max, unit=unit, implied=implied, direction=direction, evidence=ev,
+                year_source=cue.source if cue is not None else "none", tier_source=tier_source))

@@ -1,0 +1,192 @@
+"""The scope a value is read in: the extraction context and the chain of scopes
+(clause → lead → heading → period → document) that fills a value's year."""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field, replace
+from typing import Optional
+
+import regex
+
+from ...models import Target
+from ...nlp import TierSpan
+from ...segment import INTRO_LEVEL, Block, Segmented
+from ...text import PreparedText
+from .common import _p
+from .mentions import Mention
+from .years import YearCue, find_year_cues
+
+
+@dataclass
+class _Slot:
+    tiers: list[str]
+    indicators: list[str]
+    sector: str
+    subject: Optional[str]
+    cue: Optional["YearCue"] = None
+    first_in_segment: bool = False
+    tier_source: str = "clause"
+
+
+@dataclass
+class _Ctx:
+    prep: PreparedText
+    seg: Segmented
+    tiers: list[TierSpan]
+    tier_starts: list[int]
+    default_tier: str
+    targets: list[Target] = field(default_factory=list)
+    seen: set = field(default_factory=set)
+    carry_year: dict = field(default_factory=dict)    # parent index -> YearCue
+    last_slots: list[_Slot] = field(default_factory=list)
+    no_year: list[str] = field(default_factory=list)   # evidence of values with no due year
+    document_cue: Optional[YearCue] = None             # the title's period or single year
+    issue_year: Optional[int] = None                   # outer scopes before it date no target
+    lead: Optional["Lead"] = None                      # the lead-in whose scope we are in
+    head_cues: dict = field(default_factory=dict)      # block index -> its year cues (cached)
+    subjects: dict = field(default_factory=dict)       # row key without subject -> subjects read
+    _memo: dict = field(default_factory=dict)
+
+    def memo(self, key, compute):
+        """``compute()`` once per key: what a sentence or heading yields is read once,
+        however many values stand in it (the reader stays linear in its values)."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            got = self._memo[key] = compute()
+            return got
+
+    def cues_of(self, block: Block) -> list[YearCue]:
+        """The year cues of a heading or lead-in block, computed once per block."""
+        got = self.head_cues.get(block.index)
+        if got is None:
+            got = self.head_cues[block.index] = find_year_cues(self.prep.flow, block.start, block.end)
+        return got
+
+    def tiers_between(self, a: int, b: int) -> list[TierSpan]:
+        i = bisect.bisect_left(self.tier_starts, a)
+        out = []
+        while i < len(self.tiers) and self.tiers[i].start < b:
+            if self.tiers[i].end <= b:
+                out.append(self.tiers[i])
+            i += 1
+        return out
+
+
+_ADMIN_TIER = {"province": "province", "district": "district", "commune": "commune",
+               "school": "school", "central": "all", "department": "all"}
+
+
+
+def cue_before(cues: list[YearCue], pos: int) -> Optional[YearCue]:
+    """The last of ``cues`` (in text order) that stands before ``pos``."""
+    i = bisect.bisect_left(cues, pos, key=lambda c: c.pos)
+    return cues[i - 1] if i else None
+
+
+def cue_after(cues: list[YearCue], pos: int) -> Optional[YearCue]:
+    """The first of ``cues`` that stands at or after ``pos``."""
+    i = bisect.bisect_left(cues, pos, key=lambda c: c.pos)
+    return cues[i] if i < len(cues) else None
+
+
+def cues_between(cues: list[YearCue], a: int, b: int) -> list[YearCue]:
+    i = bisect.bisect_left(cues, a, key=lambda c: c.pos)
+    j = bisect.bisect_left(cues, b, key=lambda c: c.pos)
+    return cues[i:j]
+
+
+def _scoped(cue: YearCue, source: str) -> YearCue:
+    """``cue`` as found in an outer scope; a period found there is the ``period`` scope."""
+    if cue.period_start is not None:
+        source = "period"
+    return replace(cue, source=source)
+
+
+def _is_lead(block: Block) -> bool:
+    """An unnumbered paragraph or item ending with ``:`` introduces what follows."""
+    return block.level >= INTRO_LEVEL and block.text.rstrip().endswith(":")
+
+
+@dataclass(frozen=True)
+class Lead:
+    """A lead-in (``Kế hoạch đặt ra các mục tiêu đến năm 2027 như sau:``) and its scope:
+    the items, sub-lists and paragraphs after it, up to the next heading of
+    ``end_level`` or higher (the level of the heading it stands in) or the
+    next lead-in that names a year."""
+    cue: YearCue
+    block: int
+    end_level: float
+
+
+def open_lead(ctx: "_Ctx", block: Block, lead_end: "regex.Pattern[str]") -> None:
+    """Open the scope of ``block`` if it is a lead-in naming a due year."""
+    if not lead_end.search(block.text):
+        return
+    cues = [c for c in ctx.cues_of(block) if ctx.issue_year is None or c.year >= ctx.issue_year]
+    if cues:
+        parent = ctx.seg.blocks[block.parent] if block.parent is not None else None
+        ctx.lead = Lead(cues[-1], block.index, parent.level if parent is not None else 4.0)
+
+
+def close_lead(ctx: "_Ctx", block: Block) -> None:
+    """A heading of the lead's level or higher ends its scope."""
+    if ctx.lead is not None and block.index > ctx.lead.block and block.level < INTRO_LEVEL \
+            and block.level <= ctx.lead.end_level:
+        ctx.lead = None
+
+
+def _year_for(ctx: _Ctx, mention_pos: int, cues: list[YearCue], block_cues: list[YearCue],
+              heads: list[Block], block: Block) -> Optional[YearCue]:
+    """The due year of a value at ``mention_pos``, along the scope chain.
+
+    clause (a cue before the value in its sentence) → lead (an earlier
+    sentence of its paragraph, a lead-in above it, the paragraph before it
+    under the same parent) → heading → clause again (a cue after the value)
+    → document (the title's period or single year).  ``None``: no year in reach.
+    """
+    before = cue_before(cues, mention_pos)
+    if before is not None:
+        return before
+
+    def due(c: YearCue) -> bool:  # a past year (a result's) scopes nothing after it
+        return ctx.issue_year is None or c.year >= ctx.issue_year
+
+    lead = [c for c in block_cues[-3:] if due(c)]
+    if lead:
+        return _scoped(lead[-1], "lead")
+    lead = ctx.lead if ctx.lead is not None and ctx.lead.block < block.index else None
+    for h in heads:
+        if lead is not None and h.index < lead.block:
+            return _scoped(lead.cue, "lead")   # the lead-in stands nearer than this heading
+        hc = [c for c in ctx.cues_of(h) if due(c)]
+        if hc:
+            return _scoped(hc[-1], "lead" if _is_lead(h) else "heading")
+    if lead is not None:
+        return _scoped(lead.cue, "lead")
+    # the paragraph before, under the same parent — or before a heading above
+    for p in [block.parent] + [h.parent for h in heads]:
+        c = ctx.carry_year.get(p)
+        if c is not None and due(c):
+            return _scoped(c, "lead")
+    after = cue_after(cues, mention_pos)
+    if after is not None:
+        return after
+    return ctx.document_cue
+
+
+def _due_in_own_clause(flow: str, m: Mention, nxt_start: int, cues: list[YearCue]) -> Optional[YearCue]:
+    """A due year later in the value's own clause (up to the next comma or value):
+    ``ít nhất 40% địa bàn cấp xã không ma túy trong năm 2026, phấn đấu đến năm 2030 …``."""
+    end = min(nxt_start, m.end + 200)
+    for sep in (",", ";", " và ", " hoặc "):   # a year after "và" dates the next value
+        cut = flow.find(sep, m.end, end)
+        if cut >= 0:
+            end = cut
+    cue = cue_after(cues, m.end)
+    if cue is None or cue.pos >= end:
+        return None
+    due = _p("due_prefix")
+    if due.search(flow, max(0, cue.pos - 12), cue.pos) or _p("due_cue_start").match(flow, cue.pos, cue.end):
+        return cue
+    return None

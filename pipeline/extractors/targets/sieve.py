@@ -1,0 +1,78 @@
+"""What is read as a value but is no target, or the same target again: results
+and baselines before a sentence's goal, restated rows (docs/targets.md)."""
+from __future__ import annotations
+
+from ...models import Target
+from ...text import fold
+from .common import _p
+from .mentions import Mention
+from .phrases import _names_something
+from .scope import _Ctx
+from .years import YearCue
+
+
+def _drop_results_before_goal(flow: str, s: int, e: int, mentions: list[Mention],
+                              cues: list[YearCue]) -> list[Mention]:
+    """Values a sentence reports before it states its goal are results or baselines.
+
+    ``Số CLB năm 2020 đạt 1.200 CLB, phấn đấu đến năm 2025 có 1.500 CLB``: a
+    value before the first goal word (``phấn đấu``, ``mục tiêu``, ``đến năm``)
+    dated by a plain ``năm YYYY`` earlier than a year after that word is a
+    baseline; in a sentence opening with an assessment (``Qua 5 năm thực
+    hiện``, ``Năm qua``) every value before the goal word is a result.
+    """
+    if not mentions:
+        return mentions
+    goal = _p("goal_word").search(flow, s, e)
+    limit = goal.start() if goal else e
+    if _p("result_lead").match(flow, s, e):
+        return [m for m in mentions if m.start >= limit]
+    if goal is None:
+        return mentions
+    later = [c.year for c in cues if c.pos >= limit]
+    if not later:
+        return mentions
+    due_prefix = _p("due_prefix")
+    past = [c for c in cues if c.pos < limit and c.year < max(later)
+            and not due_prefix.search(flow, max(s, c.pos - 12), c.pos)]
+    if not past:
+        return mentions
+
+    def baseline(m: Mention) -> bool:
+        # the past year stands in the value's own stretch: just before it or just after it
+        return any(m.start - 80 <= c.pos <= m.end + 16 for c in past)
+
+    return [m for m in mentions if m.start >= limit or not baseline(m)]
+
+
+def _drop_undated_restatements(targets: list[Target]) -> list[Target]:
+    """A value with no year whose row is read again with a year (a subheading
+    ``a) Trên 75% xã đạt chuẩn …`` over ``Đến năm 2025, phấn đấu trên 75% xã
+    đạt chuẩn …``) is the same target: keep the dated one."""
+    dated: dict[tuple, list[str]] = {}
+    for t in targets:
+        if t.year is not None:
+            subject = fold(t.subject or "") if t.subject and _names_something(t.subject) else ""
+            dated.setdefault((t.indicator, t.tier, t.value, t.value_max, t.unit), []).append(subject)
+
+    def restated(t: Target) -> bool:
+        subject = fold(t.subject or "")
+        others = dated.get((t.indicator, t.tier, t.value, t.value_max, t.unit), [])
+        # the same row named again, or dated where the text names nothing else ("… 42% vào năm 2030")
+        return t.indicator != "other" and bool(others) or any(
+            not x or (min(len(x), len(subject)) >= 12 and (x.startswith(subject) or subject.startswith(x)))
+            for x in others[:20])
+
+    return [t for t in targets if t.year is not None or not restated(t)]
+
+
+def _restated(ctx: _Ctx, key: tuple) -> bool:
+    """Is this value a restatement of one already read — the same row whose
+    subject begins the other's (a subheading ``Trên 70% xã đạt chuẩn …`` over
+    the paragraph that says it again in full)?  Records the subject either way."""
+    subject = key[-1]
+    seen = ctx.subjects.setdefault(key[:-1], [])
+    dup = len(subject) >= 12 and any(min(len(x), len(subject)) >= 12 and
+                                     (x.startswith(subject) or subject.startswith(x)) for x in seen[-20:])
+    seen.append(subject)
+    return dup

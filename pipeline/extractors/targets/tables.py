@@ -1,0 +1,160 @@
+"""Reading tables: rows are tiers or indicators, columns are years (or the transpose)."""
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+import regex
+
+from ...models import CellRef, Evidence, Target
+from ...nlp import find_tiers
+from ...segment import Segmented
+from ...text import PreparedText
+from .common import _I, _clean, _p
+from .mentions import _num
+from .phrases import _heading_indicators, _heading_tiers, _sector_for, _tier_list
+from .scope import _ADMIN_TIER, _Ctx, _year_for
+from .years import YearCue
+from .vocab import indicators_in, sector_of
+
+
+_CELL_VALUE = regex.compile(
+    r"^\s*(?:(?:đạt|trên|dưới|tối\s+thiểu|ít\s+nhất)\s+)?(?P<lo>\d{1,3}(?:\.\d{3})+|\d+(?:[.,]\d+)?)\s*(?P<p1>%)?"
+    r"(?:\s*(?:-|–|đến)\s*(?P<hi>\d{1,3}(?:\.\d{3})+|\d+(?:[.,]\d+)?)\s*(?P<p2>%)?)?\s*$", _I)
+_YEAR_IN_CELL = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_level: Optional[str] = None,
+                  raw_to_norm=None, doc_cue: Optional[YearCue] = None) -> list[Target]:
+    """Targets of tables (rows = tiers or indicators, columns = years, or the transpose).
+
+    ``tables`` are the loader's :class:`~pipeline.load.Table` objects, whose
+    cell offsets refer to the raw text.  A cell holding a number is a value;
+    its year comes from its column header (or its row label), its tier and
+    indicator from its row label, column header and the heading above the
+    table.  A ``%`` in the cell, its header or its row label makes it a
+    percentage; a bare number is a count.  Row numbers (an ``STT`` column, or a
+    first column counting 1, 2, 3 …) are no values.
+    """
+    flow = prep.flow
+    tier_spans = find_tiers(flow)
+    ctx = _Ctx(prep=prep, seg=seg, tiers=tier_spans, tier_starts=[t.start for t in tier_spans],
+               default_tier=_ADMIN_TIER.get(admin_level or "", "all"), document_cue=doc_cue)
+    stt = _p("stt_header")
+    out: list[Target] = []
+    for table in tables:
+        grid: dict[tuple[int, int], object] = {}
+        for row in table.rows:
+            for c in row:
+                for dr in range(max(1, c.rowspan)):
+                    for dc in range(max(1, c.colspan)):
+                        grid[(c.row + dr, c.col + dc)] = c
+        if not grid:
+            continue
+        nrows = max(r for r, _ in grid) + 1
+        ncols = max(c for _, c in grid) + 1
+
+        def text(r: int, c: int) -> str:
+            cell = grid.get((r, c))
+            return cell.text if cell is not None else ""
+
+        def is_value(r: int, c: int) -> bool:
+            t = text(r, c)
+            m = _CELL_VALUE.match(t)
+            return bool(m) and not (_YEAR_IN_CELL.fullmatch(t.strip()))
+
+        header_rows = []
+        for r in range(nrows):
+            if any(is_value(r, c) for c in range(ncols)):
+                break
+            header_rows.append(r)
+        col_year: dict[int, int] = {}
+        for c in range(ncols):
+            for r in header_rows:
+                ys = _YEAR_IN_CELL.findall(text(r, c))
+                if ys:
+                    col_year[c] = int(ys[-1])
+        col_head = {c: " ".join(dict.fromkeys(text(r, c) for r in header_rows)) for c in range(ncols)}
+        row_number_cols = {c for c in range(ncols)
+                           if any(stt.match(text(r, c).strip()) for r in header_rows)
+                           or _counts_rows(text, c, header_rows, nrows)}
+        first = table.rows[0][0] if table.rows and table.rows[0] else None
+        block = seg.block_at(raw_to_norm(first.start)) if (first is not None and raw_to_norm) else None
+        heads = [seg.blocks[i] for i in seg.ancestors(block.index)] if block else []
+        caption = ""
+        if block is not None and block.index > 0:
+            caption = seg.blocks[block.index - 1].text
+        for r in range(nrows):
+            if r in header_rows:
+                continue
+            label_cells = [c for c in range(ncols) if text(r, c).strip() and not is_value(r, c)
+                           and not _YEAR_IN_CELL.fullmatch(text(r, c).strip())]
+            row_label = " ".join(dict.fromkeys(text(r, c) for c in label_cells))
+            row_years = [int(y) for c in label_cells for y in _YEAR_IN_CELL.findall(text(r, c))]
+            row_years += [int(text(r, c).strip()) for c in range(ncols)
+                          if _YEAR_IN_CELL.fullmatch(text(r, c).strip())]
+            cells = [grid[(r, c)] for c in range(ncols) if (r, c) in grid]
+            if not cells:
+                continue
+            rs = min(c.start for c in cells)
+            re_ = max(c.end for c in cells)
+            ev = Evidence(text=prep.raw[rs:re_], start=rs, end=re_)
+            seen_cells = set()
+            for c in range(ncols):
+                if c in row_number_cols or not is_value(r, c) or id(grid[(r, c)]) in seen_cells:
+                    continue
+                seen_cells.add(id(grid[(r, c)]))
+                m = _CELL_VALUE.match(text(r, c))
+                year = col_year.get(c) or (row_years[-1] if row_years else None)
+                year_source, period_start = "table", None
+                if year is None:
+                    cue = (_year_for(ctx, block.start, [], [], heads, block) if block
+                           else ctx.document_cue)
+                    if cue is None:
+                        continue   # a table cell with no year anywhere is no target
+                    year, year_source, period_start = cue.year, cue.source, cue.period_start
+                lo, hi = _num(m.group("lo")), _num(m.group("hi")) if m.group("hi") else None
+                label = f"{row_label} {col_head.get(c, '') if c not in col_year else ''}".strip()
+                pct = bool(m.group("p1") or m.group("p2")) or "%" in col_head.get(c, "") \
+                    or "%" in row_label or regex.search(r"tỷ\s+lệ", f"{row_label} {caption}", _I) \
+                    or "%" in caption
+                growth = bool(regex.search(r"tăng\s+(?:bình\s+quân|trung\s+bình)|/năm|mỗi\s+năm|hằng\s+năm",
+                                           f"{label} {caption}", _I))
+                unit = ("percent_per_year" if growth else "percent") if pct else "count"
+                tiers, tier_source = _tier_list(find_tiers(label)), "table"
+                if not tiers:
+                    tiers, tier_source = _heading_tiers(ctx, heads), "heading"
+                if not tiers:
+                    tiers, tier_source = ["all"], "none"
+                inds = (indicators_in(f"{label} {caption}", growth and pct)
+                        or _heading_indicators(ctx, heads, growth and pct) or ["other"])
+                sector = _sector_for(ctx, inds, label, caption, heads)
+                for ind in inds:
+                    for tier in tiers:
+                        out.append(Target(
+                            sector=sector_of(ind) or sector, indicator=ind, subject=_clean(label),
+                            tier=tier, year=year, period_start=period_start, value=lo,
+                            value_max=hi if hi is not None and hi > lo else None, unit=unit,
+                            implied=False, direction="at_least", evidence=ev,
+                            year_source=year_source, tier_source=tier_source,
+                            cell=CellRef(table=table.index, row=r, col=c, page=table.page,
+                                         header=_clean(col_head.get(c, "")))))
+    return out
+
+
+
+def _counts_rows(text, c: int, header_rows: list[int], nrows: int) -> bool:
+    """Does column ``c`` number the rows (1, 2, 3 …; a merged number may repeat)?"""
+    nums = []
+    for r in range(nrows):
+        if r in header_rows:
+            continue
+        t = text(r, c).strip().rstrip(".")
+        if not t or regex.fullmatch(r"[IVXLC]{1,6}|[A-Z]", t):
+            continue   # empty, or a section's roman numeral or letter
+        if not t.isdigit():
+            return False
+        nums.append(int(t))
+    if len(nums) < 2 or not (nums[0] == 1 or c == 0):
+        return False
+    # each number repeats the last (a merged cell), follows it, or restarts a section at 1
+    return all(b in (a, a + 1, 1) for a, b in zip(nums, nums[1:])) and any(b == a + 1 for a, b in zip(nums, nums[1:]))
