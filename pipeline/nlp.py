@@ -10,17 +10,30 @@ it.
 >>> spans = find_tiers("đạt 40% thư viện phường; trên địa bàn tỉnh")
 >>> [(s.text, s.tier) for s in spans]
 [('phường', 'commune')]
+
+A reader that asks for the tiers of a few stretches of a long document uses
+a :class:`TierIndex` (one per segmented document, :func:`tier_index`): it
+runs the same ``Matcher`` only on the blocks asked for, once each.  This
+gives the spans ``find_tiers`` gives on the whole text because a block is
+one line and no tier pattern matches a line break: every pattern token
+names its words (``LOWER``/``ORTH``) or asks for ``IS_ALPHA``
+(``tests/test_nlp.py`` checks both on the corpus).
+
+>>> from pipeline.segment import segment
+>>> seg = segment("a) Cấp huyện:\\n- Đạt 40% thư viện phường.", with_sentences=False)
+>>> [(t.text, t.start) for t in tier_index(seg).between(0, len(seg.flow))]
+[('Cấp huyện', 3), ('phường', 33)]
 """
 from __future__ import annotations
 
+import bisect
 import functools
 from dataclasses import dataclass
+from typing import Any, Sequence
 
 import regex
 
-from . import rules
-
-__all__ = ["TierSpan", "make_doc", "find_tiers", "tier_rules"]
+__all__ = ["TierSpan", "TierIndex", "make_doc", "find_tiers", "tier_index", "tier_rules"]
 
 _TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}]+|[^\s]", regex.UNICODE)
 
@@ -78,6 +91,8 @@ def make_doc(text: str):
 
 @functools.lru_cache(maxsize=1)
 def tier_rules() -> dict[str, dict]:
+    from . import rules
+
     return {r["id"]: r for r in rules.load("tiers").rules}
 
 
@@ -116,3 +131,57 @@ def find_tiers(text: str, doc=None) -> list[TierSpan]:
             continue
         out.append(TierSpan(sp.start_char, sp.end_char, sp.text, rule["tier"], bool(rule.get("area"))))
     return out
+
+
+class TierIndex:
+    """The tier mentions of one document's ``flow``, found block by block.
+
+    ``blocks`` are the document's blocks (anything with ``start``/``end``
+    offsets into ``flow``, in order, not overlapping).  :meth:`between` runs
+    the ``Matcher`` on each block it needs the first time it is needed and
+    keeps the result, so each block is matched at most once per document.
+    """
+
+    __slots__ = ("flow", "_starts", "_ends", "_found")
+
+    def __init__(self, flow: str, blocks: Sequence[Any]) -> None:
+        self.flow = flow
+        self._starts = [b.start for b in blocks]
+        self._ends = [b.end for b in blocks]
+        self._found: dict[int, list[TierSpan]] = {}
+
+    def block(self, k: int) -> list[TierSpan]:
+        """The tier mentions of block ``k`` (offsets in ``flow``)."""
+        found = self._found.get(k)
+        if found is None:
+            a, b = self._starts[k], self._ends[k]
+            found = [TierSpan(t.start + a, t.end + a, t.text, t.tier, t.area)
+                     for t in find_tiers(self.flow[a:b])]
+            self._found[k] = found
+        return found
+
+    def between(self, a: int, b: int) -> list[TierSpan]:
+        """Tier mentions lying wholly inside ``flow[a:b]``, in text order."""
+        out: list[TierSpan] = []
+        k = bisect.bisect_right(self._ends, a)
+        while k < len(self._starts) and self._starts[k] < b:
+            for t in self.block(k):
+                if t.start >= a and t.end <= b:
+                    out.append(t)
+            k += 1
+        return out
+
+    @property
+    def blocks_matched(self) -> int:
+        return len(self._found)
+
+
+def tier_index(seg: Any) -> TierIndex:
+    """The :class:`TierIndex` of a segmented document (``seg.flow``,
+    ``seg.blocks``), made on first use and kept on ``seg`` itself, so that
+    every reader of the same document shares it and it goes with the document."""
+    idx = getattr(seg, "_tier_index", None)
+    if idx is None or idx.flow is not seg.flow:
+        idx = TierIndex(seg.flow, seg.blocks)
+        object.__setattr__(seg, "_tier_index", idx)
+    return idx
