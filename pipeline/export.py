@@ -39,6 +39,8 @@ from __future__ import annotations
 
 import io
 import json
+import math
+import numbers
 import os
 import re
 import tempfile
@@ -394,11 +396,15 @@ _PLAIN_NUMBER = re.compile(r"^(≤)?(-?\d+(?:\.\d+)?)$")
 _BASELINE_FILL = "FFF2CC"
 
 
-def _xlsx_text(value: Any) -> Any:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+#: Characters an XLSX file cannot hold (the C0 controls but tab and line breaks).
+_ILLEGAL_XLSX = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+#: Pixels per character of column width (Calibri 11): a width of ``w`` characters is ``7 * w`` pixels.
+_PIXELS_PER_CHAR = 7
 
+
+def _xlsx_text(value: Any) -> Any:
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        value = _ILLEGAL_XLSX.sub("", value)
         if len(value) > _XLSX_MAX_TEXT:
             value = value[:_XLSX_MAX_TEXT - 1] + "…"
     return value
@@ -434,86 +440,151 @@ def _excel_number_value(x: float) -> Any:
     return int(x) if float(x).is_integer() else x
 
 
-def _fit_widths(ws, columns: list[list[Any]]) -> None:
-    """Set each column's width to its longest text (header included), capped."""
-    from openpyxl.utils import get_column_letter
-
-    for i, values in enumerate(columns, 1):
-        longest = 0
-        for v in values:
-            if v is None or _is_na(v):
-                continue
-            text = format_number(v) if _is_number(v) else str(v)
-            longest = max(longest, max((len(line) for line in text.split("\n")), default=0))
-        ws.column_dimensions[get_column_letter(i)].width = min(XLSX_MAX_WIDTH, max(8, longest + 2))
+def _width(values: Iterable[Any]) -> int:
+    """A column's width: its longest text (header included), capped."""
+    longest = 0
+    for v in values:
+        if v is None or _is_na(v):
+            continue
+        text = format_number(v) if _is_number(v) else str(v)
+        longest = max(longest, max((len(line) for line in text.split("\n")), default=0))
+    return min(XLSX_MAX_WIDTH, max(8, longest + 2))
 
 
-def _data_sheet(writer, name: str, df: "pd.DataFrame") -> None:
-    """One table as a sheet: header row frozen, autofilter, numbers as numbers, fitted widths."""
-    from openpyxl.utils import get_column_letter
+class _Book:
+    """An xlsxwriter workbook in constant-memory mode (rows are written in
+    order and flushed), with its cell formats made once each."""
 
+    def __init__(self, buf: "io.BytesIO", tmpdir: Optional[str] = None) -> None:
+        import xlsxwriter
+
+        options: dict[str, Any] = {"constant_memory": True, "strings_to_numbers": False,
+                                   "strings_to_formulas": False, "strings_to_urls": False}
+        if tmpdir:
+            options["tmpdir"] = tmpdir
+        self.wb = xlsxwriter.Workbook(buf, options)
+        self._formats: dict[tuple, Any] = {}
+
+    def fmt(self, **props: Any) -> Any:
+        key = tuple(sorted(props.items()))
+        f = self._formats.get(key)
+        if f is None:
+            f = self._formats[key] = self.wb.add_format(dict(props))
+        return f
+
+    def number(self, num_format: Optional[str]) -> Any:
+        return self.fmt(num_format=num_format) if num_format else None
+
+
+def _put(ws, row: int, col: int, value: Any, fmt: Any = None) -> None:
+    """One cell, typed as pandas' Excel writer types it: missing values are
+    empty, booleans booleans, numbers numbers, anything else text -- always
+    written as a string, so a text starting with ``=`` is never a formula."""
+    if type(value) is str:
+        if value:
+            ws.write_string(row, col, _xlsx_text(value), fmt)
+        elif fmt is not None:
+            ws.write_blank(row, col, None, fmt)
+        return
+    if value is None or _is_na(value):
+        if fmt is not None:
+            ws.write_blank(row, col, None, fmt)
+        return
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        ws.write_boolean(row, col, bool(value), fmt)
+    elif isinstance(value, numbers.Integral):
+        ws.write_number(row, col, int(value), fmt)
+    elif isinstance(value, numbers.Real):
+        f = float(value)
+        if math.isinf(f):
+            ws.write_string(row, col, "inf" if f > 0 else "-inf", fmt)
+        else:
+            ws.write_number(row, col, f, fmt)
+    else:
+        text = _xlsx_text(str(value))
+        if text:
+            ws.write_string(row, col, text, fmt)
+        elif fmt is not None:
+            ws.write_blank(row, col, None, fmt)
+
+
+def _set_widths(ws, widths: list[int]) -> None:
+    for j, w in enumerate(widths):
+        # in pixels, so that the file holds exactly ``w`` (set_column would add padding)
+        ws.set_column_pixels(j, j, w * _PIXELS_PER_CHAR)
+
+
+def _data_sheet(book: _Book, name: str, df: "pd.DataFrame",
+                formats: Optional[Mapping[str, list[Optional[str]]]] = None) -> None:
+    """One table as a sheet: header row frozen, autofilter, numbers as numbers, fitted widths.
+
+    ``formats`` gives, for some columns, each row's number format (None: the default one)."""
     clean = _xlsx_frame(df)
-    clean.to_excel(writer, sheet_name=name, index=False)
-    ws = writer.sheets[name]
-    ncols, nrows = len(clean.columns), len(clean)
-    ws.freeze_panes = "A2"
-    if ncols:
-        ws.auto_filter.ref = f"A1:{get_column_letter(ncols)}{nrows + 1}"
+    ws = book.wb.add_worksheet(name)
     cols = [str(c) for c in clean.columns]
+    ncols, nrows = len(cols), len(clean)
+    for j, col in enumerate(cols):
+        ws.write_string(0, j, _xlsx_text(col))
+    values = [clean[c].tolist() for c in clean.columns]
     units = clean["unit"].tolist() if "unit" in cols else [None] * nrows
-    for j, col in enumerate(cols, 1):
-        values = clean[col].tolist()
-        if col in _INT_COLUMNS:
-            for i in range(nrows):
-                ws.cell(row=i + 2, column=j).number_format = "0"
-        elif col in _NUMBER_COLUMNS or col in _SIGNED_COLUMNS:
-            for i, v in enumerate(values):
-                if _is_number(v) and not _is_na(v):
-                    ws.cell(row=i + 2, column=j).number_format = _number_format(
-                        v, units[i], signed=col in _SIGNED_COLUMNS)
-    _fit_widths(ws, [[c] + clean[c].tolist() for c in clean.columns])
+    kinds = ["int" if c in _INT_COLUMNS else "signed" if c in _SIGNED_COLUMNS
+             else "number" if c in _NUMBER_COLUMNS else "" for c in cols]
+    given = [(formats or {}).get(c) for c in cols]
+    int_fmt = book.number("0")
+    for i in range(nrows):
+        for j in range(ncols):
+            v = values[j][i]
+            kind = kinds[j]
+            fmt = None
+            if kind == "int":
+                fmt = int_fmt
+            elif kind and _is_number(v) and not _is_na(v):
+                fmt = book.number(_number_format(v, units[i], signed=kind == "signed"))
+            if given[j] is not None and given[j][i] is not None:
+                fmt = book.number(given[j][i])
+            _put(ws, i + 1, j, v, fmt)
+    ws.freeze_panes(1, 0)
+    if ncols:
+        ws.autofilter(0, 0, nrows, ncols - 1)
+    _set_widths(ws, [_width([c] + v) for c, v in zip(cols, values)])
 
 
-def _differences_sheet(writer, diffs: "pd.DataFrame") -> None:
+def _differences_sheet(book: _Book, diffs: "pd.DataFrame") -> None:
     """The differences table; single-number values become numbers."""
     df = _xlsx_frame(diffs)
     for col in ("value", "baseline_value"):
         df[col] = [(_excel_number_value(n[0]) if (n := _as_excel_number(v)) else v) for v in df[col].tolist()]
-    _data_sheet(writer, "differences", df)
-    ws = writer.sheets["differences"]
-    cols = [str(c) for c in df.columns]
+    formats: dict[str, list[Optional[str]]] = {}
     for col in ("value", "baseline_value"):
-        j = cols.index(col) + 1
-        for i, (v, unit, status) in enumerate(zip(diffs[col].tolist(), df["unit"].tolist(), df["status"].tolist())):
+        shown = []
+        for v, unit, status in zip(diffs[col].tolist(), df["unit"].tolist(), df["status"].tolist()):
             n = _as_excel_number(v)
-            if n:
-                shown_unit = None if (col == "baseline_value" and status == "different unit") else unit
-                ws.cell(row=i + 2, column=j).number_format = _number_format(n[0], shown_unit, at_most=n[1])
+            shown_unit = None if (col == "baseline_value" and status == "different unit") else unit
+            shown.append(_number_format(n[0], shown_unit, at_most=n[1]) if n else None)
+        formats[col] = shown
+    _data_sheet(book, "differences", df, formats)
 
 
-def _evidence_comment(ts: list[dict[str, Any]]):
+def _evidence_comment(ts: list[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
     """The cell comment of a comparison value: the evidence sentence of each
-    target behind it, with its document and character offsets."""
-    from openpyxl.comments import Comment
+    target behind it, with its document and character offsets (text, options)."""
+    from .compare import format_value
 
     parts = []
     for t in ts:
-        from .compare import format_value
         where = f"({t['doc_id']}, characters {t['evidence_start']}–{t['evidence_end']})"
         head = f"{format_value(t['value'], t['value_max'], t.get('direction'))}: " if len(ts) > 1 else ""
         parts.append(f"{head}{t['evidence_text']}\n{where}")
     text = _xlsx_text("\n\n".join(parts))
     lines = sum(1 + len(p) // 55 for p in text.split("\n"))
-    return Comment(text, "chitieu", height=min(600, 24 + 16 * lines), width=420)
+    return text, {"author": "chitieu", "width": 420, "height": min(600, 24 + 16 * lines)}
 
 
-def _comparison_sheet(writer, comparison: "Comparison") -> None:
+def _comparison_sheet(book: _Book, comparison: "Comparison") -> None:
     """The comparison, with three header rows above it (province, province
     since 2025, level) grouping the document columns, numbers as numbers and
     the evidence of every value in the cell's comment."""
     import pandas as pd
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
 
     from .compare import KEY_COLUMNS, group_header
 
@@ -532,62 +603,71 @@ def _comparison_sheet(writer, comparison: "Comparison") -> None:
             values = [(_excel_number_value(n[0]) if (n := _as_excel_number(v)) else (v or None)) for v in values]
         cells[col] = values
     df = _xlsx_frame(pd.DataFrame(cells, columns=list(table.columns)))
+    ws = book.wb.add_worksheet("comparison")
     top = len(_COMPARISON_HEADER_ROWS)
-    df.to_excel(writer, sheet_name="comparison", index=False, startrow=top)
-    ws = writer.sheets["comparison"]
     nkeys, ncols, nrows = len(KEY_COLUMNS), len(table.columns), len(table)
-    header_row = top + 1
+    header_row = top  # 0-based row of the table's own header
 
-    bold = Font(bold=True)
-    for r, title in enumerate(_COMPARISON_HEADER_ROWS, 1):
-        ws.cell(row=r, column=1, value=title).font = bold
     headers: list[tuple[str, str, str]] = []
-    for j, col in enumerate(value_cols, nkeys + 1):
+    baseline: list[bool] = []
+    for col in value_cols:
         province, level = group_header(info[col])
-        p2025 = info[col].get("province_2025") or ""
-        headers.append((province, p2025, level))
-        for r, text in enumerate((province, p2025, level), 1):
-            c = ws.cell(row=r, column=j, value=_xlsx_text(text) or None)
-            c.alignment = Alignment(horizontal="center")
-            c.font = bold
-        if info[col]["role"] == "baseline":
-            fill = PatternFill("solid", fgColor=_BASELINE_FILL)
-            for r in range(1, header_row + 1):
-                ws.cell(row=r, column=j).fill = fill
-    # one merged heading per run of columns of the same province (the baseline apart)
-    for r in (1, 2):
-        start = nkeys + 1
-        for k in range(1, len(headers) + 1):
-            j = nkeys + k
-            run_ends = (k == len(headers) or headers[k][r - 1] != headers[k - 1][r - 1]
-                        or info[value_cols[k]]["role"] != info[value_cols[k - 1]]["role"])
-            if run_ends:
-                if j > start and headers[k - 1][r - 1]:
-                    ws.merge_cells(start_row=r, start_column=start, end_row=r, end_column=j)
-                start = j + 1
+        headers.append((province, info[col].get("province_2025") or "", level))
+        baseline.append(info[col]["role"] == "baseline")
+    fill = {"pattern": 1, "bg_color": "#" + _BASELINE_FILL}
+    bold = book.fmt(bold=True)
+    # the three rows above the table; one merged heading per run of columns
+    # of the same province (the baseline apart)
+    for r in range(top):
+        ws.write_string(r, 0, _COMPARISON_HEADER_ROWS[r], bold)
+        k = 0
+        while k < len(headers):
+            end = k
+            if r < 2:
+                while (end + 1 < len(headers) and headers[end + 1][r] == headers[k][r]
+                       and baseline[end + 1] == baseline[k]):
+                    end += 1
+            text = _xlsx_text(headers[k][r]) or None
+            f = book.fmt(bold=True, align="center", **(fill if baseline[k] else {}))
+            if end > k and headers[k][r]:
+                ws.merge_range(r, nkeys + k, r, nkeys + end, text, f)
+            else:
+                for kk in range(k, end + 1):
+                    _put(ws, r, nkeys + kk, _xlsx_text(headers[kk][r]) or None, f)
+            k = end + 1
+    for j, col in enumerate(table.columns):
+        is_base = j >= nkeys and baseline[j - nkeys]
+        ws.write_string(header_row, j, _xlsx_text(str(col)), book.fmt(**fill) if is_base else None)
 
-    for k, col in enumerate(value_cols):
-        j = nkeys + 1 + k
-        for pos in range(nrows):
-            ts = comparison.cells.get((pos, col))
-            if not ts:
-                continue
-            cell = ws.cell(row=header_row + 1 + pos, column=j)
-            n = _as_excel_number(table.iat[pos, nkeys + k])
-            if n:
-                cell.number_format = _number_format(n[0], units.get((pos, col)), at_most=n[1])
-            cell.comment = _evidence_comment(ts)
+    columns = [df[c].tolist() for c in df.columns]
+    year_fmt = book.number("0")
     for pos in range(nrows):
-        ws.cell(row=header_row + 1 + pos, column=nkeys).number_format = "0"
+        row = header_row + 1 + pos
+        for j in range(ncols):
+            v = columns[j][pos]
+            if j < nkeys:
+                _put(ws, row, j, v, year_fmt if j == nkeys - 1 else None)
+                continue
+            col = value_cols[j - nkeys]
+            ts = comparison.cells.get((pos, col))
+            fmt = None
+            if ts:
+                n = _as_excel_number(table.iat[pos, j])
+                if n:
+                    fmt = book.number(_number_format(n[0], units.get((pos, col)), at_most=n[1]))
+            _put(ws, row, j, v, fmt)
+            if ts:
+                text, options = _evidence_comment(ts)
+                ws.write_comment(row, j, text, options)
 
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=nkeys + 1).coordinate
-    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(ncols)}{header_row + nrows}"
+    ws.freeze_panes(header_row + 1, nkeys)
+    ws.autofilter(header_row, 0, header_row + nrows, ncols - 1)
     widths = []
     for j, col in enumerate(table.columns):
         extra = list(headers[j - nkeys]) if j >= nkeys else []
-        widths.append([col] + extra + df[col].tolist())
+        widths.append([col] + extra + columns[j])
     widths[0].append(_COMPARISON_HEADER_ROWS[1])
-    _fit_widths(ws, widths)
+    _set_widths(ws, [_width(w) for w in widths])
 
 
 def xlsx_bytes(frames: Mapping[str, "pd.DataFrame"], comparison: "Comparison") -> bytes:
@@ -595,25 +675,26 @@ def xlsx_bytes(frames: Mapping[str, "pd.DataFrame"], comparison: "Comparison") -
 
     Every sheet has its header frozen and an autofilter; values are numbers
     (ranges and joined values stay text, ``12–15``), shown as in the CSV
-    (``60%``, ``≤5%``, ``+10%``); each comparison value carries the evidence
-    sentence(s) behind it as a cell comment; widths fit the text up to
-    :data:`XLSX_MAX_WIDTH` characters.  The bytes are the same for the same
-    tables: the workbook's dates are :data:`XLSX_FIXED_DATE` and the zip
-    entries carry no time.
+    (``60%``, ``≤5%``, ``+10%``); text is always written as text (a cell
+    starting with ``=`` is not a formula); each comparison value carries the
+    evidence sentence(s) behind it as a cell comment; widths fit the text up
+    to :data:`XLSX_MAX_WIDTH` characters.  Written by xlsxwriter in
+    constant-memory mode (each row is flushed once written).  The bytes are
+    the same for the same tables: the workbook's dates are
+    :data:`XLSX_FIXED_DATE` and the zip entries carry no time.
     """
-    import pandas as pd
+    import datetime
 
     buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        _comparison_sheet(writer, comparison)
-        _differences_sheet(writer, comparison.differences)
-        _data_sheet(writer, "columns", comparison.columns)
-        for name in ("targets", "documents", "references", "errors"):
-            _data_sheet(writer, name, frames[name])
-        props = writer.book.properties
-        props.creator = "chitieu"
-        props.lastModifiedBy = "chitieu"
-        props.title = "chitieu comparison"
+    book = _Book(buf)
+    _comparison_sheet(book, comparison)
+    _differences_sheet(book, comparison.differences)
+    _data_sheet(book, "columns", comparison.columns)
+    for name in ("targets", "documents", "references", "errors"):
+        _data_sheet(book, name, frames[name])
+    book.wb.set_properties({"title": "chitieu comparison", "author": "chitieu",
+                            "created": datetime.datetime(1980, 1, 1)})
+    book.wb.close()
     return _fixed_zip(buf.getvalue())
 
 
