@@ -29,13 +29,14 @@ from __future__ import annotations
 import bisect
 import functools
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Optional, Sequence
 
 import regex
 
-__all__ = ["TierSpan", "TierIndex", "make_doc", "find_tiers", "tier_index", "tier_rules"]
+__all__ = ["TierSpan", "TierIndex", "make_doc", "find_tiers", "tier_index", "tier_rules", "sent_tokenizer"]
 
 _TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}]+|[^\s]", regex.UNICODE)
+_WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+", regex.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -106,16 +107,74 @@ def _matcher():
     return m
 
 
+@functools.lru_cache(maxsize=1)
+def _anchor_words() -> Optional["regex.Pattern[str]"]:
+    """Words one of which a text must hold (lower-cased) for any tier pattern to match.
+
+    For each pattern of a tier (``not_a_tier`` only blocks tiers, so it
+    needs none), the words of its first token that must be there (no
+    ``OP``, or ``+``) and names them (``LOWER``/``ORTH``/``TEXT``, one word
+    or ``IN`` a list).  A token with ``LOWER: w`` matches a piece of the
+    text whose lower case is ``w``, so ``w`` is in the text's lower case.
+    None when some pattern has no such token: then every text is matched.
+    """
+    words: set[str] = set()
+    for rule in tier_rules().values():
+        if rule.get("tier") == "none":
+            continue
+        for pattern in rule.get("tokens", []):
+            anchor = None
+            for tok in pattern:
+                if tok.get("OP", "+") != "+":
+                    continue
+                for key in ("LOWER", "ORTH", "TEXT"):
+                    val = tok.get(key)
+                    if isinstance(val, str):
+                        anchor = [val]
+                    elif isinstance(val, dict) and set(val) == {"IN"}:
+                        anchor = list(val["IN"])
+                    if anchor:
+                        break
+                if anchor:
+                    break
+            if not anchor:
+                return None
+            words.update(w.lower() for w in anchor)
+    # a word of letters is a whole token: a maximal run of the token characters
+    # (as _TOKEN cuts them); anything else may sit anywhere
+    ordered = sorted(words, key=len, reverse=True)
+    whole = [regex.escape(w) for w in ordered if _WORD.fullmatch(w)]
+    loose = [regex.escape(w) for w in ordered if not _WORD.fullmatch(w)]
+    parts = []
+    if whole:
+        parts.append(r"(?<![\p{L}\p{M}\p{N}])(?:" + "|".join(whole) + r")(?![\p{L}\p{M}\p{N}])")
+    parts.extend(loose)
+    return regex.compile("|".join(parts))
+
+
+def may_have_tiers(text: str) -> bool:
+    """False only when no tier pattern can match ``text`` (a cheap word check, no spaCy)."""
+    anchors = _anchor_words()
+    return anchors is None or anchors.search(text.lower()) is not None
+
+
 def find_tiers(text: str, doc=None) -> list[TierSpan]:
     """Non-overlapping tier mentions in ``text``, longest match first.
 
     Matches of the ``not_a_tier`` rule block the tier words inside them and
-    are not returned.
+    are not returned.  A text without any tier word (:func:`may_have_tiers`)
+    is not matched at all (and spaCy is not loaded for it).
     """
+    if doc is None:
+        if not may_have_tiers(text):
+            return []
+        doc = make_doc(text)
+    return _match(doc)
+
+
+def _match(doc) -> list[TierSpan]:
     from spacy.util import filter_spans
 
-    if doc is None:
-        doc = make_doc(text)
     matches = _matcher()(doc)
     vocab = _nlp().vocab
     spans = [doc[s:e] for _, s, e in matches]
@@ -185,3 +244,39 @@ def tier_index(seg: Any) -> TierIndex:
         idx = TierIndex(seg.flow, seg.blocks)
         object.__setattr__(seg, "_tier_index", idx)
     return idx
+
+
+@functools.lru_cache(maxsize=1)
+def sent_tokenizer():
+    """underthesea's sentence splitter, loaded without the rest of underthesea.
+
+    ``import underthesea`` (or any submodule: the package's ``__init__`` runs
+    first) loads its normaliser, word tokenizer and their models: ~0.3-0.5 s
+    and ~75 MB for a function that is plain Python over one JSON file.  The
+    splitter's module imports only the standard library, so it is loaded
+    from underthesea's own folder by itself; if that ever fails (another
+    layout, a relative import), the ordinary import is used.
+    """
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    loaded = sys.modules.get("underthesea.pipeline.sent_tokenize")
+    if loaded is not None:
+        return loaded.sent_tokenize
+    try:
+        spec = importlib.util.find_spec("underthesea")  # finds the package without running it
+        for base in (spec.submodule_search_locations or []) if spec else []:
+            path = Path(base) / "pipeline" / "sent_tokenize" / "__init__.py"
+            if path.is_file():
+                sub = importlib.util.spec_from_file_location("chitieu._underthesea_sent_tokenize", path)
+                if sub is None or sub.loader is None:
+                    break
+                mod = importlib.util.module_from_spec(sub)
+                sub.loader.exec_module(mod)
+                return mod.sent_tokenize
+    except (ImportError, OSError, AttributeError):
+        pass
+    from underthesea import sent_tokenize
+
+    return sent_tokenize

@@ -53,3 +53,20 @@ def test_no_tier_pattern_can_match_a_line_break():
                 for key in named:
                     words = tok[key]["IN"] if isinstance(tok[key], dict) else [tok[key]]
                     assert all(w.strip() == w and w for w in words), (rule["id"], tok)
+
+
+@pytest.mark.parametrize("path", _texts(), ids=lambda p: p.name)
+def test_word_check_never_skips_a_text_with_tiers(path):
+    flow = prepare(path.read_text(encoding="utf-8")).flow
+    for b in segment(flow, with_sentences=False).blocks:
+        text = flow[b.start:b.end]
+        full = nlp._match(nlp.make_doc(text))
+        if full:
+            assert nlp.may_have_tiers(text), text
+        assert nlp.find_tiers(text) == full
+
+
+def test_word_check_skips_text_without_tier_words():
+    assert not nlp.may_have_tiers("Phấn đấu 100% cán bộ được tập huấn.")
+    assert nlp.may_have_tiers("100% thư viện CẤP HUYỆN")
+    assert nlp.find_tiers("Phấn đấu 100% cán bộ được tập huấn.") == []
