@@ -404,7 +404,8 @@ _PIXELS_PER_CHAR = 7
 
 def _xlsx_text(value: Any) -> Any:
     if isinstance(value, str):
-        value = _ILLEGAL_XLSX.sub("", value)
+        if not value.isprintable():  # a control character, maybe (a cheap test first)
+            value = _ILLEGAL_XLSX.sub("", value)
         if len(value) > _XLSX_MAX_TEXT:
             value = value[:_XLSX_MAX_TEXT - 1] + "…"
     return value
@@ -444,9 +445,14 @@ def _width(values: Iterable[Any]) -> int:
     """A column's width: its longest text (header included), capped."""
     longest = 0
     for v in values:
-        if v is None or _is_na(v):
+        if type(v) is str:  # the common case, without the checks below
+            text = v
+        elif v is None or _is_na(v):
             continue
-        text = format_number(v) if _is_number(v) else str(v)
+        else:
+            text = format_number(v) if _is_number(v) else str(v)
+        if len(text) <= longest:
+            continue  # no line of it can be longer
         longest = max(longest, max((len(line) for line in text.split("\n")), default=0))
     return min(XLSX_MAX_WIDTH, max(8, longest + 2))
 
@@ -480,11 +486,18 @@ def _put(ws, row: int, col: int, value: Any, fmt: Any = None) -> None:
     """One cell, typed as pandas' Excel writer types it: missing values are
     empty, booleans booleans, numbers numbers, anything else text -- always
     written as a string, so a text starting with ``=`` is never a formula."""
-    if type(value) is str:
+    kind = type(value)
+    if kind is str:
         if value:
             ws.write_string(row, col, _xlsx_text(value), fmt)
         elif fmt is not None:
             ws.write_blank(row, col, None, fmt)
+        return
+    if kind is int:
+        ws.write_number(row, col, value, fmt)
+        return
+    if kind is float and value == value and not math.isinf(value):
+        ws.write_number(row, col, value, fmt)
         return
     if value is None or _is_na(value):
         if fmt is not None:
