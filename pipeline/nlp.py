@@ -85,9 +85,10 @@ def make_doc(text: str):
         else:
             words.append(tail)
             spaces.append(False)
-    doc = Doc(_nlp().vocab, words=words, spaces=spaces)
-    assert doc.text == text, "syllable Doc must reproduce the text exactly"
-    return doc
+    # a Doc's text is its words, each followed by a space where spaces[i] says so
+    assert "".join(w + " " if sp else w for w, sp in zip(words, spaces)) == text, \
+        "syllable Doc must reproduce the text exactly"
+    return Doc(_nlp().vocab, words=words, spaces=spaces)
 
 
 @functools.lru_cache(maxsize=1)
@@ -168,11 +169,11 @@ def find_tiers(text: str, doc=None) -> list[TierSpan]:
     if doc is None:
         if not may_have_tiers(text):
             return []
-        doc = make_doc(text)
+        return _match(make_doc(text), text)
     return _match(doc)
 
 
-def _match(doc) -> list[TierSpan]:
+def _match(doc, text: Optional[str] = None) -> list[TierSpan]:
     from spacy.util import filter_spans
 
     matches = _matcher()(doc)
@@ -188,7 +189,9 @@ def _match(doc) -> list[TierSpan]:
         rule = rmap[rid]
         if rule["tier"] == "none":
             continue
-        out.append(TierSpan(sp.start_char, sp.end_char, sp.text, rule["tier"], bool(rule.get("area"))))
+        a, b = sp.start_char, sp.end_char
+        # the span's text is the text's own slice (doc.text == text): no Token objects made
+        out.append(TierSpan(a, b, text[a:b] if text is not None else sp.text, rule["tier"], bool(rule.get("area"))))
     return out
 
 
