@@ -3,7 +3,7 @@
 #   make run     set up .venv, extract corpus/ into outputs/, print the summary
 #   make test    set up .venv, run the whole test suite
 #   make eval    extract ../shared/corpus{,-extra} and score against ../shared/gold{,-extra}
-#   make bench   throughput and memory on replicated corpora (bench/results.txt); BENCH_FULL=1 for the long run
+#   make bench   throughput and memory on replicated corpora (bench/results.txt), speed targets (bench/results.json "speed"); BENCH_FULL=1 for the long run
 #
 # Setup is incremental: the venv is created once, the project is reinstalled
 # only when pyproject.toml is newer than .venv/.installed, and the Debian
@@ -75,6 +75,7 @@ eval: setup
 bench: setup
 	@$(PY) bench/bench.py
 	@$(PY) bench/formats_bench.py
+	@$(PY) bench/speed_bench.py
 
 clean:
 	rm -rf $(OUT) bench/out .pytest_cache
