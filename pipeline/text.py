@@ -71,6 +71,15 @@ class OffsetMap:
     def __len__(self) -> int:
         return self._n
 
+    def _key(self) -> tuple:
+        return (self._n, self._raw_len, self._norm.tobytes(), self._raw.tobytes(), self._end.tobytes())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, OffsetMap) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
     def _run(self, i: int) -> int:
         if i < 0:
             i += self._n

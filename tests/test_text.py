@@ -173,3 +173,9 @@ def test_offset_map_is_small():
     assert p._map.nbytes() < 200  # one run: no per-character cost
     p2 = prepare(raw.replace("\n", "\r\n"))
     assert p2._map.nbytes() <= 40 * 2000  # a run per folded line break
+
+
+def test_prepared_texts_of_the_same_text_are_equal():
+    raw = "Uỷ ban\r\nnhân dân\u00a0tỉnh"
+    assert prepare(raw) == prepare(raw) and hash(prepare(raw)) == hash(prepare(raw))
+    assert prepare(raw) != prepare(raw + " ")
