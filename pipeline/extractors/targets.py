@@ -23,7 +23,6 @@ token patterns in ``rules/tiers.yaml``.
 """
 from __future__ import annotations
 
-import bisect
 import functools
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
@@ -32,7 +31,7 @@ import regex
 
 from .. import rules
 from ..models import CellRef, Evidence, Target
-from ..nlp import TierSpan, find_tiers, make_doc
+from ..nlp import TierIndex, TierSpan, find_tiers, tier_index
 from ..segment import Block, Segmented
 from ..text import PreparedText, fold
 
@@ -284,8 +283,7 @@ class _Slot:
 class _Ctx:
     prep: PreparedText
     seg: Segmented
-    tiers: list[TierSpan]
-    tier_starts: list[int]
+    tiers: TierIndex        # found block by block, when first asked for
     default_tier: str
     targets: list[Target] = field(default_factory=list)
     seen: set = field(default_factory=set)
@@ -294,13 +292,7 @@ class _Ctx:
     no_year: list[str] = field(default_factory=list)   # evidence of values with no due year
 
     def tiers_between(self, a: int, b: int) -> list[TierSpan]:
-        i = bisect.bisect_left(self.tier_starts, a)
-        out = []
-        while i < len(self.tiers) and self.tiers[i].start < b:
-            if self.tiers[i].end <= b:
-                out.append(self.tiers[i])
-            i += 1
-        return out
+        return self.tiers.between(a, b)
 
 
 _ADMIN_TIER = {"province": "province", "district": "district", "commune": "commune",
@@ -318,9 +310,7 @@ def extract_targets(prep: PreparedText, seg: Segmented, admin_level: Optional[st
     target: it is left out with a warning.
     """
     flow = prep.flow
-    doc = make_doc(flow)
-    tiers = find_tiers(flow, doc)
-    ctx = _Ctx(prep=prep, seg=seg, tiers=tiers, tier_starts=[t.start for t in tiers],
+    ctx = _Ctx(prep=prep, seg=seg, tiers=tier_index(seg),
                default_tier=_ADMIN_TIER.get(admin_level or "", "all"))
     warnings: list[str] = []
     elision = _p("elision")
@@ -908,8 +898,7 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
     percentage; a bare number is a count.
     """
     flow = prep.flow
-    tier_spans = find_tiers(flow)
-    ctx = _Ctx(prep=prep, seg=seg, tiers=tier_spans, tier_starts=[t.start for t in tier_spans],
+    ctx = _Ctx(prep=prep, seg=seg, tiers=tier_index(seg),
                default_tier=_ADMIN_TIER.get(admin_level or "", "all"))
     out: list[Target] = []
     for table in tables:
