@@ -4,7 +4,8 @@
 #   make test    set up .venv, run the whole test suite
 #   make eval    score every ../shared gold set apart: TUNE (gold, gold-extra, fullplans) and CHECK (gold-extra2)
 #   make bench   throughput and memory on replicated corpora (bench/results.txt); BENCH_FULL=1 for the long run;
-#                then each real file's load and extract time (bench/realfiles_results.txt)
+#                then each real file's load and extract time (bench/realfiles_results.txt),
+#                then the speed targets (bench/results.json "speed")
 #
 # Setup is incremental: the venv is created once, the project is reinstalled
 # only when pyproject.toml is newer than .venv/.installed, and the Debian
@@ -87,6 +88,7 @@ bench: setup
 	@$(PY) bench/bench.py
 	@$(PY) bench/formats_bench.py
 	@CHITIEU_SHARED=$(SHARED) $(PY) bench/realfiles_bench.py
+	@$(PY) bench/speed_bench.py
 
 clean:
 	rm -rf $(OUT) bench/out .pytest_cache

@@ -10,19 +10,33 @@ it.
 >>> spans = find_tiers("đạt 40% thư viện phường; trên địa bàn tỉnh")
 >>> [(s.text, s.tier) for s in spans]
 [('phường', 'commune')]
+
+A reader that asks for the tiers of a few stretches of a long document uses
+a :class:`TierIndex` (one per segmented document, :func:`tier_index`): it
+runs the same ``Matcher`` only on the blocks asked for, once each.  This
+gives the spans ``find_tiers`` gives on the whole text because a block is
+one line and no tier pattern matches a line break: every pattern token
+names its words (``LOWER``/``ORTH``) or asks for ``IS_ALPHA``
+(``tests/test_nlp.py`` checks both on the corpus).
+
+>>> from pipeline.segment import segment
+>>> seg = segment("a) Cấp huyện:\\n- Đạt 40% thư viện phường.", with_sentences=False)
+>>> [(t.text, t.start) for t in tier_index(seg).between(0, len(seg.flow))]
+[('Cấp huyện', 3), ('phường', 33)]
 """
 from __future__ import annotations
 
+import bisect
 import functools
 from dataclasses import dataclass
+from typing import Any, Optional, Sequence
 
 import regex
 
-from . import rules
-
-__all__ = ["TierSpan", "make_doc", "find_tiers", "tier_rules"]
+__all__ = ["TierSpan", "TierIndex", "make_doc", "find_tiers", "tier_index", "tier_rules", "sent_tokenizer"]
 
 _TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}]+|[^\s]", regex.UNICODE)
+_WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+", regex.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -71,13 +85,16 @@ def make_doc(text: str):
         else:
             words.append(tail)
             spaces.append(False)
-    doc = Doc(_nlp().vocab, words=words, spaces=spaces)
-    assert doc.text == text, "syllable Doc must reproduce the text exactly"
-    return doc
+    # a Doc's text is its words, each followed by a space where spaces[i] says so
+    assert "".join(w + " " if sp else w for w, sp in zip(words, spaces)) == text, \
+        "syllable Doc must reproduce the text exactly"
+    return Doc(_nlp().vocab, words=words, spaces=spaces)
 
 
 @functools.lru_cache(maxsize=1)
 def tier_rules() -> dict[str, dict]:
+    from . import rules
+
     return {r["id"]: r for r in rules.load("tiers").rules}
 
 
@@ -91,16 +108,74 @@ def _matcher():
     return m
 
 
+@functools.lru_cache(maxsize=1)
+def _anchor_words() -> Optional["regex.Pattern[str]"]:
+    """Words one of which a text must hold (lower-cased) for any tier pattern to match.
+
+    For each pattern of a tier (``not_a_tier`` only blocks tiers, so it
+    needs none), the words of its first token that must be there (no
+    ``OP``, or ``+``) and names them (``LOWER``/``ORTH``/``TEXT``, one word
+    or ``IN`` a list).  A token with ``LOWER: w`` matches a piece of the
+    text whose lower case is ``w``, so ``w`` is in the text's lower case.
+    None when some pattern has no such token: then every text is matched.
+    """
+    words: set[str] = set()
+    for rule in tier_rules().values():
+        if rule.get("tier") == "none":
+            continue
+        for pattern in rule.get("tokens", []):
+            anchor = None
+            for tok in pattern:
+                if tok.get("OP", "+") != "+":
+                    continue
+                for key in ("LOWER", "ORTH", "TEXT"):
+                    val = tok.get(key)
+                    if isinstance(val, str):
+                        anchor = [val]
+                    elif isinstance(val, dict) and set(val) == {"IN"}:
+                        anchor = list(val["IN"])
+                    if anchor:
+                        break
+                if anchor:
+                    break
+            if not anchor:
+                return None
+            words.update(w.lower() for w in anchor)
+    # a word of letters is a whole token: a maximal run of the token characters
+    # (as _TOKEN cuts them); anything else may sit anywhere
+    ordered = sorted(words, key=len, reverse=True)
+    whole = [regex.escape(w) for w in ordered if _WORD.fullmatch(w)]
+    loose = [regex.escape(w) for w in ordered if not _WORD.fullmatch(w)]
+    parts = []
+    if whole:
+        parts.append(r"(?<![\p{L}\p{M}\p{N}])(?:" + "|".join(whole) + r")(?![\p{L}\p{M}\p{N}])")
+    parts.extend(loose)
+    return regex.compile("|".join(parts))
+
+
+def may_have_tiers(text: str) -> bool:
+    """False only when no tier pattern can match ``text`` (a cheap word check, no spaCy)."""
+    anchors = _anchor_words()
+    return anchors is None or anchors.search(text.lower()) is not None
+
+
 def find_tiers(text: str, doc=None) -> list[TierSpan]:
     """Non-overlapping tier mentions in ``text``, longest match first.
 
     Matches of the ``not_a_tier`` rule block the tier words inside them and
-    are not returned.
+    are not returned.  A text without any tier word (:func:`may_have_tiers`)
+    is not matched at all (and spaCy is not loaded for it).
     """
+    if doc is None:
+        if not may_have_tiers(text):
+            return []
+        return _match(make_doc(text), text)
+    return _match(doc)
+
+
+def _match(doc, text: Optional[str] = None) -> list[TierSpan]:
     from spacy.util import filter_spans
 
-    if doc is None:
-        doc = make_doc(text)
     matches = _matcher()(doc)
     vocab = _nlp().vocab
     spans = [doc[s:e] for _, s, e in matches]
@@ -114,5 +189,97 @@ def find_tiers(text: str, doc=None) -> list[TierSpan]:
         rule = rmap[rid]
         if rule["tier"] == "none":
             continue
-        out.append(TierSpan(sp.start_char, sp.end_char, sp.text, rule["tier"], bool(rule.get("area"))))
+        a, b = sp.start_char, sp.end_char
+        # the span's text is the text's own slice (doc.text == text): no Token objects made
+        out.append(TierSpan(a, b, text[a:b] if text is not None else sp.text, rule["tier"], bool(rule.get("area"))))
     return out
+
+
+class TierIndex:
+    """The tier mentions of one document's ``flow``, found block by block.
+
+    ``blocks`` are the document's blocks (anything with ``start``/``end``
+    offsets into ``flow``, in order, not overlapping).  :meth:`between` runs
+    the ``Matcher`` on each block it needs the first time it is needed and
+    keeps the result, so each block is matched at most once per document.
+    """
+
+    __slots__ = ("flow", "_starts", "_ends", "_found")
+
+    def __init__(self, flow: str, blocks: Sequence[Any]) -> None:
+        self.flow = flow
+        self._starts = [b.start for b in blocks]
+        self._ends = [b.end for b in blocks]
+        self._found: dict[int, list[TierSpan]] = {}
+
+    def block(self, k: int) -> list[TierSpan]:
+        """The tier mentions of block ``k`` (offsets in ``flow``)."""
+        found = self._found.get(k)
+        if found is None:
+            a, b = self._starts[k], self._ends[k]
+            found = [TierSpan(t.start + a, t.end + a, t.text, t.tier, t.area)
+                     for t in find_tiers(self.flow[a:b])]
+            self._found[k] = found
+        return found
+
+    def between(self, a: int, b: int) -> list[TierSpan]:
+        """Tier mentions lying wholly inside ``flow[a:b]``, in text order."""
+        out: list[TierSpan] = []
+        k = bisect.bisect_right(self._ends, a)
+        while k < len(self._starts) and self._starts[k] < b:
+            for t in self.block(k):
+                if t.start >= a and t.end <= b:
+                    out.append(t)
+            k += 1
+        return out
+
+    @property
+    def blocks_matched(self) -> int:
+        return len(self._found)
+
+
+def tier_index(seg: Any) -> TierIndex:
+    """The :class:`TierIndex` of a segmented document (``seg.flow``,
+    ``seg.blocks``), made on first use and kept on ``seg`` itself, so that
+    every reader of the same document shares it and it goes with the document."""
+    idx = getattr(seg, "_tier_index", None)
+    if idx is None or idx.flow is not seg.flow:
+        idx = TierIndex(seg.flow, seg.blocks)
+        object.__setattr__(seg, "_tier_index", idx)
+    return idx
+
+
+@functools.lru_cache(maxsize=1)
+def sent_tokenizer():
+    """underthesea's sentence splitter, loaded without the rest of underthesea.
+
+    ``import underthesea`` (or any submodule: the package's ``__init__`` runs
+    first) loads its normaliser, word tokenizer and their models: ~0.3-0.5 s
+    and ~75 MB for a function that is plain Python over one JSON file.  The
+    splitter's module imports only the standard library, so it is loaded
+    from underthesea's own folder by itself; if that ever fails (another
+    layout, a relative import), the ordinary import is used.
+    """
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    loaded = sys.modules.get("underthesea.pipeline.sent_tokenize")
+    if loaded is not None:
+        return loaded.sent_tokenize
+    try:
+        spec = importlib.util.find_spec("underthesea")  # finds the package without running it
+        for base in (spec.submodule_search_locations or []) if spec else []:
+            path = Path(base) / "pipeline" / "sent_tokenize" / "__init__.py"
+            if path.is_file():
+                sub = importlib.util.spec_from_file_location("chitieu._underthesea_sent_tokenize", path)
+                if sub is None or sub.loader is None:
+                    break
+                mod = importlib.util.module_from_spec(sub)
+                sub.loader.exec_module(mod)
+                return mod.sent_tokenize
+    except (ImportError, OSError, AttributeError):
+        pass
+    from underthesea import sent_tokenize
+
+    return sent_tokenize

@@ -35,9 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-import jsonschema
 import regex
-import yaml
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 
@@ -132,11 +130,85 @@ def expand_fragments(pattern: str, fragments: dict[str, str], where: str = "") -
 
 
 def _read_yaml(path: Path) -> Any:
+    import yaml
+
+    # libyaml's safe loader when PyYAML was built with it: ~20x the pure-Python one
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+        with path.open("rb") as fh:
+            return yaml.load(fh, Loader=loader)
     except (OSError, yaml.YAMLError) as exc:  # pragma: no cover - message path
         raise RuleError(f"{path}: cannot read rule file: {exc}") from exc
+
+
+_RULE_ID = re.compile(RULE_FILE_SCHEMA["properties"]["rules"]["items"]["properties"]["id"]["pattern"])
+_NAME_KEY = re.compile(NAMES_SCHEMA["propertyNames"]["pattern"])
+_NAME_LANGS = frozenset(NAMES_SCHEMA["additionalProperties"]["required"])
+_TOP_KEYS = frozenset(RULE_FILE_SCHEMA["properties"])
+_LIST_FIELDS = ("phrases", "tokens", "examples", "counter_examples")
+
+
+def _names_conform(names: Any) -> bool:
+    """True when ``names`` is valid under :data:`NAMES_SCHEMA`: string codes
+    of the allowed shape, each with exactly a ``vi`` and an ``en`` string."""
+    if not isinstance(names, dict):
+        return False
+    for code, shown in names.items():
+        if not isinstance(code, str) or not _NAME_KEY.search(code):
+            return False
+        if not isinstance(shown, dict) or shown.keys() != _NAME_LANGS:
+            return False
+        if not all(isinstance(v, str) for v in shown.values()):
+            return False
+    return True
+
+
+def _conforms(data: Any) -> bool:
+    """True when ``data`` is valid under :data:`RULE_FILE_SCHEMA` (checked in
+    plain Python: jsonschema is only imported to word the error of a file
+    that is not, see :func:`_validate`).  It may say False for a file the
+    schema accepts (then jsonschema decides), never True for one it rejects."""
+    if not isinstance(data, dict) or not _TOP_KEYS.issuperset(data):
+        return False
+    if not isinstance(data.get("description"), str):
+        return False
+    if "rules" not in data and "names" not in data:
+        return False
+    if "names" in data and not _names_conform(data["names"]):
+        return False
+    if "rules" in data and not isinstance(data["rules"], list):
+        return False
+    frags = data.get("fragments", {})
+    if not isinstance(frags, dict) or not all(isinstance(v, str) for v in frags.values()):
+        return False
+    for r in data.get("rules", []):
+        if not isinstance(r, dict):
+            return False
+        rid = r.get("id")
+        if not isinstance(rid, str) or not _RULE_ID.search(rid) or not isinstance(r.get("description"), str):
+            return False
+        if "pattern" in r and not isinstance(r["pattern"], str):
+            return False
+        for key in _LIST_FIELDS:
+            if key in r and not isinstance(r[key], list):
+                return False
+        if "phrases" in r and not all(isinstance(p, str) for p in r["phrases"]):
+            return False
+        if "tokens" in r and not all(isinstance(t, list) for t in r["tokens"]):
+            return False
+    return True
+
+
+def _validate(path: Path, data: Any) -> None:
+    if _conforms(data):
+        return
+    import jsonschema
+
+    try:
+        jsonschema.validate(data, RULE_FILE_SCHEMA)
+    except jsonschema.ValidationError as exc:
+        loc = "/".join(str(p) for p in exc.absolute_path)
+        raise RuleError(f"{path}: invalid rule file at {loc or '<root>'}: {exc.message}") from None
 
 
 @functools.lru_cache(maxsize=None)
@@ -158,11 +230,7 @@ def load(name: str) -> RuleFile:
     if not path.exists():
         raise RuleError(f"{path}: rule file not found")
     data = _read_yaml(path)
-    try:
-        jsonschema.validate(data, RULE_FILE_SCHEMA)
-    except jsonschema.ValidationError as exc:
-        loc = "/".join(str(p) for p in exc.absolute_path)
-        raise RuleError(f"{path}: invalid rule file at {loc or '<root>'}: {exc.message}") from None
+    _validate(path, data)
     ids = [r["id"] for r in data.get("rules", [])]
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:
@@ -175,7 +243,8 @@ def load(name: str) -> RuleFile:
     for r in rf.rules:  # fail at load time, naming the rule, not at first use
         if "pattern" in r:
             try:
-                regex.compile(rf.expand(r["pattern"]))
+                # with the flags compile_pattern uses, so that its compile is a hit in regex's cache
+                regex.compile(rf.expand(r["pattern"]), regex.IGNORECASE)
             except regex.error as exc:
                 raise RuleError(f"{path}: rule {r['id']!r}: bad pattern: {exc}") from None
     return rf

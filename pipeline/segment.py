@@ -159,6 +159,6 @@ def split_sentences(flow: str, block: Block) -> list[tuple[int, int]]:
 
 
 @lru_cache(maxsize=1)
-def _sent_tokenize():  # imported lazily: underthesea takes ~0.5 s to import
-    from underthesea import sent_tokenize
-    return sent_tokenize
+def _sent_tokenize():  # imported lazily, and without the rest of underthesea (~0.5 s)
+    from .nlp import sent_tokenizer
+    return sent_tokenizer()

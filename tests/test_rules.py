@@ -110,3 +110,64 @@ def test_a_names_block_is_validated(tmp_path, monkeypatch):
             rules.load("named")
     finally:
         rules.load.cache_clear()
+
+
+_GOOD = {"description": "x", "names": {"a.b": {"vi": "Một", "en": "One"}},
+         "rules": [{"id": "r1", "description": "y", "pattern": "a", "phrases": ["b"], "tokens": [[]]}]}
+
+
+def _with(**changes):
+    data = {k: (dict(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v) for k, v in _GOOD.items()}
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return data
+
+
+@pytest.mark.parametrize("data", [
+    _GOOD,
+    _with(names=None),                                   # rules only
+    _with(rules=None),                                   # names only (labels.yaml)
+    _with(rules=None, names=None),                       # neither: invalid
+    _with(names={"a.b": {"vi": "Một"}}),                 # a language missing
+    _with(names={"a.b": {"vi": "Một", "en": "One", "fr": "Un"}}),
+    _with(names={"a.b": {"vi": "Một", "en": 1}}),
+    _with(names={"A.b": {"vi": "Một", "en": "One"}}),    # a code not of the allowed shape
+    _with(names={"a  b": {"vi": "Một", "en": "One"}}),
+    _with(names={"lib.service commune": {"vi": "Một", "en": "One"}}),  # codes joined by one space
+    _with(names=["a.b"]),
+    _with(names={"a.b": "Một"}),
+    _with(rules={"r1": {}}),
+    _with(rules=[{"id": "Bad-Id", "description": "y"}]),
+    _with(rules=[{"id": "r1"}]),
+    _with(rules=[{"id": "r1", "description": "y", "phrases": [1]}]),
+    _with(fragments={"nam": 2020}),
+    _with(description=None),
+    _with(extra="?"),
+])
+def test_plain_python_check_agrees_with_the_schema(data):
+    """The loader's fast check may send a file the schema accepts on to
+    jsonschema, but never lets through one it rejects (names blocks included),
+    and a file both accept loads without jsonschema's opinion."""
+    jsonschema = pytest.importorskip("jsonschema")
+    valid = jsonschema.validators.validator_for(rules.RULE_FILE_SCHEMA)(rules.RULE_FILE_SCHEMA).is_valid(data)
+    assert rules._conforms(data) == valid
+
+
+def test_plain_python_check_leaves_doubtful_files_to_the_schema():
+    """A code that is not text (``1:`` in YAML) is not checked by the schema's
+    pattern, so jsonschema accepts it; the fast check says no and lets
+    jsonschema decide, as the loader did before it."""
+    jsonschema = pytest.importorskip("jsonschema")
+    data = _with(names={1: {"vi": "Một", "en": "One"}})
+    assert jsonschema.validators.validator_for(rules.RULE_FILE_SCHEMA)(rules.RULE_FILE_SCHEMA).is_valid(data)
+    assert not rules._conforms(data)
+    rules._validate(rules.RULES_DIR / "x.yaml", data)  # no error
+
+
+def test_every_rule_file_passes_the_plain_python_check():
+    for path in sorted(rules.RULES_DIR.glob("*.yaml")):
+        if path.name != "fragments.yaml":
+            assert rules._conforms(rules._read_yaml(path)), path.name

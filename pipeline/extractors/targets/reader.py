@@ -7,7 +7,7 @@ from typing import Optional
 import regex
 
 from ...models import Evidence, Target
-from ...nlp import find_tiers, make_doc
+from ...nlp import tier_index
 from ...segment import Block, Segmented
 from ...text import PreparedText, fold
 from .common import _I, _clean, _p
@@ -44,9 +44,7 @@ def extract_targets(prep: PreparedText, seg: Segmented, admin_level: Optional[st
     reach is kept with ``year`` None and a warning.
     """
     flow = prep.flow
-    doc = make_doc(flow)
-    tiers = find_tiers(flow, doc)
-    ctx = _Ctx(prep=prep, seg=seg, tiers=tiers, tier_starts=[t.start for t in tiers],
+    ctx = _Ctx(prep=prep, seg=seg, tiers=tier_index(seg),
                default_tier=_ADMIN_TIER.get(admin_level or "", "all"),
                document_cue=document_cue(title), issue_year=issue_year)
     warnings: list[str] = []

@@ -9,7 +9,7 @@ from typing import Optional
 import regex
 
 from ...models import Target
-from ...nlp import TierSpan
+from ...nlp import TierIndex, TierSpan
 from ...segment import INTRO_LEVEL, Block, Segmented
 from ...text import PreparedText
 from .common import _p
@@ -32,8 +32,7 @@ class _Slot:
 class _Ctx:
     prep: PreparedText
     seg: Segmented
-    tiers: list[TierSpan]
-    tier_starts: list[int]
+    tiers: TierIndex        # the tier Matcher, run block by block when first asked for
     default_tier: str
     targets: list[Target] = field(default_factory=list)
     seen: set = field(default_factory=set)
@@ -64,13 +63,7 @@ class _Ctx:
         return got
 
     def tiers_between(self, a: int, b: int) -> list[TierSpan]:
-        i = bisect.bisect_left(self.tier_starts, a)
-        out = []
-        while i < len(self.tiers) and self.tiers[i].start < b:
-            if self.tiers[i].end <= b:
-                out.append(self.tiers[i])
-            i += 1
-        return out
+        return self.tiers.between(a, b)
 
 
 _ADMIN_TIER = {"province": "province", "district": "district", "commune": "commune",

@@ -6,7 +6,7 @@ from typing import Iterable, Optional
 import regex
 
 from ...models import CellRef, Evidence, Target
-from ...nlp import find_tiers
+from ...nlp import find_tiers, tier_index
 from ...segment import Segmented
 from ...text import PreparedText
 from .common import _I, _clean, _p
@@ -35,9 +35,7 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
     percentage; a bare number is a count.  Row numbers (an ``STT`` column, or a
     first column counting 1, 2, 3 …) are no values.
     """
-    flow = prep.flow
-    tier_spans = find_tiers(flow)
-    ctx = _Ctx(prep=prep, seg=seg, tiers=tier_spans, tier_starts=[t.start for t in tier_spans],
+    ctx = _Ctx(prep=prep, seg=seg, tiers=tier_index(seg),
                default_tier=_ADMIN_TIER.get(admin_level or "", "all"), document_cue=doc_cue)
     stt = _p("stt_header")
     out: list[Target] = []

@@ -1,0 +1,72 @@
+"""The lazy, block-by-block tier index gives what the Matcher gives on the whole text."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline import nlp, rules
+from pipeline.segment import segment
+from pipeline.text import prepare
+
+ROOT = Path(__file__).resolve().parents[1]
+DIRS = [ROOT / "corpus", ROOT.parent / "shared" / "corpus-extra", ROOT.parent / "shared" / "corpus-extra2",
+        ROOT.parent / "shared" / "fullplans" / "files"]
+
+
+def _texts() -> list[Path]:
+    return [p for d in DIRS if d.is_dir() for p in sorted(d.glob("*.txt"))]
+
+
+@pytest.mark.parametrize("path", _texts(), ids=lambda p: p.name)
+def test_block_by_block_equals_whole_text(path):
+    flow = prepare(path.read_text(encoding="utf-8")).flow
+    seg = segment(flow, with_sentences=False)
+    whole = nlp.find_tiers(flow)
+    idx = nlp.tier_index(seg)
+    assert idx.blocks_matched == 0  # nothing is matched before it is asked for
+    for b in seg.blocks[::3]:
+        assert idx.between(b.start, b.end) == [t for t in whole if b.start <= t.start and t.end <= b.end]
+    assert idx.between(0, len(flow)) == whole
+    assert nlp.tier_index(seg) is idx  # kept with the document
+
+
+def test_stretch_across_blocks_and_memo():
+    seg = segment("Cấp tỉnh\n\nđạt 50% cấp huyện\n- xã, phường", with_sentences=False)
+    idx = nlp.tier_index(seg)
+    assert [t.text for t in idx.between(0, 8)] == ["Cấp tỉnh"]
+    assert idx.blocks_matched == 1
+    assert [t.tier for t in idx.between(0, len(seg.flow))] == [t.tier for t in nlp.find_tiers(seg.flow)]
+    assert idx.blocks_matched == 3
+    assert idx.between(3, 8) == []  # a mention only partly inside is not returned
+
+
+def test_no_tier_pattern_can_match_a_line_break():
+    """What makes block-by-block matching exact: each pattern token names its
+    words or asks for a letter, so none matches the whitespace token between blocks."""
+    for rule in rules.load("tiers").rules:
+        for pattern in rule.get("tokens", []):
+            for tok in pattern:
+                named = {"LOWER", "ORTH", "TEXT", "NORM"} & set(tok)
+                alpha = tok.get("IS_ALPHA") is True
+                assert named or alpha, (rule["id"], tok)
+                for key in named:
+                    words = tok[key]["IN"] if isinstance(tok[key], dict) else [tok[key]]
+                    assert all(w.strip() == w and w for w in words), (rule["id"], tok)
+
+
+@pytest.mark.parametrize("path", _texts(), ids=lambda p: p.name)
+def test_word_check_never_skips_a_text_with_tiers(path):
+    flow = prepare(path.read_text(encoding="utf-8")).flow
+    for b in segment(flow, with_sentences=False).blocks:
+        text = flow[b.start:b.end]
+        full = nlp._match(nlp.make_doc(text))
+        if full:
+            assert nlp.may_have_tiers(text), text
+        assert nlp.find_tiers(text) == full
+
+
+def test_word_check_skips_text_without_tier_words():
+    assert not nlp.may_have_tiers("Phấn đấu 100% cán bộ được tập huấn.")
+    assert nlp.may_have_tiers("100% thư viện CẤP HUYỆN")
+    assert nlp.find_tiers("Phấn đấu 100% cán bộ được tập huấn.") == []
