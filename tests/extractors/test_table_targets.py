@@ -120,3 +120,34 @@ def test_table_cell_tier_comes_from_its_row_label():
                          [("Thư viện cấp huyện", 1, 1), ("60", 1, 1)]])
     ts, _ = extract(raw, tables)
     assert [(t.tier, t.tier_source, t.year_source) for t in ts] == [("district", "table", "table")]
+
+
+def extract_titled(raw, tables, title):
+    p = prepare(raw)
+    ts, _ = extract_targets(p, segment(p.flow), "province", tables, None, title)
+    return ts, Counter((t.indicator, t.tier, t.year, t.value, t.value_max, t.unit) for t in ts)
+
+
+PLAN_TITLE = "Kế hoạch chuyển đổi số của tỉnh giai đoạn 2026 - 2030"
+
+
+def test_a_task_tables_time_column_is_a_period_not_a_value():
+    # an appendix of tasks: what to do, who leads, when — no cell is a target,
+    # though the title's period dates the table
+    raw, tables = build(
+        ["PHỤ LỤC", "DANH MỤC NHIỆM VỤ TRIỂN KHAI GIAI ĐOẠN 2026 - 2030"],
+        [[("STT", 1, 1), ("Nhiệm vụ", 1, 1), ("Cơ quan chủ trì", 1, 1), ("Thời gian", 1, 1)],
+         [("1", 1, 1), ("Số hóa hồ sơ lưu trữ của các xã, phường", 1, 1), ("Sở Nội vụ", 1, 1), ("2026 - 2030", 1, 1)],
+         [("2", 1, 1), ("Mở lớp bồi dưỡng kỹ năng số cho cán bộ cấp xã", 1, 1), ("Sở Khoa học", 1, 1),
+          ("2027 – 2028", 1, 1)]])
+    ts, got = extract_titled(raw, tables, PLAN_TITLE)
+    assert got == Counter()
+
+
+def test_a_range_of_shares_beside_a_period_column_is_still_read():
+    raw, tables = build(
+        ["2. Chỉ tiêu", "Tỷ lệ hồ sơ được số hóa (%)"],
+        [[("Đơn vị", 1, 1), ("Giai đoạn", 1, 1), ("Năm 2030", 1, 1)],
+         [("Cấp xã", 1, 1), ("2026 - 2030", 1, 1), ("70 - 80", 1, 1)]])
+    ts, got = extract_titled(raw, tables, PLAN_TITLE)
+    assert got == Counter([("other", "commune", 2030, 70, 80, "percent")])

@@ -23,6 +23,14 @@ _CELL_VALUE = regex.compile(
 _YEAR_IN_CELL = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
+def _is_period(m: "regex.Match[str]") -> bool:
+    """``2026 - 2030`` in a cell (a task table's time column) is a period, a
+    scope and never a value (SCHEMA.md: "periods themselves")."""
+    lo, hi = m.group("lo"), m.group("hi")
+    return (hi is not None and not (m.group("p1") or m.group("p2"))
+            and all(_YEAR_IN_CELL.fullmatch(x) for x in (lo, hi)))
+
+
 def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_level: Optional[str] = None,
                   raw_to_norm=None, doc_cue: Optional[YearCue] = None) -> list[Target]:
     """Targets of tables (rows = tiers or indicators, columns = years, or the transpose).
@@ -58,7 +66,7 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
         def is_value(r: int, c: int) -> bool:
             t = text(r, c)
             m = _CELL_VALUE.match(t)
-            return bool(m) and not (_YEAR_IN_CELL.fullmatch(t.strip()))
+            return bool(m) and not (_YEAR_IN_CELL.fullmatch(t.strip())) and not _is_period(m)
 
         header_rows = []
         for r in range(nrows):
