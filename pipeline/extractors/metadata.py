@@ -420,9 +420,16 @@ def _trim_place(name: Optional[str], level: Optional[str]) -> Optional[str]:
     return None if level == "tỉnh" else name
 
 
+#: how far before a type word its plural marker may stand ("gồm 14 ", "các ")
+_PLURAL_REACH = 12
+
+
 def _typed_provinces(text: str) -> Counter[str]:
     counts: Counter[str] = Counter()
+    plural = _rx("bodies", "place.plural_type")
     for m in _rx("bodies", "place.typed").finditer(text):
+        if plural.search(text, max(0, m.start() - _PLURAL_REACH), m.start()):
+            continue  # "các tỉnh Sơn La, Điện Biên, …": a list, not a place of the document
         words = m["name"].split()
         for k in range(len(words), 0, -1):
             p = _province_of(" ".join(words[:k]))
@@ -448,6 +455,15 @@ def _bare_provinces(text: str) -> Counter[str]:
 
 def _most_common(counts: Counter[str]) -> Optional[str]:
     return counts.most_common(1)[0][0] if counts else None
+
+
+def _most_named(counts: Counter[str]) -> Optional[str]:
+    """The place named most often, when one is: a tie at the top (a text that
+    lists fourteen provinces once each) names no place, never the first of the list."""
+    top = counts.most_common(2)
+    if not top or (len(top) == 2 and top[0][1] == top[1][1]):
+        return None
+    return top[0][0]
 
 
 def _typed_districts(text: str, province: Optional[str]) -> Counter[tuple[Optional[str], str]]:
@@ -1122,8 +1138,8 @@ def _locate(prep: PreparedText, f: _Facts) -> tuple[Optional[str], Optional[str]
         return "central", None, None
     province, district = _chain_places([b for b in (f.parent, f.issuer) if b is not None], flow)
     if province is None:
-        province = _most_common(_typed_provinces(flow)) or _province_of(f.place) or \
-            _most_common(_bare_provinces(flow))
+        province = _most_named(_typed_provinces(flow)) or _province_of(f.place) or \
+            _most_named(_bare_provinces(flow))
     if province is None and f.place:
         # the date line names a district-level town: "Phủ Lý, ngày …" → Hà Nam
         found = _district_of(regex.sub(r"^(?:TP\.?|thành\s+phố|thị\s+xã|huyện|quận)\s+", "",
@@ -1157,7 +1173,7 @@ def _chain_places(chain: list[Body], flow: str) -> tuple[Optional[str], Optional
     for b in chain:
         if b.place and (b.level in ("tỉnh", None) or (b.level == "thành phố" and _is_central_city(b.place))):
             province = province or _province_of(b.place)
-    hint = province or _most_common(_typed_provinces(flow))
+    hint = province or _most_named(_typed_provinces(flow))
     for b in chain:
         if not b.place or b.level not in _DISTRICT_LEVELS + _COMMUNE_LEVELS or (
                 b.level == "thành phố" and _is_central_city(b.place)):

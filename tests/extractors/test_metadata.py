@@ -690,3 +690,17 @@ Ngày 19/01, Bộ Nội vụ ban hành Thông tư số 01/2011/TT-BNV hướng d
 ])
 def test_real_file_layouts(text: str, expected: dict[str, Any]) -> None:
     check(meta(text), expected)
+
+
+# A text that lists provinces once each names none of them: never the first of a list.
+@pytest.mark.parametrize("text, province", [
+    ("Đề án được triển khai tại 6 tỉnh vùng Tây Nguyên: Kon Tum, Gia Lai, Đắk Lắk, Đắk Nông, "
+     "Lâm Đồng và Bình Phước. Đến năm 2030, 90% thư viện cơ sở có dịch vụ đọc sách trực tuyến.", None),
+    ("Chương trình áp dụng cho các tỉnh Sơn La, Điện Biên, Lai Châu. Mục tiêu đến năm 2028 "
+     "có 70% trường học được kết nối mạng.", None),
+    # one province named more often than the others is still the document's
+    ("Tỉnh Gia Lai triển khai kế hoạch cùng các tỉnh Kon Tum, Đắk Lắk. Tỉnh Gia Lai phấn đấu "
+     "đến năm 2027 có 60% xã đạt chuẩn.", "Gia Lai"),
+])
+def test_a_list_of_provinces_names_no_province(text: str, province) -> None:
+    assert meta(text).province == province
