@@ -51,7 +51,11 @@ def test_no_tier_pattern_can_match_a_line_break():
                 alpha = tok.get("IS_ALPHA") is True
                 assert named or alpha, (rule["id"], tok)
                 for key in named:
-                    words = tok[key]["IN"] if isinstance(tok[key], dict) else [tok[key]]
+                    val = tok[key]
+                    if isinstance(val, dict) and "NOT_IN" in val:
+                        # "any word but these" only stays inside a block when it asks for letters
+                        assert alpha, (rule["id"], tok)
+                    words = val.get("IN", []) if isinstance(val, dict) else [val]
                     assert all(w.strip() == w and w for w in words), (rule["id"], tok)
 
 
