@@ -600,6 +600,9 @@ SCOPE_CASES = [
 ]
 
 SCOPE_COUNTER_EXAMPLES = [
+    # undated rates with no goal anywhere above them are provisions, not targets
+    ("undated_fine_provision", "Phạt tiền đến 15% mức phạt tối đa đối với hành vi vi phạm tương ứng."),
+    ("undated_interest_rate", "Người gửi tiết kiệm kỳ hạn 6 tháng được hưởng lãi suất 4,5%."),
     ("condition_exemption", "Nơi có tỷ lệ hộ nghèo trên 30% có thể điều chỉnh mục tiêu cho phù hợp."),
     ("activity_quota_per_quarter", "Đài Truyền thanh xã đăng ít nhất 04 tin, bài mỗi quý về chuyển đổi số."),
     ("activity_quota_training", "Sở Giáo dục và Đào tạo tổ chức 02 lớp tập huấn cho giáo viên cốt cán."),
@@ -656,7 +659,7 @@ def test_document_scope_from_title(title, year, period_start):
 
 
 def test_title_with_several_years_and_no_period_dates_nothing():
-    ts, warnings = _read("- 100% thủ tục hành chính được công khai.", "Kế hoạch năm 2026 thực hiện Nghị quyết năm 2021")
+    ts, warnings = _read("- Phấn đấu 100% thủ tục hành chính được công khai.", "Kế hoạch năm 2026 thực hiện Nghị quyết năm 2021")
     assert [(t.year, t.year_source) for t in ts] == [(None, "none")] and "no year" in warnings[0]
 
 

@@ -473,6 +473,9 @@ def _emit(ctx: _Ctx, m: Mention, tiers: list[str], inds: list[str], sector: str,
           tier_source: str = "clause") -> None:
     flow = ctx.prep.flow
     if cue is None:
+        goal = _p("undated_goal")
+        if not goal.search(flow, s, e) and not any(goal.search(flow, h.start, h.end) for h in heads):
+            return   # an undated rate with no goal anywhere above it is a provision, not a target
         ctx.no_year.append(flow[max(s, m.start - 40):m.end + 40].strip())
     year = cue.year if cue is not None else None
     if m.kind == "count":
