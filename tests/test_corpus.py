@@ -42,10 +42,27 @@ def test_records_follow_schema(records, path):
     json.dumps(out, ensure_ascii=False)
     for v in out.values():
         assert v != ""
+    sources = {"clause", "lead", "heading", "period", "document", "table", "none"}
     for t in out["targets"]:
-        assert isinstance(t["year"], int)
+        assert t["year"] is None or isinstance(t["year"], int)
         assert t["unit"] in {"percent", "percent_per_year", "count", "other"}
         assert t["direction"] in {"at_least", "at_most"}
+        # every target says where its year and its tier were found (SCHEMA.md)
+        assert t["year_source"] in sources and t["tier_source"] in sources, t
+        assert (t["year"] is None) == (t["year_source"] == "none"), t
+
+
+EXTRA_TEXTS = sorted(p for d in ("corpus-extra", "corpus-extra2") for p in (SHARED / d).glob("*.txt"))
+
+
+@pytest.mark.skipif(not EXTRA_TEXTS, reason="../shared/corpus-extra* is not present")
+def test_every_target_of_the_shared_texts_has_its_sources():
+    for path in EXTRA_TEXTS:
+        rec = core.extract_file(path)
+        text = rec.extra["text"]
+        for t in rec.targets:
+            assert text[t.evidence.start:t.evidence.end] == t.evidence.text
+            assert t.year_source is not None and t.tier_source is not None, (path.name, t)
 
 
 @pytest.mark.skipif(not (SHARED / "gold").is_dir(), reason="../shared/gold is not present")
