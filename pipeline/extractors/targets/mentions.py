@@ -9,7 +9,7 @@ import regex
 
 from .common import _I, _p
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     start: int              # offsets in flow
     end: int

@@ -209,7 +209,7 @@ def _respectively(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a
     return True
 
 
-@dataclass
+@dataclass(slots=True)
 class _Read:
     """One value of a segment, as read before indicators are chosen."""
     m: Mention

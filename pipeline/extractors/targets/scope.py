@@ -17,7 +17,7 @@ from .mentions import Mention
 from .years import YearCue, find_year_cues
 
 
-@dataclass
+@dataclass(slots=True)
 class _Slot:
     tiers: list[str]
     indicators: list[str]
