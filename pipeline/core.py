@@ -61,7 +61,7 @@ def _fill(rec: DocumentRecord, prep: PreparedText, seg, tables: Optional[list] =
     rec.signer = meta.signer
     rec.title = meta.title
     rec.warnings.extend(meta.warnings)
-    rec.references = extract_references(prep, seg, meta.number)
+    rec.references = extract_references(prep, seg, meta.number, meta)
     issue_year = int(meta.issue_date[:4]) if meta.issue_date else None
     targets, twarn = extract_targets(prep, seg, meta.admin_level, tables, issue_year, meta.title)
     rec.targets = targets

@@ -41,3 +41,28 @@ def test_public_functions_can_be_called_twice_in_one_process():
                          capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.strip().endswith("ok")
+
+
+def test_extraction_keeps_no_hidden_reference_to_the_document(monkeypatch):
+    """No module-level cache of "the last document": once a record is returned,
+    the prepared text it was read from can be freed (it holds the whole text
+    several times over)."""
+    import gc
+    import weakref
+
+    from pipeline import core
+
+    seen: list[weakref.ref] = []
+    real = core.prepare
+
+    def prepare(raw):
+        prep = real(raw)
+        seen.append(weakref.ref(prep))
+        return prep
+
+    monkeypatch.setattr(core, "prepare", prepare)
+    text = (ROOT / "corpus" / "001_88505ad80152d7eb.txt").read_text(encoding="utf-8")
+    rec = core.extract_text(text, "doc")
+    assert rec.targets and seen
+    gc.collect()
+    assert all(r() is None for r in seen), "a prepared text outlived its extraction"

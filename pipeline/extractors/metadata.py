@@ -1194,21 +1194,14 @@ def _place_of(text: str, hint: Optional[str]) -> Any:
         return None
 
 
-_LAST: list[tuple[PreparedText, Metadata]] = []
-
-
 def extract_metadata(prep: PreparedText, seg: Segmented) -> Metadata:
     """Read the document facts of one text (never raises on odd text).
 
-    The result for the text last asked about is kept, so that
-    :func:`~pipeline.extractors.references.extract_references`, which needs the
-    document's place, does not read it again.
+    Nothing is kept between calls: the pipeline reads the facts once and hands
+    them to :func:`~pipeline.extractors.references.extract_references`, which
+    needs the document's place.
     """
-    if _LAST and _LAST[0][0] is prep:
-        return _LAST[0][1]
-    meta = _extract(prep, seg)
-    _LAST[:] = [(prep, meta)]
-    return meta
+    return _extract(prep, seg)
 
 
 def _extract(prep: PreparedText, seg: Segmented) -> Metadata:

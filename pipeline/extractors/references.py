@@ -404,19 +404,23 @@ def _combine(group: list[_Cite]) -> _Cite:
                  issuer=issuer, start=best.start, end=best.end, upper=best.upper)
 
 
-def _context(prep: PreparedText, seg: Segmented) -> _Context:
-    meta: Metadata = extract_metadata(prep, seg)  # cached for this text
+def _context(prep: PreparedText, seg: Segmented, meta: Optional[Metadata]) -> _Context:
+    if meta is None:
+        meta = extract_metadata(prep, seg)
     return _Context(province=meta.province, district=meta.district)
 
 
-def extract_references(prep: PreparedText, seg: Segmented, self_number: Optional[str]) -> list[Reference]:
+def extract_references(prep: PreparedText, seg: Segmented, self_number: Optional[str],
+                       meta: Optional[Metadata] = None) -> list[Reference]:
     """Every document ``prep`` cites, once, without the document itself.
 
     ``self_number`` is the document's own number (for a news article, the
-    number of the document it reports), left out of the list.
+    number of the document it reports), left out of the list.  ``meta``, the
+    document's facts when the caller has read them, gives the place that
+    completes a cited body's name; without it the facts are read here.
     """
     flow = prep.flow
-    ctx = _context(prep, seg)
+    ctx = _context(prep, seg, meta)
     cites = _numbered(flow, ctx)
     dated = _dated_laws(flow)
     cites += dated
