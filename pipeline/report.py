@@ -49,8 +49,9 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
@@ -275,34 +276,51 @@ def value_span(t: Target, evidence: str,
     >>> a, b = value_span(t, ev.text); ev.text[a:b]
     '12 - 15 %'
     """
-    tokens = [(m.start(), m.end(), _readings(m.group())) for m in _NUMBER_TOKEN.finditer(evidence)]
+    # One pass over the numbers with a look-ahead of two (a range's high end),
+    # keeping only the first candidates: memory stays constant however many
+    # numbers a sentence holds (a 1 MB line of values is one sentence).
     percent = t.unit in ("percent", "percent_per_year")
+    high = t.value_max if t.value_max is not None and t.value_max != t.value else None
+    taken = set(taken)
+    tokens = ((m.start(), m.end(), m.group()) for m in _NUMBER_TOKEN.finditer(evidence))
+    ahead: deque[tuple[int, int, str]] = deque(islice(tokens, 3))
 
-    def is_(x: float, readings: set[float]) -> bool:
-        return any(abs(x - r) < 1e-9 for r in readings)
+    def is_(x: float, written: str) -> bool:
+        return any(abs(x - r) < 1e-9 for r in _readings(written))
 
-    def end_of(i: int) -> int:
-        end = tokens[i][1]
+    def end_of(end: int) -> int:
         m = _PERCENT_AFTER.match(evidence, end) if percent else None
         return m.end() if m else end
 
-    high = t.value_max if t.value_max is not None and t.value_max != t.value else None
-    taken = set(taken)
-    found: list[tuple[int, int]] = []
-    for i, (start, end, readings) in enumerate(tokens):
-        if not is_(float(t.value), readings):
+    first: Optional[tuple[int, int]] = None          # the first place the value is written
+    first_free: Optional[tuple[int, int]] = None     # ... that no other target took
+    first_pct: Optional[tuple[int, int]] = None      # the same, written with its % sign
+    first_pct_free: Optional[tuple[int, int]] = None
+    while ahead:
+        start, end, written = ahead.popleft()
+        ahead.extend(islice(tokens, 3 - len(ahead)))
+        if not is_(float(t.value), written):
             continue
-        span = (start, end_of(i))
+        span = (start, end_of(end))
         if high is not None:
-            nxt = next((k for k in range(i + 1, min(i + 3, len(tokens)))
-                        if is_(float(high), tokens[k][2]) and tokens[k][0] - end <= 12), None)
+            nxt = next((tok for tok in list(ahead)[:2]
+                        if is_(float(high), tok[2]) and tok[0] - end <= 12), None)
             if nxt is None:
                 continue
-            span = (start, end_of(nxt))
-        found.append(span)
-    if percent:   # a percentage is written with its sign where there is one
-        found = [f for f in found if evidence[f[1] - 1:f[1]] == "%"] or found
-    return next((f for f in found if f not in taken), found[0] if found else None)
+            span = (start, end_of(nxt[1]))
+        free = span not in taken
+        first = first or span
+        first_free = first_free or (span if free else None)
+        if percent and evidence[span[1] - 1:span[1]] == "%":
+            first_pct = first_pct or span
+            first_pct_free = first_pct_free or (span if free else None)
+            if first_pct_free:
+                return first_pct_free
+        elif not percent and first_free:
+            return first_free
+    if percent and first_pct is not None:   # a percentage is written with its sign where there is one
+        return first_pct_free or first_pct
+    return first_free or first
 
 
 def _fits(text: Optional[str], ev: Evidence) -> bool:
