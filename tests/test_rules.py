@@ -49,16 +49,20 @@ def test_every_rule_has_examples():
                 assert r.get("examples"), f"{name}:{r['id']} has no examples"
 
 
-def test_bad_rule_file_is_reported(tmp_path, monkeypatch):
-    bad = tmp_path / "broken.yaml"
-    bad.write_text("description: x\nrules:\n  - id: Bad-Id\n    description: y\n", encoding="utf-8")
+def _assert_refused(tmp_path, monkeypatch, name: str, content: str) -> None:
+    """A rule file ``name`` holding ``content`` is refused, naming the file."""
+    (tmp_path / f"{name}.yaml").write_text(content, encoding="utf-8")
     monkeypatch.setattr(rules, "RULES_DIR", tmp_path)
     rules.load.cache_clear()
     try:
-        with pytest.raises(rules.RuleError, match="broken.yaml"):
-            rules.load("broken")
+        with pytest.raises(rules.RuleError, match=f"{name}.yaml"):
+            rules.load(name)
     finally:
         rules.load.cache_clear()
+
+
+def test_bad_rule_file_is_reported(tmp_path, monkeypatch):
+    _assert_refused(tmp_path, monkeypatch, "broken", "description: x\nrules:\n  - id: Bad-Id\n    description: y\n")
 
 
 def test_fragments_expand_as_groups():
@@ -101,15 +105,7 @@ def test_every_code_has_its_names_once_in_rules():
 
 
 def test_a_names_block_is_validated(tmp_path, monkeypatch):
-    bad = tmp_path / "named.yaml"
-    bad.write_text("description: x\nnames:\n  a.b: {vi: 'Một'}\n", encoding="utf-8")
-    monkeypatch.setattr(rules, "RULES_DIR", tmp_path)
-    rules.load.cache_clear()
-    try:
-        with pytest.raises(rules.RuleError, match="named.yaml"):
-            rules.load("named")
-    finally:
-        rules.load.cache_clear()
+    _assert_refused(tmp_path, monkeypatch, "named", "description: x\nnames:\n  a.b: {vi: 'Một'}\n")
 
 
 _GOOD = {"description": "x", "names": {"a.b": {"vi": "Một", "en": "One"}},
