@@ -105,7 +105,7 @@ def _maxrss_mb(who: int) -> float:
 def worker(corpus: Path, out: Path, warmup: Path, jobs: int, keep: bool) -> dict:
     t0 = time.perf_counter()
     from pipeline.cli import find_inputs, run_extract
-    from pipeline.export import to_frames
+    from pipeline.outputs.frames import to_frames
 
     if jobs == 1:
         from pipeline.core import extract_file

@@ -12,13 +12,13 @@ Four functions:
 * :func:`load` — a document file as text (:mod:`pipeline.load`);
 * :func:`extract` — one file to a :class:`~pipeline.models.DocumentRecord`
   (never raises for a bad file: the record carries the error);
-* :func:`to_frames` — records to pandas tables (:mod:`pipeline.export`);
-* :func:`compare` — the side-by-side comparison table (:mod:`pipeline.compare`).
+* :func:`to_frames` — records to pandas tables (:mod:`pipeline.outputs.frames`);
+* :func:`compare` — the side-by-side comparison table (:mod:`pipeline.outputs.compare`).
 
 ``import pipeline`` stays light: pandas, spaCy and the extractors are imported
-when first used.  Note that ``pipeline.load`` and ``pipeline.compare`` are the
-functions; import from the modules by name (``from pipeline.load import
-LoadError``), which works as usual.
+when first used.  Note that ``pipeline.load`` is the function; import from
+the module by name (``from pipeline.load import LoadError``), which works as
+usual.  The comparison's module is :mod:`pipeline.outputs.compare`.
 """
 from __future__ import annotations
 
@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 # Bound eagerly, after their modules: a later import of the submodule must not
-# replace the function with the module of the same name.  All three modules
-# import only the standard library at load time.
-from .compare import compare
-from .export import to_frames
+# replace the function with the module of the same name.  These modules
+# import only the standard library (and each other) at load time.
+from .outputs.compare import compare
+from .outputs.frames import to_frames
 from .load import load
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@
 [--file-timeout S[+P/page]] [--max-memory N] [--quiet] [--verbose]``
     Read every document named (folders are searched recursively for
     ``.txt .md .markdown .docx .pdf .doc .html .htm``) and write the outputs of
-    :mod:`pipeline.export` to ``DIR`` (default ``outputs/``).  Finished
+    :mod:`pipeline.outputs.write` to ``DIR`` (default ``outputs/``).  Finished
     documents are kept in ``DIR/chitieu.sqlite`` and reused by the next run
     while their bytes and the rules are unchanged (:mod:`pipeline.batch`).
     In a batch, each file is extracted in a worker process under a time and
@@ -273,7 +273,7 @@ class RunSummary:
         if self.compared:
             lines.append(f"compared    with {self.compared}")
         if self.out_dir is not None:
-            from .export import OUTPUT_FILES
+            from .outputs.tables import OUTPUT_FILES
 
             lines.append(f"outputs     {self.out_dir}{os.sep}  ({', '.join(OUTPUT_FILES)})")
         for doc_id, code in self.failures:
@@ -316,7 +316,7 @@ def prepare_output_folder(out_dir: Path) -> None:
     """Before any work: ``out_dir`` exists (created if missing) and a file can
     be written in it, else :class:`OutputError`; the hidden temporary files a
     killed run left there are removed."""
-    from .export import remove_stale_temps
+    from .outputs.atomic import remove_stale_temps
 
     out_dir = Path(out_dir)
     try:
@@ -385,7 +385,7 @@ def run_extract(files: Sequence[Path], out_dir: Path, *, max_bytes: int = DEFAUL
     from tqdm.contrib.logging import logging_redirect_tqdm
 
     from .batch import Budget, run_batch
-    from .export import write_outputs
+    from .outputs.write import write_outputs
     from .store import STORE_NAME, Store
 
     start = time.perf_counter()
@@ -625,7 +625,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         if args.out.exists() and not args.out.is_dir():
             raise UsageError(f"--out {args.out}: exists and is not a folder")
         if args.baseline not in ("auto", None) and args.baseline not in {p.stem for p in files}:
-            from .baselines import all_builtins, find
+            from .outputs.baselines import all_builtins, find
             if find(args.baseline) is None:
                 raise UsageError(f"--baseline {args.baseline}: no input file has that doc_id "
                                  f"(the doc_id is the file name without its extension) and no built-in "
@@ -678,8 +678,10 @@ def _internal_error(prog: str, out: Path, exc: BaseException, show: bool) -> int
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     """``chitieu compare``: the comparison tables from an existing documents.jsonl."""
-    from .compare import UnknownBaseline
-    from .export import COMPARISON_FILES, read_documents_jsonl, write_comparison
+    from .outputs.compare import UnknownBaseline
+    from .outputs.records import read_documents_jsonl
+    from .outputs.tables import COMPARISON_FILES
+    from .outputs.write import write_comparison
 
     prog = f"{PROG} compare"
     jsonl = args.output_dir / "documents.jsonl"

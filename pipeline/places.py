@@ -49,6 +49,7 @@ __all__ = [
     "resolve_district",
     "resolve_place",
     "provinces",
+    "document_place",
 ]
 
 
@@ -822,3 +823,25 @@ def resolve_place(text: str, province_hint: Optional[str] = None) -> Optional[Pl
     if text_provs:
         return _province_place(text_provs[0])
     return None
+
+
+def document_place(province: Optional[str], district: Optional[str] = None) -> tuple[Optional[str], Optional[str]]:
+    """(province as issued, province since 1 July 2025) of a document.
+
+    The province is spelled one way (``Đắc Nông`` → ``Đắk Nông``); when only
+    the district is known, the province is the one that district is in, if
+    the name is not ambiguous.  A province the gazetteer does not know is
+    kept as written, with no ``province_2025``.
+
+    >>> document_place("Đắk Nông"), document_place("Hải Phòng", "Ngô Quyền"), document_place(None, "Nhà Bè")
+    (('Đắk Nông', 'Lâm Đồng'), ('Hải Phòng', 'Hải Phòng'), ('Hồ Chí Minh', 'Hồ Chí Minh'))
+    >>> document_place(None), document_place("Atlantis")
+    ((None, None), ('Atlantis', None))
+    """
+    prov: Optional[str] = None
+    if province and str(province).strip():
+        prov = canonical_province(province) or str(province).strip()
+    elif district and str(district).strip():
+        found = resolve_district(district)
+        prov = found.province if found else None
+    return prov, (province_2025(prov) if prov else None)

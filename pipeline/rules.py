@@ -16,7 +16,7 @@ Every rule file has the same outer shape, validated against
 
 A file may also carry a ``names:`` block (``rules/labels.yaml`` has nothing
 else): what people are shown for each code, ``{vi: …, en: …}``, validated
-against :data:`NAMES_SCHEMA` and read by :mod:`pipeline.labels`::
+against :data:`NAMES_SCHEMA` and read by :mod:`pipeline.outputs.labels`::
 
     names:
       lib.service: {vi: "Thư viện cung cấp dịch vụ học tập suốt đời", en: "…"}
@@ -40,7 +40,7 @@ import regex
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 
 #: A ``names:`` block: what people are shown for each code, in Vietnamese
-#: (``vi``, the default) and English (``en``); see :mod:`pipeline.labels`.
+#: (``vi``, the default) and English (``en``); see :mod:`pipeline.outputs.labels`.
 NAMES_SCHEMA: dict[str, Any] = {
     "type": "object",
     "propertyNames": {"pattern": "^[a-z0-9_.]+(?: [a-z0-9_.]+)*$"},

@@ -29,7 +29,7 @@ for round_ in range(2):
     table = pipeline.compare(frames)
     assert len(text) > 0 and len(table) > 0
 # importing every submodule by name must not shadow a function either
-import pipeline.extractors.targets, pipeline.load, pipeline.compare, pipeline.export  # noqa: E401
+import pipeline.extractors.targets, pipeline.load, pipeline.outputs.compare, pipeline.outputs.frames  # noqa: E401
 for name in pipeline.__all__:
     assert callable(getattr(pipeline, name)), name
 print("ok")

@@ -29,7 +29,7 @@ import pytest
 
 from pipeline import batch, cli
 from pipeline import rules as rules_mod
-from pipeline.export import OUTPUT_FILES
+from pipeline.outputs.tables import OUTPUT_FILES
 from pipeline.models import DocumentRecord, Evidence, Target
 from pipeline.store import STORE_NAME, Store, fingerprint
 

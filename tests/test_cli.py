@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import cli
-from pipeline.export import OUTPUT_FILES
+from pipeline.outputs.tables import OUTPUT_FILES
 from pipeline.models import DocumentRecord, Evidence, Target
 from pipeline.store import STORE_NAME
 
@@ -370,7 +370,7 @@ def test_temporary_files_left_by_a_killed_write_are_removed_by_the_next_run(tmp_
 
 def test_a_failing_output_write_exits_3_with_one_line_and_removes_its_temporary_files(
         tmp_path: Path, fake, monkeypatch, capsys):
-    from pipeline import export
+    from pipeline.outputs import atomic as export
 
     (tmp_path / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
     out = tmp_path / "out"
@@ -435,7 +435,7 @@ def test_an_internal_error_is_one_line_and_its_traceback_goes_to_chitieu_log(
 
 def test_an_internal_error_outside_any_file_is_one_line_exit_3_and_logged(tmp_path: Path, fake, monkeypatch,
                                                                          capsys):
-    from pipeline import export
+    from pipeline.outputs import write as export
 
     def broken(*a, **kw):
         raise RuntimeError("a bug in an output writer")

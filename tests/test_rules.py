@@ -76,8 +76,8 @@ def test_every_code_has_its_names_once_in_rules():
     code people see is named in rules/labels.yaml; both languages, never empty."""
     import importlib
 
-    compare = importlib.import_module("pipeline.compare")
-    from pipeline.labels import LANGS
+    compare = importlib.import_module("pipeline.outputs.compare")
+    from pipeline.outputs.labels import LANGS
 
     indicators = rules.load("indicators")
     assert set(indicators.names) == {r["id"] for r in indicators.rules} | {"other"}

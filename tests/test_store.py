@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from pipeline import store as store_mod
-from pipeline.export import OUTPUT_FILES, write_outputs
+from pipeline.outputs.tables import OUTPUT_FILES
+from pipeline.outputs.write import write_outputs
 from pipeline.models import DocumentRecord, Evidence, Reference, Signer, Target
 from pipeline.store import STORE_NAME, Store, fingerprint, from_payload, storable, to_payload
 

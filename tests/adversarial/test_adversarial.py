@@ -39,7 +39,8 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).parent))
 import generators as gen  # noqa: E402
 
-from pipeline import cli, export  # noqa: E402
+from pipeline import cli  # noqa: E402
+from pipeline.outputs import write as export  # noqa: E402
 from pipeline.models import DocumentRecord  # noqa: E402
 from pipeline.store import STORE_NAME  # noqa: E402
 

@@ -23,7 +23,8 @@ from __future__ import annotations
 import functools
 from typing import Any, Optional
 
-from . import rules
+from .. import rules
+from .format import MINUS, RANGE_DASH, format_number
 
 __all__ = ["Labels", "LANGS", "DEFAULT_LANG", "labels_for", "check_lang"]
 
@@ -33,11 +34,6 @@ DEFAULT_LANG = "vi"
 
 #: Rule files whose ``names:`` block names the codes of one field.
 _NAMED_FIELDS = {"indicator": "indicators", "tier": "tiers", "sector": "sectors"}
-
-#: The dash between the ends of a range, the minus of a difference (as in :mod:`pipeline.compare`).
-RANGE_DASH = "–"
-MINUS = "−"
-
 
 def check_lang(lang: Any) -> str:
     """``lang`` if it is one of :data:`LANGS`, else a ``ValueError`` saying which are."""
@@ -141,8 +137,6 @@ class Labels:
     def number(self, x: Any) -> str:
         """A number as readers of the language write it: ``12,5`` and
         ``300.000`` in Vietnamese, ``12.5`` and ``300000`` in English."""
-        from .compare import format_number
-
         text = format_number(x)
         if self.lang == "en" or not text or "e" in text:
             return text

@@ -31,12 +31,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
 
 if TYPE_CHECKING:
-    from .models import DocumentRecord
+    from ..models import DocumentRecord
 
 __all__ = ["Builtin", "BaselineFileError", "all_builtins", "find", "cited", "BASELINES_DIR",
            "BASELINE_SCHEMA", "BUILTIN_SUFFIX", "load_file"]
 
-BASELINES_DIR = Path(__file__).resolve().parent.parent / "rules" / "baselines"
+BASELINES_DIR = Path(__file__).resolve().parents[2] / "rules" / "baselines"
 
 #: Appended to a built-in programme's number in its column label.
 BUILTIN_SUFFIX = " (built in)"
@@ -142,7 +142,7 @@ class Builtin:
         text is one line per target saying where it stands (:meth:`where_text`),
         and each target's evidence is its line, so offsets hold as for any
         document.  ``extra["builtin"]`` is ``True``."""
-        from .models import DocumentRecord, Evidence, Target
+        from ..models import DocumentRecord, Evidence, Target
 
         lines, targets, pos = [], [], 0
         for t in self.targets:

@@ -1,4 +1,4 @@
-"""Output files and tables (pipeline/export.py, pipeline/compare.py).
+"""Output files and tables (pipeline/outputs/).
 
 Records are built by hand, so these tests need neither the extractors nor a
 corpus: they pin the file contract — SCHEMA.md keys in order, UTF-8 with BOM,
@@ -20,11 +20,11 @@ import pytest
 
 from pipeline import compare as compare_fn
 from pipeline import to_frames
-from pipeline.compare import document_labels, format_number, format_value
-from pipeline.export import (
-    DOCUMENT_COLUMNS, ERROR_COLUMNS, OUTPUT_FILES, REFERENCE_COLUMNS, TARGET_COLUMNS,
-    atomic_write, write_outputs,
-)
+from pipeline.outputs.atomic import atomic_write
+from pipeline.outputs.compare import document_labels
+from pipeline.outputs.format import format_number, format_value
+from pipeline.outputs.tables import DOCUMENT_COLUMNS, ERROR_COLUMNS, OUTPUT_FILES, REFERENCE_COLUMNS, TARGET_COLUMNS
+from pipeline.outputs.write import write_outputs
 from pipeline.models import DocumentRecord, Evidence, Reference, Signer, Target
 
 BOM = b"\xef\xbb\xbf"
@@ -257,7 +257,7 @@ def test_failed_write_keeps_the_old_file_and_no_temp(tmp_path: Path, monkeypatch
 def test_interrupted_output_run_leaves_previous_outputs_untouched(tmp_path: Path, monkeypatch):
     write_outputs([record_a()], tmp_path)
     before = {n: tmp_path.joinpath(n).read_bytes() for n in OUTPUT_FILES}
-    import pipeline.export as export
+    import pipeline.outputs.atomic as export
 
     real_stage = export._stage
     calls = []
@@ -357,7 +357,11 @@ def test_format_number_never_writes_trailing_zero_or_float_noise():
     assert format_number(None) == "" and format_number(float("nan")) == ""
 
 
-@pytest.mark.parametrize("module", ["pipeline.compare", "pipeline.export", "pipeline.cli"])
+@pytest.mark.parametrize("module", [
+    "pipeline.outputs.compare", "pipeline.outputs.format", "pipeline.outputs.files", "pipeline.outputs.records",
+    "pipeline.outputs.labels", "pipeline.outputs.annotate", "pipeline.outputs.xlsx_view",
+    "pipeline.outputs.baselines", "pipeline.places", "pipeline.cli",
+])
 def test_docstring_examples(module):
     result = doctest.testmod(importlib.import_module(module))
     assert result.failed == 0

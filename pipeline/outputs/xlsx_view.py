@@ -1,8 +1,8 @@
 """What ``comparison.xlsx`` shows, apart from how it is written.
 
-The XLSX writer in :mod:`pipeline.export` asks this module, sheet by sheet,
+The XLSX writer in :mod:`pipeline.outputs.xlsx` asks this module, sheet by sheet,
 for a :class:`SheetView` (or a :class:`ComparisonView`): the sheet's name and
-headers in the reader's language (:mod:`pipeline.labels`, Vietnamese by
+headers in the reader's language (:mod:`pipeline.outputs.labels`, Vietnamese by
 default), the cell values to write and each cell's number format.  The writer
 only lays them out (frozen header, autofilter, widths, merged headings,
 comments).

@@ -16,10 +16,13 @@ import pandas as pd
 import pytest
 
 from pipeline import cli
-from pipeline.compare import build_comparison
-from pipeline.export import TARGET_COLUMNS, read_documents_jsonl, to_frames, write_outputs
 from pipeline.models import TARGET_KEYS, DocumentRecord, Evidence, Target
-from pipeline.report import render_report
+from pipeline.outputs.compare import build_comparison
+from pipeline.outputs.frames import to_frames
+from pipeline.outputs.records import read_documents_jsonl
+from pipeline.outputs.report import render_report
+from pipeline.outputs.tables import TARGET_COLUMNS
+from pipeline.outputs.write import write_outputs
 from pipeline.store import from_payload, to_payload
 
 BOM = b"\xef\xbb\xbf"

@@ -14,7 +14,7 @@ before its departments', districts', communes' and schools'), then district.
 
 When the batch has no national document, each plan is compared with the
 national programme it cites, from the facts shipped in ``rules/baselines/``
-(:mod:`pipeline.baselines`): a baseline column per programme used, labelled
+(:mod:`pipeline.outputs.baselines`): a baseline column per programme used, labelled
 ``1520/QĐ-TTg (built in)``; ``baseline="1520/QĐ-TTg"`` names one for all.
 
 Labels say where a document is from and at what level: ``Hải Phòng ·
@@ -40,22 +40,23 @@ slot rather than guessing one.
 """
 from __future__ import annotations
 
-import math
-import numbers
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
 
+from .format import format_value, is_missing
+from .tables import record_frames
+
 if TYPE_CHECKING:  # pandas is imported lazily: ``import pipeline`` stays light
     import pandas as pd
 
     from .baselines import Builtin
-    from .models import DocumentRecord
+    from ..models import DocumentRecord
 
 __all__ = [
     "compare", "differences", "build_comparison", "select_baseline", "national_documents",
-    "document_labels", "format_value", "format_number", "format_difference", "Comparison",
+    "document_labels", "Comparison",
     "KEY_COLUMNS", "DIFFERENCE_COLUMNS", "COLUMN_INFO_COLUMNS", "UnknownBaseline",
 ]
 
@@ -93,12 +94,8 @@ LOCAL_LEVELS = frozenset({"department", "district", "commune", "school"})
 
 #: Joins the parts of a column label.
 LABEL_SEPARATOR = " · "
-#: Joins the ends of a range in a cell.
-RANGE_DASH = "–"
 #: Joins several different values one document gives for the same slot.
 VALUE_SEPARATOR = "; "
-#: The minus sign of a difference (U+2212, as typeset; not a hyphen).
-MINUS = "−"
 
 #: ``status`` of a row of the differences table.
 ABOVE = "above baseline"
@@ -123,55 +120,6 @@ class UnknownBaseline(ValueError):
     """``baseline=DOC_ID`` names no document of the batch."""
 
 
-# --------------------------------------------------------------------------
-# Formatting
-# --------------------------------------------------------------------------
-
-def format_number(x: Any) -> str:
-    """A number as an analyst writes it: no trailing ``.0``, a decimal dot.
-
-    >>> format_number(60.0), format_number(99.7), format_number(12), format_number(0.1 + 0.2)
-    ('60', '99.7', '12', '0.3')
-    """
-    if _is_missing(x):
-        return ""
-    f = float(x)
-    if f.is_integer():
-        return str(int(f))
-    return format(round(f, 6), "g") if abs(f) < 1e15 else repr(f)
-
-
-def format_value(value: Any, value_max: Any = None, direction: Optional[str] = None) -> str:
-    """The text of one comparison cell.
-
-    >>> format_value(12.0, 15.0), format_value(60), format_value(5, None, "at_most")
-    ('12–15', '60', '≤5')
-    """
-    text = format_number(value)
-    high = format_number(value_max)
-    if high and high != text:
-        text = f"{text}{RANGE_DASH}{high}"
-    if direction == "at_most":
-        text = "≤" + text
-    return text
-
-
-def format_difference(x: Any) -> str:
-    """A difference from the baseline, always signed: ``+10``, ``−20``, ``0``.
-
-    >>> format_difference(10.0), format_difference(-20), format_difference(0), format_difference(2.5)
-    ('+10', '−20', '0', '+2.5')
-    >>> format_difference(None)
-    ''
-    """
-    if _is_missing(x):
-        return ""
-    f = round(float(x), 6)
-    if f == 0:
-        return "0"
-    return ("+" if f > 0 else MINUS) + format_number(abs(f))
-
-
 def _order(order: tuple[str, ...]):
     rank = {code: i for i, code in enumerate(order)}
 
@@ -187,7 +135,7 @@ def collation_key(text: Any) -> tuple[str, str]:
     >>> sorted(["Hà Nội", "Đắk Nông", "Bình Dương", "Đà Nẵng"], key=collation_key)
     ['Bình Dương', 'Đà Nẵng', 'Đắk Nông', 'Hà Nội']
     """
-    s = "" if _is_missing(text) else str(text)
+    s = "" if is_missing(text) else str(text)
     folded = unicodedata.normalize("NFD", s.replace("đ", "d").replace("Đ", "D"))
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).casefold()
     return (folded, s)
@@ -265,24 +213,12 @@ def document_labels(docs: Iterable[Mapping[str, Any]]) -> dict[str, str]:
 
 
 def _text(value: Any) -> Optional[str]:
-    if _is_missing(value):
+    if is_missing(value):
         return None
     value = str(value).strip()
     return value or None
 
 
-def _is_missing(value: Any) -> bool:
-    """None, NaN, ``pandas.NA`` or ``NaT`` (without importing pandas)."""
-    if value is None:
-        return True
-    if type(value).__name__ in ("NAType", "NaTType"):
-        return True
-    if isinstance(value, numbers.Real) and not isinstance(value, (bool, int)):
-        return math.isnan(float(value))
-    return False
-
-
-# --------------------------------------------------------------------------
 # Baseline
 # --------------------------------------------------------------------------
 
@@ -459,8 +395,7 @@ FramesOrRecords = Union[Mapping[str, "pd.DataFrame"], Iterable["DocumentRecord"]
 def _frames(frames_or_records: FramesOrRecords) -> Mapping[str, "pd.DataFrame"]:
     if isinstance(frames_or_records, Mapping):
         return frames_or_records
-    from .export import to_frames
-    return to_frames(frames_or_records, comparison=False)
+    return record_frames(frames_or_records)
 
 
 def _column_order(doc: Mapping[str, Any]) -> tuple:
@@ -520,7 +455,7 @@ def build_comparison(frames_or_records: FramesOrRecords, baseline: Optional[str]
 
     ``baseline`` is ``"auto"``, ``None`` (no baseline), a ``doc_id`` of the
     batch (see :func:`select_baseline`) or the number of a built-in programme
-    (``"1520/QĐ-TTg"``, :mod:`pipeline.baselines`), which every document is
+    (``"1520/QĐ-TTg"``, :mod:`pipeline.outputs.baselines`), which every document is
     then compared with.  ``"auto"`` takes the national programme of the
     batch; when the batch has none, each document is compared with the
     built-in programmes it cites (the first that sets a value for the row),
@@ -580,7 +515,7 @@ def build_comparison(frames_or_records: FramesOrRecords, baseline: Optional[str]
             continue
         rows_in_order = rows_of.sort_values(["doc_id", "evidence_start", "evidence_end"], kind="stable")
         for t in rows_in_order.to_dict("records"):
-            key = tuple(None if _is_missing(t[k]) else t[k] for k in KEY_COLUMNS)
+            key = tuple(None if is_missing(t[k]) else t[k] for k in KEY_COLUMNS)
             key = key[:3] + (int(key[3]) if key[3] is not None else None,)
             col = label if label is not None else labels.get(str(t["doc_id"]))
             if col is None:
@@ -634,9 +569,7 @@ def _info_row(label: str, role: str, d: Mapping[str, Any], n_targets: int) -> di
 
 def _builtin_frames(builtins: Iterable["Builtin"]) -> dict[str, Mapping[str, "pd.DataFrame"]]:
     """id -> the tables of a built-in programme's record (targets, documents)."""
-    from .export import to_frames
-
-    return {b.id: to_frames([b.record()], comparison=False) for b in builtins}
+    return {b.id: record_frames([b.record()]) for b in builtins}
 
 
 def _distinct_texts(ts: list[dict[str, Any]]) -> list[str]:
@@ -702,7 +635,7 @@ def _differences(keys: list[tuple], slots: Mapping[tuple, Mapping[str, list[dict
 
 
 def compare(frames_or_records: FramesOrRecords, baseline: Optional[str] = "auto") -> "pd.DataFrame":
-    """The comparison table from :func:`pipeline.export.to_frames` output or records.
+    """The comparison table from :func:`pipeline.outputs.frames.to_frames` output or records.
 
     Rows: every (sector, indicator, tier, year) some document has a target
     for, in SCHEMA.md's order of codes, then by year.  Columns: those four,

@@ -1,4 +1,4 @@
-"""The analyst formats (pipeline/export.py): comparison.xlsx, Parquet, JSON.
+"""The analyst formats (pipeline/outputs/xlsx.py, files.py): comparison.xlsx, Parquet, JSON.
 
 The workbook is opened back with openpyxl and checked the way an analyst
 would use it: sheets, frozen header, autofilter, numbers that are numbers,
@@ -18,12 +18,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.compare import build_comparison
-from pipeline.export import (
-    DOCUMENT_COLUMNS, OUTPUT_FILES, TARGET_COLUMNS, XLSX_FIXED_DATE, XLSX_MAX_WIDTH, XLSX_SHEETS,
-    json_bytes, parquet_bytes, to_frames, write_outputs, xlsx_bytes,
-)
-from pipeline.labels import Labels
+from pipeline.outputs.compare import build_comparison
+from pipeline.outputs.files import json_bytes, parquet_bytes
+from pipeline.outputs.frames import to_frames
+from pipeline.outputs.labels import Labels
+from pipeline.outputs.tables import DOCUMENT_COLUMNS, OUTPUT_FILES, TARGET_COLUMNS, XLSX_SHEETS
+from pipeline.outputs.write import write_outputs
+from pipeline.outputs.xlsx import XLSX_FIXED_DATE, XLSX_MAX_WIDTH, xlsx_bytes
 from pipeline.models import DocumentRecord, Evidence, Target
 
 LONG = "Phấn đấu đến năm 2025 " + "thư viện cơ sở giáo dục phổ thông, " * 6 + "đạt 70%."
@@ -316,7 +317,7 @@ def test_xlsx_bytes_are_deterministic_and_carry_no_time():
 def test_write_outputs_writes_every_format_atomically(tmp_path: Path, monkeypatch):
     write_outputs(records()[:1], tmp_path)
     before = {n: tmp_path.joinpath(n).read_bytes() for n in OUTPUT_FILES}
-    import pipeline.export as export
+    import pipeline.outputs.atomic as export
 
     real_stage = export._stage
 

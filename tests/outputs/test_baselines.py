@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline import baselines
-from pipeline.baselines import BASELINES_DIR, BaselineFileError, all_builtins, cited, find, load_file
+from pipeline.outputs import baselines
+from pipeline.outputs.baselines import BASELINES_DIR, BaselineFileError, all_builtins, cited, find, load_file
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHARED = next((p for p in (ROOT.parent / "shared", Path("/work/shared")) if p.is_dir()), None)
 FILES = sorted(BASELINES_DIR.glob("*.yaml"))
 

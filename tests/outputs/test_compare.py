@@ -1,4 +1,4 @@
-"""The comparison across documents (pipeline/compare.py), its places and the
+"""The comparison across documents (pipeline/outputs/compare.py), its places and the
 ``chitieu compare`` command.
 
 Records are built by hand: a national programme, a province's plan and a
@@ -17,14 +17,17 @@ import pandas as pd
 import pytest
 
 from pipeline import cli
-from pipeline.compare import (
+from pipeline.outputs.compare import (
     ABOVE, BELOW, DIFFERENCE_COLUMNS, NO_BASELINE, NO_BASELINE_VALUE, OTHER_UNIT, SAME,
     SEVERAL_BASELINE_VALUES, UnknownBaseline, build_comparison, compare, differences,
-    document_labels, format_difference, is_national, national_documents, select_baseline,
+    document_labels, is_national, national_documents, select_baseline,
 )
-from pipeline.export import (
-    COMPARISON_FILES, OUTPUT_FILES, document_place, read_documents_jsonl, to_frames, write_outputs,
-)
+from pipeline.outputs.format import format_difference
+from pipeline.outputs.frames import to_frames
+from pipeline.outputs.records import read_documents_jsonl
+from pipeline.outputs.tables import COMPARISON_FILES, OUTPUT_FILES
+from pipeline.outputs.write import write_outputs
+from pipeline.places import document_place
 from pipeline.models import DocumentRecord, Evidence, Reference, Target
 
 BOM = b"\xef\xbb\xbf"

@@ -1,4 +1,4 @@
-"""The HTML report (pipeline/report.py).
+"""The HTML report (pipeline/outputs/report/).
 
 Two kinds of tests:
 
@@ -41,11 +41,12 @@ from hypothesis import strategies as st
 
 from pipeline import compare as compare_fn
 from pipeline.core import extract_file, extract_text
-from pipeline.labels import Labels
 from pipeline.models import DocumentRecord, Evidence, Reference, Target
-from pipeline.report import REPORT_FILE, highlight, render_report, write_report
+from pipeline.outputs.annotate import highlight
+from pipeline.outputs.labels import Labels
+from pipeline.outputs.report import REPORT_FILE, render_report, write_report
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
 
 #: A short (synthetic) Prime Minister's decision, the national baseline.
@@ -339,7 +340,7 @@ PLACES = ("Đắk Nông", "Hải Phòng", "Ngô Quyền", "Hồ Chí Minh", "Nh�
 @pytest.mark.parametrize("lang", ["vi", "en"])
 @pytest.mark.parametrize("with_central", [False, True])
 def test_comparison_table_is_comparison_csv(with_central, lang, corpus_records, batch):
-    """The report's table holds the cells of comparison.csv (pipeline.compare),
+    """The report's table holds the cells of comparison.csv (pipeline.outputs.compare),
     same columns, same rows in the same order, each value a link to its
     evidence; codes are shown by their names, numbers as the language writes them."""
     L = Labels(lang)
@@ -521,7 +522,7 @@ def test_write_report_is_deterministic_and_atomic(batch, tmp_path, monkeypatch):
     assert write_report(list(reversed(batch)), out).read_bytes() == first
     assert sorted(p.name for p in out.iterdir()) == [REPORT_FILE]   # no temporary file left
     # an interrupted write leaves the previous report as it was
-    import pipeline.export as export
+    import pipeline.outputs.atomic as export
 
     def boom(*a, **k):
         raise KeyboardInterrupt
@@ -920,7 +921,7 @@ def test_numbers_are_written_the_vietnamese_way():
 
 
 def test_value_span_finds_the_written_number_or_gives_the_sentence():
-    from pipeline.report import value_span
+    from pipeline.outputs.annotate import value_span
 
     def span(sentence: str, value: float, value_max: Optional[float] = None, unit: str = "percent"):
         t = Target("library", "lib.service", None, "district", 2025, None, value, value_max, unit, False,
@@ -938,7 +939,7 @@ def test_value_span_finds_the_written_number_or_gives_the_sentence():
 def test_chart_tier_labels_do_not_overlap(corpus_records):
     """Each tier label is wrapped into the width of its run of bars, and every
     group is wide enough for the longest word, so neighbours never touch."""
-    from pipeline.report import _LABEL_CHAR_W
+    from pipeline.outputs.report.charts import _LABEL_CHAR_W
 
     markup = render_report(corpus_records)
     svgs = re.findall(r'<svg class="chart".*?</svg>', markup, flags=re.S)

@@ -1,0 +1,199 @@
+"""Marking spans of a text: evidence sentences and the values inside them.
+
+:func:`highlight` wraps spans of a text in ``<mark>`` elements (nesting, and
+cutting crossing spans so the markup stays well formed); :func:`value_span`
+finds where a target's value is written in its evidence sentence.  The report
+marks the document text with them; any other view that shows a sentence with
+its value (an XLSX comment, a review page) can use the same two functions.
+"""
+from __future__ import annotations
+
+import html
+import re
+from collections import defaultdict, deque
+from itertools import islice
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+from ..models import Target
+
+__all__ = ["highlight", "value_span", "esc"]
+
+
+#: A number as written in a sentence: digits with dots or commas between groups.
+_NUMBER_TOKEN = re.compile(r"(?<![\d.,])\d{1,15}(?:[.,]\d{1,15}){0,5}(?![\d])")
+_PERCENT_AFTER = re.compile(r"[ \u00a0]?%")
+
+
+def _readings(token: str) -> set[float]:
+    """The numbers a written token can be: ``12,5`` (decimal comma), ``300.000``
+    (dots between thousands), ``12.5`` (a decimal dot)."""
+    out = set()
+    for candidate in (token.replace(".", "").replace(",", "."), token.replace(",", ""),
+                      token.replace(",", ".") if token.count(",") + token.count(".") == 1 else token):
+        try:
+            out.add(float(candidate))
+        except ValueError:
+            pass
+    return out
+
+
+def value_span(t: Target, evidence: str,
+               taken: Iterable[tuple[int, int]] = ()) -> Optional[tuple[int, int]]:
+    """Where ``t``'s value is written in its evidence ``evidence``: ``(start,
+    end)`` within it, the range's two ends and a following ``%`` included, or
+    ``None`` when the number is not found as written (the whole sentence then
+    stands for it).  Spans in ``taken`` (the values of other targets read from
+    the same sentence) are passed over while another place writes the same
+    number, so ``60% (2025) … 60% (2025)`` gives each target its own.
+
+    >>> from pipeline.models import Evidence
+    >>> ev = Evidence("Cấp huyện đạt 12,5% và cấp xã đạt 12 - 15 %.", 0, 44)
+    >>> t = Target("library", "lib.service", None, "district", 2025, None, 12.5, None, "percent", False, "at_least", ev)
+    >>> a, b = value_span(t, ev.text); ev.text[a:b]
+    '12,5%'
+    >>> t = Target("library", "lib.service", None, "commune", 2025, None, 12, 15, "percent", False, "at_least", ev)
+    >>> a, b = value_span(t, ev.text); ev.text[a:b]
+    '12 - 15 %'
+    """
+    # One pass over the numbers with a look-ahead of two (a range's high end),
+    # keeping only the first candidates: memory stays constant however many
+    # numbers a sentence holds (a 1 MB line of values is one sentence).
+    percent = t.unit in ("percent", "percent_per_year")
+    high = t.value_max if t.value_max is not None and t.value_max != t.value else None
+    taken = set(taken)
+    tokens = ((m.start(), m.end(), m.group()) for m in _NUMBER_TOKEN.finditer(evidence))
+    ahead: deque[tuple[int, int, str]] = deque(islice(tokens, 3))
+
+    def is_(x: float, written: str) -> bool:
+        return any(abs(x - r) < 1e-9 for r in _readings(written))
+
+    def end_of(end: int) -> int:
+        m = _PERCENT_AFTER.match(evidence, end) if percent else None
+        return m.end() if m else end
+
+    first: Optional[tuple[int, int]] = None          # the first place the value is written
+    first_free: Optional[tuple[int, int]] = None     # ... that no other target took
+    first_pct: Optional[tuple[int, int]] = None      # the same, written with its % sign
+    first_pct_free: Optional[tuple[int, int]] = None
+    while ahead:
+        start, end, written = ahead.popleft()
+        ahead.extend(islice(tokens, 3 - len(ahead)))
+        if not is_(float(t.value), written):
+            continue
+        span = (start, end_of(end))
+        if high is not None:
+            nxt = next((tok for tok in list(ahead)[:2]
+                        if is_(float(high), tok[2]) and tok[0] - end <= 12), None)
+            if nxt is None:
+                continue
+            span = (start, end_of(nxt[1]))
+        free = span not in taken
+        first = first or span
+        first_free = first_free or (span if free else None)
+        if percent and evidence[span[1] - 1:span[1]] == "%":
+            first_pct = first_pct or span
+            first_pct_free = first_pct_free or (span if free else None)
+            if first_pct_free:
+                return first_pct_free
+        elif not percent and first_free:
+            return first_free
+    if percent and first_pct is not None:   # a percentage is written with its sign where there is one
+        return first_pct_free or first_pct
+    return first_free or first
+
+
+def esc(value: Any) -> str:
+    """HTML-escape text or an attribute value.  A carriage return is written as
+    ``&#13;`` (a literal one would become a line feed in the DOM) and NUL as
+    U+FFFD (the parser drops it), so the page keeps the text's length."""
+    if value is None:
+        return ""
+    return html.escape(str(value), quote=True).replace("\r", "&#13;").replace("\0", "\ufffd")
+
+
+def highlight(text: str, spans: Iterable[tuple[int, int, str]],
+              titles: Optional[Mapping[str, Sequence[str]]] = None,
+              classes: Optional[Mapping[str, str]] = None,
+              values: Iterable[tuple[int, int]] = ()) -> str:
+    """``text`` escaped, each ``(start, end, id)`` span wrapped in ``<mark>``.
+
+    Spans may nest, coincide (the first id wins) or cross.  A span that crosses
+    one opened before it is closed and reopened around the crossing, so the
+    result is always well formed: its first piece is ``<mark id=ID
+    data-ev=ID>``, the others ``<mark data-ev=ID>``, and the pieces' text is
+    ``text[start:end]``.  ``titles`` gives a tooltip per id, ``classes`` extra
+    classes per id.  Each ``(start, end)`` of ``values`` (where a value is
+    written inside its evidence) is wrapped in ``<b class="val">``, cut the
+    same way where it crosses a mark.
+    """
+    titles = titles or {}
+    classes = classes or {}
+    unique: dict[tuple[int, int], str] = {}
+    unique_v: list[tuple[int, int, str]] = []
+    for start, end, mark in spans:
+        if not (0 <= start <= end <= len(text)):
+            raise ValueError(f"span {start}:{end} outside a text of {len(text)} characters")
+        unique.setdefault((start, end), mark)
+    value_ids: set[str] = set()
+    for k, (start, end) in enumerate(sorted(set(values))):
+        if not (0 <= start < end <= len(text)):
+            raise ValueError(f"value span {start}:{end} outside a text of {len(text)} characters")
+        value_ids.add(f"\0v{k}")
+        starts_v = (start, end, f"\0v{k}")
+        unique_v.append(starts_v)
+    starts: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    empty: dict[int, list[str]] = defaultdict(list)
+    end_of: dict[str, int] = {}
+    for start, end, mark in unique_v:
+        starts[start].append((end, mark))
+        end_of[mark] = end
+    for (start, end), mark in unique.items():
+        if start == end:
+            empty[start].append(mark)
+        else:
+            starts[start].append((end, mark))
+            end_of[mark] = end
+    bounds = sorted({0, len(text)} | set(starts) | set(end_of.values()) | set(empty))
+    out: list[str] = []
+    stack: list[str] = []
+    opened: set[str] = set()
+
+    def close_tag(mark: str) -> str:
+        return "</b>" if mark in value_ids else "</mark>"
+
+    def open_tag(mark: str) -> str:
+        if mark in value_ids:
+            return '<b class="val">'
+        cls = " ".join(x for x in ("ev", classes.get(mark, "")) if x)
+        if mark in opened:
+            return f'<mark class="{cls} ev-cont" data-ev="{esc(mark)}">'
+        opened.add(mark)
+        tip = titles.get(mark)
+        title = f' title="{esc(chr(10).join(tip))}"' if tip else ""
+        return f'<mark id="{esc(mark)}" class="{cls}" data-ev="{esc(mark)}"{title}>'
+
+    pos = 0
+    for b in bounds:
+        if b > pos:
+            out.append(esc(text[pos:b]))
+            pos = b
+        ending = {m for m in stack if end_of[m] == b}
+        if ending:
+            reopen = []
+            while ending & set(stack):
+                m = stack.pop()
+                out.append(close_tag(m))
+                if m not in ending:
+                    reopen.append(m)
+            for m in reversed(reopen):
+                out.append(open_tag(m))
+                stack.append(m)
+        for m in sorted(empty.get(b, ())):
+            out.append(open_tag(m) + "</mark>")
+        for _, m in sorted(starts.get(b, ()), key=lambda em: (-em[0], em[1] in value_ids, em[1])):
+            out.append(open_tag(m))
+            stack.append(m)
+    out.append(esc(text[pos:]))
+    out.extend(close_tag(m) for m in reversed(stack))
+    return "".join(out)
+

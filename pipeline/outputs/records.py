@@ -1,0 +1,189 @@
+"""Records back from JSON: the one way a :class:`~pipeline.models.DocumentRecord`
+is rebuilt from a dict (a ``documents.jsonl`` line, a ``to_json()`` dict).
+
+:func:`from_json` is the inverse of :meth:`DocumentRecord.to_json`;
+:func:`read_documents_jsonl` reads a whole ``documents.jsonl`` back, with what
+the files beside it know (the input format, the error code and message).
+
+>>> from pipeline.models import DocumentRecord, Evidence, Target
+>>> rec = DocumentRecord("a", "a.txt", "0", province="Đắk Nông", targets=[
+...     Target("library", "lib.service", None, "district", 2025, None, 60.0, None, "percent", False,
+...            "at_least", Evidence("đạt 60%", 0, 7))])
+>>> from_json(rec.to_json()) == rec
+True
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping, Optional
+
+from .files import csv_unescape
+
+if TYPE_CHECKING:
+    from ..models import DocumentRecord, Evidence, Reference, Target
+
+__all__ = ["from_json", "read_documents_jsonl"]
+
+#: The keys a documents.jsonl record, reference, target and evidence must have
+#: (SCHEMA.md); :func:`from_json` with ``strict=False`` fills them in instead.
+REQUIRED_KEYS = {
+    "record": ("doc_id", "source"),
+    "reference": ("kind", "evidence"),
+    "target": ("sector", "indicator", "tier", "value", "unit", "evidence"),
+    "evidence": ("text", "start", "end"),
+}
+
+
+def _require(d: Any, what: str, strict: bool) -> Mapping[str, Any]:
+    if not isinstance(d, Mapping):
+        raise TypeError(f"a {what} is not a JSON object (got {type(d).__name__})")
+    if strict:
+        for key in REQUIRED_KEYS[what]:
+            if key not in d:
+                raise KeyError(f"a {what} without {key!r}")
+    return d
+
+
+def _opt_int(v: Any) -> Optional[int]:
+    return None if v is None else int(v)
+
+
+def _opt_str(v: Any) -> Optional[str]:
+    return None if v is None else str(v)
+
+
+def from_json(obj: Any, *, strict: bool = True) -> "DocumentRecord":
+    """The record of a ``to_json()`` dict (a ``documents.jsonl`` line).
+
+    ``strict`` (the default, for our own files) requires the keys SCHEMA.md
+    makes mandatory (:data:`REQUIRED_KEYS`) and raises ``KeyError`` naming
+    the missing one; ``strict=False`` (dicts handed to the report) fills them
+    in (``other``, ``all``, an empty evidence) and also reads the flat
+    ``signer_name``/``signer_title`` and ``evidence_text``/``_start``/``_end``
+    keys of the CSV rows.  ``error``, ``error_message``, ``format`` and
+    ``text`` keys, or an ``extra`` dict, go to ``rec.extra``.  A value that
+    is not a JSON object raises ``TypeError``.
+    """
+    from ..models import DocumentRecord, Signer
+
+    d = _require(obj, "record", strict)
+    if "doc_id" not in d:
+        raise ValueError("a record without 'doc_id'")
+    signer: Any = d.get("signer")
+    if isinstance(signer, Mapping):
+        signer = Signer(signer.get("name"), signer.get("title"))
+    elif d.get("signer_name") or d.get("signer_title"):
+        signer = Signer(d.get("signer_name"), d.get("signer_title"))
+    else:
+        signer = None
+    extra = dict(d.get("extra") or {})
+    for key in ("error", "error_message", "format", "text"):
+        if d.get(key) is not None and key not in extra:
+            extra[key] = d[key]
+    return DocumentRecord(
+        doc_id=str(d["doc_id"]), source=str(d.get("source") or ""), sha256=str(d.get("sha256") or ""),
+        doc_type=d.get("doc_type"), number=d.get("number"), issue_date=d.get("issue_date"),
+        place=d.get("place"), issuing_body=d.get("issuing_body"), parent_body=d.get("parent_body"),
+        admin_level=d.get("admin_level"), province=d.get("province"), district=d.get("district"),
+        signer=signer, title=d.get("title"),
+        references=[_reference(r, strict) for r in d.get("references") or []],
+        targets=[_target(t, strict) for t in d.get("targets") or []],
+        warnings=[str(w) for w in d.get("warnings") or []],
+        extra=extra,
+    )
+
+
+def _evidence(d: Mapping[str, Any], strict: bool) -> "Evidence":
+    from ..models import Evidence
+
+    ev = d.get("evidence")
+    if isinstance(ev, Evidence):
+        return ev
+    if isinstance(ev, Mapping) or strict:
+        ev = _require(ev, "evidence", strict)
+        return Evidence(str(ev.get("text") or ""), int(ev.get("start") or 0), int(ev.get("end") or 0))
+    return Evidence(str(d.get("evidence_text") or ""), int(d.get("evidence_start") or 0),
+                    int(d.get("evidence_end") or 0))
+
+
+def _reference(r: Any, strict: bool) -> "Reference":
+    from ..models import Reference
+
+    if isinstance(r, Reference):
+        return r
+    r = _require(r, "reference", strict)
+    return Reference(r.get("kind") or "other", r.get("number"), r.get("date"), r.get("issuer"),
+                     _evidence(r, strict))
+
+
+def _target(t: Any, strict: bool) -> "Target":
+    """A target; ``year`` may be null, and the scope fields (``year_source``,
+    ``tier_source``, ``group``) absent (older outputs)."""
+    from ..models import CellRef, Target
+
+    if isinstance(t, Target):
+        return t
+    t = _require(t, "target", strict)
+    value_max = t.get("value_max")
+    cell = t.get("cell")
+    return Target(
+        t.get("sector") or "other", t.get("indicator") or "other", t.get("subject"), t.get("tier") or "all",
+        _opt_int(t.get("year")), _opt_int(t.get("period_start")),
+        float(t.get("value") or 0), None if value_max is None else float(value_max),
+        t.get("unit") or "other", bool(t.get("implied")), t.get("direction") or "at_least",
+        _evidence(t, strict), cell=CellRef(**cell) if isinstance(cell, Mapping) else None,
+        year_source=_opt_str(t.get("year_source")), tier_source=_opt_str(t.get("tier_source")),
+        group=_opt_str(t.get("group")),
+    )
+
+
+def read_documents_jsonl(path: Path | str) -> list["DocumentRecord"]:
+    """The records of a ``documents.jsonl`` written by :func:`pipeline.outputs.write.write_outputs`.
+
+    What the JSON record does not hold is taken from the files beside it when
+    they are there: each document's input ``format`` and ``error`` code from
+    ``documents.csv``, the error message from ``errors.csv``.  Without them a
+    record whose warnings start ``error: `` gets the error code ``error``.
+    Raises :class:`ValueError` naming the line of a line that is not a record.
+    """
+    path = Path(path)
+    facts = _read_side_csv(path.parent / "documents.csv", ("format", "error"))
+    messages = _read_side_csv(path.parent / "errors.csv", ("message",))
+    records = []
+    with path.open(encoding="utf-8-sig") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            where = f"{path}, line {lineno}"
+            try:
+                rec = from_json(json.loads(line))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(f"{where}: not a documents.jsonl record ({type(exc).__name__}: {exc})") from None
+            key = (rec.doc_id, rec.source)
+            fmt, error = facts.get(key, (None, None))
+            if fmt:
+                rec.extra["format"] = fmt
+            if key not in facts and any(w.startswith("error: ") for w in rec.warnings):
+                error = "error"
+            if error:
+                rec.extra["error"] = error
+                msg = messages.get(key, (None,))[0]
+                if msg:
+                    rec.extra["error_message"] = msg
+            records.append(rec)
+    return records
+
+
+def _read_side_csv(path: Path, columns: tuple[str, ...]) -> dict[tuple[str, str], tuple]:
+    import csv
+
+    if not path.is_file():
+        return {}
+    out: dict[tuple[str, str], tuple] = {}
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if "doc_id" in row and "source" in row:
+                key = (csv_unescape(row["doc_id"]), csv_unescape(row["source"]))
+                out.setdefault(key, tuple(csv_unescape(row.get(c) or "") or None for c in columns))
+    return out

@@ -1,0 +1,310 @@
+"""The report's view model: records as documents with their evidence marks,
+and the comparison table as columns, rows and cells with links to them."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+
+from ...models import DocumentRecord, Evidence, Reference, Target
+from ..annotate import value_span
+from ..compare import BASELINE_ROLE, NO_BASELINE_VALUE, VALUE_SEPARATOR, build_comparison, document_labels
+from ..labels import Labels
+from ..records import from_json
+from ..tables import sort_records
+
+RecordLike = Union[DocumentRecord, Mapping[str, Any]]
+
+#: One colour per document column (cycled), so a document keeps its colour in every chart.
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
+           "#17becf", "#7f7f7f", "#bcbd22")
+
+# Difference classes: |difference| as a share of the scale (100 points for
+# percentages, else the larger of the two values).
+_DIFF_STEPS = (0.10, 0.25)
+
+
+@dataclass
+class _Doc:
+    rec: DocumentRecord
+    key: str                       # the <doc> of ids: doc-<key>, ev-<key>-<n>
+    text: Optional[str]
+    label: str = ""
+    error: Optional[str] = None    # error code
+    error_message: Optional[str] = None
+    spans: list[tuple[int, int, str]] = field(default_factory=list)   # placed: start, end, mark id
+    loose: list[tuple[str, str]] = field(default_factory=list)        # not found: text, mark id
+    target_marks: list[str] = field(default_factory=list)             # mark id of each target
+    reference_marks: list[str] = field(default_factory=list)
+    mark_titles: dict[str, list[str]] = field(default_factory=dict)   # mark id -> what was read there
+    target_marks_set: set[str] = field(default_factory=set)
+    values: list[tuple[int, int]] = field(default_factory=list)   # where each target's value is written
+    mark_by_evidence: dict[tuple[int, int, str], str] = field(default_factory=dict)   # start, end, text -> id
+
+    @property
+    def section_id(self) -> str:
+        return f"doc-{self.key}"
+
+
+def _prepare(records: Iterable[RecordLike], texts: Mapping[str, str], L: Labels) -> list[_Doc]:
+    recs = sort_records(_as_record(r) for r in records)
+    keys = _doc_keys([r.doc_id for r in recs])
+    docs: list[_Doc] = []
+    for rec, key in zip(recs, keys):
+        text = texts.get(rec.doc_id)
+        if text is None:
+            text = rec.extra.get("text")
+        if text is not None and not isinstance(text, str):
+            text = None
+        doc = _Doc(rec=rec, key=key, text=text)
+        doc.error, doc.error_message = _failure(rec)
+        _place_evidence(doc, L)
+        docs.append(doc)
+    labels = document_labels({"doc_id": d.rec.doc_id, "province": d.rec.province, "number": d.rec.number,
+                              "district": d.rec.district, "admin_level": d.rec.admin_level,
+                              "issuing_body": d.rec.issuing_body, "issue_date": d.rec.issue_date}
+                             for d in docs)
+    seen: dict[str, int] = {}
+    for d in docs:   # records sharing a doc_id share a label: number the repeats
+        label = L.column_label(labels.get(d.rec.doc_id, d.rec.doc_id))
+        seen[label] = seen.get(label, 0) + 1
+        d.label = label if seen[label] == 1 else f"{label} #{seen[label]}"
+    return docs
+
+
+def _doc_keys(doc_ids: Sequence[str]) -> list[str]:
+    """``doc_id`` reduced to ``[A-Za-z0-9_-]``, unique within the batch."""
+    out, used = [], set()
+    for doc_id in doc_ids:
+        base = re.sub(r"[^A-Za-z0-9_-]+", "_", str(doc_id)).strip("_") or "doc"
+        key, n = base, 1
+        while key in used:
+            n += 1
+            key = f"{base}-{n}"
+        used.add(key)
+        out.append(key)
+    return out
+
+
+def _failure(rec: DocumentRecord) -> tuple[Optional[str], Optional[str]]:
+    errors = [w[len("error:"):].strip() for w in rec.warnings if w.startswith("error:")]
+    code = rec.extra.get("error")
+    if not code and not errors:
+        return None, None
+    message = rec.extra.get("error_message") or (errors[0] if errors else None)
+    return (str(code) if code else "error"), (str(message) if message else None)
+
+
+def _place_evidence(doc: _Doc, L: Labels) -> None:
+    text = doc.text
+    placed: dict[tuple[int, int], str] = {}
+    loose: dict[str, str] = {}
+    items: list[tuple[str, int, Evidence, str]] = []
+    for i, t in enumerate(doc.rec.targets):
+        items.append(("t", i, t.evidence, _target_summary(t, L)))
+    for i, r in enumerate(doc.rec.references):
+        items.append(("r", i, r.evidence, _reference_summary(r, L)))
+    found = [(ev.start, ev.end) for _, _, ev, _ in items if _fits(text, ev)]
+    for n, span in enumerate(sorted(set(found)), 1):
+        placed[span] = f"ev-{doc.key}-{n}"
+    n = len(placed)
+    doc.target_marks = [""] * len(doc.rec.targets)
+    doc.reference_marks = [""] * len(doc.rec.references)
+    for kind, i, ev, summary in items:
+        if _fits(text, ev):
+            mark = placed[(ev.start, ev.end)]
+        else:
+            mark = loose.get(ev.text)
+            if mark is None:
+                n += 1
+                mark = loose[ev.text] = f"ev-{doc.key}-{n}"
+        (doc.target_marks if kind == "t" else doc.reference_marks)[i] = mark
+        doc.mark_by_evidence.setdefault((ev.start, ev.end, ev.text), mark)
+        doc.mark_titles.setdefault(mark, []).append(summary)
+        if kind == "t":
+            doc.target_marks_set.add(mark)
+    doc.spans = [(s, e, mark) for (s, e), mark in sorted(placed.items())]
+    values = set()
+    taken: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)   # evidence span -> values found
+    for t in doc.rec.targets:
+        ev_span = (t.evidence.start, t.evidence.end)
+        found = value_span(t, t.evidence.text, taken[ev_span]) if _fits(text, t.evidence) else None
+        if found is not None:
+            taken[ev_span].add(found)
+            values.add((t.evidence.start + found[0], t.evidence.start + found[1]))
+    doc.values = sorted(values)
+    doc.loose = [(t, mark) for t, mark in loose.items()]
+
+
+
+def _fits(text: Optional[str], ev: Evidence) -> bool:
+    return (text is not None and isinstance(ev.start, int) and isinstance(ev.end, int)
+            and 0 <= ev.start <= ev.end <= len(text) and text[ev.start:ev.end] == ev.text)
+
+
+def _target_summary(t: Union[Target, Mapping[str, Any]], L: Labels) -> str:
+    """``Thư viện cung cấp dịch vụ học tập suốt đời · Cấp huyện · 2025: 60%``
+    for a target or a row of the targets table."""
+    get = t.get if isinstance(t, Mapping) else (lambda k: getattr(t, k))
+    year = L.year(get("year")) or L.ui("no_year")
+    return (f"{L.indicator(get('indicator'))} · {L.tier(get('tier'))} · {year}: "
+            f"{L.value(get('value'), get('value_max'), get('direction'), get('unit'))}")
+
+
+def _reference_what(r: Reference, L: Labels) -> str:
+    """``Quyết định 1520/QĐ-TTg 09/12/2022 Thủ tướng Chính phủ``."""
+    return " ".join(x for x in (L.code("kind", r.kind), r.number, L.date(r.date), r.issuer) if x)
+
+
+def _reference_summary(r: Reference, L: Labels) -> str:
+    return f"{L.ui('cites')} {_reference_what(r, L)}"
+
+
+def _as_record(obj: RecordLike) -> DocumentRecord:
+    """A record, or the record of a ``to_json()`` dict (missing fields filled in)."""
+    if isinstance(obj, DocumentRecord):
+        return obj
+    if not isinstance(obj, Mapping):
+        raise TypeError(f"expected a DocumentRecord or a dict, got {type(obj).__name__}")
+    return from_json(obj, strict=False)
+
+
+# --------------------------------------------------------------------------
+# The comparison table (pipeline.outputs.compare.build_comparison, with links)
+# --------------------------------------------------------------------------
+
+@dataclass
+class _Column:
+    label: str
+    doc: _Doc
+    index: int                     # colour index
+    is_baseline: bool
+    info: dict[str, Any]
+    shown: str = ""                # the label as shown (the language's words); ``label`` is the key
+
+@dataclass
+class _Cell:
+    texts: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)   # shown, mark id, target row
+
+    def units(self) -> set[str]:
+        return {t.get("unit") for _, _, t in self.texts}
+
+
+@dataclass
+class _Row:
+    key: tuple                      # sector, indicator, tier, year
+    cells: dict[int, _Cell]         # column position -> cell
+    differences: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def _year_text(year: Any, L: Labels) -> str:
+    """The year under a chart's bars: the year, or ``ui.no_year`` (``không rõ năm``)."""
+    y = _int(year)
+    return L.ui("no_year") if y is None else str(y)
+
+
+def _int(value: Any) -> Optional[int]:
+    try:
+        return None if value is None or value != value else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _comparison_model(docs: list[_Doc], baseline_doc_id: Optional[str], L: Labels):
+    """(comparison, columns, rows, built-in programmes as documents) for the documents."""
+    comparison = build_comparison([d.rec for d in docs], "auto" if baseline_doc_id is None else baseline_doc_id)
+    by_id: dict[str, list[_Doc]] = defaultdict(list)
+    for d in docs:
+        by_id[d.rec.doc_id].append(d)
+    builtin_docs = {b.doc_id: b for b in comparison.builtins}
+    builtins: list[_Doc] = []
+    columns: list[_Column] = []
+    for i, info in enumerate(comparison.columns.to_dict("records")):
+        if str(info["doc_id"]) in builtin_docs and not by_id.get(str(info["doc_id"])):
+            # a built-in programme: shown as a document whose text says where each target stands
+            b = builtin_docs[str(info["doc_id"])]
+            rec = b.record()
+            taken = [d.key for d in docs] + [d.key for d in builtins]
+            built = _Doc(rec=rec, key=_doc_keys(taken + ["builtin-" + b.id])[-1], text=rec.extra["text"])
+            _place_evidence(built, L)
+            builtins.append(built)
+            by_id[rec.doc_id].append(built)
+        doc = by_id[str(info["doc_id"])][0]
+        columns.append(_Column(str(info["column"]), doc, i, info.get("role") == BASELINE_ROLE, info,
+                               L.column_label(info["column"])))
+        doc.label = L.column_label(info["column"])
+    position = {c.label: i for i, c in enumerate(columns)}
+
+    diffs: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
+    for row in comparison.differences.to_dict("records"):
+        key = (row["sector"], row["indicator"], row["tier"], _int(row["year"]), row["document"])
+        diffs[key].append(row)
+
+    rows: list[_Row] = []
+    for pos, trow in enumerate(comparison.table.to_dict("records")):
+        key = (trow["sector"], trow["indicator"], trow["tier"], _int(trow["year"]))
+        row = _Row(key, {})
+        for col in columns:
+            targets = comparison.cells.get((pos, col.label))
+            if not targets:
+                continue
+            cell = _Cell()
+            for t in targets:
+                text = L.value(t["value"], t["value_max"], t.get("direction"))
+                if all(text != shown for shown, _, _ in cell.texts):
+                    cell.texts.append((text, _mark_of(by_id[str(t["doc_id"])], t), t))
+            row.cells[position[col.label]] = cell
+            if key + (col.label,) in diffs:
+                row.differences[position[col.label]] = diffs[key + (col.label,)]
+        rows.append(row)
+    return comparison, columns, rows, builtins
+
+
+def _mark_of(docs: list[_Doc], t: Mapping[str, Any]) -> str:
+    """The mark of a row of the targets table (its document's evidence span)."""
+    key = (_int(t.get("evidence_start")), _int(t.get("evidence_end")), t.get("evidence_text"))
+    for d in docs:
+        mark = d.mark_by_evidence.get(key)
+        if mark is not None:
+            return mark
+    raise LookupError(f"no evidence mark for a target of {t.get('doc_id')!r} at {key[:2]}")
+
+
+def _difference(row: _Row, pos: int, base_pos: Optional[int], L: Labels,
+                label_pos: Optional[Mapping[str, int]] = None, national: bool = False) -> tuple[str, str, str]:
+    """(css class, text shown, tooltip) of a cell against the baseline,
+    from :func:`pipeline.outputs.compare.differences` (ranges compare by their low end)."""
+    found = row.differences.get(pos, [])
+    values = [r["difference"] for r in found if r["difference"] is not None and r["difference"] == r["difference"]]
+    codes = list(dict.fromkeys(str(r["status"]) for r in found))
+    statuses = [L.status(c, national=national) for c in codes]
+    if not values:
+        if not found or codes == [NO_BASELINE_VALUE]:
+            return "d-nb", "", L.status(NO_BASELINE_VALUE)
+        return "d-na", "", "; ".join(statuses)
+    mean = sum(values) / len(values)
+    text = VALUE_SEPARATOR.join(dict.fromkeys(L.difference(v) for v in values))
+    base = row.cells.get(base_pos) if base_pos is not None else None
+    named = next((str(r["baseline"]) for r in found if isinstance(r.get("baseline"), str)), None)
+    if named is not None and label_pos and named in label_pos:
+        base = row.cells.get(label_pos[named])
+    base_value = None
+    if base is not None and base.texts:
+        base_value = VALUE_SEPARATOR.join(s for s, _, _ in base.texts)
+    name = L.column_label(named) if named else None
+    tip = "; ".join(statuses) + (f" ({L.ui('against', name=name, value=base_value)})" if name and base_value else
+                                 f" ({L.ui('against', name=L.ui('baseline.tag'), value=base_value)})"
+                                 if base_value else "")
+    if abs(mean) < 1e-9:
+        return "d-eq", text, tip
+    cell = row.cells[pos]
+    if cell.units() == {"percent"}:
+        scale = 100.0
+    else:
+        nums = [abs(float(t["value"])) for _, _, t in cell.texts + (base.texts if base else [])]
+        scale = max(nums + [1.0])
+    step = 1 + sum(abs(mean) / scale >= s for s in _DIFF_STEPS)
+    return (f"d-up{step}" if mean > 0 else f"d-down{step}"), text, tip
+
+

@@ -1,0 +1,166 @@
+"""The output tables of extracted records: their columns and their rows.
+
+:func:`record_frames` turns :class:`~pipeline.models.DocumentRecord` objects
+into the pandas tables ``documents``, ``targets``, ``references`` and
+``errors`` (:func:`pipeline.outputs.frames.to_frames` adds the comparison).
+
+Places: ``province`` is the province as it was when the document was issued,
+spelled one way (:func:`pipeline.places.canonical_province`; taken from the
+district when only that is known), and ``province_2025`` the province it
+belongs to since 1 July 2025 (:func:`pipeline.places.province_2025`), both
+from :func:`pipeline.places.document_place`.  These two are in
+``documents.csv`` and ``targets.csv``; ``documents.jsonl`` keeps exactly the
+SCHEMA.md record.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterable, Optional
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..models import DocumentRecord
+
+__all__ = [
+    "record_frames", "sort_records", "DOCUMENT_COLUMNS", "TARGET_COLUMNS", "REFERENCE_COLUMNS",
+    "ERROR_COLUMNS", "OUTPUT_FILES", "COMPARISON_FILES", "XLSX_SHEETS", "WARNING_SEPARATOR",
+]
+
+#: Columns of documents.csv.
+DOCUMENT_COLUMNS = (
+    "doc_id", "source", "sha256", "format", "doc_type", "number", "issue_date", "place",
+    "issuing_body", "parent_body", "admin_level", "province", "province_2025", "district",
+    "signer_name", "signer_title", "title", "n_targets", "n_references", "warnings", "error",
+)
+#: Columns of targets.csv: the document's identity, then the target.
+TARGET_COLUMNS = (
+    "doc_id", "province", "province_2025", "district", "admin_level", "number", "issuing_body",
+    "sector", "indicator", "subject", "tier", "year", "period_start", "value", "value_max",
+    "unit", "implied", "direction", "year_source", "tier_source", "group",
+    "evidence_text", "evidence_start", "evidence_end", "table", "table_page", "table_row", "table_col", "table_header",
+)
+#: Columns of references.csv.
+REFERENCE_COLUMNS = ("doc_id", "kind", "number", "date", "issuer",
+                     "evidence_text", "evidence_start", "evidence_end")
+#: Columns of errors.csv.
+ERROR_COLUMNS = ("doc_id", "source", "error", "message")
+
+#: The files of the comparison (written by :func:`write_outputs` and by
+#: ``chitieu compare`` through :func:`write_comparison`).
+COMPARISON_FILES = ("comparison.csv", "differences.csv", "comparison_columns.csv", "comparison.xlsx")
+
+#: The files :func:`write_outputs` writes, in writing order.
+OUTPUT_FILES = ("documents.jsonl", "documents.csv", "targets.csv", "references.csv",
+                "errors.csv") + COMPARISON_FILES + ("targets.parquet", "documents.parquet", "targets.json",
+                                                    "report.html")
+
+#: The sheets of comparison.xlsx, in order.
+XLSX_SHEETS = ("comparison", "differences", "columns", "targets", "documents", "references", "errors")
+
+#: Joins a document's warnings in documents.csv.
+WARNING_SEPARATOR = " | "
+
+INT_COLUMNS = {"year", "period_start", "evidence_start", "evidence_end", "n_targets", "n_references",
+                "table", "table_page", "table_row", "table_col"}
+NUMBER_COLUMNS = {"value", "value_max"}
+SIGNED_COLUMNS = {"difference"}
+
+
+def sort_records(records: Iterable["DocumentRecord"]) -> list["DocumentRecord"]:
+    """Records in output order: by ``doc_id``, then ``source``."""
+    return sorted(records, key=lambda r: (r.doc_id, r.source))
+
+
+def _error_message(rec: "DocumentRecord") -> Optional[str]:
+    if not rec.extra.get("error"):
+        return None
+    msg = rec.extra.get("error_message")
+    if msg:
+        return str(msg)
+    errs = [w[len("error: "):] for w in rec.warnings if w.startswith("error: ")]
+    return errs[0] if errs else None
+
+
+def record_frames(records: Iterable["DocumentRecord"]) -> dict[str, "pd.DataFrame"]:
+    """The output tables of ``records``, keyed ``documents``, ``targets``,
+    ``references`` and ``errors``.
+
+    Columns are those of :data:`DOCUMENT_COLUMNS`, :data:`TARGET_COLUMNS`,
+    :data:`REFERENCE_COLUMNS`, :data:`ERROR_COLUMNS`; integer columns that may
+    be empty use pandas' nullable ``Int64``; ``value``/``value_max`` are floats.
+    """
+    import pandas as pd
+
+    from ..places import document_place
+
+    records = sort_records(records)
+    docs, targets, refs, errors = [], [], [], []
+    place_cache: dict[tuple, tuple[Optional[str], Optional[str]]] = {}
+    for rec in records:
+        error = rec.extra.get("error")
+        where = (rec.province, rec.district)
+        if where not in place_cache:
+            place_cache[where] = document_place(*where)
+        province, province_2025 = place_cache[where]
+        docs.append({
+            "doc_id": rec.doc_id, "source": rec.source, "sha256": rec.sha256,
+            "format": rec.extra.get("format"), "doc_type": rec.doc_type, "number": rec.number,
+            "issue_date": rec.issue_date, "place": rec.place, "issuing_body": rec.issuing_body,
+            "parent_body": rec.parent_body, "admin_level": rec.admin_level,
+            "province": province, "province_2025": province_2025, "district": rec.district,
+            "signer_name": rec.signer.name if rec.signer else None,
+            "signer_title": rec.signer.title if rec.signer else None,
+            "title": rec.title, "n_targets": len(rec.targets), "n_references": len(rec.references),
+            "warnings": WARNING_SEPARATOR.join(rec.warnings) or None,
+            "error": error or None,
+        })
+        for t in rec.targets:
+            targets.append({
+                "doc_id": rec.doc_id, "province": province, "province_2025": province_2025,
+                "district": rec.district, "admin_level": rec.admin_level, "number": rec.number,
+                "issuing_body": rec.issuing_body,
+                "sector": t.sector, "indicator": t.indicator, "subject": t.subject, "tier": t.tier,
+                "year": t.year, "period_start": t.period_start, "value": t.value,
+                "value_max": t.value_max, "unit": t.unit, "implied": t.implied,
+                "direction": t.direction, "year_source": t.year_source,
+                "tier_source": t.tier_source, "group": t.group, "evidence_text": t.evidence.text,
+                "evidence_start": t.evidence.start, "evidence_end": t.evidence.end,
+                "table": t.cell.table if t.cell else None,
+                "table_page": t.cell.page if t.cell else None,
+                "table_row": t.cell.row if t.cell else None,
+                "table_col": t.cell.col if t.cell else None,
+                "table_header": t.cell.header if t.cell else None,
+            })
+        for r in rec.references:
+            refs.append({
+                "doc_id": rec.doc_id, "kind": r.kind, "number": r.number, "date": r.date,
+                "issuer": r.issuer, "evidence_text": r.evidence.text,
+                "evidence_start": r.evidence.start, "evidence_end": r.evidence.end,
+            })
+        if error:
+            errors.append({"doc_id": rec.doc_id, "source": rec.source, "error": error,
+                           "message": _error_message(rec)})
+
+    frames = {
+        "documents": _frame(pd, docs, DOCUMENT_COLUMNS),
+        "targets": _frame(pd, targets, TARGET_COLUMNS),
+        "references": _frame(pd, refs, REFERENCE_COLUMNS),
+        "errors": _frame(pd, errors, ERROR_COLUMNS),
+    }
+    return frames
+
+
+def _frame(pd, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> "pd.DataFrame":
+    df = pd.DataFrame(rows, columns=list(columns))
+    for col in columns:
+        if col in INT_COLUMNS:
+            df[col] = df[col].astype("Int64")
+        elif col in NUMBER_COLUMNS:
+            df[col] = df[col].astype("float64")
+        elif col == "implied":
+            df[col] = df[col].astype("bool")
+        else:
+            df[col] = df[col].astype("object")
+    return df
+
+

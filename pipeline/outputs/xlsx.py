@@ -1,0 +1,296 @@
+"""``comparison.xlsx``: the tables of one run as an Excel workbook.
+
+What each sheet shows is decided by :mod:`pipeline.outputs.xlsx_view`; this
+module writes it with xlsxwriter.  The workbook stores every text cell as a
+string, and the same tables give the same bytes: its dates are fixed and its
+zip entries carry no time.
+"""
+from __future__ import annotations
+
+import io
+import math
+import numbers
+import re
+import zipfile
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
+
+from .files import _is_na, _is_number
+from .format import format_number
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .compare import Comparison
+    from .xlsx_view import ComparisonView, SheetView
+
+__all__ = ["xlsx_bytes", "XLSX_MAX_WIDTH", "XLSX_FIXED_DATE"]
+
+
+# XLSX
+# --------------------------------------------------------------------------
+
+#: Widest column, in characters.
+XLSX_MAX_WIDTH = 60
+#: Longest text an Excel cell holds.
+_XLSX_MAX_TEXT = 32767
+#: The creation and modification date written into every workbook, so two runs give the same bytes.
+XLSX_FIXED_DATE = "1980-01-01T00:00:00Z"
+#: Background of the baseline's columns in the comparison sheet's headings.
+_BASELINE_FILL = "FFF2CC"
+
+
+#: Characters an XLSX file cannot hold (the C0 controls but tab and line breaks).
+_ILLEGAL_XLSX = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+#: Pixels per character of column width (Calibri 11): a width of ``w`` characters is ``7 * w`` pixels.
+_PIXELS_PER_CHAR = 7
+
+
+def _xlsx_text(value: Any) -> Any:
+    if isinstance(value, str):
+        if not value.isprintable():  # a control character, maybe (a cheap test first)
+            value = _ILLEGAL_XLSX.sub("", value)
+        if len(value) > _XLSX_MAX_TEXT:
+            value = value[:_XLSX_MAX_TEXT - 1] + "…"
+    return value
+
+
+def _xlsx_frame(df: "pd.DataFrame") -> "pd.DataFrame":
+    from pandas.api.types import is_string_dtype
+
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or is_string_dtype(out[col]):
+            out[col] = out[col].map(_xlsx_text)
+    return out
+
+
+def _width(values: Iterable[Any]) -> int:
+    """A column's width: its longest text (header included), capped."""
+    longest = 0
+    for v in values:
+        if type(v) is str:  # the common case, without the checks below
+            text = v
+        elif v is None or _is_na(v):
+            continue
+        else:
+            text = format_number(v) if _is_number(v) else str(v)
+        if len(text) <= longest:
+            continue  # no line of it can be longer
+        longest = max(longest, max((len(line) for line in text.split("\n")), default=0))
+    return min(XLSX_MAX_WIDTH, max(8, longest + 2))
+
+
+class _Book:
+    """An xlsxwriter workbook in constant-memory mode (rows are written in
+    order and flushed), with its cell formats made once each."""
+
+    def __init__(self, buf: "io.BytesIO", tmpdir: Optional[str] = None) -> None:
+        import xlsxwriter
+
+        options: dict[str, Any] = {"constant_memory": True, "strings_to_numbers": False,
+                                   "strings_to_formulas": False, "strings_to_urls": False}
+        if tmpdir:
+            options["tmpdir"] = tmpdir
+        self.wb = xlsxwriter.Workbook(buf, options)
+        self._formats: dict[tuple, Any] = {}
+
+    def fmt(self, **props: Any) -> Any:
+        key = tuple(sorted(props.items()))
+        f = self._formats.get(key)
+        if f is None:
+            f = self._formats[key] = self.wb.add_format(dict(props))
+        return f
+
+    def number(self, num_format: Optional[str]) -> Any:
+        return self.fmt(num_format=num_format) if num_format else None
+
+
+def _put(ws, row: int, col: int, value: Any, fmt: Any = None) -> None:
+    """One cell, typed as pandas' Excel writer types it: missing values are
+    empty, booleans booleans, numbers numbers, anything else text -- always
+    written as a string, so a text starting with ``=`` is never a formula."""
+    kind = type(value)
+    if kind is str:
+        if value:
+            ws.write_string(row, col, _xlsx_text(value), fmt)
+        elif fmt is not None:
+            ws.write_blank(row, col, None, fmt)
+        return
+    if kind is int:
+        ws.write_number(row, col, value, fmt)
+        return
+    if kind is float and value == value and not math.isinf(value):
+        ws.write_number(row, col, value, fmt)
+        return
+    if value is None or _is_na(value):
+        if fmt is not None:
+            ws.write_blank(row, col, None, fmt)
+        return
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        ws.write_boolean(row, col, bool(value), fmt)
+    elif isinstance(value, numbers.Integral):
+        ws.write_number(row, col, int(value), fmt)
+    elif isinstance(value, numbers.Real):
+        f = float(value)
+        if math.isinf(f):
+            ws.write_string(row, col, "inf" if f > 0 else "-inf", fmt)
+        else:
+            ws.write_number(row, col, f, fmt)
+    else:
+        text = _xlsx_text(str(value))
+        if text:
+            ws.write_string(row, col, text, fmt)
+        elif fmt is not None:
+            ws.write_blank(row, col, None, fmt)
+
+
+def _set_widths(ws, widths: list[int]) -> None:
+    for j, w in enumerate(widths):
+        # in pixels, so that the file holds exactly ``w`` (set_column would add padding)
+        ws.set_column_pixels(j, j, w * _PIXELS_PER_CHAR)
+
+
+def _data_sheet(book: _Book, view: "SheetView") -> None:
+    """One table as a sheet: header row frozen, autofilter, the view's numbers
+    and formats (``view.formats[header][row]``), fitted widths."""
+    clean = _xlsx_frame(view.frame)
+    ws = book.wb.add_worksheet(view.name)
+    cols = [str(c) for c in clean.columns]
+    ncols, nrows = len(cols), len(clean)
+    for j, col in enumerate(cols):
+        ws.write_string(0, j, _xlsx_text(col))
+    values = [clean[c].tolist() for c in clean.columns]
+    given = [view.formats.get(c) or () for c in cols]
+    for i in range(nrows):
+        for j in range(ncols):
+            formats = given[j]
+            fmt = book.number(formats[i]) if i < len(formats) else None
+            _put(ws, i + 1, j, values[j][i], fmt)
+    ws.freeze_panes(1, 0)
+    if ncols:
+        ws.autofilter(0, 0, nrows, ncols - 1)
+    _set_widths(ws, [_width([c] + v) for c, v in zip(cols, values)])
+
+
+def _comment_options(text: str) -> dict[str, Any]:
+    """The size of a comparison value's comment (its evidence), from its length."""
+    lines = sum(1 + len(p) // 55 for p in text.split("\n"))
+    return {"author": "chitieu", "width": 420, "height": min(600, 24 + 16 * lines)}
+
+
+def _comparison_sheet(book: _Book, view: "ComparisonView") -> None:
+    """The comparison, with three header rows above it (province, province
+    since 2025, level) grouping the document columns, numbers as numbers and
+    the evidence of every value in the cell's comment."""
+    df = _xlsx_frame(view.frame)
+    ws = book.wb.add_worksheet(view.name)
+    cols = [str(c) for c in df.columns]
+    top = len(view.header_titles)
+    nkeys, ncols, nrows = view.n_keys, len(cols), len(df)
+    header_row = top  # 0-based row of the table's own header
+    value_cols = cols[nkeys:]
+
+    headers: list[tuple[str, str, str]] = [view.headings[c] for c in value_cols]
+    baseline: list[bool] = [bool(view.baseline[c]) for c in value_cols]
+    fill = {"pattern": 1, "bg_color": "#" + _BASELINE_FILL}
+    bold = book.fmt(bold=True)
+    # the rows above the table; one merged heading per run of columns of the
+    # same province (the baseline apart) in the first two
+    for r in range(top):
+        ws.write_string(r, 0, _xlsx_text(view.header_titles[r]), bold)
+        k = 0
+        while k < len(headers):
+            end = k
+            if r < 2:
+                while (end + 1 < len(headers) and headers[end + 1][r] == headers[k][r]
+                       and baseline[end + 1] == baseline[k]):
+                    end += 1
+            text = _xlsx_text(headers[k][r]) or None
+            f = book.fmt(bold=True, align="center", **(fill if baseline[k] else {}))
+            if end > k and headers[k][r]:
+                ws.merge_range(r, nkeys + k, r, nkeys + end, text, f)
+            else:
+                for kk in range(k, end + 1):
+                    _put(ws, r, nkeys + kk, _xlsx_text(headers[kk][r]) or None, f)
+            k = end + 1
+    for j, col in enumerate(cols):
+        is_base = j >= nkeys and baseline[j - nkeys]
+        ws.write_string(header_row, j, _xlsx_text(col), book.fmt(**fill) if is_base else None)
+
+    columns = [df[c].tolist() for c in df.columns]
+    for pos in range(nrows):
+        row = header_row + 1 + pos
+        for j, col in enumerate(cols):
+            _put(ws, row, j, columns[j][pos], book.number(view.formats.get((pos, col))))
+            note = view.comments.get((pos, col))
+            if note:
+                text = _xlsx_text(note)
+                ws.write_comment(row, j, text, _comment_options(text))
+
+    ws.freeze_panes(header_row + 1, nkeys)
+    ws.autofilter(header_row, 0, header_row + nrows, ncols - 1)
+    widths = []
+    for j, col in enumerate(cols):
+        extra = list(headers[j - nkeys]) if j >= nkeys else []
+        widths.append([col] + extra + columns[j])
+    widths[0].append(view.header_titles[1])
+    _set_widths(ws, [_width(w) for w in widths])
+
+
+def xlsx_bytes(frames: Mapping[str, "pd.DataFrame"], comparison: "Comparison", lang: str = "vi") -> bytes:
+    """``comparison.xlsx``: one sheet per table (:data:`XLSX_SHEETS`), named
+    and headed in ``lang`` (``vi``, the default, or ``en``).
+
+    What is shown is decided by :mod:`pipeline.outputs.xlsx_view`: percentages are
+    fractions with a percent format (``0.6`` shown ``60%``), ranges are two
+    numbers (``value``, ``value_max``) in the data sheets, and the
+    comparison's value cells are numbers where the document sets one value
+    (text where it sets a range or several values, ``12–15%``).  Every sheet
+    has its header frozen and an autofilter; text is always written as text
+    (a cell starting with ``=`` is not a formula); each comparison value
+    carries the evidence sentence(s) behind it as a cell comment; widths fit
+    the text up to :data:`XLSX_MAX_WIDTH` characters.  Written by xlsxwriter
+    in constant-memory mode (each row is flushed once written).  The bytes
+    are the same for the same tables: the workbook's dates are
+    :data:`XLSX_FIXED_DATE` and the zip entries carry no time.
+    """
+    import datetime
+
+    from .labels import labels_for
+    from .xlsx_view import columns_view, comparison_view, data_view, differences_view, national_baselines
+
+    L = labels_for(lang)
+    buf = io.BytesIO()
+    book = _Book(buf)
+    _comparison_sheet(book, comparison_view(comparison, L))
+    _data_sheet(book, differences_view(comparison.differences, L, national=national_baselines(comparison)))
+    _data_sheet(book, columns_view(comparison.columns, L))
+    for name in ("targets", "documents", "references", "errors"):
+        _data_sheet(book, data_view(name, frames[name], L))
+    book.wb.set_properties({"title": L.ui("xlsx.title"), "author": "chitieu",
+                            "created": datetime.datetime(1980, 1, 1)})
+    book.wb.close()
+    return _fixed_zip(buf.getvalue())
+
+
+_CORE_DATES = re.compile(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """The same zip with fixed entry times and fixed document dates."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, \
+            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            content = zin.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _CORE_DATES.sub(lambda m: m.group(1) + XLSX_FIXED_DATE.encode() + m.group(3), content)
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            zout.writestr(entry, content)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------
+# Writing files atomically
