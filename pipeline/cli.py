@@ -678,7 +678,7 @@ def _internal_error(prog: str, out: Path, exc: BaseException, show: bool) -> int
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     """``chitieu compare``: the comparison tables from an existing documents.jsonl."""
-    from .outputs.compare import UnknownBaseline
+    from .outputs.columns import UnknownBaseline
     from .outputs.records import read_documents_jsonl
     from .outputs.tables import COMPARISON_FILES
     from .outputs.write import write_comparison

@@ -71,7 +71,7 @@ def write_outputs(records: Iterable["DocumentRecord"], out_dir: Path | str,
     """Write all of :data:`OUTPUT_FILES` for ``records`` into ``out_dir``.
 
     ``baseline`` is the comparison's baseline (see
-    :func:`pipeline.outputs.compare.select_baseline`); ``lang`` the language people
+    :func:`pipeline.outputs.columns.select_baseline`); ``lang`` the language people
     read in ``comparison.xlsx`` and ``report.html`` (``vi``, the default, or
     ``en``; the CSV, Parquet and JSON files keep codes).  Everything is rendered in
     memory first and staged as temporary files, then each is moved into
@@ -111,7 +111,7 @@ def write_comparison(records: Iterable["DocumentRecord"], out_dir: Path | str,
     """Write :data:`COMPARISON_FILES` for ``records`` into ``out_dir``
     (``chitieu compare``), atomically as :func:`write_outputs` does, and
     return the :class:`~pipeline.outputs.compare.Comparison`.  Raises
-    :class:`~pipeline.outputs.compare.UnknownBaseline` before writing anything when
+    :class:`~pipeline.outputs.columns.UnknownBaseline` before writing anything when
     ``baseline`` names no document of ``records``."""
     check_lang(lang)
     frames = record_frames(records)

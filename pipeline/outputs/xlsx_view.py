@@ -249,7 +249,8 @@ def _comment(ts: list[dict[str, Any]], L: Labels) -> str:
 
 
 def _headings(info: Mapping[str, Any], L: Labels) -> tuple[str, str, str]:
-    from .compare import BASELINE_ROLE, LOCAL_LEVELS, is_national
+    from .columns import LOCAL_LEVELS, is_national
+    from .compare import BASELINE_ROLE
 
     def text(key: str) -> Optional[str]:
         v = info.get(key)

@@ -17,10 +17,12 @@ import pandas as pd
 import pytest
 
 from pipeline import cli
+from pipeline.outputs.columns import (
+    UnknownBaseline, document_labels, is_national, national_documents, select_baseline,
+)
 from pipeline.outputs.compare import (
     ABOVE, BELOW, DIFFERENCE_COLUMNS, NO_BASELINE, NO_BASELINE_VALUE, OTHER_UNIT, SAME,
-    SEVERAL_BASELINE_VALUES, UnknownBaseline, build_comparison, compare, differences,
-    document_labels, is_national, national_documents, select_baseline,
+    SEVERAL_BASELINE_VALUES, build_comparison, compare, differences,
 )
 from pipeline.outputs.format import format_difference
 from pipeline.outputs.frames import to_frames

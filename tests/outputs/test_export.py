@@ -21,7 +21,7 @@ import pytest
 from pipeline import compare as compare_fn
 from pipeline import to_frames
 from pipeline.outputs.atomic import atomic_write
-from pipeline.outputs.compare import document_labels
+from pipeline.outputs.columns import document_labels
 from pipeline.outputs.format import format_number, format_value
 from pipeline.outputs.tables import DOCUMENT_COLUMNS, ERROR_COLUMNS, OUTPUT_FILES, REFERENCE_COLUMNS, TARGET_COLUMNS
 from pipeline.outputs.write import write_outputs
@@ -358,7 +358,7 @@ def test_format_number_never_writes_trailing_zero_or_float_noise():
 
 
 @pytest.mark.parametrize("module", [
-    "pipeline.outputs.compare", "pipeline.outputs.format", "pipeline.outputs.files", "pipeline.outputs.records",
+    "pipeline.outputs.compare", "pipeline.outputs.columns", "pipeline.outputs.format", "pipeline.outputs.files", "pipeline.outputs.records",
     "pipeline.outputs.labels", "pipeline.outputs.annotate", "pipeline.outputs.xlsx_view",
     "pipeline.outputs.baselines", "pipeline.places", "pipeline.cli",
 ])

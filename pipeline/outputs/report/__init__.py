@@ -9,7 +9,7 @@
   per sector × indicator × tier × year, one column per document with targets,
   labelled by province, district and number, the issuing body underneath).
   When a baseline is given, or found (the national programme of the batch:
-  ``admin_level`` ``central``, see :func:`pipeline.outputs.compare.select_baseline`),
+  ``admin_level`` ``central``, see :func:`pipeline.outputs.columns.select_baseline`),
   its column comes first and every other cell is coloured by its difference
   from the baseline's value (:func:`pipeline.outputs.compare.differences`);
 * a **chart per indicator** (inline SVG bars): provinces side by side for each
@@ -85,9 +85,9 @@ def write_report(records: Iterable[RecordLike], out_dir: Path | str, *,
     ``records`` are :class:`~pipeline.models.DocumentRecord` objects or their
     ``to_json()`` dicts (``documents.jsonl`` lines).  A document's text is
     ``texts[doc_id]`` when given, else ``rec.extra["text"]``.  The baseline is
-    ``baseline_doc_id`` (:class:`pipeline.outputs.compare.UnknownBaseline`, a
+    ``baseline_doc_id`` (:class:`pipeline.outputs.columns.UnknownBaseline`, a
     ``ValueError``, if no record has it), else the national document of the
-    batch (``admin_level`` ``central``; :func:`pipeline.outputs.compare.select_baseline`),
+    batch (``admin_level`` ``central``; :func:`pipeline.outputs.columns.select_baseline`),
     else none.  ``lang`` is the language of the page (``vi``, the default,
     or ``en``; :mod:`pipeline.outputs.labels`): every code is shown by its name.
     """

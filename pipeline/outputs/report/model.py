@@ -9,7 +9,8 @@ from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
 from ...models import DocumentRecord, Evidence, Reference, Target
 from ..annotate import value_span
-from ..compare import BASELINE_ROLE, NO_BASELINE_VALUE, VALUE_SEPARATOR, build_comparison, document_labels
+from ..columns import document_labels
+from ..compare import BASELINE_ROLE, NO_BASELINE_VALUE, VALUE_SEPARATOR, build_comparison
 from ..labels import Labels
 from ..records import from_json
 from ..tables import sort_records
