@@ -1,4 +1,4 @@
-"""pipeline.places: gazetteer from vietnamadminunits, province/district/commune
+"""pipeline.places (names, gazetteer, resolve): gazetteer from vietnamadminunits, province/district/commune
 resolution, spelling variants, the 1 July 2025 merger, refusal to guess."""
 from __future__ import annotations
 
@@ -325,7 +325,8 @@ def test_build_is_fast_and_offline():
         "socket.create_connection = _no\n"
         "t = time.process_time()\n"
         "from pipeline import places\n"
-        "places._gazetteer(); places._communes()\n"
+        "from pipeline.places.gazetteer import _communes, _gazetteer\n"
+        "_gazetteer(); _communes()\n"
         "assert places.resolve_place('phường Cầu Đất, quận Ngô Quyền').commune == 'Cầu Đất'\n"
         "print(time.process_time() - t)\n"
         "import sys\n"
