@@ -1,0 +1,4 @@
+"""``python -m pipeline.evaluate``: the ``chitieu eval`` command."""
+from .run import main
+
+raise SystemExit(main())
