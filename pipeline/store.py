@@ -132,35 +132,16 @@ def to_payload(rec: "DocumentRecord") -> str:
                       separators=(",", ":"))
 
 
-def _float(v: Any) -> Any:
-    return float(v) if isinstance(v, int) and not isinstance(v, bool) else v
-
-
 def from_payload(payload: str) -> "DocumentRecord":
     """The :class:`DocumentRecord` that :func:`to_payload` wrote.
 
     ``from_payload(to_payload(r))`` equals ``r`` (numbers that ``to_json``
     writes as ``60`` come back as ``60.0``, as the extractor made them).
     """
-    from .models import CellRef, DocumentRecord, Evidence, Reference, Signer, Target
+    from .outputs.records import from_json
 
     data = json.loads(payload)
-    j = data["record"]
-    fields = {k: j[k] for k in DocumentRecord.SCHEMA_KEYS if k not in ("signer", "references", "targets")}
-    signer = j.get("signer")
-    refs = [Reference(kind=r["kind"], number=r["number"], date=r["date"], issuer=r["issuer"],
-                      evidence=Evidence(**r["evidence"])) for r in j.get("references") or []]
-    targets = []
-    for t in j.get("targets") or []:
-        t = dict(t)
-        t["evidence"] = Evidence(**t["evidence"])
-        t["value"] = _float(t["value"])
-        t["value_max"] = _float(t["value_max"])
-        if t.get("cell") is not None:
-            t["cell"] = CellRef(**t["cell"])
-        targets.append(Target(**t))
-    rec = DocumentRecord(**fields, signer=None if signer is None else Signer(**signer),
-                         references=refs, targets=targets)
+    rec = from_json(data["record"])
     rec.extra.update(data.get("extra") or {})
     return rec
 
