@@ -1,0 +1,43 @@
+"""The report's page shell is files of the package: a Jinja2 template and its
+CSS/JS, declared as package data so a wheel or an editable install has them."""
+from __future__ import annotations
+
+import fnmatch
+import sys
+from pathlib import Path
+
+from pipeline.models import DocumentRecord, Evidence, Target
+from pipeline.outputs import report
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _package_data() -> list[str]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return data["tool"]["setuptools"]["package-data"]["pipeline.outputs.report"]
+
+
+def test_every_template_and_asset_is_package_data():
+    files = [p.relative_to(Path(report.__file__).parent).as_posix()
+             for d in (report.TEMPLATES_DIR, report.ASSETS_DIR) for p in sorted(d.iterdir()) if p.is_file()]
+    assert {"templates/page.html.j2", "assets/report.css", "assets/report.js"} <= set(files)
+    globs = _package_data()
+    missing = [f for f in files if not any(fnmatch.fnmatch(f, g) for g in globs)]
+    assert not missing, f"not in [tool.setuptools.package-data] of pyproject.toml: {missing}"
+
+
+def test_the_page_inlines_the_asset_files_verbatim():
+    text = "Đến năm 2025 đạt 60% thư viện cấp huyện."
+    ev = Evidence(text, 0, len(text))
+    rec = DocumentRecord("a", "a.txt", "0", province="Đắk Nông", targets=[
+        Target("library", "lib.service", None, "district", 2025, None, 60.0, None, "percent", False, "at_least", ev)])
+    rec.extra["text"] = text
+    page = report.render_report([rec], lang="en")
+    css = (report.ASSETS_DIR / "report.css").read_text(encoding="utf-8")
+    js = (report.ASSETS_DIR / "report.js").read_text(encoding="utf-8")
+    assert f"<style>\n{css}</style>" in page and f"<script>\n{js}</script>" in page
+    assert page.startswith('<!DOCTYPE html>\n<html lang="en">') and page.endswith("</html>\n")
