@@ -12,16 +12,27 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.extractors.metadata import extract_metadata, parse_body, proper_case
+from pipeline.extractors.context import ExtractionContext
+from pipeline.extractors.metadata import extract_metadata, parse_body, proper_case, read_facts
 from pipeline.segment import segment
 from pipeline.text import prepare
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 
 
-def meta(text: str):
-    prep = prepare(text)
-    return extract_metadata(prep, segment(prep.flow))
+class _Read:
+    """The metadata stage's facts, with its warnings beside them."""
+
+    def __init__(self, text: str) -> None:
+        found = read_facts(ExtractionContext.build(text))
+        (self.facts,), self.warnings = found.items, found.warnings
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.facts, name)
+
+
+def meta(text: str) -> _Read:
+    return _Read(text)
 
 
 def check(m, expected: dict[str, Any]) -> None:
