@@ -22,8 +22,11 @@ def _regex_cases():
 
 @pytest.mark.parametrize("name,rule_id,text,should_match", list(_regex_cases()))
 def test_regex_rule_examples(name, rule_id, text, should_match):
+    """In the rule's declared mode, the one the code applies it with: a
+    ``match`` rule at the start of the example, a ``search`` rule anywhere."""
     pattern = rules.compile_pattern(name, rule_id)
-    assert bool(pattern.search(text)) is should_match
+    apply = pattern.match if rules.load(name).mode(rule_id) == "match" else pattern.search
+    assert bool(apply(text)) is should_match
 
 
 def _tier_cases():
@@ -142,6 +145,10 @@ def _with(**changes):
     _with(fragments={"nam": 2020}),
     _with(description=None),
     _with(extra="?"),
+    _with(mode="search"),                                # a default mode for the file's rules
+    _with(mode="anywhere"),
+    _with(rules=[{"id": "r1", "description": "y", "pattern": "a", "mode": "fullmatch"}]),
+    _with(rules=[{"id": "r1", "description": "y", "pattern": "a", "mode": "match", "canonical": "b"}]),
 ])
 def test_plain_python_check_agrees_with_the_schema(data):
     """The loader's fast check may send a file the schema accepts on to
@@ -163,7 +170,33 @@ def test_plain_python_check_leaves_doubtful_files_to_the_schema():
     rules._validate(rules.RULES_DIR / "x.yaml", data)  # no error
 
 
+def test_a_rule_field_of_another_file_is_refused(tmp_path, monkeypatch):
+    """Each file has its own schema: a field its rules do not carry (a typo,
+    or a field of another file) is an error naming the file, not ignored."""
+    _assert_refused(tmp_path, monkeypatch, "dates",
+                    "description: x\nrules:\n  - id: a\n    description: y\n    pattern: 'a'\n"
+                    "    mode: search\n    canonical: b\n")
+
+
+def test_a_pattern_rule_without_a_mode_is_refused(tmp_path, monkeypatch):
+    _assert_refused(tmp_path, monkeypatch, "modeless",
+                    "description: x\nrules:\n  - id: a\n    description: y\n    pattern: 'a'\n")
+
+
+def test_a_file_mode_is_the_default_of_its_rules(tmp_path, monkeypatch):
+    (tmp_path / "defaults.yaml").write_text(
+        "description: x\nmode: search\nrules:\n  - id: a\n    description: y\n    pattern: 'a'\n"
+        "  - id: b\n    description: y\n    pattern: 'b'\n    mode: match\n", encoding="utf-8")
+    monkeypatch.setattr(rules, "RULES_DIR", tmp_path)
+    rules.load.cache_clear()
+    try:
+        rf = rules.load("defaults")
+        assert (rf.mode("a"), rf.mode("b")) == ("search", "match")
+    finally:
+        rules.load.cache_clear()
+
+
 def test_every_rule_file_passes_the_plain_python_check():
     for path in sorted(rules.RULES_DIR.glob("*.yaml")):
         if path.name != "fragments.yaml":
-            assert rules._conforms(rules._read_yaml(path)), path.name
+            assert rules._conforms(rules._read_yaml(path), path.stem), path.name
