@@ -2,6 +2,10 @@
 and no counter-example does (regex rules and spaCy tier patterns alike)."""
 from __future__ import annotations
 
+import functools
+import sys
+from pathlib import Path
+
 import pytest
 
 from pipeline import rules
@@ -204,3 +208,80 @@ def test_every_rule_file_passes_the_plain_python_check():
     for path in sorted(rules.RULES_DIR.glob("*.yaml")):
         if path.name != "fragments.yaml":
             assert rules._conforms(rules._read_yaml(path), path.stem), path.name
+
+
+# --------------------------------------------------------------------------
+# Rules and code agree: every rule named exists, every rule is used, and a
+# rule is declared in the mode the code applies it with (tests/rule_usage.py)
+
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+@functools.lru_cache(maxsize=1)
+def _usage():
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    try:
+        from rule_usage import scan
+    finally:
+        sys.path.pop(0)
+    return scan(_ROOT)
+
+
+def test_every_rule_named_in_code_exists():
+    use = _usage()
+    assert use.rules, "the scan found no rule named in pipeline/ (is it still reading the code?)"
+    missing = []
+    for (file, rule_id), _ in use.rules.items():
+        try:
+            rules.load(file).rule(rule_id)
+        except (KeyError, rules.RuleError):
+            missing.append(f"{file}:{rule_id} ({use.where.get((file, rule_id))})")
+    for file, prefix in use.prefixes:
+        if not any(r["id"].startswith(prefix) for r in rules.load(file).rules):
+            missing.append(f"{file}:{prefix}*")
+    assert not missing, missing
+
+
+def test_every_rule_is_used():
+    use = _usage()
+    unused = [f"{name}:{r['id']}" for name in rules.all_rule_files() for r in rules.load(name).rules
+              if not use.uses(name, r["id"])]
+    assert not unused, unused
+
+
+def test_every_rule_is_declared_in_the_mode_the_code_applies_it():
+    """A rule the code applies at a position (``.match``) is declared ``match``,
+    so that its examples are tested where they start; one only searched is
+    ``search``.  (A rule applied both ways is ``match``: its examples then hold
+    for both.)"""
+    use = _usage()
+    wrong = []
+    for name in rules.all_rule_files():
+        rf = rules.load(name)
+        for r in rf.rules:
+            if "pattern" not in r:
+                continue
+            modes = use.modes(name, r["id"])
+            if not modes:
+                continue
+            want = "match" if "match" in modes else "search"
+            if r["mode"] != want:
+                wrong.append(f"{name}:{r['id']} is declared {r['mode']}, the code applies it with {sorted(modes)}")
+    assert not wrong, wrong
+
+
+def test_the_usage_scan_sees_what_it_claims(tmp_path):
+    """The scan itself, on a small tree: a kept pattern, a group and a whole file."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    try:
+        from rule_usage import scan
+    finally:
+        sys.path.pop(0)
+    (tmp_path / "pipeline").mkdir()
+    (tmp_path / "pipeline" / "m.py").write_text(
+        "def f(t):\n    rx = _rx('a', 'one')\n    rx.match(t)\n    _rx('a', 'two').finditer(t)\n"
+        "    for rule, p in _group('a', 'g.'):\n        p.search(t)\n    return rules.load('b')\n",
+        encoding="utf-8")
+    use = scan(tmp_path)
+    assert use.modes("a", "one") == {"match"} and use.modes("a", "two") == {"search"}
+    assert use.modes("a", "g.x") == {"search"} and use.uses("b", "anything") and not use.uses("a", "three")
