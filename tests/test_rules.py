@@ -285,3 +285,25 @@ def test_the_usage_scan_sees_what_it_claims(tmp_path):
     use = scan(tmp_path)
     assert use.modes("a", "one") == {"match"} and use.modes("a", "two") == {"search"}
     assert use.modes("a", "g.x") == {"search"} and use.uses("b", "anything") and not use.uses("a", "three")
+
+
+# --------------------------------------------------------------------------
+# Spelling variants are for matching only
+
+
+def test_a_spelling_variant_is_respelt_in_place():
+    from pipeline.spelling import respell
+
+    for r in rules.load("spelling").rules:
+        assert r["mode"] == "search" and len(r["canonical"]) > 0, r["id"]
+        for ex in r["examples"]:
+            out = respell(ex)
+            assert len(out) == len(ex) and out != ex, (r["id"], ex)
+            assert r["canonical"].casefold() in out.casefold(), (r["id"], ex, out)
+        for ex in r["counter_examples"]:
+            assert respell(ex) == ex, (r["id"], ex)
+
+
+def test_a_tier_read_through_a_spelling_variant_keeps_the_text_as_written():
+    [span] = find_tiers("đơn vị hành chính cấp tình")
+    assert (span.tier, span.text) == ("province", "cấp tình")
