@@ -64,11 +64,12 @@ MODES = ("match", "search")
 #: ``counter_examples``); a file not listed has none.
 RULE_FIELDS: dict[str, dict[str, Any]] = {
     "bodies": {"admin_level": {"type": "string"}, "canonical": {"type": "string"},
-               "canonical_from_text": {"type": "boolean"}, "takes": {"type": "string"}},
+               "canonical_from_text": {"type": "boolean"}, "takes": {"type": "string"},
+               "province_words": {"type": "array", "items": {"type": "string"}}},
     "doc_types": {"code": {"type": "string"}, "doc_type": {"type": "string"}, "kind": {"type": "string"}},
     "indicators": {"counts_units": {}, "growth": {}, "needs": {}, "requires": {}, "sector": {}},
     "places": {"package_name": {}, "province": {}, "replace": {}},
-    "references": {"code": {"type": "string"}, "issuer": {"type": "string"}},
+    "references": {"code": {"type": "string"}, "issuer": {"type": "string"}, "local_issuer": {"type": "string"}},
     "sectors": {"sector": {}},
     "spelling": {"canonical": {"type": "string"}},
     "tiers": {"area": {}, "tier": {}},

@@ -10,6 +10,7 @@ from .common import (
     clean,
     district_of,
     field_case,
+    level_words,
     match_first,
     proper_case,
     province_of,
@@ -96,7 +97,7 @@ def parse_body(text: str) -> Optional[Body]:
         w = m.group("w").lower()
         head = w[:1].upper() + w[1:] + " ủy"
         place = proper_case(rest) or None
-        level = "province" if w in ("tỉnh", "thành") else "district"
+        level = "province" if w in rule["province_words"] else "district"
         return Body(name=" ".join(x for x in (head, place) if x), head=rule["id"],
                     level=w, place=place, admin_level=level)
     if takes == "school":
@@ -163,6 +164,10 @@ def _field_body(head: str, rest: str, rule: dict[str, Any]) -> Body:
                 admin_level=rule.get("admin_level"))
 
 
+def _party_province_words() -> list[str]:
+    return list(rules.load("bodies").rule("head.party")["province_words"])
+
+
 def complete_body(body: Body, province: Optional[str], district: Optional[str]) -> Body:
     """Add the place a body leaves out because the reader knows it.
 
@@ -175,15 +180,17 @@ def complete_body(body: Body, province: Optional[str], district: Optional[str]) 
     add: Optional[str] = None
     level = body.admin_level
     admin_head = body.head in ("head.ubnd", "head.hdnd", "head.dang_bo")
-    if body.level == "tỉnh" and province and not is_central_city(province):
+    party = body.head == "head.party"
+    party_province = party and body.level in _party_province_words()
+    if body.level in level_words("province") and province and not is_central_city(province):
         add, level = province, ("province" if admin_head else level)
-    elif body.level == "thành phố" and province and is_central_city(province):
+    elif body.level in level_words("city") and province and is_central_city(province):
         add, level = province, ("province" if admin_head else level)
-    elif body.level in ("huyện", "quận", "thị xã") and district:
+    elif body.level in level_words("district") and district:
         add = district
-    elif body.level in ("tỉnh", "thành") and body.head == "head.party" and province:
+    elif party_province and province:
         add = province
-    elif body.level in ("huyện", "quận", "thị") and body.head == "head.party" and district:
+    elif party and not party_province and body.level and district:
         add = district
     elif body.head == "head.ban" and province and _rx("bodies", "party.suffix").search(body.name):
         return replace(body, name=f"{body.name} {province}", place=province)
@@ -200,11 +207,11 @@ def trim_place(name: Optional[str], level: Optional[str]) -> Optional[str]:
     words = name.split()
     for k in range(len(words), 0, -1):
         cand = " ".join(words[:k])
-        if level in ("tỉnh", "thành phố") and province_of(cand):
+        if level in level_words("province", "city") and province_of(cand):
             return cand
-        if level in ("huyện", "quận", "thị xã", "thành phố") and district_of(cand, None, level):
+        if level in level_words("district", "city") and district_of(cand, None, level):
             return cand
-    return None if level == "tỉnh" else name
+    return None if level in level_words("province") else name
 
 
 

@@ -3,6 +3,7 @@ header cells, rule lookups, document symbols and the gazetteer."""
 from __future__ import annotations
 
 import bisect
+import functools
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -94,6 +95,18 @@ def match_first(file: str, prefix: str, text: str) -> Optional[tuple[dict[str, A
         if m:
             return rule, m
     return None
+
+
+@functools.lru_cache(maxsize=None)
+def level_words(*admin_levels: str) -> frozenset[str]:
+    """The level words (``huyện``, ``thị xã`` …: the canonical forms of the
+    ``admin.*`` rules of ``rules/bodies.yaml``) of the given admin levels.
+
+    >>> sorted(level_words("commune"))
+    ['phường', 'thị trấn', 'xã']
+    """
+    return frozenset(str(r["canonical"]) for r in rules.load("bodies").rules
+                     if r["id"].startswith("admin.") and r.get("admin_level") in admin_levels)
 
 
 def match_rule(file: str, prefix: str, text: Optional[str]) -> Optional[dict[str, Any]]:

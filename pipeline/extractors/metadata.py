@@ -35,8 +35,6 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
-import regex
-
 from .. import rules
 from ..models import Signer
 from ..segment import Segmented
@@ -47,6 +45,7 @@ from .common import (
     clean,
     district_of,
     is_upper,
+    level_words,
     match_first,
     most_common,
     most_named,
@@ -198,10 +197,9 @@ def _locate(prep: PreparedText, f: _Facts) -> tuple[Optional[str], Optional[str]
             most_named(_bare_provinces(flow))
     if province is None and f.place:
         # the date line names a district-level town: "Phủ Lý, ngày …" → Hà Nam
-        found = district_of(regex.sub(r"^(?:TP\.?|thành\s+phố|thị\s+xã|huyện|quận)\s+", "",
-                                       f.place, flags=regex.IGNORECASE), None, None)
+        found = district_of(_rx("bodies", "place.level_prefix").sub("", f.place), None, None)
         province = getattr(found, "province", None)
-    if level in (None, "city") and f.issuer and f.issuer.level == "thành phố":
+    if level in (None, "city") and f.issuer and f.issuer.level in level_words("city"):
         level = "province" if is_central_city(province) else "district"
     if district is None and level in ("district", "commune", "school"):
         counts = _typed_districts(flow, province)
@@ -218,8 +216,6 @@ def _locate(prep: PreparedText, f: _Facts) -> tuple[Optional[str], Optional[str]
     return level, province, district
 
 
-_DISTRICT_LEVELS = ("huyện", "quận", "thị xã", "thành phố")
-_COMMUNE_LEVELS = ("xã", "phường", "thị trấn")
 
 
 def _chain_places(chain: list[Body], flow: str) -> tuple[Optional[str], Optional[str]]:
@@ -227,14 +223,15 @@ def _chain_places(chain: list[Body], flow: str) -> tuple[Optional[str], Optional
     province: Optional[str] = None
     district: Optional[str] = None
     for b in chain:
-        if b.place and (b.level in ("tỉnh", None) or (b.level == "thành phố" and is_central_city(b.place))):
+        if b.place and (b.level is None or b.level in level_words("province") or (
+                b.level in level_words("city") and is_central_city(b.place))):
             province = province or province_of(b.place)
     hint = province or most_named(_typed_provinces(flow))
     for b in chain:
-        if not b.place or b.level not in _DISTRICT_LEVELS + _COMMUNE_LEVELS or (
-                b.level == "thành phố" and is_central_city(b.place)):
+        if not b.place or b.level not in level_words("district", "city", "commune") or (
+                b.level in level_words("city") and is_central_city(b.place)):
             continue
-        if b.level in _DISTRICT_LEVELS:
+        if b.level in level_words("district", "city"):
             found = district_of(b.place, hint, b.level)
         else:  # a commune: its district and province, when the name is unique
             found = place_of(f"{b.level} {b.place}", hint)
@@ -281,7 +278,7 @@ def _typed_districts(text: str, province: Optional[str]) -> Counter[tuple[Option
     counts: Counter[tuple[Optional[str], str]] = Counter()
     for m in _rx("bodies", "place.district_typed").finditer(text):
         kind = clean(m["kind"]).lower()
-        if kind == "thành phố" and is_central_city(m["name"]):
+        if kind in level_words("city") and is_central_city(m["name"]):
             continue
         words = m["name"].split()
         for k in range(len(words), 0, -1):

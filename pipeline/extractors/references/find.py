@@ -258,7 +258,7 @@ def _congress(flow: str) -> list[Cite]:
         if m["level"]:
             cite.party_level, cite.party_place = squash(m["level"]).lower(), (m["name"] or None)
         else:
-            cite.issuer = "Đảng Cộng sản Việt Nam"
+            cite.issuer = str(rules.load("references").rule("ref.party_congress")["issuer"])
         out.append(cite)
     return out
 

@@ -13,13 +13,12 @@ from typing import Optional
 
 from ... import rules
 from ..bodies import complete_body, parse_body
-from ..common import is_upper, match_rule, symbol_codes
+from ..common import is_upper, level_words, match_rule, symbol_codes
 from .find import Cite
 
 __all__ = ["Place", "resolve_citations"]
 
 ISSUER_TITLE_WORDS = 4  # "Chủ tịch", "Bộ trưởng" … before the body in an issuer
-_PROVINCE_LEVELS = ("tỉnh", "thành phố")
 
 _rx = rules.compile_pattern
 
@@ -76,8 +75,10 @@ def normalize_issuer(text: Optional[str], place: Place, strict: bool = False) ->
 
 def _issuer(c: Cite, place: Place) -> Optional[str]:
     if c.party_level is not None:
-        where = c.party_place or (place.province if c.party_level in _PROVINCE_LEVELS else place.district)
-        return " ".join(x for x in ("Đảng bộ", c.party_level, where) if x)
+        where = c.party_place or (place.province if c.party_level in level_words("province", "city")
+                                  else place.district)
+        local = str(rules.load("references").rule("ref.party_congress")["local_issuer"])
+        return " ".join(x for x in (local, c.party_level, where) if x)
     if c.issuer:
         return c.issuer
     issuer = normalize_issuer(c.issuer_text, place) or normalize_issuer(c.subject_text, place, strict=True)
