@@ -307,3 +307,15 @@ def test_a_spelling_variant_is_respelt_in_place():
 def test_a_tier_read_through_a_spelling_variant_keeps_the_text_as_written():
     [span] = find_tiers("đơn vị hành chính cấp tình")
     assert (span.tier, span.text) == ("province", "cấp tình")
+
+
+def test_wrap_words_join_their_examples_and_keep_their_counter_examples():
+    """``rules/wraps.yaml``: an example's break is joined in the flow text, a
+    counter-example's is kept."""
+    from pipeline.text import prepare
+
+    rule = rules.load("wraps").rule("wrap.no_end_word")
+    for ex in rule["examples"]:
+        assert "\n" not in prepare(ex).flow, ex
+    for ex in rule["counter_examples"]:
+        assert "\n" in prepare(ex).flow, ex
