@@ -65,7 +65,8 @@ MODES = ("match", "search")
 RULE_FIELDS: dict[str, dict[str, Any]] = {
     "bodies": {"admin_level": {"type": "string"}, "canonical": {"type": "string"},
                "canonical_from_text": {"type": "boolean"}, "takes": {"type": "string"},
-               "province_words": {"type": "array", "items": {"type": "string"}}},
+               "province_words": {"type": "array", "items": {"type": "string"}},
+               "body": {"type": "string"}},
     "doc_types": {"code": {"type": "string"}, "doc_type": {"type": "string"}, "kind": {"type": "string"}},
     "indicators": {"counts_units": {}, "growth": {}, "needs": {}, "requires": {}, "sector": {}},
     "places": {"package_name": {}, "province": {}, "replace": {}},

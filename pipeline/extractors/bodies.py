@@ -20,6 +20,8 @@ from .common import (
 _rx = rules.compile_pattern
 _group = rules.group
 
+OF_REACH = 8               # how far before a body its "của" may stand (then it is not the subject)
+
 
 @dataclass(frozen=True)
 class Body:
@@ -244,7 +246,7 @@ def subject_before(text: str, verb_start: int) -> Optional[Body]:
     of = _rx("bodies", "mention.of")
     best: Optional[tuple[int, int, Body]] = None
     for s, e, body in _mentions(text[:verb_start]):
-        if not gap.match(text[e:verb_start]) or of.search(text[max(0, s - 8):s]):
+        if not gap.match(text[e:verb_start]) or of.search(text[max(0, s - OF_REACH):s]):
             continue
         if best is None or e > best[1] or (e == best[1] and s < best[0]):
             best = (s, e, body)

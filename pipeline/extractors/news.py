@@ -17,6 +17,10 @@ from .signature import news_signer
 _rx = rules.compile_pattern
 _group = rules.group
 
+SYMBOL_REACH = 20          # how far after a reporting verb the reported document's symbol may start
+COMMA_REACH = 3            # the comma after an opening date ("Ngày 19/11, …") stands this close
+CITED_DATE_REACH = 30      # a symbol this close before a date makes it a cited document's date
+
 
 @dataclass(frozen=True)
 class Report:
@@ -38,7 +42,7 @@ def read_report(flow: str, seg: Segmented) -> Optional[Report]:
         s, e = sentence_bounds(seg, flow, m.start())
         number = None
         after = m.end()
-        sm = symbol.search(flow, m.end(), min(len(flow), m.end() + 20))
+        sm = symbol.search(flow, m.end(), min(len(flow), m.end() + SYMBOL_REACH))
         if sm and kind_gap.match(flow[m.end():sm.start()]):
             number, after = "".join(sm["number"].split()), sm.end()
         signer, signer_body = news_signer(flow[s:e])
@@ -66,9 +70,9 @@ def _date_opening(flow: str, start: int, verb: int) -> tuple[Optional[str], Opti
     found: tuple[Optional[str], Optional[tuple[int, int]]] = (None, None)
     for dmatch in _rx("dates", "date.ngay").finditer(flow, start, verb):
         date, dm, end = read_citation_date(flow, dmatch.start())
-        if not flow[end:end + 3].lstrip().startswith(","):
+        if not flow[end:end + COMMA_REACH].lstrip().startswith(","):
             continue
-        if symbol.search(flow, max(start, dmatch.start() - 30), dmatch.start()):
+        if symbol.search(flow, max(start, dmatch.start() - CITED_DATE_REACH), dmatch.start()):
             continue
         found = (date, dm)
     return found

@@ -22,6 +22,7 @@ _group = rules.group
 TAIL_CELLS = 16            # signature block when there is no "Nơi nhận"
 SIGNATURE_CELLS = 30       # cells after "Nơi nhận" / "./." that may hold the signature
 SIGNATURE_LINE = 60        # a title line of a signature block is shorter than this
+ON_BEHALF_REACH = 8        # how far before a title its "KT."/"TM." may stand
 
 
 def _own_title(text: str) -> Optional[str]:
@@ -40,8 +41,17 @@ def _own_title(text: str) -> Optional[str]:
             continue
         kept.append(f)
     on_behalf = _rx("bodies", "signer.on_behalf")
-    own = [k for k in kept if not on_behalf.search(text[max(0, k[0] - 8):k[0]])]
+    own = [k for k in kept if not on_behalf.search(text[max(0, k[0] - ON_BEHALF_REACH):k[0]])]
     return own[-1][2] if own else None
+
+
+def _title_body(title: Optional[str]) -> Optional[str]:
+    """The body a title speaks for whatever the sentence says (``Phó Thủ
+    tướng`` → ``Thủ tướng Chính phủ``): the ``body`` of its rule."""
+    for rule, _ in _group("bodies", "title."):
+        if title is not None and rule["canonical"] == title and rule.get("body"):
+            return str(rule["body"])
+    return None
 
 
 def _person(text: str) -> Optional[str]:
@@ -131,7 +141,8 @@ def news_signer(sentence: str) -> tuple[Optional[Signer], Optional[Body]]:
     if not 2 <= len(name_words) <= 5:
         return None, None
     body_text = " ".join(words[:len(words) - len(name_words)])
-    if title in ("Thủ tướng", "Phó Thủ tướng"):
-        body_text = "Thủ tướng Chính phủ"
+    own_body = _title_body(title)
+    if own_body:
+        body_text = own_body
     body = parse_body(body_text) if body_text else None
     return Signer(name=" ".join(name_words), title=title), body
