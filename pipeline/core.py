@@ -10,7 +10,7 @@ import hashlib
 import logging
 import traceback
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from .extractors.context import Extracted, ExtractionContext
 from .extractors.metadata import read_facts
@@ -34,7 +34,7 @@ def sha256_file(path: Path) -> str:
 
 
 def extract_text(raw: str, doc_id: str, source: str = "", sha256: Optional[str] = None,
-                 warnings: Optional[list[str]] = None, tables: Optional[list] = None) -> DocumentRecord:
+                 warnings: Optional[list[str]] = None, tables: Optional[list[Any]] = None) -> DocumentRecord:
     """Extract facts, references and targets from a document's text (and its tables)."""
     if sha256 is None:
         sha256 = hashlib.sha256(raw.encode("utf-8")).hexdigest()

@@ -34,12 +34,12 @@ _DECOR = "*_#"
 
 def clean(s: str) -> str:
     """Collapse whitespace, strip markdown emphasis and spaces."""
-    return _SPACES.sub(" ", s).strip().strip(_DECOR).strip()
+    return str(_SPACES.sub(" ", s)).strip().strip(_DECOR).strip()
 
 
 def squash(s: str) -> str:
     """Collapse whitespace only (emphasis marks kept)."""
-    return _SPACES.sub(" ", s).strip()
+    return str(_SPACES.sub(" ", s)).strip()
 
 
 def is_upper(s: str) -> bool:
@@ -125,7 +125,8 @@ def province_of(name: Optional[str]) -> Optional[str]:
     if not name:
         return None
     try:
-        return _places().canonical_province(name)
+        found: Optional[str] = _places().canonical_province(name)
+        return found
     except (ImportError, OSError, ValueError):
         return None
 

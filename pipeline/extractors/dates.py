@@ -63,8 +63,7 @@ def read_date_line(text: str, need_place: bool = False) -> tuple[Optional[str], 
         g = _rx("dates", "date.line_garbled_day").search(text)
         if g is None:
             return None, None, None
-        place = clean(g["place"])
-        return iso_date(int(g["y"]), int(g["m"]), None), place, \
+        return iso_date(int(g["y"]), int(g["m"]), None), clean(g["place"]), \
             f"day of the date line unreadable: {clean(g.group(0))!r}"
     y, mo, d = int(m["y"]), _int(m["m"]), _int(m["d"])
     warn = None

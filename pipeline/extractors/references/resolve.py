@@ -44,7 +44,7 @@ def _fix_case(number: str) -> str:
         out.extend((_code_case(codes[last:sep.start()]), sep.group(0)))
         last = sep.end()
     out.append(_code_case(codes[last:]))
-    return m["num"] + m["sep"] + "".join(out)
+    return str(m["num"]) + str(m["sep"]) + "".join(out)
 
 
 def _code_case(code: str) -> str:
