@@ -114,3 +114,45 @@ def test_every_stage_returns_items_and_warnings():
     assert all(isinstance(x, Extracted) for x in (refs, targets))
     assert [r.issuer for r in refs.items] == ["Ủy ban nhân dân tỉnh Hà Giang"]
     assert [t.value for t in targets.items] == [80.0]
+
+
+_VIETNAMESE = set("ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
+_REGEX_CALLS = {"compile", "search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split"}
+
+
+def _has_vietnamese(s: str) -> bool:
+    return any(c in _VIETNAMESE for c in s.lower())
+
+
+def vietnamese_in_code(source: str) -> list[str]:
+    """Regex literals and word lists (tuples, lists, sets of strings) with
+    Vietnamese letters: they belong in ``rules/*.yaml`` with examples.
+
+    >>> vietnamese_in_code("import regex\\nX = regex.compile(r'thành\\\\s+phố')\\n")
+    ["regex literal 'thành\\\\\\\\s+phố' (line 2)"]
+    >>> vietnamese_in_code("LEVELS = ('huyện', 'quận')\\n")
+    ["word list ('huyện', 'quận') (line 1)"]
+    >>> vietnamese_in_code("def f(w):\\n    return w.startswith('x')\\n")
+    []
+    """
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _REGEX_CALLS \
+                and isinstance(node.func.value, ast.Name) and node.func.value.id in ("re", "regex") and node.args:
+            first = node.args[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str) and _has_vietnamese(first.value):
+                found.append(f"regex literal {first.value!r} (line {node.lineno})")
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            words = [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+            if len(words) >= 2 and len(words) == len(node.elts) and any(_has_vietnamese(w) for w in words):
+                found.append(f"word list {tuple(words)!r} (line {node.lineno})")
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(p for p in (PIPELINE / "extractors").rglob("*.py")
+                                        if "targets" not in p.parts) + [PIPELINE / "text.py"],
+                         ids=lambda p: str(p.relative_to(PIPELINE)))
+def test_no_vietnamese_regex_or_word_list_in_code(path: Path):
+    """The extraction stages (the target reader has its own issue) and the text
+    preparation keep their Vietnamese patterns and word lists in rules/."""
+    assert vietnamese_in_code(path.read_text(encoding="utf-8")) == []

@@ -131,9 +131,11 @@ def _place_tail(name: str) -> str:
     province = province_of(m["place"])
     if not province:
         return name
-    if m["place"] == province and m["kind"].lower() in ("thành phố", "tỉnh"):
+    if m["place"] == province and m["kind"].lower() in level_words("province", "city"):
         return name         # spelled right: kept as written
-    kind = m["kind"][:1] + ("hành phố" if m["kind"].lower().startswith("th") else "ỉnh")
+    # the level word as it is spelt, in the case of its first letter (a city's starts "th", a province's "t")
+    [canonical] = level_words("city") if m["kind"].lower().startswith("th") else level_words("province")
+    kind = m["kind"][:1] + canonical[1:]
     return name[:m.start("kind")] + f"{kind} {province}"
 
 

@@ -105,7 +105,7 @@ def self_issued(flow: str, seg: Segmented) -> Optional[str]:
     ban hành" and are not taken."""
     intro = _rx("doc_types", "issue.self_intro")
     for m in _rx("doc_types", "issue.verb").finditer(flow, 0, PREAMBLE_CHARS):
-        if m.group(0)[:1].lower() in ("v", "đ", "m"):  # vừa / đã / mới ban hành
+        if m["news"]:  # vừa / đã / mới ban hành
             continue
         _, e = sentence_bounds(seg, flow, m.start())
         if intro.search(flow[m.end():e]):
