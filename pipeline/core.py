@@ -10,14 +10,13 @@ import hashlib
 import logging
 import traceback
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
-from .extractors.metadata import extract_metadata
-from .extractors.references import extract_references
+from .extractors.context import Extracted, ExtractionContext
+from .extractors.metadata import read_facts
+from .extractors.references import find_references
 from .extractors.targets import extract_targets
-from .models import DocumentRecord
-from .segment import segment
-from .text import PreparedText, prepare
+from .models import DocumentRecord, Target
 
 log = logging.getLogger("chitieu")
 
@@ -35,20 +34,31 @@ def sha256_file(path: Path) -> str:
 
 
 def extract_text(raw: str, doc_id: str, source: str = "", sha256: Optional[str] = None,
-                 warnings: Optional[list[str]] = None, tables: Optional[list] = None) -> DocumentRecord:
+                 warnings: Optional[list[str]] = None, tables: Optional[list[Any]] = None) -> DocumentRecord:
     """Extract facts, references and targets from a document's text (and its tables)."""
     if sha256 is None:
         sha256 = hashlib.sha256(raw.encode("utf-8")).hexdigest()
     rec = DocumentRecord(doc_id=doc_id, source=source, sha256=sha256, warnings=list(warnings or []))
-    prep = prepare(raw)
-    seg = segment(prep.flow)
-    _fill(rec, prep, seg, tables)
+    _fill(rec, ExtractionContext.build(raw, tables))
     rec.extra["text"] = raw
     return rec
 
 
-def _fill(rec: DocumentRecord, prep: PreparedText, seg, tables: Optional[list] = None) -> None:
-    meta = extract_metadata(prep, seg)
+def find_targets(ctx: ExtractionContext) -> Extracted[Target]:
+    """The targets stage, in the shape of the others (the reader takes the
+    document's level, year and title from the facts on the context)."""
+    facts = ctx.facts
+    targets, warnings = extract_targets(ctx.prep, ctx.seg, facts.admin_level if facts else None,
+                                        list(ctx.tables), ctx.issue_year, facts.title if facts else None)
+    return Extracted(items=tuple(targets), warnings=tuple(warnings))
+
+
+def _fill(rec: DocumentRecord, ctx: ExtractionContext) -> None:
+    """Run the stages in order on one context: metadata, then references and
+    targets, which read the facts the first put on the context."""
+    found = read_facts(ctx)
+    meta = found.items[0]
+    ctx = ctx.with_facts(meta)
     rec.doc_type = meta.doc_type
     rec.number = meta.number
     rec.issue_date = meta.issue_date
@@ -60,14 +70,16 @@ def _fill(rec: DocumentRecord, prep: PreparedText, seg, tables: Optional[list] =
     rec.district = meta.district
     rec.signer = meta.signer
     rec.title = meta.title
-    rec.warnings.extend(meta.warnings)
-    rec.references = extract_references(prep, seg, meta.number, meta)
-    issue_year = int(meta.issue_date[:4]) if meta.issue_date else None
-    targets, twarn = extract_targets(prep, seg, meta.admin_level, tables, issue_year, meta.title)
-    rec.targets = targets
-    rec.warnings.extend(twarn)
+    rec.warnings.extend(found.warnings)
+    refs = find_references(ctx)
+    rec.references = list(refs.items)
+    rec.warnings.extend(refs.warnings)
+    targets = find_targets(ctx)
+    rec.targets = list(targets.items)
+    rec.warnings.extend(targets.warnings)
+    raw = ctx.prep.raw
     for ev in [t.evidence for t in rec.targets] + [r.evidence for r in rec.references]:
-        if prep.raw[ev.start:ev.end] != ev.text:  # the contract of SCHEMA.md
+        if raw[ev.start:ev.end] != ev.text:  # the contract of SCHEMA.md
             raise AssertionError(f"evidence offsets do not match the text: {ev}")
 
 

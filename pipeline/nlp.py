@@ -167,9 +167,12 @@ def find_tiers(text: str, doc=None) -> list[TierSpan]:
     is not matched at all (and spaCy is not loaded for it).
     """
     if doc is None:
-        if not may_have_tiers(text):
+        from .spelling import respell  # variants (rules/spelling.yaml) for matching; spans cut from ``text``
+
+        spelled = respell(text)
+        if not may_have_tiers(spelled):
             return []
-        return _match(make_doc(text), text)
+        return _match(make_doc(spelled), text)
     return _match(doc)
 
 

@@ -10,6 +10,7 @@ Every rule file has the same outer shape, validated against
       - id: some_rule
         description: one line
         pattern: 'regex with ${nam}'     # or `phrases` / `tokens` (spaCy)
+        mode: match                       # how the code applies it: `match` or `search`
         examples: ["text that must match"]
         counter_examples: ["text that must not match"]
         ...                               # concern-specific fields
@@ -25,7 +26,11 @@ Fragments from ``rules/fragments.yaml`` are shared by every file; a file's
 own fragments may add to them.  ``${name}`` is replaced by ``(?:fragment)``,
 so a fragment is always one group and never changes the meaning of what
 surrounds it.  ``tests/test_rules.py`` walks every rule and checks that each
-example matches and no counter-example does.
+example matches and no counter-example does, in the rule's ``mode``: a
+``match`` rule is applied at a position (``pattern.match``), so its examples
+must match at their start; a ``search`` rule anywhere in a text.  A file may
+give a default ``mode:`` for its rules.  A rule carries only the fields of
+its file (:data:`RULE_FIELDS`): a misspelt field is an error, not ignored.
 """
 from __future__ import annotations
 
@@ -52,33 +57,64 @@ NAMES_SCHEMA: dict[str, Any] = {
     },
 }
 
-RULE_FILE_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["description"],
-    "anyOf": [{"required": ["rules"]}, {"required": ["names"]}],
-    "additionalProperties": False,
-    "properties": {
-        "description": {"type": "string"},
-        "names": NAMES_SCHEMA,
-        "fragments": {"type": "object", "additionalProperties": {"type": "string"}},
-        "rules": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["id", "description"],
-                "properties": {
-                    "id": {"type": "string", "pattern": "^[a-z0-9_.]+$"},
-                    "description": {"type": "string"},
-                    "pattern": {"type": "string"},
-                    "phrases": {"type": "array", "items": {"type": "string"}},
-                    "tokens": {"type": "array", "items": {"type": "array"}},
-                    "examples": {"type": "array"},
-                    "counter_examples": {"type": "array"},
+MODES = ("match", "search")
+
+#: The fields a rule of each file may carry besides the common ones (``id``,
+#: ``description``, ``pattern``/``phrases``/``tokens``, ``mode``, ``examples``,
+#: ``counter_examples``); a file not listed has none.
+RULE_FIELDS: dict[str, dict[str, Any]] = {
+    "bodies": {"admin_level": {"type": "string"}, "canonical": {"type": "string"},
+               "canonical_from_text": {"type": "boolean"}, "takes": {"type": "string"},
+               "province_words": {"type": "array", "items": {"type": "string"}},
+               "body": {"type": "string"}},
+    "doc_types": {"code": {"type": "string"}, "doc_type": {"type": "string"}, "kind": {"type": "string"}},
+    "indicators": {"counts_units": {}, "growth": {}, "needs": {}, "requires": {}, "sector": {}},
+    "places": {"package_name": {}, "province": {}, "replace": {}},
+    "references": {"code": {"type": "string"}, "issuer": {"type": "string"}, "local_issuer": {"type": "string"}},
+    "sectors": {"sector": {}},
+    "spelling": {"canonical": {"type": "string"}},
+    "tiers": {"area": {}, "tier": {}},
+}
+
+_RULE_PROPERTIES: dict[str, Any] = {
+    "id": {"type": "string", "pattern": "^[a-z0-9_.]+$"},
+    "description": {"type": "string"},
+    "pattern": {"type": "string"},
+    "mode": {"enum": list(MODES)},
+    "phrases": {"type": "array", "items": {"type": "string"}},
+    "tokens": {"type": "array", "items": {"type": "array"}},
+    "examples": {"type": "array"},
+    "counter_examples": {"type": "array"},
+}
+
+
+def rule_file_schema(name: str = "") -> dict[str, Any]:
+    """The JSON schema of ``rules/<name>.yaml``: the common shape, with the
+    rule fields of that file (:data:`RULE_FIELDS`) and no other."""
+    return {
+        "type": "object",
+        "required": ["description"],
+        "anyOf": [{"required": ["rules"]}, {"required": ["names"]}],
+        "additionalProperties": False,
+        "properties": {
+            "description": {"type": "string"},
+            "mode": {"enum": list(MODES)},
+            "names": NAMES_SCHEMA,
+            "fragments": {"type": "object", "additionalProperties": {"type": "string"}},
+            "rules": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "description"],
+                    "additionalProperties": False,
+                    "properties": {**_RULE_PROPERTIES, **RULE_FIELDS.get(name, {})},
                 },
             },
         },
-    },
-}
+    }
+
+
+RULE_FILE_SCHEMA: dict[str, Any] = rule_file_schema()
 
 
 class RuleError(ValueError):
@@ -109,6 +145,10 @@ class RuleFile:
 
     def compiled(self, rule_id: str, flags: int = 0) -> "regex.Pattern[str]":
         return _compile(self.name, rule_id, flags)
+
+    def mode(self, rule_id: str) -> str:
+        """How the code applies a pattern rule: ``match`` or ``search``."""
+        return str(self.rule(rule_id)["mode"])
 
 
 def expand_fragments(pattern: str, fragments: dict[str, str], where: str = "") -> str:
@@ -146,6 +186,7 @@ _NAME_KEY = re.compile(NAMES_SCHEMA["propertyNames"]["pattern"])
 _NAME_LANGS = frozenset(NAMES_SCHEMA["additionalProperties"]["required"])
 _TOP_KEYS = frozenset(RULE_FILE_SCHEMA["properties"])
 _LIST_FIELDS = ("phrases", "tokens", "examples", "counter_examples")
+_RULE_KEYS = frozenset(_RULE_PROPERTIES)
 
 
 def _names_conform(names: Any) -> bool:
@@ -163,7 +204,7 @@ def _names_conform(names: Any) -> bool:
     return True
 
 
-def _conforms(data: Any) -> bool:
+def _conforms(data: Any, name: str = "") -> bool:
     """True when ``data`` is valid under :data:`RULE_FILE_SCHEMA` (checked in
     plain Python: jsonschema is only imported to word the error of a file
     that is not, see :func:`_validate`).  It may say False for a file the
@@ -172,6 +213,9 @@ def _conforms(data: Any) -> bool:
         return False
     if not isinstance(data.get("description"), str):
         return False
+    if "mode" in data and data["mode"] not in MODES:
+        return False
+    allowed = _RULE_KEYS | frozenset(RULE_FIELDS.get(name, {}))
     if "rules" not in data and "names" not in data:
         return False
     if "names" in data and not _names_conform(data["names"]):
@@ -183,6 +227,8 @@ def _conforms(data: Any) -> bool:
         return False
     for r in data.get("rules", []):
         if not isinstance(r, dict):
+            return False
+        if not allowed.issuperset(r) or ("mode" in r and r["mode"] not in MODES):
             return False
         rid = r.get("id")
         if not isinstance(rid, str) or not _RULE_ID.search(rid) or not isinstance(r.get("description"), str):
@@ -200,12 +246,12 @@ def _conforms(data: Any) -> bool:
 
 
 def _validate(path: Path, data: Any) -> None:
-    if _conforms(data):
+    if _conforms(data, path.stem):
         return
     import jsonschema
 
     try:
-        jsonschema.validate(data, RULE_FILE_SCHEMA)
+        jsonschema.validate(data, rule_file_schema(path.stem))
     except jsonschema.ValidationError as exc:
         loc = "/".join(str(p) for p in exc.absolute_path)
         raise RuleError(f"{path}: invalid rule file at {loc or '<root>'}: {exc.message}") from None
@@ -235,10 +281,19 @@ def load(name: str) -> RuleFile:
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:
         raise RuleError(f"{path}: duplicate rule ids {sorted(dup)}")
+    default_mode = data.get("mode")
+    rule_list = []
+    for r in data.get("rules", []):
+        if "pattern" in r and "mode" not in r:
+            if default_mode is None:
+                raise RuleError(f"{path}: rule {r['id']!r}: no mode (match or search) declared, "
+                                "and the file gives no default mode")
+            r = {**r, "mode": default_mode}
+        rule_list.append(r)
     fragments = dict(_shared_fragments())
     fragments.update({str(k): str(v) for k, v in (data.get("fragments") or {}).items()})
     rf = RuleFile(name=name, path=path, description=data["description"],
-                  fragments=fragments, rules=list(data.get("rules", [])),
+                  fragments=fragments, rules=rule_list,
                   names={str(k): dict(v) for k, v in (data.get("names") or {}).items()})
     for r in rf.rules:  # fail at load time, naming the rule, not at first use
         if "pattern" in r:

@@ -19,6 +19,7 @@ sentence broken across lines by a PDF or a portal reads as one.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import unicodedata
 from array import array
@@ -38,9 +39,6 @@ _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 _ESCAPED_NL = regex.compile(r"(?:\\r)?\\n")
 _CLUSTER = regex.compile(r"\X", regex.UNICODE)
 _WRAP_JOIN = regex.compile(r"[^\n]\n+(?=[^\n])")
-_LIST_START = regex.compile(
-    r"(?:[-+*•–]\s|\d{1,2}(?:\.\d{1,2})*[.)]\s|[a-zđ][.)]\s|[IVXLC]+[.)]\s|Điều\s+\d|Phần\s|Chương\s)")
-
 
 class OffsetMap:
     """Where each ``norm`` character came from in ``raw``, piece by piece.
@@ -426,11 +424,18 @@ def _unwrap(norm: str) -> str:
     return "".join(pieces)
 
 
-_NO_END_WORDS = {"số", "ngày", "tháng", "năm", "của", "và", "các", "những", "về", "với",
-                 "cho", "trong", "tại", "theo", "đến", "từ", "là", "được", "có", "để",
-                 "thực", "việc", "phê", "định", "quyết", "kế", "chương", "hoạch", "căn",
-                 # first syllables of document kinds and bodies: "Luật\nTổ chức …"
-                 "luật", "nghị", "chỉ", "thông", "đề", "bộ", "sở", "ủy"}
+@functools.lru_cache(maxsize=1)
+def _no_end_words() -> frozenset[str]:
+    """Words a line cannot end with (``rules/wraps.yaml``, read on first use)."""
+    from . import rules
+
+    return frozenset(rules.load("wraps").rule("wrap.no_end_word")["phrases"])
+
+
+def _list_start(line: str) -> bool:
+    from . import rules
+
+    return rules.compile_pattern("wraps", "wrap.list_start").match(line) is not None
 
 
 def _is_wrap(prev: str, nxt: str, breaks: int) -> bool:
@@ -439,7 +444,7 @@ def _is_wrap(prev: str, nxt: str, breaks: int) -> bool:
         return False
     if last in "”\"" and len(prev) > 1 and prev[-2] in ".!?":
         return False
-    if _LIST_START.match(nxt):
+    if _list_start(nxt):
         return False
     first = nxt[0]
     last_word = prev.rsplit(None, 1)[-1].lower() if prev.split() else ""
@@ -452,10 +457,10 @@ def _is_wrap(prev: str, nxt: str, breaks: int) -> bool:
     if first.islower() or first in "(“\"":
         return True
     if first.isdigit():
-        return breaks == 1 or last_word in _NO_END_WORDS
+        return breaks == 1 or last_word in _no_end_words()
     if breaks != 1:
         return False
-    if last_word in _NO_END_WORDS or last == ",":
+    if last_word in _no_end_words() or last == ",":
         return True
     # "Bình\nDương, ngày …", "Luật\nTổ chức …": a name or phrase cut after one or two words
     return len(prev.split()) <= 2 and not prev.isupper() and first.isupper()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pipeline.evaluate import evaluate
 from pipeline.extractors.metadata import extract_metadata
-from pipeline.extractors.references import extract_references
+from pipeline.extractors.references import Place, extract_references
 from pipeline.segment import segment
 from pipeline.text import prepare
 
@@ -24,7 +24,7 @@ def records() -> list[dict]:
             prep = prepare(path.read_text(encoding="utf-8"))
             seg = segment(prep.flow)
             meta = extract_metadata(prep, seg)
-            refs = extract_references(prep, seg, meta.number)
+            refs = extract_references(prep, seg, meta.number, Place(meta.province, meta.district))
             rec = {k: v for k, v in asdict(meta).items() if k != "warnings"}
             rec.update(doc_id=path.stem, warnings=list(meta.warnings), targets=[],
                        references=[asdict(r) for r in refs])

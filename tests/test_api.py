@@ -51,16 +51,17 @@ def test_extraction_keeps_no_hidden_reference_to_the_document(monkeypatch):
     import weakref
 
     from pipeline import core
+    from pipeline.extractors import context
 
     seen: list[weakref.ref] = []
-    real = core.prepare
+    real = context.prepare
 
     def prepare(raw):
         prep = real(raw)
         seen.append(weakref.ref(prep))
         return prep
 
-    monkeypatch.setattr(core, "prepare", prepare)
+    monkeypatch.setattr(context, "prepare", prepare)
     text = (ROOT / "corpus" / "001_88505ad80152d7eb.txt").read_text(encoding="utf-8")
     rec = core.extract_text(text, "doc")
     assert rec.targets and seen

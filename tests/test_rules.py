@@ -2,6 +2,10 @@
 and no counter-example does (regex rules and spaCy tier patterns alike)."""
 from __future__ import annotations
 
+import functools
+import sys
+from pathlib import Path
+
 import pytest
 
 from pipeline import rules
@@ -22,8 +26,11 @@ def _regex_cases():
 
 @pytest.mark.parametrize("name,rule_id,text,should_match", list(_regex_cases()))
 def test_regex_rule_examples(name, rule_id, text, should_match):
+    """In the rule's declared mode, the one the code applies it with: a
+    ``match`` rule at the start of the example, a ``search`` rule anywhere."""
     pattern = rules.compile_pattern(name, rule_id)
-    assert bool(pattern.search(text)) is should_match
+    apply = pattern.match if rules.load(name).mode(rule_id) == "match" else pattern.search
+    assert bool(apply(text)) is should_match
 
 
 def _tier_cases():
@@ -36,15 +43,19 @@ def _tier_cases():
 
 @pytest.mark.parametrize("tier,text,should_find", list(_tier_cases()))
 def test_tier_rule_examples(tier, text, should_find):
+    """A tier rule finds its tier in its examples and not in its counter-examples;
+    ``not_a_tier`` (tier ``none``) leaves its examples without any tier, while a
+    tier named beside it in a counter-example is still found."""
     found = {t.tier for t in find_tiers(text)}
-    assert (tier in found) is should_find
+    if tier == "none":
+        assert (not found) is should_find, found
+    else:
+        assert (tier in found) is should_find
 
 
 def test_every_rule_has_examples():
     for name in rules.all_rule_files():
         for r in rules.load(name).rules:
-            if r.get("tier") == "none":
-                continue
             if "pattern" in r or "tokens" in r:
                 assert r.get("examples"), f"{name}:{r['id']} has no examples"
 
@@ -142,6 +153,10 @@ def _with(**changes):
     _with(fragments={"nam": 2020}),
     _with(description=None),
     _with(extra="?"),
+    _with(mode="search"),                                # a default mode for the file's rules
+    _with(mode="anywhere"),
+    _with(rules=[{"id": "r1", "description": "y", "pattern": "a", "mode": "fullmatch"}]),
+    _with(rules=[{"id": "r1", "description": "y", "pattern": "a", "mode": "match", "canonical": "b"}]),
 ])
 def test_plain_python_check_agrees_with_the_schema(data):
     """The loader's fast check may send a file the schema accepts on to
@@ -163,7 +178,144 @@ def test_plain_python_check_leaves_doubtful_files_to_the_schema():
     rules._validate(rules.RULES_DIR / "x.yaml", data)  # no error
 
 
+def test_a_rule_field_of_another_file_is_refused(tmp_path, monkeypatch):
+    """Each file has its own schema: a field its rules do not carry (a typo,
+    or a field of another file) is an error naming the file, not ignored."""
+    _assert_refused(tmp_path, monkeypatch, "dates",
+                    "description: x\nrules:\n  - id: a\n    description: y\n    pattern: 'a'\n"
+                    "    mode: search\n    canonical: b\n")
+
+
+def test_a_pattern_rule_without_a_mode_is_refused(tmp_path, monkeypatch):
+    _assert_refused(tmp_path, monkeypatch, "modeless",
+                    "description: x\nrules:\n  - id: a\n    description: y\n    pattern: 'a'\n")
+
+
+def test_a_file_mode_is_the_default_of_its_rules(tmp_path, monkeypatch):
+    (tmp_path / "defaults.yaml").write_text(
+        "description: x\nmode: search\nrules:\n  - id: a\n    description: y\n    pattern: 'a'\n"
+        "  - id: b\n    description: y\n    pattern: 'b'\n    mode: match\n", encoding="utf-8")
+    monkeypatch.setattr(rules, "RULES_DIR", tmp_path)
+    rules.load.cache_clear()
+    try:
+        rf = rules.load("defaults")
+        assert (rf.mode("a"), rf.mode("b")) == ("search", "match")
+    finally:
+        rules.load.cache_clear()
+
+
 def test_every_rule_file_passes_the_plain_python_check():
     for path in sorted(rules.RULES_DIR.glob("*.yaml")):
         if path.name != "fragments.yaml":
-            assert rules._conforms(rules._read_yaml(path)), path.name
+            assert rules._conforms(rules._read_yaml(path), path.stem), path.name
+
+
+# --------------------------------------------------------------------------
+# Rules and code agree: every rule named exists, every rule is used, and a
+# rule is declared in the mode the code applies it with (tests/rule_usage.py)
+
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+@functools.lru_cache(maxsize=1)
+def _usage():
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    try:
+        from rule_usage import scan
+    finally:
+        sys.path.pop(0)
+    return scan(_ROOT)
+
+
+def test_every_rule_named_in_code_exists():
+    use = _usage()
+    assert use.rules, "the scan found no rule named in pipeline/ (is it still reading the code?)"
+    missing = []
+    for (file, rule_id), _ in use.rules.items():
+        try:
+            rules.load(file).rule(rule_id)
+        except (KeyError, rules.RuleError):
+            missing.append(f"{file}:{rule_id} ({use.where.get((file, rule_id))})")
+    for file, prefix in use.prefixes:
+        if not any(r["id"].startswith(prefix) for r in rules.load(file).rules):
+            missing.append(f"{file}:{prefix}*")
+    assert not missing, missing
+
+
+def test_every_rule_is_used():
+    use = _usage()
+    unused = [f"{name}:{r['id']}" for name in rules.all_rule_files() for r in rules.load(name).rules
+              if not use.uses(name, r["id"])]
+    assert not unused, unused
+
+
+def test_every_rule_is_declared_in_the_mode_the_code_applies_it():
+    """A rule the code applies at a position (``.match``) is declared ``match``,
+    so that its examples are tested where they start; one only searched is
+    ``search``.  (A rule applied both ways is ``match``: its examples then hold
+    for both.)"""
+    use = _usage()
+    wrong = []
+    for name in rules.all_rule_files():
+        rf = rules.load(name)
+        for r in rf.rules:
+            if "pattern" not in r:
+                continue
+            modes = use.modes(name, r["id"])
+            if not modes:
+                continue
+            want = "match" if "match" in modes else "search"
+            if r["mode"] != want:
+                wrong.append(f"{name}:{r['id']} is declared {r['mode']}, the code applies it with {sorted(modes)}")
+    assert not wrong, wrong
+
+
+def test_the_usage_scan_sees_what_it_claims(tmp_path):
+    """The scan itself, on a small tree: a kept pattern, a group and a whole file."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    try:
+        from rule_usage import scan
+    finally:
+        sys.path.pop(0)
+    (tmp_path / "pipeline").mkdir()
+    (tmp_path / "pipeline" / "m.py").write_text(
+        "def f(t):\n    rx = _rx('a', 'one')\n    rx.match(t)\n    _rx('a', 'two').finditer(t)\n"
+        "    for rule, p in _group('a', 'g.'):\n        p.search(t)\n    return rules.load('b')\n",
+        encoding="utf-8")
+    use = scan(tmp_path)
+    assert use.modes("a", "one") == {"match"} and use.modes("a", "two") == {"search"}
+    assert use.modes("a", "g.x") == {"search"} and use.uses("b", "anything") and not use.uses("a", "three")
+
+
+# --------------------------------------------------------------------------
+# Spelling variants are for matching only
+
+
+def test_a_spelling_variant_is_respelt_in_place():
+    from pipeline.spelling import respell
+
+    for r in rules.load("spelling").rules:
+        assert r["mode"] == "search" and len(r["canonical"]) > 0, r["id"]
+        for ex in r["examples"]:
+            out = respell(ex)
+            assert len(out) == len(ex) and out != ex, (r["id"], ex)
+            assert r["canonical"].casefold() in out.casefold(), (r["id"], ex, out)
+        for ex in r["counter_examples"]:
+            assert respell(ex) == ex, (r["id"], ex)
+
+
+def test_a_tier_read_through_a_spelling_variant_keeps_the_text_as_written():
+    [span] = find_tiers("đơn vị hành chính cấp tình")
+    assert (span.tier, span.text) == ("province", "cấp tình")
+
+
+def test_wrap_words_join_their_examples_and_keep_their_counter_examples():
+    """``rules/wraps.yaml``: an example's break is joined in the flow text, a
+    counter-example's is kept."""
+    from pipeline.text import prepare
+
+    rule = rules.load("wraps").rule("wrap.no_end_word")
+    for ex in rule["examples"]:
+        assert "\n" not in prepare(ex).flow, ex
+    for ex in rule["counter_examples"]:
+        assert "\n" in prepare(ex).flow, ex

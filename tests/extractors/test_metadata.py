@@ -12,16 +12,27 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.extractors.metadata import extract_metadata, parse_body, proper_case
+from pipeline.extractors.context import ExtractionContext
+from pipeline.extractors.metadata import extract_metadata, parse_body, proper_case, read_facts
 from pipeline.segment import segment
 from pipeline.text import prepare
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 
 
-def meta(text: str):
-    prep = prepare(text)
-    return extract_metadata(prep, segment(prep.flow))
+class _Read:
+    """The metadata stage's facts, with its warnings beside them."""
+
+    def __init__(self, text: str) -> None:
+        found = read_facts(ExtractionContext.build(text))
+        (self.facts,), self.warnings = found.items, found.warnings
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.facts, name)
+
+
+def meta(text: str) -> _Read:
+    return _Read(text)
 
 
 def check(m, expected: dict[str, Any]) -> None:
@@ -527,9 +538,6 @@ def test_linear_time_on_long_repetitive_text() -> None:
 
 
 def test_news_signer_without_a_name_is_null():
-    from pipeline.extractors.metadata import extract_metadata
-    from pipeline.segment import segment
-    from pipeline.text import prepare
 
     p = prepare("(Baonghean) - Chủ tịch UBND tỉnh Nghệ An vừa ký Quyết định số 2345/QĐ-UBND ngày 5/9/2022 "
                 "phê duyệt Kế hoạch thực hiện Chương trình chuyển đổi số ngành thư viện trên địa bàn tỉnh.")
@@ -539,9 +547,6 @@ def test_news_signer_without_a_name_is_null():
 
 
 def test_department_named_with_its_province_without_level_word():
-    from pipeline.extractors.metadata import extract_metadata
-    from pipeline.segment import segment
-    from pipeline.text import prepare
 
     p = prepare("SỞ GIÁO DỤC VÀ ĐÀO TẠO HÀ NAM\nTRƯỜNG THPT CHUYÊN BIÊN HÒA\n-------\nSố: 58/KH-THPTCBH\n"
                 "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"

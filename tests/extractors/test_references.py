@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.extractors.metadata import extract_metadata
-from pipeline.extractors.references import extract_references
+from pipeline.extractors.references import Place, extract_references
 from pipeline.models import Reference
 from pipeline.segment import segment
 from pipeline.text import prepare
@@ -24,9 +24,16 @@ SHARED = Path(__file__).resolve().parents[3] / "shared"
 Row = tuple[str, Optional[str], Optional[str], Optional[str]]
 
 
+def _place(prep, seg) -> Place:
+    """The document's place, read by the metadata stage as the pipeline does."""
+    facts = extract_metadata(prep, seg)
+    return Place(facts.province, facts.district)
+
+
 def refs(text: str, self_number: Optional[str] = None) -> list[Reference]:
     prep = prepare(text)
-    return extract_references(prep, segment(prep.flow), self_number)
+    seg = segment(prep.flow)
+    return extract_references(prep, seg, self_number, _place(prep, seg))
 
 
 def rows(text: str, self_number: Optional[str] = None) -> list[Row]:
@@ -148,7 +155,8 @@ def test_reference_cases(text: str, expected: list[Row]) -> None:
     prep = prepare(text)
     seg = segment(prep.flow)
     self_number = extract_metadata(prep, seg).number or "12/KH-UBND"
-    got = [(r.kind, r.number, r.date, r.issuer) for r in extract_references(prep, seg, self_number)]
+    found = extract_references(prep, seg, self_number, _place(prep, seg))
+    got = [(r.kind, r.number, r.date, r.issuer) for r in found]
     assert got == expected
 
 
@@ -207,7 +215,7 @@ def test_dev_corpus_references_match_gold(gold_path: Path) -> None:
         pytest.skip(f"{text_path} absent")
     prep = prepare(text_path.read_text(encoding="utf-8"))
     seg = segment(prep.flow)
-    found = extract_references(prep, seg, extract_metadata(prep, seg).number)
+    found = extract_references(prep, seg, extract_metadata(prep, seg).number, _place(prep, seg))
     assert Counter((r.kind, r.number, r.date, r.issuer) for r in found) == \
         Counter((g["kind"], g["number"], g["date"], g["issuer"]) for g in gold["references"])
 

@@ -9,6 +9,7 @@ import regex
 
 from .common import _I, _p
 
+
 @dataclass(slots=True)
 class Mention:
     start: int              # offsets in flow

@@ -8,7 +8,7 @@ import regex
 from ...nlp import TierSpan
 from ...segment import Block
 from .common import _I, _dedupe, _p
-from .mentions import Mention, _EXCLUDED_PAREN, _paren_spans
+from .mentions import _EXCLUDED_PAREN, Mention, _paren_spans
 from .vocab import indicators_in, sector_of, sectors_in
 
 if TYPE_CHECKING:

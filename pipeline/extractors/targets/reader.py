@@ -12,15 +12,35 @@ from ...segment import Block, Segmented
 from ...text import PreparedText, fold
 from .common import _I, _clean, _p
 from .mentions import Mention, _num, find_mentions
-from .phrases import (_all_bare, _heading_indicators,
-                      _heading_tiers, _indicators_for, _is_person, _np_span, _np_tiers,
-                      _names_something, _sector_for, _skip_after, _starts_noun_phrase, _strip_cues,
-                      _tier_list)
-from .scope import (_ADMIN_TIER, _Ctx, _Slot, _due_in_own_clause, _year_for, close_lead, cue_before,
-                    cues_between, open_lead)
+from .phrases import (
+    _all_bare,
+    _heading_indicators,
+    _heading_tiers,
+    _indicators_for,
+    _is_person,
+    _names_something,
+    _np_span,
+    _np_tiers,
+    _sector_for,
+    _skip_after,
+    _starts_noun_phrase,
+    _strip_cues,
+    _tier_list,
+)
+from .scope import (
+    _ADMIN_TIER,
+    _Ctx,
+    _due_in_own_clause,
+    _Slot,
+    _year_for,
+    close_lead,
+    cue_before,
+    cues_between,
+    open_lead,
+)
 from .sieve import _drop_results_before_goal, _drop_undated_restatements, _restated
-from .vocab import indicators_in, sector_of
 from .tables import table_targets
+from .vocab import indicators_in, sector_of
 from .years import YearCue, _year_after, document_cue, find_year_cues
 
 __all__ = ["extract_targets"]

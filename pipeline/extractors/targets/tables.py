@@ -13,9 +13,8 @@ from .common import _I, _clean, _p
 from .mentions import _num
 from .phrases import _heading_indicators, _heading_tiers, _sector_for, _tier_list
 from .scope import _ADMIN_TIER, _Ctx, _year_for
-from .years import YearCue
 from .vocab import indicators_in, sector_of
-
+from .years import YearCue
 
 _CELL_VALUE = regex.compile(
     r"^\s*(?:(?:đạt|trên|dưới|tối\s+thiểu|ít\s+nhất)\s+)?(?P<lo>\d{1,3}(?:\.\d{3})+|\d+(?:[.,]\d+)?)\s*(?P<p1>%)?"

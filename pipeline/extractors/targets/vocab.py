@@ -9,6 +9,7 @@ import regex
 from ... import rules
 from .common import _I
 
+
 @functools.lru_cache(maxsize=1)
 def _indicator_rules() -> list[tuple[dict, "regex.Pattern[str]"]]:
     rf = rules.load("indicators")

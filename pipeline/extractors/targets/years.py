@@ -9,6 +9,7 @@ import regex
 from .common import _I, _p
 from .mentions import _Spans
 
+
 @dataclass(frozen=True, slots=True)
 class YearCue:
     pos: int
