@@ -16,6 +16,11 @@
 ``chitieu eval OUTPUT_JSONL GOLD_DIR... [--json] [--summary]``
     Score a ``documents.jsonl`` against gold folders (:mod:`pipeline.evaluate`).
 
+``chitieu review OUTPUT_DIR [--port 8765] [--open] [--export-gold DIR]``
+    Review and correct the targets of ``OUTPUT_DIR`` in the browser
+    (:mod:`pipeline.review`); the corrections are kept in its store and
+    applied to every output by the next ``extract`` or ``compare``.
+
 Exit status (:data:`EXIT_OK` …): 0 when every file was read, 1 when some
 could not be (the outputs are still written and ``errors.csv`` lists them),
 2 for usage errors (unknown option, a path that does not exist), 3 when the
