@@ -158,6 +158,11 @@ def from_payload(payload: str) -> "DocumentRecord":
         t["value_max"] = _float(t["value_max"])
         if t.get("cell") is not None:
             t["cell"] = CellRef(**t["cell"])
+        if isinstance(t.get("original"), dict):  # a corrected target (pipeline.review), should one be stored
+            o = dict(t["original"])
+            o["evidence"] = Evidence(**o["evidence"])
+            o["value"], o["value_max"] = _float(o["value"]), _float(o["value_max"])
+            t["original"] = Target(**o)
         targets.append(Target(**t))
     rec = DocumentRecord(**fields, signer=None if signer is None else Signer(**signer),
                          references=refs, targets=targets)
