@@ -346,6 +346,8 @@ def create_app(output_dir: Path | str, *, who: Optional[str] = None, token: Opti
             merged = {k: snap[k] for k in ("sector", "indicator", "subject", "tier", "year", "period_start",
                                           "value", "value_max", "unit", "direction", "group")}
             merged.update(given)
+            if "sector" not in given and given.get("indicator") not in (None, "other"):
+                merged["sector"] = None  # a new indicator brings its own sector
             fields = validate_target(merged)
         with docs.store() as st:
             cid = st.put_correction(sha256=rec.sha256, doc_id=rec.doc_id, kind="target",

@@ -273,13 +273,16 @@ class Corrected(list):
         self.applied = 0
         self.documents = 0
         self.unmatched: list[Unmatched] = []
+        self.elsewhere = 0  # corrections of files (bytes) not among the records
 
     def summary_lines(self) -> list[str]:
-        """Lines for the run summary (none when no correction was applied)."""
-        if not self.applied and not self.unmatched:
+        """Lines for the run summary (none when the store holds no correction that counts)."""
+        if not self.applied and not self.unmatched and not self.elsewhere:
             return []
         lines = [f"corrections {self.applied} applied to {self.documents} document"
-                 f"{'' if self.documents == 1 else 's'}, {len(self.unmatched)} unmatched"]
+                 f"{'' if self.documents == 1 else 's'}, {len(self.unmatched)} unmatched"
+                 + (f", {self.elsewhere} of files not in this run (other bytes: a new version, or not given)"
+                    if self.elsewhere else "")]
         lines += [f"unmatched   {u.describe()}  (see chitieu review)" for u in self.unmatched]
         return lines
 
@@ -384,6 +387,9 @@ def apply_corrections(records: Iterable["DocumentRecord"], store: "Store | Path 
         if not Path(st.path).exists() or not st.has_corrections():
             return Corrected(records)
         out = Corrected()
+        shas = {rec.sha256 for rec in records}
+        out.elsewhere = sum(1 for c in st.corrections() if c["sha256"] not in shas and c["action"] != "undone"
+                            and c["kind"] != "doc")
         for rec in records:
             rows = st.corrections(rec.sha256) if rec.sha256 and not rec.extra.get("error") else []
             if not rows:

@@ -276,3 +276,23 @@ def test_export_gold_is_scored_by_chitieu_eval(plan_out, tmp_path, capsys):
 def test_review_without_a_store_is_a_usage_error(tmp_path, capsys):
     assert cli.main(["review", str(tmp_path)]) == 2
     assert "chitieu.sqlite: no such file" in capsys.readouterr().err
+
+
+def test_a_new_indicator_brings_its_sector(plan_out):
+    rec = stored(plan_out)
+    c = client(plan_out)
+    post(c, "/api/target", {"sha256": rec.sha256, "action": "edit", "index": index_of(rec, 50),
+                            "fields": {"indicator": "culture.clubs"}})
+    (t,) = [t for t in apply_corrections([rec], plan_out / STORE_NAME)[0].targets if t.reviewed]
+    assert (t.indicator, t.sector, t.original.sector) == ("culture.clubs", "culture", "library")
+
+
+def test_corrections_of_files_not_in_the_run_are_counted(plan_out):
+    import dataclasses
+
+    rec = stored(plan_out)
+    post(client(plan_out), "/api/target", {"sha256": rec.sha256, "action": "reject", "index": 0})
+    other = dataclasses.replace(rec, sha256="f" * 64)  # the file was edited since: other bytes
+    result = apply_corrections([other], plan_out / STORE_NAME)
+    assert result[0] is other and result.elsewhere == 1
+    assert "1 of files not in this run" in result.summary_lines()[0]
