@@ -16,6 +16,11 @@
 ``chitieu eval OUTPUT_JSONL GOLD_DIR... [--json] [--summary]``
     Score a ``documents.jsonl`` against gold folders (:mod:`pipeline.evaluate`).
 
+``chitieu review OUTPUT_DIR [--port 8765] [--open] [--export-gold DIR]``
+    Review and correct the targets of ``OUTPUT_DIR`` in the browser
+    (:mod:`pipeline.review`); the corrections are kept in its store and
+    applied to every output by the next ``extract`` or ``compare``.
+
 Exit status (:data:`EXIT_OK` …): 0 when every file was read, 1 when some
 could not be (the outputs are still written and ``errors.csv`` lists them),
 2 for usage errors (unknown option, a path that does not exist), 3 when the
@@ -248,6 +253,7 @@ class RunSummary:
     compared: str = ""  # what the comparison measured against (Comparison.describe_baselines)
     log_file: Optional[Path] = None  # chitieu.log, when this run wrote tracebacks into it
     logged: int = 0
+    corrections: list[str] = field(default_factory=list)  # an analyst's corrections (pipeline.review)
 
     @property
     def docs_per_second(self) -> float:
@@ -278,6 +284,7 @@ class RunSummary:
             lines.append(f"outputs     {self.out_dir}{os.sep}  ({', '.join(OUTPUT_FILES)})")
         for doc_id, code in self.failures:
             lines.append(f"failed      {doc_id}: {code}  (see errors.csv)")
+        lines.extend(self.corrections)
         if self.log_file is not None:
             lines.append(f"log         {self.log_file}  (the traceback of {self.logged} internal "
                          f"error{'' if self.logged == 1 else 's'}; please report it)")
@@ -414,12 +421,15 @@ def run_extract(files: Sequence[Path], out_dir: Path, *, max_bytes: int = DEFAUL
         for message, tb in entries:
             print(f"{message}\n{tb.rstrip()}", file=sys.stderr)
     _warn_duplicate_ids(records)
+    from .review import apply_corrections  # the analyst's corrections, if any (chitieu review)
+    records = apply_corrections(records, Path(out_dir) / STORE_NAME if use_store else None)
     written = write_outputs(records, out_dir, baseline=baseline, lang=lang)
     summary = summarize(records, time.perf_counter() - start, out_dir)
     summary.compared = written.comparison.describe_baselines()
     summary.extracted, summary.reused, summary.jobs = batch.extracted, batch.reused, jobs
     summary.extract_seconds = batch.seconds
     summary.log_file, summary.logged = write_log(out_dir, entries), len(entries)
+    summary.corrections = records.summary_lines()
     return summary
 
 
@@ -510,7 +520,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Extract document facts, references and quantitative "
                      "targets from Vietnamese government plan documents.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    sub = parser.add_subparsers(dest="command", metavar="{extract,compare,eval}", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="{extract,compare,eval,review}", parser_class=_Parser)
 
     ex = sub.add_parser("extract", help="read documents and write the output tables",
                         description="Read documents (files, or folders searched recursively for "
@@ -565,6 +575,24 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--out", "-o", type=Path, default=None, metavar="DIR",
                      help="where to write the tables (default: OUTPUT_DIR)")
 
+    rv = sub.add_parser("review", help="review and correct the extracted targets in the browser",
+                        description="Serve a small web app on 127.0.0.1 over OUTPUT_DIR/chitieu.sqlite: "
+                        "accept, edit, reject or add targets and correct document facts; each correction is "
+                        "saved at once in the store and applied by the next 'chitieu extract' or "
+                        "'chitieu compare' into OUTPUT_DIR. Exit status: 0 stopped or exported, 2 usage "
+                        "error (no store in OUTPUT_DIR), 3 the gold folder cannot be written.")
+    rv.add_argument("output_dir", type=Path, metavar="OUTPUT_DIR",
+                    help="a folder written by 'chitieu extract' (holding chitieu.sqlite)")
+    rv.add_argument("--port", type=int, default=8765, help="port to listen on (default: 8765)")
+    rv.add_argument("--host", default="127.0.0.1",
+                    help="address to bind (default: 127.0.0.1, this machine only)")
+    rv.add_argument("--open", action="store_true", help="open the review page in the default browser")
+    rv.add_argument("--who", default=None,
+                    help="the analyst's name recorded with each correction (default: the login name)")
+    rv.add_argument("--export-gold", type=Path, default=None, metavar="DIR",
+                    help="do not serve: write the documents marked reviewed as gold files "
+                    "(<doc_id>.json, the ../shared/gold format) into DIR, for 'chitieu eval'")
+
     # ``eval`` is parsed by pipeline.evaluate; listed here for --help only.
     sub.add_parser("eval", help="score a documents.jsonl against gold folders", add_help=False)
     return parser
@@ -604,11 +632,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(args_in)
     if args.command is None:
         parser.print_usage(sys.stderr)
-        print(f"{PROG}: error: a command is required: extract, compare or eval (see {PROG} --help)",
+        print(f"{PROG}: error: a command is required: extract, compare, eval or review (see {PROG} --help)",
               file=sys.stderr)
         return 2
     if args.command == "compare":
         return _cmd_compare(args)
+    if args.command == "review":
+        from .review.app import main as review_main
+        return review_main(args)
     return _cmd_extract(args)
 
 
@@ -699,7 +730,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return EXIT_CANNOT_WRITE
     try:
-        records = read_documents_jsonl(jsonl)
+        from .review import apply_corrections  # the analyst's corrections, if any (chitieu review)
+        from .store import STORE_NAME
+        records = apply_corrections(read_documents_jsonl(jsonl), args.output_dir / STORE_NAME)
         result = write_comparison(records, out, baseline=args.baseline, lang=args.lang)
     except UnknownBaseline as exc:
         print(f"{prog}: error: --baseline: {exc}", file=sys.stderr)
@@ -726,7 +759,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         f"comparison  {len(table)} rows x {len(result.columns)} documents",
         "differences " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "none"),
         f"outputs     {out}{os.sep}  ({', '.join(COMPARISON_FILES)})",
-    ]
+    ] + records.summary_lines()
     print("\n".join(lines), flush=True)
     return 0
 

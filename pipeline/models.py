@@ -69,6 +69,10 @@ class Target:
     tier_source: Optional[str] = None
     # A criteria-table group that is not an administrative tier (``Nhóm 1``).
     group: Optional[str] = None
+    # An analyst's correction (pipeline.review): ``accepted``/``edited``/``added``,
+    # with the extracted target under ``original`` when edited; None otherwise.
+    reviewed: Optional[str] = None
+    original: Optional["Target"] = None
 
 
 @dataclass
@@ -115,6 +119,10 @@ class DocumentRecord:
             elif key == "targets":
                 value = [_target_json(t, with_cells) for t in value]
             out[key] = value
+        review = self.extra.get("review")  # corrected document facts (pipeline.review)
+        if review:
+            out["reviewed"] = review["reviewed"]
+            out["original"] = dict(review["original"])
         return out
 
 
@@ -132,6 +140,10 @@ def _target_json(t: Target, with_cells: bool) -> dict[str, Any]:
     out = {k: d[k] for k in TARGET_KEYS}
     if with_cells and d.get("cell") is not None:
         out["cell"] = d["cell"]
+    if t.reviewed is not None:  # only when an analyst's correction applies (pipeline.review)
+        out["reviewed"] = t.reviewed
+        if t.original is not None:
+            out["original"] = _target_json(t.original, False)
     return _clean_numbers(out)
 
 

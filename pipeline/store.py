@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from .models import DocumentRecord
 
 __all__ = ["STORE_NAME", "SCHEMA_VERSION", "Store", "StoreError", "fingerprint", "to_payload",
-           "from_payload", "NOT_STORED_ERRORS"]
+           "from_payload", "NOT_STORED_ERRORS", "CORRECTION_COLUMNS"]
 
 #: The store's file name inside the output folder.
 STORE_NAME = "chitieu.sqlite"
@@ -159,7 +159,28 @@ CREATE TABLE IF NOT EXISTS records (
     doc_id      TEXT NOT NULL,
     payload     TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS corrections (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    sha256      TEXT NOT NULL,
+    doc_id      TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    ident       TEXT NOT NULL,
+    span_start  INTEGER,
+    span_end    INTEGER,
+    span_text   TEXT,
+    action      TEXT NOT NULL,
+    original    TEXT,
+    fields      TEXT,
+    who         TEXT NOT NULL,
+    created     TEXT NOT NULL,
+    updated     TEXT NOT NULL,
+    UNIQUE (sha256, kind, ident)
+);
 """
+
+#: Columns of a correction row, in table order (see :meth:`Store.corrections`).
+CORRECTION_COLUMNS = ("id", "sha256", "doc_id", "kind", "ident", "span_start", "span_end", "span_text",
+                      "action", "original", "fields", "who", "created", "updated")
 
 
 class StoreError(Exception):
@@ -283,6 +304,75 @@ class Store:
     def __len__(self) -> int:
         db = self._connect(create=False)
         return 0 if db is None else db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+
+    def payloads(self) -> Iterator[tuple[str, str, str]]:
+        """``(source, sha256, payload)`` of every stored record, by source."""
+        db = self._connect(create=False)
+        if db is not None:
+            yield from db.execute("SELECT source, sha256, payload FROM records ORDER BY source")
+
+    def payload_of(self, source: str, sha256: str) -> Optional[str]:
+        """The stored payload for this file and bytes, whatever rules made it."""
+        db = self._connect(create=False)
+        if db is None or not sha256:
+            return None
+        row = db.execute("SELECT payload FROM records WHERE source=? AND sha256=?", (source, sha256)).fetchone()
+        return None if row is None else row[0]
+
+    # -- corrections (pipeline.review) --------------------------------------
+    # An analyst's corrections, kept apart from the records so that they
+    # survive reruns, ``--force`` and a schema change of the records.  A row
+    # is keyed by the file's bytes (``sha256``), its ``kind`` (``target``,
+    # ``fact``, ``doc``) and ``ident`` (what it corrects: the value's span
+    # and the extracted target, a fact's name); the span and the text there
+    # are kept in their own columns.  ``original`` and ``fields`` are JSON.
+
+    def corrections(self, sha256: Optional[str] = None) -> list[dict[str, Any]]:
+        """Correction rows (dicts of :data:`CORRECTION_COLUMNS`, JSON decoded), by id."""
+        db = self._connect(create=False)
+        if db is None:
+            return []
+        sql = f"SELECT {', '.join(CORRECTION_COLUMNS)} FROM corrections"
+        rows = (db.execute(sql + " WHERE sha256=? ORDER BY id", (sha256,)) if sha256 is not None
+                else db.execute(sql + " ORDER BY id"))
+        out = []
+        for row in rows:
+            d = dict(zip(CORRECTION_COLUMNS, row))
+            for k in ("original", "fields"):
+                d[k] = None if d[k] is None else json.loads(d[k])
+            out.append(d)
+        return out
+
+    def put_correction(self, *, sha256: str, doc_id: str, kind: str, ident: str, action: str, who: str,
+                       span: Optional[tuple[int, int, str]] = None, original: Any = None,
+                       fields: Any = None, when: Optional[str] = None) -> int:
+        """Insert or replace (same ``sha256``, ``kind``, ``ident``) one correction,
+        committed at once; its id.  ``created`` is kept when it is replaced."""
+        import time as _time
+
+        when = when or _time.strftime("%Y-%m-%dT%H:%M:%SZ", _time.gmtime())
+        db = self._connect(create=True)
+        assert db is not None
+        start, end, text = span if span is not None else (None, None, None)
+        try:
+            db.execute(
+                "INSERT INTO corrections (sha256, doc_id, kind, ident, span_start, span_end, span_text, action, "
+                "original, fields, who, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (sha256, kind, ident) DO UPDATE SET action=excluded.action, "
+                "fields=excluded.fields, who=excluded.who, updated=excluded.updated, doc_id=excluded.doc_id",
+                (sha256, doc_id, kind, ident, start, end, text, action,
+                 None if original is None else json.dumps(original, ensure_ascii=False, sort_keys=True),
+                 None if fields is None else json.dumps(fields, ensure_ascii=False, sort_keys=True),
+                 who, when, when))
+            row = db.execute("SELECT id FROM corrections WHERE sha256=? AND kind=? AND ident=?",
+                             (sha256, kind, ident)).fetchone()
+        except sqlite3.Error as exc:
+            self._fail(exc)
+        return int(row[0])
+
+    def has_corrections(self) -> bool:
+        db = self._connect(create=False)
+        return db is not None and db.execute("SELECT 1 FROM corrections LIMIT 1").fetchone() is not None
 
     def sources(self) -> Iterator[str]:
         db = self._connect(create=False)

@@ -6,14 +6,16 @@
 #   tesseract-ocr, tesseract-ocr-vie   OCR of scanned PDFs (pipeline/load/ocr.py)
 #   antiword                           legacy Word 97-2003 .doc (pipeline/load/doc.py)
 #   fonts-dejavu-core                  Vietnamese-capable TTF used to generate test fixtures
-#   chromium                           headless browser test of the HTML report (tests/test_report.py)
+#   chromium                           headless browser tests of the HTML report (tests/test_report.py)
+#                                      and of the review app (tests/review/test_browser.py)
+#   chromium-driver                    chromedriver, which Selenium drives chromium with (tests/review/test_browser.py)
 #   poppler-utils                      test only: pdftotext -layout, compared with the PDF loader's words (tests/test_realfiles.py)
 #
 # Installs only what is missing, and only when running as root; otherwise it
 # prints the apt-get command to run.  Safe to run any number of times.
 set -euo pipefail
 
-PACKAGES=(tesseract-ocr tesseract-ocr-vie antiword fonts-dejavu-core chromium poppler-utils)
+PACKAGES=(tesseract-ocr tesseract-ocr-vie antiword fonts-dejavu-core chromium chromium-driver poppler-utils)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

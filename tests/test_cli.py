@@ -339,8 +339,8 @@ def test_extract_with_unknown_baseline_is_a_usage_error(tmp_path, capsys):
 def test_no_command_lists_every_command_in_the_usage(capsys):
     assert cli.main([]) == 2
     err = capsys.readouterr().err
-    assert "{extract,compare,eval}" in err.splitlines()[0]
-    assert "a command is required: extract, compare or eval" in err
+    assert "{extract,compare,eval,review}" in err.splitlines()[0]
+    assert "a command is required: extract, compare, eval or review" in err
 
 
 def test_an_output_folder_that_cannot_be_created_exits_3_before_any_work(tmp_path: Path, monkeypatch, capsys):

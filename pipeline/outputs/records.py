@@ -81,6 +81,9 @@ def from_json(obj: Any, *, strict: bool = True) -> "DocumentRecord":
     for key in ("error", "error_message", "format", "text"):
         if d.get(key) is not None and key not in extra:
             extra[key] = d[key]
+    if d.get("reviewed") and isinstance(d.get("original"), Mapping) and "review" not in extra:
+        # corrected document facts (pipeline.review), written back by to_json()
+        extra["review"] = {"reviewed": d["reviewed"], "original": dict(d["original"])}
     return DocumentRecord(
         doc_id=str(d["doc_id"]), source=str(d.get("source") or ""), sha256=str(d.get("sha256") or ""),
         doc_type=d.get("doc_type"), number=d.get("number"), issue_date=d.get("issue_date"),
@@ -135,6 +138,8 @@ def _target(t: Any, strict: bool) -> "Target":
         _evidence(t, strict), cell=CellRef(**cell) if isinstance(cell, Mapping) else None,
         year_source=_opt_str(t.get("year_source")), tier_source=_opt_str(t.get("tier_source")),
         group=_opt_str(t.get("group")),
+        reviewed=_opt_str(t.get("reviewed")),
+        original=_target(t["original"], strict) if isinstance(t.get("original"), Mapping) else None,
     )
 
 
