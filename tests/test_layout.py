@@ -28,7 +28,6 @@ MAX_LINES = 600
 KNOWN_LONG = {
     "pipeline/cli.py",
     "pipeline/batch.py",
-    "pipeline/extractors/metadata.py",
 }
 
 

@@ -56,7 +56,7 @@ HERE = Path(__file__).resolve().parent
 #: Where a year or a tier came from far away: these targets come first in the queue.
 FAR_SOURCES = ("document", "none")
 #: Hosts the app answers to (TestClient's ``testserver`` included).
-LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "testserver")
 #: The largest span of text one added target may take.
 MAX_SPAN = 2000
 #: An added target's evidence is the line around its words, at most this long.
@@ -246,7 +246,8 @@ def _far(t: Any) -> bool:
 # The app
 # --------------------------------------------------------------------------
 
-def create_app(output_dir: Path | str, *, who: Optional[str] = None, token: Optional[str] = None) -> Starlette:
+def create_app(output_dir: Path | str, *, who: Optional[str] = None, token: Optional[str] = None,
+               hosts: Iterable[str] = ()) -> Starlette:
     """The review app over ``output_dir/chitieu.sqlite``.  ``who`` is recorded with
     each correction (default: the login name); ``token`` is the CSRF token
     (default: a fresh random one)."""
@@ -443,7 +444,7 @@ def create_app(output_dir: Path | str, *, who: Optional[str] = None, token: Opti
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     return Starlette(routes=routes, exception_handlers={HTTPException: not_found},
-                     middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=LOOPBACK_HOSTS)])
+                     middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=[*LOOPBACK_HOSTS, *hosts])])
 
 
 def _keep(v: DocView, q: Any) -> bool:
@@ -560,8 +561,8 @@ def main(args: Any) -> int:
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"{prog}: warning: serving on {args.host}, not this machine only; the app has no login",
               file=sys.stderr)
-        LOOPBACK_HOSTS.append(args.host)
-    app = create_app(args.output_dir, who=args.who)
+    hosts = () if args.host in ("127.0.0.1", "localhost", "::1") else (args.host,)
+    app = create_app(args.output_dir, who=args.who, hosts=hosts)
     url = f"http://{'127.0.0.1' if args.host in ('127.0.0.1', 'localhost') else args.host}:{args.port}/"
     print(f"review      {url}  (Ctrl-C to stop; every correction is saved in {store} at once)", flush=True)
     if args.open:
