@@ -1,0 +1,382 @@
+"""``--engine dask``: the batch on the workers of a Dask cluster.
+
+The per-file work is that of :mod:`pipeline.batch` (``batch._work``: the
+record of one file, an exception turned into its ``internal_error`` record,
+the file's log lines sent back with it), run in Dask worker processes:
+
+* **Workers.**  :class:`ChitieuPlugin`, a worker plugin, loads the rules and
+  the models once per worker process (a warm-up extraction) and captures
+  the log lines of the file in hand.  A task gets a path or URL, never
+  bytes: the worker reads the file itself (a URL other than ``file://`` is
+  copied to a temporary file of the same name), hashes it and extracts it.
+* **Client.**  It keeps at most ``inflight`` tasks on the cluster (default
+  two per worker thread), takes results as they finish
+  (``distributed.as_completed``), stores each record at once (one commit per
+  document, as ``--engine local``) and hands it on (``on_record``) so the
+  caller can stream it to the outputs; the client never holds the whole
+  batch unless asked to (``keep=True``).
+* **Reuse.**  The store (SQLite) stays on the client's disk.  The client
+  asks the filesystem for each file's size and modification time; when the
+  store holds a record for that path, size, time and fingerprint, it is
+  reused without any task (its sha256 is the one the worker computed when it
+  extracted the file).  When only the size or time changed, the stored
+  sha256 goes with the task: the worker hashes the file and, when the bytes
+  are the same, answers so instead of extracting.
+* **Failures.**  A worker that dies mid-task (killed, out of memory: the
+  nanny restarts it) has its task run again on a worker by the scheduler.
+  A file whose task has been on ``allowed_failures + 1`` dying workers
+  (``distributed.scheduler.allowed-failures``) is given up by the scheduler
+  (``KilledWorker``) and gets the ``worker_crashed`` record of
+  :mod:`pipeline.batch`; the batch goes on.  Error records are not stored,
+  as with ``--engine local``.
+* **Ctrl-C** cancels the futures still on the cluster and re-raises; every
+  document finished before it is in the store.
+
+Not carried over from ``--engine local``: the per-file time limit
+(``--file-timeout``).  ``--max-memory`` becomes each worker's
+``memory_limit`` when this engine starts the cluster (the nanny restarts a
+worker over it, so a file that does that repeatedly ends ``worker_crashed``).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence
+
+from .. import batch
+from ..store import Store, fingerprint, from_payload, storable, to_payload
+from . import basename, local_path, stat_source, url_fs
+
+if TYPE_CHECKING:
+    from ..models import DocumentRecord
+
+log = logging.getLogger("chitieu")
+
+__all__ = ["DaskEngine", "ChitieuPlugin", "DEFAULT_ALLOWED_FAILURES"]
+
+#: Times a task may be on a worker that dies before its file is marked
+#: ``worker_crashed`` (the scheduler's ``allowed-failures``, set on the
+#: ``LocalCluster`` this engine starts; a running scheduler keeps its own).
+DEFAULT_ALLOWED_FAILURES = 2
+#: Tasks kept on the cluster per worker thread.
+INFLIGHT_PER_THREAD = 2
+
+#: Loggers of the worker itself, not of the file in hand: not sent back.
+_WORKER_LOGGERS = ("distributed", "tornado", "asyncio", "bokeh")
+
+Extractor = Callable[..., "DocumentRecord"]
+#: ``on_record(index, record, reused)`` for each input, in the order they finish.
+OnRecord = Callable[[int, "DocumentRecord", bool], None]
+
+
+# --------------------------------------------------------------------------
+# On the workers
+# --------------------------------------------------------------------------
+
+_warm = False
+
+
+def setup_worker(levels: dict[str, int], warm: bool) -> None:
+    """Once per worker process (idempotent): capture log lines, the client's
+    log levels, and the rules and models loaded by a warm-up extraction."""
+    global _warm
+    if batch._capture is None:
+        batch._capture = batch._Capture()
+        logging.getLogger().addHandler(batch._capture)
+    for name, level in levels.items():
+        if name:  # the root logger's level is the worker's own business
+            logging.getLogger(name).setLevel(level)
+    if warm and not _warm:
+        try:
+            from ..core import extract_text
+            extract_text(batch._WARMUP_TEXT, "warmup")
+        except Exception:  # the first real file will report whatever is wrong
+            pass
+        _warm = True
+    batch._capture.lines.clear()
+
+
+try:
+    from distributed import WorkerPlugin as _WorkerPlugin
+except ImportError:  # pragma: no cover - dask is a dependency; this keeps --help working without it
+    _WorkerPlugin = object  # type: ignore[misc,assignment]
+
+
+class ChitieuPlugin(_WorkerPlugin):  # type: ignore[misc,valid-type]
+    """Worker plugin: :func:`setup_worker` on every worker, those that join later included."""
+
+    name = "chitieu"
+
+    def __init__(self, levels: dict[str, int], warm: bool = True):
+        self.levels, self.warm = dict(levels), warm
+
+    def setup(self, worker) -> None:  # noqa: D401 - the WorkerPlugin hook
+        setup_worker(self.levels, self.warm)
+
+
+def _fetch(source: str) -> tuple[str, Optional[str]]:
+    """A local path to read ``source`` from, and a temporary folder to remove after."""
+    local = local_path(source)
+    if local is not None:
+        return local, None
+    tmp = tempfile.mkdtemp(prefix="chitieu-fetch.")
+    dest = os.path.join(tmp, basename(source))
+    fs, path = url_fs(source)
+    fs.get_file(path, dest)
+    return dest, tmp
+
+
+def _renamed(payload: str, local: str, source: str) -> str:
+    """The payload with the local file name the worker read replaced by ``source``."""
+    rec = from_payload(payload)
+    rec.source = source
+    rec.warnings = [w.replace(local, source) for w in rec.warnings]
+    for key in ("error_message", "traceback"):
+        if isinstance(rec.extra.get(key), str):
+            rec.extra[key] = rec.extra[key].replace(local, source)
+    return to_payload(rec)
+
+
+def extract_task(source: str, max_bytes: int, known_sha: Optional[str],
+                 extractor: Optional[Extractor]) -> tuple[str, Optional[str], Optional[str], list]:
+    """One file on a worker: ``("same", sha256, None, [])`` when its bytes hash
+    to ``known_sha``, else ``("new", sha256, payload, log lines)``."""
+    if batch._capture is None:  # a worker that joined without the plugin (should not happen)
+        setup_worker({}, extractor is None)
+    try:
+        local, tmp = _fetch(source)
+    except Exception as exc:
+        message = f"{source}: cannot read file: {type(exc).__name__}: {exc}"
+        rec = batch._error_record(Path(basename(source)), "unreadable", message)
+        rec.source = source
+        return "new", None, to_payload(rec), [("chitieu", logging.ERROR, message)]
+    try:
+        sha = batch.file_sha256(Path(local))
+        if known_sha and sha == known_sha:
+            return "same", sha, None, []
+        payload, lines = batch._work(local, max_bytes, extractor, 0, sha if extractor is None else None)
+        if local != source:
+            payload = _renamed(payload, local, source)
+            lines = [(n, lv, m.replace(local, source)) for n, lv, m in lines]
+        lines = [ln for ln in lines if not ln[0].startswith(_WORKER_LOGGERS)]
+        return "new", sha, payload, lines
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------
+# On the client
+# --------------------------------------------------------------------------
+
+class _Source(str):
+    """A path or URL as given, with the ``stem`` that names its record."""
+
+    @property
+    def stem(self) -> str:
+        return Path(basename(self)).stem
+
+
+def _crash_payload(source: str) -> str:
+    rec = batch._crash_record(_Source(source))  # type: ignore[arg-type]
+    rec.source = source
+    return to_payload(rec)
+
+
+@dataclass
+class DaskEngine:
+    """A Dask client for ``chitieu extract --engine dask``; use it as a context manager.
+
+    ``scheduler`` is the address of a running scheduler (``tcp://host:8786``);
+    without it a ``LocalCluster`` of ``jobs`` worker processes (one thread
+    each, loopback only, no dashboard) is started and closed with the
+    engine.  ``memory_limit`` is each local worker's limit (bytes or
+    ``"auto"``).  ``client`` may be given instead (tests share one cluster).
+    """
+
+    scheduler: Optional[str] = None
+    jobs: int = 2
+    memory_limit: int | str = "auto"
+    allowed_failures: int = DEFAULT_ALLOWED_FAILURES
+    inflight: Optional[int] = None
+    client: object = None
+    _cluster: object = field(default=None, repr=False)
+    _own_client: bool = field(default=False, repr=False)
+
+    def __enter__(self) -> "DaskEngine":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def start(self) -> None:
+        if self.client is not None:
+            return
+        import dask
+        from distributed import Client, LocalCluster
+
+        if self.scheduler:
+            self.client = Client(self.scheduler, set_as_default=False)
+        else:
+            with dask.config.set({"distributed.scheduler.allowed-failures": self.allowed_failures}):
+                self._cluster = LocalCluster(n_workers=max(1, self.jobs), threads_per_worker=1, processes=True,
+                                             host="127.0.0.1", dashboard_address=None,
+                                             memory_limit=self.memory_limit, silence_logs=logging.ERROR)
+            self.client = Client(self._cluster, set_as_default=False)
+        self._own_client = True
+
+    def close(self) -> None:
+        if self._own_client and self.client is not None:
+            self.client.close()  # type: ignore[attr-defined]
+            self.client = None
+        if self._cluster is not None:
+            self._cluster.close()  # type: ignore[attr-defined]
+            self._cluster = None
+
+    def threads(self) -> int:
+        return max(1, sum(self.client.nthreads().values()))  # type: ignore[attr-defined]
+
+    # -- the batch -----------------------------------------------------------
+
+    def run(self, sources: Sequence[str], *, max_bytes: int, store: Optional[Store] = None,
+            force: bool = False, extractor: Optional[Extractor] = None,
+            progress: Optional[batch.Progress] = None, on_record: Optional[OnRecord] = None,
+            keep: bool = True) -> batch.BatchResult:
+        """Records for ``sources`` (paths as strings, or URLs), reusing and filling ``store``.
+
+        ``keep=True`` returns them in input order in ``BatchResult.records``
+        (as :func:`pipeline.batch.run_batch` does); ``keep=False`` only hands
+        each to ``on_record`` and keeps nothing, so memory does not grow with
+        the batch.  ``KeyboardInterrupt`` cancels the tasks on the cluster
+        and propagates.
+        """
+        from distributed import KilledWorker, as_completed
+
+        self.start()
+        client = self.client
+        start = time.perf_counter()
+        result = batch.BatchResult(records=[])
+        payloads: list[Optional[str]] = [None] * len(sources) if keep else []
+        fp = fingerprint(max_bytes) if store is not None else ""
+        ext = None if batch._is_default(extractor) else extractor
+        client.register_plugin(ChitieuPlugin(batch._log_levels(), ext is None), name="chitieu")  # type: ignore[attr-defined]
+        limit = self.inflight or INFLIGHT_PER_THREAD * self.threads()
+        run_id = uuid.uuid4().hex[:8]
+
+        def finish(i: int, payload: str, reused: bool) -> None:
+            rec = from_payload(payload)
+            if keep:
+                payloads[i] = payload
+            if reused:
+                result.reused += 1
+            else:
+                result.extracted += 1
+                log.debug("%s: %d targets, %d references", sources[i], len(rec.targets), len(rec.references))
+            if on_record is not None:
+                on_record(i, rec, reused)
+            if progress:
+                progress(Path(basename(sources[i])), reused)
+
+        def store_new(i: int, payload: str, stat: Optional[tuple[int, str]]) -> None:
+            if store is None:
+                return
+            rec = from_payload(payload)
+            if storable(rec):
+                store.put_payload(rec.source, rec.sha256, fp, rec.doc_id, payload)
+                result.stored += 1
+                if stat is not None:
+                    store.put_stat(sources[i], stat[0], stat[1], rec.sha256)
+
+        pending: dict[str, tuple[int, Optional[tuple[int, str]], Optional[str]]] = {}
+        live: dict[str, object] = {}  # key -> future still on the cluster (cancelled on Ctrl-C)
+        queue: Iterator[int] = iter(range(len(sources)))
+        ac = as_completed(loop=client.loop)  # type: ignore[attr-defined]
+
+        def submit_more() -> None:
+            while len(pending) < limit:
+                i = next(queue, None)
+                if i is None:
+                    return
+                source = sources[i]
+                stat = stat_source(source) if store is not None else None
+                known = None
+                if store is not None and not force:
+                    if stat is not None:
+                        hit = store.get_by_stat(source, stat[0], stat[1], fp)
+                        if hit is not None:
+                            finish(i, hit[1], True)
+                            continue
+                    known = store.stored_sha256(source, fp)
+                fut = client.submit(extract_task, source, max_bytes, known, ext,  # type: ignore[attr-defined]
+                                    key=f"chitieu-{run_id}-{i}", pure=False)
+                pending[fut.key], live[fut.key] = (i, stat, known), fut
+                ac.add(fut)
+
+        try:
+            submit_more()
+            for fut in ac:
+                i, stat, known = pending.pop(fut.key)
+                live.pop(fut.key, None)
+                source = sources[i]
+                try:
+                    kind, sha, payload, lines = fut.result()
+                except KilledWorker:
+                    result.crashed.append(source)
+                    finish(i, _crash_payload(source), False)
+                    fut.release()
+                    submit_more()
+                    continue
+                except Exception as exc:  # the task itself failed (e.g. the extractor cannot be unpickled)
+                    message = f"{source}: extraction failed ({type(exc).__name__}: {exc}); please report this file"
+                    log.error("%s", message)
+                    rec = batch._error_record(_Source(source), "internal_error", message)  # type: ignore[arg-type]
+                    rec.source = source
+                    finish(i, to_payload(rec), False)
+                    fut.release()
+                    submit_more()
+                    continue
+                fut.release()
+                if kind == "same" and store is not None and sha:
+                    stored = store.get_payload(source, sha, fp)
+                    if stored is not None:
+                        if stat is not None:
+                            store.put_stat(source, stat[0], stat[1], sha)
+                        finish(i, stored, True)
+                        submit_more()
+                        continue
+                    # the row went away since the task was sent: extract it after all
+                    fut2 = client.submit(extract_task, source, max_bytes, None, ext,  # type: ignore[attr-defined]
+                                         key=f"chitieu-{run_id}-{i}-again", pure=False)
+                    pending[fut2.key], live[fut2.key] = (i, stat, None), fut2
+                    ac.add(fut2)
+                    continue
+                assert payload is not None
+                batch._replay(lines)
+                store_new(i, payload, stat)
+                finish(i, payload, False)
+                submit_more()
+        except BaseException:
+            try:
+                client.cancel(list(live.values()))  # type: ignore[attr-defined]
+            except Exception:  # pragma: no cover - the client is going away anyway
+                pass
+            raise
+        if keep:
+            assert all(p is not None for p in payloads)
+            result.records = [from_payload(p) for p in payloads]  # type: ignore[arg-type]
+        result.seconds = time.perf_counter() - start
+        return result
+
+    def run_batch(self, files: Sequence[Path], *, max_bytes: int, store: Optional[Store] = None,
+                  force: bool = False, extractor: Optional[Extractor] = None,
+                  progress: Optional[batch.Progress] = None, **_ignored) -> batch.BatchResult:
+        """The hook of :func:`pipeline.batch.run_batch` (``engine=``): local files, records kept."""
+        return self.run([str(Path(f)) for f in files], max_bytes=max_bytes, store=store, force=force,
+                        extractor=extractor, progress=progress, keep=True)
