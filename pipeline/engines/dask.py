@@ -225,7 +225,10 @@ class DaskEngine:
         if self.scheduler:
             self.client = Client(self.scheduler, set_as_default=False)
         else:
-            with dask.config.set({"distributed.scheduler.allowed-failures": self.allowed_failures}):
+            # one task per worker thread at a time: when a worker dies, only the file it was
+            # reading is suspected (a task queued on it would count a death too)
+            with dask.config.set({"distributed.scheduler.allowed-failures": self.allowed_failures,
+                                  "distributed.scheduler.worker-saturation": 1.0}):
                 self._cluster = LocalCluster(n_workers=max(1, self.jobs), threads_per_worker=1, processes=True,
                                              host="127.0.0.1", dashboard_address=None,
                                              memory_limit=self.memory_limit, silence_logs=logging.ERROR)
@@ -259,16 +262,26 @@ class DaskEngine:
         """
         from distributed import KilledWorker, as_completed
 
-        self.start()
-        client = self.client
         start = time.perf_counter()
+        client = None  # started at the first task: a rerun that reuses every record needs no cluster
         result = batch.BatchResult(records=[])
         payloads: list[Optional[str]] = [None] * len(sources) if keep else []
         fp = fingerprint(max_bytes) if store is not None else ""
         ext = None if batch._is_default(extractor) else extractor
-        client.register_plugin(ChitieuPlugin(batch._log_levels(), ext is None), name="chitieu")  # type: ignore[attr-defined]
-        limit = self.inflight or INFLIGHT_PER_THREAD * self.threads()
+        limit = 1
         run_id = uuid.uuid4().hex[:8]
+        ac = None
+
+        def connect():
+            nonlocal client, limit, ac
+            if client is None:
+                self.start()
+                client = self.client
+                client.register_plugin(ChitieuPlugin(batch._log_levels(), ext is None),  # type: ignore[attr-defined]
+                                       name="chitieu")
+                limit = self.inflight or INFLIGHT_PER_THREAD * self.threads()
+                ac = as_completed(loop=client.loop)  # type: ignore[attr-defined]
+            return client
 
         def finish(i: int, payload: str, reused: bool) -> None:
             rec = from_payload(payload)
@@ -297,10 +310,9 @@ class DaskEngine:
         pending: dict[str, tuple[int, Optional[tuple[int, str]], Optional[str]]] = {}
         live: dict[str, object] = {}  # key -> future still on the cluster (cancelled on Ctrl-C)
         queue: Iterator[int] = iter(range(len(sources)))
-        ac = as_completed(loop=client.loop)  # type: ignore[attr-defined]
 
         def submit_more() -> None:
-            while len(pending) < limit:
+            while len(pending) < limit or client is None:
                 i = next(queue, None)
                 if i is None:
                     return
@@ -314,14 +326,14 @@ class DaskEngine:
                             finish(i, hit[1], True)
                             continue
                     known = store.stored_sha256(source, fp)
-                fut = client.submit(extract_task, source, max_bytes, known, ext,  # type: ignore[attr-defined]
+                fut = connect().submit(extract_task, source, max_bytes, known, ext,  # type: ignore[attr-defined]
                                     key=f"chitieu-{run_id}-{i}", pure=False)
                 pending[fut.key], live[fut.key] = (i, stat, known), fut
                 ac.add(fut)
 
         try:
             submit_more()
-            for fut in ac:
+            for fut in ac if ac is not None else ():
                 i, stat, known = pending.pop(fut.key)
                 live.pop(fut.key, None)
                 source = sources[i]
@@ -364,7 +376,8 @@ class DaskEngine:
                 submit_more()
         except BaseException:
             try:
-                client.cancel(list(live.values()))  # type: ignore[attr-defined]
+                if client is not None:
+                    client.cancel(list(live.values()))  # type: ignore[attr-defined]
             except Exception:  # pragma: no cover - the client is going away anyway
                 pass
             raise
@@ -380,3 +393,221 @@ class DaskEngine:
         """The hook of :func:`pipeline.batch.run_batch` (``engine=``): local files, records kept."""
         return self.run([str(Path(f)) for f in files], max_bytes=max_bytes, store=store, force=force,
                         extractor=extractor, progress=progress, keep=True)
+
+
+# --------------------------------------------------------------------------
+# ``chitieu extract --engine dask``
+# --------------------------------------------------------------------------
+
+#: ``--format parquet-dataset`` also writes today's small-batch files
+#: (``documents.jsonl``, the CSV tables, ``comparison.xlsx``, ``report.html``
+#: …) for batches of at most this many documents: they hold every record in
+#: memory at once (about 1 MB per 40 documents of the corpus's length).
+SMALL_BATCH_DOCS = 2000
+#: Where the store of a run whose output is a URL is kept (on the client's disk).
+STORE_DIR_ENV = "CHITIEU_STORE_DIR"
+
+
+def store_path_for(out: str) -> Path:
+    """The store of output ``out``: ``OUT/chitieu.sqlite`` for a local folder;
+    for a URL, a file named after it under ``$CHITIEU_STORE_DIR`` (default
+    ``~/.cache/chitieu/stores``), since SQLite needs a local disk."""
+    import hashlib
+
+    from ..store import STORE_NAME
+
+    local = local_path(out)
+    if local is not None:
+        return Path(local) / STORE_NAME
+    base = Path(os.environ.get(STORE_DIR_ENV) or Path.home() / ".cache" / "chitieu" / "stores")
+    return base / f"{hashlib.sha256(out.encode('utf-8')).hexdigest()[:16]}-{STORE_NAME}"
+
+
+def _publish(local_dir: Path, out: str, names: Sequence[str]) -> None:
+    """Copy files written in ``local_dir`` to the output URL ``out``."""
+    fs, root = url_fs(out)
+    root = root.rstrip("/")
+    fs.makedirs(root, exist_ok=True)
+    for name in names:
+        fs.put_file(str(local_dir / name), f"{root}/{name}")
+
+
+@dataclass
+class DaskRun:
+    """What :func:`run_extract` did, for the summary."""
+
+    summary: object
+    dataset_rows: Optional[dict] = None
+    files: list[str] = field(default_factory=list)
+
+
+def run_extract(sources: Sequence[str], out: str, *, fmt: str = "files", engine: Optional[DaskEngine] = None,
+                scheduler: Optional[str] = None, jobs: int = 2, max_bytes: int, quiet: bool = False,
+                force: bool = False, baseline: Optional[str] = "auto", memory_limit: int | str = "auto",
+                verbose: bool = False, lang: str = "vi", extractor: Optional[Extractor] = None,
+                shard_docs: Optional[int] = None, small_batch_docs: int = SMALL_BATCH_DOCS,
+                on_progress: Optional[batch.Progress] = None) -> DaskRun:
+    """Extract ``sources`` on a Dask cluster and write ``out`` (a folder or a URL).
+
+    ``fmt="files"`` writes today's outputs (:func:`pipeline.export.write_outputs`,
+    the same bytes as ``--engine local``; the whole batch is held in memory
+    to write them).  ``fmt="parquet-dataset"`` streams the records into the
+    dataset of :mod:`pipeline.dataset` (nothing is held but one shard),
+    writes the comparison tables computed from the dataset, and the other
+    small-batch files when the batch has at most ``small_batch_docs`` documents.
+    """
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    from ..cli import _progress, _tracebacks, _warn_duplicate_ids, summarize, write_log
+    from ..dataset import DEFAULT_SHARD_DOCS, DatasetWriter, comparison_from_dataset
+    from ..export import COMPARISON_FILES, OUTPUT_FILES, _write_all, csv_bytes, write_outputs
+
+    if fmt not in ("files", "parquet-dataset"):
+        raise ValueError(f"unknown format {fmt!r}")
+    start = time.perf_counter()
+    local_out = local_path(out)
+    keep = fmt == "files" or len(sources) <= small_batch_docs
+    writer = DatasetWriter(out, shard_docs or DEFAULT_SHARD_DOCS) if fmt == "parquet-dataset" else None
+    totals = summarize([], 0.0)
+    entries: list[tuple[str, str]] = []
+
+    def sink(i: int, rec: "DocumentRecord", reused: bool) -> None:
+        one = summarize([rec], 0.0)
+        for name in ("documents", "failed", "targets", "references", "warnings", "characters"):
+            setattr(totals, name, getattr(totals, name) + getattr(one, name))
+        totals.failures.extend(one.failures)
+        entries.extend(_tracebacks([rec]))
+        if writer is not None:
+            writer.add(rec)
+
+    bar = _progress(sources, quiet)
+    reused = 0
+
+    def advance(path: Path, was_reused: bool) -> None:
+        nonlocal reused
+        reused += was_reused
+        bar.set_postfix_str(f"reused {reused}  {path.name[-40:]}", refresh=False)
+        bar.update(1)
+        if on_progress is not None:
+            on_progress(path, was_reused)
+
+    own = engine is None
+    if own:
+        engine = DaskEngine(scheduler=scheduler, jobs=jobs, memory_limit=memory_limit)
+    store = Store(store_path_for(out))
+    try:
+        with logging_redirect_tqdm(loggers=[logging.getLogger()]), bar:
+            result = engine.run(sources, max_bytes=max_bytes, store=store, force=force, extractor=extractor,
+                                progress=advance, on_record=sink, keep=keep)
+    finally:
+        store.close()
+        if own:
+            engine.close()
+    if entries and verbose and not quiet:
+        import sys
+        for message, tb in entries:
+            print(f"{message}\n{tb.rstrip()}", file=sys.stderr)
+    run = DaskRun(summary=totals)
+    with tempfile.TemporaryDirectory(prefix="chitieu-out.") as tmp:
+        target = Path(local_out) if local_out is not None else Path(tmp)
+        written: list[str] = []
+        if keep:
+            records = result.records
+            for rec in records:
+                rec.extra.pop("traceback", None)
+            _warn_duplicate_ids(records)
+            comparison = write_outputs(records, target, baseline=baseline, lang=lang).comparison
+            written.extend(OUTPUT_FILES)
+            totals.compared = comparison.describe_baselines()
+            del records
+            result.records = []
+        if writer is not None:
+            run.dataset_rows = writer.commit()
+            comparison = comparison_from_dataset(out, baseline)
+            names = [n for n in COMPARISON_FILES if n.endswith(".csv")]
+            _write_all(target, dict(zip(names, (csv_bytes(comparison.table), csv_bytes(comparison.differences),
+                                                csv_bytes(comparison.columns)))))
+            written.extend(n for n in names if n not in written)
+            totals.compared = comparison.describe_baselines()
+        if local_out is None:
+            _publish(target, out, written)
+        run.files = written
+    totals.seconds = time.perf_counter() - start
+    totals.extracted, totals.reused, totals.jobs = result.extracted, result.reused, jobs
+    totals.extract_seconds = result.seconds
+    log_dir = Path(local_out) if local_out is not None else store_path_for(out).parent
+    totals.log_file, totals.logged = write_log(log_dir, entries), len(entries)
+    return run
+
+
+def cmd_extract(args) -> int:
+    """``chitieu extract … --engine dask`` (or ``--format parquet-dataset``): exit status as ``--engine local``."""
+    import sys
+
+    from ..cli import (EXIT_CANNOT_WRITE, EXIT_FAILED_FILES, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG,
+                       OutputError, UsageError, _internal_error, _reason, _setup_logging,
+                       prepare_output_folder, report_skipped, supported_suffixes)
+    from ..store import StoreError
+
+    _setup_logging(args.quiet, args.verbose)
+    prog = f"{PROG} extract"
+    out = str(args.out)
+    try:
+        skipped: list = []
+        sources = find_sources_cli(args.paths, skipped)
+        report_skipped(skipped)
+        if not sources:
+            raise UsageError("no documents found in " + ", ".join(str(p) for p in args.paths)
+                             + " (looking for " + " ".join(sorted(supported_suffixes())) + ")")
+        local_out = local_path(out)
+        if local_out is not None and Path(local_out).exists() and not Path(local_out).is_dir():
+            raise UsageError(f"--out {out}: exists and is not a folder")
+    except UsageError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if local_out is not None:
+            prepare_output_folder(Path(local_out))
+        else:
+            store_path_for(out).parent.mkdir(parents=True, exist_ok=True)
+    except (OutputError, OSError) as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_WRITE
+    where = args.scheduler or f"a local cluster of {args.jobs} worker{'s' if args.jobs != 1 else ''}"
+    if not args.quiet:
+        log.info("reading %d file%s into %s on %s", len(sources), "" if len(sources) == 1 else "s", out, where)
+    try:
+        run = run_extract(sources, out, fmt=args.format, scheduler=args.scheduler, jobs=args.jobs,
+                          max_bytes=args.max_bytes, quiet=args.quiet, force=args.force,
+                          baseline=args.baseline, memory_limit=args.max_memory or 0,
+                          verbose=args.verbose, lang=args.lang)
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted; the tasks on the cluster were cancelled and no output was written "
+              "(earlier outputs are untouched); the documents finished so far are kept and the next run "
+              "will not redo them", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except StoreError as exc:
+        print(f"{prog}: error: {exc}; no output was written (earlier outputs are untouched)", file=sys.stderr)
+        return EXIT_CANNOT_WRITE
+    except OSError as exc:
+        print(f"{prog}: error: cannot write outputs to {out}: {_reason(exc)}; no output was "
+              "written (earlier outputs are untouched)", file=sys.stderr)
+        return EXIT_CANNOT_WRITE
+    except Exception as exc:  # a bug, or a scheduler that cannot be reached
+        log_dir = Path(local_out) if local_out is not None else store_path_for(out).parent
+        return _internal_error(prog, log_dir, exc, show=args.verbose and not args.quiet)
+    summary = run.summary
+    lines = [summary.format()]
+    if run.dataset_rows is not None:
+        lines.append("dataset     " + ", ".join(f"{t}/ {n} rows" for t, n in run.dataset_rows.items())
+                     + f", partitioned by province_2025, committed by _manifest.json")
+    lines.append(f"outputs     {out.rstrip('/')}/  ({', '.join(run.files) or 'the dataset only'})")
+    print("\n".join(lines), flush=True)
+    return EXIT_FAILED_FILES if summary.failed else EXIT_OK
+
+
+def find_sources_cli(paths: Sequence, skipped: list) -> list[str]:
+    from ..cli import supported_suffixes
+    from . import find_sources
+
+    return find_sources([str(p) if not isinstance(p, str) else p for p in paths], supported_suffixes(), skipped)
