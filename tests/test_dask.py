@@ -266,3 +266,29 @@ def test_parquet_dataset_on_memory_filesystem(engine, inputs, serial, tmp_path, 
     df = pd.read_parquet(local)
     assert len(df) == run.dataset_rows["targets"] == len(ref["targets"])
     assert set(df["province_2025"].astype(str)) == set(ref["targets"]["province_2025"].fillna("unknown"))
+
+
+# --------------------------------------------------------------------------
+# The command line
+# --------------------------------------------------------------------------
+
+def test_cli_on_a_running_scheduler(client, inputs, serial, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = cli.main(["extract", *inputs, "--engine", "dask", "--scheduler", client.scheduler.address,
+                     "--format", "parquet-dataset", "--out", str(out), "--quiet"])
+    assert code == cli.EXIT_FAILED_FILES  # broken.pdf
+    assert (out / "documents.jsonl").read_bytes() == serial
+    printed = capsys.readouterr().out
+    assert "dataset     documents/ 11 rows" in printed and "failed      broken: " in printed
+    assert (out / "_manifest.json").is_file() and (out / "targets").is_dir()
+
+
+@pytest.mark.parametrize("extra, what", [
+    (["--format", "parquet-dataset"], "--format parquet-dataset"),
+    (["--scheduler", "tcp://127.0.0.1:1"], "--scheduler"),
+    (["--out", "memory://x/y"], "the URL memory://x/y"),
+])
+def test_cli_dask_options_need_the_dask_engine(extra, what, tmp_path, capsys):
+    code = cli.main(["extract", str(CORPUS), "--out", str(tmp_path / "o"), *extra])
+    assert code == cli.EXIT_USAGE
+    assert f"{what} needs --engine dask" in capsys.readouterr().err
