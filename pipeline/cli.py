@@ -9,6 +9,9 @@
     while their bytes and the rules are unchanged (:mod:`pipeline.batch`).
     In a batch, each file is extracted in a worker process under a time and
     memory budget (:class:`pipeline.batch.Budget`).
+    ``--engine dask [--scheduler ADDRESS] [--format files|parquet-dataset]``
+    runs it on a Dask cluster instead, with paths or fsspec URLs
+    (:mod:`pipeline.engines.dask`, :mod:`pipeline.dataset`).
 
 ``chitieu compare OUTPUT_DIR [--baseline DOC_ID] [--out DIR]``
     Rebuild the comparison tables from an existing ``documents.jsonl``.
