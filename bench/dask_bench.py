@@ -81,7 +81,9 @@ def case(args: list[str]) -> dict:
 
     reused = re.search(r"reused (\d+)", text)
     return {"code": code, "seconds": seconds, "documents": num("documents"), "extracted": num("extracted"),
-            "reused": int(reused.group(1)) if reused else -1, "peak_mb": _maxrss_mb()}
+            "reused": int(reused.group(1)) if reused else -1, "peak_mb": _maxrss_mb(),
+            "client_cpu_s": resource.getrusage(resource.RUSAGE_SELF).ru_utime
+            + resource.getrusage(resource.RUSAGE_SELF).ru_stime}
 
 
 def run_case(label: str, args: list[str]) -> dict:
@@ -94,7 +96,7 @@ def run_case(label: str, args: list[str]) -> dict:
     row["case"] = label
     row["docs_per_s"] = row["documents"] / row["seconds"] if row["seconds"] else 0.0
     print(f"  {label:<40} {row['documents']:>6} docs {row['seconds']:>8.2f} s {row['docs_per_s']:>8.2f} docs/s "
-          f"peak {row['peak_mb']:>6.0f} MB  extracted {row['extracted']}, reused {row['reused']}", flush=True)
+          f"peak {row['peak_mb']:>6.0f} MB  client CPU {row['client_cpu_s']:>6.1f} s  extracted {row['extracted']}, reused {row['reused']}", flush=True)
     return row
 
 
@@ -172,7 +174,7 @@ def main() -> int:
     ]
     for row in rows:
         lines.insert(2 + rows.index(row), f"  {row['case']:<48} {row['documents']:>6} docs {row['seconds']:>8.2f} s "
-                     f"{row['docs_per_s']:>7.2f} docs/s  peak {row['peak_mb']:>5.0f} MB  "
+                     f"{row['docs_per_s']:>7.2f} docs/s  peak {row['peak_mb']:>5.0f} MB  client CPU {row['client_cpu_s']:>5.1f} s  "
                      f"extracted {row['extracted']}, reused {row['reused']}")
     text = "\n".join(lines) + "\n"
     print(text)

@@ -283,8 +283,9 @@ class DaskEngine:
                 ac = as_completed(loop=client.loop)  # type: ignore[attr-defined]
             return client
 
-        def finish(i: int, payload: str, reused: bool) -> None:
-            rec = from_payload(payload)
+        def finish(i: int, payload: str, reused: bool, rec: Optional["DocumentRecord"] = None) -> None:
+            if rec is None:
+                rec = from_payload(payload)
             if keep:
                 payloads[i] = payload
             if reused:
@@ -297,10 +298,9 @@ class DaskEngine:
             if progress:
                 progress(Path(basename(sources[i])), reused)
 
-        def store_new(i: int, payload: str, stat: Optional[tuple[int, str]]) -> None:
+        def store_new(i: int, payload: str, rec: "DocumentRecord", stat: Optional[tuple[int, str]]) -> None:
             if store is None:
                 return
-            rec = from_payload(payload)
             if storable(rec):
                 store.put_payload(rec.source, rec.sha256, fp, rec.doc_id, payload)
                 result.stored += 1
@@ -371,8 +371,9 @@ class DaskEngine:
                     continue
                 assert payload is not None
                 batch._replay(lines)
-                store_new(i, payload, stat)
-                finish(i, payload, False)
+                rec = from_payload(payload)
+                store_new(i, payload, rec, stat)
+                finish(i, payload, False, rec)
                 submit_more()
         except BaseException:
             try:
