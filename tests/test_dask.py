@@ -94,7 +94,8 @@ def client():
 
 @pytest.fixture
 def engine(client):
-    return DaskEngine(client=client)
+    """Tasks of 2 files (the default is 8): several tasks even for these small batches."""
+    return DaskEngine(client=client, chunk=2)
 
 
 @pytest.fixture(scope="module")

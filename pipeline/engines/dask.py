@@ -9,8 +9,9 @@ the file's log lines sent back with it), run in Dask worker processes:
   the log lines of the file in hand.  A task gets a path or URL, never
   bytes: the worker reads the file itself (a URL other than ``file://`` is
   copied to a temporary file of the same name), hashes it and extracts it.
-* **Client.**  It keeps at most ``inflight`` tasks on the cluster (default
-  two per worker thread), takes results as they finish
+* **Client.**  It sends the files in tasks of ``chunk`` files (default
+  :data:`DEFAULT_CHUNK`), keeps at most ``inflight`` tasks on the cluster
+  (default two per worker thread), takes results as they finish
   (``distributed.as_completed``), stores each record at once (one commit per
   document, as ``--engine local``) and hands it on (``on_record``) so the
   caller can stream it to the outputs; the client never holds the whole
@@ -24,10 +25,11 @@ the file's log lines sent back with it), run in Dask worker processes:
   are the same, answers so instead of extracting.
 * **Failures.**  A worker that dies mid-task (killed, out of memory: the
   nanny restarts it) has its task run again on a worker by the scheduler.
-  A file whose task has been on ``allowed_failures + 1`` dying workers
+  A task that has been on ``allowed_failures + 1`` dying workers
   (``distributed.scheduler.allowed-failures``) is given up by the scheduler
-  (``KilledWorker``) and gets the ``worker_crashed`` record of
-  :mod:`pipeline.batch`; the batch goes on.  Error records are not stored,
+  (``KilledWorker``): each of its files is then sent again in a task of its
+  own, and the file whose own task is given up gets the ``worker_crashed``
+  record of :mod:`pipeline.batch`; the batch goes on.  Error records are not stored,
   as with ``--engine local``.
 * **Ctrl-C** cancels the futures still on the cluster and re-raises; every
   document finished before it is in the store.
@@ -66,6 +68,10 @@ __all__ = ["DaskEngine", "ChitieuPlugin", "DEFAULT_ALLOWED_FAILURES"]
 DEFAULT_ALLOWED_FAILURES = 2
 #: Tasks kept on the cluster per worker thread.
 INFLIGHT_PER_THREAD = 2
+#: Files per task.  Each task costs the client and the scheduler a few
+#: milliseconds of CPU (submit, transitions, gathering the result), as much
+#: as extracting a short document; a task of several files spreads it.
+DEFAULT_CHUNK = 8
 
 #: Loggers of the worker itself, not of the file in hand: not sent back.
 _WORKER_LOGGERS = ("distributed", "tornado", "asyncio", "bokeh")
@@ -171,6 +177,12 @@ def extract_task(source: str, max_bytes: int, known_sha: Optional[str],
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def extract_chunk(items: Sequence[tuple[str, Optional[str]]], max_bytes: int,
+                  extractor: Optional[Extractor]) -> list[tuple]:
+    """Several files in one task: :func:`extract_task` of each ``(source, known sha256)``."""
+    return [extract_task(source, max_bytes, known, extractor) for source, known in items]
+
+
 # --------------------------------------------------------------------------
 # On the client
 # --------------------------------------------------------------------------
@@ -205,9 +217,14 @@ class DaskEngine:
     memory_limit: int | str = "auto"
     allowed_failures: int = DEFAULT_ALLOWED_FAILURES
     inflight: Optional[int] = None
+    chunk: int = 0
     client: object = None
     _cluster: object = field(default=None, repr=False)
     _own_client: bool = field(default=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.chunk <= 0:
+            self.chunk = DEFAULT_CHUNK
 
     def __enter__(self) -> "DaskEngine":
         self.start()
@@ -307,15 +324,26 @@ class DaskEngine:
                 if stat is not None:
                     store.put_stat(sources[i], stat[0], stat[1], rec.sha256)
 
-        pending: dict[str, tuple[int, Optional[tuple[int, str]], Optional[str]]] = {}
-        live: dict[str, object] = {}  # key -> future still on the cluster (cancelled on Ctrl-C)
+        Item = tuple[int, Optional[tuple[int, str]], Optional[str]]   # (index, stat, known sha256)
+        pending: dict[str, list[Item]] = {}   # key -> the files of that task
+        live: dict[str, object] = {}          # key -> future still on the cluster (cancelled on Ctrl-C)
         queue: Iterator[int] = iter(range(len(sources)))
+        chunk = max(1, self.chunk)
+        tokens = iter(range(1, 1 << 62))
+
+        def submit(items: list[Item]) -> None:
+            c = connect()
+            fut = c.submit(extract_chunk, [(sources[i], known) for i, _, known in items],  # type: ignore[attr-defined]
+                           max_bytes, ext, key=f"chitieu-{run_id}-{next(tokens)}", pure=False)
+            pending[fut.key], live[fut.key] = items, fut
+            ac.add(fut)  # type: ignore[union-attr]
 
         def submit_more() -> None:
+            items: list[Item] = []
             while len(pending) < limit or client is None:
                 i = next(queue, None)
                 if i is None:
-                    return
+                    break
                 source = sources[i]
                 stat = stat_source(source) if store is not None else None
                 known = None
@@ -326,54 +354,71 @@ class DaskEngine:
                             finish(i, hit[1], True)
                             continue
                     known = store.stored_sha256(source, fp)
-                fut = connect().submit(extract_task, source, max_bytes, known, ext,  # type: ignore[attr-defined]
-                                    key=f"chitieu-{run_id}-{i}", pure=False)
-                pending[fut.key], live[fut.key] = (i, stat, known), fut
-                ac.add(fut)
+                items.append((i, stat, known))
+                if len(items) == chunk:
+                    submit(items)
+                    items = []
+            if items:
+                submit(items)
+
+        def crashed(items: list[Item]) -> None:
+            """A task given up by the scheduler (its workers died): alone, the file is
+            to blame; in a chunk, each file is tried again in a task of its own."""
+            if len(items) > 1:
+                log.warning("a worker died %d times on a task of %d files; trying each of them alone",
+                            self.allowed_failures + 1, len(items))
+                for item in items:
+                    submit([item])
+                return
+            i = items[0][0]
+            result.crashed.append(sources[i])
+            finish(i, _crash_payload(sources[i]), False)
+
+        def handle(item: Item, outcome: tuple) -> None:
+            i, stat, known = item
+            source = sources[i]
+            kind, sha, payload, lines = outcome
+            if kind == "same" and store is not None and sha:
+                stored = store.get_payload(source, sha, fp)
+                if stored is not None:
+                    if stat is not None:
+                        store.put_stat(source, stat[0], stat[1], sha)
+                    finish(i, stored, True)
+                    return
+                submit([(i, stat, None)])  # the row went away since the task was sent: extract it after all
+                return
+            assert payload is not None
+            batch._replay(lines)
+            rec = from_payload(payload)
+            store_new(i, payload, rec, stat)
+            finish(i, payload, False, rec)
 
         try:
             submit_more()
             for fut in ac if ac is not None else ():
-                i, stat, known = pending.pop(fut.key)
+                items = pending.pop(fut.key)
                 live.pop(fut.key, None)
-                source = sources[i]
                 try:
-                    kind, sha, payload, lines = fut.result()
+                    outcomes = fut.result()
                 except KilledWorker:
-                    result.crashed.append(source)
-                    finish(i, _crash_payload(source), False)
                     fut.release()
+                    crashed(items)
                     submit_more()
                     continue
                 except Exception as exc:  # the task itself failed (e.g. the extractor cannot be unpickled)
-                    message = f"{source}: extraction failed ({type(exc).__name__}: {exc}); please report this file"
-                    log.error("%s", message)
-                    rec = batch._error_record(_Source(source), "internal_error", message)  # type: ignore[arg-type]
-                    rec.source = source
-                    finish(i, to_payload(rec), False)
                     fut.release()
+                    for i, _, _ in items:
+                        message = (f"{sources[i]}: extraction failed ({type(exc).__name__}: {exc}); "
+                                   "please report this file")
+                        log.error("%s", message)
+                        rec = batch._error_record(_Source(sources[i]), "internal_error", message)  # type: ignore[arg-type]
+                        rec.source = sources[i]
+                        finish(i, to_payload(rec), False)
                     submit_more()
                     continue
                 fut.release()
-                if kind == "same" and store is not None and sha:
-                    stored = store.get_payload(source, sha, fp)
-                    if stored is not None:
-                        if stat is not None:
-                            store.put_stat(source, stat[0], stat[1], sha)
-                        finish(i, stored, True)
-                        submit_more()
-                        continue
-                    # the row went away since the task was sent: extract it after all
-                    fut2 = client.submit(extract_task, source, max_bytes, None, ext,  # type: ignore[attr-defined]
-                                         key=f"chitieu-{run_id}-{i}-again", pure=False)
-                    pending[fut2.key], live[fut2.key] = (i, stat, None), fut2
-                    ac.add(fut2)
-                    continue
-                assert payload is not None
-                batch._replay(lines)
-                rec = from_payload(payload)
-                store_new(i, payload, rec, stat)
-                finish(i, payload, False, rec)
+                for item, outcome in zip(items, outcomes):
+                    handle(item, outcome)
                 submit_more()
         except BaseException:
             try:
