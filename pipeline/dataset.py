@@ -57,8 +57,10 @@ TABLES = ("documents", "targets", "references")
 PARTITION = "province_2025"
 #: The file that commits a batch, written last.
 MANIFEST = "_manifest.json"
-#: Documents per shard (one file per partition per table each).
-DEFAULT_SHARD_DOCS = 2000
+#: Documents per shard (one file per partition per table each).  The client
+#: holds one shard's records (without their text) and tables: its memory
+#: grows with this, not with the batch (about 25 MB per 1000 short documents).
+DEFAULT_SHARD_DOCS = 1000
 #: The partition of documents with no known ``province_2025`` (read back as ``None`` by :func:`read_table`).
 UNKNOWN = "unknown"
 _TMP = "_tmp-"

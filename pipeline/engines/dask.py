@@ -355,7 +355,8 @@ class DaskEngine:
                             continue
                     known = store.stored_sha256(source, fp)
                 items.append((i, stat, known))
-                if len(items) == chunk:
+                # smaller tasks towards the end, so that no worker waits long for the last one
+                if len(items) >= max(1, min(chunk, (len(sources) - i) // max(1, limit))):
                     submit(items)
                     items = []
             if items:
