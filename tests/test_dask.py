@@ -293,3 +293,13 @@ def test_cli_dask_options_need_the_dask_engine(extra, what, tmp_path, capsys):
     code = cli.main(["extract", str(CORPUS), "--out", str(tmp_path / "o"), *extra])
     assert code == cli.EXIT_USAGE
     assert f"{what} needs --engine dask" in capsys.readouterr().err
+
+
+def test_run_batch_hook_hands_the_batch_to_the_engine(engine, tmp_path):
+    files = [Path(p) for p in fake_docs(tmp_path / "in", 5)]
+    with Store(tmp_path / STORE_NAME) as store:
+        res = batch.run_batch(files, max_bytes=MAX_BYTES, store=store, extractor=fake_extract, engine=engine)
+        assert [r.source for r in res.records] == [str(f) for f in files]  # input order, as run_batch
+        assert (res.extracted, res.stored) == (5, 5)
+        again = batch.run_batch(files, max_bytes=MAX_BYTES, store=store, extractor=fake_extract, engine=engine)
+    assert (again.extracted, again.reused) == (0, 5)
