@@ -5,7 +5,7 @@
 #   make eval    score every ../shared gold set apart: TUNE (gold, gold-extra, fullplans) and CHECK (gold-extra2)
 #   make bench   throughput and memory on replicated corpora (bench/results.txt); BENCH_FULL=1 for the long run;
 #                then each real file's load and extract time (bench/realfiles_results.txt),
-#                then the speed targets (bench/results.json "speed")
+#                then the speed targets (bench/results.json "speed"), then the Dask engine (bench/dask_results.txt)
 #
 # Setup is incremental: the venv is created once, the project is reinstalled
 # only when pyproject.toml is newer than .venv/.installed, and the Debian
@@ -89,6 +89,7 @@ bench: setup
 	@$(PY) bench/formats_bench.py
 	@CHITIEU_SHARED=$(SHARED) $(PY) bench/realfiles_bench.py
 	@$(PY) bench/speed_bench.py
+	@$(PY) bench/dask_bench.py
 
 clean:
 	rm -rf $(OUT) bench/out .pytest_cache

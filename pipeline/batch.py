@@ -617,8 +617,11 @@ def _isolate(suspects: list[int], todo: Sequence[Path], max_bytes: int, ext: Opt
 def run_batch(files: Sequence[Path], *, max_bytes: int, jobs: int = 1, store: Optional[Store] = None,
               force: bool = False, extractor: Optional[Extractor] = None,
               progress: Optional[Progress] = None, budget: Budget = Budget(),
-              isolate: Optional[bool] = None) -> BatchResult:
+              isolate: Optional[bool] = None, engine=None) -> BatchResult:
     """Records for ``files`` (in that order), reusing and filling ``store``.
+
+    ``engine``, when given, runs the batch instead of the process pool here
+    (its ``run_batch`` method: :class:`pipeline.engines.dask.DaskEngine`).
 
     ``extractor`` defaults to :func:`pipeline.core.extract_file`; in worker
     processes a replacement must be picklable (a module-level function).
@@ -631,6 +634,9 @@ def run_batch(files: Sequence[Path], *, max_bytes: int, jobs: int = 1, store: Op
     ``KeyboardInterrupt`` propagates; every document finished before it is
     already in the store.
     """
+    if engine is not None:
+        return engine.run_batch(files, max_bytes=max_bytes, store=store, force=force, extractor=extractor,
+                                progress=progress, budget=budget)
     start = time.perf_counter()
     files = [Path(f) for f in files]
     payloads: list[Optional[str]] = [None] * len(files)

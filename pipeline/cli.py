@@ -9,6 +9,9 @@
     while their bytes and the rules are unchanged (:mod:`pipeline.batch`).
     In a batch, each file is extracted in a worker process under a time and
     memory budget (:class:`pipeline.batch.Budget`).
+    ``--engine dask [--scheduler ADDRESS] [--format files|parquet-dataset]``
+    runs it on a Dask cluster instead, with paths or fsspec URLs
+    (:mod:`pipeline.engines.dask`, :mod:`pipeline.dataset`).
 
 ``chitieu compare OUTPUT_DIR [--baseline DOC_ID] [--out DIR]``
     Rebuild the comparison tables from an existing ``documents.jsonl``.
@@ -529,9 +532,20 @@ def build_parser() -> argparse.ArgumentParser:
                         "Parquet, JSON and report.html. "
                         "Exit status: 0 all read, 1 some failed (outputs still written), 2 usage error, "
                         "3 the output folder or the store cannot be written, 130 interrupted.")
-    ex.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="document files or folders")
-    ex.add_argument("--out", "-o", type=Path, default=DEFAULT_OUT, metavar="DIR",
-                    help="output folder, created if missing (default: outputs)")
+    ex.add_argument("paths", nargs="+", type=_path_or_url, metavar="PATH",
+                    help="document files or folders (with --engine dask also fsspec URLs: s3://bucket/plans/)")
+    ex.add_argument("--out", "-o", type=_path_or_url, default=DEFAULT_OUT, metavar="DIR",
+                    help="output folder, created if missing (default: outputs); a URL with --engine dask")
+    ex.add_argument("--engine", choices=("local", "dask"), default="local",
+                    help="local: worker processes on this machine; dask: the workers of a Dask cluster, a "
+                    "LocalCluster of --jobs workers unless --scheduler is given (default: local)")
+    ex.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                    help="with --engine dask: the address of a running Dask scheduler (tcp://host:8786)")
+    ex.add_argument("--format", choices=("files", "parquet-dataset"), default="files",
+                    help="files: the output files listed above; parquet-dataset (--engine dask): "
+                    "documents/, targets/, references/ as Parquet datasets partitioned by province_2025, "
+                    "the comparison tables, and the other files for batches of at most 2000 documents "
+                    "(default: files)")
     ex.add_argument("--jobs", "-j", type=_jobs, default=1, metavar="N",
                     help="extract N documents at a time in worker processes; 0 = one per CPU (default: 1)")
     ex.add_argument("--force", action="store_true",
@@ -643,9 +657,24 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     return _cmd_extract(args)
 
 
+def _path_or_url(text: str):
+    """A command-line path: a :class:`Path`, or the text itself for a URL (``s3://…``)."""
+    from .engines import is_url
+    return text if is_url(text) else Path(text)
+
+
 def _cmd_extract(args: argparse.Namespace) -> int:
+    if args.engine == "dask":
+        from .engines.dask import cmd_extract
+        return cmd_extract(args)
     _setup_logging(args.quiet, args.verbose)
     prog = f"{PROG} extract"
+    urls = [str(p) for p in [*args.paths, args.out] if isinstance(p, str)]
+    if urls or args.format != "files" or args.scheduler:
+        what = (f"the URL {urls[0]}" if urls else "--format parquet-dataset" if args.format != "files"
+                else "--scheduler")
+        print(f"{prog}: error: {what} needs --engine dask", file=sys.stderr)
+        return EXIT_USAGE
     try:
         skipped: list[Skipped] = []
         files = find_inputs(args.paths, skipped=skipped)

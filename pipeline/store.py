@@ -176,6 +176,14 @@ CREATE TABLE IF NOT EXISTS corrections (
     updated     TEXT NOT NULL,
     UNIQUE (sha256, kind, ident)
 );
+-- size and modification time of a file when its record was stored (engines that
+-- must not read file bytes on the client: pipeline.engines.dask)
+CREATE TABLE IF NOT EXISTS file_stats (
+    source  TEXT PRIMARY KEY,
+    size    INTEGER NOT NULL,
+    mtime   TEXT NOT NULL,
+    sha256  TEXT NOT NULL
+);
 """
 
 #: Columns of a correction row, in table order (see :meth:`Store.corrections`).
@@ -300,6 +308,44 @@ class Store:
             return False
         self.put_payload(rec.source, rec.sha256, fp, rec.doc_id, to_payload(rec))
         return True
+
+    def get_by_stat(self, source: str, size: int, mtime: str, fp: str) -> Optional[tuple[str, str]]:
+        """``(sha256, payload)`` of the row for ``source`` and ``fp`` when the file
+        still has the size and modification time recorded with it
+        (:meth:`put_stat`), else ``None``: reuse without reading the file."""
+        db = self._connect(create=False)
+        if db is None:
+            return None
+        try:
+            row = db.execute("SELECT r.sha256, r.payload FROM records r JOIN file_stats s "
+                             "ON s.source = r.source AND s.sha256 = r.sha256 "
+                             "WHERE r.source=? AND r.fingerprint=? AND s.size=? AND s.mtime=?",
+                             (source, fp, int(size), str(mtime))).fetchone()
+        except sqlite3.Error as exc:
+            self._fail(exc)
+        return None if row is None else (row[0], row[1])
+
+    def stored_sha256(self, source: str, fp: str) -> Optional[str]:
+        """The sha256 of the row kept for ``source`` under ``fp``, if any."""
+        db = self._connect(create=False)
+        if db is None:
+            return None
+        try:
+            row = db.execute("SELECT sha256 FROM records WHERE source=? AND fingerprint=?",
+                             (source, fp)).fetchone()
+        except sqlite3.Error as exc:
+            self._fail(exc)
+        return None if row is None else row[0]
+
+    def put_stat(self, source: str, size: int, mtime: str, sha256: str) -> None:
+        """Record the size and modification time at which ``source`` had ``sha256``."""
+        db = self._connect(create=True)
+        assert db is not None
+        try:
+            db.execute("INSERT OR REPLACE INTO file_stats (source, size, mtime, sha256) VALUES (?, ?, ?, ?)",
+                       (source, int(size), str(mtime), sha256))
+        except sqlite3.Error as exc:
+            self._fail(exc)
 
     def __len__(self) -> int:
         db = self._connect(create=False)

@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""The Dask engine beside ``--jobs 2``: throughput, client memory, per-document costs.
+
+    python bench/dask_bench.py                 # the default run (a few minutes on 2 idle cores)
+    python bench/dask_bench.py --copies 20 --short-copies 100,400   # quicker
+    make bench                                 # runs bench.py, ..., then this
+
+Cases, each in a fresh process (``chitieu extract`` through ``pipeline.cli.main``):
+
+* **throughput**: the corpus (``corpus/*``) replicated ``--copies`` times
+  (default ×100, full-length documents, as ``bench/bench.py``), extracted
+  with ``--jobs 2`` (the process pool) and with ``--engine dask --jobs 2``
+  (a 2-worker ``LocalCluster`` started by the command), both writing
+  today's files into a fresh folder.  Both times include starting the
+  workers and writing the outputs.  Target: the Dask engine's documents/s
+  within 15% of ``--jobs 2``;
+* **client memory**: ``--engine dask --jobs 2 --format parquet-dataset`` on
+  the *short* corpus (``bench.py``'s short documents: the cost per document
+  without the length) at each of ``--short-copies`` (default ×100 and ×1000),
+  then the largest again into the same folder (every record reused).  The
+  client's peak resident memory (``ru_maxrss`` of the command's process,
+  which also runs the LocalCluster's scheduler) must grow by at most
+  50 MB from ×100 to ×1000: the dataset is streamed, and the small-batch
+  files are written only up to ``SMALL_BATCH_DOCS`` documents.
+
+The per-document costs that ``docs/scale.md`` plans with are printed at the
+end: worker-seconds per full-length document, client seconds per document
+reused, bytes of the dataset and of the store per document.
+
+Results are printed and written to ``bench/dask_results.txt`` and, as
+JSON, to ``bench/dask_results.json``.
+Generated corpora and outputs go to ``bench/out/dask/`` (git-ignored).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+OUT = ROOT / "bench" / "out" / "dask"
+DOCS_PER_S_TOLERANCE = 0.15
+MEMORY_GROWTH_MB = 50.0
+
+
+def _maxrss_mb() -> float:
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kb / 1024 / (1024 if sys.platform == "darwin" else 1)
+
+
+def _tree_bytes(path: Path, suffix: str = "") -> int:
+    return sum(p.stat().st_size for p in path.rglob(f"*{suffix}") if p.is_file())
+
+
+def case(args: list[str]) -> dict:
+    """One ``chitieu extract`` in this process; its summary numbers and peak memory."""
+    import contextlib
+    import io
+    import re
+
+    from pipeline import cli
+
+    buf = io.StringIO()
+    t0 = time.perf_counter()
+    with contextlib.redirect_stdout(buf):
+        code = cli.main(["extract", *args, "--quiet"])
+    seconds = time.perf_counter() - t0
+    text = buf.getvalue()
+
+    def num(label: str) -> int:
+        m = re.search(rf"{label}\s+(\d+)", text)
+        return int(m.group(1)) if m else -1
+
+    reused = re.search(r"reused (\d+)", text)
+    return {"code": code, "seconds": seconds, "documents": num("documents"), "extracted": num("extracted"),
+            "reused": int(reused.group(1)) if reused else -1, "peak_mb": _maxrss_mb(),
+            "client_cpu_s": resource.getrusage(resource.RUSAGE_SELF).ru_utime
+            + resource.getrusage(resource.RUSAGE_SELF).ru_stime}
+
+
+def run_case(label: str, args: list[str]) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.run([sys.executable, __file__, "--case", json.dumps(args)], capture_output=True,
+                          text=True, env=env, cwd=ROOT)
+    if proc.returncode != 0:
+        raise SystemExit(f"{label}: failed\n{proc.stderr[-3000:]}")
+    row = json.loads(proc.stdout.strip().splitlines()[-1])
+    row["case"] = label
+    row["docs_per_s"] = row["documents"] / row["seconds"] if row["seconds"] else 0.0
+    print(f"  {label:<40} {row['documents']:>6} docs {row['seconds']:>8.2f} s {row['docs_per_s']:>8.2f} docs/s "
+          f"peak {row['peak_mb']:>6.0f} MB  client CPU {row['client_cpu_s']:>6.1f} s  extracted {row['extracted']}, reused {row['reused']}", flush=True)
+    return row
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--copies", type=int, default=100, help="corpus copies for the throughput cases")
+    ap.add_argument("--short-copies", default="100,1000", help="short-corpus copies for the memory cases")
+    ap.add_argument("--case", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.case:
+        print(json.dumps(case(json.loads(a.case))))
+        return 0
+
+    from bench import build_replicated, corpus_files  # bench/bench.py
+
+    start = time.perf_counter()
+    OUT.mkdir(parents=True, exist_ok=True)
+    files = corpus_files(ROOT / "corpus")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    head = (f"chitieu dask bench — {time.strftime('%Y-%m-%d %H:%M')}, python {platform.python_version()}, "
+            f"{os.cpu_count()} CPUs, load average {load:.2f} at the start")
+    print(head, flush=True)
+    rows: list[dict] = []
+
+    full = build_replicated(files, a.copies, OUT / f"corpus-x{a.copies}")
+    pair = {}
+    for label, extra in ((f"corpus x{a.copies} --jobs 2", ["--jobs", "2"]),
+                         (f"corpus x{a.copies} --engine dask --jobs 2", ["--engine", "dask", "--jobs", "2"])):
+        out = OUT / ("o-" + label.replace(" ", "_").replace("-", ""))
+        shutil.rmtree(out, ignore_errors=True)
+        pair[label] = row = run_case(label, [str(full), "--out", str(out), *extra])
+        rows.append(row)
+    local, dask_row = pair.values()
+    ratio = dask_row["docs_per_s"] / local["docs_per_s"] if local["docs_per_s"] else 0.0
+
+    memory = []
+    sizes = [int(x) for x in a.short_copies.split(",") if x.strip()]
+    for n in sizes:
+        corpus = build_replicated(files, n, OUT / f"short-x{n}", short=True)
+        out = OUT / f"ds-short-x{n}"
+        shutil.rmtree(out, ignore_errors=True)
+        label = f"short x{n} --engine dask --format parquet-dataset"
+        row = run_case(label, [str(corpus), "--out", str(out), "--engine", "dask", "--jobs", "2",
+                               "--format", "parquet-dataset"])
+        row["dataset_bytes"] = sum(_tree_bytes(out / t, ".parquet") for t in ("documents", "targets", "references"))
+        row["store_bytes"] = _tree_bytes(out, ".sqlite")
+        rows.append(row)
+        memory.append(row)
+    last = memory[-1]
+    n = sizes[-1]
+    rerun = run_case(f"short x{n} rerun (all reused)", [str(OUT / f"short-x{n}"), "--out", str(OUT / f"ds-short-x{n}"),
+                                                         "--engine", "dask", "--jobs", "2", "--format",
+                                                         "parquet-dataset"])
+    rows.append(rerun)
+    growth = last["peak_mb"] - memory[0]["peak_mb"]
+
+    full_docs = dask_row["documents"]
+    lines = [
+        "",
+        head,
+        f"throughput: corpus x{a.copies} ({full_docs} full-length documents): --engine dask {dask_row['docs_per_s']:.2f} "
+        f"docs/s, --jobs 2 {local['docs_per_s']:.2f} docs/s: x{ratio:.2f} "
+        f"({'within' if ratio >= 1 - DOCS_PER_S_TOLERANCE else 'NOT within'} {DOCS_PER_S_TOLERANCE:.0%})",
+        f"client memory: --format parquet-dataset, short x{sizes[0]} peak {memory[0]['peak_mb']:.0f} MB, "
+        f"x{n} peak {last['peak_mb']:.0f} MB: {growth:+.0f} MB "
+        f"({'within' if growth <= MEMORY_GROWTH_MB else 'NOT within'} {MEMORY_GROWTH_MB:.0f} MB)",
+        "per-document costs (docs/scale.md):",
+        f"  worker time, full-length document: {2 * dask_row['seconds'] / full_docs * 1000:.0f} ms "
+        f"(2 workers x {dask_row['seconds']:.1f} s / {full_docs} docs, startup and writing included)",
+        f"  client time per reused document:  {rerun['seconds'] / rerun['documents'] * 1000:.1f} ms "
+        f"(short x{n} rerun: {rerun['seconds']:.1f} s / {rerun['documents']} docs, dataset rewritten)",
+        f"  dataset bytes per short document: {last['dataset_bytes'] / last['documents']:.0f} B; "
+        f"store bytes per short document: {last['store_bytes'] / last['documents']:.0f} B",
+        f"dask bench took {(time.perf_counter() - start) / 60:.1f} min",
+    ]
+    for row in rows:
+        lines.insert(2 + rows.index(row), f"  {row['case']:<48} {row['documents']:>6} docs {row['seconds']:>8.2f} s "
+                     f"{row['docs_per_s']:>7.2f} docs/s  peak {row['peak_mb']:>5.0f} MB  client CPU {row['client_cpu_s']:>5.1f} s  "
+                     f"extracted {row['extracted']}, reused {row['reused']}")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    (ROOT / "bench" / "dask_results.txt").write_text(text.lstrip("\n"), encoding="utf-8")
+    (ROOT / "bench" / "dask_results.json").write_text(json.dumps({
+        "rows": rows, "docs_per_s_ratio": ratio, "memory_growth_mb": growth, "load_average": load,
+    }, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

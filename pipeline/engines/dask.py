@@ -1,0 +1,666 @@
+"""``--engine dask``: the batch on the workers of a Dask cluster.
+
+The per-file work is that of :mod:`pipeline.batch` (``batch._work``: the
+record of one file, an exception turned into its ``internal_error`` record,
+the file's log lines sent back with it), run in Dask worker processes:
+
+* **Workers.**  :class:`ChitieuPlugin`, a worker plugin, loads the rules and
+  the models once per worker process (a warm-up extraction) and captures
+  the log lines of the file in hand.  A task gets a path or URL, never
+  bytes: the worker reads the file itself (a URL other than ``file://`` is
+  copied to a temporary file of the same name), hashes it and extracts it.
+* **Client.**  It sends the files in tasks of ``chunk`` files (default
+  :data:`DEFAULT_CHUNK`), keeps at most ``inflight`` tasks on the cluster
+  (default two per worker thread), takes results as they finish
+  (``distributed.as_completed``), stores each record at once (one commit per
+  document, as ``--engine local``) and hands it on (``on_record``) so the
+  caller can stream it to the outputs; the client never holds the whole
+  batch unless asked to (``keep=True``).
+* **Reuse.**  The store (SQLite) stays on the client's disk.  The client
+  asks the filesystem for each file's size and modification time; when the
+  store holds a record for that path, size, time and fingerprint, it is
+  reused without any task (its sha256 is the one the worker computed when it
+  extracted the file).  When only the size or time changed, the stored
+  sha256 goes with the task: the worker hashes the file and, when the bytes
+  are the same, answers so instead of extracting.
+* **Failures.**  A worker that dies mid-task (killed, out of memory: the
+  nanny restarts it) has its task run again on a worker by the scheduler.
+  A task that has been on ``allowed_failures + 1`` dying workers
+  (``distributed.scheduler.allowed-failures``) is given up by the scheduler
+  (``KilledWorker``): each of its files is then sent again in a task of its
+  own, and the file whose own task is given up gets the ``worker_crashed``
+  record of :mod:`pipeline.batch`; the batch goes on.  Error records are not stored,
+  as with ``--engine local``.
+* **Ctrl-C** cancels the futures still on the cluster and re-raises; every
+  document finished before it is in the store.
+
+Not carried over from ``--engine local``: the per-file time limit
+(``--file-timeout``).  ``--max-memory`` becomes each worker's
+``memory_limit`` when this engine starts the cluster (the nanny restarts a
+worker over it, so a file that does that repeatedly ends ``worker_crashed``).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence
+
+from .. import batch
+from ..store import Store, fingerprint, from_payload, storable, to_payload
+from . import basename, local_path, stat_source, url_fs
+
+if TYPE_CHECKING:
+    from ..models import DocumentRecord
+
+log = logging.getLogger("chitieu")
+
+__all__ = ["DaskEngine", "ChitieuPlugin", "DEFAULT_ALLOWED_FAILURES"]
+
+#: Times a task may be on a worker that dies before its file is marked
+#: ``worker_crashed`` (the scheduler's ``allowed-failures``, set on the
+#: ``LocalCluster`` this engine starts; a running scheduler keeps its own).
+DEFAULT_ALLOWED_FAILURES = 2
+#: Tasks kept on the cluster per worker thread.
+INFLIGHT_PER_THREAD = 2
+#: Files per task.  Each task costs the client and the scheduler a few
+#: milliseconds of CPU (submit, transitions, gathering the result), as much
+#: as extracting a short document; a task of several files spreads it.
+DEFAULT_CHUNK = 8
+
+#: Loggers of the worker itself, not of the file in hand: not sent back.
+_WORKER_LOGGERS = ("distributed", "tornado", "asyncio", "bokeh")
+
+Extractor = Callable[..., "DocumentRecord"]
+#: ``on_record(index, record, reused)`` for each input, in the order they finish.
+OnRecord = Callable[[int, "DocumentRecord", bool], None]
+
+
+# --------------------------------------------------------------------------
+# On the workers
+# --------------------------------------------------------------------------
+
+_warm = False
+
+
+def setup_worker(levels: dict[str, int], warm: bool) -> None:
+    """Once per worker process (idempotent): capture log lines, the client's
+    log levels, and the rules and models loaded by a warm-up extraction."""
+    global _warm
+    if batch._capture is None:
+        batch._capture = batch._Capture()
+        logging.getLogger().addHandler(batch._capture)
+    for name, level in levels.items():
+        if name:  # the root logger's level is the worker's own business
+            logging.getLogger(name).setLevel(level)
+    if warm and not _warm:
+        try:
+            from ..core import extract_text
+            extract_text(batch._WARMUP_TEXT, "warmup")
+        except Exception:  # the first real file will report whatever is wrong
+            pass
+        _warm = True
+    batch._capture.lines.clear()
+
+
+try:
+    from distributed import WorkerPlugin as _WorkerPlugin
+except ImportError:  # pragma: no cover - dask is a dependency; this keeps --help working without it
+    _WorkerPlugin = object  # type: ignore[misc,assignment]
+
+
+class ChitieuPlugin(_WorkerPlugin):  # type: ignore[misc,valid-type]
+    """Worker plugin: :func:`setup_worker` on every worker, those that join later included."""
+
+    name = "chitieu"
+
+    def __init__(self, levels: dict[str, int], warm: bool = True):
+        self.levels, self.warm = dict(levels), warm
+
+    def setup(self, worker) -> None:  # noqa: D401 - the WorkerPlugin hook
+        setup_worker(self.levels, self.warm)
+
+
+def _fetch(source: str) -> tuple[str, Optional[str]]:
+    """A local path to read ``source`` from, and a temporary folder to remove after."""
+    local = local_path(source)
+    if local is not None:
+        return local, None
+    tmp = tempfile.mkdtemp(prefix="chitieu-fetch.")
+    dest = os.path.join(tmp, basename(source))
+    fs, path = url_fs(source)
+    fs.get_file(path, dest)
+    return dest, tmp
+
+
+def _renamed(payload: str, local: str, source: str) -> str:
+    """The payload with the local file name the worker read replaced by ``source``."""
+    rec = from_payload(payload)
+    rec.source = source
+    rec.warnings = [w.replace(local, source) for w in rec.warnings]
+    for key in ("error_message", "traceback"):
+        if isinstance(rec.extra.get(key), str):
+            rec.extra[key] = rec.extra[key].replace(local, source)
+    return to_payload(rec)
+
+
+def extract_task(source: str, max_bytes: int, known_sha: Optional[str],
+                 extractor: Optional[Extractor]) -> tuple[str, Optional[str], Optional[str], list]:
+    """One file on a worker: ``("same", sha256, None, [])`` when its bytes hash
+    to ``known_sha``, else ``("new", sha256, payload, log lines)``."""
+    if batch._capture is None:  # a worker that joined without the plugin (should not happen)
+        setup_worker({}, extractor is None)
+    try:
+        local, tmp = _fetch(source)
+    except Exception as exc:
+        message = f"{source}: cannot read file: {type(exc).__name__}: {exc}"
+        rec = batch._error_record(Path(basename(source)), "unreadable", message)
+        rec.source = source
+        return "new", None, to_payload(rec), [("chitieu", logging.ERROR, message)]
+    try:
+        sha = batch.file_sha256(Path(local))
+        if known_sha and sha == known_sha:
+            return "same", sha, None, []
+        payload, lines = batch._work(local, max_bytes, extractor, 0, sha if extractor is None else None)
+        if local != source:
+            payload = _renamed(payload, local, source)
+            lines = [(n, lv, m.replace(local, source)) for n, lv, m in lines]
+        lines = [ln for ln in lines if not ln[0].startswith(_WORKER_LOGGERS)]
+        return "new", sha, payload, lines
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def extract_chunk(items: Sequence[tuple[str, Optional[str]]], max_bytes: int,
+                  extractor: Optional[Extractor]) -> list[tuple]:
+    """Several files in one task: :func:`extract_task` of each ``(source, known sha256)``."""
+    return [extract_task(source, max_bytes, known, extractor) for source, known in items]
+
+
+# --------------------------------------------------------------------------
+# On the client
+# --------------------------------------------------------------------------
+
+class _Source(str):
+    """A path or URL as given, with the ``stem`` that names its record."""
+
+    @property
+    def stem(self) -> str:
+        return Path(basename(self)).stem
+
+
+def _crash_payload(source: str) -> str:
+    rec = batch._crash_record(_Source(source))  # type: ignore[arg-type]
+    rec.source = source
+    return to_payload(rec)
+
+
+@dataclass
+class DaskEngine:
+    """A Dask client for ``chitieu extract --engine dask``; use it as a context manager.
+
+    ``scheduler`` is the address of a running scheduler (``tcp://host:8786``);
+    without it a ``LocalCluster`` of ``jobs`` worker processes (one thread
+    each, loopback only, no dashboard) is started and closed with the
+    engine.  ``memory_limit`` is each local worker's limit (bytes or
+    ``"auto"``).  ``client`` may be given instead (tests share one cluster).
+    """
+
+    scheduler: Optional[str] = None
+    jobs: int = 2
+    memory_limit: int | str = "auto"
+    allowed_failures: int = DEFAULT_ALLOWED_FAILURES
+    inflight: Optional[int] = None
+    chunk: int = 0
+    client: object = None
+    _cluster: object = field(default=None, repr=False)
+    _own_client: bool = field(default=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.chunk <= 0:
+            self.chunk = DEFAULT_CHUNK
+
+    def __enter__(self) -> "DaskEngine":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def start(self) -> None:
+        if self.client is not None:
+            return
+        import dask
+        from distributed import Client, LocalCluster
+
+        if self.scheduler:
+            self.client = Client(self.scheduler, set_as_default=False)
+        else:
+            # one task per worker thread at a time: when a worker dies, only the file it was
+            # reading is suspected (a task queued on it would count a death too)
+            with dask.config.set({"distributed.scheduler.allowed-failures": self.allowed_failures,
+                                  "distributed.scheduler.worker-saturation": 1.0}):
+                self._cluster = LocalCluster(n_workers=max(1, self.jobs), threads_per_worker=1, processes=True,
+                                             host="127.0.0.1", dashboard_address=None,
+                                             memory_limit=self.memory_limit, silence_logs=logging.ERROR)
+            self.client = Client(self._cluster, set_as_default=False)
+        self._own_client = True
+
+    def close(self) -> None:
+        if self._own_client and self.client is not None:
+            self.client.close()  # type: ignore[attr-defined]
+            self.client = None
+        if self._cluster is not None:
+            self._cluster.close()  # type: ignore[attr-defined]
+            self._cluster = None
+
+    def threads(self) -> int:
+        return max(1, sum(self.client.nthreads().values()))  # type: ignore[attr-defined]
+
+    # -- the batch -----------------------------------------------------------
+
+    def run(self, sources: Sequence[str], *, max_bytes: int, store: Optional[Store] = None,
+            force: bool = False, extractor: Optional[Extractor] = None,
+            progress: Optional[batch.Progress] = None, on_record: Optional[OnRecord] = None,
+            keep: bool = True) -> batch.BatchResult:
+        """Records for ``sources`` (paths as strings, or URLs), reusing and filling ``store``.
+
+        ``keep=True`` returns them in input order in ``BatchResult.records``
+        (as :func:`pipeline.batch.run_batch` does); ``keep=False`` only hands
+        each to ``on_record`` and keeps nothing, so memory does not grow with
+        the batch.  ``KeyboardInterrupt`` cancels the tasks on the cluster
+        and propagates.
+        """
+        from distributed import KilledWorker, as_completed
+
+        start = time.perf_counter()
+        client = None  # started at the first task: a rerun that reuses every record needs no cluster
+        result = batch.BatchResult(records=[])
+        payloads: list[Optional[str]] = [None] * len(sources) if keep else []
+        fp = fingerprint(max_bytes) if store is not None else ""
+        ext = None if batch._is_default(extractor) else extractor
+        limit = 1
+        run_id = uuid.uuid4().hex[:8]
+        ac = None
+
+        def connect():
+            nonlocal client, limit, ac
+            if client is None:
+                self.start()
+                client = self.client
+                client.register_plugin(ChitieuPlugin(batch._log_levels(), ext is None),  # type: ignore[attr-defined]
+                                       name="chitieu")
+                limit = self.inflight or INFLIGHT_PER_THREAD * self.threads()
+                ac = as_completed(loop=client.loop)  # type: ignore[attr-defined]
+            return client
+
+        def finish(i: int, payload: str, reused: bool, rec: Optional["DocumentRecord"] = None) -> None:
+            if rec is None:
+                rec = from_payload(payload)
+            if keep:
+                payloads[i] = payload
+            if reused:
+                result.reused += 1
+            else:
+                result.extracted += 1
+                log.debug("%s: %d targets, %d references", sources[i], len(rec.targets), len(rec.references))
+            if on_record is not None:
+                on_record(i, rec, reused)
+            if progress:
+                progress(Path(basename(sources[i])), reused)
+
+        def store_new(i: int, payload: str, rec: "DocumentRecord", stat: Optional[tuple[int, str]]) -> None:
+            if store is None:
+                return
+            if storable(rec):
+                store.put_payload(rec.source, rec.sha256, fp, rec.doc_id, payload)
+                result.stored += 1
+                if stat is not None:
+                    store.put_stat(sources[i], stat[0], stat[1], rec.sha256)
+
+        Item = tuple[int, Optional[tuple[int, str]], Optional[str]]   # (index, stat, known sha256)
+        pending: dict[str, list[Item]] = {}   # key -> the files of that task
+        live: dict[str, object] = {}          # key -> future still on the cluster (cancelled on Ctrl-C)
+        queue: Iterator[int] = iter(range(len(sources)))
+        chunk = max(1, self.chunk)
+        tokens = iter(range(1, 1 << 62))
+
+        def submit(items: list[Item]) -> None:
+            c = connect()
+            fut = c.submit(extract_chunk, [(sources[i], known) for i, _, known in items],  # type: ignore[attr-defined]
+                           max_bytes, ext, key=f"chitieu-{run_id}-{next(tokens)}", pure=False)
+            pending[fut.key], live[fut.key] = items, fut
+            ac.add(fut)  # type: ignore[union-attr]
+
+        def submit_more() -> None:
+            items: list[Item] = []
+            while len(pending) < limit or client is None:
+                i = next(queue, None)
+                if i is None:
+                    break
+                source = sources[i]
+                stat = stat_source(source) if store is not None else None
+                known = None
+                if store is not None and not force:
+                    if stat is not None:
+                        hit = store.get_by_stat(source, stat[0], stat[1], fp)
+                        if hit is not None:
+                            finish(i, hit[1], True)
+                            continue
+                    known = store.stored_sha256(source, fp)
+                items.append((i, stat, known))
+                # smaller tasks towards the end, so that no worker waits long for the last one
+                if len(items) >= max(1, min(chunk, (len(sources) - i) // max(1, limit))):
+                    submit(items)
+                    items = []
+            if items:
+                submit(items)
+
+        def crashed(items: list[Item]) -> None:
+            """A task given up by the scheduler (its workers died): alone, the file is
+            to blame; in a chunk, each file is tried again in a task of its own."""
+            if len(items) > 1:
+                log.warning("a worker died %d times on a task of %d files; trying each of them alone",
+                            self.allowed_failures + 1, len(items))
+                for item in items:
+                    submit([item])
+                return
+            i = items[0][0]
+            result.crashed.append(sources[i])
+            finish(i, _crash_payload(sources[i]), False)
+
+        def handle(item: Item, outcome: tuple) -> None:
+            i, stat, known = item
+            source = sources[i]
+            kind, sha, payload, lines = outcome
+            if kind == "same" and store is not None and sha:
+                stored = store.get_payload(source, sha, fp)
+                if stored is not None:
+                    if stat is not None:
+                        store.put_stat(source, stat[0], stat[1], sha)
+                    finish(i, stored, True)
+                    return
+                submit([(i, stat, None)])  # the row went away since the task was sent: extract it after all
+                return
+            assert payload is not None
+            batch._replay(lines)
+            rec = from_payload(payload)
+            store_new(i, payload, rec, stat)
+            finish(i, payload, False, rec)
+
+        try:
+            submit_more()
+            for fut in ac if ac is not None else ():
+                items = pending.pop(fut.key)
+                live.pop(fut.key, None)
+                try:
+                    outcomes = fut.result()
+                except KilledWorker:
+                    fut.release()
+                    crashed(items)
+                    submit_more()
+                    continue
+                except Exception as exc:  # the task itself failed (e.g. the extractor cannot be unpickled)
+                    fut.release()
+                    for i, _, _ in items:
+                        message = (f"{sources[i]}: extraction failed ({type(exc).__name__}: {exc}); "
+                                   "please report this file")
+                        log.error("%s", message)
+                        rec = batch._error_record(_Source(sources[i]), "internal_error", message)  # type: ignore[arg-type]
+                        rec.source = sources[i]
+                        finish(i, to_payload(rec), False)
+                    submit_more()
+                    continue
+                fut.release()
+                for item, outcome in zip(items, outcomes):
+                    handle(item, outcome)
+                submit_more()
+        except BaseException:
+            try:
+                if client is not None:
+                    client.cancel(list(live.values()))  # type: ignore[attr-defined]
+            except Exception:  # pragma: no cover - the client is going away anyway
+                pass
+            raise
+        if keep:
+            assert all(p is not None for p in payloads)
+            result.records = [from_payload(p) for p in payloads]  # type: ignore[arg-type]
+        result.seconds = time.perf_counter() - start
+        return result
+
+    def run_batch(self, files: Sequence[Path], *, max_bytes: int, store: Optional[Store] = None,
+                  force: bool = False, extractor: Optional[Extractor] = None,
+                  progress: Optional[batch.Progress] = None, **_ignored) -> batch.BatchResult:
+        """The hook of :func:`pipeline.batch.run_batch` (``engine=``): local files, records kept."""
+        return self.run([str(Path(f)) for f in files], max_bytes=max_bytes, store=store, force=force,
+                        extractor=extractor, progress=progress, keep=True)
+
+
+# --------------------------------------------------------------------------
+# ``chitieu extract --engine dask``
+# --------------------------------------------------------------------------
+
+#: ``--format parquet-dataset`` also writes today's small-batch files
+#: (``documents.jsonl``, the CSV tables, ``comparison.xlsx``, ``report.html``
+#: …) for batches of at most this many documents: they hold every record in
+#: memory at once (about 1 MB per 40 documents of the corpus's length).
+SMALL_BATCH_DOCS = 2000
+#: Where the store of a run whose output is a URL is kept (on the client's disk).
+STORE_DIR_ENV = "CHITIEU_STORE_DIR"
+
+
+def store_path_for(out: str) -> Path:
+    """The store of output ``out``: ``OUT/chitieu.sqlite`` for a local folder;
+    for a URL, a file named after it under ``$CHITIEU_STORE_DIR`` (default
+    ``~/.cache/chitieu/stores``), since SQLite needs a local disk."""
+    import hashlib
+
+    from ..store import STORE_NAME
+
+    local = local_path(out)
+    if local is not None:
+        return Path(local) / STORE_NAME
+    base = Path(os.environ.get(STORE_DIR_ENV) or Path.home() / ".cache" / "chitieu" / "stores")
+    return base / f"{hashlib.sha256(out.encode('utf-8')).hexdigest()[:16]}-{STORE_NAME}"
+
+
+def _publish(local_dir: Path, out: str, names: Sequence[str]) -> None:
+    """Copy files written in ``local_dir`` to the output URL ``out``."""
+    fs, root = url_fs(out)
+    root = root.rstrip("/")
+    fs.makedirs(root, exist_ok=True)
+    for name in names:
+        fs.put_file(str(local_dir / name), f"{root}/{name}")
+
+
+@dataclass
+class DaskRun:
+    """What :func:`run_extract` did, for the summary."""
+
+    summary: object
+    dataset_rows: Optional[dict] = None
+    files: list[str] = field(default_factory=list)
+
+
+def run_extract(sources: Sequence[str], out: str, *, fmt: str = "files", engine: Optional[DaskEngine] = None,
+                scheduler: Optional[str] = None, jobs: int = 2, max_bytes: int, quiet: bool = False,
+                force: bool = False, baseline: Optional[str] = "auto", memory_limit: int | str = "auto",
+                verbose: bool = False, lang: str = "vi", extractor: Optional[Extractor] = None,
+                shard_docs: Optional[int] = None, small_batch_docs: int = SMALL_BATCH_DOCS,
+                on_progress: Optional[batch.Progress] = None) -> DaskRun:
+    """Extract ``sources`` on a Dask cluster and write ``out`` (a folder or a URL).
+
+    ``fmt="files"`` writes today's outputs (:func:`pipeline.export.write_outputs`,
+    the same bytes as ``--engine local``; the whole batch is held in memory
+    to write them).  ``fmt="parquet-dataset"`` streams the records into the
+    dataset of :mod:`pipeline.dataset` (nothing is held but one shard),
+    writes the comparison tables computed from the dataset, and the other
+    small-batch files when the batch has at most ``small_batch_docs`` documents.
+    """
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    from ..cli import _progress, _tracebacks, _warn_duplicate_ids, summarize, write_log
+    from ..dataset import DEFAULT_SHARD_DOCS, DatasetWriter, comparison_from_dataset
+    from ..outputs.atomic import write_all
+    from ..outputs.files import csv_bytes
+    from ..outputs.tables import COMPARISON_FILES, OUTPUT_FILES
+    from ..outputs.write import write_outputs
+    from ..review import apply_corrections  # the analyst's corrections, if any (chitieu review)
+
+    if fmt not in ("files", "parquet-dataset"):
+        raise ValueError(f"unknown format {fmt!r}")
+    start = time.perf_counter()
+    local_out = local_path(out)
+    keep = fmt == "files" or len(sources) <= small_batch_docs
+    writer = DatasetWriter(out, shard_docs or DEFAULT_SHARD_DOCS) if fmt == "parquet-dataset" else None
+    totals = summarize([], 0.0)
+    entries: list[tuple[str, str]] = []
+
+    def sink(i: int, rec: "DocumentRecord", reused: bool) -> None:
+        one = summarize([rec], 0.0)
+        for name in ("documents", "failed", "targets", "references", "warnings", "characters"):
+            setattr(totals, name, getattr(totals, name) + getattr(one, name))
+        totals.failures.extend(one.failures)
+        entries.extend(_tracebacks([rec]))
+        if writer is not None:
+            writer.add(apply_corrections([rec], store_path_for(out))[0] if corrected else rec)
+
+    bar = _progress(sources, quiet)
+    reused = 0
+
+    def advance(path: Path, was_reused: bool) -> None:
+        nonlocal reused
+        reused += was_reused
+        bar.set_postfix_str(f"reused {reused}  {path.name[-40:]}", refresh=False)
+        bar.update(1)
+        if on_progress is not None:
+            on_progress(path, was_reused)
+
+    own = engine is None
+    if own:
+        engine = DaskEngine(scheduler=scheduler, jobs=jobs, memory_limit=memory_limit)
+    store = Store(store_path_for(out))
+    corrected = store.has_corrections()
+    try:
+        with logging_redirect_tqdm(loggers=[logging.getLogger()]), bar:
+            result = engine.run(sources, max_bytes=max_bytes, store=store, force=force, extractor=extractor,
+                                progress=advance, on_record=sink, keep=keep)
+    finally:
+        store.close()
+        if own:
+            engine.close()
+    if entries and verbose and not quiet:
+        import sys
+        for message, tb in entries:
+            print(f"{message}\n{tb.rstrip()}", file=sys.stderr)
+    run = DaskRun(summary=totals)
+    with tempfile.TemporaryDirectory(prefix="chitieu-out.") as tmp:
+        target = Path(local_out) if local_out is not None else Path(tmp)
+        written: list[str] = []
+        if keep:
+            records = result.records
+            for rec in records:
+                rec.extra.pop("traceback", None)
+            _warn_duplicate_ids(records)
+            records = apply_corrections(records, store_path_for(out))
+            comparison = write_outputs(records, target, baseline=baseline, lang=lang).comparison
+            written.extend(OUTPUT_FILES)
+            totals.compared = comparison.describe_baselines()
+            del records
+            result.records = []
+        if writer is not None:
+            run.dataset_rows = writer.commit()
+            comparison = comparison_from_dataset(out, baseline)
+            names = [n for n in COMPARISON_FILES if n.endswith(".csv")]
+            write_all(target, dict(zip(names, (csv_bytes(comparison.table), csv_bytes(comparison.differences),
+                                                csv_bytes(comparison.columns)))))
+            written.extend(n for n in names if n not in written)
+            totals.compared = comparison.describe_baselines()
+        if local_out is None:
+            _publish(target, out, written)
+        run.files = written
+    totals.seconds = time.perf_counter() - start
+    totals.extracted, totals.reused, totals.jobs = result.extracted, result.reused, jobs
+    totals.extract_seconds = result.seconds
+    log_dir = Path(local_out) if local_out is not None else store_path_for(out).parent
+    totals.log_file, totals.logged = write_log(log_dir, entries), len(entries)
+    return run
+
+
+def cmd_extract(args) -> int:
+    """``chitieu extract … --engine dask`` (or ``--format parquet-dataset``): exit status as ``--engine local``."""
+    import sys
+
+    from ..cli import (EXIT_CANNOT_WRITE, EXIT_FAILED_FILES, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG,
+                       OutputError, UsageError, _internal_error, _reason, _setup_logging,
+                       prepare_output_folder, report_skipped, supported_suffixes)
+    from ..store import StoreError
+
+    _setup_logging(args.quiet, args.verbose)
+    prog = f"{PROG} extract"
+    out = str(args.out)
+    try:
+        skipped: list = []
+        sources = find_sources_cli(args.paths, skipped)
+        report_skipped(skipped)
+        if not sources:
+            raise UsageError("no documents found in " + ", ".join(str(p) for p in args.paths)
+                             + " (looking for " + " ".join(sorted(supported_suffixes())) + ")")
+        local_out = local_path(out)
+        if local_out is not None and Path(local_out).exists() and not Path(local_out).is_dir():
+            raise UsageError(f"--out {out}: exists and is not a folder")
+    except UsageError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if local_out is not None:
+            prepare_output_folder(Path(local_out))
+        else:
+            store_path_for(out).parent.mkdir(parents=True, exist_ok=True)
+    except (OutputError, OSError) as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_WRITE
+    where = args.scheduler or f"a local cluster of {args.jobs} worker{'s' if args.jobs != 1 else ''}"
+    if not args.quiet:
+        log.info("reading %d file%s into %s on %s", len(sources), "" if len(sources) == 1 else "s", out, where)
+    try:
+        run = run_extract(sources, out, fmt=args.format, scheduler=args.scheduler, jobs=args.jobs,
+                          max_bytes=args.max_bytes, quiet=args.quiet, force=args.force,
+                          baseline=args.baseline, memory_limit=args.max_memory or 0,
+                          verbose=args.verbose, lang=args.lang)
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted; the tasks on the cluster were cancelled and no output was written "
+              "(earlier outputs are untouched); the documents finished so far are kept and the next run "
+              "will not redo them", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except StoreError as exc:
+        print(f"{prog}: error: {exc}; no output was written (earlier outputs are untouched)", file=sys.stderr)
+        return EXIT_CANNOT_WRITE
+    except OSError as exc:
+        print(f"{prog}: error: cannot write outputs to {out}: {_reason(exc)}; no output was "
+              "written (earlier outputs are untouched)", file=sys.stderr)
+        return EXIT_CANNOT_WRITE
+    except Exception as exc:  # a bug, or a scheduler that cannot be reached
+        log_dir = Path(local_out) if local_out is not None else store_path_for(out).parent
+        return _internal_error(prog, log_dir, exc, show=args.verbose and not args.quiet)
+    summary = run.summary
+    lines = [summary.format()]
+    if run.dataset_rows is not None:
+        lines.append("dataset     " + ", ".join(f"{t}/ {n} rows" for t, n in run.dataset_rows.items())
+                     + f", partitioned by province_2025, committed by _manifest.json")
+    lines.append(f"outputs     {out.rstrip('/')}/  ({', '.join(run.files) or 'the dataset only'})")
+    print("\n".join(lines), flush=True)
+    return EXIT_FAILED_FILES if summary.failed else EXIT_OK
+
+
+def find_sources_cli(paths: Sequence, skipped: list) -> list[str]:
+    from ..cli import supported_suffixes
+    from . import find_sources
+
+    return find_sources([str(p) if not isinstance(p, str) else p for p in paths], supported_suffixes(), skipped)
