@@ -151,3 +151,23 @@ def test_a_range_of_shares_beside_a_period_column_is_still_read():
          [("Cấp xã", 1, 1), ("2026 - 2030", 1, 1), ("70 - 80", 1, 1)]])
     ts, got = extract_titled(raw, tables, PLAN_TITLE)
     assert got == Counter([("other", "commune", 2030, 70, 80, "percent")])
+
+
+def test_a_row_of_column_numbers_is_never_a_value():
+    # a form's header, then the row that numbers its columns, then the data
+    raw, tables = build(
+        ["2. Chỉ tiêu đến năm 2030", "Số câu lạc bộ văn hóa"],
+        [[("STT", 1, 1), ("Đơn vị", 1, 1), ("Năm 2028", 1, 1), ("Năm 2029", 1, 1), ("Năm 2030", 1, 1)],
+         [("1", 1, 1), ("2", 1, 1), ("3", 1, 1), ("4", 1, 1), ("5", 1, 1)],
+         [("1", 1, 1), ("Cấp huyện", 1, 1), ("14", 1, 1), ("16", 1, 1), ("19", 1, 1)]])
+    ts, got = extract(raw, tables)
+    assert sorted(k[2:4] for k in got) == [(2028, 14), (2029, 16), (2030, 19)], got
+
+
+def test_a_row_of_column_numbers_after_lettered_columns():
+    from pipeline.extractors.targets.tables import _numbers_columns
+    assert _numbers_columns(["A", "B", "1", "2", "3"])
+    assert _numbers_columns(["(1)", "(2)", "(3)", "(4)"])
+    assert not _numbers_columns(["1", "Cấp xã", "70", "80"])
+    assert not _numbers_columns(["2", "3", "4"])      # values, not a numbering from 1
+    assert not _numbers_columns(["1", "2"])           # too short to tell

@@ -69,17 +69,25 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
             return bool(m) and not (_YEAR_IN_CELL.fullmatch(t.strip())) and not _is_period(m)
 
         header_rows = []
+        number_rows = set()
         for r in range(nrows):
+            if _numbers_columns([text(r, c) for c in range(ncols)]):
+                number_rows.add(r)   # the row numbering the columns (1 | 2 | 3 …) is never a value
+                header_rows.append(r)
+                continue
             if any(is_value(r, c) for c in range(ncols)):
                 break
             header_rows.append(r)
+        number_rows |= {r for r in range(nrows) if r not in header_rows
+                        and _numbers_columns([text(r, c) for c in range(ncols)])}
         col_year: dict[int, int] = {}
         for c in range(ncols):
             for r in header_rows:
                 ys = _YEAR_IN_CELL.findall(text(r, c))
                 if ys:
                     col_year[c] = int(ys[-1])
-        col_head = {c: " ".join(dict.fromkeys(text(r, c) for r in header_rows)) for c in range(ncols)}
+        col_head = {c: " ".join(dict.fromkeys(text(r, c) for r in header_rows if r not in number_rows))
+                    for c in range(ncols)}
         row_number_cols = {c for c in range(ncols)
                            if any(stt.match(text(r, c).strip()) for r in header_rows)
                            or _counts_rows(text, c, header_rows, nrows)}
@@ -90,7 +98,7 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
         if block is not None and block.index > 0:
             caption = seg.blocks[block.index - 1].text
         for r in range(nrows):
-            if r in header_rows:
+            if r in header_rows or r in number_rows:
                 continue
             label_cells = [c for c in range(ncols) if text(r, c).strip() and not is_value(r, c)
                            and not _YEAR_IN_CELL.fullmatch(text(r, c).strip())]
@@ -146,6 +154,24 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
                                          header=_clean(col_head.get(c, "")))))
     return out
 
+
+
+def _numbers_columns(cells: list[str]) -> bool:
+    """Is this row the column numbers of a form (``1 | 2 | 3 … 20``, or ``A | B | 1 | 2 …``):
+    three or more cells, their numbers consecutive from 1 in column order?"""
+    nums = []
+    prev = None
+    for t in cells:
+        t = t.strip().strip("()").rstrip(".")
+        if not t or t == prev:
+            continue   # an empty cell, or a merged cell seen again
+        prev = t
+        if regex.fullmatch(r"[A-Z]", t):
+            continue   # lettered columns (A, B) before the numbered ones
+        if not t.isdigit():
+            return False
+        nums.append(int(t))
+    return len(nums) >= 3 and nums == list(range(1, len(nums) + 1))
 
 
 def _counts_rows(text, c: int, header_rows: list[int], nrows: int) -> bool:
