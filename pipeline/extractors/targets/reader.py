@@ -88,7 +88,7 @@ def extract_targets(prep: PreparedText, seg: Segmented, admin_level: Optional[st
             if ctx.normative and t.year_source != "table":
                 continue   # a normative text's table (a fee or rate schedule) dated by nothing of its own
             key = (t.indicator, t.tier, t.year, t.value, t.value_max, t.unit,
-                   fold(t.subject or "") if t.indicator == "other" else "")
+                   fold(t.subject or "") if t.indicator == "other" else "", t.group)
             if key not in ctx.seen:
                 ctx.seen.add(key)
                 ctx.targets.append(t)
