@@ -25,22 +25,7 @@ FIELDS = ("doc_type", "number", "issue_date", "issuing_body", "parent_body", "pr
 
 #: (file, field) -> why it does not hold yet.
 KNOWN: dict[tuple[str, str], str] = {
-    ("tcvn3_btc_qd12_2001.doc", "targets"):
-        "a table's column-number row (1 | 2 | … | 20, from the .doc loader) read as counts 12, 13, 14: "
-        "the target reader (or pipeline/load/doc.py) should pass over a row of consecutive integers",
-    ("scan_cucthue_ct2191_2026.pdf", "targets"):
-        "a tax rate in an official letter read as a target: the target reader's part (issue 8 item 9)",
-    # Since undated values are kept (SCHEMA.md's null year), a law's or a decree's
-    # provisions (a minimum first instalment of a fine, interest and warranty
-    # rates) that stand near a goal-like word (tối thiểu, bảo đảm) are read as
-    # targets; a rule that a normative document (Luật, Nghị định) sets
-    # provisions, not targets, is still to be written.
-    ("doc_qh_luat15_2012.doc", "targets"):
-        "a law's undated provisions next to a goal-like word ('tối thiểu là 40% tổng số tiền phạt') read as targets",
-    ("word_cp_nd45_2026.pdf", "targets"):
-        "a decree's warranty rates under a heading with a goal-like word read as undated targets",
-    ("tcvn3_cp_nd28_2003.doc", "targets"):
-        "a decree's bond interest rates, dated by a lead-in naming the issue year, read as targets",
+    # every fact holds; a new file's fact the readers cannot get yet goes here
 }
 
 

@@ -151,3 +151,53 @@ def test_a_range_of_shares_beside_a_period_column_is_still_read():
          [("Cấp xã", 1, 1), ("2026 - 2030", 1, 1), ("70 - 80", 1, 1)]])
     ts, got = extract_titled(raw, tables, PLAN_TITLE)
     assert got == Counter([("other", "commune", 2030, 70, 80, "percent")])
+
+
+def test_a_row_of_column_numbers_is_never_a_value():
+    # a form's header, then the row that numbers its columns, then the data
+    raw, tables = build(
+        ["2. Chỉ tiêu đến năm 2030", "Số câu lạc bộ văn hóa"],
+        [[("STT", 1, 1), ("Đơn vị", 1, 1), ("Năm 2028", 1, 1), ("Năm 2029", 1, 1), ("Năm 2030", 1, 1)],
+         [("1", 1, 1), ("2", 1, 1), ("3", 1, 1), ("4", 1, 1), ("5", 1, 1)],
+         [("1", 1, 1), ("Cấp huyện", 1, 1), ("14", 1, 1), ("16", 1, 1), ("19", 1, 1)]])
+    ts, got = extract(raw, tables)
+    assert sorted(k[2:4] for k in got) == [(2028, 14), (2029, 16), (2030, 19)], got
+
+
+def test_a_row_of_column_numbers_after_lettered_columns():
+    from pipeline.extractors.targets.tables import _numbers_columns
+    assert _numbers_columns(["A", "B", "1", "2", "3"])
+    assert _numbers_columns(["(1)", "(2)", "(3)", "(4)"])
+    assert not _numbers_columns(["1", "Cấp xã", "70", "80"])
+    assert not _numbers_columns(["2", "3", "4"])      # values, not a numbering from 1
+    assert not _numbers_columns(["1", "2"])           # too short to tell
+
+
+def test_a_criteria_tables_groups_go_to_the_group_field():
+    # columns of groups that are not levels; the due year from the appendix heading
+    raw, tables = build(
+        ["PHỤ LỤC", "BỘ TIÊU CHÍ XÃ VĂN MINH GIAI ĐOẠN 2026 - 2030"],
+        [[("STT", 2, 1), ("Nội dung tiêu chí", 2, 1), ("Chỉ tiêu theo đối tượng", 1, 3)],
+         [("Nhóm 1", 1, 1), ("Nhóm 2", 1, 1), ("Nhóm 3", 1, 1)],
+         [("1", 1, 1), ("Tỷ lệ thôn có nhà văn hóa đạt chuẩn", 1, 1), ("≥85%", 1, 1), (">=75%", 1, 1), ("60%", 1, 1)],
+         [("2", 1, 1), ("Tỷ lệ hộ gia đình dùng nước chưa sạch", 1, 1), ("≤ 5%", 1, 1), ("<=10%", 1, 1), ("<15%", 1, 1)]])
+    ts, _ = extract(raw, tables)
+    got = sorted((t.group, t.tier, t.year, t.value, t.direction) for t in ts)
+    assert got == [
+        # households are no level: tier all; villages (thôn) are
+        ("Nhóm 1", "all", 2030, 5, "at_most"), ("Nhóm 1", "village", 2030, 85, "at_least"),
+        ("Nhóm 2", "all", 2030, 10, "at_most"), ("Nhóm 2", "village", 2030, 75, "at_least"),
+        ("Nhóm 3", "all", 2030, 15, "at_most"), ("Nhóm 3", "village", 2030, 60, "at_least"),
+    ], got
+
+    assert {t.year_source for t in ts} == {"heading"}
+
+
+def test_a_row_group_beside_its_tier():
+    raw, tables = build(
+        ["Chỉ tiêu đến năm 2030", "Tỷ lệ hộ được công nhận gia đình văn hóa"],
+        [[("Đối tượng", 1, 1), ("Năm 2030", 1, 1)],
+         [("Xã nhóm 1", 1, 1), ("92%", 1, 1)],
+         [("Xã NHÓM 2", 1, 1), ("85%", 1, 1)]])
+    ts, _ = extract(raw, tables)
+    assert sorted((t.group, t.tier, t.value) for t in ts) == [("Nhóm 1", "commune", 92), ("Nhóm 2", "commune", 85)]

@@ -682,3 +682,45 @@ def test_past_year_in_lead_dates_nothing_after_it():
     text = "Năm 2024, toàn tỉnh đạt 70% số xã có tủ sách. Phấn đấu 90% số xã có tủ sách."
     ts, _ = _read(text, issue_year=2025)
     assert [(t.year, t.value) for t in ts] == [(None, 90)]
+
+
+# --- issue 8 item 9: provisions of normative texts and letters are no targets ---
+
+DECREE = """CHÍNH PHỦ
+Số: 77/2031/NĐ-CP
+Hà Nội, ngày 04 tháng 5 năm 2031
+NGHỊ ĐỊNH
+Quy định về lệ phí cấp giấy phép hoạt động bảo tàng
+Điều 3. Mức thu
+1. Tổ chức được giảm tối thiểu 30% lệ phí khi nộp hồ sơ trực tuyến.
+2. Bảo đảm ít nhất 20% số phòng trưng bày dành cho hiện vật địa phương.
+Điều 4. Mục tiêu
+Phấn đấu đến năm 2035 có 90% bảo tàng cấp tỉnh số hóa hiện vật.
+"""
+
+
+def test_a_decrees_provisions_are_no_targets_but_its_dated_goals_are():
+    got = keyset(rows(DECREE))
+    assert [k[2:4] for k in got] == [(2035, 90)], got
+
+
+def test_the_same_provisions_in_a_plan_are_read():
+    plan = DECREE.replace("NGHỊ ĐỊNH", "KẾ HOẠCH")
+    assert (2035, 90) in {k[2:4] for k in keyset(rows(plan))}
+    # the undated share next to a goal word stays, with no year
+    assert any(k[2] is None and k[3] == 20 for k in keyset(rows(plan)))
+
+
+@pytest.mark.parametrize("text", [
+    "Doanh nghiệp khoa học được áp dụng thuế suất 12% trong 10 năm đến năm 2030.",
+    "Căn cứ Luật, hợp tác xã được miễn thuế 2 năm và giảm 40% số thuế phải nộp trong 5 năm tiếp theo đến năm 2029.",
+    "Người mua trái phiếu được hưởng lãi là 7% mỗi năm, bảo đảm đến năm 2028.",
+    "Hồ sơ vi phạm phải được lập thành ít nhất 03 bản và bảo đảm đúng thời hạn.",
+])
+def test_rates_of_law_and_undated_obligations_are_no_targets(text):
+    assert rows("CÔNG VĂN\n" + text + "\n") == []
+
+
+def test_a_tax_goal_is_still_a_target():
+    got = keyset(rows("Phấn đấu đến năm 2030, tỷ lệ hồ sơ khai thuế điện tử đạt 98%.\n"))
+    assert {k[2:4] for k in got} == {(2030, 98)}

@@ -67,6 +67,7 @@ def extract_targets(prep: PreparedText, seg: Segmented, admin_level: Optional[st
     ctx = _Ctx(prep=prep, seg=seg, tiers=tier_index(seg),
                default_tier=_ADMIN_TIER.get(admin_level or "", "all"),
                document_cue=document_cue(title), issue_year=issue_year)
+    ctx.normative = _is_normative(prep.raw)
     warnings: list[str] = []
     elision = _p("elision")
     nontarget_heading = _p("not_target_heading")
@@ -104,8 +105,10 @@ def extract_targets(prep: PreparedText, seg: Segmented, admin_level: Optional[st
         open_lead(ctx, block, lead_end)
     if tables:
         for t in table_targets(prep, seg, tables, admin_level, prep.from_raw, ctx.document_cue):
+            if ctx.normative and t.year_source != "table":
+                continue   # a normative text's table (a fee or rate schedule) dated by nothing of its own
             key = (t.indicator, t.tier, t.year, t.value, t.value_max, t.unit,
-                   fold(t.subject or "") if t.indicator == "other" else "")
+                   fold(t.subject or "") if t.indicator == "other" else "", t.group)
             if key not in ctx.seen:
                 ctx.seen.add(key)
                 ctx.targets.append(t)
@@ -267,6 +270,9 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
         prev_end = seg_mentions[k - 1].end if k > 0 else a
         if not_target.search(flow[max(a, m.start - 60):m.start]):
             continue
+        if _p("legal_rate_before").search(flow, max(a, m.start - 40), m.start) or \
+                _p("legal_rate_after").match(flow, m.end, min(b, m.end + 40)):
+            continue   # a tax or interest rate, a fine: a rule of law stated as it stands, not a goal
         if _p("condition_before").search(flow[max(a, m.start - 60):m.start]) or \
                 _p("condition_after").match(flow[m.end:min(b, m.end + 60)]):
             continue   # a condition or exemption ("nơi có tỷ lệ dưới 30% có thể điều chỉnh …")
@@ -492,10 +498,14 @@ def _emit(ctx: _Ctx, m: Mention, tiers: list[str], inds: list[str], sector: str,
           heads: list[Block], block: Block, implied: bool, growth: bool = False,
           tier_source: str = "clause") -> None:
     flow = ctx.prep.flow
+    if ctx.normative and (cue is None or cue.source != "clause" or not _p("goal_word").search(flow, s, e)):
+        return   # a law's or a decree's provision: a target only where its own clause sets a goal and its year
     if cue is None:
         goal = _p("undated_goal")
         if not goal.search(flow, s, e) and not any(goal.search(flow, h.start, h.end) for h in heads):
             return   # an undated rate with no goal anywhere above it is a provision, not a target
+        if _p("obligation_before").search(flow, max(s, m.start - 80), m.start):
+            return   # an undated obligation ("phải lập thành ít nhất 02 bản") is a procedural rule
         ctx.no_year.append(flow[max(s, m.start - 40):m.end + 40].strip())
     year = cue.year if cue is not None else None
     if m.kind == "count":
@@ -521,3 +531,23 @@ def _emit(ctx: _Ctx, m: Mention, tiers: list[str], inds: list[str], sector: str,
                 period_start=cue.period_start if cue is not None else None, value=m.value,
                 value_max=m.value_max, unit=unit, implied=implied, direction=direction, evidence=ev,
                 year_source=cue.source if cue is not None else "none", tier_source=tier_source))
+
+
+_HEAD_LINES = 60   # the non-empty lines of a document's head that its kind line stands in
+
+
+def _is_normative(raw: str) -> bool:
+    """Is the document a normative text (its kind line ``LUẬT``, ``NGHỊ ĐỊNH``,
+    ``THÔNG TƯ`` … among its head lines, rules/doc_types.yaml ``normative.kind``)?"""
+    kind = _p("normative.kind", "doc_types")
+    n = 0
+    for line in raw[:20000].splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if kind.match(line):
+            return True
+        n += 1
+        if n >= _HEAD_LINES:
+            return False
+    return False

@@ -44,6 +44,7 @@ class _Ctx:
     lead: Optional["Lead"] = None                      # the lead-in whose scope we are in
     head_cues: dict = field(default_factory=dict)      # block index -> its year cues (cached)
     subjects: dict = field(default_factory=dict)       # row key without subject -> subjects read
+    normative: bool = False                            # a law, decree, circular: provisions, not targets
     _memo: dict = field(default_factory=dict)
 
     def memo(self, key, compute):

@@ -1,6 +1,7 @@
 """Reading tables: rows are tiers or indicators, columns are years (or the transpose)."""
 from __future__ import annotations
 
+import dataclasses
 from typing import Iterable, Optional
 
 import regex
@@ -14,11 +15,12 @@ from .mentions import _num
 from .phrases import _heading_indicators, _heading_tiers, _sector_for, _tier_list
 from .scope import _ADMIN_TIER, _Ctx, _year_for
 from .vocab import indicators_in, sector_of
-from .years import YearCue
+from .years import YearCue, document_cue
 
 _CELL_VALUE = regex.compile(
-    r"^\s*(?:(?:đạt|trên|dưới|tối\s+thiểu|ít\s+nhất)\s+)?(?P<lo>\d{1,3}(?:\.\d{3})+|\d+(?:[.,]\d+)?)\s*(?P<p1>%)?"
+    r"^\s*(?:(?:đạt|trên|dưới|tối\s+thiểu|ít\s+nhất)\s+|(?:≥|>=|=>|>|≤|<=|=<|<)\s*)?(?P<lo>\d{1,3}(?:\.\d{3})+|\d+(?:[.,]\d+)?)\s*(?P<p1>%)?"
     r"(?:\s*(?:-|–|đến)\s*(?P<hi>\d{1,3}(?:\.\d{3})+|\d+(?:[.,]\d+)?)\s*(?P<p2>%)?)?\s*$", _I)
+_ABOVE = 3   # the blocks above a table whose period dates it (its caption, the appendix heading)
 _YEAR_IN_CELL = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
@@ -45,6 +47,7 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
     ctx = _Ctx(prep=prep, seg=seg, tiers=tier_index(seg),
                default_tier=_ADMIN_TIER.get(admin_level or "", "all"), document_cue=doc_cue)
     stt = _p("stt_header")
+    group_re = _p("table_group")
     out: list[Target] = []
     for table in tables:
         grid: dict[tuple[int, int], object] = {}
@@ -68,17 +71,25 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
             return bool(m) and not (_YEAR_IN_CELL.fullmatch(t.strip())) and not _is_period(m)
 
         header_rows = []
+        number_rows = set()
         for r in range(nrows):
+            if _numbers_columns([text(r, c) for c in range(ncols)]):
+                number_rows.add(r)   # the row numbering the columns (1 | 2 | 3 …) is never a value
+                header_rows.append(r)
+                continue
             if any(is_value(r, c) for c in range(ncols)):
                 break
             header_rows.append(r)
+        number_rows |= {r for r in range(nrows) if r not in header_rows
+                        and _numbers_columns([text(r, c) for c in range(ncols)])}
         col_year: dict[int, int] = {}
         for c in range(ncols):
             for r in header_rows:
                 ys = _YEAR_IN_CELL.findall(text(r, c))
                 if ys:
                     col_year[c] = int(ys[-1])
-        col_head = {c: " ".join(dict.fromkeys(text(r, c) for r in header_rows)) for c in range(ncols)}
+        col_head = {c: " ".join(dict.fromkeys(text(r, c) for r in header_rows if r not in number_rows))
+                    for c in range(ncols)}
         row_number_cols = {c for c in range(ncols)
                            if any(stt.match(text(r, c).strip()) for r in header_rows)
                            or _counts_rows(text, c, header_rows, nrows)}
@@ -88,8 +99,15 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
         caption = ""
         if block is not None and block.index > 0:
             caption = seg.blocks[block.index - 1].text
+        above_cue = None
+        if block is not None:
+            for i in range(block.index - 1, max(-1, block.index - 1 - _ABOVE), -1):
+                got = document_cue(seg.blocks[i].text)
+                if got is not None:
+                    above_cue = dataclasses.replace(got, source="heading")
+                    break
         for r in range(nrows):
-            if r in header_rows:
+            if r in header_rows or r in number_rows:
                 continue
             label_cells = [c for c in range(ncols) if text(r, c).strip() and not is_value(r, c)
                            and not _YEAR_IN_CELL.fullmatch(text(r, c).strip())]
@@ -114,6 +132,8 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
                 if year is None:
                     cue = (_year_for(ctx, block.start, [], [], heads, block) if block
                            else ctx.document_cue)
+                    if (cue is None or cue.source == "document") and above_cue is not None:
+                        cue = above_cue   # the appendix heading over the table ("… giai đoạn 2026 - 2030")
                     if cue is None:
                         continue   # a table cell with no year anywhere is no target
                     year, year_source, period_start = cue.year, cue.source, cue.period_start
@@ -125,6 +145,9 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
                 growth = bool(regex.search(r"tăng\s+(?:bình\s+quân|trung\s+bình)|/năm|mỗi\s+năm|hằng\s+năm",
                                            f"{label} {caption}", _I))
                 unit = ("percent_per_year" if growth else "percent") if pct else "count"
+                grp = group_re.search(col_head.get(c, "")) or group_re.search(row_label)
+                group = _group_name(grp.group(0)) if grp else None
+                direction = "at_most" if _p("cell_at_most").match(text(r, c)) else "at_least"
                 tiers, tier_source = _tier_list(find_tiers(label)), "table"
                 if not tiers:
                     tiers, tier_source = _heading_tiers(ctx, heads), "heading"
@@ -139,12 +162,37 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
                             sector=sector_of(ind) or sector, indicator=ind, subject=_clean(label),
                             tier=tier, year=year, period_start=period_start, value=lo,
                             value_max=hi if hi is not None and hi > lo else None, unit=unit,
-                            implied=False, direction="at_least", evidence=ev,
+                            implied=False, direction=direction, evidence=ev, group=group,
                             year_source=year_source, tier_source=tier_source,
                             cell=CellRef(table=table.index, row=r, col=c, page=table.page,
                                          header=_clean(col_head.get(c, "")))))
     return out
 
+
+
+def _group_name(surface: str) -> str:
+    """``nhóm 2`` / ``NHÓM 2`` -> ``Nhóm 2``: one spelling per group, so that
+    documents share a comparison row."""
+    word, _, rest = " ".join(surface.split()).partition(" ")
+    return f"{word.capitalize()} {rest.upper()}"
+
+
+def _numbers_columns(cells: list[str]) -> bool:
+    """Is this row the column numbers of a form (``1 | 2 | 3 … 20``, or ``A | B | 1 | 2 …``):
+    three or more cells, their numbers consecutive from 1 in column order?"""
+    nums = []
+    prev = None
+    for t in cells:
+        t = t.strip().strip("()").rstrip(".")
+        if not t or t == prev:
+            continue   # an empty cell, or a merged cell seen again
+        prev = t
+        if regex.fullmatch(r"[A-Z]", t):
+            continue   # lettered columns (A, B) before the numbered ones
+        if not t.isdigit():
+            return False
+        nums.append(int(t))
+    return len(nums) >= 3 and nums == list(range(1, len(nums) + 1))
 
 
 def _counts_rows(text, c: int, header_rows: list[int], nrows: int) -> bool:
