@@ -387,6 +387,7 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
                            tier_source=tier_source))
         _emit(ctx, r.m, tiers, inds, sector, subject, r.cue, s, e, sentence_text, heads, block,
               False, growth=r.growth, tier_source=tier_source)
+        reads[ri] = None   # type: ignore[call-overload]  # done: its window is freed as the slots grow
     return slots
 
 
