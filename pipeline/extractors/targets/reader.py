@@ -27,6 +27,7 @@ __all__ = ["extract_targets"]
 
 _WINDOW = 400   # characters before a value that its subject and indicator are read from
 _TAIL = 1000    # characters after the last value of a segment (its shared predicate)
+_DIGIT = regex.compile(r"\d")
 #: The fallback tier and indicator lists, shared by every slot that takes them
 #: (a 1 MB line of values makes 100k slots; nothing changes a slot's lists).
 _ALL = ["all"]
@@ -137,6 +138,13 @@ def _sentence(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int,
               block_cues: list[YearCue], warnings: list[str]) -> None:
     flow = ctx.prep.flow
     ctx.next_sentence()
+    if _DIGIT.search(flow, s, e) is None:
+        # Every value (percent, ratio, count, a bare item number) and every
+        # year cue is written with a digit, and an implied target needs a
+        # value of its list or a year cue of its own clause: a sentence with
+        # none yields nothing here.  (Scope — lead-ins, headings — is kept by
+        # extract_targets on every block, whether its sentences are read or not.)
+        return
     cues = find_year_cues(flow, s, e)
     mentions = find_mentions(flow, s, e)
     if not mentions:
