@@ -27,8 +27,9 @@ Three series, each case run in a fresh process so that its peak memory
   N grows;
 * **adversarial**: one document of ``đạt 50%, `` repeated (the dense-value
   generator of ``tests/adversarial/generators.py``) at 16, 64, 256 and
-  1024 KiB (``--adversarial``; ``--adversarial-separators`` adds the
-  ``. ``, `` và `` and ``; `` variants).  Its time/size ratio between steps
+  1024 KiB (``--adversarial``), with each separator the issue names:
+  ``, ``, ``. ``, `` và `` and ``; `` (``--adversarial-separators``).
+  Its time/size ratio between steps
   should stay at or below :data:`ADVERSARIAL_TOLERANCE` and its peak memory
   at or below :data:`ADVERSARIAL_MAX_PEAK_MB`.  A case is stopped at
   ``--adversarial-timeout`` seconds or ``--adversarial-max-memory`` MB (the
@@ -361,6 +362,23 @@ def _merge_adversarial(txt: Path, js: Path, text: str, data: dict) -> tuple[str,
     return (old_text + "\n\n" + ADVERSARIAL_MARK + "\n" + text).lstrip("\n"), old
 
 
+def _merge_keys(js: Path, data: dict, ran_adversarial: bool) -> dict:
+    """This run's results over the keys of ``js`` it does not write: the
+    ``speed`` key of ``bench/speed_bench.py`` survives a run of this bench,
+    and so does an earlier run of the adversarial series alone unless this
+    run measured that series itself."""
+    try:
+        old = json.loads(js.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        old = {}
+    if not isinstance(old, dict):
+        old = {}
+    if ran_adversarial:
+        old.pop("adversarial_alone", None)
+    old.update(data)
+    return old
+
+
 def main(argv: list[str] | None = None) -> int:
     full_env = _truthy(os.environ.get("BENCH_FULL"))
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -380,8 +398,8 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"series to run, of {','.join(SERIES)} (default: all)")
     ap.add_argument("--adversarial", default="16,64,256,1024",
                     help="KiB of dense values per adversarial document (default 16,64,256,1024)")
-    ap.add_argument("--adversarial-separators", default="comma",
-                    help="separators between the values: comma,period,va,semicolon (default comma)")
+    ap.add_argument("--adversarial-separators", default="comma,period,va,semicolon",
+                    help="separators between the values, of comma,period,va,semicolon (default: all four)")
     ap.add_argument("--adversarial-timeout", type=float, default=600,
                     help="seconds allowed per adversarial case (default 600)")
     ap.add_argument("--adversarial-max-memory", type=float, default=4096,
@@ -560,6 +578,8 @@ def main(argv: list[str] | None = None) -> int:
     if series_wanted == {"adversarial"}:
         # Only this series: keep the last full run's results beside it.
         text, data = _merge_adversarial(args.results, json_path, text, data)
+    else:
+        data = _merge_keys(json_path, data, ran_adversarial=bool(adv_sizes))
     _write(args.results, text)
     _write(json_path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     print(f"\nwritten to {_show(args.results)} and {_show(json_path)}")

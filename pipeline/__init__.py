@@ -22,20 +22,50 @@ usual.  The comparison's module is :mod:`pipeline.outputs.compare`.
 """
 from __future__ import annotations
 
+import sys
+import types
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-# Bound eagerly, after their modules: a later import of the submodule must not
-# replace the function with the module of the same name.  These modules
-# import only the standard library (and each other) at load time.
-from .outputs.compare import compare
-from .outputs.frames import to_frames
-from .load import load
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .models import DocumentRecord
 
 __all__ = ["load", "extract", "to_frames", "compare"]
+
+
+class _Package(types.ModuleType):
+    """``pipeline`` itself: importing its submodule ``load``
+    leaves the function of that name in place.  (The import system binds a
+    submodule on its package once loaded; here the module stays reachable in
+    ``sys.modules`` and by ``from pipeline.load import …``.)  So the
+    functions below can import their modules when first called, and
+    ``import pipeline`` — and ``chitieu --help`` — loads none of them."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "load" and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
+def load(*args: Any, **kwargs: Any) -> Any:
+    """A document file as text: :func:`pipeline.load.load`."""
+    from .load import load as _load
+    return _load(*args, **kwargs)
+
+
+def to_frames(*args: Any, **kwargs: Any) -> Any:
+    """Records to pandas tables: :func:`pipeline.outputs.frames.to_frames`."""
+    from .outputs.frames import to_frames as _to_frames
+    return _to_frames(*args, **kwargs)
+
+
+def compare(*args: Any, **kwargs: Any) -> Any:
+    """The side-by-side comparison table: :func:`pipeline.outputs.compare.compare`."""
+    from .outputs.compare import compare as _compare
+    return _compare(*args, **kwargs)
 
 
 def extract(path: "str | Path", *, max_bytes: int = 50_000_000) -> "DocumentRecord":

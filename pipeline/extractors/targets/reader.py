@@ -47,6 +47,11 @@ __all__ = ["extract_targets"]
 
 _WINDOW = 400   # characters before a value that its subject and indicator are read from
 _TAIL = 1000    # characters after the last value of a segment (its shared predicate)
+_DIGIT = regex.compile(r"\d")
+#: The fallback tier and indicator lists, shared by every slot that takes them
+#: (a 1 MB line of values makes 100k slots; nothing changes a slot's lists).
+_ALL = ["all"]
+_OTHER = ["other"]
 
 
 def extract_targets(prep: PreparedText, seg: Segmented, admin_level: Optional[str] = None,
@@ -155,6 +160,14 @@ def _split_segments(flow: str, s: int, e: int) -> list[tuple[int, int]]:
 def _sentence(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int,
               block_cues: list[YearCue], warnings: list[str]) -> None:
     flow = ctx.prep.flow
+    ctx.next_sentence()
+    if _DIGIT.search(flow, s, e) is None:
+        # Every value (percent, ratio, count, a bare item number) and every
+        # year cue is written with a digit, and an implied target needs a
+        # value of its list or a year cue of its own clause: a sentence with
+        # none yields nothing here.  (Scope — lead-ins, headings — is kept by
+        # extract_targets on every block, whether its sentences are read or not.)
+        return
     cues = find_year_cues(flow, s, e)
     mentions = find_mentions(flow, s, e)
     if not mentions:
@@ -382,7 +395,7 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
             tier_source = r.inherited.tier_source
         else:
             head_tiers = [] if r.tiers else _heading_tiers(ctx, heads)
-            tiers = r.tiers or head_tiers or ["all"]
+            tiers = r.tiers or head_tiers or _ALL   # one shared list: slots only read it
             tier_source = "clause" if r.tiers else ("heading" if head_tiers else "none")
             subject = r.subject
             # a share of people, or a count, is never a share of institutions
@@ -402,12 +415,13 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
                 inds = _earlier_sentence_indicators(ctx, block, s, r.growth, person)
             if not inds:
                 inds = _heading_indicators(ctx, heads, r.growth, person)
-            inds = inds or ["other"]
+            inds = inds or _OTHER
             sector = _sector_for(ctx, inds, r.own, sentence_text, heads, (s, e))
         slots.append(_Slot(tiers, inds, sector, subject, r.cue, first_in_segment=not slots,
                            tier_source=tier_source))
         _emit(ctx, r.m, tiers, inds, sector, subject, r.cue, s, e, sentence_text, heads, block,
               False, growth=r.growth, tier_source=tier_source)
+        reads[ri] = None   # type: ignore[call-overload]  # done: its window is freed as the slots grow
     return slots
 
 

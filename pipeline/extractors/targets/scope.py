@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
@@ -28,6 +29,10 @@ class _Slot:
     tier_source: str = "clause"
 
 
+#: Memo kinds keyed by the sentence being read (its offsets): no other sentence asks for them.
+_SENTENCE_KINDS = frozenset({"growth", "sent", "evidence", "tiers", "sectors"})
+
+
 @dataclass
 class _Ctx:
     prep: PreparedText
@@ -46,15 +51,22 @@ class _Ctx:
     subjects: dict = field(default_factory=dict)       # row key without subject -> subjects read
     normative: bool = False                            # a law, decree, circular: provisions, not targets
     _memo: dict = field(default_factory=dict)
+    _sentence_memo: dict = field(default_factory=dict)   # kinds in _SENTENCE_KINDS, this sentence only
 
     def memo(self, key, compute):
         """``compute()`` once per key: what a sentence or heading yields is read once,
-        however many values stand in it (the reader stays linear in its values)."""
+        however many values stand in it (the reader stays linear in its values).
+        What is keyed by the sentence being read is forgotten at the next one
+        (:meth:`next_sentence`), so the memo does not grow with the sentences."""
+        store = self._sentence_memo if key[0] in _SENTENCE_KINDS else self._memo
         try:
-            return self._memo[key]
+            return store[key]
         except KeyError:
-            got = self._memo[key] = compute()
+            got = store[key] = compute()
             return got
+
+    def next_sentence(self) -> None:
+        self._sentence_memo.clear()
 
     def cues_of(self, block: Block) -> list[YearCue]:
         """The year cues of a heading or lead-in block, computed once per block."""
@@ -90,8 +102,12 @@ def cues_between(cues: list[YearCue], a: int, b: int) -> list[YearCue]:
     return cues[i:j]
 
 
+@functools.lru_cache(maxsize=4096)
 def _scoped(cue: YearCue, source: str) -> YearCue:
-    """``cue`` as found in an outer scope; a period found there is the ``period`` scope."""
+    """``cue`` as found in an outer scope; a period found there is the ``period`` scope.
+
+    Cached (a cue is frozen): the values of one long sentence that take the
+    same outer cue share one copy instead of one each."""
     if cue.period_start is not None:
         source = "period"
     return replace(cue, source=source)
