@@ -39,342 +39,41 @@ import logging
 import os
 import re
 import sys
-import tempfile
 import time
-import traceback
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 if TYPE_CHECKING:
     from .models import DocumentRecord
 
+# the run's plumbing and the input finder live in their own modules (the engines use them too)
+from .inputs import Skipped, find_inputs, report_skipped, supported_suffixes
+from .runs import (EXIT_CANNOT_WRITE, EXIT_FAILED_FILES, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG,
+                   OutputError, RunSummary, UsageError, _internal_error, _progress, _reason, _setup_logging,
+                   _tracebacks, _warn_duplicate_ids, prepare_output_folder, summarize, write_log)
+from .runs import LOG_NAME as LOG_NAME  # noqa: F401  (cli.LOG_NAME: the log's name, for callers)
+
 log = logging.getLogger("chitieu")
 
-PROG = "chitieu"
 DEFAULT_OUT = Path("outputs")
 DEFAULT_MAX_BYTES = 50_000_000  # == pipeline.core.DEFAULT_MAX_BYTES, kept here so --help needs no import
 # == pipeline.batch.DEFAULT_FILE_TIMEOUT, DEFAULT_PAGE_TIMEOUT, DEFAULT_MAX_MEMORY (a test checks)
 DEFAULT_FILE_TIMEOUT = (300.0, 30.0)
 DEFAULT_MAX_MEMORY = 4 * 2**30
-#: Where tracebacks of internal errors go, in the output folder.
-LOG_NAME = "chitieu.log"
 
-EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE, EXIT_CANNOT_WRITE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 Extractor = Callable[..., "DocumentRecord"]
-
-
-class UsageError(Exception):
-    """Bad command line; the message is shown as ``chitieu <cmd>: error: …`` and we exit 2."""
-
-
-class OutputError(Exception):
-    """The output folder cannot be created or written; we exit 3."""
-
-
-# --------------------------------------------------------------------------
-# Finding the input files
-# --------------------------------------------------------------------------
-
-def supported_suffixes() -> frozenset[str]:
-    from .load import SUPPORTED_SUFFIXES
-    return frozenset(SUPPORTED_SUFFIXES)
-
-
-def _skipped_name(name: str) -> bool:
-    """Hidden files and folders, and Office lock files (``~$plan.docx``)."""
-    return name.startswith(".") or name.startswith("~$")
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """An entry of a searched folder that is not read, and why (a short reason
-    that groups entries: ``extension .xlsx``, ``hidden``, ``symlink loop`` …)."""
-
-    path: Path
-    reason: str
-    detail: str = ""
-
-
-def _skip_reason(name: str) -> str:
-    return "Office lock file" if name.startswith("~$") else "hidden"
-
-
-def _search(root: Path, wanted: frozenset[str], skipped: list[Skipped]) -> list[Path]:
-    """Supported files under ``root``, following symlinked folders once each.
-
-    Real folders are searched before symlinked ones, so a link back into the
-    tree (or to a folder already searched, or to an ancestor: a loop) is
-    reported and not searched again.
-    """
-    found: list[Path] = []
-    seen: dict[tuple[int, int], Path] = {}
-    real: list[Path] = [root]
-    linked: list[Path] = []
-    while real or linked:
-        folder = real.pop() if real else linked.pop(0)
-        try:
-            st = os.stat(folder)
-        except OSError as exc:
-            skipped.append(Skipped(folder, "unreadable folder", exc.strerror or str(exc)))
-            continue
-        key = (st.st_dev, st.st_ino)
-        if key in seen:
-            first = seen[key]
-            loop = folder.as_posix().startswith(first.as_posix().rstrip("/") + "/")  # walked from inside it
-            skipped.append(Skipped(folder, "symlink loop" if loop else "folder already searched",
-                                   f"links to {first}"))
-            continue
-        seen[key] = folder
-        try:
-            with os.scandir(folder) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError as exc:
-            skipped.append(Skipped(folder, "unreadable folder", exc.strerror or str(exc)))
-            continue
-        subfolders: list[Path] = []
-        for e in entries:
-            path = Path(e.path)
-            if _skipped_name(e.name):
-                skipped.append(Skipped(path, _skip_reason(e.name)))
-                continue
-            try:
-                is_dir = e.is_dir()
-                is_file = not is_dir and e.is_file()
-                is_link = e.is_symlink()
-            except OSError as exc:
-                skipped.append(Skipped(path, "unreadable entry", exc.strerror or str(exc)))
-                continue
-            if is_dir:
-                (linked if is_link else subfolders).append(path)
-            elif is_file:
-                suffix = path.suffix.lower()
-                if suffix in wanted:
-                    found.append(path)
-                else:
-                    skipped.append(Skipped(path, f"extension {suffix} not read" if suffix else "no extension"))
-            elif is_link:
-                skipped.append(Skipped(path, "broken symlink", f"points to {os.readlink(path)}"))
-            else:
-                skipped.append(Skipped(path, "not a regular file"))
-        real.extend(reversed(subfolders))
-    return sorted(found, key=lambda p: p.as_posix())
-
-
-def find_inputs(paths: Sequence[Path | str], suffixes: Optional[Iterable[str]] = None,
-                skipped: Optional[list[Skipped]] = None) -> list[Path]:
-    """The files to read for the ``paths`` given on the command line.
-
-    A file is taken as named, whatever its extension (the loader decides by
-    content).  A folder is searched recursively for files whose extension is
-    supported, skipping hidden entries and Office lock files and following
-    symlinked folders (each folder is searched once: a link loop ends there);
-    each folder's files come sorted.  A file named twice is read once.  What
-    a folder search leaves out is appended to ``skipped`` (see
-    :func:`report_skipped`).  Raises :class:`UsageError` for a path that does
-    not exist.
-    """
-    wanted = frozenset(s.lower() for s in (supported_suffixes() if suffixes is None else suffixes))
-    skipped = [] if skipped is None else skipped
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found.extend(_search(path, wanted, skipped))
-        elif path.exists():
-            found.append(path)
-        else:
-            raise UsageError(f"{raw}: no such file or folder")
-    unique: dict[str, Path] = {}
-    for p in found:
-        first = unique.setdefault(os.path.realpath(p), p)
-        if first is not p and first != p:
-            skipped.append(Skipped(p, "same file found twice", f"read as {first}"))
-    return list(unique.values())
-
-
-#: Reasons a user expects (not worth a warning): hidden entries and lock files.
-_QUIET_REASONS = frozenset({"hidden", "Office lock file"})
-_LIST_AT_MOST = 10
-
-
-def report_skipped(skipped: Sequence[Skipped], logger: logging.Logger = log) -> list[str]:
-    """Say what a folder search left out: one summary line counting the
-    reasons (a warning when a document may have been missed: an extension not
-    read, a loop, an unreadable folder), then one line per entry: the first
-    few of each reason at INFO, all of them at DEBUG (``--verbose``).
-
-    Returns the summary and every entry's line, for a log file.
-    """
-    if not skipped:
-        return []
-    counts: dict[str, int] = {}
-    for s in skipped:
-        counts[s.reason] = counts.get(s.reason, 0) + 1
-    order = sorted(counts, key=lambda r: (r in _QUIET_REASONS, -counts[r], r))
-    summary = ", ".join(f"{counts[r]} {r}" for r in order)
-    n = len(skipped)
-    level = logging.INFO if all(r in _QUIET_REASONS for r in counts) else logging.WARNING
-    head = (f"skipped {n} entr{'y' if n == 1 else 'ies'} of the folders searched "
-            f"(not read, not in errors.csv): {summary}")
-    logger.log(level, "%s", head)
-    lines = [head]
-    shown: dict[str, int] = {}
-    for s in skipped:
-        shown[s.reason] = shown.get(s.reason, 0) + 1
-        quiet = s.reason in _QUIET_REASONS or shown[s.reason] > _LIST_AT_MOST
-        line = f"skipped {s.path}: {s.reason}" + (f" ({s.detail})" if s.detail else "")
-        logger.log(logging.DEBUG if quiet else logging.INFO, "%s", line)
-        lines.append(line)
-    hidden = sum(max(0, c - _LIST_AT_MOST) for r, c in counts.items() if r not in _QUIET_REASONS)
-    if hidden and not logger.isEnabledFor(logging.DEBUG):
-        logger.info("... and %d more skipped entr%s (--verbose lists them all)", hidden,
-                    "y" if hidden == 1 else "ies")
-    return lines
 
 
 # --------------------------------------------------------------------------
 # Running the extraction
 # --------------------------------------------------------------------------
 
-@dataclass
-class RunSummary:
-    documents: int = 0
-    failed: int = 0
-    targets: int = 0
-    references: int = 0
-    warnings: int = 0
-    characters: int = 0
-    seconds: float = 0.0
-    out_dir: Optional[Path] = None
-    failures: list[tuple[str, str]] = field(default_factory=list)
-    extracted: Optional[int] = None  # None: not a batch run (no store line)
-    reused: int = 0
-    jobs: int = 1
-    extract_seconds: float = 0.0  # of ``seconds``: reading and extracting (the rest writes the outputs)
-    compared: str = ""  # what the comparison measured against (Comparison.describe_baselines)
-    log_file: Optional[Path] = None  # chitieu.log, when this run wrote tracebacks into it
-    logged: int = 0
-    corrections: list[str] = field(default_factory=list)  # an analyst's corrections (pipeline.review)
-
-    @property
-    def docs_per_second(self) -> float:
-        return self.documents / self.seconds if self.seconds > 0 else 0.0
-
-    @property
-    def chars_per_second(self) -> float:
-        return self.characters / self.seconds if self.seconds > 0 else 0.0
-
-    def format(self) -> str:
-        read = self.documents - self.failed
-        lines = [
-            f"documents   {self.documents} ({read} read, {self.failed} failed)",
-            f"targets     {self.targets}",
-            f"references  {self.references}",
-            f"warnings    {self.warnings}",
-            f"time        {self.seconds:.2f} s  ({self.docs_per_second:.2f} documents/s, "
-            f"{self.chars_per_second:,.0f} characters/s)",
-        ]
-        if self.extracted is not None:
-            lines.append(f"extracted   {self.extracted}, reused {self.reused} (unchanged since an "
-                         f"earlier run), jobs {self.jobs}")
-        if self.compared:
-            lines.append(f"compared    with {self.compared}")
-        if self.out_dir is not None:
-            from .outputs.tables import OUTPUT_FILES
-
-            lines.append(f"outputs     {self.out_dir}{os.sep}  ({', '.join(OUTPUT_FILES)})")
-        for doc_id, code in self.failures:
-            lines.append(f"failed      {doc_id}: {code}  (see errors.csv)")
-        lines.extend(self.corrections)
-        if self.log_file is not None:
-            lines.append(f"log         {self.log_file}  (the traceback of {self.logged} internal "
-                         f"error{'' if self.logged == 1 else 's'}; please report it)")
-        return "\n".join(lines)
-
-
-def summarize(records: Sequence["DocumentRecord"], seconds: float, out_dir: Optional[Path] = None) -> RunSummary:
-    s = RunSummary(documents=len(records), seconds=seconds, out_dir=out_dir)
-    for rec in records:
-        if rec.extra.get("error"):
-            s.failed += 1
-            s.failures.append((rec.doc_id, str(rec.extra["error"])))
-            continue
-        s.targets += len(rec.targets)
-        s.references += len(rec.references)
-        s.warnings += len(rec.warnings)
-        s.characters += len(rec.extra.get("text") or "")
-    return s
-
 
 def default_extractor() -> Extractor:
     """:func:`pipeline.core.extract_file`, imported only when there is work to do."""
     from .core import extract_file
     return extract_file
-
-
-def _progress(files: Sequence[Path], quiet: bool):
-    from tqdm import tqdm
-
-    disable = quiet or not sys.stderr.isatty()
-    return tqdm(total=len(files), desc="extract", unit="doc", file=sys.stderr, disable=disable,
-                dynamic_ncols=True, leave=False)
-
-
-def prepare_output_folder(out_dir: Path) -> None:
-    """Before any work: ``out_dir`` exists (created if missing) and a file can
-    be written in it, else :class:`OutputError`; the hidden temporary files a
-    killed run left there are removed."""
-    from .outputs.atomic import remove_stale_temps
-
-    out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create the output folder {out_dir}: {_reason(exc)}") from exc
-    try:
-        fd, probe = tempfile.mkstemp(dir=out_dir, prefix=".chitieu-probe.", suffix=".tmp")
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as exc:
-        raise OutputError(f"cannot write in the output folder {out_dir}: {_reason(exc)}") from exc
-    for path in remove_stale_temps(out_dir, names=("chitieu-probe", LOG_NAME)):
-        log.debug("removed %s, left by a run that was killed while writing", path)
-
-
-def _reason(exc: BaseException) -> str:
-    """The reason of an ``OSError`` without the file name (a temporary file's, or the folder's, already named)."""
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return str(exc) or type(exc).__name__
-
-
-def write_log(out_dir: Path, entries: Sequence[tuple[str, str]]) -> Optional[Path]:
-    """Append ``(message, traceback)`` entries to ``out_dir/chitieu.log``; the
-    log's path, or ``None`` when nothing was written (no entries, or the
-    folder refuses it: the one-line messages were shown anyway)."""
-    if not entries:
-        return None
-    path = Path(out_dir) / LOG_NAME
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    text = "".join(f"{stamp} {message}\n{tb.rstrip()}\n\n" for message, tb in entries)
-    try:
-        with open(path, "a", encoding="utf-8") as fh:
-            fh.write(text)
-    except OSError:
-        return None
-    return path
-
-
-def _tracebacks(records: Sequence["DocumentRecord"]) -> list[tuple[str, str]]:
-    """The tracebacks the batch kept (``extra["traceback"]``), taken out of the records."""
-    out = []
-    for rec in records:
-        tb = rec.extra.pop("traceback", None)
-        if tb:
-            out.append((str(rec.extra.get("error_message") or rec.source), str(tb)))
-    return out
 
 
 def run_extract(files: Sequence[Path], out_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
@@ -434,16 +133,6 @@ def run_extract(files: Sequence[Path], out_dir: Path, *, max_bytes: int = DEFAUL
     summary.log_file, summary.logged = write_log(out_dir, entries), len(entries)
     summary.corrections = records.summary_lines()
     return summary
-
-
-def _warn_duplicate_ids(records: Sequence["DocumentRecord"]) -> None:
-    seen: dict[str, str] = {}
-    for rec in records:
-        if rec.doc_id in seen:
-            log.warning("%s and %s share the doc_id %r; rename one to tell them apart in the outputs",
-                        seen[rec.doc_id], rec.source, rec.doc_id)
-        else:
-            seen[rec.doc_id] = rec.source
 
 
 # --------------------------------------------------------------------------
@@ -632,22 +321,6 @@ def _version() -> str:
         return "unknown"
 
 
-def _setup_logging(quiet: bool, verbose: bool) -> None:
-    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("chitieu: %(levelname)s: %(message)s"))
-    root = logging.getLogger()
-    for h in list(root.handlers):
-        if getattr(h, "_chitieu", False):
-            root.removeHandler(h)
-    handler._chitieu = True  # type: ignore[attr-defined]
-    root.addHandler(handler)
-    logging.getLogger("chitieu").setLevel(level)
-    root.setLevel(logging.WARNING if not verbose else logging.DEBUG)
-    logging.getLogger("chitieu").propagate = True
-    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # page-level noise, not the user's problem
-
-
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
     if args_in[:1] == ["eval"]:
@@ -677,7 +350,7 @@ def _path_or_url(text: str):
 
 def _cmd_extract(args: argparse.Namespace) -> int:
     if args.engine == "dask":
-        from .engines.dask import cmd_extract
+        from .engines.command import cmd_extract
         return cmd_extract(args)
     _setup_logging(args.quiet, args.verbose)
     prog = f"{PROG} extract"
@@ -736,16 +409,6 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         return _internal_error(prog, args.out, exc, show=args.verbose and not args.quiet)
     print(summary.format(), flush=True)
     return EXIT_FAILED_FILES if summary.failed else EXIT_OK
-
-
-def _internal_error(prog: str, out: Path, exc: BaseException, show: bool) -> int:
-    tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    message = f"{prog}: internal error ({type(exc).__name__}: {exc}); no output was written"
-    where = write_log(out, [(message, tb)])
-    print(message + (f"; the traceback is in {where}, please report it" if where else ""), file=sys.stderr)
-    if show:
-        print(tb.rstrip(), file=sys.stderr)
-    return EXIT_CANNOT_WRITE
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:

@@ -36,7 +36,8 @@ distributed = pytest.importorskip("distributed")
 import dask  # noqa: E402
 
 from pipeline import batch, cli  # noqa: E402
-from pipeline.engines.dask import DaskEngine, run_extract  # noqa: E402
+from pipeline.engines.command import run_extract  # noqa: E402
+from pipeline.engines.dask import DaskEngine  # noqa: E402
 from pipeline.outputs.files import csv_bytes, documents_jsonl
 from pipeline.outputs.frames import to_frames  # noqa: E402
 from pipeline.models import DocumentRecord, Evidence, Target  # noqa: E402

@@ -26,7 +26,6 @@ MAX_LINES = 600
 #: split elsewhere); the test fails for any module not listed here, and for a
 #: listed one that has come under the limit (so the list only shrinks).
 KNOWN_LONG = {
-    "pipeline/cli.py",
     "pipeline/batch.py",
 }
 

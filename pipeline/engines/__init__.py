@@ -68,7 +68,8 @@ def find_sources(items: Sequence[str | os.PathLike], suffixes: Iterable[str], sk
     it is.  Raises :class:`pipeline.cli.UsageError` for a path or URL that
     does not exist.
     """
-    from ..cli import Skipped, UsageError, _skip_reason, _skipped_name, find_inputs
+    from ..inputs import Skipped, _skip_reason, _skipped_name, find_inputs
+    from ..runs import UsageError
 
     wanted = frozenset(s.lower() for s in suffixes)
     out: list[str] = []
