@@ -549,8 +549,8 @@ def main(argv: list[str] | None = None) -> int:
                                      "speedup": by_jobs[1]["seconds"] / r["seconds"],
                                      "extract_speedup": by_jobs[1]["extract_seconds"] / r["extract_seconds"]})
 
-    tail = ["", "linearity (time/size between sizes: <= %.2f is linear; <= %.2f for the adversarial series)"
-            % (LINEAR_TOLERANCE, ADVERSARIAL_TOLERANCE)]
+    tail = ["", f"linearity (time/size between sizes: <= {LINEAR_TOLERANCE:.2f} is linear; "
+            f"<= {ADVERSARIAL_TOLERANCE:.2f} for the adversarial series)"]
     tail += ["  " + linearity_line(d) for d in checks]
     if memory:
         tail += ["", f"adversarial peak memory (limit {ADVERSARIAL_MAX_PEAK_MB} MB)"]

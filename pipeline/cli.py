@@ -41,7 +41,8 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional, Sequence
+from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
 
 if TYPE_CHECKING:
     from .models import DocumentRecord
@@ -77,9 +78,9 @@ def default_extractor() -> Extractor:
 
 
 def run_extract(files: Sequence[Path], out_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                quiet: bool = False, extractor: Optional[Extractor] = None, jobs: int = 1,
+                quiet: bool = False, extractor: Extractor | None = None, jobs: int = 1,
                 force: bool = False, use_store: bool = True,
-                baseline: Optional[str] = "auto", budget=None, isolate: Optional[bool] = None,
+                baseline: str | None = "auto", budget=None, isolate: bool | None = None,
                 verbose: bool = False, lang: str = "vi") -> RunSummary:
     """Extract ``files`` (``jobs`` at a time) and write every output to ``out_dir``.
 
@@ -251,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="refuse files larger than N bytes; accepts 50M, 1G (default: 50000000)")
     ex.add_argument("--file-timeout", type=parse_timeout, default=DEFAULT_FILE_TIMEOUT, metavar="S[+P/page]",
                     help="in a batch, stop a file after S seconds plus P per PDF page (OCR) and report it "
-                    "as 'timeout'; 0 = no limit (default: %g+%g/page)" % DEFAULT_FILE_TIMEOUT)
+                    "as 'timeout'; 0 = no limit (default: {:g}+{:g}/page)".format(*DEFAULT_FILE_TIMEOUT))
     ex.add_argument("--max-memory", type=parse_memory, default=DEFAULT_MAX_MEMORY, metavar="N",
                     help="in a batch, stop a file whose worker process uses more than N bytes of "
                     "resident memory and report it as 'out_of_memory'; accepts 4G, 512M; 0 = no limit "
@@ -321,7 +322,7 @@ def _version() -> str:
         return "unknown"
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
     if args_in[:1] == ["eval"]:
         from .evaluate import main as eval_main

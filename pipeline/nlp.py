@@ -29,7 +29,8 @@ from __future__ import annotations
 import bisect
 import functools
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import regex
 
@@ -109,7 +110,7 @@ def _matcher():
 
 
 @functools.lru_cache(maxsize=1)
-def _anchor_words() -> Optional["regex.Pattern[str]"]:
+def _anchor_words() -> regex.Pattern[str] | None:
     """Words one of which a text must hold (lower-cased) for any tier pattern to match.
 
     For each pattern of a tier (``not_a_tier`` only blocks tiers, so it
@@ -176,7 +177,7 @@ def find_tiers(text: str, doc=None) -> list[TierSpan]:
     return _match(doc)
 
 
-def _match(doc, text: Optional[str] = None) -> list[TierSpan]:
+def _match(doc, text: str | None = None) -> list[TierSpan]:
     from spacy.util import filter_spans
 
     matches = _matcher()(doc)

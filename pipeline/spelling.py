@@ -20,7 +20,7 @@ __all__ = ["respell"]
 
 
 @functools.lru_cache(maxsize=1)
-def _variants() -> tuple[tuple["regex.Pattern[str]", str], ...]:
+def _variants() -> tuple[tuple[regex.Pattern[str], str], ...]:
     from . import rules
 
     return tuple((rules.compile_pattern("spelling", r["id"]), str(r["canonical"]))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from collections.abc import Iterable, Sequence
 
 __all__ = ["is_url", "local_path", "url_fs", "find_sources", "stat_source", "basename"]
 
@@ -31,7 +31,7 @@ def is_url(text: str | os.PathLike) -> bool:
     return isinstance(text, str) and bool(_URL.match(text))
 
 
-def local_path(source: str) -> Optional[str]:
+def local_path(source: str) -> str | None:
     """The local path of ``source``: itself for a plain path, the path of a
     ``file://`` URL, ``None`` for any other URL.
 
@@ -110,7 +110,7 @@ def find_sources(items: Sequence[str | os.PathLike], suffixes: Iterable[str], sk
     return out
 
 
-def stat_source(source: str) -> Optional[tuple[int, str]]:
+def stat_source(source: str) -> tuple[int, str] | None:
     """``(size, modification time)`` of a path or URL, without reading it; ``None``
     when the filesystem cannot say (the file is then extracted, not reused).
 

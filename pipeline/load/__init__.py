@@ -19,7 +19,7 @@ import zipfile
 import zlib
 from io import BytesIO
 from pathlib import Path
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from .document import Cell, LoadedText, Table
 from .errors import LoadError
@@ -96,7 +96,7 @@ _MAIN_PART_REV = re.compile(rb'Target="/?([^"]{1,200})"[^>]{0,500}?Type="[^"]{0,
 
 
 def _zip_kind(path: Path, data: bytes) -> str:
-    main: Optional[str] = None
+    main: str | None = None
     try:
         with zipfile.ZipFile(BytesIO(data)) as zf:
             names = set(zf.namelist())

@@ -17,7 +17,7 @@ import struct
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from lxml import etree
 
@@ -70,7 +70,7 @@ def _tag(el: etree._Element) -> str:
 class _DocBook:
     """Render antiword's DocBook: paragraphs, list items (with their marks), tables."""
 
-    def __init__(self, convert: Optional[Callable[[str], str]]) -> None:
+    def __init__(self, convert: Callable[[str], str] | None) -> None:
         self.out = TextBuilder()
         self.convert = convert or (lambda s: s)
         self.lists = 0
@@ -167,7 +167,7 @@ _GRID_TOLERANCE = 2.0
 _WIDTH = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(pt)?\s*$")
 
 
-def _colspec_widths(group: etree._Element) -> Optional[list[float]]:
+def _colspec_widths(group: etree._Element) -> list[float] | None:
     """The widths (pt) of a tgroup's columns, or None when they are not all given."""
     specs = [ch for ch in group if _tag(ch) == "colspec"]
     if not specs:
@@ -188,7 +188,7 @@ def _cumulative(widths: list[float]) -> list[float]:
     return edges
 
 
-def _column_grid(all_widths: list[list[float]]) -> Optional[list[float]]:
+def _column_grid(all_widths: list[list[float]]) -> list[float] | None:
     """The finest set of column edges over every tgroup, near-equal edges merged."""
     if not all_widths:
         return None

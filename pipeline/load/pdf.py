@@ -40,7 +40,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from io import BytesIO
 from pathlib import Path
-from typing import Callable, Optional, Union
+from collections.abc import Callable
 
 from . import legacy_fonts
 from .document import Cell, CellSpec, LoadedText, Table, TextBuilder
@@ -65,13 +65,13 @@ class _TableBlock:
     top: float                      # fraction of page height
     bottom: float = 1.0
     xs: list[float] = field(default_factory=list)   # the column lines (pt)
-    continues: Optional["_TableBlock"] = None        # the table it continues (previous page)
+    continues: _TableBlock | None = None        # the table it continues (previous page)
 
 
 @dataclass
 class _Page:
     number: int
-    blocks: list[Union[_Line, _TableBlock]] = field(default_factory=list)
+    blocks: list[_Line | _TableBlock] = field(default_factory=list)
     ocr: bool = False
 
 
@@ -512,7 +512,7 @@ def load_pdf(path: Path, data: bytes, *, ocr_jobs: int = 2) -> LoadedText:
 
     dropped = _drop_furniture(pages)
     _mark_continued_tables(pages)
-    convert: Optional[Callable[[str], str]] = None
+    convert: Callable[[str], str] | None = None
     encoding = None
     text_pages = [p for p in pages if not p.ocr]
     if text_pages:
@@ -565,7 +565,7 @@ def load_pdf(path: Path, data: bytes, *, ocr_jobs: int = 2) -> LoadedText:
                       tables=out.tables, pages=out.pages, ocr_confidence=confidence)
 
 
-def _ocr(path: Path, pdf, pages: list[_Page], to_ocr: list[int], jobs: int) -> Optional[float]:
+def _ocr(path: Path, pdf, pages: list[_Page], to_ocr: list[int], jobs: int) -> float | None:
     from .ocr import OcrRunner
 
     futures = []

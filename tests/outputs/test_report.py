@@ -33,7 +33,7 @@ import subprocess
 import time
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -365,7 +365,7 @@ def test_comparison_table_is_comparison_csv(with_central, lang, corpus_records, 
     assert sum(len(c.get("_links", [])) for c in page.cells) == n_values
 
 
-def _parse(text: str) -> tuple[float, Optional[float], Optional[str]]:
+def _parse(text: str) -> tuple[float, float | None, str | None]:
     """(value, value_max, direction) of a comparison.csv cell's text (``≤12–15``)."""
     direction = "at_most" if text.startswith("≤") else None
     low, _, high = text.lstrip("≤").partition("–")
@@ -595,7 +595,7 @@ class Chrome:
         self._buf = b""
         self._next_id = 0
         self.events: list[dict] = []
-        self.session: Optional[str] = None
+        self.session: str | None = None
 
     # --- transport ---------------------------------------------------------
     def _read_message(self, deadline: float) -> dict:
@@ -612,7 +612,7 @@ class Chrome:
         raw, self._buf = self._buf.split(b"\0", 1)
         return json.loads(raw)
 
-    def send(self, method: str, params: Optional[dict] = None, *, browser: bool = False,
+    def send(self, method: str, params: dict | None = None, *, browser: bool = False,
              timeout: float = 20) -> dict:
         self._next_id += 1
         msg: dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
@@ -923,7 +923,7 @@ def test_numbers_are_written_the_vietnamese_way():
 def test_value_span_finds_the_written_number_or_gives_the_sentence():
     from pipeline.outputs.annotate import value_span
 
-    def span(sentence: str, value: float, value_max: Optional[float] = None, unit: str = "percent"):
+    def span(sentence: str, value: float, value_max: float | None = None, unit: str = "percent"):
         t = Target("library", "lib.service", None, "district", 2025, None, value, value_max, unit, False,
                    "at_least", Evidence(sentence, 0, len(sentence)))
         found = value_span(t, sentence)

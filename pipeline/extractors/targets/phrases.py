@@ -1,7 +1,8 @@
 """Noun phrases around a value: what is counted, and which tiers it names."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Optional
+from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
 import regex
 
@@ -162,7 +163,7 @@ def _heading_tiers(ctx: _Ctx, heads: list[Block]) -> list[str]:
     return []
 
 
-def _is_person(subject: Optional[str]) -> bool:
+def _is_person(subject: str | None) -> bool:
     """Does the subject name people (``tỷ lệ người dân …``, ``số dân vùng đô thị``)?"""
     if not subject:
         return False
@@ -170,7 +171,7 @@ def _is_person(subject: Optional[str]) -> bool:
     return bool(_p("person_head").match(head))
 
 
-def _heading_indicators(ctx: "_Ctx", heads: list[Block], growth: bool, person: bool = False) -> list[str]:
+def _heading_indicators(ctx: _Ctx, heads: list[Block], growth: bool, person: bool = False) -> list[str]:
     for h in heads:
         inds = ctx.memo(("head_inds", h.index, growth, person),
                         lambda: indicators_in(h.text, growth or bool(_p("growth_verb").search(h.text)), person))
@@ -179,8 +180,8 @@ def _heading_indicators(ctx: "_Ctx", heads: list[Block], growth: bool, person: b
     return []
 
 
-def _sector_for(ctx: "_Ctx", inds: list[str], own: str, sentence: str, heads: list[Block],
-                span: Optional[tuple[int, int]] = None) -> str:
+def _sector_for(ctx: _Ctx, inds: list[str], own: str, sentence: str, heads: list[Block],
+                span: tuple[int, int] | None = None) -> str:
     for i in inds:
         s = sector_of(i)
         if s:

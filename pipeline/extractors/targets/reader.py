@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import regex
 
@@ -54,10 +53,10 @@ _ALL = ["all"]
 _OTHER = ["other"]
 
 
-def extract_targets(prep: PreparedText, seg: Segmented, admin_level: Optional[str] = None,
-                    tables: Optional[list] = None,
-                    issue_year: Optional[int] = None,
-                    title: Optional[str] = None) -> tuple[list[Target], list[str]]:
+def extract_targets(prep: PreparedText, seg: Segmented, admin_level: str | None = None,
+                    tables: list | None = None,
+                    issue_year: int | None = None,
+                    title: str | None = None) -> tuple[list[Target], list[str]]:
     """All targets of a document, and warnings about values left out or doubtful.
 
     ``tables`` (the loader's tables, cell offsets in the raw text) are read
@@ -251,11 +250,11 @@ class _Read:
     m: Mention
     post: bool
     tiers: list[str]
-    subject: Optional[str]
+    subject: str | None
     own: str
     growth: bool
-    cue: Optional[YearCue]
-    inherited: Optional[_Slot] = None
+    cue: YearCue | None
+    inherited: _Slot | None = None
 
 
 def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int, b: int,
@@ -362,8 +361,8 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
         for r, slot in zip(reads, sent_slots[-len(reads):]):
             r.inherited = slot
     else:
-        next_post: list[Optional[_Read]] = [None] * len(reads)
-        nearest: Optional[_Read] = None
+        next_post: list[_Read | None] = [None] * len(reads)
+        nearest: _Read | None = None
         for k in range(len(reads) - 1, -1, -1):
             next_post[k] = nearest
             if reads[k].post:
@@ -452,7 +451,7 @@ def _own_window(flow: str, w: int, m: Mention, nxt_start: int, tail: str) -> str
     return own if regex.search(r"\p{L}", gap) else own + " " + tail
 
 
-def _has_words_between(flow: str, reads: list["_Read"]) -> bool:
+def _has_words_between(flow: str, reads: list[_Read]) -> bool:
     """Is there more than connectors (``và``, ``,``, ``đạt``) between the values?"""
     for x, y in zip(reads, reads[1:]):
         gap = flow[x.m.end:y.m.start]
@@ -508,7 +507,7 @@ def _implied(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
 
 
 def _emit(ctx: _Ctx, m: Mention, tiers: list[str], inds: list[str], sector: str,
-          subject: Optional[str], cue: Optional[YearCue], s: int, e: int, sentence_text: str,
+          subject: str | None, cue: YearCue | None, s: int, e: int, sentence_text: str,
           heads: list[Block], block: Block, implied: bool, growth: bool = False,
           tier_source: str = "clause") -> None:
     flow = ctx.prep.flow

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterable, Optional
+from collections.abc import Iterable
 
 import regex
 
@@ -24,7 +24,7 @@ _ABOVE = 3   # the blocks above a table whose period dates it (its caption, the 
 _YEAR_IN_CELL = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
-def _is_period(m: "regex.Match[str]") -> bool:
+def _is_period(m: regex.Match[str]) -> bool:
     """``2026 - 2030`` in a cell (a task table's time column) is a period, a
     scope and never a value (SCHEMA.md: "periods themselves")."""
     lo, hi = m.group("lo"), m.group("hi")
@@ -32,8 +32,8 @@ def _is_period(m: "regex.Match[str]") -> bool:
             and all(_YEAR_IN_CELL.fullmatch(x) for x in (lo, hi)))
 
 
-def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_level: Optional[str] = None,
-                  raw_to_norm=None, doc_cue: Optional[YearCue] = None) -> list[Target]:
+def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_level: str | None = None,
+                  raw_to_norm=None, doc_cue: YearCue | None = None) -> list[Target]:
     """Targets of tables (rows = tiers or indicators, columns = years, or the transpose).
 
     ``tables`` are the loader's :class:`~pipeline.load.Table` objects, whose
