@@ -283,7 +283,7 @@ def row(name: str, r: dict) -> str:
 def linearity(series: str, points: list[tuple[int, dict]], tolerance: float = LINEAR_TOLERANCE) -> list[dict]:
     """Cost per unit of size between consecutive sizes of one series and job count."""
     out = []
-    for (n0, r0), (n1, r1) in zip(points, points[1:]):
+    for (n0, r0), (n1, r1) in zip(points, points[1:], strict=False):
         if not (r0["characters"] and r1["characters"] and r0["seconds"] > 0 and r1["seconds"] > 0):
             continue
         size = r1["characters"] / r0["characters"]

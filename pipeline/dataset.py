@@ -156,7 +156,7 @@ class DatasetWriter:
         self._buffer = []
         docs = frames["documents"]
         frames["references"][PARTITION] = frames["references"]["doc_id"].map(
-            dict(zip(docs["doc_id"], docs[PARTITION])))
+            dict(zip(docs["doc_id"], docs[PARTITION], strict=True)))
         for table in TABLES:
             df = frames[table]
             self.rows[table] += len(df)
@@ -169,7 +169,7 @@ class DatasetWriter:
             ds.write_dataset(arrow, f"{self.root}/{table}", format="parquet", partitioning=_partitioning(),
                              basename_template=f"{_TMP}{self.run}-{self._shard:05d}-{{i}}.parquet",
                              filesystem=_arrow_fs(self.fs), existing_data_behavior="overwrite_or_ignore",
-                             file_visitor=lambda f: written.append(f.path), max_partitions=100_000)
+                             file_visitor=lambda f, written=written: written.append(f.path), max_partitions=100_000)
             self._written.extend(p[len(self.root) + 1:] for p in written)
         self._shard += 1
 

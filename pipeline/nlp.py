@@ -87,7 +87,7 @@ def make_doc(text: str):
             words.append(tail)
             spaces.append(False)
     # a Doc's text is its words, each followed by a space where spaces[i] says so
-    assert "".join(w + " " if sp else w for w, sp in zip(words, spaces)) == text, \
+    assert "".join(w + " " if sp else w for w, sp in zip(words, spaces, strict=True)) == text, \
         "syllable Doc must reproduce the text exactly"
     return Doc(_nlp().vocab, words=words, spaces=spaces)
 

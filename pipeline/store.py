@@ -384,7 +384,7 @@ class Store:
                 else db.execute(sql + " ORDER BY id"))
         out = []
         for row in rows:
-            d = dict(zip(CORRECTION_COLUMNS, row))
+            d = dict(zip(CORRECTION_COLUMNS, row, strict=True))
             for k in ("original", "fields"):
                 d[k] = None if d[k] is None else json.loads(d[k])
             out.append(d)

@@ -230,7 +230,7 @@ def test_file_urls_in_and_out(engine, inputs, serial, tmp_path):
     # the records (and the messages of the bad file) name the URL they were read from;
     # otherwise the same bytes
     expected = serial
-    for p, u in zip(inputs, urls):
+    for p, u in zip(inputs, urls, strict=True):
         expected = expected.replace(p.encode(), u.encode())
     assert expected != serial
     assert lines == expected

@@ -161,7 +161,7 @@ def run_extract(sources: Sequence[str], out: str, *, fmt: str = "files", engine:
             comparison = comparison_from_dataset(out, baseline)
             names = [n for n in COMPARISON_FILES if n.endswith(".csv")]
             write_all(target, dict(zip(names, (csv_bytes(comparison.table), csv_bytes(comparison.differences),
-                                                csv_bytes(comparison.columns)))))
+                                                csv_bytes(comparison.columns)), strict=True)))
             written.extend(n for n in names if n not in written)
             totals.compared = comparison.describe_baselines()
         if local_out is None:

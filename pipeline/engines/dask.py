@@ -419,7 +419,7 @@ class DaskEngine:
                     submit_more()
                     continue
                 fut.release()
-                for item, outcome in zip(items, outcomes):
+                for item, outcome in zip(items, outcomes, strict=True):
                     handle(item, outcome)
                 submit_more()
         except BaseException:

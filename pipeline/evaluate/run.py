@@ -118,10 +118,10 @@ def evaluate(
     else:
         if len(groups) != len(dirs):
             raise ValueError(f"{len(groups)} groups for {len(dirs)} gold directories")
-        set_groups = [g if g is not None else p for g, (p, _) in zip(groups, parsed)]
+        set_groups = [g if g is not None else p for g, (p, _) in zip(groups, parsed, strict=True)]
     sets: list[SetScores] = []
     all_gold_ids: set[str] = set()
-    for name, directory, group in zip(_set_names(dirs), dirs, set_groups):
+    for name, directory, group in zip(_set_names(dirs), dirs, set_groups, strict=True):
         gold = read_gold_dir(directory)
         docs = []
         for doc_id, gold_rec in gold.items():

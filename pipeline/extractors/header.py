@@ -210,8 +210,9 @@ def respell(body: Body | None, flow: str) -> Body | None:
         at = folded.find(key, at + 1)
         if len(seen) != len(mine):
             continue
-        words = [t if _plain(m) and not _plain(t) else m for m, t in zip(mine, seen)]
-        words = [w if not (is_upper(w) and not is_upper(m)) else m[:1] + w[1:].lower() for w, m in zip(words, mine)]
+        words = [t if _plain(m) and not _plain(t) else m for m, t in zip(mine, seen, strict=True)]
+        words = [w if not (is_upper(w) and not is_upper(m)) else m[:1] + w[1:].lower()
+                 for w, m in zip(words, mine, strict=True)]
         if words != mine:
             return replace(body, name=" ".join(words))
     return body

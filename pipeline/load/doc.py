@@ -138,7 +138,7 @@ class _DocBook:
         grid = _column_grid([w for w in widths if w is not None])
         cells: list[CellSpec] = []
         r = 0
-        for group, w in zip(groups, widths):
+        for group, w in zip(groups, widths, strict=True):
             edges = None
             if grid is not None and w is not None:
                 edges = [_grid_index(grid, x) for x in _cumulative(w)]

@@ -191,7 +191,7 @@ class _Renderer:
         rows = [row for row in el if row.tag == "row"]
         texts = [" ".join(_text(c).split()) for row in rows for c in row if c.tag == "cell"]
         key = [t for t in texts if t]
-        for i, (src_key, cells) in enumerate(self.sources):
+        for i, (src_key, _cells) in enumerate(self.sources):
             if src_key == key:
                 del self.sources[i]
                 break

@@ -380,7 +380,7 @@ def plan_repair(text: str) -> Repair:
     """
     lines = text.split("\n")
     repaired = [repair_mojibake(ln) for ln in lines]
-    mojibake = sum(1 for a, b in zip(lines, repaired) if a is not b)
+    mojibake = sum(1 for a, b in zip(lines, repaired, strict=True) if a is not b)
     enc, legacy = _legacy_plan("\n".join(repaired) if mojibake else text)
     if not mojibake:
         return Repair(enc, 0, legacy)

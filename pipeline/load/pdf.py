@@ -243,29 +243,31 @@ def _stamp_words(page) -> list[dict]:
         bw, bh = (bbox[2] - bbox[0]) or 1.0, (bbox[3] - bbox[1]) or 1.0
         sx, sy = (a["x1"] - a["x0"]) / bw, (a["bottom"] - a["top"]) / bh
         current: list = []
-
-        def flush() -> None:
-            if current:
-                words.append({
-                    "text": unicodedata.normalize("NFC", "".join(c.get_text() for c in current)),
-                    "x0": a["x0"] + (current[0].x0 - bbox[0]) * sx,
-                    "x1": a["x0"] + (current[-1].x1 - bbox[0]) * sx,
-                    "top": a["top"] + (bbox[3] - max(c.y1 for c in current)) * sy,
-                    "bottom": a["top"] + (bbox[3] - min(c.y0 for c in current)) * sy,
-                    "stamp": True,
-                })
-                current.clear()
-
         for c in sorted(chars, key=lambda c: (-round(c.y0), c.x0)):
             if c.get_text().isspace():
-                flush()
+                _flush_stamp_word(words, current, a, bbox, sx, sy)
                 continue
             if current and (abs(c.y0 - current[-1].y0) > 0.5 * (c.y1 - c.y0)
                             or c.x0 - current[-1].x1 > 0.3 * (c.y1 - c.y0)):
-                flush()
+                _flush_stamp_word(words, current, a, bbox, sx, sy)
             current.append(c)
-        flush()
+        _flush_stamp_word(words, current, a, bbox, sx, sy)
     return words
+
+
+def _flush_stamp_word(words: list[dict], current: list, a: dict, bbox: list[float], sx: float, sy: float) -> None:
+    """Append the characters collected in ``current`` (appearance-stream
+    coordinates) as one word in page coordinates, and empty ``current``."""
+    if current:
+        words.append({
+            "text": unicodedata.normalize("NFC", "".join(c.get_text() for c in current)),
+            "x0": a["x0"] + (current[0].x0 - bbox[0]) * sx,
+            "x1": a["x0"] + (current[-1].x1 - bbox[0]) * sx,
+            "top": a["top"] + (bbox[3] - max(c.y1 for c in current)) * sy,
+            "bottom": a["top"] + (bbox[3] - min(c.y0 for c in current)) * sy,
+            "stamp": True,
+        })
+        current.clear()
 
 
 def _place_stamps(words: list[dict], stamps: list[dict]) -> list[dict]:
@@ -434,14 +436,14 @@ def _first_row(cells: list[CellSpec]) -> list[tuple[str, int, int]]:
 def _mark_continued_tables(pages: list[_Page]) -> None:
     """Mark each table that continues the last table of the previous page
     without repeating its heading."""
-    for prev, page in zip(pages, pages[1:]):
+    for prev, page in zip(pages, pages[1:], strict=False):
         if prev.ocr or page.ocr or page.number != prev.number + 1 or not prev.blocks or not page.blocks:
             continue
         a, b = prev.blocks[-1], page.blocks[0]
         if not (isinstance(a, _TableBlock) and isinstance(b, _TableBlock)):
             continue
         if a.bottom < _PAGE_END or b.top > _PAGE_START or len(a.xs) != len(b.xs) or \
-                any(abs(x - y) > _COLUMN_TOLERANCE for x, y in zip(a.xs, b.xs)):
+                any(abs(x - y) > _COLUMN_TOLERANCE for x, y in zip(a.xs, b.xs, strict=True)):
             continue
         root = a.continues or a
         if _first_row(b.cells) == _first_row(root.cells):

@@ -354,7 +354,7 @@ def build_comparison(frames_or_records: FramesOrRecords, baseline: str | None = 
                                         (k[3] is None, k[3] or 0)))
     rows, cells = [], {}
     for pos, key in enumerate(keys):
-        row: dict[str, Any] = dict(zip(KEY_COLUMNS, key))
+        row: dict[str, Any] = dict(zip(KEY_COLUMNS, key, strict=True))
         for col in columns:
             ts = slots[key].get(col, [])
             row[col] = VALUE_SEPARATOR.join(_distinct_texts(ts))
@@ -445,7 +445,7 @@ def _differences(keys: list[tuple], slots: Mapping[tuple, Mapping[str, list[dict
                     diff = round(float(t["value"]) - next(iter(base_values))[0], 6)
                     status = ABOVE if diff > 0 else BELOW if diff < 0 else SAME
                 rows.append({
-                    **dict(zip(KEY_COLUMNS, key)),
+                    **dict(zip(KEY_COLUMNS, key, strict=True)),
                     "document": info["column"], "doc_id": info["doc_id"], "province": info["province"],
                     "province_2025": info["province_2025"], "district": info["district"],
                     "admin_level": info["admin_level"], "value": text, "unit": t.get("unit"),

@@ -114,7 +114,8 @@ def json_bytes(df: pd.DataFrame) -> bytes:
     """A table as a JSON list of objects (pandas' ``records`` orient), UTF-8,
     Vietnamese unescaped, null for missing, whole numbers as ints."""
     cols = [str(c) for c in df.columns]
-    rows = [dict(zip(cols, (_json_value(v) for v in rec))) for rec in df.itertuples(index=False, name=None)]
+    rows = [dict(zip(cols, (_json_value(v) for v in rec), strict=True))
+            for rec in df.itertuples(index=False, name=None)]
     return (json.dumps(rows, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 

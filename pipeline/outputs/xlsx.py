@@ -170,7 +170,7 @@ def _data_sheet(book: _Book, view: SheetView) -> None:
     ws.freeze_panes(1, 0)
     if ncols:
         ws.autofilter(0, 0, nrows, ncols - 1)
-    _set_widths(ws, [_width([c] + v) for c, v in zip(cols, values)])
+    _set_widths(ws, [_width([c] + v) for c, v in zip(cols, values, strict=True)])
 
 
 def _comment_options(text: str) -> dict[str, Any]:

@@ -107,7 +107,7 @@ def _view(raw: DocumentRecord, rows: list[dict]) -> DocView:
     # corrected.targets: the extracted ones in order (rejected left out), then the added ones
     shown = list(corrected.targets)
     k = 0
-    for i, (t, span, c) in enumerate(zip(raw.targets, spans, claims)):
+    for i, (t, span, c) in enumerate(zip(raw.targets, spans, claims, strict=True)):
         if c is not None and c["action"] == "reject":
             v.rows.append(Row(i, t, t, span, "rejected", c))
             continue
@@ -117,7 +117,7 @@ def _view(raw: DocumentRecord, rows: list[dict]) -> DocView:
         v.rows.append(Row(i, now, t, span, status, c))
     added = [c for c in rows if c["kind"] == "target" and c["action"] == "add"]
     added.sort(key=lambda c: (c["span_start"], c["id"]))
-    for c, t in zip(added, shown[k:]):
+    for c, t in zip(added, shown[k:], strict=False):
         v.rows.append(Row(None, t, None, (c["span_start"], c["span_end"], c["span_text"]), "added", c))
     unmatched_ids = {u.correction_id for u in unmatched}
     v.unmatched = [c for c in rows if c["id"] in unmatched_ids]

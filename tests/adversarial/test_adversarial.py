@@ -124,7 +124,7 @@ def test_formula_cells_are_escaped_in_csv_and_exact_in_jsonl_and_parquet(batch_r
     rows = [r for r in read_csv(out / "targets.csv") if r["doc_id"] == "formulas"]
     assert len(rows) == len(rec["targets"])
     for row, t in zip(sorted(rows, key=lambda r: int(r["evidence_start"])),
-                      sorted(rec["targets"], key=lambda t: t["evidence"]["start"])):
+                      sorted(rec["targets"], key=lambda t: t["evidence"]["start"]), strict=True):
         exact = t["evidence"]["text"]
         assert row["evidence_text"] == ("'" + exact if exact[:1] in "=+-@" else exact)
     for table in [read_csv(out / n) for n in ("targets.csv", "documents.csv", "differences.csv",

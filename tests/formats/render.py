@@ -218,7 +218,7 @@ _LEVELS = (("upperRoman", "%1."), ("decimal", "%2."), ("lowerLetter", "%3)"), ("
 def _roman_value(s: str) -> int:
     vals = {"I": 1, "V": 5, "X": 10}
     total = 0
-    for a, b in zip(s, s[1:] + " "):
+    for a, b in zip(s, s[1:] + " ", strict=True):
         total += -vals[a] if b != " " and vals[a] < vals[b] else vals[a]
     return total
 
@@ -381,9 +381,9 @@ def docx_grid(d, grid: Grid, *, font: str | None = None, encode=None) -> None:
     cells, ncols = place(grid)
     t = d.add_table(rows=len(grid), cols=ncols)
     t.style = "Table Grid"
-    for r, c, text, rs, cs in cells:
+    for r, c, text, _rs, _cs in cells:
         _fill_cell(t.cell(r, c), [text], font=font, encode=encode, bold=r == 0)
-    for r, c, text, rs, cs in cells:
+    for r, c, _text, rs, cs in cells:
         if rs > 1 or cs > 1:
             t.cell(r, c).merge(t.cell(r + rs - 1, c + cs - 1))
 

@@ -111,7 +111,7 @@ def test_target_tables_have_the_scope_columns(tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
     ws = openpyxl.load_workbook(tmp_path / "comparison.xlsx")["targets"]
     header = [c.value for c in ws[1]]
-    got = [dict(zip(header, (c.value for c in row))) for row in ws.iter_rows(min_row=2)]
+    got = [dict(zip(header, (c.value for c in row), strict=True)) for row in ws.iter_rows(min_row=2)]
     assert [(r["year"], r["year_source"], r["group"]) for r in got] == [
         (2027, "heading", None), (None, "none", None), (2025, "period", "Nhóm 2")]
 

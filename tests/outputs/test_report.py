@@ -302,11 +302,11 @@ def _check_page(html_text: str, records: list[DocumentRecord]) -> Page:
         article = html_text[start:html_text.index("</article>", start)]
         links = re.findall(r'<a class="val" href="#([^"]+)">', article)
         assert len(links) == len(rec.targets)
-        for t, mark in zip(rec.targets, links):
+        for t, mark in zip(rec.targets, links, strict=True):
             assert mark.startswith(f"ev-{key}-") and page.mark_text[mark] == t.evidence.text
         links = re.findall(r'<a class="ref" href="#([^"]+)">', article)
         assert len(links) == len(rec.references)
-        for r, mark in zip(rec.references, links):
+        for r, mark in zip(rec.references, links, strict=True):
             assert mark.startswith(f"ev-{key}-") and page.mark_text[mark] == r.evidence.text
         # one mark per distinct evidence span, no more
         doc_marks = [m for m in page.mark_text if m.startswith(f"ev-{key}-")]
@@ -354,10 +354,10 @@ def test_comparison_table_is_comparison_csv(with_central, lang, corpus_records, 
     assert all(name in joined for name in PLACES), joined      # the three places side by side
     rows = _table_rows(markup)
     assert len(rows) == len(table)
-    for row, expected in zip(rows, table.to_dict("records")):
+    for row, expected in zip(rows, table.to_dict("records"), strict=True):
         assert row[:4] == [L.sector(expected["sector"]), L.indicator(expected["indicator"]),
                            L.tier(expected["tier"]), L.year(expected["year"])]
-        for col, cell in zip(doc_cols, row[4:]):
+        for col, cell in zip(doc_cols, row[4:], strict=True):
             want = "; ".join(L.value(*_parse(v)) for v in str(expected[col]).split("; ") if v)
             assert cell == want, (row[:4], col)
     page = Page(markup)
@@ -723,9 +723,9 @@ def browser(tmp_path_factory):
     chrome = Chrome(exe, tmp / "profile", tmp / "chromium.log")
     try:
         chrome.open_page()
-    except Exception:
+    except Exception as exc:
         chrome.close()
-        raise AssertionError(f"chromium did not start; its log: {(tmp / 'chromium.log').read_text()[-2000:]}")
+        raise AssertionError(f"chromium did not start; its log: {(tmp / 'chromium.log').read_text()[-2000:]}") from exc
     chrome.started_in = time.monotonic() - t0
     yield chrome
     chrome.close()
@@ -952,7 +952,7 @@ def test_chart_tier_labels_do_not_overlap(corpus_records):
         for x, rows in lines:
             half = max(len(html.unescape(r)) for r in rows) * _LABEL_CHAR_W / 2
             boxes.append((x - half, x + half))
-        for (a0, a1), (b0, b1) in zip(boxes, boxes[1:]):
+        for (a0, a1), (b0, b1) in zip(boxes, boxes[1:], strict=False):
             assert a1 <= b0, (a0, a1, b0, b1)
     # several tiers side by side: names, not codes
     assert "Thôn, tổ dân phố" in markup or ("Thôn," in markup and "tổ dân phố" in markup)

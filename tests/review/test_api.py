@@ -59,7 +59,7 @@ def test_pages_list_filter_and_show_the_document(plan_out):
     doc = c.get(f"/doc/{rec.sha256}")
     assert doc.status_code == 200
     # every extracted value is highlighted in the text, at its own span
-    for start, end, written in target_spans(rec):
+    for _start, _end, written in target_spans(rec):
         assert f">{written}</mark>" in doc.text
     assert doc.headers["content-security-policy"].startswith("default-src 'self'")
     assert c.get("/doc/" + "0" * 64).status_code == 404

@@ -109,7 +109,7 @@ def _np_tiers(ctx: _Ctx, a: int, b: int) -> list[str]:
     out: list[str] = []
     unmapped = False
     unit = _p("unit_noun")
-    for gi, (ga, gb) in enumerate(zip(bounds[0::2], bounds[1::2])):
+    for gi, (ga, gb) in enumerate(zip(bounds[0::2], bounds[1::2], strict=True)):
         gtext = flow[ga:gb].strip(" ,.;:…")
         if not regex.search(r"\p{L}", gtext):
             continue
@@ -174,7 +174,7 @@ def _is_person(subject: str | None) -> bool:
 def _heading_indicators(ctx: _Ctx, heads: list[Block], growth: bool, person: bool = False) -> list[str]:
     for h in heads:
         inds = ctx.memo(("head_inds", h.index, growth, person),
-                        lambda: indicators_in(h.text, growth or bool(_p("growth_verb").search(h.text)), person))
+                        lambda h=h: indicators_in(h.text, growth or bool(_p("growth_verb").search(h.text)), person))
         if inds:
             return inds
     return []
@@ -194,7 +194,7 @@ def _sector_for(ctx: _Ctx, inds: list[str], own: str, sentence: str, heads: list
     if secs:
         return secs[0]
     for h in heads:
-        secs = ctx.memo(("sectors_h", h.index), lambda: sectors_in(h.text))
+        secs = ctx.memo(("sectors_h", h.index), lambda h=h: sectors_in(h.text))
         if secs:
             return secs[0]
     return "other"

@@ -90,7 +90,7 @@ def extract_targets(prep: PreparedText, seg: Segmented, admin_level: str | None 
         if bi in table_blocks:
             continue
         heads = [blocks[i] for i in seg.ancestors(bi)]
-        if any(h.level < 6 and ctx.memo(("not_target", h.index), lambda: bool(nontarget_heading.search(h.text)))
+        if any(h.level < 6 and ctx.memo(("not_target", h.index), lambda h=h: bool(nontarget_heading.search(h.text)))
                for h in heads):
             continue
         sentences = list(block.sentences)
@@ -235,7 +235,7 @@ def _respectively(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a
         source = "lead"   # the slots of the sentence or segment before
     else:
         return False
-    for m, slot in zip(mentions, slots):
+    for m, slot in zip(mentions, slots, strict=True):
         cue = _year_for(ctx, m.start, cues, block_cues, heads, block)
         _emit(ctx, m, slot.tiers or ["all"], slot.indicators or ["other"], slot.sector,
               slot.subject, cue, s, e, sent, heads, block, False,
@@ -358,7 +358,7 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
     if len(reads) >= 2 and all(bare(r) for r in reads) and len(sent_slots) >= len(reads) \
             and not _has_words_between(flow, reads):
         # "đạt 30% và 20% tham gia …" after "20% số dân ở đô thị và 10% số dân ở nông thôn;"
-        for r, slot in zip(reads, sent_slots[-len(reads):]):
+        for r, slot in zip(reads, sent_slots[-len(reads):], strict=True):
             r.inherited = slot
     else:
         next_post: list[_Read | None] = [None] * len(reads)
@@ -409,7 +409,8 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
                                                    or (ri > 0 and _names_something(subject))))
             if not inds and not own_pred:
                 g = r.growth or (sent_growth and r.m.kind == "percent")
-                inds = ctx.memo(("sent", s, e, g, person), lambda: indicators_in(sentence_text, g, person))
+                inds = ctx.memo(("sent", s, e, g, person),
+                                lambda g=g, person=person: indicators_in(sentence_text, g, person))
             if not inds and not own_pred:
                 inds = _earlier_sentence_indicators(ctx, block, s, r.growth, person)
             if not inds:
@@ -453,7 +454,7 @@ def _own_window(flow: str, w: int, m: Mention, nxt_start: int, tail: str) -> str
 
 def _has_words_between(flow: str, reads: list[_Read]) -> bool:
     """Is there more than connectors (``và``, ``,``, ``đạt``) between the values?"""
-    for x, y in zip(reads, reads[1:]):
+    for x, y in zip(reads, reads[1:], strict=False):
         gap = flow[x.m.end:y.m.start]
         if regex.search(r"\p{L}", regex.sub(r"\b(?:và|đạt|hoặc|là)\b", "", gap, flags=_I)):
             return True

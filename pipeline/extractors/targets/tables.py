@@ -61,7 +61,7 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
         nrows = max(r for r, _ in grid) + 1
         ncols = max(c for _, c in grid) + 1
 
-        def text(r: int, c: int) -> str:
+        def text(r: int, c: int, grid: dict[tuple[int, int], object] = grid) -> str:
             cell = grid.get((r, c))
             return cell.text if cell is not None else ""
 
@@ -210,4 +210,5 @@ def _counts_rows(text, c: int, header_rows: list[int], nrows: int) -> bool:
     if len(nums) < 2 or not (nums[0] == 1 or c == 0):
         return False
     # each number repeats the last (a merged cell), follows it, or restarts a section at 1
-    return all(b in (a, a + 1, 1) for a, b in zip(nums, nums[1:])) and any(b == a + 1 for a, b in zip(nums, nums[1:]))
+    steps = list(zip(nums, nums[1:], strict=False))
+    return all(b in (a, a + 1, 1) for a, b in steps) and any(b == a + 1 for a, b in steps)

@@ -93,9 +93,8 @@ def document_cue(title: str | None) -> YearCue | None:
     if not title:
         return None
     text = _p("title_vision").sub(" ", title)
-    m = None
-    for m in _p("title_period").finditer(text):
-        pass
+    periods = list(_p("title_period").finditer(text))
+    m = periods[-1] if periods else None
     if m is not None and int(m.group("start")) < int(m.group("year")):
         return YearCue(-1, -1, int(m.group("year")), int(m.group("start")), "document")
     years = {c.year for c in find_year_cues(text, 0, len(text))}

@@ -53,7 +53,7 @@ def _prepare(records: Iterable[RecordLike], texts: Mapping[str, str], L: Labels)
     recs = sort_records(_as_record(r) for r in records)
     keys = _doc_keys([r.doc_id for r in recs])
     docs: list[_Doc] = []
-    for rec, key in zip(recs, keys):
+    for rec, key in zip(recs, keys, strict=True):
         text = texts.get(rec.doc_id)
         if text is None:
             text = rec.extra.get("text")

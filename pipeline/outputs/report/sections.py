@@ -190,7 +190,7 @@ def _document(d: _Doc, L: Labels) -> str:
         heads = ("value", "sector", "indicator", "tier", "year", "from", "unit", "subject")
         out.append('<table class="targets">\n<thead><tr>'
                    + "".join(f"<th>{_esc(L.ui('col.' + h))}</th>" for h in heads) + '</tr></thead>\n<tbody>\n')
-        for t, mark in zip(r.targets, d.target_marks):
+        for t, mark in zip(r.targets, d.target_marks, strict=True):
             value = L.value(t.value, t.value_max, t.direction, t.unit)
             if t.implied:
                 value += " " + L.ui("implied")
@@ -206,7 +206,7 @@ def _document(d: _Doc, L: Labels) -> str:
         out.append("</tbody></table>\n")
     if r.references:
         out.append('<ul class="refs">')
-        for ref, mark in zip(r.references, d.reference_marks):
+        for ref, mark in zip(r.references, d.reference_marks, strict=True):
             out.append(f'<li><a class="ref" href="#{_esc(mark)}">{_esc(_reference_what(ref, L))}</a></li>')
         out.append("</ul>\n")
     classes = {m: ("ev-t" if m in d.target_marks_set else "ev-r") for m in d.mark_titles}
