@@ -115,7 +115,7 @@ def safe_extract(extract: Extractor, path: Path, max_bytes: int,
         if sha256 is not None:
             return extract(path, max_bytes=max_bytes, sha256=sha256)  # type: ignore[call-arg]
         return extract(path, max_bytes=max_bytes)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a bug in one file must not stop the batch; reported per file
         message = (f"{path}: extraction failed ({type(exc).__name__}: {exc}); "
                    "please report this file")
         log.error("%s", message)
@@ -197,7 +197,7 @@ def _pdf_pages(path: Path) -> int:
             return len(pdf)
         finally:
             pdf.close()
-    except Exception:  # unreadable or broken: the loader will say so; no allowance
+    except Exception:  # noqa: BLE001 - unreadable or broken: the loader will say so; no allowance
         return 0
 
 
@@ -280,7 +280,7 @@ class _Capture(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             self.lines.append((record.name, record.levelno, self.format(record)))
-        except Exception:  # pragma: no cover - a bad log call must not lose the record
+        except Exception:  # noqa: BLE001 - pragma: no cover - a bad log call must not lose the record
             pass
 
 
@@ -323,7 +323,7 @@ def _init_worker(levels: dict[str, int], warm: bool, parent: int, started=None) 
         try:
             from .core import extract_text
             extract_text(_WARMUP_TEXT, "warmup")
-        except Exception:  # the first real file will report whatever is wrong
+        except Exception:  # noqa: BLE001 - a warm-up failure is left to the first real file to report
             pass
         _capture.lines.clear()
 
@@ -409,7 +409,7 @@ class _Pool:
         for proc in list((getattr(self.executor, "_processes", None) or {}).values()):
             try:
                 proc.kill()
-            except Exception:  # pragma: no cover - already gone
+            except Exception:  # noqa: BLE001 - pragma: no cover - already gone; killing the rest must go on
                 pass
 
     def close(self, interrupted: bool) -> None:
@@ -418,7 +418,7 @@ class _Pool:
         self.executor.shutdown(wait=True, cancel_futures=True)
         try:
             self.started.close()
-        except Exception:  # pragma: no cover
+        except Exception:  # noqa: BLE001 - pragma: no cover - closing at shutdown must not hide the run's result
             pass
 
 
@@ -428,7 +428,7 @@ def _outcome(fut: Future, path: Path) -> tuple[str, list]:
         return fut.result()
     except BrokenProcessPool:
         raise
-    except Exception as exc:  # the call itself failed (e.g. the extractor cannot be pickled)
+    except Exception as exc:  # noqa: BLE001 - the call failed (extractor not picklable): a per-file error
         message = f"{path}: extraction failed ({type(exc).__name__}: {exc}); please report this file"
         rec = _error_record(path, "internal_error", message)
         rec.extra["traceback"] = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))

@@ -310,15 +310,15 @@ class _VersionAction(argparse.Action):
                  default: str = argparse.SUPPRESS, help: str = "show program's version number and exit"):
         super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
 
-    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[override]
+    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[override]  # noqa: ARG002 - argparse.Action's hook
         parser.exit(message=f"{parser.prog} {_version()}\n")
 
 
 def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
     try:
-        from importlib.metadata import version
         return version("chitieu")
-    except Exception:  # not installed (running from a checkout)
+    except PackageNotFoundError:  # not installed (running from a checkout)
         return "unknown"
 
 
@@ -406,7 +406,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         print(f"{prog}: error: cannot write outputs to {args.out}: {_reason(exc)}; no output was "
               "written (earlier outputs are untouched)", file=sys.stderr)
         return EXIT_CANNOT_WRITE
-    except Exception as exc:  # a bug outside any one file: one line here, the traceback in the log
+    except Exception as exc:  # noqa: BLE001 - a bug outside any one file: one line here, the traceback in the log
         return _internal_error(prog, args.out, exc, show=args.verbose and not args.quiet)
     print(summary.format(), flush=True)
     return EXIT_FAILED_FILES if summary.failed else EXIT_OK
@@ -452,7 +452,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         print(f"{prog}: error: cannot write to {out}: {_reason(exc)}; no output was written "
               "(earlier outputs are untouched)", file=sys.stderr)
         return EXIT_CANNOT_WRITE
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a bug outside any one file: one line here, the traceback in the log
         return _internal_error(prog, out, exc, show=False)
     table, diffs = result.table, result.differences
     base = result.describe_baselines() or ("none: no national document in this batch and no plan cites a "

@@ -105,7 +105,7 @@ def extract_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
     try:
         rec = extract_text(loaded.text, doc_id, str(path), sha, list(loaded.warnings),
                            list(getattr(loaded, "tables", None) or []))
-    except Exception as exc:  # a bug must not stop the batch; it is reported per file
+    except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch; it is reported per file
         rec = _error_record(doc_id, str(path), sha, "internal_error",
                             f"{path}: extraction failed ({type(exc).__name__}: {exc}); please report this file")
         rec.extra["traceback"] = traceback.format_exc()  # for chitieu.log; stderr gets the one line

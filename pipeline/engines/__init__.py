@@ -101,7 +101,7 @@ def find_sources(items: Sequence[str | os.PathLike], suffixes: Iterable[str], sk
                     raise UsageError(f"{url}: no such file or folder")
             except UsageError:
                 raise
-            except Exception as exc:  # a filesystem that cannot be listed (credentials, network)
+            except Exception as exc:  # noqa: BLE001 - any fsspec backend error (credentials, network): a usage error
                 raise UsageError(f"{url}: cannot be listed ({type(exc).__name__}: {exc})") from None
         for s in found:
             if s not in seen:
@@ -124,7 +124,7 @@ def stat_source(source: str) -> tuple[int, str] | None:
             return st.st_size, str(st.st_mtime_ns)
         fs, path = url_fs(source)
         info = fs.info(path)
-    except Exception:
+    except Exception:  # noqa: BLE001 - any fsspec backend error: the file's state is unknown, it is read again
         return None
     stamp = None
     for key in ("mtime", "LastModified", "last_modified", "ETag", "etag", "created"):

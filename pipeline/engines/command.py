@@ -104,7 +104,7 @@ def run_extract(sources: Sequence[str], out: str, *, fmt: str = "files", engine:
     totals = summarize([], 0.0)
     entries: list[tuple[str, str]] = []
 
-    def sink(i: int, rec: DocumentRecord, reused: bool) -> None:
+    def sink(i: int, rec: DocumentRecord, reused: bool) -> None:  # noqa: ARG001 - the engine's sink(index, record, reused)
         one = summarize([rec], 0.0)
         for name in ("documents", "failed", "targets", "references", "warnings", "characters"):
             setattr(totals, name, getattr(totals, name) + getattr(one, name))
@@ -228,7 +228,7 @@ def cmd_extract(args) -> int:
         print(f"{prog}: error: cannot write outputs to {out}: {_reason(exc)}; no output was "
               "written (earlier outputs are untouched)", file=sys.stderr)
         return EXIT_CANNOT_WRITE
-    except Exception as exc:  # a bug, or a scheduler that cannot be reached
+    except Exception as exc:  # noqa: BLE001 - a bug, or no scheduler: one line, traceback in the log
         log_dir = Path(local_out) if local_out is not None else store_path_for(out).parent
         return _internal_error(prog, log_dir, exc, show=args.verbose and not args.quiet)
     summary = run.summary

@@ -103,7 +103,7 @@ def setup_worker(levels: dict[str, int], warm: bool) -> None:
         try:
             from ..core import extract_text
             extract_text(batch._WARMUP_TEXT, "warmup")
-        except Exception:  # the first real file will report whatever is wrong
+        except Exception:  # noqa: BLE001 - a warm-up failure is left to the first real file
             pass
         _warm = True
     batch._capture.lines.clear()
@@ -123,7 +123,7 @@ class ChitieuPlugin(_WorkerPlugin):  # type: ignore[misc,valid-type]
     def __init__(self, levels: dict[str, int], warm: bool = True):
         self.levels, self.warm = dict(levels), warm
 
-    def setup(self, worker) -> None:  # noqa: D401 - the WorkerPlugin hook
+    def setup(self, worker) -> None:  # noqa: ARG002 - the WorkerPlugin hook, called with worker=
         setup_worker(self.levels, self.warm)
 
 
@@ -158,7 +158,7 @@ def extract_task(source: str, max_bytes: int, known_sha: str | None,
         setup_worker({}, extractor is None)
     try:
         local, tmp = _fetch(source)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any fsspec backend error is this file's error; the batch goes on
         message = f"{source}: cannot read file: {type(exc).__name__}: {exc}"
         rec = batch._error_record(Path(basename(source)), "unreadable", message)
         rec.source = source
@@ -407,7 +407,7 @@ class DaskEngine:
                     crashed(items)
                     submit_more()
                     continue
-                except Exception as exc:  # the task itself failed (e.g. the extractor cannot be unpickled)
+                except Exception as exc:  # noqa: BLE001 - the task failed: per-file errors
                     fut.release()
                     for i, _, _ in items:
                         message = (f"{sources[i]}: extraction failed ({type(exc).__name__}: {exc}); "
@@ -426,7 +426,7 @@ class DaskEngine:
             try:
                 if client is not None:
                     client.cancel(list(live.values()))  # type: ignore[attr-defined]
-            except Exception:  # pragma: no cover - the client is going away anyway
+            except Exception:  # noqa: BLE001 - pragma: no cover - the client is going away anyway
                 pass
             raise
         if keep:

@@ -81,7 +81,7 @@ class _DocBook:
             if tag in ("para", "title", "simpara", "literallayout", "programlisting"):
                 self.para(ch)
             elif tag in ("itemizedlist", "orderedlist"):
-                self.list(ch, ordered=tag == "orderedlist")
+                self.list(ch)
             elif tag in ("informaltable", "table"):
                 self.table(ch)
             elif tag in ("bookinfo", "info", "titleabbrev", "subtitle"):
@@ -100,7 +100,7 @@ class _DocBook:
                 if tag in ("informaltable", "table"):
                     self.table(ch)
                 else:
-                    self.list(ch, ordered=tag == "orderedlist")
+                    self.list(ch)
             else:
                 pending.append("".join(ch.itertext()))
             pending.append(ch.tail or "")
@@ -112,7 +112,7 @@ class _DocBook:
             if ln:
                 self.out.line(self.convert(ln))
 
-    def list(self, el: etree._Element, ordered: bool) -> None:
+    def list(self, el: etree._Element) -> None:
         # antiword flattens Word's multi-level lists into one level, so any
         # number we made up could be wrong: the items are written without one.
         self.lists += 1
@@ -122,7 +122,7 @@ class _DocBook:
             for ch in item:
                 tag = _tag(ch)
                 if tag in ("itemizedlist", "orderedlist"):
-                    self.list(ch, ordered=tag == "orderedlist")
+                    self.list(ch)
                 elif tag in ("informaltable", "table"):
                     self.table(ch)
                 else:

@@ -215,7 +215,7 @@ def _stamp_words(page) -> list[dict]:
 
     try:
         annots = page.annots
-    except Exception:
+    except Exception:  # noqa: BLE001 - damaged annotations (pdfminer raises many types): none
         return []
     words: list[dict] = []
     manager = None
@@ -235,7 +235,7 @@ def _stamp_words(page) -> list[dict]:
             device = PDFPageAggregator(manager, laparams=None)
             PDFPageInterpreter(manager, device).process_page(_FormPage(normal, bbox))
             chars = _chars_of(device.get_result())
-        except Exception:       # a broken appearance stream is not worth failing the page
+        except Exception:  # noqa: BLE001 - a broken appearance stream: not worth failing the page
             continue
         text = "".join(c.get_text() for c in chars)
         if not chars or sum(ch.isalnum() for ch in text) > STAMP_CHARS or not text.strip():
@@ -485,12 +485,12 @@ def load_pdf(path: Path, data: bytes, *, ocr_jobs: int = 2) -> LoadedText:
     warnings: list[str] = []
     try:
         pdf = pdfplumber.open(BytesIO(data))
-    except Exception as exc:  # pdfminer raises many types for damaged files
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises many types for damaged files; a per-file error
         raise _open_error(path, exc) from None
     try:
         try:
             n_pages = len(pdf.pages)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - pdfminer raises many types for damaged files; a per-file error
             raise _open_error(path, exc) from None
         if n_pages == 0:
             raise LoadError("empty", path, "the PDF has no pages", "check the download")
@@ -501,7 +501,7 @@ def load_pdf(path: Path, data: bytes, *, ocr_jobs: int = 2) -> LoadedText:
                 p = _text_page(page, i + 1)
             except LoadError:
                 raise
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - pdfminer raises many types for damaged files; a per-file error
                 raise _open_error(path, exc) from None
             if _needs_ocr(page, _page_text(p)):
                 to_ocr.append(i)
@@ -577,7 +577,7 @@ def _ocr(path: Path, pdf, pages: list[_Page], to_ocr: list[int], jobs: int) -> f
             dpi = _scan_dpi(page)
             try:
                 image = page.to_image(resolution=dpi).original.convert("L")
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - an unrenderable page (many types): per-file error
                 raise LoadError("corrupt", path, f"cannot render page {i + 1} for OCR ({exc})",
                                 "check that the PDF opens in a viewer") from None
             futures.append((i, runner.submit(image, dpi)))

@@ -483,7 +483,7 @@ def _line_around(text: str, start: int, end: int) -> tuple[int, int]:
 def _login() -> str:
     try:
         return getpass.getuser()
-    except Exception:  # no login name (a container without one)
+    except (OSError, KeyError):  # no login name (a container without one)
         return "analyst"
 
 

@@ -160,7 +160,7 @@ def test_store_round_trip_keeps_null_year_and_scope_fields():
     assert back.targets[1].year is None and back.targets[2].group == "Nhóm 2"
 
 
-def test_read_back_and_chitieu_compare(tmp_path, capsys):
+def test_read_back_and_chitieu_compare(tmp_path):
     out = tmp_path / "out"
     write_outputs([_record()], out)
     back = read_documents_jsonl(out / "documents.jsonl")

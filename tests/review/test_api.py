@@ -208,7 +208,7 @@ def test_compare_reads_the_store(plan_out, capsys):
     assert [t.value for t in again[0].targets].count(55) == 1 and 50 not in [t.value for t in again[0].targets]
 
 
-def test_undo_takes_a_correction_back(plan_out, tmp_path):
+def test_undo_takes_a_correction_back(plan_out):
     rec = stored(plan_out)
     c = client(plan_out)
     cid = post(c, "/api/target", {"sha256": rec.sha256, "action": "reject", "index": 0}).json()["id"]

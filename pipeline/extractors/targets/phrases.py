@@ -200,7 +200,7 @@ def _sector_for(ctx: _Ctx, inds: list[str], own: str, sentence: str, heads: list
     return "other"
 
 
-def _indicators_for(ctx: _Ctx, text: str, heads: list[Block], growth: bool, block: Block) -> list[str]:
+def _indicators_for(ctx: _Ctx, text: str, heads: list[Block], growth: bool) -> list[str]:
     return indicators_in(text, growth) or _heading_indicators(ctx, heads, growth) or ["other"]
 
 

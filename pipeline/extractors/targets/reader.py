@@ -103,7 +103,7 @@ def extract_targets(prep: PreparedText, seg: Segmented, admin_level: str | None 
         for si, (s, e) in enumerate(sentences):
             if si == 0 and block.marker:
                 s = max(s, block.body_start)
-            _sentence(ctx, block, heads, s, e, block_cues, warnings)
+            _sentence(ctx, block, heads, s, e, block_cues)
         if block_cues:
             ctx.carry_year[block.parent] = block_cues[-1]
         open_lead(ctx, block, lead_end)
@@ -157,7 +157,7 @@ def _split_segments(flow: str, s: int, e: int) -> list[tuple[int, int]]:
 
 
 def _sentence(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int,
-              block_cues: list[YearCue], warnings: list[str]) -> None:
+              block_cues: list[YearCue]) -> None:
     flow = ctx.prep.flow
     ctx.next_sentence()
     if _DIGIT.search(flow, s, e) is None:
@@ -227,7 +227,7 @@ def _respectively(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a
         return False
     pre_tiers = _tier_list(ctx.tiers_between(a, mentions[0].start))
     if len(pre_tiers) == len(mentions):
-        inds = _indicators_for(ctx, sent, heads, False, block)
+        inds = _indicators_for(ctx, sent, heads, False)
         slots = [_Slot([t], inds, "", None) for t in pre_tiers]
         source = "clause"
     elif len(ctx.last_slots) == len(mentions):
@@ -238,7 +238,7 @@ def _respectively(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a
     for m, slot in zip(mentions, slots, strict=True):
         cue = _year_for(ctx, m.start, cues, block_cues, heads, block)
         _emit(ctx, m, slot.tiers or ["all"], slot.indicators or ["other"], slot.sector,
-              slot.subject, cue, s, e, sent, heads, block, False,
+              slot.subject, cue, s, e, heads, False,
               tier_source=source if slot.tiers else "none")
     ctx.last_slots = slots
     return True
@@ -419,7 +419,7 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
             sector = _sector_for(ctx, inds, r.own, sentence_text, heads, (s, e))
         slots.append(_Slot(tiers, inds, sector, subject, r.cue, first_in_segment=not slots,
                            tier_source=tier_source))
-        _emit(ctx, r.m, tiers, inds, sector, subject, r.cue, s, e, sentence_text, heads, block,
+        _emit(ctx, r.m, tiers, inds, sector, subject, r.cue, s, e, heads,
               False, growth=r.growth, tier_source=tier_source)
         reads[ri] = None   # type: ignore[call-overload]  # done: its window is freed as the slots grow
     return slots
@@ -503,13 +503,13 @@ def _implied(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
     cue = _year_for(ctx, b, cues, block_cues, heads, block)
     m = Mention(offset, b, 100.0, None, "implied")
     sector = _sector_for(ctx, inds, text, sent, heads, (s, e))
-    _emit(ctx, m, tiers, inds, sector, _clean(body), cue, s, e, sent, heads, block, True,
+    _emit(ctx, m, tiers, inds, sector, _clean(body), cue, s, e, heads, True,
           tier_source=tier_source)
 
 
 def _emit(ctx: _Ctx, m: Mention, tiers: list[str], inds: list[str], sector: str,
-          subject: str | None, cue: YearCue | None, s: int, e: int, sentence_text: str,
-          heads: list[Block], block: Block, implied: bool, growth: bool = False,
+          subject: str | None, cue: YearCue | None, s: int, e: int,
+          heads: list[Block], implied: bool, growth: bool = False,
           tier_source: str = "clause") -> None:
     flow = ctx.prep.flow
     if ctx.normative and (cue is None or cue.source != "clause" or not _p("goal_word").search(flow, s, e)):

@@ -111,7 +111,7 @@ def render_report(records: Iterable[RecordLike], *, baseline_doc_id: str | None 
     comparison, columns, rows, builtins = _comparison_model(docs, baseline_doc_id, L)
     baseline = next((c.doc for c in columns if c.is_baseline), None)
     sections = {
-        "nav": _nav(docs, bool(rows), L),
+        "nav": _nav(bool(rows), L),
         "overview": _overview(docs, baseline, columns, L, explicit=baseline_doc_id is not None,
                               comparison=comparison),
         "comparison": _comparison(rows, columns, L),

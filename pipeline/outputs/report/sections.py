@@ -12,7 +12,7 @@ from ..labels import Labels
 from .model import PALETTE, _Column, _difference, _Doc, _reference_what, _Row, _target_summary
 
 
-def _nav(docs: list[_Doc], has_rows: bool, L: Labels) -> str:
+def _nav(has_rows: bool, L: Labels) -> str:
     links = [f'<a href="#overview">{_esc(L.ui("nav.overview"))}</a>']
     if has_rows:
         links += [f'<a href="#comparison">{_esc(L.ui("nav.comparison"))}</a>',
