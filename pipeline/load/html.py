@@ -191,8 +191,9 @@ class _Renderer:
         rows = [row for row in el if row.tag == "row"]
         texts = [" ".join(_text(c).split()) for row in rows for c in row if c.tag == "cell"]
         key = [t for t in texts if t]
-        for i, (src_key, _cells) in enumerate(self.sources):
+        for i, (src_key, src_cells) in enumerate(self.sources):
             if src_key == key:
+                cells = src_cells
                 del self.sources[i]
                 break
         else:  # not found in the page (trafilatura rewrote it): its grid, spans unknown
