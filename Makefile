@@ -1,7 +1,7 @@
 # chitieu — everything starts from a fresh clone:
 #
 #   make run     set up .venv, extract corpus/ into outputs/, print the summary
-#   make test    set up .venv, run the whole test suite
+#   make test    set up .venv, lint (ruff), run the whole test suite
 #   make eval    score every ../shared gold set apart: TUNE (gold, gold-extra, fullplans) and CHECK (gold-extra2)
 #   make bench   throughput and memory on replicated corpora (bench/results.txt); BENCH_FULL=1 for the long run;
 #                then each real file's load and extract time (bench/realfiles_results.txt),
@@ -24,7 +24,7 @@ SHARED       ?= ../shared
 EVAL_OUT     ?= $(OUT)/eval
 PYTEST_ARGS  ?=
 
-.PHONY: run test eval bench digest setup sysdeps clean help
+.PHONY: run test lint eval bench digest setup sysdeps clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -56,8 +56,12 @@ setup: $(STAMP) sysdeps
 run: setup
 	@$(CHITIEU) extract $(CORPUS) --out $(OUT)
 
-test: setup
+test: setup lint
 	@$(PY) -m pytest -q $(PYTEST_ARGS)
+
+# ruff with the rules of pyproject.toml ([tool.ruff.lint]); part of `make test`
+lint: setup
+	@$(PY) -m ruff check pipeline tests bench
 
 # Score every visible set apart.  TUNE = the sets rules are written from
 # (gold, gold-extra, fullplans/gold); CHECK = gold-extra2, only measured.

@@ -283,7 +283,7 @@ def row(name: str, r: dict) -> str:
 def linearity(series: str, points: list[tuple[int, dict]], tolerance: float = LINEAR_TOLERANCE) -> list[dict]:
     """Cost per unit of size between consecutive sizes of one series and job count."""
     out = []
-    for (n0, r0), (n1, r1) in zip(points, points[1:]):
+    for (n0, r0), (n1, r1) in zip(points, points[1:], strict=False):
         if not (r0["characters"] and r1["characters"] and r0["seconds"] > 0 and r1["seconds"] > 0):
             continue
         size = r1["characters"] / r0["characters"]
@@ -549,8 +549,8 @@ def main(argv: list[str] | None = None) -> int:
                                      "speedup": by_jobs[1]["seconds"] / r["seconds"],
                                      "extract_speedup": by_jobs[1]["extract_seconds"] / r["extract_seconds"]})
 
-    tail = ["", "linearity (time/size between sizes: <= %.2f is linear; <= %.2f for the adversarial series)"
-            % (LINEAR_TOLERANCE, ADVERSARIAL_TOLERANCE)]
+    tail = ["", f"linearity (time/size between sizes: <= {LINEAR_TOLERANCE:.2f} is linear; "
+            f"<= {ADVERSARIAL_TOLERANCE:.2f} for the adversarial series)"]
     tail += ["  " + linearity_line(d) for d in checks]
     if memory:
         tail += ["", f"adversarial peak memory (limit {ADVERSARIAL_MAX_PEAK_MB} MB)"]

@@ -68,7 +68,7 @@ def compare(*args: Any, **kwargs: Any) -> Any:
     return _compare(*args, **kwargs)
 
 
-def extract(path: "str | Path", *, max_bytes: int = 50_000_000) -> "DocumentRecord":
+def extract(path: str | Path, *, max_bytes: int = 50_000_000) -> DocumentRecord:
     """Read the document at ``path`` and extract its facts, references and targets.
 
     A file that cannot be read gives a record whose ``extra["error"]`` holds a

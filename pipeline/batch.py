@@ -48,7 +48,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional, Sequence
+from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
 
 from .store import Store, fingerprint, from_payload, storable, to_payload
 
@@ -69,7 +70,7 @@ _AHEAD = 2
 
 @dataclass
 class BatchResult:
-    records: list["DocumentRecord"]          # one per input file, in input order
+    records: list[DocumentRecord]          # one per input file, in input order
     extracted: int = 0                        # files read and extracted in this run
     reused: int = 0                           # records taken from the store
     stored: int = 0                           # records committed to the store in this run
@@ -86,17 +87,17 @@ def _default_extractor() -> Extractor:
     return extract_file
 
 
-def _is_default(extractor: Optional[Extractor]) -> bool:
+def _is_default(extractor: Extractor | None) -> bool:
     return extractor is None or (getattr(extractor, "__module__", None) == "pipeline.core"
                                  and getattr(extractor, "__qualname__", None) == "extract_file")
 
 
-def _isolate_by_default(extractor: Optional[Extractor]) -> bool:
+def _isolate_by_default(extractor: Extractor | None) -> bool:
     """Whether ``jobs=1`` extracts a batch in a worker process: yes for the real extractor."""
     return _is_default(extractor)
 
 
-def _error_record(path: Path, code: str, message: str) -> "DocumentRecord":
+def _error_record(path: Path, code: str, message: str) -> DocumentRecord:
     from .models import DocumentRecord
 
     rec = DocumentRecord(doc_id=path.stem, source=str(path), sha256="", warnings=[f"error: {message}"])
@@ -105,7 +106,7 @@ def _error_record(path: Path, code: str, message: str) -> "DocumentRecord":
 
 
 def safe_extract(extract: Extractor, path: Path, max_bytes: int,
-                 sha256: Optional[str] = None) -> "DocumentRecord":
+                 sha256: str | None = None) -> DocumentRecord:
     """``extract(path)``; an unexpected exception becomes this file's error record,
     so one bad file (or one bug) never stops the batch.  ``sha256``, the hash
     the batch already computed to look the file up in its store, is handed to
@@ -114,7 +115,7 @@ def safe_extract(extract: Extractor, path: Path, max_bytes: int,
         if sha256 is not None:
             return extract(path, max_bytes=max_bytes, sha256=sha256)  # type: ignore[call-arg]
         return extract(path, max_bytes=max_bytes)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a bug in one file must not stop the batch; reported per file
         message = (f"{path}: extraction failed ({type(exc).__name__}: {exc}); "
                    "please report this file")
         log.error("%s", message)
@@ -123,14 +124,14 @@ def safe_extract(extract: Extractor, path: Path, max_bytes: int,
         return rec
 
 
-def _crash_record(path: Path) -> "DocumentRecord":
+def _crash_record(path: Path) -> DocumentRecord:
     message = (f"{path}: the worker process extracting this file died (a crash in a native "
                "library, or out of memory); please report this file")
     log.error("%s", message)
     return _error_record(path, "worker_crashed", message)
 
 
-def file_sha256(path: Path) -> Optional[str]:
+def file_sha256(path: Path) -> str | None:
     from .core import sha256_file
     try:
         return sha256_file(path)
@@ -167,11 +168,11 @@ class Budget:
     per_page: float = DEFAULT_PAGE_TIMEOUT
     max_memory: int = DEFAULT_MAX_MEMORY
 
-    def seconds_for(self, path: Path) -> Optional[float]:
+    def seconds_for(self, path: Path) -> float | None:
         """The time allowed for ``path`` (``None``: no limit)."""
         return self.seconds_for_pages(_pdf_pages(path) if self.timeout > 0 and self.per_page > 0 else 0)
 
-    def seconds_for_pages(self, pages: int) -> Optional[float]:
+    def seconds_for_pages(self, pages: int) -> float | None:
         if self.timeout <= 0:
             return None
         return self.timeout + self.per_page * max(0, pages)
@@ -196,7 +197,7 @@ def _pdf_pages(path: Path) -> int:
             return len(pdf)
         finally:
             pdf.close()
-    except Exception:  # unreadable or broken: the loader will say so; no allowance
+    except Exception:  # noqa: BLE001 - unreadable or broken: the loader will say so; no allowance
         return 0
 
 
@@ -248,7 +249,7 @@ def _kill_tree(pid: int) -> None:
             pass
 
 
-def _budget_record(path: Path, code: str, detail: str) -> "DocumentRecord":
+def _budget_record(path: Path, code: str, detail: str) -> DocumentRecord:
     log.error("%s", detail)
     return _error_record(path, code, detail)
 
@@ -279,11 +280,11 @@ class _Capture(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             self.lines.append((record.name, record.levelno, self.format(record)))
-        except Exception:  # pragma: no cover - a bad log call must not lose the record
+        except Exception:  # noqa: BLE001 - pragma: no cover - a bad log call must not lose the record
             pass
 
 
-_capture: Optional[_Capture] = None
+_capture: _Capture | None = None
 #: The queue on which a worker says which task it starts (token, pid).
 _started = None
 
@@ -322,13 +323,13 @@ def _init_worker(levels: dict[str, int], warm: bool, parent: int, started=None) 
         try:
             from .core import extract_text
             extract_text(_WARMUP_TEXT, "warmup")
-        except Exception:  # the first real file will report whatever is wrong
+        except Exception:  # noqa: BLE001 - a warm-up failure is left to the first real file to report
             pass
         _capture.lines.clear()
 
 
-def _work(path: str, max_bytes: int, extractor: Optional[Extractor], token: int = 0,
-          sha256: Optional[str] = None) -> tuple[str, list]:
+def _work(path: str, max_bytes: int, extractor: Extractor | None, token: int = 0,
+          sha256: str | None = None) -> tuple[str, list]:
     """One file in a worker: the record as a store payload, and the log lines."""
     if _started is not None:
         _started.put((token, os.getpid(), 0))   # the clock starts now ...
@@ -367,7 +368,7 @@ class _Pool:
     """A ProcessPoolExecutor that can be torn down at once (Ctrl-C), and that
     tells a worker dying on a file from workers that cannot start at all."""
 
-    def __init__(self, workers: int, extractor: Optional[Extractor]):
+    def __init__(self, workers: int, extractor: Extractor | None):
         ctx = multiprocessing.get_context("spawn")
         self.started = ctx.SimpleQueue()
         self._tokens = 0
@@ -408,7 +409,7 @@ class _Pool:
         for proc in list((getattr(self.executor, "_processes", None) or {}).values()):
             try:
                 proc.kill()
-            except Exception:  # pragma: no cover - already gone
+            except Exception:  # noqa: BLE001 - pragma: no cover - already gone; killing the rest must go on
                 pass
 
     def close(self, interrupted: bool) -> None:
@@ -417,7 +418,7 @@ class _Pool:
         self.executor.shutdown(wait=True, cancel_futures=True)
         try:
             self.started.close()
-        except Exception:  # pragma: no cover
+        except Exception:  # noqa: BLE001 - pragma: no cover - closing at shutdown must not hide the run's result
             pass
 
 
@@ -427,7 +428,7 @@ def _outcome(fut: Future, path: Path) -> tuple[str, list]:
         return fut.result()
     except BrokenProcessPool:
         raise
-    except Exception as exc:  # the call itself failed (e.g. the extractor cannot be pickled)
+    except Exception as exc:  # noqa: BLE001 - the call failed (extractor not picklable): a per-file error
         message = f"{path}: extraction failed ({type(exc).__name__}: {exc}); please report this file"
         rec = _error_record(path, "internal_error", message)
         rec.extra["traceback"] = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
@@ -485,9 +486,9 @@ class _Watch:
         self.pages.pop(token, None)
 
 
-def _run_parallel(todo: Sequence[Path], jobs: int, max_bytes: int, extractor: Optional[Extractor],
+def _run_parallel(todo: Sequence[Path], jobs: int, max_bytes: int, extractor: Extractor | None,
                   done: Callable[[int, str], None], crashed: list[str], budget: Budget,
-                  shas: Optional[Sequence[Optional[str]]] = None) -> None:
+                  shas: Sequence[str | None] | None = None) -> None:
     """Extract ``todo`` in ``jobs`` worker processes; ``done(index, payload)`` per file.
 
     A file over its budget is killed with its worker and gets its error
@@ -566,9 +567,9 @@ def _run_parallel(todo: Sequence[Path], jobs: int, max_bytes: int, extractor: Op
             _isolate(sorted(suspects), todo, max_bytes, ext, done, crashed, budget, shas)
 
 
-def _isolate(suspects: list[int], todo: Sequence[Path], max_bytes: int, ext: Optional[Extractor],
+def _isolate(suspects: list[int], todo: Sequence[Path], max_bytes: int, ext: Extractor | None,
              done: Callable[[int, str], None], crashed: list[str], budget: Budget,
-             shas: Optional[Sequence[Optional[str]]] = None) -> None:
+             shas: Sequence[str | None] | None = None) -> None:
     """After a worker died: each file that was in flight, alone in one worker.
     The file whose worker dies again is the culprit; the others finish."""
     log.warning("a worker process died; retrying the %d file%s it may have been reading, one at a time",
@@ -614,10 +615,10 @@ def _isolate(suspects: list[int], todo: Sequence[Path], max_bytes: int, ext: Opt
 # The batch
 # --------------------------------------------------------------------------
 
-def run_batch(files: Sequence[Path], *, max_bytes: int, jobs: int = 1, store: Optional[Store] = None,
-              force: bool = False, extractor: Optional[Extractor] = None,
-              progress: Optional[Progress] = None, budget: Budget = Budget(),
-              isolate: Optional[bool] = None, engine=None) -> BatchResult:
+def run_batch(files: Sequence[Path], *, max_bytes: int, jobs: int = 1, store: Store | None = None,
+              force: bool = False, extractor: Extractor | None = None,
+              progress: Progress | None = None, budget: Budget = Budget(),
+              isolate: bool | None = None, engine=None) -> BatchResult:
     """Records for ``files`` (in that order), reusing and filling ``store``.
 
     ``engine``, when given, runs the batch instead of the process pool here
@@ -639,12 +640,12 @@ def run_batch(files: Sequence[Path], *, max_bytes: int, jobs: int = 1, store: Op
                                 progress=progress, budget=budget)
     start = time.perf_counter()
     files = [Path(f) for f in files]
-    payloads: list[Optional[str]] = [None] * len(files)
+    payloads: list[str | None] = [None] * len(files)
     result = BatchResult(records=[])
     fp = fingerprint(max_bytes) if store is not None else ""
 
     todo: list[int] = []
-    shas: list[Optional[str]] = [None] * len(files)  # hashed once, here, when the store is asked
+    shas: list[str | None] = [None] * len(files)  # hashed once, here, when the store is asked
     for i, path in enumerate(files):
         if store is not None and not force:
             sha = shas[i] = file_sha256(path)

@@ -41,7 +41,8 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional, Sequence
+from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
 
 if TYPE_CHECKING:
     from .models import DocumentRecord
@@ -77,9 +78,9 @@ def default_extractor() -> Extractor:
 
 
 def run_extract(files: Sequence[Path], out_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                quiet: bool = False, extractor: Optional[Extractor] = None, jobs: int = 1,
+                quiet: bool = False, extractor: Extractor | None = None, jobs: int = 1,
                 force: bool = False, use_store: bool = True,
-                baseline: Optional[str] = "auto", budget=None, isolate: Optional[bool] = None,
+                baseline: str | None = "auto", budget=None, isolate: bool | None = None,
                 verbose: bool = False, lang: str = "vi") -> RunSummary:
     """Extract ``files`` (``jobs`` at a time) and write every output to ``out_dir``.
 
@@ -251,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="refuse files larger than N bytes; accepts 50M, 1G (default: 50000000)")
     ex.add_argument("--file-timeout", type=parse_timeout, default=DEFAULT_FILE_TIMEOUT, metavar="S[+P/page]",
                     help="in a batch, stop a file after S seconds plus P per PDF page (OCR) and report it "
-                    "as 'timeout'; 0 = no limit (default: %g+%g/page)" % DEFAULT_FILE_TIMEOUT)
+                    "as 'timeout'; 0 = no limit (default: {:g}+{:g}/page)".format(*DEFAULT_FILE_TIMEOUT))
     ex.add_argument("--max-memory", type=parse_memory, default=DEFAULT_MAX_MEMORY, metavar="N",
                     help="in a batch, stop a file whose worker process uses more than N bytes of "
                     "resident memory and report it as 'out_of_memory'; accepts 4G, 512M; 0 = no limit "
@@ -309,19 +310,19 @@ class _VersionAction(argparse.Action):
                  default: str = argparse.SUPPRESS, help: str = "show program's version number and exit"):
         super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
 
-    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[override]
+    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[override]  # noqa: ARG002 - argparse.Action's hook
         parser.exit(message=f"{parser.prog} {_version()}\n")
 
 
 def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
     try:
-        from importlib.metadata import version
         return version("chitieu")
-    except Exception:  # not installed (running from a checkout)
+    except PackageNotFoundError:  # not installed (running from a checkout)
         return "unknown"
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
     if args_in[:1] == ["eval"]:
         from .evaluate import main as eval_main
@@ -405,7 +406,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         print(f"{prog}: error: cannot write outputs to {args.out}: {_reason(exc)}; no output was "
               "written (earlier outputs are untouched)", file=sys.stderr)
         return EXIT_CANNOT_WRITE
-    except Exception as exc:  # a bug outside any one file: one line here, the traceback in the log
+    except Exception as exc:  # noqa: BLE001 - a bug outside any one file: one line here, the traceback in the log
         return _internal_error(prog, args.out, exc, show=args.verbose and not args.quiet)
     print(summary.format(), flush=True)
     return EXIT_FAILED_FILES if summary.failed else EXIT_OK
@@ -451,7 +452,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         print(f"{prog}: error: cannot write to {out}: {_reason(exc)}; no output was written "
               "(earlier outputs are untouched)", file=sys.stderr)
         return EXIT_CANNOT_WRITE
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a bug outside any one file: one line here, the traceback in the log
         return _internal_error(prog, out, exc, show=False)
     table, diffs = result.table, result.differences
     base = result.describe_baselines() or ("none: no national document in this batch and no plan cites a "

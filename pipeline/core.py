@@ -10,7 +10,7 @@ import hashlib
 import logging
 import traceback
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from .extractors.context import Extracted, ExtractionContext
 from .extractors.metadata import read_facts
@@ -33,8 +33,8 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def extract_text(raw: str, doc_id: str, source: str = "", sha256: Optional[str] = None,
-                 warnings: Optional[list[str]] = None, tables: Optional[list[Any]] = None) -> DocumentRecord:
+def extract_text(raw: str, doc_id: str, source: str = "", sha256: str | None = None,
+                 warnings: list[str] | None = None, tables: list[Any] | None = None) -> DocumentRecord:
     """Extract facts, references and targets from a document's text (and its tables)."""
     if sha256 is None:
         sha256 = hashlib.sha256(raw.encode("utf-8")).hexdigest()
@@ -84,7 +84,7 @@ def _fill(rec: DocumentRecord, ctx: ExtractionContext) -> None:
 
 
 def extract_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                 sha256: Optional[str] = None) -> DocumentRecord:
+                 sha256: str | None = None) -> DocumentRecord:
     """Load and extract one file; a bad file gives an error record, not an exception.
 
     ``sha256`` is the file's hash when the caller has it (a batch looking the
@@ -105,7 +105,7 @@ def extract_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
     try:
         rec = extract_text(loaded.text, doc_id, str(path), sha, list(loaded.warnings),
                            list(getattr(loaded, "tables", None) or []))
-    except Exception as exc:  # a bug must not stop the batch; it is reported per file
+    except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch; it is reported per file
         rec = _error_record(doc_id, str(path), sha, "internal_error",
                             f"{path}: extraction failed ({type(exc).__name__}: {exc}); please report this file")
         rec.extra["traceback"] = traceback.format_exc()  # for chitieu.log; stderr gets the one line

@@ -40,7 +40,8 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from typing import TYPE_CHECKING, Any, Iterable, Optional
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -74,7 +75,7 @@ def _columns() -> dict[str, tuple[str, ...]]:
             "references": REFERENCE_COLUMNS + (PARTITION,)}
 
 
-def schema(table: str) -> "pa.Schema":
+def schema(table: str) -> pa.Schema:
     """The Arrow schema of one table (its partition column included)."""
     import pyarrow as pa
 
@@ -129,13 +130,13 @@ class DatasetWriter:
         self.root = self.root.rstrip("/")
         self.shard_docs = max(1, int(shard_docs))
         self.run = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + uuid.uuid4().hex[:6]
-        self._buffer: list["DocumentRecord"] = []
+        self._buffer: list[DocumentRecord] = []
         self._shard = 0
         self._written: list[str] = []  # temporary files, relative to root
         self.rows = {t: 0 for t in TABLES}
         self.fs.makedirs(self.root, exist_ok=True)
 
-    def add(self, rec: "DocumentRecord") -> None:
+    def add(self, rec: DocumentRecord) -> None:
         """One record (its text is not needed and is not kept)."""
         rec.extra.pop("text", None)
         self._buffer.append(rec)
@@ -155,7 +156,7 @@ class DatasetWriter:
         self._buffer = []
         docs = frames["documents"]
         frames["references"][PARTITION] = frames["references"]["doc_id"].map(
-            dict(zip(docs["doc_id"], docs[PARTITION])))
+            dict(zip(docs["doc_id"], docs[PARTITION], strict=True)))
         for table in TABLES:
             df = frames[table]
             self.rows[table] += len(df)
@@ -168,7 +169,7 @@ class DatasetWriter:
             ds.write_dataset(arrow, f"{self.root}/{table}", format="parquet", partitioning=_partitioning(),
                              basename_template=f"{_TMP}{self.run}-{self._shard:05d}-{{i}}.parquet",
                              filesystem=_arrow_fs(self.fs), existing_data_behavior="overwrite_or_ignore",
-                             file_visitor=lambda f: written.append(f.path), max_partitions=100_000)
+                             file_visitor=lambda f, written=written: written.append(f.path), max_partitions=100_000)
             self._written.extend(p[len(self.root) + 1:] for p in written)
         self._shard += 1
 
@@ -208,7 +209,7 @@ def read_manifest(out: str) -> dict[str, Any]:
         return json.loads(fh.read().decode("utf-8"))
 
 
-def read_table(out: str, table: str, columns: Optional[Iterable[str]] = None) -> "pd.DataFrame":
+def read_table(out: str, table: str, columns: Iterable[str] | None = None) -> pd.DataFrame:
     """One table of the committed batch at ``out`` as pandas, the files listed in
     the manifest only, with the dtypes of :func:`pipeline.outputs.frames.to_frames`
     (``province_2025`` back as a plain column; ``None`` for no province)."""
@@ -234,7 +235,7 @@ def read_table(out: str, table: str, columns: Optional[Iterable[str]] = None) ->
     return out_df.sort_values(sort, kind="stable").reset_index(drop=True) if sort else out_df
 
 
-def _typed(df: "pd.DataFrame") -> "pd.DataFrame":
+def _typed(df: pd.DataFrame) -> pd.DataFrame:
     """The dtypes of :func:`pipeline.outputs.frames.to_frames`, column by column (no copy to rows)."""
     from .outputs.tables import INT_COLUMNS as _INT_COLUMNS, NUMBER_COLUMNS as _NUMBER_COLUMNS
 
@@ -253,7 +254,7 @@ def _typed(df: "pd.DataFrame") -> "pd.DataFrame":
     return df
 
 
-def read_frames(out: str) -> dict[str, "pd.DataFrame"]:
+def read_frames(out: str) -> dict[str, pd.DataFrame]:
     """``documents``, ``targets`` and ``references`` of the dataset at ``out``
     (``references`` without its partition column, as :func:`pipeline.outputs.frames.to_frames`)."""
     from .outputs.tables import REFERENCE_COLUMNS
@@ -263,7 +264,7 @@ def read_frames(out: str) -> dict[str, "pd.DataFrame"]:
     return frames
 
 
-def comparison_from_dataset(out: str, baseline: Optional[str] = "auto"):
+def comparison_from_dataset(out: str, baseline: str | None = "auto"):
     """The :class:`~pipeline.outputs.compare.Comparison` of the batch in the dataset at ``out``."""
     from .outputs.compare import build_comparison
 

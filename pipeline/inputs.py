@@ -6,7 +6,7 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from collections.abc import Iterable, Sequence
 
 from .runs import UsageError
 
@@ -98,8 +98,8 @@ def _search(root: Path, wanted: frozenset[str], skipped: list[Skipped]) -> list[
     return sorted(found, key=lambda p: p.as_posix())
 
 
-def find_inputs(paths: Sequence[Path | str], suffixes: Optional[Iterable[str]] = None,
-                skipped: Optional[list[Skipped]] = None) -> list[Path]:
+def find_inputs(paths: Sequence[Path | str], suffixes: Iterable[str] | None = None,
+                skipped: list[Skipped] | None = None) -> list[Path]:
     """The files to read for the ``paths`` given on the command line.
 
     A file is taken as named, whatever its extension (the loader decides by

@@ -6,7 +6,7 @@ The JSON shape of these objects is the contract of ``SCHEMA.md``
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -23,16 +23,16 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Signer:
-    name: Optional[str]
-    title: Optional[str]
+    name: str | None
+    title: str | None
 
 
 @dataclass(frozen=True)
 class Reference:
     kind: str
-    number: Optional[str]
-    date: Optional[str]
-    issuer: Optional[str]
+    number: str | None
+    date: str | None
+    issuer: str | None
     evidence: Evidence
 
 
@@ -44,35 +44,35 @@ class CellRef:
     table: int
     row: int
     col: int
-    page: Optional[int] = None
-    header: Optional[str] = None
+    page: int | None = None
+    header: str | None = None
 
 
 @dataclass(frozen=True)
 class Target:
     sector: str
     indicator: str
-    subject: Optional[str]
+    subject: str | None
     tier: str
-    year: Optional[int]              # None: no due year in reach (SCHEMA.md keeps such targets)
-    period_start: Optional[int]
+    year: int | None              # None: no due year in reach (SCHEMA.md keeps such targets)
+    period_start: int | None
     value: float
-    value_max: Optional[float]
+    value_max: float | None
     unit: str
     implied: bool
     direction: str
     evidence: Evidence
-    cell: Optional[CellRef] = None   # for values read from a table; not in documents.jsonl
+    cell: CellRef | None = None   # for values read from a table; not in documents.jsonl
     # Where the year and the tier were found (SCHEMA.md's year_source/tier_source:
     # clause, lead, heading, period, document, table, none); None when unknown.
-    year_source: Optional[str] = None
-    tier_source: Optional[str] = None
+    year_source: str | None = None
+    tier_source: str | None = None
     # A criteria-table group that is not an administrative tier (``Nhóm 1``).
-    group: Optional[str] = None
+    group: str | None = None
     # An analyst's correction (pipeline.review): ``accepted``/``edited``/``added``,
     # with the extracted target under ``original`` when edited; None otherwise.
-    reviewed: Optional[str] = None
-    original: Optional["Target"] = None
+    reviewed: str | None = None
+    original: Target | None = None
 
 
 @dataclass
@@ -80,17 +80,17 @@ class DocumentRecord:
     doc_id: str
     source: str
     sha256: str
-    doc_type: Optional[str] = None
-    number: Optional[str] = None
-    issue_date: Optional[str] = None
-    place: Optional[str] = None
-    issuing_body: Optional[str] = None
-    parent_body: Optional[str] = None
-    admin_level: Optional[str] = None
-    province: Optional[str] = None
-    district: Optional[str] = None
-    signer: Optional[Signer] = None
-    title: Optional[str] = None
+    doc_type: str | None = None
+    number: str | None = None
+    issue_date: str | None = None
+    place: str | None = None
+    issuing_body: str | None = None
+    parent_body: str | None = None
+    admin_level: str | None = None
+    province: str | None = None
+    district: str | None = None
+    signer: Signer | None = None
+    title: str | None = None
     references: list[Reference] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

@@ -29,7 +29,8 @@ from __future__ import annotations
 import bisect
 import functools
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import regex
 
@@ -86,7 +87,7 @@ def make_doc(text: str):
             words.append(tail)
             spaces.append(False)
     # a Doc's text is its words, each followed by a space where spaces[i] says so
-    assert "".join(w + " " if sp else w for w, sp in zip(words, spaces)) == text, \
+    assert "".join(w + " " if sp else w for w, sp in zip(words, spaces, strict=True)) == text, \
         "syllable Doc must reproduce the text exactly"
     return Doc(_nlp().vocab, words=words, spaces=spaces)
 
@@ -109,7 +110,7 @@ def _matcher():
 
 
 @functools.lru_cache(maxsize=1)
-def _anchor_words() -> Optional["regex.Pattern[str]"]:
+def _anchor_words() -> regex.Pattern[str] | None:
     """Words one of which a text must hold (lower-cased) for any tier pattern to match.
 
     For each pattern of a tier (``not_a_tier`` only blocks tiers, so it
@@ -176,7 +177,7 @@ def find_tiers(text: str, doc=None) -> list[TierSpan]:
     return _match(doc)
 
 
-def _match(doc, text: Optional[str] = None) -> list[TierSpan]:
+def _match(doc, text: str | None = None) -> list[TierSpan]:
     from spacy.util import filter_spans
 
     matches = _matcher()(doc)

@@ -38,7 +38,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import regex
 
@@ -143,7 +143,7 @@ class RuleFile:
         """Substitute ``${name}`` fragments (recursively) into ``pattern``."""
         return expand_fragments(pattern, self.fragments, where=str(self.path.name))
 
-    def compiled(self, rule_id: str, flags: int = 0) -> "regex.Pattern[str]":
+    def compiled(self, rule_id: str, flags: int = 0) -> regex.Pattern[str]:
         return _compile(self.name, rule_id, flags)
 
     def mode(self, rule_id: str) -> str:
@@ -154,7 +154,7 @@ class RuleFile:
 def expand_fragments(pattern: str, fragments: dict[str, str], where: str = "") -> str:
     seen: list[str] = []
 
-    def sub(m: "re.Match[str]") -> str:
+    def sub(m: re.Match[str]) -> str:
         name = m.group(1)
         if name not in fragments:
             raise RuleError(f"{where}: unknown fragment ${{{name}}}")
@@ -257,7 +257,7 @@ def _validate(path: Path, data: Any) -> None:
         raise RuleError(f"{path}: invalid rule file at {loc or '<root>'}: {exc.message}") from None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _shared_fragments() -> dict[str, str]:
     path = RULES_DIR / "fragments.yaml"
     if not path.exists():
@@ -269,7 +269,7 @@ def _shared_fragments() -> dict[str, str]:
     return {str(k): str(v) for k, v in frags.items()}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load(name: str) -> RuleFile:
     """Load and validate ``rules/<name>.yaml`` (cached)."""
     path = RULES_DIR / f"{name}.yaml"
@@ -305,19 +305,19 @@ def load(name: str) -> RuleFile:
     return rf
 
 
-@functools.lru_cache(maxsize=None)
-def _compile(name: str, rule_id: str, flags: int) -> "regex.Pattern[str]":
+@functools.cache
+def _compile(name: str, rule_id: str, flags: int) -> regex.Pattern[str]:
     rf = load(name)
     return regex.compile(rf.expand(rf.rule(rule_id)["pattern"]), flags)
 
 
-def compile_pattern(name: str, rule_id: str, flags: int = regex.IGNORECASE) -> "regex.Pattern[str]":
+def compile_pattern(name: str, rule_id: str, flags: int = regex.IGNORECASE) -> regex.Pattern[str]:
     """The compiled regex of one rule (``${fragments}`` expanded)."""
     return _compile(name, rule_id, flags)
 
 
-@functools.lru_cache(maxsize=None)
-def group(name: str, prefix: str) -> tuple[tuple[dict[str, Any], "regex.Pattern[str]"], ...]:
+@functools.cache
+def group(name: str, prefix: str) -> tuple[tuple[dict[str, Any], regex.Pattern[str]], ...]:
     """The regex rules of ``rules/<name>.yaml`` whose id starts with ``prefix``,
     in file order, each with its compiled pattern (case-insensitive)."""
     return tuple((r, compile_pattern(name, r["id"])) for r in load(name).rules
@@ -328,5 +328,5 @@ def all_rule_files() -> list[str]:
     return sorted(p.stem for p in RULES_DIR.glob("*.yaml") if p.stem != "fragments")
 
 
-def fragment(name: str) -> Optional[str]:
+def fragment(name: str) -> str | None:
     return _shared_fragments().get(name)

@@ -11,7 +11,8 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 if TYPE_CHECKING:
     from .models import DocumentRecord
@@ -44,14 +45,14 @@ class RunSummary:
     warnings: int = 0
     characters: int = 0
     seconds: float = 0.0
-    out_dir: Optional[Path] = None
+    out_dir: Path | None = None
     failures: list[tuple[str, str]] = field(default_factory=list)
-    extracted: Optional[int] = None  # None: not a batch run (no store line)
+    extracted: int | None = None  # None: not a batch run (no store line)
     reused: int = 0
     jobs: int = 1
     extract_seconds: float = 0.0  # of ``seconds``: reading and extracting (the rest writes the outputs)
     compared: str = ""  # what the comparison measured against (Comparison.describe_baselines)
-    log_file: Optional[Path] = None  # chitieu.log, when this run wrote tracebacks into it
+    log_file: Path | None = None  # chitieu.log, when this run wrote tracebacks into it
     logged: int = 0
     corrections: list[str] = field(default_factory=list)  # an analyst's corrections (pipeline.review)
 
@@ -91,7 +92,7 @@ class RunSummary:
         return "\n".join(lines)
 
 
-def summarize(records: Sequence["DocumentRecord"], seconds: float, out_dir: Optional[Path] = None) -> RunSummary:
+def summarize(records: Sequence[DocumentRecord], seconds: float, out_dir: Path | None = None) -> RunSummary:
     s = RunSummary(documents=len(records), seconds=seconds, out_dir=out_dir)
     for rec in records:
         if rec.extra.get("error"):
@@ -141,7 +142,7 @@ def _reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def write_log(out_dir: Path, entries: Sequence[tuple[str, str]]) -> Optional[Path]:
+def write_log(out_dir: Path, entries: Sequence[tuple[str, str]]) -> Path | None:
     """Append ``(message, traceback)`` entries to ``out_dir/chitieu.log``; the
     log's path, or ``None`` when nothing was written (no entries, or the
     folder refuses it: the one-line messages were shown anyway)."""
@@ -158,7 +159,7 @@ def write_log(out_dir: Path, entries: Sequence[tuple[str, str]]) -> Optional[Pat
     return path
 
 
-def _tracebacks(records: Sequence["DocumentRecord"]) -> list[tuple[str, str]]:
+def _tracebacks(records: Sequence[DocumentRecord]) -> list[tuple[str, str]]:
     """The tracebacks the batch kept (``extra["traceback"]``), taken out of the records."""
     out = []
     for rec in records:
@@ -168,7 +169,7 @@ def _tracebacks(records: Sequence["DocumentRecord"]) -> list[tuple[str, str]]:
     return out
 
 
-def _warn_duplicate_ids(records: Sequence["DocumentRecord"]) -> None:
+def _warn_duplicate_ids(records: Sequence[DocumentRecord]) -> None:
     seen: dict[str, str] = {}
     for rec in records:
         if rec.doc_id in seen:

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterator, Optional
+from collections.abc import Iterator
 
 import regex
 
 __all__ = ["Block", "Segmented", "segment"]
 
-_MARKERS: list[tuple["regex.Pattern[str]", float]] = [
+_MARKERS: list[tuple[regex.Pattern[str], float]] = [
     (regex.compile(r"(?:Phần|PHẦN|Chương|CHƯƠNG)\s+(?:thứ\s+)?[\p{L}\dIVX]+\b\.?"), 0.0),
     (regex.compile(r"[IVXLC]{1,6}[.)](?=\s)"), 1.0),
     (regex.compile(r"(?:Điều|ĐIỀU)\s+\d+\.?"), 1.5),
@@ -45,9 +45,9 @@ class Block:
     start: int                 # offsets in norm/flow (content, trimmed)
     end: int
     text: str                  # flow[start:end]
-    marker: Optional[str]
+    marker: str | None
     level: float
-    parent: Optional[int]
+    parent: int | None
     sentences: list[tuple[int, int]] = field(default_factory=list)
 
     @property
@@ -77,7 +77,7 @@ class Segmented:
             yield p
             p = self.blocks[p].parent
 
-    def block_at(self, offset: int) -> Optional[Block]:
+    def block_at(self, offset: int) -> Block | None:
         lo, hi = 0, len(self.blocks) - 1
         while lo <= hi:
             mid = (lo + hi) // 2
@@ -94,7 +94,7 @@ class Segmented:
         return [self.blocks[i].text for i in reversed(list(self.ancestors(index)))]
 
 
-def _marker(line: str) -> tuple[Optional[str], float]:
+def _marker(line: str) -> tuple[str | None, float]:
     for pat, level in _MARKERS:
         m = pat.match(line)
         if m:

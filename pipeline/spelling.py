@@ -20,7 +20,7 @@ __all__ = ["respell"]
 
 
 @functools.lru_cache(maxsize=1)
-def _variants() -> tuple[tuple["regex.Pattern[str]", str], ...]:
+def _variants() -> tuple[tuple[regex.Pattern[str], str], ...]:
     from . import rules
 
     return tuple((rules.compile_pattern("spelling", r["id"]), str(r["canonical"]))
@@ -32,7 +32,7 @@ def _in_case_of(written: str, canonical: str) -> str:
     itself when the lengths differ: an offset must never move."""
     if len(written) != len(canonical):
         return written
-    return "".join(c.upper() if w.isupper() else c for w, c in zip(written, canonical))
+    return "".join(c.upper() if w.isupper() else c for w, c in zip(written, canonical, strict=True))
 
 
 def respell(text: str) -> str:

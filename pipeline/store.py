@@ -32,7 +32,8 @@ import json
 import os
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, NoReturn, Optional
+from typing import TYPE_CHECKING, Any, NoReturn
+from collections.abc import Iterable, Iterator
 
 if TYPE_CHECKING:
     from .models import DocumentRecord
@@ -63,7 +64,7 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 # Fingerprint
 # --------------------------------------------------------------------------
 
-def _hash_tree(h: "hashlib._Hash", root: Path, label: str) -> None:
+def _hash_tree(h: hashlib._Hash, root: Path, label: str) -> None:
     """Feed every file under ``root`` (relative path and bytes) into ``h``,
     in a fixed order; ``__pycache__`` and compiled files are skipped."""
     h.update(f"[{label}]\n".encode())
@@ -92,8 +93,8 @@ def _versions(names: Iterable[str]) -> str:
     return ";".join(out)
 
 
-def fingerprint(max_bytes: int, *, rules_dir: Optional[Path] = None,
-                package_dir: Optional[Path] = None) -> str:
+def fingerprint(max_bytes: int, *, rules_dir: Path | None = None,
+                package_dir: Path | None = None) -> str:
     """A hex digest of everything besides the file's bytes that decides its record.
 
     ``rules_dir`` defaults to :data:`pipeline.rules.RULES_DIR` (read when
@@ -115,7 +116,7 @@ def fingerprint(max_bytes: int, *, rules_dir: Optional[Path] = None,
 # Records <-> JSON
 # --------------------------------------------------------------------------
 
-def to_payload(rec: "DocumentRecord") -> str:
+def to_payload(rec: DocumentRecord) -> str:
     """``rec`` as one JSON text: ``{"record": rec.to_json(), "extra": rec.extra}``.
 
     ``extra`` values that JSON cannot hold are dropped (none of the
@@ -132,7 +133,7 @@ def to_payload(rec: "DocumentRecord") -> str:
                       separators=(",", ":"))
 
 
-def from_payload(payload: str) -> "DocumentRecord":
+def from_payload(payload: str) -> DocumentRecord:
     """The :class:`DocumentRecord` that :func:`to_payload` wrote.
 
     ``from_payload(to_payload(r))`` equals ``r`` (numbers that ``to_json``
@@ -214,12 +215,12 @@ class Store:
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
-        self._db: Optional[sqlite3.Connection] = None
+        self._db: sqlite3.Connection | None = None
         self._created = False  # this object made the file (so a failed write removes it)
 
     # -- connection -----------------------------------------------------
 
-    def _connect(self, create: bool) -> Optional[sqlite3.Connection]:
+    def _connect(self, create: bool) -> sqlite3.Connection | None:
         if self._db is not None:
             return self._db
         if not create and not self.path.exists():
@@ -267,7 +268,7 @@ class Store:
                 pass
             self._db = None
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -275,7 +276,7 @@ class Store:
 
     # -- rows -------------------------------------------------------------
 
-    def get_payload(self, source: str, sha256: str, fp: str) -> Optional[str]:
+    def get_payload(self, source: str, sha256: str, fp: str) -> str | None:
         """The stored payload for this file, bytes and fingerprint, or ``None``."""
         db = self._connect(create=False)
         if db is None or not sha256:
@@ -287,7 +288,7 @@ class Store:
             self._fail(exc)
         return None if row is None else row[0]
 
-    def get(self, source: str, sha256: str, fp: str) -> Optional["DocumentRecord"]:
+    def get(self, source: str, sha256: str, fp: str) -> DocumentRecord | None:
         payload = self.get_payload(source, sha256, fp)
         return None if payload is None else from_payload(payload)
 
@@ -301,7 +302,7 @@ class Store:
         except sqlite3.Error as exc:
             self._fail(exc)
 
-    def put(self, rec: "DocumentRecord", fp: str) -> bool:
+    def put(self, rec: DocumentRecord, fp: str) -> bool:
         """Store ``rec`` under its own ``source`` and ``sha256``; ``False`` (not
         stored) for an error in :data:`NOT_STORED_ERRORS` or an unknown sha256."""
         if not storable(rec):
@@ -309,7 +310,7 @@ class Store:
         self.put_payload(rec.source, rec.sha256, fp, rec.doc_id, to_payload(rec))
         return True
 
-    def get_by_stat(self, source: str, size: int, mtime: str, fp: str) -> Optional[tuple[str, str]]:
+    def get_by_stat(self, source: str, size: int, mtime: str, fp: str) -> tuple[str, str] | None:
         """``(sha256, payload)`` of the row for ``source`` and ``fp`` when the file
         still has the size and modification time recorded with it
         (:meth:`put_stat`), else ``None``: reuse without reading the file."""
@@ -325,7 +326,7 @@ class Store:
             self._fail(exc)
         return None if row is None else (row[0], row[1])
 
-    def stored_sha256(self, source: str, fp: str) -> Optional[str]:
+    def stored_sha256(self, source: str, fp: str) -> str | None:
         """The sha256 of the row kept for ``source`` under ``fp``, if any."""
         db = self._connect(create=False)
         if db is None:
@@ -357,7 +358,7 @@ class Store:
         if db is not None:
             yield from db.execute("SELECT source, sha256, payload FROM records ORDER BY source")
 
-    def payload_of(self, source: str, sha256: str) -> Optional[str]:
+    def payload_of(self, source: str, sha256: str) -> str | None:
         """The stored payload for this file and bytes, whatever rules made it."""
         db = self._connect(create=False)
         if db is None or not sha256:
@@ -373,7 +374,7 @@ class Store:
     # and the extracted target, a fact's name); the span and the text there
     # are kept in their own columns.  ``original`` and ``fields`` are JSON.
 
-    def corrections(self, sha256: Optional[str] = None) -> list[dict[str, Any]]:
+    def corrections(self, sha256: str | None = None) -> list[dict[str, Any]]:
         """Correction rows (dicts of :data:`CORRECTION_COLUMNS`, JSON decoded), by id."""
         db = self._connect(create=False)
         if db is None:
@@ -383,15 +384,15 @@ class Store:
                 else db.execute(sql + " ORDER BY id"))
         out = []
         for row in rows:
-            d = dict(zip(CORRECTION_COLUMNS, row))
+            d = dict(zip(CORRECTION_COLUMNS, row, strict=True))
             for k in ("original", "fields"):
                 d[k] = None if d[k] is None else json.loads(d[k])
             out.append(d)
         return out
 
     def put_correction(self, *, sha256: str, doc_id: str, kind: str, ident: str, action: str, who: str,
-                       span: Optional[tuple[int, int, str]] = None, original: Any = None,
-                       fields: Any = None, when: Optional[str] = None) -> int:
+                       span: tuple[int, int, str] | None = None, original: Any = None,
+                       fields: Any = None, when: str | None = None) -> int:
         """Insert or replace (same ``sha256``, ``kind``, ``ident``) one correction,
         committed at once; its id.  ``created`` is kept when it is replaced."""
         import time as _time
@@ -426,6 +427,6 @@ class Store:
             yield from (r[0] for r in db.execute("SELECT source FROM records ORDER BY source"))
 
 
-def storable(rec: "DocumentRecord") -> bool:
+def storable(rec: DocumentRecord) -> bool:
     """Whether ``rec`` may be kept for the next run."""
     return bool(rec.sha256) and rec.extra.get("error") not in NOT_STORED_ERRORS

@@ -17,7 +17,6 @@ import ast
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 MATCH = {"match", "fullmatch"}
 SEARCH = {"search", "finditer", "findall", "sub", "subn", "split"}
@@ -46,15 +45,15 @@ class Usage:
                 or any(f == file and rule_id.startswith(p) for f, p in self.prefixes))
 
 
-def _str(node: ast.AST) -> Optional[str]:
+def _str(node: ast.AST) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
-def _name(func: ast.AST) -> Optional[str]:
+def _name(func: ast.AST) -> str | None:
     return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
 
 
-def _rule_of(node: ast.AST) -> Optional[tuple[str, str]]:
+def _rule_of(node: ast.AST) -> tuple[str, str] | None:
     if not isinstance(node, ast.Call):
         return None
     name = _name(node.func)

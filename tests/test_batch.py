@@ -42,7 +42,7 @@ TEXT = "Phấn đấu 60% thư viện cấp huyện có dịch vụ học tập 
 # Stand-in extractors (picklable)
 # --------------------------------------------------------------------------
 
-def fake_extract(path, *, max_bytes=0) -> DocumentRecord:
+def fake_extract(path, *, max_bytes=0) -> DocumentRecord:  # noqa: ARG001 - a stand-in with the extractor's signature
     """One target per file, the real sha256, the text kept: enough for every output."""
     path = Path(path)
     data = path.read_bytes()
@@ -55,14 +55,14 @@ def fake_extract(path, *, max_bytes=0) -> DocumentRecord:
     return rec
 
 
-def crash_on_boom(path, *, max_bytes=0) -> DocumentRecord:
+def crash_on_boom(path, *, max_bytes=0) -> DocumentRecord:  # noqa: ARG001 - a stand-in with the extractor's signature
     """Kills its own (worker) process on any file named ``boom*``: a segfault stand-in."""
     if Path(path).name.startswith("boom"):
         os._exit(7)
     return fake_extract(path)
 
 
-def raise_on_bad(path, *, max_bytes=0) -> DocumentRecord:
+def raise_on_bad(path, *, max_bytes=0) -> DocumentRecord:  # noqa: ARG001 - a stand-in with the extractor's signature
     if Path(path).name.startswith("bad"):
         raise ValueError("bug in a loader")
     return fake_extract(path)
@@ -346,7 +346,7 @@ def test_a_worker_crash_is_that_files_error_record(tmp_path: Path, caplog):
     assert (s.extracted, s.reused, s.failed) == (1, 5, 0)
 
 
-def die_at_start(*args) -> None:
+def die_at_start(*args) -> None:  # noqa: ARG001 - a pool initializer, called with its initargs
     """A pool initializer standing in for a worker that cannot start."""
     os._exit(3)
 
@@ -374,7 +374,7 @@ def test_an_exception_in_a_worker_is_that_files_error_record_and_is_logged(tmp_p
     assert s.log_file == tmp_path / "out" / cli.LOG_NAME and s.logged == 1
 
 
-def test_jobs_option(capsys):
+def test_jobs_option():
     assert cli.build_parser().parse_args(["extract", "x", "--jobs", "3"]).jobs == 3
     assert cli.build_parser().parse_args(["extract", "x", "-j", "0"]).jobs == (os.cpu_count() or 1)
     assert cli.build_parser().parse_args(["extract", "x"]).jobs == 1
@@ -405,7 +405,7 @@ def test_corpus_jobs_1_and_jobs_2_write_identical_bytes(tmp_path: Path):
 # and a memory limit per file
 # --------------------------------------------------------------------------
 
-def runaway(path, *, max_bytes=0) -> DocumentRecord:
+def runaway(path, *, max_bytes=0) -> DocumentRecord:  # noqa: ARG001 - a stand-in with the extractor's signature
     """``slow*`` files never finish, ``big*`` files grow to 600 MB; the others are fine."""
     name = Path(path).name
     if name.startswith("slow"):
@@ -418,7 +418,7 @@ def runaway(path, *, max_bytes=0) -> DocumentRecord:
     return fake_extract(path)
 
 
-def reports_pid(path, *, max_bytes=0) -> DocumentRecord:
+def reports_pid(path, *, max_bytes=0) -> DocumentRecord:  # noqa: ARG001 - a stand-in with the extractor's signature
     rec = fake_extract(path)
     rec.extra["pid"] = os.getpid()
     return rec
@@ -459,7 +459,7 @@ def test_the_budget_on_the_command_line(tmp_path: Path, monkeypatch, capsys):
     make_docs(tmp_path / "docs", n=1, prefix="slow")
     make_docs(tmp_path / "docs", n=1, prefix="big")
     monkeypatch.setattr(cli, "default_extractor", lambda: runaway)
-    monkeypatch.setattr(batch, "_isolate_by_default", lambda extractor: True)
+    monkeypatch.setattr(batch, "_isolate_by_default", lambda extractor: True)  # noqa: ARG005 - stands in for it
     out = tmp_path / "out"
     argv = ["extract", str(tmp_path / "docs"), "--out", str(out), "-q", "--file-timeout", "6+1/page",
             "--max-memory", "300M"]
@@ -503,7 +503,7 @@ def test_the_time_allowed_grows_with_the_pages_of_a_pdf(tmp_path: Path):
     assert budget.seconds_for(tmp_path / "missing.pdf") == 100
 
 
-def sigkilled_on_oom(path, *, max_bytes=0) -> DocumentRecord:
+def sigkilled_on_oom(path, *, max_bytes=0) -> DocumentRecord:  # noqa: ARG001 - a stand-in with the extractor's signature
     """``oom*`` files end their worker as the kernel's OOM killer does (SIGKILL)."""
     if Path(path).name.startswith("oom"):
         os.kill(os.getpid(), signal.SIGKILL)
@@ -518,7 +518,7 @@ def test_a_worker_killed_by_the_system_oom_killer_is_out_of_memory_not_worker_cr
     assert s.documents == 4 and s.targets == 3
 
 
-def sleeps_on_pdf(path, *, max_bytes=0) -> DocumentRecord:
+def sleeps_on_pdf(path, *, max_bytes=0) -> DocumentRecord:  # noqa: ARG001 - a stand-in with the extractor's signature
     if Path(path).suffix == ".pdf":
         time.sleep(300)
     return fake_extract(path)

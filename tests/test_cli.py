@@ -47,7 +47,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data[len(BOM):].decode("utf-8"), newline="")))
 
 
-def fake_extract(path: Path, *, max_bytes: int = 0) -> DocumentRecord:
+def fake_extract(path: Path, *, max_bytes: int = 0) -> DocumentRecord:  # noqa: ARG001 - a stand-in with the extractor's signature
     """Stand-in for pipeline.core.extract_file: empty files fail, others give one target."""
     path = Path(path)
     data = path.read_bytes()
@@ -163,7 +163,8 @@ def test_find_inputs_takes_named_files_as_given_once(tmp_path: Path):
 # A run with a stand-in extractor: exit status, outputs, summary
 # --------------------------------------------------------------------------
 
-def test_run_all_good_exits_0_and_prints_summary(tmp_path: Path, fake, capsys):
+@pytest.mark.usefixtures("fake")
+def test_run_all_good_exits_0_and_prints_summary(tmp_path: Path, capsys):
     docs = tmp_path / "docs"
     docs.mkdir()
     for name in ("one.txt", "two.txt"):
@@ -175,7 +176,8 @@ def test_run_all_good_exits_0_and_prints_summary(tmp_path: Path, fake, capsys):
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(OUTPUT_FILES + (STORE_NAME,))
 
 
-def test_run_with_a_failure_exits_1_writes_everything_and_logs_the_file(tmp_path: Path, fake, capsys):
+@pytest.mark.usefixtures("fake")
+def test_run_with_a_failure_exits_1_writes_everything_and_logs_the_file(tmp_path: Path, capsys):
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "good.txt").write_text(GOOD_TEXT, encoding="utf-8")
@@ -190,7 +192,7 @@ def test_run_with_a_failure_exits_1_writes_everything_and_logs_the_file(tmp_path
 
 
 def test_an_extractor_crash_is_one_failed_file_not_a_dead_batch(tmp_path: Path, monkeypatch, capsys):
-    def crashes_on_b(path, *, max_bytes=0):
+    def crashes_on_b(path, *, max_bytes=0):  # noqa: ARG001 - a stand-in with the extractor's signature
         if path.name == "b.txt":
             raise ValueError("bug in a loader")
         return fake_extract(path)
@@ -205,7 +207,8 @@ def test_an_extractor_crash_is_one_failed_file_not_a_dead_batch(tmp_path: Path, 
     assert len(out.joinpath("documents.jsonl").read_text(encoding="utf-8").splitlines()) == 3
 
 
-def test_default_out_is_outputs_in_the_working_directory(tmp_path: Path, fake, monkeypatch):
+@pytest.mark.usefixtures("fake")
+def test_default_out_is_outputs_in_the_working_directory(tmp_path: Path, monkeypatch):
     (tmp_path / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     assert cli.main(["extract", "a.txt", "-q"]) == 0
@@ -218,7 +221,7 @@ def test_interrupt_exits_130_and_keeps_old_outputs(tmp_path: Path, monkeypatch, 
     out.mkdir()
     (out / "documents.jsonl").write_text("old\n")
 
-    def interrupted(path, *, max_bytes=0):
+    def interrupted(path, *, max_bytes=0):  # noqa: ARG001 - a stand-in with the extractor's signature
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cli, "default_extractor", lambda: interrupted)
@@ -252,7 +255,7 @@ def real_extractor():
 
 
 @pytest.fixture(scope="module")
-def mixed_run(real_extractor, tmp_path_factory):
+def mixed_run(tmp_path_factory):
     """A folder with a good plan text, an empty file and a binary file, run through the CLI."""
     base = tmp_path_factory.mktemp("mixed")
     docs = base / "docs"
@@ -298,7 +301,7 @@ def test_cli_mixed_folder_jsonl_has_all_three_records(mixed_run):
     assert good["warnings"] == [] or all(not w.startswith("error:") for w in good["warnings"])
 
 
-def test_cli_corpus_run_is_deterministic(real_extractor, tmp_path: Path):
+def test_cli_corpus_run_is_deterministic(tmp_path: Path):
     if not CORPUS.is_dir():
         pytest.skip("no corpus/ folder")
     first = run_cli("extract", str(CORPUS), "--out", str(tmp_path / "one"), "--quiet")
@@ -345,7 +348,7 @@ def test_no_command_lists_every_command_in_the_usage(capsys):
 
 def test_an_output_folder_that_cannot_be_created_exits_3_before_any_work(tmp_path: Path, monkeypatch, capsys):
     calls = []
-    monkeypatch.setattr(cli, "default_extractor", lambda: lambda p, **kw: calls.append(p))
+    monkeypatch.setattr(cli, "default_extractor", lambda: lambda p, **kw: calls.append(p))  # noqa: ARG005 - an extractor
     (tmp_path / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
     (tmp_path / "file").write_text("x")
     assert cli.main(["extract", str(tmp_path / "a.txt"), "--out", str(tmp_path / "file" / "out"), "-q"]) == 3
@@ -354,7 +357,8 @@ def test_an_output_folder_that_cannot_be_created_exits_3_before_any_work(tmp_pat
     assert calls == []
 
 
-def test_temporary_files_left_by_a_killed_write_are_removed_by_the_next_run(tmp_path: Path, fake):
+@pytest.mark.usefixtures("fake")
+def test_temporary_files_left_by_a_killed_write_are_removed_by_the_next_run(tmp_path: Path):
     (tmp_path / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
     out = tmp_path / "out"
     out.mkdir()
@@ -368,8 +372,9 @@ def test_temporary_files_left_by_a_killed_write_are_removed_by_the_next_run(tmp_
     assert all(p.exists() for p in kept)
 
 
+@pytest.mark.usefixtures("fake")
 def test_a_failing_output_write_exits_3_with_one_line_and_removes_its_temporary_files(
-        tmp_path: Path, fake, monkeypatch, capsys):
+        tmp_path: Path, monkeypatch, capsys):
     from pipeline.outputs import atomic as export
 
     (tmp_path / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
@@ -394,7 +399,8 @@ def test_a_failing_output_write_exits_3_with_one_line_and_removes_its_temporary_
     assert (out / "documents.jsonl").read_text() == "old\n"
 
 
-def test_a_store_that_cannot_be_written_exits_3_with_one_line(tmp_path: Path, fake, capsys):
+@pytest.mark.usefixtures("fake")
+def test_a_store_that_cannot_be_written_exits_3_with_one_line(tmp_path: Path, capsys):
     (tmp_path / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
     out = tmp_path / "out"
     out.mkdir()
@@ -406,7 +412,7 @@ def test_a_store_that_cannot_be_written_exits_3_with_one_line(tmp_path: Path, fa
     assert (out / STORE_NAME).exists()  # not ours to delete: it was there before the run
 
 
-def _crashes_on_b(path, *, max_bytes=0):
+def _crashes_on_b(path, *, max_bytes=0):  # noqa: ARG001 - a stand-in with the extractor's signature
     if Path(path).name == "b.txt":
         raise ValueError("bug in a loader")
     return fake_extract(path)
@@ -433,11 +439,12 @@ def test_an_internal_error_is_one_line_and_its_traceback_goes_to_chitieu_log(
     assert "Traceback" not in (out / "documents.jsonl").read_text(encoding="utf-8")
 
 
-def test_an_internal_error_outside_any_file_is_one_line_exit_3_and_logged(tmp_path: Path, fake, monkeypatch,
+@pytest.mark.usefixtures("fake")
+def test_an_internal_error_outside_any_file_is_one_line_exit_3_and_logged(tmp_path: Path, monkeypatch,
                                                                          capsys):
     from pipeline.outputs import write as export
 
-    def broken(*a, **kw):
+    def broken(*a, **kw):  # noqa: ARG001 - stands in for any call
         raise RuntimeError("a bug in an output writer")
 
     monkeypatch.setattr(export, "write_outputs", broken)
@@ -451,13 +458,15 @@ def test_an_internal_error_outside_any_file_is_one_line_exit_3_and_logged(tmp_pa
     assert "RuntimeError: a bug in an output writer" in (out / cli.LOG_NAME).read_text(encoding="utf-8")
 
 
-def test_no_log_file_when_nothing_went_wrong(tmp_path: Path, fake):
+@pytest.mark.usefixtures("fake")
+def test_no_log_file_when_nothing_went_wrong(tmp_path: Path):
     (tmp_path / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
     assert cli.main(["extract", str(tmp_path / "a.txt"), "--out", str(tmp_path / "out"), "-q"]) == 0
     assert not (tmp_path / "out" / cli.LOG_NAME).exists()
 
 
-def test_compare_into_a_folder_that_cannot_be_created_exits_3(tmp_path: Path, fake, capsys):
+@pytest.mark.usefixtures("fake")
+def test_compare_into_a_folder_that_cannot_be_created_exits_3(tmp_path: Path, capsys):
     (tmp_path / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
     assert cli.main(["extract", str(tmp_path / "a.txt"), "--out", str(tmp_path / "out"), "-q"]) == 0
     (tmp_path / "file").write_text("x")

@@ -52,7 +52,7 @@ MAX_BYTES = cli.DEFAULT_MAX_BYTES
 # Stand-in extractors (run on the workers)
 # --------------------------------------------------------------------------
 
-def fake_extract(path, *, max_bytes=0) -> DocumentRecord:
+def fake_extract(path, *, max_bytes=0) -> DocumentRecord:  # noqa: ARG001 - a stand-in with the extractor's signature
     path = Path(path)
     data = path.read_bytes()
     text = data.decode("utf-8", "replace")
@@ -63,13 +63,13 @@ def fake_extract(path, *, max_bytes=0) -> DocumentRecord:
     return rec
 
 
-def crash_on_boom(path, *, max_bytes=0) -> DocumentRecord:
+def crash_on_boom(path, *, max_bytes=0) -> DocumentRecord:  # noqa: ARG001 - a stand-in with the extractor's signature
     if Path(path).name.startswith("boom"):
         os._exit(7)
     return fake_extract(path)
 
 
-def slow_fake(path, *, max_bytes=0) -> DocumentRecord:
+def slow_fake(path, *, max_bytes=0) -> DocumentRecord:  # noqa: ARG001 - a stand-in with the extractor's signature
     time.sleep(0.4)
     return fake_extract(path)
 
@@ -157,16 +157,16 @@ def test_same_documents_jsonl_as_serial_then_rerun_reuses_all(engine, inputs, se
         assert store.get_by_stat(touched, st.st_size, str(st.st_mtime_ns), fingerprint(MAX_BYTES)) is not None
 
 
-def test_worker_killed_mid_run_loses_and_repeats_nothing(engine, client, inputs, serial, tmp_path):
+def test_worker_killed_mid_run_loses_and_repeats_nothing(engine, client, inputs, serial):
     killed = []
 
-    def kill_one_worker(path, reused):
+    def kill_one_worker(path, reused):  # noqa: ARG001 - the engine's progress callback
         if not killed:
             victim = sorted(client.scheduler_info()["workers"])[0]
             killed.append(victim)
             try:
                 client.run(os._exit, 1, workers=[victim])
-            except Exception:  # the worker died under the call, as intended
+            except Exception:  # noqa: BLE001 - the worker died under the call, as intended, whatever the client raises
                 pass
 
     res = engine.run(inputs, max_bytes=MAX_BYTES, progress=kill_one_worker)
@@ -198,7 +198,7 @@ def test_interrupt_cancels_tasks_and_keeps_what_is_finished(engine, client, tmp_
     out = tmp_path / "out"
     seen = []
 
-    def interrupt_after_two(path, reused):
+    def interrupt_after_two(path, reused):  # noqa: ARG001 - the engine's progress callback
         seen.append(path)
         if len(seen) == 2:
             raise KeyboardInterrupt
@@ -230,7 +230,7 @@ def test_file_urls_in_and_out(engine, inputs, serial, tmp_path):
     # the records (and the messages of the bad file) name the URL they were read from;
     # otherwise the same bytes
     expected = serial
-    for p, u in zip(inputs, urls):
+    for p, u in zip(inputs, urls, strict=True):
         expected = expected.replace(p.encode(), u.encode())
     assert expected != serial
     assert lines == expected

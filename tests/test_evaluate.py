@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import pytest
 
@@ -26,7 +26,7 @@ SHARED = Path("/work/shared")
 # --------------------------------------------------------------------------
 
 def gold_target(indicator: str = "lib.service", tier: str = "province", year: int = 2025,
-                value: float = 60, value_max: Optional[float] = None,
+                value: float = 60, value_max: float | None = None,
                 quote: str = "đạt 60%") -> dict[str, Any]:
     return {"sector": "library", "indicator": indicator, "tier": tier, "year": year,
             "value": value, "value_max": value_max, "unit": "percent", "implied": False,
@@ -34,7 +34,7 @@ def gold_target(indicator: str = "lib.service", tier: str = "province", year: in
 
 
 def out_target(indicator: str = "lib.service", tier: str = "province", year: int = 2025,
-               value: float = 60, value_max: Optional[float] = None,
+               value: float = 60, value_max: float | None = None,
                text: str = "đạt 60%") -> dict[str, Any]:
     return {"sector": "library", "indicator": indicator, "subject": None, "tier": tier,
             "year": year, "period_start": None, "value": value, "value_max": value_max,
@@ -50,7 +50,7 @@ BASE_FIELDS: dict[str, Any] = {
 
 
 def gold_doc(doc_id: str, targets: list[dict] | None = None, refs: list[tuple] | None = None,
-             signer: tuple[Optional[str], Optional[str]] = ("Tôn Thị Ngọc Hạnh", "Phó Chủ tịch"),
+             signer: tuple[str | None, str | None] = ("Tôn Thị Ngọc Hạnh", "Phó Chủ tịch"),
              **fields: Any) -> dict[str, Any]:
     return {"doc_id": doc_id, **BASE_FIELDS, "signer_name": signer[0], "signer_title": signer[1],
             **fields,
@@ -60,7 +60,7 @@ def gold_doc(doc_id: str, targets: list[dict] | None = None, refs: list[tuple] |
 
 
 def out_doc(doc_id: str, targets: list[dict] | None = None, refs: list[tuple] | None = None,
-            signer: Optional[dict] = None, **fields: Any) -> dict[str, Any]:
+            signer: dict | None = None, **fields: Any) -> dict[str, Any]:
     if signer is None:
         signer = {"name": "Tôn Thị Ngọc Hạnh", "title": "Phó Chủ tịch"}
     return {"doc_id": doc_id, "source": f"corpus/{doc_id}.txt", "sha256": "0" * 64,

@@ -311,7 +311,7 @@ def test_html_page_gives_the_article_without_the_portal(runs):
 def test_tcvn3_renderings_are_legacy_bytes(runs):
     for name in ("tcvn3-txt", "tcvn3-docx", "tcvn3-doc"):
         run = runs(name)
-        for stem, path in run.files.items():
+        for stem in run.files:
             rec = run.records[stem]
             assert any("TCVN3" in w for w in rec.warnings), (name, stem, rec.warnings)
         if name == "tcvn3-txt":

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import Iterable, Optional
+from collections.abc import Iterable
 
 import pytest
 
@@ -60,7 +60,7 @@ def _imports(tree: ast.AST) -> Iterable[ast.Import | ast.ImportFrom]:
         stack.extend(ast.iter_child_nodes(node))
 
 
-def _base(name: str, path: Path, level: int, module: Optional[str]) -> str:
+def _base(name: str, path: Path, level: int, module: str | None) -> str:
     """The absolute module a relative ``from`` import names."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     parts = package.split(".")

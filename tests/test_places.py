@@ -2,6 +2,7 @@
 resolution, spelling variants, the 1 July 2025 merger, refusal to guess."""
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import unicodedata
@@ -294,7 +295,7 @@ def test_names_are_nfc_and_modern():
 
 def test_place_is_frozen_and_hashable():
     p = resolve_district("Nhà Bè")
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         p.province = "Hà Nội"  # type: ignore[misc]
     assert len({p, resolve_district("huyện Nhà Bè")}) == 1
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from collections.abc import Iterable, Sequence
 
 __all__ = ["is_url", "local_path", "url_fs", "find_sources", "stat_source", "basename"]
 
@@ -31,7 +31,7 @@ def is_url(text: str | os.PathLike) -> bool:
     return isinstance(text, str) and bool(_URL.match(text))
 
 
-def local_path(source: str) -> Optional[str]:
+def local_path(source: str) -> str | None:
     """The local path of ``source``: itself for a plain path, the path of a
     ``file://`` URL, ``None`` for any other URL.
 
@@ -101,7 +101,7 @@ def find_sources(items: Sequence[str | os.PathLike], suffixes: Iterable[str], sk
                     raise UsageError(f"{url}: no such file or folder")
             except UsageError:
                 raise
-            except Exception as exc:  # a filesystem that cannot be listed (credentials, network)
+            except Exception as exc:  # noqa: BLE001 - any fsspec backend error (credentials, network): a usage error
                 raise UsageError(f"{url}: cannot be listed ({type(exc).__name__}: {exc})") from None
         for s in found:
             if s not in seen:
@@ -110,7 +110,7 @@ def find_sources(items: Sequence[str | os.PathLike], suffixes: Iterable[str], sk
     return out
 
 
-def stat_source(source: str) -> Optional[tuple[int, str]]:
+def stat_source(source: str) -> tuple[int, str] | None:
     """``(size, modification time)`` of a path or URL, without reading it; ``None``
     when the filesystem cannot say (the file is then extracted, not reused).
 
@@ -124,7 +124,7 @@ def stat_source(source: str) -> Optional[tuple[int, str]]:
             return st.st_size, str(st.st_mtime_ns)
         fs, path = url_fs(source)
         info = fs.info(path)
-    except Exception:
+    except Exception:  # noqa: BLE001 - any fsspec backend error: the file's state is unknown, it is read again
         return None
     stamp = None
     for key in ("mtime", "LastModified", "last_modified", "ETag", "etag", "created"):

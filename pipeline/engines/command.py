@@ -10,7 +10,8 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 from ..store import Store
 from . import local_path, url_fs
@@ -65,16 +66,16 @@ class DaskRun:
     """What :func:`run_extract` did, for the summary."""
 
     summary: object
-    dataset_rows: Optional[dict] = None
+    dataset_rows: dict | None = None
     files: list[str] = field(default_factory=list)
 
 
-def run_extract(sources: Sequence[str], out: str, *, fmt: str = "files", engine: Optional[DaskEngine] = None,
-                scheduler: Optional[str] = None, jobs: int = 2, max_bytes: int, quiet: bool = False,
-                force: bool = False, baseline: Optional[str] = "auto", memory_limit: int | str = "auto",
-                verbose: bool = False, lang: str = "vi", extractor: Optional[Extractor] = None,
-                shard_docs: Optional[int] = None, small_batch_docs: int = SMALL_BATCH_DOCS,
-                on_progress: Optional[batch.Progress] = None) -> DaskRun:
+def run_extract(sources: Sequence[str], out: str, *, fmt: str = "files", engine: DaskEngine | None = None,
+                scheduler: str | None = None, jobs: int = 2, max_bytes: int, quiet: bool = False,
+                force: bool = False, baseline: str | None = "auto", memory_limit: int | str = "auto",
+                verbose: bool = False, lang: str = "vi", extractor: Extractor | None = None,
+                shard_docs: int | None = None, small_batch_docs: int = SMALL_BATCH_DOCS,
+                on_progress: batch.Progress | None = None) -> DaskRun:
     """Extract ``sources`` on a Dask cluster and write ``out`` (a folder or a URL).
 
     ``fmt="files"`` writes today's outputs (:func:`pipeline.export.write_outputs`,
@@ -103,7 +104,7 @@ def run_extract(sources: Sequence[str], out: str, *, fmt: str = "files", engine:
     totals = summarize([], 0.0)
     entries: list[tuple[str, str]] = []
 
-    def sink(i: int, rec: "DocumentRecord", reused: bool) -> None:
+    def sink(i: int, rec: DocumentRecord, reused: bool) -> None:  # noqa: ARG001 - the engine's sink(index, record, reused)
         one = summarize([rec], 0.0)
         for name in ("documents", "failed", "targets", "references", "warnings", "characters"):
             setattr(totals, name, getattr(totals, name) + getattr(one, name))
@@ -160,7 +161,7 @@ def run_extract(sources: Sequence[str], out: str, *, fmt: str = "files", engine:
             comparison = comparison_from_dataset(out, baseline)
             names = [n for n in COMPARISON_FILES if n.endswith(".csv")]
             write_all(target, dict(zip(names, (csv_bytes(comparison.table), csv_bytes(comparison.differences),
-                                                csv_bytes(comparison.columns)))))
+                                                csv_bytes(comparison.columns)), strict=True)))
             written.extend(n for n in names if n not in written)
             totals.compared = comparison.describe_baselines()
         if local_out is None:
@@ -227,7 +228,7 @@ def cmd_extract(args) -> int:
         print(f"{prog}: error: cannot write outputs to {out}: {_reason(exc)}; no output was "
               "written (earlier outputs are untouched)", file=sys.stderr)
         return EXIT_CANNOT_WRITE
-    except Exception as exc:  # a bug, or a scheduler that cannot be reached
+    except Exception as exc:  # noqa: BLE001 - a bug, or no scheduler: one line, traceback in the log
         log_dir = Path(local_out) if local_out is not None else store_path_for(out).parent
         return _internal_error(prog, log_dir, exc, show=args.verbose and not args.quiet)
     summary = run.summary

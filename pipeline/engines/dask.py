@@ -49,7 +49,8 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator, Sequence
 
 from .. import batch
 from ..store import Store, fingerprint, from_payload, storable, to_payload
@@ -102,7 +103,7 @@ def setup_worker(levels: dict[str, int], warm: bool) -> None:
         try:
             from ..core import extract_text
             extract_text(batch._WARMUP_TEXT, "warmup")
-        except Exception:  # the first real file will report whatever is wrong
+        except Exception:  # noqa: BLE001 - a warm-up failure is left to the first real file
             pass
         _warm = True
     batch._capture.lines.clear()
@@ -122,11 +123,11 @@ class ChitieuPlugin(_WorkerPlugin):  # type: ignore[misc,valid-type]
     def __init__(self, levels: dict[str, int], warm: bool = True):
         self.levels, self.warm = dict(levels), warm
 
-    def setup(self, worker) -> None:  # noqa: D401 - the WorkerPlugin hook
+    def setup(self, worker) -> None:  # noqa: ARG002 - the WorkerPlugin hook, called with worker=
         setup_worker(self.levels, self.warm)
 
 
-def _fetch(source: str) -> tuple[str, Optional[str]]:
+def _fetch(source: str) -> tuple[str, str | None]:
     """A local path to read ``source`` from, and a temporary folder to remove after."""
     local = local_path(source)
     if local is not None:
@@ -149,15 +150,15 @@ def _renamed(payload: str, local: str, source: str) -> str:
     return to_payload(rec)
 
 
-def extract_task(source: str, max_bytes: int, known_sha: Optional[str],
-                 extractor: Optional[Extractor]) -> tuple[str, Optional[str], Optional[str], list]:
+def extract_task(source: str, max_bytes: int, known_sha: str | None,
+                 extractor: Extractor | None) -> tuple[str, str | None, str | None, list]:
     """One file on a worker: ``("same", sha256, None, [])`` when its bytes hash
     to ``known_sha``, else ``("new", sha256, payload, log lines)``."""
     if batch._capture is None:  # a worker that joined without the plugin (should not happen)
         setup_worker({}, extractor is None)
     try:
         local, tmp = _fetch(source)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any fsspec backend error is this file's error; the batch goes on
         message = f"{source}: cannot read file: {type(exc).__name__}: {exc}"
         rec = batch._error_record(Path(basename(source)), "unreadable", message)
         rec.source = source
@@ -177,8 +178,8 @@ def extract_task(source: str, max_bytes: int, known_sha: Optional[str],
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def extract_chunk(items: Sequence[tuple[str, Optional[str]]], max_bytes: int,
-                  extractor: Optional[Extractor]) -> list[tuple]:
+def extract_chunk(items: Sequence[tuple[str, str | None]], max_bytes: int,
+                  extractor: Extractor | None) -> list[tuple]:
     """Several files in one task: :func:`extract_task` of each ``(source, known sha256)``."""
     return [extract_task(source, max_bytes, known, extractor) for source, known in items]
 
@@ -212,11 +213,11 @@ class DaskEngine:
     ``"auto"``).  ``client`` may be given instead (tests share one cluster).
     """
 
-    scheduler: Optional[str] = None
+    scheduler: str | None = None
     jobs: int = 2
     memory_limit: int | str = "auto"
     allowed_failures: int = DEFAULT_ALLOWED_FAILURES
-    inflight: Optional[int] = None
+    inflight: int | None = None
     chunk: int = 0
     client: object = None
     _cluster: object = field(default=None, repr=False)
@@ -226,7 +227,7 @@ class DaskEngine:
         if self.chunk <= 0:
             self.chunk = DEFAULT_CHUNK
 
-    def __enter__(self) -> "DaskEngine":
+    def __enter__(self) -> DaskEngine:
         self.start()
         return self
 
@@ -265,9 +266,9 @@ class DaskEngine:
 
     # -- the batch -----------------------------------------------------------
 
-    def run(self, sources: Sequence[str], *, max_bytes: int, store: Optional[Store] = None,
-            force: bool = False, extractor: Optional[Extractor] = None,
-            progress: Optional[batch.Progress] = None, on_record: Optional[OnRecord] = None,
+    def run(self, sources: Sequence[str], *, max_bytes: int, store: Store | None = None,
+            force: bool = False, extractor: Extractor | None = None,
+            progress: batch.Progress | None = None, on_record: OnRecord | None = None,
             keep: bool = True) -> batch.BatchResult:
         """Records for ``sources`` (paths as strings, or URLs), reusing and filling ``store``.
 
@@ -282,7 +283,7 @@ class DaskEngine:
         start = time.perf_counter()
         client = None  # started at the first task: a rerun that reuses every record needs no cluster
         result = batch.BatchResult(records=[])
-        payloads: list[Optional[str]] = [None] * len(sources) if keep else []
+        payloads: list[str | None] = [None] * len(sources) if keep else []
         fp = fingerprint(max_bytes) if store is not None else ""
         ext = None if batch._is_default(extractor) else extractor
         limit = 1
@@ -300,7 +301,7 @@ class DaskEngine:
                 ac = as_completed(loop=client.loop)  # type: ignore[attr-defined]
             return client
 
-        def finish(i: int, payload: str, reused: bool, rec: Optional["DocumentRecord"] = None) -> None:
+        def finish(i: int, payload: str, reused: bool, rec: DocumentRecord | None = None) -> None:
             if rec is None:
                 rec = from_payload(payload)
             if keep:
@@ -315,7 +316,7 @@ class DaskEngine:
             if progress:
                 progress(Path(basename(sources[i])), reused)
 
-        def store_new(i: int, payload: str, rec: "DocumentRecord", stat: Optional[tuple[int, str]]) -> None:
+        def store_new(i: int, payload: str, rec: DocumentRecord, stat: tuple[int, str] | None) -> None:
             if store is None:
                 return
             if storable(rec):
@@ -324,7 +325,7 @@ class DaskEngine:
                 if stat is not None:
                     store.put_stat(sources[i], stat[0], stat[1], rec.sha256)
 
-        Item = tuple[int, Optional[tuple[int, str]], Optional[str]]   # (index, stat, known sha256)
+        Item = tuple[int, tuple[int, str] | None, str | None]   # (index, stat, known sha256)
         pending: dict[str, list[Item]] = {}   # key -> the files of that task
         live: dict[str, object] = {}          # key -> future still on the cluster (cancelled on Ctrl-C)
         queue: Iterator[int] = iter(range(len(sources)))
@@ -406,7 +407,7 @@ class DaskEngine:
                     crashed(items)
                     submit_more()
                     continue
-                except Exception as exc:  # the task itself failed (e.g. the extractor cannot be unpickled)
+                except Exception as exc:  # noqa: BLE001 - the task failed: per-file errors
                     fut.release()
                     for i, _, _ in items:
                         message = (f"{sources[i]}: extraction failed ({type(exc).__name__}: {exc}); "
@@ -418,14 +419,14 @@ class DaskEngine:
                     submit_more()
                     continue
                 fut.release()
-                for item, outcome in zip(items, outcomes):
+                for item, outcome in zip(items, outcomes, strict=True):
                     handle(item, outcome)
                 submit_more()
         except BaseException:
             try:
                 if client is not None:
                     client.cancel(list(live.values()))  # type: ignore[attr-defined]
-            except Exception:  # pragma: no cover - the client is going away anyway
+            except Exception:  # noqa: BLE001 - pragma: no cover - the client is going away anyway
                 pass
             raise
         if keep:
@@ -434,9 +435,9 @@ class DaskEngine:
         result.seconds = time.perf_counter() - start
         return result
 
-    def run_batch(self, files: Sequence[Path], *, max_bytes: int, store: Optional[Store] = None,
-                  force: bool = False, extractor: Optional[Extractor] = None,
-                  progress: Optional[batch.Progress] = None, **_ignored) -> batch.BatchResult:
+    def run_batch(self, files: Sequence[Path], *, max_bytes: int, store: Store | None = None,
+                  force: bool = False, extractor: Extractor | None = None,
+                  progress: batch.Progress | None = None, **_ignored) -> batch.BatchResult:
         """The hook of :func:`pipeline.batch.run_batch` (``engine=``): local files, records kept."""
         return self.run([str(Path(f)) for f in files], max_bytes=max_bytes, store=store, force=force,
                         extractor=extractor, progress=progress, keep=True)

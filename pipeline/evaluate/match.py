@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
+from collections.abc import Callable, Sequence
 
 
 #: Document-level fields scored by accuracy (output ``signer`` is flattened).
@@ -63,7 +64,7 @@ def values_equal(a: Any, b: Any) -> bool:
 
 def keys_equal(a: Key, b: Key) -> bool:
     """Component-wise :func:`values_equal` of two key tuples."""
-    return len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b))
+    return len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b, strict=True))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any
+from collections.abc import Mapping, Sequence
 
 from .scores import score_document
 from .summary import EvalReport, SetScores
@@ -67,7 +68,7 @@ def _set_names(dirs: Sequence[Path]) -> list[str]:
 _GROUPED = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)=(.+)$")
 
 
-def parse_gold_arg(arg: str | Path) -> tuple[Optional[str], Path]:
+def parse_gold_arg(arg: str | Path) -> tuple[str | None, Path]:
     """(group, directory) of a ``GOLD_DIR`` argument: ``tune=../shared/gold``
     names the group, a plain path has none (a path that exists is taken as
     it is, even with a ``=`` in it).
@@ -87,7 +88,7 @@ def parse_gold_arg(arg: str | Path) -> tuple[Optional[str], Path]:
 def evaluate(
     output_jsonl: Path | str | Sequence[Mapping[str, Any]],
     gold_dirs: Sequence[Path | str],
-    groups: Optional[Sequence[Optional[str]]] = None,
+    groups: Sequence[str | None] | None = None,
 ) -> EvalReport:
     """Score extracted records against one or more gold directories.
 
@@ -117,10 +118,10 @@ def evaluate(
     else:
         if len(groups) != len(dirs):
             raise ValueError(f"{len(groups)} groups for {len(dirs)} gold directories")
-        set_groups = [g if g is not None else p for g, (p, _) in zip(groups, parsed)]
+        set_groups = [g if g is not None else p for g, (p, _) in zip(groups, parsed, strict=True)]
     sets: list[SetScores] = []
     all_gold_ids: set[str] = set()
-    for name, directory, group in zip(_set_names(dirs), dirs, set_groups):
+    for name, directory, group in zip(_set_names(dirs), dirs, set_groups, strict=True):
         gold = read_gold_dir(directory)
         docs = []
         for doc_id, gold_rec in gold.items():

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any
+from collections.abc import Iterable, Mapping
 
 from .match import (
     FIELDS, REFERENCE_KEY, SNIPPET_CHARS, TARGET_VIEWS, Key, MatchResult, _is_number, match_multiset,
@@ -23,7 +24,7 @@ class PRF:
     fp: int = 0
     fn: int = 0
 
-    def __add__(self, other: "PRF") -> "PRF":
+    def __add__(self, other: PRF) -> PRF:
         return PRF(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
 
     @property
@@ -61,7 +62,7 @@ class Accuracy:
     correct: int = 0
     total: int = 0
 
-    def __add__(self, other: "Accuracy") -> "Accuracy":
+    def __add__(self, other: Accuracy) -> Accuracy:
         return Accuracy(self.correct + other.correct, self.total + other.total)
 
     @property
@@ -85,7 +86,7 @@ class ItemDiff:
     """A missed (gold) or extra (output) target or reference."""
 
     key: Key
-    text: Optional[str]   # gold quote for a miss, output evidence text for an extra
+    text: str | None   # gold quote for a miss, output evidence text for an extra
 
     def format(self) -> str:
         key = "(" + ", ".join(_show_value(v) for v in self.key) + ")"
@@ -193,7 +194,7 @@ def _key(item: Mapping[str, Any], names: Iterable[str]) -> Key:
     return tuple(item.get(n) for n in names)
 
 
-def _evidence_text(item: Mapping[str, Any]) -> Optional[str]:
+def _evidence_text(item: Mapping[str, Any]) -> str | None:
     ev = item.get("evidence")
     if isinstance(ev, Mapping) and isinstance(ev.get("text"), str):
         return ev["text"]
@@ -214,7 +215,7 @@ def flatten_fields(record: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _list(record: Optional[Mapping[str, Any]], key: str) -> list[Mapping[str, Any]]:
+def _list(record: Mapping[str, Any] | None, key: str) -> list[Mapping[str, Any]]:
     if record is None:
         return []
     items = record.get(key) or []
@@ -225,13 +226,13 @@ def score_document(
     set_name: str,
     doc_id: str,
     gold: Mapping[str, Any],
-    output: Optional[Mapping[str, Any]],
+    output: Mapping[str, Any] | None,
 ) -> DocResult:
     """Compare one output record (``None`` when absent) with its gold record."""
     gold_targets = _list(gold, "targets")
     out_targets = _list(output, "targets")
     counts: dict[str, PRF] = {}
-    strict: Optional[MatchResult] = None
+    strict: MatchResult | None = None
     for view, names in TARGET_VIEWS.items():
         m = match_multiset([_key(t, names) for t in gold_targets],
                            [_key(t, names) for t in out_targets])

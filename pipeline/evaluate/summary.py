@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from .match import FIELDS, REFERENCE_KEY, TARGET_VIEWS
 from .scores import PRF, Accuracy, DocResult
@@ -20,7 +20,7 @@ class SetScores:
     gold_dirs: tuple[str, ...]
     docs: tuple[DocResult, ...]
     #: The group the set is scored in (``tune``, ``check``), ``None`` when ungrouped.
-    group: Optional[str] = None
+    group: str | None = None
 
     @property
     def n_gold(self) -> int:

@@ -3,7 +3,7 @@ place the reader knows, and bodies named in running text."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Optional
+from typing import Any
 
 from .. import rules
 from .common import (
@@ -36,17 +36,17 @@ class Body:
 
     name: str
     head: str
-    level: Optional[str] = None
-    place: Optional[str] = None
-    admin_level: Optional[str] = None
+    level: str | None = None
+    place: str | None = None
+    admin_level: str | None = None
 
 
 
-def is_central_city(place: Optional[str]) -> bool:
+def is_central_city(place: str | None) -> bool:
     return bool(place) and bool(_rx("bodies", "city.central").match(clean(place or "")))
 
 
-def level_of(level_rule: dict[str, Any], place: Optional[str]) -> Optional[str]:
+def level_of(level_rule: dict[str, Any], place: str | None) -> str | None:
     lvl = level_rule.get("admin_level")
     if lvl == "city":
         if place:
@@ -55,7 +55,7 @@ def level_of(level_rule: dict[str, Any], place: Optional[str]) -> Optional[str]:
     return lvl
 
 
-def _split_admin(rest: str) -> tuple[Optional[dict[str, Any]], Optional[str]]:
+def _split_admin(rest: str) -> tuple[dict[str, Any] | None, str | None]:
     """``TỈNH BÌNH DƯƠNG`` → (rule admin.tinh, ``Bình Dương``)."""
     hit = match_first("bodies", "admin.", rest)
     if not hit:
@@ -67,7 +67,7 @@ def _split_admin(rest: str) -> tuple[Optional[dict[str, Any]], Optional[str]]:
     return rule, place
 
 
-def parse_body(text: str) -> Optional[Body]:
+def parse_body(text: str) -> Body | None:
     """Read a body's name (upper case or not) into a :class:`Body`.
 
     >>> parse_body("ỦY BAN NHÂN DÂN HUYỆN NHÀ BÈ").name
@@ -172,7 +172,7 @@ def _party_province_words() -> list[str]:
     return list(rules.load("bodies").rule("head.party")["province_words"])
 
 
-def complete_body(body: Body, province: Optional[str], district: Optional[str]) -> Body:
+def complete_body(body: Body, province: str | None, district: str | None) -> Body:
     """Add the place a body leaves out because the reader knows it.
 
     ``UBND tỉnh`` in a plan of Đắk Nông → ``Ủy ban nhân dân tỉnh Đắk Nông``;
@@ -181,7 +181,7 @@ def complete_body(body: Body, province: Optional[str], district: Optional[str]) 
     """
     if body.place:
         return body
-    add: Optional[str] = None
+    add: str | None = None
     level = body.admin_level
     admin_head = body.head in ("head.ubnd", "head.hdnd", "head.dang_bo")
     party = body.head == "head.party"
@@ -203,7 +203,7 @@ def complete_body(body: Body, province: Optional[str], district: Optional[str]) 
     return replace(body, name=f"{body.name} {add}", place=add, admin_level=level)
 
 
-def trim_place(name: Optional[str], level: Optional[str]) -> Optional[str]:
+def trim_place(name: str | None, level: str | None) -> str | None:
     """Cut a place name read greedily from text at the longest known prefix
     (``Hà Nội Vũ Thu Hà`` → ``Hà Nội``); a name nothing resolves is kept."""
     if not name:
@@ -242,11 +242,11 @@ def _mentions(text: str) -> list[tuple[int, int, Body]]:
     return out
 
 
-def subject_before(text: str, verb_start: int) -> Optional[Body]:
+def subject_before(text: str, verb_start: int) -> Body | None:
     """The body named right before a verb (a person's name may stand between)."""
     gap = _rx("bodies", "mention.gap")
     of = _rx("bodies", "mention.of")
-    best: Optional[tuple[int, int, Body]] = None
+    best: tuple[int, int, Body] | None = None
     for s, e, body in _mentions(text[:verb_start]):
         if not gap.match(text[e:verb_start]) or of.search(text[max(0, s - OF_REACH):s]):
             continue

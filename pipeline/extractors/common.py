@@ -6,7 +6,7 @@ import bisect
 import functools
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 import regex
 
@@ -89,7 +89,7 @@ def sentence_case(s: str) -> str:
     return s[:1].upper() + s[1:].lower() if is_upper(s) else s
 
 
-def match_first(file: str, prefix: str, text: str) -> Optional[tuple[dict[str, Any], "regex.Match[str]"]]:
+def match_first(file: str, prefix: str, text: str) -> tuple[dict[str, Any], regex.Match[str]] | None:
     for rule, rx in _group(file, prefix):
         m = rx.match(text)
         if m:
@@ -97,7 +97,7 @@ def match_first(file: str, prefix: str, text: str) -> Optional[tuple[dict[str, A
     return None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def level_words(*admin_levels: str) -> frozenset[str]:
     """The level words (``huyện``, ``thị xã`` …: the canonical forms of the
     ``admin.*`` rules of ``rules/bodies.yaml``) of the given admin levels.
@@ -109,7 +109,7 @@ def level_words(*admin_levels: str) -> frozenset[str]:
                      if r["id"].startswith("admin.") and r.get("admin_level") in admin_levels)
 
 
-def match_rule(file: str, prefix: str, text: Optional[str]) -> Optional[dict[str, Any]]:
+def match_rule(file: str, prefix: str, text: str | None) -> dict[str, Any] | None:
     """The first rule of the group whose pattern matches at the start of ``text``."""
     hit = match_first(file, prefix, text) if text else None
     return hit[0] if hit else None
@@ -121,17 +121,17 @@ def _places() -> Any:
     return places
 
 
-def province_of(name: Optional[str]) -> Optional[str]:
+def province_of(name: str | None) -> str | None:
     if not name:
         return None
     try:
-        found: Optional[str] = _places().canonical_province(name)
+        found: str | None = _places().canonical_province(name)
         return found
     except (ImportError, OSError, ValueError):
         return None
 
 
-def district_of(name: Optional[str], province: Optional[str], kind: Optional[str]) -> Any:
+def district_of(name: str | None, province: str | None, kind: str | None) -> Any:
     if not name:
         return None
     try:
@@ -140,11 +140,11 @@ def district_of(name: Optional[str], province: Optional[str], kind: Optional[str
         return None
 
 
-def most_common(counts: Counter[str]) -> Optional[str]:
+def most_common(counts: Counter[str]) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def most_named(counts: Counter[str]) -> Optional[str]:
+def most_named(counts: Counter[str]) -> str | None:
     """The place named most often, when one is: a tie at the top (a text that
     lists fourteen provinces once each) names no place, never the first of the list."""
     top = counts.most_common(2)
@@ -164,7 +164,7 @@ def upper_prefix(text: str) -> tuple[str, str]:
 
 
 
-def symbol_codes(number: str) -> tuple[Optional[str], Optional[str]]:
+def symbol_codes(number: str) -> tuple[str | None, str | None]:
     """(type code, issuer code) of a symbol: ``1520/QĐ-TTg`` → (QĐ, TTg),
     ``35-KH/TU`` → (KH, TU), ``1234/UBND-VX`` → (UBND, VX)."""
     m = _rx("references", "ref.symbol_parts").match(number)
@@ -175,7 +175,7 @@ def symbol_codes(number: str) -> tuple[Optional[str], Optional[str]]:
 
 
 
-def split_cells(norm: str, limit: Optional[int] = None, start: int = 0) -> list[Cell]:
+def split_cells(norm: str, limit: int | None = None, start: int = 0) -> list[Cell]:
     """Non-empty cells of the lines of ``norm`` (lines split at ``|``)."""
     out: list[Cell] = []
     sep = _rx("doc_types", "header.separator")
@@ -212,7 +212,7 @@ def sentence_bounds(seg: Segmented, flow: str, pos: int) -> tuple[int, int]:
 
 
 
-def place_of(text: str, hint: Optional[str]) -> Any:
+def place_of(text: str, hint: str | None) -> Any:
     try:
         return _places().resolve_place(text, hint)
     except (ImportError, OSError, ValueError):

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Generic, Optional, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import Sequence
 
 from ..segment import Segmented, segment
 from ..text import PreparedText, prepare
@@ -42,7 +43,7 @@ class Extracted(Generic[T]):
     items: tuple[T, ...] = ()
     warnings: tuple[str, ...] = ()
 
-    def __add__(self, other: "Extracted[T]") -> "Extracted[T]":
+    def __add__(self, other: Extracted[T]) -> Extracted[T]:
         return Extracted(self.items + other.items, self.warnings + other.warnings)
 
 
@@ -58,10 +59,10 @@ class ExtractionContext:
     prep: PreparedText
     seg: Segmented
     tables: tuple[Any, ...] = ()
-    facts: Optional["Metadata"] = None
+    facts: Metadata | None = None
 
     @classmethod
-    def build(cls, raw: str, tables: Optional[Sequence[Any]] = None) -> "ExtractionContext":
+    def build(cls, raw: str, tables: Sequence[Any] | None = None) -> ExtractionContext:
         """Prepare and segment ``raw`` (tables: the loader's, offsets in ``raw``)."""
         prep = prepare(raw)
         return cls(prep=prep, seg=segment(prep.flow), tables=tuple(tables or ()))
@@ -72,18 +73,18 @@ class ExtractionContext:
         return self.prep.flow
 
     @cached_property
-    def tiers(self) -> "TierIndex":
+    def tiers(self) -> TierIndex:
         """The tier mentions of the document, found block by block on first use
         (shared with every reader of the same segmentation)."""
         from ..nlp import tier_index  # spaCy is loaded only when tiers are asked for
 
         return tier_index(self.seg)
 
-    def with_facts(self, facts: "Metadata") -> "ExtractionContext":
+    def with_facts(self, facts: Metadata) -> ExtractionContext:
         """This context with the document's facts, for the stages after metadata."""
         return replace(self, facts=facts)
 
     @property
-    def issue_year(self) -> Optional[int]:
+    def issue_year(self) -> int | None:
         date = self.facts.issue_date if self.facts else None
         return int(date[:4]) if date else None

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime
-from typing import Optional
 
 from .. import rules
 from .common import clean
@@ -13,7 +12,7 @@ _group = rules.group
 DATELINE_CHARS = 130       # a page's dateline stands on a short line
 
 
-def iso_date(y: Optional[int], m: Optional[int], d: Optional[int]) -> Optional[str]:
+def iso_date(y: int | None, m: int | None, d: int | None) -> str | None:
     """``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``; None for an impossible date."""
     if y is None:
         return None
@@ -29,11 +28,11 @@ def iso_date(y: Optional[int], m: Optional[int], d: Optional[int]) -> Optional[s
         return None
 
 
-def _int(s: Optional[str]) -> Optional[int]:
+def _int(s: str | None) -> int | None:
     return int(s) if s else None
 
 
-def read_citation_date(text: str, pos: int) -> tuple[Optional[str], Optional[tuple[int, int]], int]:
+def read_citation_date(text: str, pos: int) -> tuple[str | None, tuple[int, int] | None, int]:
     """Read ``ngày …`` at ``pos``: (ISO date or None, (day, month) when the
     year is missing, end offset).  ``end == pos`` when there is no date.
 
@@ -52,7 +51,7 @@ def read_citation_date(text: str, pos: int) -> tuple[Optional[str], Optional[tup
     return None, (int(m["d3"]), int(m["m3"])), m.end()
 
 
-def read_date_line(text: str, need_place: bool = False) -> tuple[Optional[str], Optional[str], Optional[str]]:
+def read_date_line(text: str, need_place: bool = False) -> tuple[str | None, str | None, str | None]:
     """(iso date, place, warning) from the first date line in ``text``;
     outside the header only a line that names its place counts (a wrapped
     citation date may also start a line)."""
@@ -75,10 +74,10 @@ def read_date_line(text: str, need_place: bool = False) -> tuple[Optional[str], 
     return iso_date(y, mo, d), place, warn
 
 
-def read_dateline(flow: str, before: int) -> Optional[tuple[int, int, int]]:
+def read_dateline(flow: str, before: int) -> tuple[int, int, int] | None:
     """The news page's own date: the last full date before ``before`` on a
     short line or next to a clock time."""
-    found: Optional[tuple[int, int, int]] = None
+    found: tuple[int, int, int] | None = None
     for m in _rx("dates", "date.numeric").finditer(flow, 0, before):
         lo, hi = max(0, m.start() - DATELINE_CHARS), min(len(flow), m.end() + DATELINE_CHARS)
         ls = flow.rfind("\n", lo, m.start())

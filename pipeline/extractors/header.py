@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, replace
-from typing import Optional
 
 from .. import rules
 from ..text import PreparedText
@@ -31,14 +30,14 @@ RESPELL_TRIES = 8          # mentions of a header body looked at for its tone ma
 @dataclass(frozen=True)
 class Header:
     cells: tuple[Cell, ...]        # header cells (before the title line / body)
-    title_index: Optional[int]      # index of the kind line among all cells
-    doc_type: Optional[str]
+    title_index: int | None      # index of the kind line among all cells
+    doc_type: str | None
     official: bool
 
 
 def read_header(cells: list[Cell]) -> Header:
-    doc_type: Optional[str] = None
-    title_index: Optional[int] = None
+    doc_type: str | None = None
+    title_index: int | None = None
     for i, c in enumerate(cells[:HEADER_CELLS]):
         hit = match_first("doc_types", "title.", clean(c.text) or c.text)
         if hit:
@@ -112,7 +111,7 @@ def header_bodies(header: Header) -> list[Body]:
     return bodies
 
 
-def read_number(header: Header) -> tuple[Optional[str], Optional[str]]:
+def read_number(header: Header) -> tuple[str | None, str | None]:
     """(number, warning) from the ``Số:`` line."""
     rx = _rx("doc_types", "header.number")
     for c in header.cells:
@@ -142,7 +141,7 @@ def split_number_line(text: str) -> str:
     return text[:sym.end()] + "\n" + text[sym.end():].strip()
 
 
-def read_title(prep: PreparedText, cells: list[Cell], index: Optional[int]) -> Optional[str]:
+def read_title(prep: PreparedText, cells: list[Cell], index: int | None) -> str | None:
     """The subject line after the kind line: upper-case lines joined, or the
     first line when it is in sentence case (hard wraps already joined); in a
     letter without kind line, the "V/v …" line."""
@@ -168,7 +167,7 @@ def read_title(prep: PreparedText, cells: list[Cell], index: Optional[int]) -> O
     return " ".join(parts) or None
 
 
-def _wrapped_line(prep: PreparedText, cells: list[Cell], i: int) -> Optional[str]:
+def _wrapped_line(prep: PreparedText, cells: list[Cell], i: int) -> str | None:
     """A sentence-case line with the lines the text layer joined to it as
     hard wraps, but not an upper-case line after it."""
     parts = [clean(cells[i].text)]
@@ -193,7 +192,7 @@ def _plain(word: str) -> bool:
     return all(_fold_char(ch) == ch.lower() for ch in word if ch.isalpha())
 
 
-def respell(body: Optional[Body], flow: str) -> Optional[Body]:
+def respell(body: Body | None, flow: str) -> Body | None:
     """A header body whose words OCR read without their tone marks (``CỤC
     THUE``) spelled as the text itself names it (``Cục Thuế nhận được …``):
     only a word with no mark at all is replaced, by the same letters with marks."""
@@ -211,14 +210,15 @@ def respell(body: Optional[Body], flow: str) -> Optional[Body]:
         at = folded.find(key, at + 1)
         if len(seen) != len(mine):
             continue
-        words = [t if _plain(m) and not _plain(t) else m for m, t in zip(mine, seen)]
-        words = [w if not (is_upper(w) and not is_upper(m)) else m[:1] + w[1:].lower() for w, m in zip(words, mine)]
+        words = [t if _plain(m) and not _plain(t) else m for m, t in zip(mine, seen, strict=True)]
+        words = [w if not (is_upper(w) and not is_upper(m)) else m[:1] + w[1:].lower()
+                 for w, m in zip(words, mine, strict=True)]
         if words != mine:
             return replace(body, name=" ".join(words))
     return body
 
 
-def type_from_symbol(number: Optional[str]) -> Optional[str]:
+def type_from_symbol(number: str | None) -> str | None:
     if not number:
         return None
     code = symbol_codes(number)[0]

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import Optional
 
 from .. import rules
 from ..models import Signer
@@ -89,20 +88,20 @@ _rx = rules.compile_pattern
 class Metadata:
     """The facts of one document (see SCHEMA.md for each field)."""
 
-    doc_type: Optional[str]
-    number: Optional[str]
-    issue_date: Optional[str]
-    place: Optional[str]
-    issuing_body: Optional[str]
-    parent_body: Optional[str]
-    admin_level: Optional[str]
-    province: Optional[str]
-    district: Optional[str]
-    signer: Optional[Signer]
-    title: Optional[str]
+    doc_type: str | None
+    number: str | None
+    issue_date: str | None
+    place: str | None
+    issuing_body: str | None
+    parent_body: str | None
+    admin_level: str | None
+    province: str | None
+    district: str | None
+    signer: Signer | None
+    title: str | None
 
 
-def _merge_bodies(header: Optional[Body], text: Optional[Body]) -> Optional[Body]:
+def _merge_bodies(header: Body | None, text: Body | None) -> Body | None:
     """A header body without its level (``ỦY BAN NHÂN DÂN`` alone) takes it
     from the same body named in the text."""
     if header is None:
@@ -112,7 +111,7 @@ def _merge_bodies(header: Optional[Body], text: Optional[Body]) -> Optional[Body
     return header
 
 
-def _scope_level(flow: str) -> Optional[str]:
+def _scope_level(flow: str) -> str | None:
     counts: Counter[str] = Counter()
     for m in _rx("bodies", "scope.level").finditer(flow):
         hit = match_first("bodies", "admin.", m["level"])
@@ -126,17 +125,17 @@ def _scope_level(flow: str) -> Optional[str]:
 class _Facts:
     """Mutable scratch record while the facts are put together."""
 
-    doc_type: Optional[str] = None
-    number: Optional[str] = None
-    issue_date: Optional[str] = None
-    place: Optional[str] = None
-    issuer: Optional[Body] = None
-    parent: Optional[Body] = None
-    signer: Optional[Signer] = None
-    title: Optional[str] = None
+    doc_type: str | None = None
+    number: str | None = None
+    issue_date: str | None = None
+    place: str | None = None
+    issuer: Body | None = None
+    parent: Body | None = None
+    signer: Signer | None = None
+    title: str | None = None
     warnings: list[str] = field(default_factory=list)
 
-    def warn(self, msg: Optional[str]) -> None:
+    def warn(self, msg: str | None) -> None:
         if msg:
             self.warnings.append(msg)
 
@@ -185,7 +184,7 @@ def _news(prep: PreparedText, seg: Segmented, f: _Facts) -> None:
         f.issuer = issuer_from_symbol(rep.number)
 
 
-def _locate(prep: PreparedText, f: _Facts) -> tuple[Optional[str], Optional[str], Optional[str]]:
+def _locate(prep: PreparedText, f: _Facts) -> tuple[str | None, str | None, str | None]:
     """(admin_level, province, district); completes the issuer with its place."""
     flow = prep.flow
     level = f.issuer.admin_level if f.issuer else None
@@ -218,10 +217,10 @@ def _locate(prep: PreparedText, f: _Facts) -> tuple[Optional[str], Optional[str]
 
 
 
-def _chain_places(chain: list[Body], flow: str) -> tuple[Optional[str], Optional[str]]:
+def _chain_places(chain: list[Body], flow: str) -> tuple[str | None, str | None]:
     """(province, district) named by the issuer and the body above it."""
-    province: Optional[str] = None
-    district: Optional[str] = None
+    province: str | None = None
+    district: str | None = None
     for b in chain:
         if b.place and (b.level is None or b.level in level_words("province") or (
                 b.level in level_words("city") and is_central_city(b.place))):
@@ -273,9 +272,9 @@ def _bare_provinces(text: str) -> Counter[str]:
     return counts
 
 
-def _typed_districts(text: str, province: Optional[str]) -> Counter[tuple[Optional[str], str]]:
+def _typed_districts(text: str, province: str | None) -> Counter[tuple[str | None, str]]:
     """(province, district) of the district-level units named in ``text``."""
-    counts: Counter[tuple[Optional[str], str]] = Counter()
+    counts: Counter[tuple[str | None, str]] = Counter()
     for m in _rx("bodies", "place.district_typed").finditer(text):
         kind = clean(m["kind"]).lower()
         if kind in level_words("city") and is_central_city(m["name"]):

@@ -3,7 +3,6 @@ an official text without a header that names itself."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 from .. import rules
 from ..models import Signer
@@ -24,16 +23,16 @@ CITED_DATE_REACH = 30      # a symbol this close before a date makes it a cited 
 
 @dataclass(frozen=True)
 class Report:
-    number: Optional[str]
-    date: Optional[str]
-    day_month: Optional[tuple[int, int]]
-    body: Optional[Body]
-    signer: Optional[Signer]
-    title: Optional[str]
+    number: str | None
+    date: str | None
+    day_month: tuple[int, int] | None
+    body: Body | None
+    signer: Signer | None
+    title: str | None
     start: int
 
 
-def read_report(flow: str, seg: Segmented) -> Optional[Report]:
+def read_report(flow: str, seg: Segmented) -> Report | None:
     """The first sentence that reports a document being issued."""
     symbol = _rx("references", "ref.symbol")
     kind_gap = _rx("references", "ref.kind_gap")
@@ -49,8 +48,8 @@ def read_report(flow: str, seg: Segmented) -> Optional[Report]:
         body = signer_body or subject_before(flow[s:m.start() + 1], m.start() - s)
         if number is None and body is None:
             continue
-        date: Optional[str] = None
-        dm: Optional[tuple[int, int]] = None
+        date: str | None = None
+        dm: tuple[int, int] | None = None
         lead = date_lead.match(flow, after) if number else None
         if lead:
             date, dm, end = read_citation_date(flow, lead.end())
@@ -62,12 +61,12 @@ def read_report(flow: str, seg: Segmented) -> Optional[Report]:
     return None
 
 
-def _date_opening(flow: str, start: int, verb: int) -> tuple[Optional[str], Optional[tuple[int, int]]]:
+def _date_opening(flow: str, start: int, verb: int) -> tuple[str | None, tuple[int, int] | None]:
     """The date that opens a reporting clause ("Ngày 19/11, UBND …"): the last
     "ngày …" before the verb that is followed by a comma and is not the date
     of a document cited just before it."""
     symbol = _rx("references", "ref.symbol")
-    found: tuple[Optional[str], Optional[tuple[int, int]]] = (None, None)
+    found: tuple[str | None, tuple[int, int] | None] = (None, None)
     for dmatch in _rx("dates", "date.ngay").finditer(flow, start, verb):
         date, dm, end = read_citation_date(flow, dmatch.start())
         if not flow[end:end + COMMA_REACH].lstrip().startswith(","):
@@ -78,17 +77,17 @@ def _date_opening(flow: str, start: int, verb: int) -> tuple[Optional[str], Opti
     return found
 
 
-def _report_title(text: str) -> Optional[str]:
+def _report_title(text: str) -> str | None:
     t = _rx("doc_types", "report.title_lead").sub("", text, count=1).strip().rstrip(".;:").strip()
     return t or None
 
 
-def passive_body(flow: str) -> Optional[Body]:
+def passive_body(flow: str) -> Body | None:
     m = _rx("doc_types", "report.passive").search(flow)
     return parse_body(m["body"]) if m else None
 
 
-def text_issuer(flow: str, seg: Segmented) -> Optional[Body]:
+def text_issuer(flow: str, seg: Segmented) -> Body | None:
     """An official text naming itself: ``Ủy ban nhân dân tỉnh ban hành Kế hoạch``."""
     pre = flow[:PREAMBLE_CHARS]
     for m in _rx("doc_types", "issue.verb").finditer(pre):
@@ -99,7 +98,7 @@ def text_issuer(flow: str, seg: Segmented) -> Optional[Body]:
     return None
 
 
-def self_issued(flow: str, seg: Segmented) -> Optional[str]:
+def self_issued(flow: str, seg: Segmented) -> str | None:
     """The kind of document a headerless text says it is ("Ủy ban nhân dân
     tỉnh ban hành Kế hoạch …, cụ thể như sau:"), or None.  News say "vừa/đã
     ban hành" and are not taken."""
@@ -115,7 +114,7 @@ def self_issued(flow: str, seg: Segmented) -> Optional[str]:
     return None
 
 
-def issuer_from_symbol(number: str) -> Optional[Body]:
+def issuer_from_symbol(number: str) -> Body | None:
     _, code = symbol_codes(number)
     if not code:
         return None

@@ -1,7 +1,6 @@
 """The signature block: the signer's own title and name; a signer named in news."""
 from __future__ import annotations
 
-from typing import Optional
 
 from .. import rules
 from ..models import Signer
@@ -25,7 +24,7 @@ SIGNATURE_LINE = 60        # a title line of a signature block is shorter than t
 ON_BEHALF_REACH = 8        # how far before a title its "KT."/"TM." may stand
 
 
-def _own_title(text: str) -> Optional[str]:
+def _own_title(text: str) -> str | None:
     """The signer's own title in a signature line, not one after KT./TM.
     (``KT. CHỦ TỊCH PHÓ CHỦ TỊCH`` → ``Phó Chủ tịch``)."""
     found: list[tuple[int, int, str]] = []
@@ -45,7 +44,7 @@ def _own_title(text: str) -> Optional[str]:
     return own[-1][2] if own else None
 
 
-def _title_body(title: Optional[str]) -> Optional[str]:
+def _title_body(title: str | None) -> str | None:
     """The body a title speaks for whatever the sentence says (``Phó Thủ
     tướng`` → ``Thủ tướng Chính phủ``): the ``body`` of its rule."""
     for rule, _ in _group("bodies", "title."):
@@ -54,14 +53,14 @@ def _title_body(title: Optional[str]) -> Optional[str]:
     return None
 
 
-def _person(text: str) -> Optional[str]:
+def _person(text: str) -> str | None:
     text = clean(text)
     if not _rx("bodies", "signer.person_name").match(text) or _own_title(text):
         return None
     return proper_case(text)
 
 
-def read_signature(norm: str) -> Optional[Signer]:
+def read_signature(norm: str) -> Signer | None:
     """The signer of an official text: a title line (not one after KT./TM.)
     followed by a name, looked for after each "Nơi nhận" or "./." from the
     last one back (a decision may end with the plan it issues), then in the
@@ -77,7 +76,7 @@ def read_signature(norm: str) -> Optional[Signer]:
     return None
 
 
-def _title_line(text: str) -> Optional[str]:
+def _title_line(text: str) -> str | None:
     """The signer's own title of a signature line in any case (``KT.Bộ trưởng
     bộ tài chính`` / ``Thứ trưởng``, legacy-font files lose their capitals): a
     short line that starts with an on-behalf prefix or a title."""
@@ -86,7 +85,7 @@ def _title_line(text: str) -> Optional[str]:
     return _own_title(text)
 
 
-def _signer_in(cells: list[Cell]) -> Optional[Signer]:
+def _signer_in(cells: list[Cell]) -> Signer | None:
     skip = _rx("bodies", "signer.skip")
     recipient = _rx("bodies", "signer.recipient_line")
     for i, cell in enumerate(cells):
@@ -117,7 +116,7 @@ def _signer_in(cells: list[Cell]) -> Optional[Signer]:
     return None
 
 
-def news_signer(sentence: str) -> tuple[Optional[Signer], Optional[Body]]:
+def news_signer(sentence: str) -> tuple[Signer | None, Body | None]:
     """``Phó Chủ tịch UBND thành phố Hà Nội Vũ Thu Hà ký`` → signer and body."""
     m = _rx("bodies", "signer.news").search(sentence)
     if not m:

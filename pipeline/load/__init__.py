@@ -19,7 +19,7 @@ import zipfile
 import zlib
 from io import BytesIO
 from pathlib import Path
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from .document import Cell, LoadedText, Table
 from .errors import LoadError
@@ -96,7 +96,7 @@ _MAIN_PART_REV = re.compile(rb'Target="/?([^"]{1,200})"[^>]{0,500}?Type="[^"]{0,
 
 
 def _zip_kind(path: Path, data: bytes) -> str:
-    main: Optional[str] = None
+    main: str | None = None
     try:
         with zipfile.ZipFile(BytesIO(data)) as zf:
             names = set(zf.namelist())
@@ -130,17 +130,17 @@ def _zip_kind(path: Path, data: bytes) -> str:
     return "zip"
 
 
-def _load_text(path: Path, data: bytes, jobs: int) -> LoadedText:
+def _load_text(path: Path, data: bytes, jobs: int) -> LoadedText:  # noqa: ARG001 - a _LOADERS entry; only PDF uses jobs
     from .txt import load_txt
     return load_txt(path, data)
 
 
-def _load_markdown(path: Path, data: bytes, jobs: int) -> LoadedText:
+def _load_markdown(path: Path, data: bytes, jobs: int) -> LoadedText:  # noqa: ARG001 - a _LOADERS entry; only PDF uses jobs
     from .markdown import load_markdown
     return load_markdown(path, data)
 
 
-def _load_docx(path: Path, data: bytes, jobs: int) -> LoadedText:
+def _load_docx(path: Path, data: bytes, jobs: int) -> LoadedText:  # noqa: ARG001 - a _LOADERS entry; only PDF uses jobs
     from .docx import load_docx
     return load_docx(path, data)
 
@@ -150,12 +150,12 @@ def _load_pdf(path: Path, data: bytes, jobs: int) -> LoadedText:
     return load_pdf(path, data, ocr_jobs=jobs)
 
 
-def _load_html(path: Path, data: bytes, jobs: int) -> LoadedText:
+def _load_html(path: Path, data: bytes, jobs: int) -> LoadedText:  # noqa: ARG001 - a _LOADERS entry; only PDF uses jobs
     from .html import load_html
     return load_html(path, data)
 
 
-def _load_doc(path: Path, data: bytes, jobs: int) -> LoadedText:
+def _load_doc(path: Path, data: bytes, jobs: int) -> LoadedText:  # noqa: ARG001 - a _LOADERS entry; only PDF uses jobs
     from .doc import load_doc
     return load_doc(path, data)
 

@@ -17,7 +17,7 @@ import struct
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from lxml import etree
 
@@ -70,7 +70,7 @@ def _tag(el: etree._Element) -> str:
 class _DocBook:
     """Render antiword's DocBook: paragraphs, list items (with their marks), tables."""
 
-    def __init__(self, convert: Optional[Callable[[str], str]]) -> None:
+    def __init__(self, convert: Callable[[str], str] | None) -> None:
         self.out = TextBuilder()
         self.convert = convert or (lambda s: s)
         self.lists = 0
@@ -81,7 +81,7 @@ class _DocBook:
             if tag in ("para", "title", "simpara", "literallayout", "programlisting"):
                 self.para(ch)
             elif tag in ("itemizedlist", "orderedlist"):
-                self.list(ch, ordered=tag == "orderedlist")
+                self.list(ch)
             elif tag in ("informaltable", "table"):
                 self.table(ch)
             elif tag in ("bookinfo", "info", "titleabbrev", "subtitle"):
@@ -100,7 +100,7 @@ class _DocBook:
                 if tag in ("informaltable", "table"):
                     self.table(ch)
                 else:
-                    self.list(ch, ordered=tag == "orderedlist")
+                    self.list(ch)
             else:
                 pending.append("".join(ch.itertext()))
             pending.append(ch.tail or "")
@@ -112,7 +112,7 @@ class _DocBook:
             if ln:
                 self.out.line(self.convert(ln))
 
-    def list(self, el: etree._Element, ordered: bool) -> None:
+    def list(self, el: etree._Element) -> None:
         # antiword flattens Word's multi-level lists into one level, so any
         # number we made up could be wrong: the items are written without one.
         self.lists += 1
@@ -122,7 +122,7 @@ class _DocBook:
             for ch in item:
                 tag = _tag(ch)
                 if tag in ("itemizedlist", "orderedlist"):
-                    self.list(ch, ordered=tag == "orderedlist")
+                    self.list(ch)
                 elif tag in ("informaltable", "table"):
                     self.table(ch)
                 else:
@@ -138,7 +138,7 @@ class _DocBook:
         grid = _column_grid([w for w in widths if w is not None])
         cells: list[CellSpec] = []
         r = 0
-        for group, w in zip(groups, widths):
+        for group, w in zip(groups, widths, strict=True):
             edges = None
             if grid is not None and w is not None:
                 edges = [_grid_index(grid, x) for x in _cumulative(w)]
@@ -167,7 +167,7 @@ _GRID_TOLERANCE = 2.0
 _WIDTH = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(pt)?\s*$")
 
 
-def _colspec_widths(group: etree._Element) -> Optional[list[float]]:
+def _colspec_widths(group: etree._Element) -> list[float] | None:
     """The widths (pt) of a tgroup's columns, or None when they are not all given."""
     specs = [ch for ch in group if _tag(ch) == "colspec"]
     if not specs:
@@ -188,7 +188,7 @@ def _cumulative(widths: list[float]) -> list[float]:
     return edges
 
 
-def _column_grid(all_widths: list[list[float]]) -> Optional[list[float]]:
+def _column_grid(all_widths: list[list[float]]) -> list[float] | None:
     """The finest set of column edges over every tgroup, near-equal edges merged."""
     if not all_widths:
         return None

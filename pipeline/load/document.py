@@ -8,7 +8,6 @@ each table row on one line with its cells joined by ``" | "``.  Every
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 import re
 
@@ -33,7 +32,7 @@ class Cell:
 @dataclass(frozen=True)
 class Table:
     index: int
-    page: Optional[int]
+    page: int | None
     rows: list[list[Cell]]
 
 
@@ -41,11 +40,11 @@ class Table:
 class LoadedText:
     text: str
     format: str
-    encoding: Optional[str]
+    encoding: str | None
     warnings: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
-    pages: Optional[list[tuple[int, int]]] = None
-    ocr_confidence: Optional[float] = None
+    pages: list[tuple[int, int]] | None = None
+    ocr_confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ class TextBuilder:
         self._len = 0
         self.tables: list[Table] = []
         self.pages: list[tuple[int, int]] = []
-        self._page_start: Optional[int] = None
+        self._page_start: int | None = None
         self._page_open = False
 
     def __len__(self) -> int:
@@ -91,8 +90,8 @@ class TextBuilder:
         self._append(text)
         return start, self._len
 
-    def table(self, cells: list[CellSpec], page: Optional[int] = None, *,
-              layout: bool = False) -> Optional[Table]:
+    def table(self, cells: list[CellSpec], page: int | None = None, *,
+              layout: bool = False) -> Table | None:
         """Add a table given its cells (merged cells once, at their top-left).
 
         Normal tables become one line per row, cells joined by ``" | "`` (line

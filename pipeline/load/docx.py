@@ -18,7 +18,7 @@ import zipfile
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
-from typing import Callable, Iterator, Optional
+from collections.abc import Callable, Iterator
 
 import regex
 from lxml import etree
@@ -137,7 +137,7 @@ class _Level:
     start: int = 1
     fmt: str = "decimal"
     text: str = ""
-    restart: Optional[int] = None
+    restart: int | None = None
     legal: bool = False
     suffix: str = "tab"
 
@@ -148,13 +148,13 @@ class _Instance:
     counters: dict[int, int] = field(default_factory=dict)
 
 
-def _val(el: Optional[etree._Element], default: Optional[str] = None) -> Optional[str]:
+def _val(el: etree._Element | None, default: str | None = None) -> str | None:
     if el is None:
         return default
     return el.get(W_VAL, default)
 
 
-def _parse_level(lvl: etree._Element, base: Optional[_Level] = None) -> _Level:
+def _parse_level(lvl: etree._Element, base: _Level | None = None) -> _Level:
     out = _Level() if base is None else _Level(**base.__dict__)
     if (v := _val(lvl.find(_w("start")))) is not None and v.lstrip("-").isdigit():
         out.start = int(v)
@@ -174,9 +174,9 @@ def _parse_level(lvl: etree._Element, base: Optional[_Level] = None) -> _Level:
 class Numbering:
     """Reconstructs the labels Word draws for numbered and bulleted paragraphs."""
 
-    def __init__(self, numbering: Optional[etree._Element]) -> None:
+    def __init__(self, numbering: etree._Element | None) -> None:
         self._abstract: dict[str, dict[int, _Level]] = {}
-        self._nums: dict[str, tuple[str, dict[int, tuple[Optional[int], Optional[etree._Element]]]]] = {}
+        self._nums: dict[str, tuple[str, dict[int, tuple[int | None, etree._Element | None]]]] = {}
         self._instances: dict[tuple[str, str], _Instance] = {}
         if numbering is None:
             return
@@ -195,7 +195,7 @@ class Numbering:
                     ov.find(_w("lvl")))
             self._nums[num.get(_w("numId"), "")] = (abs_id, overrides)
 
-    def _instance(self, num_id: str) -> Optional[_Instance]:
+    def _instance(self, num_id: str) -> _Instance | None:
         if num_id not in self._nums:
             return None
         abs_id, overrides = self._nums[num_id]
@@ -229,7 +229,7 @@ class Numbering:
             label = "".join(_PUA_BULLETS.get(ch, ch) for ch in level.text)
             label = label if label.strip() else "•"
         else:
-            def sub(m: "regex.Match[str]") -> str:
+            def sub(m: regex.Match[str]) -> str:
                 k = int(m.group(1)) - 1
                 lv = inst.levels.get(k, _Level())
                 n = counters.get(k, lv.start)
@@ -247,12 +247,12 @@ class Numbering:
 
 @dataclass
 class _Style:
-    based_on: Optional[str]
-    fonts: Optional[str]
-    num: Optional[tuple[str, int]]
+    based_on: str | None
+    fonts: str | None
+    num: tuple[str, int] | None
 
 
-def _font_of(rpr: Optional[etree._Element]) -> Optional[str]:
+def _font_of(rpr: etree._Element | None) -> str | None:
     if rpr is None:
         return None
     rf = rpr.find(_w("rFonts"))
@@ -265,7 +265,7 @@ def _font_of(rpr: Optional[etree._Element]) -> Optional[str]:
     return None
 
 
-def _num_of(ppr: Optional[etree._Element]) -> Optional[tuple[str, int]]:
+def _num_of(ppr: etree._Element | None) -> tuple[str, int] | None:
     if ppr is None:
         return None
     np_ = ppr.find(_w("numPr"))
@@ -279,10 +279,10 @@ def _num_of(ppr: Optional[etree._Element]) -> Optional[tuple[str, int]]:
 
 
 class Styles:
-    def __init__(self, styles: Optional[etree._Element]) -> None:
+    def __init__(self, styles: etree._Element | None) -> None:
         self._styles: dict[str, _Style] = {}
-        self.default_font: Optional[str] = None
-        self.default_paragraph: Optional[str] = None
+        self.default_font: str | None = None
+        self.default_paragraph: str | None = None
         if styles is None:
             return
         dd = styles.find(_w("docDefaults"))
@@ -298,7 +298,7 @@ class Styles:
             if st.get(_w("type")) == "paragraph" and st.get(_w("default")) in ("1", "true"):
                 self.default_paragraph = sid
 
-    def _chain(self, sid: Optional[str]) -> Iterator[_Style]:
+    def _chain(self, sid: str | None) -> Iterator[_Style]:
         seen = set()
         while sid and sid in self._styles and sid not in seen:
             seen.add(sid)
@@ -306,20 +306,20 @@ class Styles:
             yield st
             sid = st.based_on
 
-    def font(self, sid: Optional[str]) -> Optional[str]:
+    def font(self, sid: str | None) -> str | None:
         for st in self._chain(sid):
             if st.fonts:
                 return st.fonts
         return None
 
-    def num(self, sid: Optional[str]) -> Optional[tuple[str, int]]:
+    def num(self, sid: str | None) -> tuple[str, int] | None:
         for st in self._chain(sid):
             if st.num:
                 return st.num
         return None
 
 
-def legacy_font_kind(font: Optional[str]) -> Optional[tuple[str, bool]]:
+def legacy_font_kind(font: str | None) -> tuple[str, bool] | None:
     """``("tcvn3"|"vni", is_capitals_font)`` for a legacy Vietnamese font name.
 
     >>> legacy_font_kind(".VnTime"), legacy_font_kind(".VnArialH"), legacy_font_kind("VNI-Times")
@@ -349,7 +349,7 @@ _ALREADY_UNICODE = legacy_fonts.UNICODE_ONLY
 
 class _Walker:
     def __init__(self, numbering: Numbering, styles: Styles,
-                 convert: Optional[Callable[[str], str]] = None) -> None:
+                 convert: Callable[[str], str] | None = None) -> None:
         self.convert = convert
         self.numbering = numbering
         self.styles = styles
@@ -400,7 +400,7 @@ class _Walker:
         return text
 
     @staticmethod
-    def _owner(r: etree._Element) -> Optional[etree._Element]:
+    def _owner(r: etree._Element) -> etree._Element | None:
         for anc in r.iterancestors():
             if anc.tag == W_P:
                 return anc
@@ -446,7 +446,7 @@ class _Walker:
             trpr = tr.find(_w("trPr"))
             if trpr is not None and (v := _val(trpr.find(_w("gridBefore")))) and v.isdigit():
                 col = int(v)
-            last: Optional[dict] = None
+            last: dict | None = None
             for tc in self._row_cells(tr):
                 tcpr = tc.find(_w("tcPr"))
                 span = 1
@@ -550,7 +550,7 @@ def load_docx(path: Path, data: bytes) -> LoadedText:
     walker = _Walker(Numbering(numbering_el), Styles(styles_el))
     walker.walk(document.element.body)
     warnings: list[str] = []
-    encoding: Optional[str] = None
+    encoding: str | None = None
     for enc in sorted(walker.converted):
         warnings.append(legacy_fonts.conversion_warning(enc) + " (runs in legacy Vietnamese fonts)")
     if walker.converted:

@@ -16,7 +16,7 @@ import logging
 import re
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
+from collections.abc import Iterator
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -67,7 +67,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+
 _BLOCK_TAGS = {"p", "head", "quote", "code", "list", "table"}
 
 
-def decode_html(data: bytes) -> tuple[str, Optional[str], list[str]]:
+def decode_html(data: bytes) -> tuple[str, str | None, list[str]]:
     """Decode HTML bytes: BOM, then the declared charset, then detection like .txt."""
     m = _META_CHARSET.search(data[:8192])
     if m and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
@@ -131,14 +131,14 @@ def _source_tables(tree: etree._Element) -> list[tuple[list[str], list[CellSpec]
     return out
 
 
-def _nearest_table(el: etree._Element) -> Optional[etree._Element]:
+def _nearest_table(el: etree._Element) -> etree._Element | None:
     for anc in el.iterancestors():
         if anc.tag == "table":
             return anc
     return None
 
 
-def _span(v: Optional[str]) -> int:
+def _span(v: str | None) -> int:
     try:
         return max(1, min(int(str(v).strip()), 1000))
     except (TypeError, ValueError):
@@ -191,8 +191,9 @@ class _Renderer:
         rows = [row for row in el if row.tag == "row"]
         texts = [" ".join(_text(c).split()) for row in rows for c in row if c.tag == "cell"]
         key = [t for t in texts if t]
-        for i, (src_key, cells) in enumerate(self.sources):
+        for i, (src_key, src_cells) in enumerate(self.sources):
             if src_key == key:
+                cells = src_cells
                 del self.sources[i]
                 break
         else:  # not found in the page (trafilatura rewrote it): its grid, spans unknown
@@ -205,7 +206,7 @@ class _Renderer:
         self.out.table(cells)
 
 
-def _fix_legacy_tree(tree: etree._Element) -> Optional[str]:
+def _fix_legacy_tree(tree: etree._Element) -> str | None:
     """Convert a page typed in TCVN3/VNI fonts, in place, before extraction.
 
     Done on the parsed tree (entities resolved) because extractors drop the

@@ -28,7 +28,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Optional
+from collections.abc import Callable
 
 import regex
 
@@ -264,7 +264,7 @@ UNICODE_ONLY = regex.compile(r"[ăĂơƠưƯđĐĩĨũŨ\u1ea0-\u1ef9]")
 _CONVERTERS: dict[str, Callable[[str], str]] = {}
 
 
-def detect_legacy(text: str) -> Optional[str]:
+def detect_legacy(text: str) -> str | None:
     """``"tcvn3"``, ``"vni"`` or ``None``: is ``text`` (mostly) legacy-font mojibake?
 
     Lines that contain letters only Unicode has are left out of the vote, so a
@@ -286,7 +286,7 @@ def detect_legacy(text: str) -> Optional[str]:
     return None
 
 
-def _legacy_plan(text: str) -> tuple[Optional[str], Callable[[str], str]]:
+def _legacy_plan(text: str) -> tuple[str | None, Callable[[str], str]]:
     enc = detect_legacy(text)
     if enc is None:
         return None, _identity
@@ -346,7 +346,7 @@ class Repair:
     """What a document's text needs, decided once on the whole text and then
     applied piece by piece (line, table cell, run) with :attr:`convert`."""
 
-    encoding: Optional[str]       # "tcvn3" / "vni": legacy-font text was found
+    encoding: str | None       # "tcvn3" / "vni": legacy-font text was found
     mojibake: int                 # lines of UTF-8 text that had been read as Windows-1252
     convert: Callable[[str], str]
 
@@ -380,7 +380,7 @@ def plan_repair(text: str) -> Repair:
     """
     lines = text.split("\n")
     repaired = [repair_mojibake(ln) for ln in lines]
-    mojibake = sum(1 for a, b in zip(lines, repaired) if a is not b)
+    mojibake = sum(1 for a, b in zip(lines, repaired, strict=True) if a is not b)
     enc, legacy = _legacy_plan("\n".join(repaired) if mojibake else text)
     if not mojibake:
         return Repair(enc, 0, legacy)
@@ -390,7 +390,7 @@ def plan_repair(text: str) -> Repair:
     return Repair(enc, mojibake, convert)
 
 
-def legacy_converter(text: str) -> tuple[Optional[str], Callable[[str], str]]:
+def legacy_converter(text: str) -> tuple[str | None, Callable[[str], str]]:
     """Decide for a whole document, then convert it piece by piece (line, cell, run).
 
     Returns ``(encoding, convert)``; ``convert`` is the identity when the
@@ -408,7 +408,7 @@ def _identity(s: str) -> str:
     return s
 
 
-def fix_legacy_text(text: str) -> tuple[str, Optional[str]]:
+def fix_legacy_text(text: str) -> tuple[str, str | None]:
     """Convert ``text`` from TCVN3 or VNI if it is clearly such mojibake.
 
     Returns ``(text, encoding)`` where encoding is ``"tcvn3"``, ``"vni"`` or

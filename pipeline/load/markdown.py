@@ -27,7 +27,6 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
-from typing import Optional
 
 from .document import CellSpec, LoadedText, TextBuilder, is_layout_table
 from .errors import LoadError
@@ -280,7 +279,7 @@ def _read_bar_block(lines: list[str], i: int, row: int = 0) -> tuple[int, list[C
     return n, cells
 
 
-def _next_bar(lines: list[str], j: int) -> Optional[int]:
+def _next_bar(lines: list[str], j: int) -> int | None:
     """The line of the next bar if only blank lines come before it."""
     while j < len(lines) and not lines[j].strip():
         j += 1

@@ -16,7 +16,8 @@ import unicodedata
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 from .errors import LoadError
 
@@ -42,11 +43,11 @@ class OcrPage:
     confidences: list[float]  # one per word
 
     @property
-    def mean_confidence(self) -> Optional[float]:
+    def mean_confidence(self) -> float | None:
         return sum(self.confidences) / len(self.confidences) if self.confidences else None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _languages(binary: str) -> frozenset[str]:
     try:
         out = subprocess.run([binary, "--list-langs"], capture_output=True, text=True, timeout=60)
@@ -133,13 +134,13 @@ class OcrRunner:
         self.binary = tesseract_binary(path)
         self.jobs = max(1, jobs)
 
-    def __enter__(self) -> "OcrRunner":
+    def __enter__(self) -> OcrRunner:
         self._tmp = tempfile.TemporaryDirectory(prefix="chitieu-ocr-")
         self._pool = ThreadPoolExecutor(max_workers=self.jobs)
         self._n = 0
         return self
 
-    def submit(self, image: "Image", dpi: int) -> "Future[OcrPage]":
+    def submit(self, image: Image, dpi: int) -> Future[OcrPage]:
         f = Path(self._tmp.name) / f"page-{self._n:05d}.pgm"  # uncompressed: fastest to write and read
         self._n += 1
         (image if image.mode in ("L", "1") else image.convert("L")).save(f)
@@ -152,7 +153,7 @@ class OcrRunner:
             self._tmp.cleanup()
 
 
-def ocr_images(path: Path, images: Sequence[tuple["Image", int]], jobs: int = 2) -> list[OcrPage]:
+def ocr_images(path: Path, images: Sequence[tuple[Image, int]], jobs: int = 2) -> list[OcrPage]:
     """OCR each ``(image, dpi)``; returns one :class:`OcrPage` per image, in order."""
     with OcrRunner(path, jobs) as runner:
         futures = [runner.submit(img, dpi) for img, dpi in images]

@@ -40,7 +40,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from io import BytesIO
 from pathlib import Path
-from typing import Callable, Optional, Union
+from collections.abc import Callable
 
 from . import legacy_fonts
 from .document import Cell, CellSpec, LoadedText, Table, TextBuilder
@@ -65,13 +65,13 @@ class _TableBlock:
     top: float                      # fraction of page height
     bottom: float = 1.0
     xs: list[float] = field(default_factory=list)   # the column lines (pt)
-    continues: Optional["_TableBlock"] = None        # the table it continues (previous page)
+    continues: _TableBlock | None = None        # the table it continues (previous page)
 
 
 @dataclass
 class _Page:
     number: int
-    blocks: list[Union[_Line, _TableBlock]] = field(default_factory=list)
+    blocks: list[_Line | _TableBlock] = field(default_factory=list)
     ocr: bool = False
 
 
@@ -215,7 +215,7 @@ def _stamp_words(page) -> list[dict]:
 
     try:
         annots = page.annots
-    except Exception:
+    except Exception:  # noqa: BLE001 - damaged annotations (pdfminer raises many types): none
         return []
     words: list[dict] = []
     manager = None
@@ -235,7 +235,7 @@ def _stamp_words(page) -> list[dict]:
             device = PDFPageAggregator(manager, laparams=None)
             PDFPageInterpreter(manager, device).process_page(_FormPage(normal, bbox))
             chars = _chars_of(device.get_result())
-        except Exception:       # a broken appearance stream is not worth failing the page
+        except Exception:  # noqa: BLE001 - a broken appearance stream: not worth failing the page
             continue
         text = "".join(c.get_text() for c in chars)
         if not chars or sum(ch.isalnum() for ch in text) > STAMP_CHARS or not text.strip():
@@ -243,29 +243,31 @@ def _stamp_words(page) -> list[dict]:
         bw, bh = (bbox[2] - bbox[0]) or 1.0, (bbox[3] - bbox[1]) or 1.0
         sx, sy = (a["x1"] - a["x0"]) / bw, (a["bottom"] - a["top"]) / bh
         current: list = []
-
-        def flush() -> None:
-            if current:
-                words.append({
-                    "text": unicodedata.normalize("NFC", "".join(c.get_text() for c in current)),
-                    "x0": a["x0"] + (current[0].x0 - bbox[0]) * sx,
-                    "x1": a["x0"] + (current[-1].x1 - bbox[0]) * sx,
-                    "top": a["top"] + (bbox[3] - max(c.y1 for c in current)) * sy,
-                    "bottom": a["top"] + (bbox[3] - min(c.y0 for c in current)) * sy,
-                    "stamp": True,
-                })
-                current.clear()
-
         for c in sorted(chars, key=lambda c: (-round(c.y0), c.x0)):
             if c.get_text().isspace():
-                flush()
+                _flush_stamp_word(words, current, a, bbox, sx, sy)
                 continue
             if current and (abs(c.y0 - current[-1].y0) > 0.5 * (c.y1 - c.y0)
                             or c.x0 - current[-1].x1 > 0.3 * (c.y1 - c.y0)):
-                flush()
+                _flush_stamp_word(words, current, a, bbox, sx, sy)
             current.append(c)
-        flush()
+        _flush_stamp_word(words, current, a, bbox, sx, sy)
     return words
+
+
+def _flush_stamp_word(words: list[dict], current: list, a: dict, bbox: list[float], sx: float, sy: float) -> None:
+    """Append the characters collected in ``current`` (appearance-stream
+    coordinates) as one word in page coordinates, and empty ``current``."""
+    if current:
+        words.append({
+            "text": unicodedata.normalize("NFC", "".join(c.get_text() for c in current)),
+            "x0": a["x0"] + (current[0].x0 - bbox[0]) * sx,
+            "x1": a["x0"] + (current[-1].x1 - bbox[0]) * sx,
+            "top": a["top"] + (bbox[3] - max(c.y1 for c in current)) * sy,
+            "bottom": a["top"] + (bbox[3] - min(c.y0 for c in current)) * sy,
+            "stamp": True,
+        })
+        current.clear()
 
 
 def _place_stamps(words: list[dict], stamps: list[dict]) -> list[dict]:
@@ -434,14 +436,14 @@ def _first_row(cells: list[CellSpec]) -> list[tuple[str, int, int]]:
 def _mark_continued_tables(pages: list[_Page]) -> None:
     """Mark each table that continues the last table of the previous page
     without repeating its heading."""
-    for prev, page in zip(pages, pages[1:]):
+    for prev, page in zip(pages, pages[1:], strict=False):
         if prev.ocr or page.ocr or page.number != prev.number + 1 or not prev.blocks or not page.blocks:
             continue
         a, b = prev.blocks[-1], page.blocks[0]
         if not (isinstance(a, _TableBlock) and isinstance(b, _TableBlock)):
             continue
         if a.bottom < _PAGE_END or b.top > _PAGE_START or len(a.xs) != len(b.xs) or \
-                any(abs(x - y) > _COLUMN_TOLERANCE for x, y in zip(a.xs, b.xs)):
+                any(abs(x - y) > _COLUMN_TOLERANCE for x, y in zip(a.xs, b.xs, strict=True)):
             continue
         root = a.continues or a
         if _first_row(b.cells) == _first_row(root.cells):
@@ -483,12 +485,12 @@ def load_pdf(path: Path, data: bytes, *, ocr_jobs: int = 2) -> LoadedText:
     warnings: list[str] = []
     try:
         pdf = pdfplumber.open(BytesIO(data))
-    except Exception as exc:  # pdfminer raises many types for damaged files
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises many types for damaged files; a per-file error
         raise _open_error(path, exc) from None
     try:
         try:
             n_pages = len(pdf.pages)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - pdfminer raises many types for damaged files; a per-file error
             raise _open_error(path, exc) from None
         if n_pages == 0:
             raise LoadError("empty", path, "the PDF has no pages", "check the download")
@@ -499,7 +501,7 @@ def load_pdf(path: Path, data: bytes, *, ocr_jobs: int = 2) -> LoadedText:
                 p = _text_page(page, i + 1)
             except LoadError:
                 raise
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - pdfminer raises many types for damaged files; a per-file error
                 raise _open_error(path, exc) from None
             if _needs_ocr(page, _page_text(p)):
                 to_ocr.append(i)
@@ -512,7 +514,7 @@ def load_pdf(path: Path, data: bytes, *, ocr_jobs: int = 2) -> LoadedText:
 
     dropped = _drop_furniture(pages)
     _mark_continued_tables(pages)
-    convert: Optional[Callable[[str], str]] = None
+    convert: Callable[[str], str] | None = None
     encoding = None
     text_pages = [p for p in pages if not p.ocr]
     if text_pages:
@@ -565,7 +567,7 @@ def load_pdf(path: Path, data: bytes, *, ocr_jobs: int = 2) -> LoadedText:
                       tables=out.tables, pages=out.pages, ocr_confidence=confidence)
 
 
-def _ocr(path: Path, pdf, pages: list[_Page], to_ocr: list[int], jobs: int) -> Optional[float]:
+def _ocr(path: Path, pdf, pages: list[_Page], to_ocr: list[int], jobs: int) -> float | None:
     from .ocr import OcrRunner
 
     futures = []
@@ -575,7 +577,7 @@ def _ocr(path: Path, pdf, pages: list[_Page], to_ocr: list[int], jobs: int) -> O
             dpi = _scan_dpi(page)
             try:
                 image = page.to_image(resolution=dpi).original.convert("L")
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - an unrenderable page (many types): per-file error
                 raise LoadError("corrupt", path, f"cannot render page {i + 1} for OCR ({exc})",
                                 "check that the PDF opens in a viewer") from None
             futures.append((i, runner.submit(image, dpi)))

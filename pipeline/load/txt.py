@@ -24,7 +24,6 @@ from __future__ import annotations
 import codecs
 import unicodedata
 from pathlib import Path
-from typing import Optional
 
 import regex
 
@@ -49,7 +48,7 @@ _BINARY_CONTROLS = regex.compile(r"[\x00-\x08\x0e-\x19\x1b-\x1f\x7f]")
 _STRIPPED_CONTROLS = regex.compile(r"[\x00-\x08\x0e-\x19\x1b-\x1f\x7f-\x9f]")
 
 
-def _utf16_without_bom(data: bytes) -> Optional[str]:
+def _utf16_without_bom(data: bytes) -> str | None:
     """'utf-16-le'/'utf-16-be' if the zero bytes say so, else None."""
     if len(data) < 4 or len(data) % 2:
         return None
@@ -132,7 +131,7 @@ def _lines_list(numbers: list[int]) -> str:
     return f"line{'s' if len(numbers) != 1 else ''} {shown}{more}"
 
 
-def _decode_mostly_utf8(data: bytes) -> Optional[tuple[str, str, list[str]]]:
+def _decode_mostly_utf8(data: bytes) -> tuple[str, str, list[str]] | None:
     """Per-line decoding of a file that is UTF-8 but for some bytes, or None
     when it is not mostly UTF-8: when its non-ASCII characters are not in the
     majority well-formed UTF-8 sequences (ASCII text with at most 3 stray

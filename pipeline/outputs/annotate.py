@@ -12,7 +12,8 @@ import html
 import re
 from collections import defaultdict, deque
 from itertools import islice
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..models import Target
 
@@ -38,7 +39,7 @@ def _readings(token: str) -> set[float]:
 
 
 def value_span(t: Target, evidence: str,
-               taken: Iterable[tuple[int, int]] = ()) -> Optional[tuple[int, int]]:
+               taken: Iterable[tuple[int, int]] = ()) -> tuple[int, int] | None:
     """Where ``t``'s value is written in its evidence ``evidence``: ``(start,
     end)`` within it, the range's two ends and a following ``%`` included, or
     ``None`` when the number is not found as written (the whole sentence then
@@ -71,10 +72,10 @@ def value_span(t: Target, evidence: str,
         m = _PERCENT_AFTER.match(evidence, end) if percent else None
         return m.end() if m else end
 
-    first: Optional[tuple[int, int]] = None          # the first place the value is written
-    first_free: Optional[tuple[int, int]] = None     # ... that no other target took
-    first_pct: Optional[tuple[int, int]] = None      # the same, written with its % sign
-    first_pct_free: Optional[tuple[int, int]] = None
+    first: tuple[int, int] | None = None          # the first place the value is written
+    first_free: tuple[int, int] | None = None     # ... that no other target took
+    first_pct: tuple[int, int] | None = None      # the same, written with its % sign
+    first_pct_free: tuple[int, int] | None = None
     while ahead:
         start, end, written = ahead.popleft()
         ahead.extend(islice(tokens, 3 - len(ahead)))
@@ -112,8 +113,8 @@ def esc(value: Any) -> str:
 
 
 def highlight(text: str, spans: Iterable[tuple[int, int, str]],
-              titles: Optional[Mapping[str, Sequence[str]]] = None,
-              classes: Optional[Mapping[str, str]] = None,
+              titles: Mapping[str, Sequence[str]] | None = None,
+              classes: Mapping[str, str] | None = None,
               values: Iterable[tuple[int, int]] = ()) -> str:
     """``text`` escaped, each ``(start, end, id)`` span wrapped in ``<mark>``.
 

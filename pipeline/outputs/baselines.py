@@ -28,7 +28,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
 
 if TYPE_CHECKING:
     from ..models import DocumentRecord
@@ -112,7 +113,7 @@ class Builtin:
 
     id: str
     number: str
-    date: Optional[str]
+    date: str | None
     issuer: str
     kind: str
     targets: tuple[Mapping[str, Any], ...]
@@ -137,7 +138,7 @@ class Builtin:
             parts.append(str(t["group"]))
         return f"{self.number}, " + ", ".join(parts) + f" (built-in baseline rules/baselines/{self.path.name})"
 
-    def record(self) -> "DocumentRecord":
+    def record(self) -> DocumentRecord:
         """The programme as a record, for the comparison and the report: its
         text is one line per target saying where it stands (:meth:`where_text`),
         and each target's evidence is its line, so offsets hold as for any
@@ -161,7 +162,7 @@ class Builtin:
         return rec
 
 
-def symbol_key(number: Any) -> Optional[str]:
+def symbol_key(number: Any) -> str | None:
     """A document number compared loosely: case, spaces, accents and ``Đ``/``D`` ignored.
 
     >>> symbol_key("1520/QĐ-TTg") == symbol_key(" 1520 / qd-ttg ")
@@ -225,7 +226,7 @@ def _notes(data: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
             yield f"targets/{i}/where/part", t["where"]["part"]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load_dir(directory: Path) -> tuple[Builtin, ...]:
     found = [load_file(p) for p in sorted(directory.glob("*.yaml"))]
     keys: dict[str, Path] = {}
@@ -237,12 +238,12 @@ def _load_dir(directory: Path) -> tuple[Builtin, ...]:
     return tuple(found)
 
 
-def all_builtins(directory: Optional[Path] = None) -> tuple[Builtin, ...]:
+def all_builtins(directory: Path | None = None) -> tuple[Builtin, ...]:
     """Every built-in programme (of ``directory``, by default :data:`BASELINES_DIR`)."""
     return _load_dir(Path(directory or BASELINES_DIR))
 
 
-def find(name: Any, directory: Optional[Path] = None) -> Optional[Builtin]:
+def find(name: Any, directory: Path | None = None) -> Builtin | None:
     """The built-in programme named by its number (``1520/QĐ-TTg``, loosely),
     its label (``1520/QĐ-TTg (built in)``) or its id (``1520-QD-TTg-2022``)."""
     text = str(name or "").strip()
@@ -257,12 +258,12 @@ def find(name: Any, directory: Optional[Path] = None) -> Optional[Builtin]:
     return None
 
 
-def _year(date: Any) -> Optional[str]:
+def _year(date: Any) -> str | None:
     s = "" if date is None else str(date)
     return s[:4] if re.match(r"^\d{4}", s) else None
 
 
-def cited(references: Iterable[Mapping[str, Any]], directory: Optional[Path] = None) -> list[Builtin]:
+def cited(references: Iterable[Mapping[str, Any]], directory: Path | None = None) -> list[Builtin]:
     """The built-in programmes a document cites, in the order it cites them:
     a reference whose number is the programme's, and whose year (when both
     are known) is the programme's too."""

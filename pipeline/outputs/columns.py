@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
 
 from .format import is_missing
 
@@ -58,7 +59,7 @@ def _base_label(d: Mapping[str, Any]) -> str:
     return LABEL_SEPARATOR.join(parts)
 
 
-def _dmy(date: Optional[str]) -> Optional[str]:
+def _dmy(date: str | None) -> str | None:
     """An ISO date as written on Vietnamese documents (``2024-03-05`` → ``05/03/2024``);
     a partial date (``2023``) as it is."""
     if date and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
@@ -106,7 +107,7 @@ def document_labels(docs: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     return out
 
 
-def _text(value: Any) -> Optional[str]:
+def _text(value: Any) -> str | None:
     if is_missing(value):
         return None
     value = str(value).strip()
@@ -116,7 +117,7 @@ def _text(value: Any) -> Optional[str]:
 # Baseline
 # --------------------------------------------------------------------------
 
-def _key_of_symbol(number: Any) -> Optional[str]:
+def _key_of_symbol(number: Any) -> str | None:
     """A document number compared loosely: case, spaces and ``Đ``/``D`` ignored."""
     s = _text(number)
     if not s:
@@ -143,7 +144,7 @@ def is_national(doc: Mapping[str, Any]) -> bool:
     return bool(number and _NATIONAL_SYMBOL.search(number))
 
 
-def national_documents(frames: Mapping[str, "pd.DataFrame"]) -> list[str]:
+def national_documents(frames: Mapping[str, pd.DataFrame]) -> list[str]:
     """doc_ids of the national documents of the batch that were read, best
     baseline first: those with targets, then those the other documents cite
     most, then those with most targets, then by ``doc_id``."""
@@ -170,7 +171,7 @@ def national_documents(frames: Mapping[str, "pd.DataFrame"]) -> list[str]:
     return list(dict.fromkeys(doc_id for _, doc_id in sorted(ranked)))
 
 
-def select_baseline(frames: Mapping[str, "pd.DataFrame"], baseline: Optional[str] = "auto") -> Optional[str]:
+def select_baseline(frames: Mapping[str, pd.DataFrame], baseline: str | None = "auto") -> str | None:
     """The ``doc_id`` of the baseline document, or ``None`` for none.
 
     ``"auto"`` (the default) picks the national programme: the best of

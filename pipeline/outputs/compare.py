@@ -42,7 +42,8 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
 
 from .columns import LOCAL_LEVELS, _text, document_labels, is_national, national_documents, select_baseline
 from .format import format_value, is_missing
@@ -137,19 +138,19 @@ class Comparison:
 
     #: The comparison table: :data:`KEY_COLUMNS`, then one column per document
     #: (the baseline's first), cells as text (``60``, ``12–15``, ``≤5``, ``60; 70``).
-    table: "pd.DataFrame"
+    table: pd.DataFrame
     #: One row per value column of ``table``: :data:`COLUMN_INFO_COLUMNS`.
-    columns: "pd.DataFrame"
+    columns: pd.DataFrame
     #: One row per local value: :data:`DIFFERENCE_COLUMNS`.
-    differences: "pd.DataFrame"
+    differences: pd.DataFrame
     #: doc_id and label of the baseline, ``None`` when there is none.
-    baseline: Optional[str] = None
-    baseline_label: Optional[str] = None
+    baseline: str | None = None
+    baseline_label: str | None = None
     #: (row position in ``table``, column label) -> the targets behind that cell,
     #: as rows of the targets table, in text order.
     cells: dict[tuple[int, str], list[dict[str, Any]]] = field(default_factory=dict)
     #: The built-in programmes (``rules/baselines/``) with a column, in column order.
-    builtins: tuple["Builtin", ...] = ()
+    builtins: tuple[Builtin, ...] = ()
     #: Label of every compared column -> the baseline columns it was compared
     #: with (the batch's baseline for all, or the built-in programmes it cites).
     compared_with: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -181,7 +182,7 @@ class Comparison:
                          + (f" ({shown})" if names else ""))
         return "; ".join(parts)
 
-    def multiindex(self) -> "pd.DataFrame":
+    def multiindex(self) -> pd.DataFrame:
         """``table`` with a column MultiIndex (province, level, document); the
         key columns are ``("", "", "sector")`` etc., national documents have
         province ``national``, the baseline's level reads ``… (baseline)``."""
@@ -215,10 +216,10 @@ def group_header(info: Mapping[str, Any]) -> tuple[str, str]:
     return province, level_text
 
 
-FramesOrRecords = Union[Mapping[str, "pd.DataFrame"], Iterable["DocumentRecord"]]
+FramesOrRecords = Mapping[str, "pd.DataFrame"] | Iterable["DocumentRecord"]
 
 
-def _frames(frames_or_records: FramesOrRecords) -> Mapping[str, "pd.DataFrame"]:
+def _frames(frames_or_records: FramesOrRecords) -> Mapping[str, pd.DataFrame]:
     if isinstance(frames_or_records, Mapping):
         return frames_or_records
     return record_frames(frames_or_records)
@@ -236,7 +237,7 @@ def _column_order(doc: Mapping[str, Any]) -> tuple:
             collation_key(doc.get("district")), str(doc["doc_id"]))
 
 
-def _resolve_baseline(frames: Mapping[str, "pd.DataFrame"], baseline: Optional[str]):
+def _resolve_baseline(frames: Mapping[str, pd.DataFrame], baseline: str | None):
     """(batch baseline doc_id, fixed built-in, cite built-ins per document?).
 
     A name that is a doc_id of the batch wins over a built-in programme of
@@ -256,12 +257,12 @@ def _resolve_baseline(frames: Mapping[str, "pd.DataFrame"], baseline: Optional[s
     return select_baseline(frames, baseline), None, False
 
 
-def _cited_builtins(frames: Mapping[str, "pd.DataFrame"]) -> dict[str, list["Builtin"]]:
+def _cited_builtins(frames: Mapping[str, pd.DataFrame]) -> dict[str, list[Builtin]]:
     """doc_id -> the built-in programmes it cites, in citation order."""
     from .baselines import cited
 
     references = frames.get("references")
-    out: dict[str, list["Builtin"]] = {}
+    out: dict[str, list[Builtin]] = {}
     if references is None or not len(references):
         return out
     by_doc: dict[str, list[dict[str, Any]]] = {}
@@ -276,7 +277,7 @@ def _cited_builtins(frames: Mapping[str, "pd.DataFrame"]) -> dict[str, list["Bui
     return out
 
 
-def build_comparison(frames_or_records: FramesOrRecords, baseline: Optional[str] = "auto") -> Comparison:
+def build_comparison(frames_or_records: FramesOrRecords, baseline: str | None = "auto") -> Comparison:
     """The comparison, its column descriptions and the differences from the baseline.
 
     ``baseline`` is ``"auto"``, ``None`` (no baseline), a ``doc_id`` of the
@@ -314,7 +315,7 @@ def build_comparison(frames_or_records: FramesOrRecords, baseline: Optional[str]
 
     # the baselines each document is compared with (labels), and the built-ins used
     cites = _cited_builtins(frames) if by_citation else {}
-    builtins: list["Builtin"] = [fixed] if fixed is not None else []
+    builtins: list[Builtin] = [fixed] if fixed is not None else []
     compared_with: dict[str, tuple[str, ...]] = {}
     for doc_id in ordered_ids:
         if doc_id == baseline_id:
@@ -353,7 +354,7 @@ def build_comparison(frames_or_records: FramesOrRecords, baseline: Optional[str]
                                         (k[3] is None, k[3] or 0)))
     rows, cells = [], {}
     for pos, key in enumerate(keys):
-        row: dict[str, Any] = dict(zip(KEY_COLUMNS, key))
+        row: dict[str, Any] = dict(zip(KEY_COLUMNS, key, strict=True))
         for col in columns:
             ts = slots[key].get(col, [])
             row[col] = VALUE_SEPARATOR.join(_distinct_texts(ts))
@@ -393,7 +394,7 @@ def _info_row(label: str, role: str, d: Mapping[str, Any], n_targets: int) -> di
     }
 
 
-def _builtin_frames(builtins: Iterable["Builtin"]) -> dict[str, Mapping[str, "pd.DataFrame"]]:
+def _builtin_frames(builtins: Iterable[Builtin]) -> dict[str, Mapping[str, pd.DataFrame]]:
     """id -> the tables of a built-in programme's record (targets, documents)."""
     return {b.id: record_frames([b.record()]) for b in builtins}
 
@@ -408,7 +409,7 @@ def _distinct_texts(ts: list[dict[str, Any]]) -> list[str]:
 
 
 def _differences(keys: list[tuple], slots: Mapping[tuple, Mapping[str, list[dict[str, Any]]]],
-                 info_rows: list[dict[str, Any]], compared_with: Mapping[str, tuple[str, ...]]) -> "pd.DataFrame":
+                 info_rows: list[dict[str, Any]], compared_with: Mapping[str, tuple[str, ...]]) -> pd.DataFrame:
     """One row per distinct local value.  Each is compared with the first of
     its document's baselines that sets a value for the row (the only one
     when the batch has a baseline document); ``baseline`` names it."""
@@ -431,7 +432,7 @@ def _differences(keys: list[tuple], slots: Mapping[tuple, Mapping[str, list[dict
                 if text in seen:
                     continue
                 seen.add(text)
-                diff: Optional[float] = None
+                diff: float | None = None
                 if chosen is None:
                     status = NO_BASELINE
                 elif not base_ts:
@@ -444,7 +445,7 @@ def _differences(keys: list[tuple], slots: Mapping[tuple, Mapping[str, list[dict
                     diff = round(float(t["value"]) - next(iter(base_values))[0], 6)
                     status = ABOVE if diff > 0 else BELOW if diff < 0 else SAME
                 rows.append({
-                    **dict(zip(KEY_COLUMNS, key)),
+                    **dict(zip(KEY_COLUMNS, key, strict=True)),
                     "document": info["column"], "doc_id": info["doc_id"], "province": info["province"],
                     "province_2025": info["province_2025"], "district": info["district"],
                     "admin_level": info["admin_level"], "value": text, "unit": t.get("unit"),
@@ -460,7 +461,7 @@ def _differences(keys: list[tuple], slots: Mapping[tuple, Mapping[str, list[dict
     return df
 
 
-def compare(frames_or_records: FramesOrRecords, baseline: Optional[str] = "auto") -> "pd.DataFrame":
+def compare(frames_or_records: FramesOrRecords, baseline: str | None = "auto") -> pd.DataFrame:
     """The comparison table from :func:`pipeline.outputs.frames.to_frames` output or records.
 
     Rows: every (sector, indicator, tier, year) some document has a target
@@ -475,7 +476,7 @@ def compare(frames_or_records: FramesOrRecords, baseline: Optional[str] = "auto"
     return build_comparison(frames_or_records, baseline).table
 
 
-def differences(frames_or_records: FramesOrRecords, baseline: Optional[str] = "auto") -> "pd.DataFrame":
+def differences(frames_or_records: FramesOrRecords, baseline: str | None = "auto") -> pd.DataFrame:
     """Every local value against the baseline: :data:`DIFFERENCE_COLUMNS`.
 
     ``difference`` is the local value minus the baseline's (low ends for

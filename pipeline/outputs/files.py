@@ -12,7 +12,8 @@ instead of running it as a formula (OWASP's advice against CSV injection);
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
 
 from .format import format_difference, format_number
 from .tables import NUMBER_COLUMNS, SIGNED_COLUMNS, sort_records
@@ -26,7 +27,7 @@ __all__ = ["documents_jsonl", "csv_bytes", "json_bytes", "parquet_bytes", "csv_t
            "CSV_FORMULA_START"]
 
 
-def documents_jsonl(records: Iterable["DocumentRecord"]) -> bytes:
+def documents_jsonl(records: Iterable[DocumentRecord]) -> bytes:
     """``documents.jsonl``: one ``rec.to_json()`` per line, sorted, UTF-8, real Vietnamese."""
     lines = [json.dumps(rec.to_json(), ensure_ascii=False) + "\n" for rec in sort_records(records)]
     return "".join(lines).encode("utf-8")
@@ -85,7 +86,7 @@ def _csv_cell(value: Any, column: str) -> Any:
     return _cell(value, column)  # numbers, differences, booleans: our own formatting, never escaped
 
 
-def csv_bytes(df: "pd.DataFrame") -> bytes:
+def csv_bytes(df: pd.DataFrame) -> bytes:
     """A table as CSV bytes: UTF-8 with BOM, ``"\\n"`` line ends, empty for null,
     whole numbers without ``.0``, booleans as ``true``/``false``, differences
     signed (``+10``, ``−20``); text that a spreadsheet would take for a formula
@@ -109,15 +110,16 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def json_bytes(df: "pd.DataFrame") -> bytes:
+def json_bytes(df: pd.DataFrame) -> bytes:
     """A table as a JSON list of objects (pandas' ``records`` orient), UTF-8,
     Vietnamese unescaped, null for missing, whole numbers as ints."""
     cols = [str(c) for c in df.columns]
-    rows = [dict(zip(cols, (_json_value(v) for v in rec))) for rec in df.itertuples(index=False, name=None)]
+    rows = [dict(zip(cols, (_json_value(v) for v in rec), strict=True))
+            for rec in df.itertuples(index=False, name=None)]
     return (json.dumps(rows, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-def parquet_bytes(df: "pd.DataFrame") -> bytes:
+def parquet_bytes(df: pd.DataFrame) -> bytes:
     """A table as Parquet bytes (pyarrow), with a fixed schema: text columns
     are strings even when empty, ``Int64`` columns int64, floats float64."""
     import pyarrow as pa

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Optional
+from typing import Any
 
 __all__ = ["format_number", "format_value", "format_difference", "is_missing", "RANGE_DASH", "MINUS"]
 
@@ -31,7 +31,7 @@ def format_number(x: Any) -> str:
     return format(round(f, 6), "g") if abs(f) < 1e15 else repr(f)
 
 
-def format_value(value: Any, value_max: Any = None, direction: Optional[str] = None) -> str:
+def format_value(value: Any, value_max: Any = None, direction: str | None = None) -> str:
     """The text of one comparison cell.
 
     >>> format_value(12.0, 15.0), format_value(60), format_value(5, None, "at_most")

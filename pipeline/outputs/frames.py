@@ -6,7 +6,8 @@ so neither needs the other's caller.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
 from .compare import build_comparison
 from .tables import record_frames
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["to_frames"]
 
 
-def to_frames(records: Iterable["DocumentRecord"], *, comparison: bool = True) -> dict[str, "pd.DataFrame"]:
+def to_frames(records: Iterable[DocumentRecord], *, comparison: bool = True) -> dict[str, pd.DataFrame]:
     """The output tables of ``records``, keyed ``documents``, ``targets``,
     ``references``, ``errors`` and (unless ``comparison=False``) ``comparison``
     (with the national programme of the batch, if any, as its baseline).

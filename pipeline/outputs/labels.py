@@ -21,7 +21,7 @@ machine outputs (CSV, Parquet, JSON) keep the codes.
 from __future__ import annotations
 
 import functools
-from typing import Any, Optional
+from typing import Any
 
 from .. import rules
 from .format import MINUS, RANGE_DASH, format_number
@@ -42,13 +42,13 @@ def check_lang(lang: Any) -> str:
     return str(lang)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _names(file: str) -> dict[str, dict[str, str]]:
     return rules.load(file).names
 
 
-@functools.lru_cache(maxsize=None)
-def labels_for(lang: str = DEFAULT_LANG) -> "Labels":
+@functools.cache
+def labels_for(lang: str = DEFAULT_LANG) -> Labels:
     """The (cached) :class:`Labels` of ``lang``."""
     return Labels(lang)
 
@@ -67,7 +67,7 @@ class Labels:
         self.lang = check_lang(lang)
 
     # --- names ----------------------------------------------------------
-    def _get(self, file: str, key: str) -> Optional[str]:
+    def _get(self, file: str, key: str) -> str | None:
         entry = _names(file).get(key)
         return None if entry is None else entry[self.lang]
 
@@ -160,8 +160,8 @@ class Labels:
         except (TypeError, ValueError):
             return str(year)
 
-    def value(self, value: Any, value_max: Any = None, direction: Optional[str] = None,
-              unit: Optional[str] = None) -> str:
+    def value(self, value: Any, value_max: Any = None, direction: str | None = None,
+              unit: str | None = None) -> str:
         """One value as shown: ``60%``, ``12–15%``, ``≤5%/năm``, ``300.000``."""
         text = self.number(value)
         high = self.number(value_max)

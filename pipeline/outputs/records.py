@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Optional
+from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
 
 from .files import csv_unescape
 
@@ -45,15 +46,15 @@ def _require(d: Any, what: str, strict: bool) -> Mapping[str, Any]:
     return d
 
 
-def _opt_int(v: Any) -> Optional[int]:
+def _opt_int(v: Any) -> int | None:
     return None if v is None else int(v)
 
 
-def _opt_str(v: Any) -> Optional[str]:
+def _opt_str(v: Any) -> str | None:
     return None if v is None else str(v)
 
 
-def from_json(obj: Any, *, strict: bool = True) -> "DocumentRecord":
+def from_json(obj: Any, *, strict: bool = True) -> DocumentRecord:
     """The record of a ``to_json()`` dict (a ``documents.jsonl`` line).
 
     ``strict`` (the default, for our own files) requires the keys SCHEMA.md
@@ -97,7 +98,7 @@ def from_json(obj: Any, *, strict: bool = True) -> "DocumentRecord":
     )
 
 
-def _evidence(d: Mapping[str, Any], strict: bool) -> "Evidence":
+def _evidence(d: Mapping[str, Any], strict: bool) -> Evidence:
     from ..models import Evidence
 
     ev = d.get("evidence")
@@ -110,7 +111,7 @@ def _evidence(d: Mapping[str, Any], strict: bool) -> "Evidence":
                     int(d.get("evidence_end") or 0))
 
 
-def _reference(r: Any, strict: bool) -> "Reference":
+def _reference(r: Any, strict: bool) -> Reference:
     from ..models import Reference
 
     if isinstance(r, Reference):
@@ -120,7 +121,7 @@ def _reference(r: Any, strict: bool) -> "Reference":
                      _evidence(r, strict))
 
 
-def _target(t: Any, strict: bool) -> "Target":
+def _target(t: Any, strict: bool) -> Target:
     """A target; ``year`` may be null, and the scope fields (``year_source``,
     ``tier_source``, ``group``) absent (older outputs)."""
     from ..models import CellRef, Target
@@ -143,7 +144,7 @@ def _target(t: Any, strict: bool) -> "Target":
     )
 
 
-def read_documents_jsonl(path: Path | str) -> list["DocumentRecord"]:
+def read_documents_jsonl(path: Path | str) -> list[DocumentRecord]:
     """The records of a ``documents.jsonl`` written by :func:`pipeline.outputs.write.write_outputs`.
 
     What the JSON record does not hold is taken from the files beside it when

@@ -14,7 +14,8 @@ SCHEMA.md record.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, Optional
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -66,12 +67,12 @@ NUMBER_COLUMNS = {"value", "value_max"}
 SIGNED_COLUMNS = {"difference"}
 
 
-def sort_records(records: Iterable["DocumentRecord"]) -> list["DocumentRecord"]:
+def sort_records(records: Iterable[DocumentRecord]) -> list[DocumentRecord]:
     """Records in output order: by ``doc_id``, then ``source``."""
     return sorted(records, key=lambda r: (r.doc_id, r.source))
 
 
-def _error_message(rec: "DocumentRecord") -> Optional[str]:
+def _error_message(rec: DocumentRecord) -> str | None:
     if not rec.extra.get("error"):
         return None
     msg = rec.extra.get("error_message")
@@ -81,7 +82,7 @@ def _error_message(rec: "DocumentRecord") -> Optional[str]:
     return errs[0] if errs else None
 
 
-def record_frames(records: Iterable["DocumentRecord"]) -> dict[str, "pd.DataFrame"]:
+def record_frames(records: Iterable[DocumentRecord]) -> dict[str, pd.DataFrame]:
     """The output tables of ``records``, keyed ``documents``, ``targets``,
     ``references`` and ``errors``.
 
@@ -95,7 +96,7 @@ def record_frames(records: Iterable["DocumentRecord"]) -> dict[str, "pd.DataFram
 
     records = sort_records(records)
     docs, targets, refs, errors = [], [], [], []
-    place_cache: dict[tuple, tuple[Optional[str], Optional[str]]] = {}
+    place_cache: dict[tuple, tuple[str | None, str | None]] = {}
     for rec in records:
         error = rec.extra.get("error")
         where = (rec.province, rec.district)
@@ -150,7 +151,7 @@ def record_frames(records: Iterable["DocumentRecord"]) -> dict[str, "pd.DataFram
     return frames
 
 
-def _frame(pd, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> "pd.DataFrame":
+def _frame(pd, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=list(columns))
     for col in columns:
         if col in INT_COLUMNS:

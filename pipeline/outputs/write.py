@@ -29,7 +29,8 @@ them.  Every file is written atomically (:mod:`pipeline.outputs.atomic`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Mapping, Optional
+from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
 
 from .atomic import write_all
 from .compare import build_comparison
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 __all__ = ["write_outputs", "write_comparison", "WrittenOutputs", "OUTPUT_FILES", "COMPARISON_FILES"]
 
 
-def _comparison_payloads(frames: Mapping[str, "pd.DataFrame"], comparison: "Comparison",
+def _comparison_payloads(frames: Mapping[str, pd.DataFrame], comparison: Comparison,
                          lang: str = "vi") -> dict[str, bytes]:
     return {
         "comparison.csv": csv_bytes(comparison.table),
@@ -62,12 +63,12 @@ class WrittenOutputs(dict):
     """name → path of the files :func:`write_outputs` wrote, with the
     :class:`~pipeline.outputs.compare.Comparison` they show as ``.comparison``."""
 
-    comparison: "Comparison"
+    comparison: Comparison
 
 
-def write_outputs(records: Iterable["DocumentRecord"], out_dir: Path | str,
-                  frames: Optional[Mapping[str, "pd.DataFrame"]] = None,
-                  baseline: Optional[str] = "auto", lang: str = "vi") -> WrittenOutputs:
+def write_outputs(records: Iterable[DocumentRecord], out_dir: Path | str,
+                  frames: Mapping[str, pd.DataFrame] | None = None,
+                  baseline: str | None = "auto", lang: str = "vi") -> WrittenOutputs:
     """Write all of :data:`OUTPUT_FILES` for ``records`` into ``out_dir``.
 
     ``baseline`` is the comparison's baseline (see
@@ -101,13 +102,13 @@ def write_outputs(records: Iterable["DocumentRecord"], out_dir: Path | str,
     return written
 
 
-def _report_bytes(records: list["DocumentRecord"], baseline: Optional[str], lang: str = "vi") -> bytes:
+def _report_bytes(records: list[DocumentRecord], baseline: str | None, lang: str = "vi") -> bytes:
     """``report.html``: the evidence report (:mod:`pipeline.outputs.report`)."""
     return render_report(records, baseline_doc_id=baseline, lang=lang).encode("utf-8")
 
 
-def write_comparison(records: Iterable["DocumentRecord"], out_dir: Path | str,
-                     baseline: Optional[str] = "auto", lang: str = "vi") -> "Comparison":
+def write_comparison(records: Iterable[DocumentRecord], out_dir: Path | str,
+                     baseline: str | None = "auto", lang: str = "vi") -> Comparison:
     """Write :data:`COMPARISON_FILES` for ``records`` into ``out_dir``
     (``chitieu compare``), atomically as :func:`write_outputs` does, and
     return the :class:`~pipeline.outputs.compare.Comparison`.  Raises

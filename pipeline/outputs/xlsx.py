@@ -12,7 +12,8 @@ import math
 import numbers
 import re
 import zipfile
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
 
 from .files import _is_na, _is_number
 from .format import format_number
@@ -54,7 +55,7 @@ def _xlsx_text(value: Any) -> Any:
     return value
 
 
-def _xlsx_frame(df: "pd.DataFrame") -> "pd.DataFrame":
+def _xlsx_frame(df: pd.DataFrame) -> pd.DataFrame:
     from pandas.api.types import is_string_dtype
 
     out = df.copy()
@@ -84,7 +85,7 @@ class _Book:
     """An xlsxwriter workbook in constant-memory mode (rows are written in
     order and flushed), with its cell formats made once each."""
 
-    def __init__(self, buf: "io.BytesIO", tmpdir: Optional[str] = None) -> None:
+    def __init__(self, buf: io.BytesIO, tmpdir: str | None = None) -> None:
         import xlsxwriter
 
         options: dict[str, Any] = {"constant_memory": True, "strings_to_numbers": False,
@@ -101,7 +102,7 @@ class _Book:
             f = self._formats[key] = self.wb.add_format(dict(props))
         return f
 
-    def number(self, num_format: Optional[str]) -> Any:
+    def number(self, num_format: str | None) -> Any:
         return self.fmt(num_format=num_format) if num_format else None
 
 
@@ -150,7 +151,7 @@ def _set_widths(ws, widths: list[int]) -> None:
         ws.set_column_pixels(j, j, w * _PIXELS_PER_CHAR)
 
 
-def _data_sheet(book: _Book, view: "SheetView") -> None:
+def _data_sheet(book: _Book, view: SheetView) -> None:
     """One table as a sheet: header row frozen, autofilter, the view's numbers
     and formats (``view.formats[header][row]``), fitted widths."""
     clean = _xlsx_frame(view.frame)
@@ -169,7 +170,7 @@ def _data_sheet(book: _Book, view: "SheetView") -> None:
     ws.freeze_panes(1, 0)
     if ncols:
         ws.autofilter(0, 0, nrows, ncols - 1)
-    _set_widths(ws, [_width([c] + v) for c, v in zip(cols, values)])
+    _set_widths(ws, [_width([c] + v) for c, v in zip(cols, values, strict=True)])
 
 
 def _comment_options(text: str) -> dict[str, Any]:
@@ -178,7 +179,7 @@ def _comment_options(text: str) -> dict[str, Any]:
     return {"author": "chitieu", "width": 420, "height": min(600, 24 + 16 * lines)}
 
 
-def _comparison_sheet(book: _Book, view: "ComparisonView") -> None:
+def _comparison_sheet(book: _Book, view: ComparisonView) -> None:
     """The comparison, with three header rows above it (province, province
     since 2025, level) grouping the document columns, numbers as numbers and
     the evidence of every value in the cell's comment."""
@@ -237,7 +238,7 @@ def _comparison_sheet(book: _Book, view: "ComparisonView") -> None:
     _set_widths(ws, [_width(w) for w in widths])
 
 
-def xlsx_bytes(frames: Mapping[str, "pd.DataFrame"], comparison: "Comparison", lang: str = "vi") -> bytes:
+def xlsx_bytes(frames: Mapping[str, pd.DataFrame], comparison: Comparison, lang: str = "vi") -> bytes:
     """``comparison.xlsx``: one sheet per table (:data:`XLSX_SHEETS`), named
     and headed in ``lang`` (``vi``, the default, or ``en``).
 

@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping, Optional
+from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
 
 from .labels import DEFAULT_LANG, Labels, labels_for
 
@@ -63,8 +64,8 @@ class SheetView:
     """One data sheet: its name, its table with the headers shown, and a
     number format per shown header and row (``None``: none)."""
     name: str
-    frame: "pd.DataFrame"
-    formats: dict[str, list[Optional[str]]] = field(default_factory=dict)
+    frame: pd.DataFrame
+    formats: dict[str, list[str | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -75,7 +76,7 @@ class ComparisonView:
     2025, level)`` headings, which columns are baselines, and the comment
     (evidence) of each value cell."""
     name: str
-    frame: "pd.DataFrame"
+    frame: pd.DataFrame
     n_keys: int
     formats: dict[tuple[int, str], str]
     header_titles: tuple[str, ...]
@@ -98,7 +99,7 @@ def _percent_suffix(unit: Any, L: Labels) -> str:
 
 
 def number_format(x: float, unit: Any = None, *, at_most: bool = False, signed: bool = False,
-                  L: Optional[Labels] = None) -> str:
+                  L: Labels | None = None) -> str:
     """The Excel format of a value ``x`` written as readers see it (``60`` for
     60 %, before :func:`cell_number`): ``0%``, ``0.0##%``, ``"≤"0%``,
     ``0%"/năm"``, ``"+"0%;"−"0%;0%``, ``0`` (a count).  Excel shows the
@@ -120,7 +121,7 @@ def cell_number(x: Any, unit: Any) -> Any:
     return int(f) if f.is_integer() else f
 
 
-def parse_value_text(text: Any) -> Optional[tuple[float, Optional[float], bool]]:
+def parse_value_text(text: Any) -> tuple[float, float | None, bool] | None:
     """``(low, high or None, at_most)`` of a value text of the comparison
     (``60``, ``12–15``, ``≤5``), ``None`` for anything else (``80; 90``)."""
     if not isinstance(text, str):
@@ -144,7 +145,7 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and not _missing(v)
 
 
-def data_view(key: str, df: "pd.DataFrame", L: Labels, *, at_most: Optional[list[bool]] = None) -> SheetView:
+def data_view(key: str, df: pd.DataFrame, L: Labels, *, at_most: list[bool] | None = None) -> SheetView:
     """A data sheet: the table's columns (headers in words), percentages as
     fractions in the value columns, an integer format for years and offsets."""
     import pandas as pd
@@ -152,13 +153,13 @@ def data_view(key: str, df: "pd.DataFrame", L: Labels, *, at_most: Optional[list
     cols = [str(c) for c in df.columns]
     out = df.copy()
     units = out["unit"].tolist() if "unit" in cols else [None] * len(out)
-    formats: dict[str, list[Optional[str]]] = {}
+    formats: dict[str, list[str | None]] = {}
     for col in cols:
         if col in INT_COLUMNS:
             formats[col] = ["0"] * len(out)
         elif col in VALUE_COLUMNS or col in SIGNED_COLUMNS:
             values = out[col].tolist()
-            fmts: list[Optional[str]] = []
+            fmts: list[str | None] = []
             cells: list[Any] = []
             for i, v in enumerate(values):
                 if _is_number(v):
@@ -175,7 +176,7 @@ def data_view(key: str, df: "pd.DataFrame", L: Labels, *, at_most: Optional[list
     return SheetView(sheet_name(key, L), out, {L.column(c): f for c, f in formats.items()})
 
 
-def differences_view(diffs: "pd.DataFrame", L: Labels, *, national: Mapping[str, bool] = {}) -> SheetView:
+def differences_view(diffs: pd.DataFrame, L: Labels, *, national: Mapping[str, bool] = {}) -> SheetView:
     """The differences sheet: ``value`` and ``baseline_value`` split into two
     numbers each (a range's ends), the status in words (``cao hơn mức quốc
     gia`` when the row's baseline is a national programme), percentages as
@@ -218,7 +219,7 @@ def differences_view(diffs: "pd.DataFrame", L: Labels, *, national: Mapping[str,
     return view
 
 
-def national_baselines(comparison: "Comparison") -> dict[str, bool]:
+def national_baselines(comparison: Comparison) -> dict[str, bool]:
     """Column label -> whether that baseline is a national programme (built
     in, or a central document), for the statuses' words."""
     out = {}
@@ -228,7 +229,7 @@ def national_baselines(comparison: "Comparison") -> dict[str, bool]:
     return out
 
 
-def columns_view(columns: "pd.DataFrame", L: Labels) -> SheetView:
+def columns_view(columns: pd.DataFrame, L: Labels) -> SheetView:
     """The sheet describing the comparison's columns: labels and roles in words."""
     df = columns.copy()
     df["column"] = [L.column_label(c) for c in df["column"].tolist()]
@@ -252,7 +253,7 @@ def _headings(info: Mapping[str, Any], L: Labels) -> tuple[str, str, str]:
     from .columns import LOCAL_LEVELS, is_national
     from .compare import BASELINE_ROLE
 
-    def text(key: str) -> Optional[str]:
+    def text(key: str) -> str | None:
         v = info.get(key)
         return None if _missing(v) or not str(v).strip() else str(v)
 
@@ -268,7 +269,7 @@ def _headings(info: Mapping[str, Any], L: Labels) -> tuple[str, str, str]:
     return province, text("province_2025") or "", level_text
 
 
-def comparison_view(comparison: "Comparison", L: Labels) -> ComparisonView:
+def comparison_view(comparison: Comparison, L: Labels) -> ComparisonView:
     """The comparison sheet as shown: key columns by name, one number per
     cell where the document sets one value (a percentage as a fraction),
     else the text as readers write it."""

@@ -9,7 +9,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional
+from collections.abc import Iterable
 
 from .names import _akey, _keys, _rule_data, modernize
 
@@ -94,7 +94,7 @@ class _Index:
 _LEVELS = ("exact", "loose", "folded")
 
 
-def _lookup(indexes: Iterable[Optional[_Index]], name: str) -> set:
+def _lookup(indexes: Iterable[_Index | None], name: str) -> set:
     """Items called ``name`` in any of ``indexes`` at the closest match level
     that finds any: exact, else accent-insensitive (current or former names),
     else with spelling variants folded."""
@@ -157,7 +157,7 @@ def _aliases(keywords: Iterable[str], name: str, prefixes: tuple[str, ...]) -> s
     return out - {own}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _bare(short: str) -> str:
     name = modernize(_RE_PAREN_TAIL.sub("", short.strip()))  # "Kỳ Anh (Huyện)"
     # every word capitalised: the package has "é Tòng", "Pa ủ" (É Tòng, Pa Ủ)

@@ -6,18 +6,17 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Optional
 
 import regex
 
 
 @dataclass(frozen=True)
 class Place:
-    province: Optional[str]        # pre-2025 province, bare: "Đắk Nông", "Hồ Chí Minh"
-    district: Optional[str]        # district-level unit, bare: "Ngô Quyền", "Thủ Đức"
-    province_2025: Optional[str]   # province since 1 July 2025: Đắk Nông -> "Lâm Đồng"
-    level: Optional[str]           # "province" | "district" | "commune"
-    commune: Optional[str] = field(default=None)  # ward/commune/town, bare, when level == "commune"
+    province: str | None        # pre-2025 province, bare: "Đắk Nông", "Hồ Chí Minh"
+    district: str | None        # district-level unit, bare: "Ngô Quyền", "Thủ Đức"
+    province_2025: str | None   # province since 1 July 2025: Đắk Nông -> "Lâm Đồng"
+    level: str | None           # "province" | "district" | "commune"
+    commune: str | None = field(default=None)  # ward/commune/town, bare, when level == "commune"
 
 
 # --------------------------------------------------------------------------
@@ -35,7 +34,7 @@ _OLD_TONE = re.compile(
 )
 
 
-def _move_tone(m: "re.Match[str]") -> str:
+def _move_tone(m: re.Match[str]) -> str:
     first = m.group(1) or m.group(3)
     second = m.group(2) or m.group(4)
     decomposed = unicodedata.normalize("NFD", second)
@@ -115,8 +114,8 @@ def _akey(name: str) -> str:
 # --------------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=1)
-def _rule_data() -> tuple[tuple[tuple["regex.Pattern[str]", str], ...],
-                          tuple[tuple["regex.Pattern[str]", str], ...],
+def _rule_data() -> tuple[tuple[tuple[regex.Pattern[str], str], ...],
+                          tuple[tuple[regex.Pattern[str], str], ...],
                           dict[str, str]]:
     from pipeline import rules
 

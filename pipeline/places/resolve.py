@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from collections.abc import Iterable
 
 from .gazetteer import _LEVELS, _Comm, _communes, _Dist, _gazetteer, _Index
 from .names import _RE_SPACES, Place, _expand_abbreviations, _keys, _nkey, _rule_data, modernize
@@ -20,7 +20,7 @@ _PROVINCE_WORDS = re.compile(
 
 
 @functools.lru_cache(maxsize=4096)
-def _province_key(name: str) -> Optional[str]:
+def _province_key(name: str) -> str | None:
     """Key of the province ``name`` denotes, or None."""
     if not name or not name.strip():
         return None
@@ -44,7 +44,7 @@ def _province_key(name: str) -> Optional[str]:
     return None
 
 
-def canonical_province(name: str) -> Optional[str]:
+def canonical_province(name: str) -> str | None:
     """Bare canonical pre-2025 name of the province ``name`` denotes
     ("TP. HCM" -> "Hồ Chí Minh", "Đắc Nông" -> "Đắk Nông", "Huế" ->
     "Thừa Thiên Huế"), or None if it is not a province."""
@@ -52,7 +52,7 @@ def canonical_province(name: str) -> Optional[str]:
     return _gazetteer().provinces[k].name if k else None
 
 
-def province_2025(province: str) -> Optional[str]:
+def province_2025(province: str) -> str | None:
     """The province a pre-2025 province belongs to since 1 July 2025
     (Đắk Nông -> "Lâm Đồng"; unchanged provinces map to themselves)."""
     k = _province_key(province)
@@ -93,7 +93,7 @@ def _hint_filter(cands: set, hint_keys: Iterable[str]) -> set:
     return {c for c in cands if c.pkey and g.provinces[c.pkey].name_2025 in new}
 
 
-def _district_candidates(name: str, kind: Optional[str]) -> set[_Dist]:
+def _district_candidates(name: str, kind: str | None) -> set[_Dist]:
     cands = _gazetteer().dist_index.lookup(name)
     if kind:
         typed = {c for c in cands if kind in c.kinds}
@@ -102,7 +102,7 @@ def _district_candidates(name: str, kind: Optional[str]) -> set[_Dist]:
     return cands
 
 
-def _unique_place(cands: set[_Dist]) -> Optional[Place]:
+def _unique_place(cands: set[_Dist]) -> Place | None:
     places = {(c.pkey, c.name) for c in cands}
     if len(places) != 1:
         return None
@@ -111,15 +111,15 @@ def _unique_place(cands: set[_Dist]) -> Optional[Place]:
     return Place(province=p.name, district=c.name, province_2025=p.name_2025, level="district")
 
 
-def _norm_kind(kind: Optional[str]) -> Optional[str]:
+def _norm_kind(kind: str | None) -> str | None:
     if not kind:
         return None
     k = _nkey(kind).replace(".", "").strip()
     return _KINDS.get(k)
 
 
-def resolve_district(name: str, province_hint: Optional[str] = None,
-                     kind: Optional[str] = None) -> Optional[Place]:
+def resolve_district(name: str, province_hint: str | None = None,
+                     kind: str | None = None) -> Place | None:
     """The district-level unit called ``name`` ("Nhà Bè", "huyện Nhà Bè",
     "Quận Ngô Quyền", "Quận 9" -> Thủ Đức).  ``kind`` ("huyện", "quận",
     "thị xã", "thành phố") and ``province_hint`` narrow the search; a name
@@ -179,9 +179,9 @@ _TOKEN = re.compile(r"\w+(?:'\w+)*|-")
 @dataclass
 class _Mention:
     level: str                 # "province" | "district" | "commune"
-    kind: Optional[str]
+    kind: str | None
     text: str
-    pkey: Optional[str] = None
+    pkey: str | None = None
     dcands: frozenset = frozenset()
     cased: bool = True         # found in mixed-case text, where names must be capitalised
 
@@ -262,7 +262,7 @@ def _scan_segment(seg: str) -> list[_Mention]:
     return out
 
 
-def _commune_match(indexes: Iterable[Optional[_Index]], m: _Mention, level: str,
+def _commune_match(indexes: Iterable[_Index | None], m: _Mention, level: str,
                    strict: bool) -> set[_Comm]:
     """Communes called ``m.text`` at one match level, of ``m``'s kind if strict."""
     keys = _keys(m.text)
@@ -283,13 +283,13 @@ def _commune_place(c: _Comm) -> Place:
                  province_2025=g.names_2025.get(c.pkey_2025), level="commune", commune=c.name)
 
 
-def _unique_commune(cands: set[_Comm]) -> Optional[_Comm]:
+def _unique_commune(cands: set[_Comm]) -> _Comm | None:
     keys = {(c.pkey, c.dkey, c.name, c.pkey_2025) for c in cands}
     return next(iter(cands)) if len(keys) == 1 else None
 
 
 def _resolve_commune(m: _Mention, districts: set[tuple[str, str]],
-                     provs: list[str]) -> Optional[_Comm]:
+                     provs: list[str]) -> _Comm | None:
     """The commune ``m`` names, if it is unique in the narrowest scope that
     knows the name (the districts named, else the provinces, else -- for an
     exact, capitalised name with its exact kind -- the whole country).
@@ -327,7 +327,7 @@ def _resolve_commune(m: _Mention, districts: set[tuple[str, str]],
     return None
 
 
-def resolve_place(text: str, province_hint: Optional[str] = None) -> Optional[Place]:
+def resolve_place(text: str, province_hint: str | None = None) -> Place | None:
     """The most specific administrative unit named in ``text`` (an address,
     a heading, a school name with its district...), with its province.
 
@@ -387,7 +387,7 @@ def resolve_place(text: str, province_hint: Optional[str] = None) -> Optional[Pl
     return None
 
 
-def document_place(province: Optional[str], district: Optional[str] = None) -> tuple[Optional[str], Optional[str]]:
+def document_place(province: str | None, district: str | None = None) -> tuple[str | None, str | None]:
     """(province as issued, province since 1 July 2025) of a document.
 
     The province is spelled one way (``Đắc Nông`` → ``Đắk Nông``); when only
@@ -400,7 +400,7 @@ def document_place(province: Optional[str], district: Optional[str] = None) -> t
     >>> document_place(None), document_place("Atlantis")
     ((None, None), ('Atlantis', None))
     """
-    prov: Optional[str] = None
+    prov: str | None = None
     if province and str(province).strip():
         prov = canonical_province(province) or str(province).strip()
     elif district and str(district).strip():

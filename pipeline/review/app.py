@@ -33,7 +33,8 @@ import secrets
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any
+from collections.abc import Iterable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -71,12 +72,12 @@ MAX_EVIDENCE = 2000
 class Row:
     """One row of a document's targets table."""
 
-    index: Optional[int]              # the extracted target's position (None: an added one)
+    index: int | None              # the extracted target's position (None: an added one)
     target: Any                       # the target shown (corrected when edited)
     extracted: Any                    # the extracted target (None: added)
     span: tuple[int, int, str]
     status: str                       # "", accepted, edited, rejected, added
-    correction: Optional[dict] = None
+    correction: dict | None = None
 
 
 @dataclass
@@ -86,7 +87,7 @@ class DocView:
     corrections: list[dict]
     rows: list[Row] = field(default_factory=list)
     unmatched: list[dict] = field(default_factory=list)
-    reviewed: Optional[dict] = None   # the doc/status correction when marked reviewed
+    reviewed: dict | None = None   # the doc/status correction when marked reviewed
     facts: dict[str, dict] = field(default_factory=dict)  # name -> its correction
 
     @property
@@ -106,7 +107,7 @@ def _view(raw: DocumentRecord, rows: list[dict]) -> DocView:
     # corrected.targets: the extracted ones in order (rejected left out), then the added ones
     shown = list(corrected.targets)
     k = 0
-    for i, (t, span, c) in enumerate(zip(raw.targets, spans, claims)):
+    for i, (t, span, c) in enumerate(zip(raw.targets, spans, claims, strict=True)):
         if c is not None and c["action"] == "reject":
             v.rows.append(Row(i, t, t, span, "rejected", c))
             continue
@@ -116,7 +117,7 @@ def _view(raw: DocumentRecord, rows: list[dict]) -> DocView:
         v.rows.append(Row(i, now, t, span, status, c))
     added = [c for c in rows if c["kind"] == "target" and c["action"] == "add"]
     added.sort(key=lambda c: (c["span_start"], c["id"]))
-    for c, t in zip(added, shown[k:]):
+    for c, t in zip(added, shown[k:], strict=False):
         v.rows.append(Row(None, t, None, (c["span_start"], c["span_end"], c["span_text"]), "added", c))
     unmatched_ids = {u.correction_id for u in unmatched}
     v.unmatched = [c for c in rows if c["id"] in unmatched_ids]
@@ -171,7 +172,7 @@ class Documents:
         return [_view(r, by_sha.get(r.sha256, [])) for r in self.records()]
 
 
-def _last_run(jsonl: Path) -> Optional[set[tuple[str, str]]]:
+def _last_run(jsonl: Path) -> set[tuple[str, str]] | None:
     if not jsonl.is_file():
         return None
     out = set()
@@ -246,7 +247,7 @@ def _far(t: Any) -> bool:
 # The app
 # --------------------------------------------------------------------------
 
-def create_app(output_dir: Path | str, *, who: Optional[str] = None, token: Optional[str] = None,
+def create_app(output_dir: Path | str, *, who: str | None = None, token: str | None = None,
                hosts: Iterable[str] = ()) -> Starlette:
     """The review app over ``output_dir/chitieu.sqlite``.  ``who`` is recorded with
     each correction (default: the login name); ``token`` is the CSRF token
@@ -482,7 +483,7 @@ def _line_around(text: str, start: int, end: int) -> tuple[int, int]:
 def _login() -> str:
     try:
         return getpass.getuser()
-    except Exception:  # no login name (a container without one)
+    except (OSError, KeyError):  # no login name (a container without one)
         return "analyst"
 
 

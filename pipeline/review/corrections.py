@@ -34,7 +34,8 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping, Sequence
 
 if TYPE_CHECKING:
     from ..models import DocumentRecord, Target
@@ -80,7 +81,7 @@ class ReviewError(ValueError):
 # Validation
 # --------------------------------------------------------------------------
 
-def _opt_str(name: str, v: Any, limit: int = 500) -> Optional[str]:
+def _opt_str(name: str, v: Any, limit: int = 500) -> str | None:
     if v is None:
         return None
     if not isinstance(v, str):
@@ -91,7 +92,7 @@ def _opt_str(name: str, v: Any, limit: int = 500) -> Optional[str]:
     return v or None
 
 
-def _opt_year(name: str, v: Any) -> Optional[int]:
+def _opt_year(name: str, v: Any) -> int | None:
     if v is None or v == "":
         return None
     try:
@@ -103,7 +104,7 @@ def _opt_year(name: str, v: Any) -> Optional[int]:
     return y
 
 
-def _opt_number(name: str, v: Any) -> Optional[float]:
+def _opt_number(name: str, v: Any) -> float | None:
     if v is None or v == "":
         return None
     if isinstance(v, bool):
@@ -171,7 +172,7 @@ def _sector_of(indicator: str) -> str:
     return {"lib": "library", "museum": "museum", "culture": "culture"}.get(indicator.split(".")[0], "other")
 
 
-def validate_fact(name: str, value: Any) -> Optional[str]:
+def validate_fact(name: str, value: Any) -> str | None:
     """A document fact's new value (``None`` clears it).  Raises :class:`ReviewError`.
 
     >>> validate_fact("issue_date", "2024-03"), validate_fact("admin_level", "district")
@@ -193,12 +194,12 @@ def validate_fact(name: str, value: Any) -> Optional[str]:
 # Where a target's value stands
 # --------------------------------------------------------------------------
 
-def _value_span_in(t: "Target", evidence: str, taken: Iterable[tuple[int, int]]) -> Optional[tuple[int, int]]:
+def _value_span_in(t: Target, evidence: str, taken: Iterable[tuple[int, int]]) -> tuple[int, int] | None:
     from ..outputs.annotate import value_span  # the report's way of finding a value in its sentence
     return value_span(t, evidence, taken)
 
 
-def target_spans(rec: "DocumentRecord") -> list[tuple[int, int, str]]:
+def target_spans(rec: DocumentRecord) -> list[tuple[int, int, str]]:
     """Each target's own span in the document text: ``(start, end, text)``
     of its value as written (``60%``, ``12 - 15%``), or of its whole
     evidence when the value is not written (an implied 100%)."""
@@ -216,7 +217,7 @@ def target_spans(rec: "DocumentRecord") -> list[tuple[int, int, str]]:
     return out
 
 
-def snapshot(t: "Target") -> dict[str, Any]:
+def snapshot(t: Target) -> dict[str, Any]:
     """The extracted target as the correction remembers it (JSON-able)."""
     d = {k: getattr(t, k) for k in EDITABLE}
     d.update(year_source=t.year_source, tier_source=t.tier_source, implied=t.implied,
@@ -231,7 +232,7 @@ def target_ident(span: tuple[int, int, str], snap: Mapping[str, Any]) -> str:
     return json.dumps([span[0], span[1], span[2]] + ids, ensure_ascii=False)
 
 
-def _likeness(t: "Target", snap: Mapping[str, Any]) -> int:
+def _likeness(t: Target, snap: Mapping[str, Any]) -> int:
     n = 0
     for k in _IDENTITY:
         a, b = getattr(t, k), snap.get(k)
@@ -253,8 +254,8 @@ class Unmatched:
     doc_id: str
     correction_id: int
     action: str
-    span_text: Optional[str]
-    span_start: Optional[int]
+    span_text: str | None
+    span_start: int | None
 
     def describe(self) -> str:
         return (f"{self.doc_id}: correction {self.correction_id} ({self.action} of {self.span_text!r} "
@@ -264,7 +265,7 @@ class Unmatched:
 class Corrected(list):
     """The corrected records (a list), with what was applied and what was not."""
 
-    def __init__(self, records: Iterable["DocumentRecord"] = ()):
+    def __init__(self, records: Iterable[DocumentRecord] = ()):
         super().__init__(records)
         self.applied = 0
         self.documents = 0
@@ -286,8 +287,8 @@ class Corrected(list):
 _TARGET_ACTIONS = ("accept", "edit", "reject")
 
 
-def correct_record(rec: "DocumentRecord", corrections: Sequence[Mapping[str, Any]]
-                   ) -> tuple["DocumentRecord", int, list[Unmatched], list[Optional[Mapping[str, Any]]]]:
+def correct_record(rec: DocumentRecord, corrections: Sequence[Mapping[str, Any]]
+                   ) -> tuple[DocumentRecord, int, list[Unmatched], list[Mapping[str, Any] | None]]:
     """``rec`` with ``corrections`` (rows of its file) applied: the new
     record, how many applied, the unmatched ones, and, for each target of
     ``rec`` as given, the correction that claimed it (or ``None``)."""
@@ -361,7 +362,7 @@ def correct_record(rec: "DocumentRecord", corrections: Sequence[Mapping[str, Any
     return new, applied, unmatched, [claimed.get(i) for i in range(len(rec.targets))]
 
 
-def apply_corrections(records: Iterable["DocumentRecord"], store: "Store | Path | str | None") -> Corrected:
+def apply_corrections(records: Iterable[DocumentRecord], store: Store | Path | str | None) -> Corrected:
     """``records`` with the corrections of ``store`` applied (a :class:`Corrected` list).
 
     ``store`` is a :class:`~pipeline.store.Store` or the path of one (a

@@ -124,7 +124,7 @@ def test_formula_cells_are_escaped_in_csv_and_exact_in_jsonl_and_parquet(batch_r
     rows = [r for r in read_csv(out / "targets.csv") if r["doc_id"] == "formulas"]
     assert len(rows) == len(rec["targets"])
     for row, t in zip(sorted(rows, key=lambda r: int(r["evidence_start"])),
-                      sorted(rec["targets"], key=lambda t: t["evidence"]["start"])):
+                      sorted(rec["targets"], key=lambda t: t["evidence"]["start"]), strict=True):
         exact = t["evidence"]["text"]
         assert row["evidence_text"] == ("'" + exact if exact[:1] in "=+-@" else exact)
     for table in [read_csv(out / n) for n in ("targets.csv", "documents.csv", "differences.csv",
@@ -258,7 +258,7 @@ def test_a_read_only_output_folder_exits_3_with_one_line_before_any_work(tmp_pat
         assert proc.stdout == ""
 
 
-def stand_in(path, *, max_bytes=0) -> DocumentRecord:
+def stand_in(path, *, max_bytes=0) -> DocumentRecord:  # noqa: ARG001 - a stand-in with the extractor's signature
     path = Path(path)
     data = path.read_bytes()
     import hashlib
@@ -274,7 +274,7 @@ def test_a_full_disk_while_storing_exits_3_and_leaves_no_store(tmp_path: Path, m
     with small_tmpfs(tmp_path) as disk:
         out = disk / "out"
 
-        def fills_then_extracts(path, *, max_bytes=0):
+        def fills_then_extracts(path, *, max_bytes=0):  # noqa: ARG001 - a stand-in with the extractor's signature
             fill(disk)
             return stand_in(path)
 

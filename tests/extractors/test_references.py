@@ -7,7 +7,6 @@ import json
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Optional
 
 import pytest
 from hypothesis import given, settings
@@ -21,7 +20,7 @@ from pipeline.text import prepare
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 
-Row = tuple[str, Optional[str], Optional[str], Optional[str]]
+Row = tuple[str, str | None, str | None, str | None]
 
 
 def _place(prep, seg) -> Place:
@@ -30,13 +29,13 @@ def _place(prep, seg) -> Place:
     return Place(facts.province, facts.district)
 
 
-def refs(text: str, self_number: Optional[str] = None) -> list[Reference]:
+def refs(text: str, self_number: str | None = None) -> list[Reference]:
     prep = prepare(text)
     seg = segment(prep.flow)
     return extract_references(prep, seg, self_number, _place(prep, seg))
 
 
-def rows(text: str, self_number: Optional[str] = None) -> list[Row]:
+def rows(text: str, self_number: str | None = None) -> list[Row]:
     return [(r.kind, r.number, r.date, r.issuer) for r in refs(text, self_number)]
 
 

@@ -37,7 +37,6 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
@@ -117,7 +116,7 @@ _YEAR_LIST = re.compile(r"^-\s+Đến\s+năm\s+(?P<year>(?:19|20)\d\d)\s*:\s*(?P
 _LIST_PART = re.compile(rf"^(?:(?P<value>{_PCT})\s+)?(?P<label>\D.*)$")
 
 
-def _year_items_table(items: list[str]) -> Optional[GridTable]:
+def _year_items_table(items: list[str]) -> GridTable | None:
     ms = [_YEAR_ITEM.match(it) for it in items]
     rests = {m.group("rest").strip() for m in ms}
     if len(rests) != 1:
@@ -129,7 +128,7 @@ def _year_items_table(items: list[str]) -> Optional[GridTable]:
     return GridTable(grid, list(items))
 
 
-def _year_lists_table(items: list[str]) -> Optional[GridTable]:
+def _year_lists_table(items: list[str]) -> GridTable | None:
     """Two or more "Đến năm Y: a; b% B; c% C" items over the same tiers -> tiers × years."""
     years, columns = [], []
     for it in items:
@@ -219,12 +218,12 @@ _LEVELS = (("upperRoman", "%1."), ("decimal", "%2."), ("lowerLetter", "%3)"), ("
 def _roman_value(s: str) -> int:
     vals = {"I": 1, "V": 5, "X": 10}
     total = 0
-    for a, b in zip(s, s[1:] + " "):
+    for a, b in zip(s, s[1:] + " ", strict=True):
         total += -vals[a] if b != " " and vals[a] < vals[b] else vals[a]
     return total
 
 
-def list_label(text: str) -> Optional[tuple[int, int, str]]:
+def list_label(text: str) -> tuple[int, int, str] | None:
     """``(level, number, rest)`` of a paragraph typed with a list label, else None."""
     m = _LABEL.match(text)
     if not m:
@@ -294,7 +293,7 @@ def _no_borders(table) -> None:
         + "</w:tblBorders>"))
 
 
-def _fill_cell(cell, lines: list[str], *, font: Optional[str] = None, encode=None, bold: bool = False) -> None:
+def _fill_cell(cell, lines: list[str], *, font: str | None = None, encode=None, bold: bool = False) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     for i, ln in enumerate(lines):
         p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
@@ -305,7 +304,7 @@ def _fill_cell(cell, lines: list[str], *, font: Optional[str] = None, encode=Non
             run.font.name = font
 
 
-def to_docx(plan: Plan, path: Path, *, numbering: bool = True, legacy: Optional[str] = None) -> Path:
+def to_docx(plan: Plan, path: Path, *, numbering: bool = True, legacy: str | None = None) -> Path:
     """The plan as a Word document.
 
     ``numbering``: typed ``I.``/``1.``/``a)``/``-`` labels become Word list
@@ -377,14 +376,14 @@ def to_docx(plan: Plan, path: Path, *, numbering: bool = True, legacy: Optional[
     return path
 
 
-def docx_grid(d, grid: Grid, *, font: Optional[str] = None, encode=None) -> None:
+def docx_grid(d, grid: Grid, *, font: str | None = None, encode=None) -> None:
     """A ruled Word table; merged cells are real merges (gridSpan / vMerge)."""
     cells, ncols = place(grid)
     t = d.add_table(rows=len(grid), cols=ncols)
     t.style = "Table Grid"
-    for r, c, text, rs, cs in cells:
+    for r, c, text, _rs, _cs in cells:
         _fill_cell(t.cell(r, c), [text], font=font, encode=encode, bold=r == 0)
-    for r, c, text, rs, cs in cells:
+    for r, c, _text, rs, cs in cells:
         if rs > 1 or cs > 1:
             t.cell(r, c).merge(t.cell(r + rs - 1, c + cs - 1))
 
@@ -437,7 +436,7 @@ def to_text_pdf(plan: Plan, path: Path, *, size: float = 13.0) -> Path:
     return path
 
 
-def pdf_grid(pdf, grid: Grid, size: float, col_widths: Optional[tuple] = None, heading_rows: int = 1,
+def pdf_grid(pdf, grid: Grid, size: float, col_widths: tuple | None = None, heading_rows: int = 1,
              repeat_headings: bool = True) -> None:
     """A ruled table (fpdf2 draws every cell border; merged cells span); the
     heading rows are repeated at the top of the next page when it breaks."""
@@ -664,7 +663,7 @@ def to_tcvn3_docx(plan: Plan, path: Path) -> Path:
     return to_docx(plan, path, numbering=False, legacy="tcvn3")
 
 
-def soffice() -> Optional[str]:
+def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 

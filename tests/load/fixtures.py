@@ -89,7 +89,7 @@ def build_docx(path: Path, *, tcvn3: bool = True) -> Path:
     num = _add_numbering(d)
 
     header = d.add_table(rows=1, cols=2)
-    for cell, lines in zip(header.rows[0].cells, (HEADER_LEFT, HEADER_RIGHT)):
+    for cell, lines in zip(header.rows[0].cells, (HEADER_LEFT, HEADER_RIGHT), strict=True):
         cell.paragraphs[0].text = lines[0]
         for ln in lines[1:]:
             cell.add_paragraph(ln)
@@ -186,7 +186,7 @@ def build_text_pdf(path: Path, *, password: str | None = None, pages: int = 3) -
         y = 60.0
         if n == 1:
             pdf.set_font("DejaVu", "B", 10)
-            for i, (l_text, r_text) in enumerate(zip(HEADER_LEFT, HEADER_RIGHT)):
+            for i, (l_text, r_text) in enumerate(zip(HEADER_LEFT, HEADER_RIGHT, strict=True)):
                 pdf.set_xy(left, y + 14 * i)
                 pdf.cell(170, 12, l_text, align="C")
                 pdf.set_xy(left + 215, y + 14 * i)

@@ -34,7 +34,7 @@ def build_source_docx(path: Path) -> None:
 
     d = docx.Document()
     header = d.add_table(rows=1, cols=2)
-    for cell, lines in zip(header.rows[0].cells, (HEADER_LEFT, HEADER_RIGHT)):
+    for cell, lines in zip(header.rows[0].cells, (HEADER_LEFT, HEADER_RIGHT), strict=True):
         cell.paragraphs[0].text = lines[0]
         for ln in lines[1:]:
             cell.add_paragraph(ln)

@@ -33,7 +33,7 @@ def _xlsx_bytes() -> bytes:
 
 
 @pytest.mark.parametrize("name,suffix,data,code,words", CASES, ids=[c[0] for c in CASES])
-def test_bad_file(tmp_path, name, suffix, data, code, words):
+def test_bad_file(tmp_path, name, suffix, data, code, words):  # noqa: ARG001 - name is the case id
     p = tmp_path / f"input{suffix}"
     p.write_bytes(_xlsx_bytes() if data is None else data)
     with pytest.raises(LoadError) as info:

@@ -54,8 +54,8 @@ def test_doc_named_docx(tmp_path):
     assert doc.warnings[0] == "file named .docx is really Word 97-2003 .doc; loaded as such"
 
 
-def test_missing_antiword(tmp_path, monkeypatch):
-    monkeypatch.setattr(shutil, "which", lambda name: None)
+def test_missing_antiword(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)  # noqa: ARG005 - stands in for shutil.which
     with pytest.raises(LoadError) as info:
         load(PLAN_DOC)
     assert info.value.code == "missing_tool"

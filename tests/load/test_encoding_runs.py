@@ -70,17 +70,17 @@ def test_one_bad_byte_keeps_the_document_utf8(tmp_path, clean_targets, bad, show
     assert _targets(p) == clean_targets
 
 
-def test_bad_byte_in_a_one_line_file(tmp_path):
-    text, enc, warnings = decode_bytes("Đến năm 2030 đạt 95% trường học".encode("utf-8") + b"\xff")
+def test_bad_byte_in_a_one_line_file():
+    text, enc, warnings = decode_bytes("Đến năm 2030 đạt 95% trường học".encode() + b"\xff")
     assert (text, enc) == ("Đến năm 2030 đạt 95% trường học\ufffd", "utf-8") and warnings
 
 
-def test_ascii_with_a_stray_byte_is_utf8(tmp_path):
+def test_ascii_with_a_stray_byte_is_utf8():
     text, enc, warnings = decode_bytes(b"Plan 2030: 95%\xff of schools")
     assert (text, enc) == ("Plan 2030: 95%\ufffd of schools", "utf-8")
 
 
-def test_pasted_windows_1258_line_is_decoded_on_its_own(tmp_path):
+def test_pasted_windows_1258_line_is_decoded_on_its_own():
     pasted = "Phấn đấu 80% thôn có nhà văn hóa đạt chuẩn."
     data = PLAN.encode("utf-8") + b"\n" + cp1258_bytes(pasted)
     text, enc, warnings = decode_bytes(data)

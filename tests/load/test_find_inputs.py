@@ -91,7 +91,7 @@ def test_extract_says_what_it_skipped_on_stderr(tmp_path, capsys, monkeypatch):
 
     _tree(tmp_path, ["in/plan.txt", "in/table.xlsx", "in/notes.md"])
 
-    def fake(path, max_bytes=0):
+    def fake(path, max_bytes=0):  # noqa: ARG001 - a stand-in with the extractor's signature
         return DocumentRecord(doc_id=Path(path).stem, source=str(path), sha256="0" * 64)
 
     monkeypatch.setattr("pipeline.core.extract_file", fake)

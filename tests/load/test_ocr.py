@@ -43,7 +43,7 @@ def test_scan_resolution_is_used(scan_pdf):
 
 
 def test_missing_tesseract(scan_pdf, monkeypatch):
-    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda name: None)  # noqa: ARG005 - shutil.which
     with pytest.raises(LoadError) as info:
         load(scan_pdf)
     assert info.value.code == "missing_tool"
@@ -51,8 +51,8 @@ def test_missing_tesseract(scan_pdf, monkeypatch):
 
 
 def test_missing_vietnamese_data(scan_pdf, monkeypatch):
-    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/tesseract")
-    monkeypatch.setattr(ocr, "_languages", lambda binary: frozenset({"eng", "osd"}))
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/tesseract")  # noqa: ARG005 - shutil.which
+    monkeypatch.setattr(ocr, "_languages", lambda binary: frozenset({"eng", "osd"}))  # noqa: ARG005 - stands in for it
     with pytest.raises(LoadError) as info:
         load(scan_pdf)
     assert info.value.code == "missing_tool"

@@ -124,7 +124,7 @@ def nulls_as_none(values) -> list:
 
 
 def diff_rows(d: pd.DataFrame, doc_id: str) -> dict[tuple, dict]:
-    return {(r["indicator"], r["tier"], r["year"], r["value"]): dict(zip(r, nulls_as_none(r.values())))
+    return {(r["indicator"], r["tier"], r["year"], r["value"]): dict(zip(r, nulls_as_none(r.values()), strict=True))
             for r in d.to_dict("records") if r["doc_id"] == doc_id}
 
 

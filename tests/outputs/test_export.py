@@ -244,7 +244,7 @@ def test_failed_write_keeps_the_old_file_and_no_temp(tmp_path: Path, monkeypatch
     target = tmp_path / "documents.jsonl"
     atomic_write(target, b"old\n")
 
-    def boom(src, dst):
+    def boom(src, dst):  # noqa: ARG001 - stands in for os.replace
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", boom)

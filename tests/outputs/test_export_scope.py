@@ -111,7 +111,7 @@ def test_target_tables_have_the_scope_columns(tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
     ws = openpyxl.load_workbook(tmp_path / "comparison.xlsx")["targets"]
     header = [c.value for c in ws[1]]
-    got = [dict(zip(header, (c.value for c in row))) for row in ws.iter_rows(min_row=2)]
+    got = [dict(zip(header, (c.value for c in row), strict=True)) for row in ws.iter_rows(min_row=2)]
     assert [(r["year"], r["year_source"], r["group"]) for r in got] == [
         (2027, "heading", None), (None, "none", None), (2025, "period", "Nhóm 2")]
 
@@ -160,7 +160,7 @@ def test_store_round_trip_keeps_null_year_and_scope_fields():
     assert back.targets[1].year is None and back.targets[2].group == "Nhóm 2"
 
 
-def test_read_back_and_chitieu_compare(tmp_path, capsys):
+def test_read_back_and_chitieu_compare(tmp_path):
     out = tmp_path / "out"
     write_outputs([_record()], out)
     back = read_documents_jsonl(out / "documents.jsonl")

@@ -33,7 +33,7 @@ import subprocess
 import time
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -302,11 +302,11 @@ def _check_page(html_text: str, records: list[DocumentRecord]) -> Page:
         article = html_text[start:html_text.index("</article>", start)]
         links = re.findall(r'<a class="val" href="#([^"]+)">', article)
         assert len(links) == len(rec.targets)
-        for t, mark in zip(rec.targets, links):
+        for t, mark in zip(rec.targets, links, strict=True):
             assert mark.startswith(f"ev-{key}-") and page.mark_text[mark] == t.evidence.text
         links = re.findall(r'<a class="ref" href="#([^"]+)">', article)
         assert len(links) == len(rec.references)
-        for r, mark in zip(rec.references, links):
+        for r, mark in zip(rec.references, links, strict=True):
             assert mark.startswith(f"ev-{key}-") and page.mark_text[mark] == r.evidence.text
         # one mark per distinct evidence span, no more
         doc_marks = [m for m in page.mark_text if m.startswith(f"ev-{key}-")]
@@ -354,10 +354,10 @@ def test_comparison_table_is_comparison_csv(with_central, lang, corpus_records, 
     assert all(name in joined for name in PLACES), joined      # the three places side by side
     rows = _table_rows(markup)
     assert len(rows) == len(table)
-    for row, expected in zip(rows, table.to_dict("records")):
+    for row, expected in zip(rows, table.to_dict("records"), strict=True):
         assert row[:4] == [L.sector(expected["sector"]), L.indicator(expected["indicator"]),
                            L.tier(expected["tier"]), L.year(expected["year"])]
-        for col, cell in zip(doc_cols, row[4:]):
+        for col, cell in zip(doc_cols, row[4:], strict=True):
             want = "; ".join(L.value(*_parse(v)) for v in str(expected[col]).split("; ") if v)
             assert cell == want, (row[:4], col)
     page = Page(markup)
@@ -365,7 +365,7 @@ def test_comparison_table_is_comparison_csv(with_central, lang, corpus_records, 
     assert sum(len(c.get("_links", [])) for c in page.cells) == n_values
 
 
-def _parse(text: str) -> tuple[float, Optional[float], Optional[str]]:
+def _parse(text: str) -> tuple[float, float | None, str | None]:
     """(value, value_max, direction) of a comparison.csv cell's text (``≤12–15``)."""
     direction = "at_most" if text.startswith("≤") else None
     low, _, high = text.lstrip("≤").partition("–")
@@ -490,7 +490,7 @@ def test_evidence_without_text_still_has_marks(corpus_records):
     assert "Đoạn dẫn chứng không tìm thấy ở đúng vị trí trong văn bản" in markup
 
 
-def test_tricky_record_markup(tmp_path):
+def test_tricky_record_markup():
     text = 'Đến năm 2025: <60%> thư viện & "xã"; 12 - 15% bảo tàng.\r\nTheo Quyết định 1/QĐ-TTg'
     def ev(s: str) -> Evidence:
         i = text.index(s)
@@ -524,7 +524,7 @@ def test_write_report_is_deterministic_and_atomic(batch, tmp_path, monkeypatch):
     # an interrupted write leaves the previous report as it was
     import pipeline.outputs.atomic as export
 
-    def boom(*a, **k):
+    def boom(*a, **k):  # noqa: ARG001 - stands in for any call
         raise KeyboardInterrupt
     monkeypatch.setattr(export.os, "replace", boom)
     with pytest.raises(KeyboardInterrupt):
@@ -561,7 +561,7 @@ def need_chromium() -> str:
 
 
 def test_missing_chromium_skips_only_outside_ci(monkeypatch):
-    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda name: None)  # noqa: ARG005 - shutil.which
     monkeypatch.delenv("CI", raising=False)
     with pytest.raises(pytest.skip.Exception, match="Debian package chromium"):
         need_chromium()
@@ -595,7 +595,7 @@ class Chrome:
         self._buf = b""
         self._next_id = 0
         self.events: list[dict] = []
-        self.session: Optional[str] = None
+        self.session: str | None = None
 
     # --- transport ---------------------------------------------------------
     def _read_message(self, deadline: float) -> dict:
@@ -612,7 +612,7 @@ class Chrome:
         raw, self._buf = self._buf.split(b"\0", 1)
         return json.loads(raw)
 
-    def send(self, method: str, params: Optional[dict] = None, *, browser: bool = False,
+    def send(self, method: str, params: dict | None = None, *, browser: bool = False,
              timeout: float = 20) -> dict:
         self._next_id += 1
         msg: dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
@@ -705,7 +705,7 @@ class Chrome:
             if self.proc.poll() is None:
                 self.send("Browser.close", browser=True, timeout=5)
             self.proc.wait(timeout=10)
-        except Exception:
+        except Exception:  # noqa: BLE001 - whatever the DevTools socket raises, the chromium we started is killed
             if self.proc.poll() is None:
                 self.proc.kill()          # the chromium we started (the Debian wrapper execs it)
                 self.proc.wait(timeout=10)
@@ -723,9 +723,9 @@ def browser(tmp_path_factory):
     chrome = Chrome(exe, tmp / "profile", tmp / "chromium.log")
     try:
         chrome.open_page()
-    except Exception:
+    except Exception as exc:
         chrome.close()
-        raise AssertionError(f"chromium did not start; its log: {(tmp / 'chromium.log').read_text()[-2000:]}")
+        raise AssertionError(f"chromium did not start; its log: {(tmp / 'chromium.log').read_text()[-2000:]}") from exc
     chrome.started_in = time.monotonic() - t0
     yield chrome
     chrome.close()
@@ -923,7 +923,7 @@ def test_numbers_are_written_the_vietnamese_way():
 def test_value_span_finds_the_written_number_or_gives_the_sentence():
     from pipeline.outputs.annotate import value_span
 
-    def span(sentence: str, value: float, value_max: Optional[float] = None, unit: str = "percent"):
+    def span(sentence: str, value: float, value_max: float | None = None, unit: str = "percent"):
         t = Target("library", "lib.service", None, "district", 2025, None, value, value_max, unit, False,
                    "at_least", Evidence(sentence, 0, len(sentence)))
         found = value_span(t, sentence)
@@ -952,7 +952,7 @@ def test_chart_tier_labels_do_not_overlap(corpus_records):
         for x, rows in lines:
             half = max(len(html.unescape(r)) for r in rows) * _LABEL_CHAR_W / 2
             boxes.append((x - half, x + half))
-        for (a0, a1), (b0, b1) in zip(boxes, boxes[1:]):
+        for (a0, a1), (b0, b1) in zip(boxes, boxes[1:], strict=False):
             assert a1 <= b0, (a0, a1, b0, b1)
     # several tiers side by side: names, not codes
     assert "Thôn, tổ dân phố" in markup or ("Thôn," in markup and "tổ dân phố" in markup)

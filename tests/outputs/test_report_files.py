@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _package_data() -> list[str]:
-    if sys.version_info >= (3, 11):
+    if sys.version_info >= (3, 11):  # noqa: UP036 - requires-python is still >=3.10, where tomllib is tomli
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib

@@ -59,7 +59,7 @@ def test_pages_list_filter_and_show_the_document(plan_out):
     doc = c.get(f"/doc/{rec.sha256}")
     assert doc.status_code == 200
     # every extracted value is highlighted in the text, at its own span
-    for start, end, written in target_spans(rec):
+    for _start, _end, written in target_spans(rec):
         assert f">{written}</mark>" in doc.text
     assert doc.headers["content-security-policy"].startswith("default-src 'self'")
     assert c.get("/doc/" + "0" * 64).status_code == 404
@@ -208,7 +208,7 @@ def test_compare_reads_the_store(plan_out, capsys):
     assert [t.value for t in again[0].targets].count(55) == 1 and 50 not in [t.value for t in again[0].targets]
 
 
-def test_undo_takes_a_correction_back(plan_out, tmp_path):
+def test_undo_takes_a_correction_back(plan_out):
     rec = stored(plan_out)
     c = client(plan_out)
     cid = post(c, "/api/target", {"sha256": rec.sha256, "action": "reject", "index": 0}).json()["id"]

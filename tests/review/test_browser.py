@@ -109,7 +109,7 @@ def _wait_saved(driver, value_text: str, status: str) -> None:
     def saved(d):
         try:
             return f"st-{status}" in _row_of(d, value_text).get_attribute("class")
-        except Exception:  # the page is reloading
+        except Exception:  # noqa: BLE001 - the page is reloading (selenium raises several types); wait and retry
             return False
     WebDriverWait(driver, 20).until(saved, f"{value_text} never shown as {status}")
 
@@ -181,7 +181,7 @@ def test_the_whole_review_loop_in_chromium(tmp_path, browser):
             throw new Error('words not found');
         """, MISSED)
         add = d.find_element(By.ID, "add")
-        WebDriverWait(d, 10).until(lambda d: add.is_displayed())
+        WebDriverWait(d, 10).until(lambda _d: add.is_displayed())
         assert d.find_element(By.ID, "add-text").text == MISSED
         form = d.find_element(By.ID, "addform")
         Select(form.find_element(By.NAME, "indicator")).select_by_value("culture.clubs")

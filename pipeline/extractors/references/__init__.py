@@ -23,8 +23,6 @@ citation phrase, as a span of the raw text.
 """
 from __future__ import annotations
 
-from typing import Optional
-
 from ...models import Evidence, Reference
 from ...segment import Segmented
 from ...text import PreparedText
@@ -44,8 +42,8 @@ def find_references(ctx: ExtractionContext) -> Extracted[Reference]:
     return Extracted(items=tuple(extract_references(ctx.prep, ctx.seg, number, place)))
 
 
-def extract_references(prep: PreparedText, seg: Optional[Segmented], self_number: Optional[str],
-                       place: Optional[Place] = None) -> list[Reference]:
+def extract_references(prep: PreparedText, seg: Segmented | None, self_number: str | None,
+                       place: Place | None = None) -> list[Reference]:
     """Every document ``prep`` cites, once, without the document itself.
 
     ``self_number`` is the document's own number (for a news article, the

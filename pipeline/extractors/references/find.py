@@ -8,7 +8,6 @@ name, one entry per document).  Offsets are in ``flow``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import regex
 
@@ -38,19 +37,19 @@ class Cite:
     """One mention of a cited document (offsets in ``flow``), as written."""
 
     key: str
-    kind: Optional[str]
+    kind: str | None
     kind_from_word: bool
-    number: Optional[str]
-    date: Optional[str]
+    number: str | None
+    date: str | None
     start: int
     end: int
     upper: bool = False                 # read from an upper-case title
     cites: bool = True                  # a citing mention (undated laws)
-    issuer: Optional[str] = None        # an issuer the mention names for sure (the national Party)
-    issuer_text: Optional[str] = None   # "của …" after the symbol, as written
-    subject_text: Optional[str] = None  # the subject of a clause that gives the date first
-    party_level: Optional[str] = None   # a local Party congress: its level word …
-    party_place: Optional[str] = None   # … and the place, when named
+    issuer: str | None = None        # an issuer the mention names for sure (the national Party)
+    issuer_text: str | None = None   # "của …" after the symbol, as written
+    subject_text: str | None = None  # the subject of a clause that gives the date first
+    party_level: str | None = None   # a local Party congress: its level word …
+    party_place: str | None = None   # … and the place, when named
 
 
 def symbol_key(number: str) -> str:
@@ -69,12 +68,12 @@ def kind_from_code(number: str) -> str:
 # Around a symbol: kind before, date and issuer after
 # --------------------------------------------------------------------------
 
-def _kind_before(flow: str, pos: int) -> tuple[Optional[str], int]:
+def _kind_before(flow: str, pos: int) -> tuple[str | None, int]:
     """(kind, start of the kind word) of the kind word that introduces the
     symbol at ``pos`` (the nearest one, with only "số" or a short name between)."""
     lo = max(0, pos - KIND_WINDOW)
     window = flow[lo:pos]
-    best: Optional[tuple[int, int, str]] = None
+    best: tuple[int, int, str] | None = None
     for rule, rx in _group("doc_types", "kind."):
         for m in rx.finditer(window):
             if best is None or m.end() > best[1] or (m.end() == best[1] and m.start() < best[0]):
@@ -84,7 +83,7 @@ def _kind_before(flow: str, pos: int) -> tuple[Optional[str], int]:
     return None, pos
 
 
-def _date_before(flow: str, kind_start: int) -> tuple[Optional[str], Optional[str]]:
+def _date_before(flow: str, kind_start: int) -> tuple[str | None, str | None]:
     """``Ngày 30/8/2021, UBND tỉnh đã ban hành Kế hoạch số …``: (date,
     subject as written) before the kind word, in the same clause."""
     m = _rx("references", "ref.date_before").search(flow[max(0, kind_start - DATE_BEFORE_WINDOW):kind_start])
@@ -97,7 +96,7 @@ def _date_before(flow: str, kind_start: int) -> tuple[Optional[str], Optional[st
     return date, squash(m["subject"])
 
 
-def _issuer_after(flow: str, pos: int) -> tuple[Optional[str], int]:
+def _issuer_after(flow: str, pos: int) -> tuple[str | None, int]:
     """The issuer after ``của`` at ``pos``, cut at the first word that cannot
     belong to a body's name; commas only inside a field name
     (``Bộ Văn hóa, Thể thao và Du lịch``)."""
@@ -156,12 +155,12 @@ def _numbered(flow: str) -> list[Cite]:
         if kind is None:
             kind = kind_from_code(number)
         end = m.end()
-        date: Optional[str] = None
+        date: str | None = None
         lead = _rx("references", "ref.date_lead").match(flow, end)
         if lead:
             date, _, d_end = read_citation_date(flow, lead.end())
             end = max(end, d_end)
-        subject: Optional[str] = None
+        subject: str | None = None
         if date is None:
             date, subject = _date_before(flow, k_start)
         issuer_text, i_end = _issuer_after(flow, end)

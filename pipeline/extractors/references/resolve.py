@@ -9,7 +9,6 @@ title, ``20/CT-TTG``, and later as ``20/CT-TTg`` is one reference).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Optional
 
 from ... import rules
 from ..bodies import complete_body, parse_body
@@ -27,8 +26,8 @@ _rx = rules.compile_pattern
 class Place:
     """The citing document's place, which completes a cited body's name."""
 
-    province: Optional[str]
-    district: Optional[str]
+    province: str | None
+    district: str | None
 
 
 def _fix_case(number: str) -> str:
@@ -52,7 +51,7 @@ def _code_case(code: str) -> str:
     return str(rule["code"]) if rule and rule.get("code") else code
 
 
-def normalize_issuer(text: Optional[str], place: Place, strict: bool = False) -> Optional[str]:
+def normalize_issuer(text: str | None, place: Place, strict: bool = False) -> str | None:
     """Expand and complete an issuer: ``UBND tỉnh`` → ``Ủy ban nhân dân tỉnh
     Hà Giang``; a title before the body is kept (``Chủ tịch UBND tỉnh`` →
     ``Chủ tịch Ủy ban nhân dân tỉnh Hà Giang``).  A text that names no known
@@ -73,7 +72,7 @@ def normalize_issuer(text: Optional[str], place: Place, strict: bool = False) ->
     return text[:1] + text[1:].lower() if is_upper(text) else text
 
 
-def _issuer(c: Cite, place: Place) -> Optional[str]:
+def _issuer(c: Cite, place: Place) -> str | None:
     if c.party_level is not None:
         where = c.party_place or (place.province if c.party_level in level_words("province", "city")
                                   else place.district)
@@ -89,7 +88,7 @@ def _issuer(c: Cite, place: Place) -> Optional[str]:
     return issuer
 
 
-def _merge(cites: list[Cite], self_key: Optional[str]) -> list[Cite]:
+def _merge(cites: list[Cite], self_key: str | None) -> list[Cite]:
     """One entry per document, in order of first mention; the best-informed
     mention gives the evidence, the others fill what it lacks."""
     groups: dict[str, list[Cite]] = {}
@@ -121,7 +120,7 @@ def _combine(group: list[Cite]) -> Cite:
                 issuer=issuer, start=best.start, end=best.end, upper=best.upper)
 
 
-def resolve_citations(cites: list[Cite], place: Place, self_key: Optional[str]) -> list[Cite]:
+def resolve_citations(cites: list[Cite], place: Place, self_key: str | None) -> list[Cite]:
     """One resolved citation per cited document, the document itself left out."""
     resolved = [replace(c, issuer=_issuer(c, place)) for c in cites]
     return _merge(resolved, self_key)

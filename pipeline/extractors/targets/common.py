@@ -1,7 +1,7 @@
 """Shared helpers of the target reader: rule access and small text tools."""
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from collections.abc import Iterable
 
 import regex
 
@@ -10,7 +10,7 @@ from ... import rules
 _I = regex.IGNORECASE
 
 
-def _p(rule_id: str, file: str = "values") -> "regex.Pattern[str]":
+def _p(rule_id: str, file: str = "values") -> regex.Pattern[str]:
     return rules.compile_pattern(file, rule_id, _I)
 
 
@@ -22,7 +22,7 @@ def _dedupe(xs: Iterable[str]) -> list[str]:
     return seen
 
 
-def _clean(text: str) -> Optional[str]:
+def _clean(text: str) -> str | None:
     t = " ".join(text.split()).strip(" ,;:.-–")
     if len(t) > 200:
         t = t[:200].rsplit(" ", 1)[0] + " …"

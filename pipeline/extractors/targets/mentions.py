@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from typing import Optional
 
 import regex
 
@@ -15,12 +14,12 @@ class Mention:
     start: int              # offsets in flow
     end: int
     value: float
-    value_max: Optional[float]
+    value_max: float | None
     kind: str               # percent | ratio | count
     unit_text: str = ""
 
 
-def _num(s: str) -> Optional[float]:
+def _num(s: str) -> float | None:
     s = s.strip()
     if regex.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", s):
         s = s.replace(".", "").replace(",", ".")

@@ -1,7 +1,8 @@
 """Noun phrases around a value: what is counted, and which tiers it names."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Optional
+from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
 import regex
 
@@ -108,7 +109,7 @@ def _np_tiers(ctx: _Ctx, a: int, b: int) -> list[str]:
     out: list[str] = []
     unmapped = False
     unit = _p("unit_noun")
-    for gi, (ga, gb) in enumerate(zip(bounds[0::2], bounds[1::2])):
+    for gi, (ga, gb) in enumerate(zip(bounds[0::2], bounds[1::2], strict=True)):
         gtext = flow[ga:gb].strip(" ,.;:…")
         if not regex.search(r"\p{L}", gtext):
             continue
@@ -162,7 +163,7 @@ def _heading_tiers(ctx: _Ctx, heads: list[Block]) -> list[str]:
     return []
 
 
-def _is_person(subject: Optional[str]) -> bool:
+def _is_person(subject: str | None) -> bool:
     """Does the subject name people (``tỷ lệ người dân …``, ``số dân vùng đô thị``)?"""
     if not subject:
         return False
@@ -170,17 +171,17 @@ def _is_person(subject: Optional[str]) -> bool:
     return bool(_p("person_head").match(head))
 
 
-def _heading_indicators(ctx: "_Ctx", heads: list[Block], growth: bool, person: bool = False) -> list[str]:
+def _heading_indicators(ctx: _Ctx, heads: list[Block], growth: bool, person: bool = False) -> list[str]:
     for h in heads:
         inds = ctx.memo(("head_inds", h.index, growth, person),
-                        lambda: indicators_in(h.text, growth or bool(_p("growth_verb").search(h.text)), person))
+                        lambda h=h: indicators_in(h.text, growth or bool(_p("growth_verb").search(h.text)), person))
         if inds:
             return inds
     return []
 
 
-def _sector_for(ctx: "_Ctx", inds: list[str], own: str, sentence: str, heads: list[Block],
-                span: Optional[tuple[int, int]] = None) -> str:
+def _sector_for(ctx: _Ctx, inds: list[str], own: str, sentence: str, heads: list[Block],
+                span: tuple[int, int] | None = None) -> str:
     for i in inds:
         s = sector_of(i)
         if s:
@@ -193,13 +194,13 @@ def _sector_for(ctx: "_Ctx", inds: list[str], own: str, sentence: str, heads: li
     if secs:
         return secs[0]
     for h in heads:
-        secs = ctx.memo(("sectors_h", h.index), lambda: sectors_in(h.text))
+        secs = ctx.memo(("sectors_h", h.index), lambda h=h: sectors_in(h.text))
         if secs:
             return secs[0]
     return "other"
 
 
-def _indicators_for(ctx: _Ctx, text: str, heads: list[Block], growth: bool, block: Block) -> list[str]:
+def _indicators_for(ctx: _Ctx, text: str, heads: list[Block], growth: bool) -> list[str]:
     return indicators_in(text, growth) or _heading_indicators(ctx, heads, growth) or ["other"]
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import regex
 
@@ -54,10 +53,10 @@ _ALL = ["all"]
 _OTHER = ["other"]
 
 
-def extract_targets(prep: PreparedText, seg: Segmented, admin_level: Optional[str] = None,
-                    tables: Optional[list] = None,
-                    issue_year: Optional[int] = None,
-                    title: Optional[str] = None) -> tuple[list[Target], list[str]]:
+def extract_targets(prep: PreparedText, seg: Segmented, admin_level: str | None = None,
+                    tables: list | None = None,
+                    issue_year: int | None = None,
+                    title: str | None = None) -> tuple[list[Target], list[str]]:
     """All targets of a document, and warnings about values left out or doubtful.
 
     ``tables`` (the loader's tables, cell offsets in the raw text) are read
@@ -91,7 +90,7 @@ def extract_targets(prep: PreparedText, seg: Segmented, admin_level: Optional[st
         if bi in table_blocks:
             continue
         heads = [blocks[i] for i in seg.ancestors(bi)]
-        if any(h.level < 6 and ctx.memo(("not_target", h.index), lambda: bool(nontarget_heading.search(h.text)))
+        if any(h.level < 6 and ctx.memo(("not_target", h.index), lambda h=h: bool(nontarget_heading.search(h.text)))
                for h in heads):
             continue
         sentences = list(block.sentences)
@@ -104,7 +103,7 @@ def extract_targets(prep: PreparedText, seg: Segmented, admin_level: Optional[st
         for si, (s, e) in enumerate(sentences):
             if si == 0 and block.marker:
                 s = max(s, block.body_start)
-            _sentence(ctx, block, heads, s, e, block_cues, warnings)
+            _sentence(ctx, block, heads, s, e, block_cues)
         if block_cues:
             ctx.carry_year[block.parent] = block_cues[-1]
         open_lead(ctx, block, lead_end)
@@ -158,7 +157,7 @@ def _split_segments(flow: str, s: int, e: int) -> list[tuple[int, int]]:
 
 
 def _sentence(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int,
-              block_cues: list[YearCue], warnings: list[str]) -> None:
+              block_cues: list[YearCue]) -> None:
     flow = ctx.prep.flow
     ctx.next_sentence()
     if _DIGIT.search(flow, s, e) is None:
@@ -228,7 +227,7 @@ def _respectively(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a
         return False
     pre_tiers = _tier_list(ctx.tiers_between(a, mentions[0].start))
     if len(pre_tiers) == len(mentions):
-        inds = _indicators_for(ctx, sent, heads, False, block)
+        inds = _indicators_for(ctx, sent, heads, False)
         slots = [_Slot([t], inds, "", None) for t in pre_tiers]
         source = "clause"
     elif len(ctx.last_slots) == len(mentions):
@@ -236,10 +235,10 @@ def _respectively(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a
         source = "lead"   # the slots of the sentence or segment before
     else:
         return False
-    for m, slot in zip(mentions, slots):
+    for m, slot in zip(mentions, slots, strict=True):
         cue = _year_for(ctx, m.start, cues, block_cues, heads, block)
         _emit(ctx, m, slot.tiers or ["all"], slot.indicators or ["other"], slot.sector,
-              slot.subject, cue, s, e, sent, heads, block, False,
+              slot.subject, cue, s, e, heads, False,
               tier_source=source if slot.tiers else "none")
     ctx.last_slots = slots
     return True
@@ -251,11 +250,11 @@ class _Read:
     m: Mention
     post: bool
     tiers: list[str]
-    subject: Optional[str]
+    subject: str | None
     own: str
     growth: bool
-    cue: Optional[YearCue]
-    inherited: Optional[_Slot] = None
+    cue: YearCue | None
+    inherited: _Slot | None = None
 
 
 def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int, b: int,
@@ -359,11 +358,11 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
     if len(reads) >= 2 and all(bare(r) for r in reads) and len(sent_slots) >= len(reads) \
             and not _has_words_between(flow, reads):
         # "đạt 30% và 20% tham gia …" after "20% số dân ở đô thị và 10% số dân ở nông thôn;"
-        for r, slot in zip(reads, sent_slots[-len(reads):]):
+        for r, slot in zip(reads, sent_slots[-len(reads):], strict=True):
             r.inherited = slot
     else:
-        next_post: list[Optional[_Read]] = [None] * len(reads)
-        nearest: Optional[_Read] = None
+        next_post: list[_Read | None] = [None] * len(reads)
+        nearest: _Read | None = None
         for k in range(len(reads) - 1, -1, -1):
             next_post[k] = nearest
             if reads[k].post:
@@ -410,7 +409,8 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
                                                    or (ri > 0 and _names_something(subject))))
             if not inds and not own_pred:
                 g = r.growth or (sent_growth and r.m.kind == "percent")
-                inds = ctx.memo(("sent", s, e, g, person), lambda: indicators_in(sentence_text, g, person))
+                inds = ctx.memo(("sent", s, e, g, person),
+                                lambda g=g, person=person: indicators_in(sentence_text, g, person))
             if not inds and not own_pred:
                 inds = _earlier_sentence_indicators(ctx, block, s, r.growth, person)
             if not inds:
@@ -419,7 +419,7 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
             sector = _sector_for(ctx, inds, r.own, sentence_text, heads, (s, e))
         slots.append(_Slot(tiers, inds, sector, subject, r.cue, first_in_segment=not slots,
                            tier_source=tier_source))
-        _emit(ctx, r.m, tiers, inds, sector, subject, r.cue, s, e, sentence_text, heads, block,
+        _emit(ctx, r.m, tiers, inds, sector, subject, r.cue, s, e, heads,
               False, growth=r.growth, tier_source=tier_source)
         reads[ri] = None   # type: ignore[call-overload]  # done: its window is freed as the slots grow
     return slots
@@ -452,9 +452,9 @@ def _own_window(flow: str, w: int, m: Mention, nxt_start: int, tail: str) -> str
     return own if regex.search(r"\p{L}", gap) else own + " " + tail
 
 
-def _has_words_between(flow: str, reads: list["_Read"]) -> bool:
+def _has_words_between(flow: str, reads: list[_Read]) -> bool:
     """Is there more than connectors (``và``, ``,``, ``đạt``) between the values?"""
-    for x, y in zip(reads, reads[1:]):
+    for x, y in zip(reads, reads[1:], strict=False):
         gap = flow[x.m.end:y.m.start]
         if regex.search(r"\p{L}", regex.sub(r"\b(?:và|đạt|hoặc|là)\b", "", gap, flags=_I)):
             return True
@@ -503,13 +503,13 @@ def _implied(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
     cue = _year_for(ctx, b, cues, block_cues, heads, block)
     m = Mention(offset, b, 100.0, None, "implied")
     sector = _sector_for(ctx, inds, text, sent, heads, (s, e))
-    _emit(ctx, m, tiers, inds, sector, _clean(body), cue, s, e, sent, heads, block, True,
+    _emit(ctx, m, tiers, inds, sector, _clean(body), cue, s, e, heads, True,
           tier_source=tier_source)
 
 
 def _emit(ctx: _Ctx, m: Mention, tiers: list[str], inds: list[str], sector: str,
-          subject: Optional[str], cue: Optional[YearCue], s: int, e: int, sentence_text: str,
-          heads: list[Block], block: Block, implied: bool, growth: bool = False,
+          subject: str | None, cue: YearCue | None, s: int, e: int,
+          heads: list[Block], implied: bool, growth: bool = False,
           tier_source: str = "clause") -> None:
     flow = ctx.prep.flow
     if ctx.normative and (cue is None or cue.source != "clause" or not _p("goal_word").search(flow, s, e)):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import bisect
 import functools
 from dataclasses import dataclass, field, replace
-from typing import Optional
 
 import regex
 
@@ -23,8 +22,8 @@ class _Slot:
     tiers: list[str]
     indicators: list[str]
     sector: str
-    subject: Optional[str]
-    cue: Optional["YearCue"] = None
+    subject: str | None
+    cue: YearCue | None = None
     first_in_segment: bool = False
     tier_source: str = "clause"
 
@@ -44,9 +43,9 @@ class _Ctx:
     carry_year: dict = field(default_factory=dict)    # parent index -> YearCue
     last_slots: list[_Slot] = field(default_factory=list)
     no_year: list[str] = field(default_factory=list)   # evidence of values with no due year
-    document_cue: Optional[YearCue] = None             # the title's period or single year
-    issue_year: Optional[int] = None                   # outer scopes before it date no target
-    lead: Optional["Lead"] = None                      # the lead-in whose scope we are in
+    document_cue: YearCue | None = None             # the title's period or single year
+    issue_year: int | None = None                   # outer scopes before it date no target
+    lead: Lead | None = None                      # the lead-in whose scope we are in
     head_cues: dict = field(default_factory=dict)      # block index -> its year cues (cached)
     subjects: dict = field(default_factory=dict)       # row key without subject -> subjects read
     normative: bool = False                            # a law, decree, circular: provisions, not targets
@@ -84,13 +83,13 @@ _ADMIN_TIER = {"province": "province", "district": "district", "commune": "commu
 
 
 
-def cue_before(cues: list[YearCue], pos: int) -> Optional[YearCue]:
+def cue_before(cues: list[YearCue], pos: int) -> YearCue | None:
     """The last of ``cues`` (in text order) that stands before ``pos``."""
     i = bisect.bisect_left(cues, pos, key=lambda c: c.pos)
     return cues[i - 1] if i else None
 
 
-def cue_after(cues: list[YearCue], pos: int) -> Optional[YearCue]:
+def cue_after(cues: list[YearCue], pos: int) -> YearCue | None:
     """The first of ``cues`` that stands at or after ``pos``."""
     i = bisect.bisect_left(cues, pos, key=lambda c: c.pos)
     return cues[i] if i < len(cues) else None
@@ -129,7 +128,7 @@ class Lead:
     end_level: float
 
 
-def open_lead(ctx: "_Ctx", block: Block, lead_end: "regex.Pattern[str]") -> None:
+def open_lead(ctx: _Ctx, block: Block, lead_end: regex.Pattern[str]) -> None:
     """Open the scope of ``block`` if it is a lead-in naming a due year."""
     if not lead_end.search(block.text):
         return
@@ -139,7 +138,7 @@ def open_lead(ctx: "_Ctx", block: Block, lead_end: "regex.Pattern[str]") -> None
         ctx.lead = Lead(cues[-1], block.index, parent.level if parent is not None else 4.0)
 
 
-def close_lead(ctx: "_Ctx", block: Block) -> None:
+def close_lead(ctx: _Ctx, block: Block) -> None:
     """A heading of the lead's level or higher ends its scope."""
     if ctx.lead is not None and block.index > ctx.lead.block and block.level < INTRO_LEVEL \
             and block.level <= ctx.lead.end_level:
@@ -147,7 +146,7 @@ def close_lead(ctx: "_Ctx", block: Block) -> None:
 
 
 def _year_for(ctx: _Ctx, mention_pos: int, cues: list[YearCue], block_cues: list[YearCue],
-              heads: list[Block], block: Block) -> Optional[YearCue]:
+              heads: list[Block], block: Block) -> YearCue | None:
     """The due year of a value at ``mention_pos``, along the scope chain.
 
     clause (a cue before the value in its sentence) → lead (an earlier
@@ -185,7 +184,7 @@ def _year_for(ctx: _Ctx, mention_pos: int, cues: list[YearCue], block_cues: list
     return ctx.document_cue
 
 
-def _due_in_own_clause(flow: str, m: Mention, nxt_start: int, cues: list[YearCue]) -> Optional[YearCue]:
+def _due_in_own_clause(flow: str, m: Mention, nxt_start: int, cues: list[YearCue]) -> YearCue | None:
     """A due year later in the value's own clause (up to the next comma or value):
     ``ít nhất 40% địa bàn cấp xã không ma túy trong năm 2026, phấn đấu đến năm 2030 …``."""
     end = min(nxt_start, m.end + 200)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterable, Optional
+from collections.abc import Iterable
 
 import regex
 
@@ -24,7 +24,7 @@ _ABOVE = 3   # the blocks above a table whose period dates it (its caption, the 
 _YEAR_IN_CELL = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
-def _is_period(m: "regex.Match[str]") -> bool:
+def _is_period(m: regex.Match[str]) -> bool:
     """``2026 - 2030`` in a cell (a task table's time column) is a period, a
     scope and never a value (SCHEMA.md: "periods themselves")."""
     lo, hi = m.group("lo"), m.group("hi")
@@ -32,8 +32,8 @@ def _is_period(m: "regex.Match[str]") -> bool:
             and all(_YEAR_IN_CELL.fullmatch(x) for x in (lo, hi)))
 
 
-def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_level: Optional[str] = None,
-                  raw_to_norm=None, doc_cue: Optional[YearCue] = None) -> list[Target]:
+def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_level: str | None = None,
+                  raw_to_norm=None, doc_cue: YearCue | None = None) -> list[Target]:
     """Targets of tables (rows = tiers or indicators, columns = years, or the transpose).
 
     ``tables`` are the loader's :class:`~pipeline.load.Table` objects, whose
@@ -61,7 +61,7 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
         nrows = max(r for r, _ in grid) + 1
         ncols = max(c for _, c in grid) + 1
 
-        def text(r: int, c: int) -> str:
+        def text(r: int, c: int, grid: dict[tuple[int, int], object] = grid) -> str:
             cell = grid.get((r, c))
             return cell.text if cell is not None else ""
 
@@ -210,4 +210,5 @@ def _counts_rows(text, c: int, header_rows: list[int], nrows: int) -> bool:
     if len(nums) < 2 or not (nums[0] == 1 or c == 0):
         return False
     # each number repeats the last (a merged cell), follows it, or restarts a section at 1
-    return all(b in (a, a + 1, 1) for a, b in zip(nums, nums[1:])) and any(b == a + 1 for a, b in zip(nums, nums[1:]))
+    steps = list(zip(nums, nums[1:], strict=False))
+    return all(b in (a, a + 1, 1) for a, b in steps) and any(b == a + 1 for a, b in steps)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-from typing import Optional
 
 import regex
 
@@ -11,13 +10,13 @@ from .common import _I
 
 
 @functools.lru_cache(maxsize=1)
-def _indicator_rules() -> list[tuple[dict, "regex.Pattern[str]"]]:
+def _indicator_rules() -> list[tuple[dict, regex.Pattern[str]]]:
     rf = rules.load("indicators")
     return [(r, rules.compile_pattern("indicators", r["id"], _I)) for r in rf.rules]
 
 
 @functools.lru_cache(maxsize=1)
-def _sector_rules() -> list[tuple[dict, "regex.Pattern[str]"]]:
+def _sector_rules() -> list[tuple[dict, regex.Pattern[str]]]:
     rf = rules.load("sectors")
     return [(r, rules.compile_pattern("sectors", r["id"], _I)) for r in rf.rules]
 
@@ -62,7 +61,7 @@ def indicators_in(text: str, growth: bool, person: bool = False) -> list[str]:
     return out
 
 
-def sector_of(indicator: str) -> Optional[str]:
+def sector_of(indicator: str) -> str | None:
     for r, _ in _indicator_rules():
         if r["id"] == indicator:
             return r["sector"]

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import regex
 
@@ -15,14 +14,14 @@ class YearCue:
     pos: int
     end: int
     year: int
-    period_start: Optional[int]
+    period_start: int | None
     source: str = "clause"        # the scope it was found in (SCHEMA.md's year_source)
 
 
 _QUOTE = regex.compile(r"“[^”\n]{0,400}”|\"[^\"\n]{0,400}\"")
 
 
-def _quote_spans(text: str, start: int, end: int) -> "_Spans":
+def _quote_spans(text: str, start: int, end: int) -> _Spans:
     spans = _Spans()
     for m in _QUOTE.finditer(text, start, end):
         spans.add(m.start(), m.end())
@@ -71,7 +70,7 @@ def find_year_cues(flow: str, start: int, end: int) -> list[YearCue]:
 
 
 
-def _year_after(after: str, pos: int) -> Optional[YearCue]:
+def _year_after(after: str, pos: int) -> YearCue | None:
     """A due year written right after the value: ``(năm 2025)``, ``vào năm 2030``,
     ``/năm giai đoạn 2026 - 2030``."""
     m = _p("year_paren").match(after)
@@ -85,7 +84,7 @@ def _year_after(after: str, pos: int) -> Optional[YearCue]:
 
 
 
-def document_cue(title: Optional[str]) -> Optional[YearCue]:
+def document_cue(title: str | None) -> YearCue | None:
     """The document scope: the period of a plan's title (``giai đoạn 2026 - 2030``
     → 2030, from 2026) or its single year (``Kế hoạch … năm 2024``); a vision
     (``tầm nhìn đến năm 2045``) is no due year.  ``None`` when the title names
@@ -94,9 +93,8 @@ def document_cue(title: Optional[str]) -> Optional[YearCue]:
     if not title:
         return None
     text = _p("title_vision").sub(" ", title)
-    m = None
-    for m in _p("title_period").finditer(text):
-        pass
+    periods = list(_p("title_period").finditer(text))
+    m = periods[-1] if periods else None
     if m is not None and int(m.group("start")) < int(m.group("year")):
         return YearCue(-1, -1, int(m.group("year")), int(m.group("start")), "document")
     years = {c.year for c in find_year_cues(text, 0, len(text))}

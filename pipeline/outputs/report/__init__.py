@@ -54,7 +54,8 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any
+from collections.abc import Iterable, Mapping
 
 from ..annotate import esc as _esc
 from ..atomic import atomic_write
@@ -78,8 +79,8 @@ ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 # --------------------------------------------------------------------------
 
 def write_report(records: Iterable[RecordLike], out_dir: Path | str, *,
-                 baseline_doc_id: Optional[str] = None,
-                 texts: Optional[Mapping[str, str]] = None, lang: str = DEFAULT_LANG) -> Path:
+                 baseline_doc_id: str | None = None,
+                 texts: Mapping[str, str] | None = None, lang: str = DEFAULT_LANG) -> Path:
     """Write ``out_dir/report.html`` (atomically) and return its path.
 
     ``records`` are :class:`~pipeline.models.DocumentRecord` objects or their
@@ -100,8 +101,8 @@ def write_report(records: Iterable[RecordLike], out_dir: Path | str, *,
 
 
 
-def render_report(records: Iterable[RecordLike], *, baseline_doc_id: Optional[str] = None,
-                  texts: Optional[Mapping[str, str]] = None, lang: str = DEFAULT_LANG) -> str:
+def render_report(records: Iterable[RecordLike], *, baseline_doc_id: str | None = None,
+                  texts: Mapping[str, str] | None = None, lang: str = DEFAULT_LANG) -> str:
     """The report page as a string (what :func:`write_report` writes)."""
     from markupsafe import Markup
 
@@ -110,7 +111,7 @@ def render_report(records: Iterable[RecordLike], *, baseline_doc_id: Optional[st
     comparison, columns, rows, builtins = _comparison_model(docs, baseline_doc_id, L)
     baseline = next((c.doc for c in columns if c.is_baseline), None)
     sections = {
-        "nav": _nav(docs, bool(rows), L),
+        "nav": _nav(bool(rows), L),
         "overview": _overview(docs, baseline, columns, L, explicit=baseline_doc_id is not None,
                               comparison=comparison),
         "comparison": _comparison(rows, columns, L),
@@ -126,7 +127,7 @@ def render_report(records: Iterable[RecordLike], *, baseline_doc_id: Optional[st
 # Page shell: the template and its assets (files of this package)
 # --------------------------------------------------------------------------
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _template() -> Any:
     import jinja2
 
@@ -135,7 +136,7 @@ def _template() -> Any:
     return env.get_template("page.html.j2")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _asset(name: str) -> str:
     return (ASSETS_DIR / name).read_text(encoding="utf-8")
 

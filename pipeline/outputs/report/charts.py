@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from typing import Any, Optional
+from typing import Any
 
 from ..annotate import esc as _esc
 from ..labels import Labels
@@ -23,7 +23,7 @@ def _nice_max(v: float, unit: str) -> float:
     return 10 * mag
 
 
-def _float(x: Any) -> Optional[float]:
+def _float(x: Any) -> float | None:
     if x is None:
         return None
     try:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
 
 from ...models import DocumentRecord, Evidence, Reference, Target
 from ..annotate import value_span
@@ -15,7 +16,7 @@ from ..labels import Labels
 from ..records import from_json
 from ..tables import sort_records
 
-RecordLike = Union[DocumentRecord, Mapping[str, Any]]
+RecordLike = DocumentRecord | Mapping[str, Any]
 
 #: One colour per document column (cycled), so a document keeps its colour in every chart.
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
@@ -30,10 +31,10 @@ _DIFF_STEPS = (0.10, 0.25)
 class _Doc:
     rec: DocumentRecord
     key: str                       # the <doc> of ids: doc-<key>, ev-<key>-<n>
-    text: Optional[str]
+    text: str | None
     label: str = ""
-    error: Optional[str] = None    # error code
-    error_message: Optional[str] = None
+    error: str | None = None    # error code
+    error_message: str | None = None
     spans: list[tuple[int, int, str]] = field(default_factory=list)   # placed: start, end, mark id
     loose: list[tuple[str, str]] = field(default_factory=list)        # not found: text, mark id
     target_marks: list[str] = field(default_factory=list)             # mark id of each target
@@ -52,7 +53,7 @@ def _prepare(records: Iterable[RecordLike], texts: Mapping[str, str], L: Labels)
     recs = sort_records(_as_record(r) for r in records)
     keys = _doc_keys([r.doc_id for r in recs])
     docs: list[_Doc] = []
-    for rec, key in zip(recs, keys):
+    for rec, key in zip(recs, keys, strict=True):
         text = texts.get(rec.doc_id)
         if text is None:
             text = rec.extra.get("text")
@@ -88,7 +89,7 @@ def _doc_keys(doc_ids: Sequence[str]) -> list[str]:
     return out
 
 
-def _failure(rec: DocumentRecord) -> tuple[Optional[str], Optional[str]]:
+def _failure(rec: DocumentRecord) -> tuple[str | None, str | None]:
     errors = [w[len("error:"):].strip() for w in rec.warnings if w.startswith("error:")]
     code = rec.extra.get("error")
     if not code and not errors:
@@ -139,12 +140,12 @@ def _place_evidence(doc: _Doc, L: Labels) -> None:
 
 
 
-def _fits(text: Optional[str], ev: Evidence) -> bool:
+def _fits(text: str | None, ev: Evidence) -> bool:
     return (text is not None and isinstance(ev.start, int) and isinstance(ev.end, int)
             and 0 <= ev.start <= ev.end <= len(text) and text[ev.start:ev.end] == ev.text)
 
 
-def _target_summary(t: Union[Target, Mapping[str, Any]], L: Labels) -> str:
+def _target_summary(t: Target | Mapping[str, Any], L: Labels) -> str:
     """``Thư viện cung cấp dịch vụ học tập suốt đời · Cấp huyện · 2025: 60%``
     for a target or a row of the targets table."""
     get = t.get if isinstance(t, Mapping) else (lambda k: getattr(t, k))
@@ -205,14 +206,14 @@ def _year_text(year: Any, L: Labels) -> str:
     return L.ui("no_year") if y is None else str(y)
 
 
-def _int(value: Any) -> Optional[int]:
+def _int(value: Any) -> int | None:
     try:
         return None if value is None or value != value else int(value)
     except (TypeError, ValueError):
         return None
 
 
-def _comparison_model(docs: list[_Doc], baseline_doc_id: Optional[str], L: Labels):
+def _comparison_model(docs: list[_Doc], baseline_doc_id: str | None, L: Labels):
     """(comparison, columns, rows, built-in programmes as documents) for the documents."""
     comparison = build_comparison([d.rec for d in docs], "auto" if baseline_doc_id is None else baseline_doc_id)
     by_id: dict[str, list[_Doc]] = defaultdict(list)
@@ -272,8 +273,8 @@ def _mark_of(docs: list[_Doc], t: Mapping[str, Any]) -> str:
     raise LookupError(f"no evidence mark for a target of {t.get('doc_id')!r} at {key[:2]}")
 
 
-def _difference(row: _Row, pos: int, base_pos: Optional[int], L: Labels,
-                label_pos: Optional[Mapping[str, int]] = None, national: bool = False) -> tuple[str, str, str]:
+def _difference(row: _Row, pos: int, base_pos: int | None, L: Labels,
+                label_pos: Mapping[str, int] | None = None, national: bool = False) -> tuple[str, str, str]:
     """(css class, text shown, tooltip) of a cell against the baseline,
     from :func:`pipeline.outputs.compare.differences` (ranges compare by their low end)."""
     found = row.differences.get(pos, [])

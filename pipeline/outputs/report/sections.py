@@ -3,7 +3,7 @@ one section per document with its text, evidence highlighted."""
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Optional
+from typing import Any
 
 from ..annotate import esc as _esc
 from ..annotate import highlight, value_span
@@ -12,7 +12,7 @@ from ..labels import Labels
 from .model import PALETTE, _Column, _difference, _Doc, _reference_what, _Row, _target_summary
 
 
-def _nav(docs: list[_Doc], has_rows: bool, L: Labels) -> str:
+def _nav(has_rows: bool, L: Labels) -> str:
     links = [f'<a href="#overview">{_esc(L.ui("nav.overview"))}</a>']
     if has_rows:
         links += [f'<a href="#comparison">{_esc(L.ui("nav.comparison"))}</a>',
@@ -21,8 +21,8 @@ def _nav(docs: list[_Doc], has_rows: bool, L: Labels) -> str:
     return f'<nav class="top">{" ".join(links)}</nav>\n'
 
 
-def _overview(docs: list[_Doc], baseline: Optional[_Doc], columns: list[_Column], L: Labels, *, explicit: bool,
-              comparison: Optional[Any] = None) -> str:
+def _overview(docs: list[_Doc], baseline: _Doc | None, columns: list[_Column], L: Labels, *, explicit: bool,
+              comparison: Any | None = None) -> str:
     n_targets = sum(len(d.rec.targets) for d in docs)
     n_refs = sum(len(d.rec.references) for d in docs)
     failed = [d for d in docs if d.error]
@@ -93,7 +93,7 @@ def _column_head(col: _Column, L: Labels) -> str:
             f'{f"<small>{_esc(sub)}</small>" if sub else ""}</th>')
 
 
-def _is_national_column(col: Optional[_Column]) -> bool:
+def _is_national_column(col: _Column | None) -> bool:
     """Whether a baseline column is a national programme (built in, or a central document)."""
     if col is None:
         return False
@@ -158,7 +158,7 @@ def _documents(docs: list[_Doc], L: Labels) -> str:
     return "".join(out)
 
 
-def _source_title(source: Optional[str], L: Labels) -> str:
+def _source_title(source: str | None, L: Labels) -> str:
     """A ``title`` attribute saying where a year or tier was found (SCHEMA.md's
     ``year_source``/``tier_source``), or nothing when unknown."""
     return f' title="{_esc(L.ui("found_in", where=L.code("source", source)))}"' if source else ""
@@ -190,7 +190,7 @@ def _document(d: _Doc, L: Labels) -> str:
         heads = ("value", "sector", "indicator", "tier", "year", "from", "unit", "subject")
         out.append('<table class="targets">\n<thead><tr>'
                    + "".join(f"<th>{_esc(L.ui('col.' + h))}</th>" for h in heads) + '</tr></thead>\n<tbody>\n')
-        for t, mark in zip(r.targets, d.target_marks):
+        for t, mark in zip(r.targets, d.target_marks, strict=True):
             value = L.value(t.value, t.value_max, t.direction, t.unit)
             if t.implied:
                 value += " " + L.ui("implied")
@@ -206,7 +206,7 @@ def _document(d: _Doc, L: Labels) -> str:
         out.append("</tbody></table>\n")
     if r.references:
         out.append('<ul class="refs">')
-        for ref, mark in zip(r.references, d.reference_marks):
+        for ref, mark in zip(r.references, d.reference_marks, strict=True):
             out.append(f'<li><a class="ref" href="#{_esc(mark)}">{_esc(_reference_what(ref, L))}</a></li>')
         out.append("</ul>\n")
     classes = {m: ("ev-t" if m in d.target_marks_set else "ev-r") for m in d.mark_titles}
