@@ -237,18 +237,9 @@ def read_table(out: str, table: str, columns: Iterable[str] | None = None) -> pd
 
 def _typed(df: pd.DataFrame) -> pd.DataFrame:
     """The dtypes of :func:`pipeline.outputs.frames.to_frames`, column by column (no copy to rows)."""
-    from .outputs.tables import INT_COLUMNS as _INT_COLUMNS, NUMBER_COLUMNS as _NUMBER_COLUMNS
+    from .outputs.tables import typed
 
-    for col in df.columns:
-        if col in _INT_COLUMNS:
-            df[col] = df[col].astype("Int64")
-        elif col in _NUMBER_COLUMNS:
-            df[col] = df[col].astype("float64")
-        elif col == "implied":
-            df[col] = df[col].astype("bool")
-        else:
-            values = df[col].astype(object)
-            df[col] = values.where(values.notna(), None)
+    typed(df, nulls_as_none=True)
     if PARTITION in df.columns:
         df[PARTITION] = df[PARTITION].where(df[PARTITION] != UNKNOWN, None)
     return df

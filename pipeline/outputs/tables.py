@@ -152,8 +152,15 @@ def record_frames(records: Iterable[DocumentRecord]) -> dict[str, pd.DataFrame]:
 
 
 def _frame(pd, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=list(columns))
-    for col in columns:
+    return typed(pd.DataFrame(rows, columns=list(columns)))
+
+
+def typed(df: pd.DataFrame, *, nulls_as_none: bool = False) -> pd.DataFrame:
+    """``df`` with the dtypes of the output tables, column by column, in place:
+    integers as ``Int64``, numbers as ``float64``, ``implied`` as ``bool``,
+    the rest as ``object`` (with ``nulls_as_none``, a missing value there is
+    ``None``, as in a frame built from records, not NaN as Arrow reads it)."""
+    for col in df.columns:
         if col in INT_COLUMNS:
             df[col] = df[col].astype("Int64")
         elif col in NUMBER_COLUMNS:
@@ -161,7 +168,8 @@ def _frame(pd, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataF
         elif col == "implied":
             df[col] = df[col].astype("bool")
         else:
-            df[col] = df[col].astype("object")
+            values = df[col].astype("object")
+            df[col] = values.where(values.notna(), None) if nulls_as_none else values
     return df
 
 
