@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 # the run's plumbing and the input finder live in their own modules (the engines use them too)
 from .inputs import Skipped, find_inputs, report_skipped, supported_suffixes
 from .runs import (EXIT_CANNOT_WRITE, EXIT_FAILED_FILES, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG,
-                   OutputError, RunSummary, UsageError, _internal_error, _progress, _reason, _setup_logging,
+                   OutputError, RunSummary, UsageError, _internal_error, _progress, advancing, _reason, _setup_logging,
                    _tracebacks, _warn_duplicate_ids, prepare_output_folder, summarize, write_log)
 from .runs import LOG_NAME as LOG_NAME  # noqa: F401  (cli.LOG_NAME: the log's name, for callers)
 
@@ -101,14 +101,7 @@ def run_extract(files: Sequence[Path], out_dir: Path, *, max_bytes: int = DEFAUL
     start = time.perf_counter()
     extract = extractor or default_extractor()
     bar = _progress(files, quiet)
-    reused = 0
-
-    def advance(path: Path, was_reused: bool) -> None:
-        nonlocal reused
-        reused += was_reused
-        bar.set_postfix_str(f"reused {reused}  {path.name[-40:]}", refresh=False)
-        bar.update(1)
-
+    advance = advancing(bar)
     store = Store(Path(out_dir) / STORE_NAME) if use_store else None
     try:
         with logging_redirect_tqdm(loggers=[logging.getLogger()]), bar:

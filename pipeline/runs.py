@@ -12,7 +12,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 if TYPE_CHECKING:
     from .models import DocumentRecord
@@ -112,6 +112,23 @@ def _progress(files: Sequence[Path], quiet: bool):
     disable = quiet or not sys.stderr.isatty()
     return tqdm(total=len(files), desc="extract", unit="doc", file=sys.stderr, disable=disable,
                 dynamic_ncols=True, leave=False)
+
+
+def advancing(bar, then: Callable[[Path, bool], None] | None = None) -> Callable[[Path, bool], None]:
+    """The batch's ``progress(path, reused)`` callback for ``bar``: one step
+    per file, the count of reused files and the file's name beside the bar;
+    then ``then(path, reused)``, if given."""
+    reused = 0
+
+    def advance(path: Path, was_reused: bool) -> None:
+        nonlocal reused
+        reused += was_reused
+        bar.set_postfix_str(f"reused {reused}  {path.name[-40:]}", refresh=False)
+        bar.update(1)
+        if then is not None:
+            then(path, was_reused)
+
+    return advance
 
 
 def prepare_output_folder(out_dir: Path) -> None:

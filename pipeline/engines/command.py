@@ -87,7 +87,7 @@ def run_extract(sources: Sequence[str], out: str, *, fmt: str = "files", engine:
     """
     from tqdm.contrib.logging import logging_redirect_tqdm
 
-    from ..runs import _progress, _tracebacks, _warn_duplicate_ids, summarize, write_log
+    from ..runs import _progress, advancing, _tracebacks, _warn_duplicate_ids, summarize, write_log
     from ..dataset import DEFAULT_SHARD_DOCS, DatasetWriter, comparison_from_dataset
     from ..outputs.atomic import write_all
     from ..outputs.files import csv_bytes
@@ -114,16 +114,7 @@ def run_extract(sources: Sequence[str], out: str, *, fmt: str = "files", engine:
             writer.add(apply_corrections([rec], store_path_for(out))[0] if corrected else rec)
 
     bar = _progress(sources, quiet)
-    reused = 0
-
-    def advance(path: Path, was_reused: bool) -> None:
-        nonlocal reused
-        reused += was_reused
-        bar.set_postfix_str(f"reused {reused}  {path.name[-40:]}", refresh=False)
-        bar.update(1)
-        if on_progress is not None:
-            on_progress(path, was_reused)
-
+    advance = advancing(bar, on_progress)
     own = engine is None
     if own:
         engine = DaskEngine(scheduler=scheduler, jobs=jobs, memory_limit=memory_limit)
