@@ -87,7 +87,7 @@ def evidences(value: Any) -> Iterator[Evidence]:
         yield value
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         for f in dataclasses.fields(value):
-            if not (isinstance(value, DocumentRecord) and f.name == "extra"):  # the text, the format
+            if not (isinstance(value, DocumentRecord) and f.name in ("extra", "text")):  # the raw text etc.
                 yield from evidences(getattr(value, f.name))
     elif isinstance(value, (list, tuple)):
         for v in value:
@@ -98,7 +98,7 @@ def evidences(value: Any) -> Iterator[Evidence]:
 
 
 def _error(rec: DocumentRecord) -> str | None:
-    code = getattr(rec, "error", None) or rec.extra.get("error")
+    code = getattr(rec, "error", None) or (getattr(rec, "extra", None) or {}).get("error")  # typed field or extra
     said = [w for w in rec.warnings if w.startswith("error:")]
     return f"{code}: {said}" if code or said else None
 
