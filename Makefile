@@ -24,7 +24,7 @@ SHARED       ?= ../shared
 EVAL_OUT     ?= $(OUT)/eval
 PYTEST_ARGS  ?=
 
-.PHONY: run test lint eval bench digest setup sysdeps clean help
+.PHONY: run test lint typecheck eval bench digest setup sysdeps clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -63,6 +63,10 @@ test: setup lint
 lint: setup
 	@$(PY) -m ruff check pipeline tests bench
 
+# mypy --strict over pipeline/ ([tool.mypy] in pyproject.toml; the stubs are dev dependencies)
+typecheck: setup
+	@$(VENV)/bin/mypy
+
 # Score every visible set apart.  TUNE = the sets rules are written from
 # (gold, gold-extra, fullplans/gold); CHECK = gold-extra2, only measured.
 # One extraction of every corpus that exists (fullplans' files are passed one
@@ -96,7 +100,7 @@ bench: setup
 	@$(PY) bench/dask_bench.py
 
 clean:
-	rm -rf $(OUT) bench/out .pytest_cache
+	rm -rf $(OUT) bench/out .pytest_cache .mypy_cache
 
 # The recorded output digest (tests/digest.json): `make digest` compares,
 # `make digest REFRESH=1` rewrites it -- only in a commit that changes outputs on purpose.

@@ -1,10 +1,18 @@
 """chitieu: document facts, references and quantitative targets from
 Vietnamese government plan documents.
 
->>> import pipeline                                                  # doctest: +SKIP
->>> rec = pipeline.extract("corpus/000_39569ee3a3615c1e.txt")        # doctest: +SKIP
->>> frames = pipeline.to_frames([rec])                               # doctest: +SKIP
->>> pipeline.compare(frames).columns[:4].tolist()                    # doctest: +SKIP
+A plan of the project's ``corpus/`` (paths from the project folder):
+
+>>> import pipeline
+>>> rec = pipeline.extract("corpus/002_8a02b571fa603f08.txt")
+>>> rec.doc_type, rec.province, len(rec.targets) > 0
+('plan', 'Hải Phòng', True)
+>>> text = pipeline.load("corpus/002_8a02b571fa603f08.txt").text
+>>> ev = rec.targets[0].evidence      # every span is a slice of the loaded text
+>>> text[ev.start:ev.end] == ev.text
+True
+>>> frames = pipeline.to_frames([rec])
+>>> pipeline.compare(frames).columns[:4].tolist()
 ['sector', 'indicator', 'tier', 'year']
 
 Four functions:

@@ -29,10 +29,15 @@ from __future__ import annotations
 import bisect
 import functools
 from dataclasses import dataclass
-from typing import Any
-from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
 
 import regex
+
+if TYPE_CHECKING:  # spaCy is imported when first used, not with this module
+    from spacy.language import Language
+    from spacy.matcher import Matcher
+    from spacy.tokens import Doc
 
 __all__ = ["TierSpan", "TierIndex", "make_doc", "find_tiers", "tier_index", "tier_rules", "sent_tokenizer"]
 
@@ -50,13 +55,13 @@ class TierSpan:
 
 
 @functools.lru_cache(maxsize=1)
-def _nlp():
+def _nlp() -> Language:
     import spacy
 
     return spacy.blank("vi", config={"nlp": {"tokenizer": {"use_pyvi": False}}})
 
 
-def make_doc(text: str):
+def make_doc(text: str) -> Doc:
     """A spaCy ``Doc`` whose ``.text`` is ``text`` (syllable tokens)."""
     from spacy.tokens import Doc
 
@@ -93,14 +98,14 @@ def make_doc(text: str):
 
 
 @functools.lru_cache(maxsize=1)
-def tier_rules() -> dict[str, dict]:
+def tier_rules() -> dict[str, dict[str, Any]]:
     from . import rules
 
     return {r["id"]: r for r in rules.load("tiers").rules}
 
 
 @functools.lru_cache(maxsize=1)
-def _matcher():
+def _matcher() -> Matcher:
     from spacy.matcher import Matcher
 
     m = Matcher(_nlp().vocab)
@@ -160,7 +165,7 @@ def may_have_tiers(text: str) -> bool:
     return anchors is None or anchors.search(text.lower()) is not None
 
 
-def find_tiers(text: str, doc=None) -> list[TierSpan]:
+def find_tiers(text: str, doc: Doc | None = None) -> list[TierSpan]:
     """Non-overlapping tier mentions in ``text``, longest match first.
 
     Matches of the ``not_a_tier`` rule block the tier words inside them and
@@ -177,7 +182,7 @@ def find_tiers(text: str, doc=None) -> list[TierSpan]:
     return _match(doc)
 
 
-def _match(doc, text: str | None = None) -> list[TierSpan]:
+def _match(doc: Doc, text: str | None = None) -> list[TierSpan]:
     from spacy.util import filter_spans
 
     matches = _matcher()(doc)
@@ -254,7 +259,7 @@ def tier_index(seg: Any) -> TierIndex:
 
 
 @functools.lru_cache(maxsize=1)
-def sent_tokenizer():
+def sent_tokenizer() -> Callable[[str], list[str]]:
     """underthesea's sentence splitter, loaded without the rest of underthesea.
 
     ``import underthesea`` (or any submodule: the package's ``__init__`` runs
@@ -268,9 +273,11 @@ def sent_tokenizer():
     import sys
     from pathlib import Path
 
+    split: Callable[[str], list[str]]  # underthesea ships no types: the one signature we rely on
     loaded = sys.modules.get("underthesea.pipeline.sent_tokenize")
     if loaded is not None:
-        return loaded.sent_tokenize
+        split = loaded.sent_tokenize
+        return split
     try:
         spec = importlib.util.find_spec("underthesea")  # finds the package without running it
         for base in (spec.submodule_search_locations or []) if spec else []:
@@ -281,9 +288,11 @@ def sent_tokenizer():
                     break
                 mod = importlib.util.module_from_spec(sub)
                 sub.loader.exec_module(mod)
-                return mod.sent_tokenize
+                split = mod.sent_tokenize
+                return split
     except (ImportError, OSError, AttributeError):
         pass
     from underthesea import sent_tokenize
 
-    return sent_tokenize
+    split = sent_tokenize
+    return split

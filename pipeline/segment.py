@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import regex
 
@@ -159,6 +159,6 @@ def split_sentences(flow: str, block: Block) -> list[tuple[int, int]]:
 
 
 @lru_cache(maxsize=1)
-def _sent_tokenize():  # imported lazily, and without the rest of underthesea (~0.5 s)
+def _sent_tokenize() -> Callable[[str], list[str]]:  # imported lazily, and without the rest of underthesea (~0.5 s)
     from .nlp import sent_tokenizer
     return sent_tokenizer()

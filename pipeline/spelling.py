@@ -35,9 +35,13 @@ def _in_case_of(written: str, canonical: str) -> str:
     return "".join(c.upper() if w.isupper() else c for w, c in zip(written, canonical, strict=True))
 
 
+def _respelt(canonical: str, m: regex.Match[str]) -> str:
+    return _in_case_of(m.group(0), canonical)
+
+
 def respell(text: str) -> str:
     """``text`` with its spelling variants respelt (same length, same offsets)."""
     for rx, canonical in _variants():
         if rx.search(text):
-            text = rx.sub(lambda m, c=canonical: _in_case_of(m.group(0), c), text)
+            text = rx.sub(functools.partial(_respelt, canonical), text)
     return text

@@ -54,7 +54,7 @@ class OffsetMap:
 
     __slots__ = ("_norm", "_raw", "_end", "_last", "_n", "_raw_len")
 
-    def __init__(self, norm_at: array, raw_at: array, end_at: array, n: int, raw_len: int):
+    def __init__(self, norm_at: array[int], raw_at: array[int], end_at: array[int], n: int, raw_len: int):
         self._norm = norm_at      # norm index where run k begins
         self._raw = raw_at        # raw index of its first character
         self._end = end_at        # -1 for a shifted run, else the raw end of a fixed run
@@ -69,7 +69,7 @@ class OffsetMap:
     def __len__(self) -> int:
         return self._n
 
-    def _key(self) -> tuple:
+    def _key(self) -> tuple[int, int, bytes, bytes, bytes]:
         return (self._n, self._raw_len, self._norm.tobytes(), self._raw.tobytes(), self._end.tobytes())
 
     def __eq__(self, other: object) -> bool:

@@ -157,3 +157,30 @@ def test_no_vietnamese_regex_or_word_list_in_code(path: Path):
     """The extraction stages (the target reader has its own issue) and the text
     preparation keep their Vietnamese patterns and word lists in rules/."""
     assert vietnamese_in_code(path.read_text(encoding="utf-8")) == []
+
+
+#: What a module may not load when it is imported: the NLP models and the heavy
+#: readers are loaded when first used (pytest --doctest-modules imports every module).
+_LOADED_ON_USE = ("spacy", "underthesea", "pyvi", "pdfplumber", "pytesseract", "trafilatura")
+
+
+def test_every_module_imports_without_loading_models_or_shared_data(tmp_path: Path):
+    """Every module of ``pipeline/`` imports in a fresh interpreter, run from a
+    folder without ``corpus/`` or ``../shared``, and loads no model doing so."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import importlib, pkgutil, sys, pipeline\n"
+            "names = [m.name for m in pkgutil.walk_packages(pipeline.__path__, 'pipeline.')"
+            " if not m.name.endswith('__main__')]\n"
+            "for n in names:\n    importlib.import_module(n)\n"
+            f"print(len(names), [m for m in {_LOADED_ON_USE!r} if m in sys.modules])\n")
+    env = {**os.environ, "PYTHONPATH": str(PIPELINE.parent)}
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    count, loaded = done.stdout.split(" ", 1)
+    # every file but the __main__ scripts, and pipeline/__init__.py (imported first)
+    assert int(count) == len([p for p in PIPELINE.rglob("*.py") if p.name != "__main__.py"]) - 1
+    assert loaded.strip() == "[]"

@@ -196,9 +196,8 @@ def _key(item: Mapping[str, Any], names: Iterable[str]) -> Key:
 
 def _evidence_text(item: Mapping[str, Any]) -> str | None:
     ev = item.get("evidence")
-    if isinstance(ev, Mapping) and isinstance(ev.get("text"), str):
-        return ev["text"]
-    return None
+    text = ev.get("text") if isinstance(ev, Mapping) else None
+    return text if isinstance(text, str) else None
 
 
 def flatten_fields(record: Mapping[str, Any]) -> dict[str, Any]:

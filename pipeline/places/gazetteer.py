@@ -9,6 +9,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Generic, TypeVar
 from collections.abc import Iterable
 
 from .names import _akey, _keys, _rule_data, modernize
@@ -46,7 +47,7 @@ class _Dist:
     key: str
     name: str            # bare ("Ngô Quyền"; "Quận 1" for numbered districts)
     kind: str            # "huyện" | "quận" | "thị xã" | "thành phố"
-    kinds: frozenset = frozenset()  # kind plus former kinds (thị xã -> thành phố)
+    kinds: frozenset[str] = frozenset()  # kind plus former kinds (thị xã -> thành phố)
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,26 +59,29 @@ class _Comm:
     pkey_2025: str
 
 
-class _Index:
+_T = TypeVar("_T")  # what an index holds: a province key, a _Dist or a _Comm
+
+
+class _Index(Generic[_T]):
     """name -> set of items under three keys (see ``_keys``), plus the former
     names the package lists for a unit (ASCII keys only)."""
 
     def __init__(self) -> None:
-        self.exact: dict[str, set] = {}
-        self.ascii: dict[str, set] = {}
-        self.folded: dict[str, set] = {}
-        self.alias: dict[str, set] = {}
+        self.exact: dict[str, set[_T]] = {}
+        self.ascii: dict[str, set[_T]] = {}
+        self.folded: dict[str, set[_T]] = {}
+        self.alias: dict[str, set[_T]] = {}
 
-    def add(self, name: str, item) -> None:
+    def add(self, name: str, item: _T) -> None:
         n, a, f = _keys(name)
         self.exact.setdefault(n, set()).add(item)
         self.ascii.setdefault(a, set()).add(item)
         self.folded.setdefault(f, set()).add(item)
 
-    def add_alias(self, akey: str, item) -> None:
+    def add_alias(self, akey: str, item: _T) -> None:
         self.alias.setdefault(akey, set()).add(item)
 
-    def get(self, level: str, keys: tuple[str, str, str]) -> set:
+    def get(self, level: str, keys: tuple[str, str, str]) -> set[_T]:
         n, a, f = keys
         if level == "exact":
             return self.exact.get(n, set())
@@ -85,7 +89,7 @@ class _Index:
             return self.ascii.get(a, set()) | self.alias.get(a, set())
         return self.folded.get(f, set())
 
-    def lookup(self, name: str) -> set:
+    def lookup(self, name: str) -> set[_T]:
         return _lookup([self], name)
 
 
@@ -94,7 +98,7 @@ class _Index:
 _LEVELS = ("exact", "loose", "folded")
 
 
-def _lookup(indexes: Iterable[_Index | None], name: str) -> set:
+def _lookup(indexes: Iterable[_Index[_T] | None], name: str) -> set[_T]:
     """Items called ``name`` in any of ``indexes`` at the closest match level
     that finds any: exact, else accent-insensitive (current or former names),
     else with spelling variants folded."""
@@ -103,7 +107,7 @@ def _lookup(indexes: Iterable[_Index | None], name: str) -> set:
         return set()
     idxs = [i for i in indexes if i is not None]
     for level in _LEVELS:
-        out: set = set()
+        out: set[_T] = set()
         for i in idxs:
             out |= i.get(level, keys)
         if out:
@@ -115,20 +119,20 @@ def _lookup(indexes: Iterable[_Index | None], name: str) -> set:
 class _Gazetteer:
     provinces: dict[str, _Prov]              # pre-2025 province key -> province
     by_name: dict[str, str]                  # canonical name -> key
-    prov_index: _Index
+    prov_index: _Index[str]                  # province keys
     districts: dict[tuple[str, str], _Dist]
-    dist_index: _Index
+    dist_index: _Index[_Dist]
     old_to_new: dict[str, str]               # pre-2025 province key -> 2025 key
     names_2025: dict[str, str]               # 2025 province key -> bare name
 
 
 @dataclass
 class _Communes:
-    by_district: dict[tuple[str, str], _Index]
-    by_province: dict[str, _Index]
-    national: _Index
-    new_by_province: dict[str, _Index]       # 2025 communes by 2025 province key
-    new_national: _Index
+    by_district: dict[tuple[str, str], _Index[_Comm]]
+    by_province: dict[str, _Index[_Comm]]
+    national: _Index[_Comm]
+    new_by_province: dict[str, _Index[_Comm]]  # 2025 communes by 2025 province key
+    new_national: _Index[_Comm]
 
 
 _DISTRICT_PREFIXES = ("thanhpho", "thixa", "huyen", "quan", "district", "tp", "tx", "q")
@@ -165,7 +169,7 @@ def _bare(short: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _raw() -> tuple[dict, list[tuple], list[tuple]]:
+def _raw() -> tuple[dict[str, Any], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """The package's data: converter JSON, pre-2025 rows, 2025 rows."""
     data = _package_data_dir()
     with (data / "converter_2025.json").open(encoding="utf-8") as fh:
@@ -193,9 +197,9 @@ def _gazetteer() -> _Gazetteer:
     old_to_new = {old: nk for nk, olds in conv["DICT_PROVINCE"].items() for old in olds}
 
     provinces: dict[str, _Prov] = {}
-    prov_index = _Index()
+    prov_index: _Index[str] = _Index()
     districts: dict[tuple[str, str], _Dist] = {}
-    dist_index = _Index()
+    dist_index: _Index[_Dist] = _Index()
     for pk, ps, dk, ds, dt, dkw, *_ in legacy:
         if pk not in provinces:
             short = modernize(ps)
@@ -237,9 +241,9 @@ def _split_old_key(k: str) -> tuple[str, str]:
 def _communes() -> _Communes:
     conv, legacy, new = _raw()
     g = _gazetteer()
-    by_district: dict[tuple[str, str], _Index] = {}
-    by_province: dict[str, _Index] = {}
-    national = _Index()
+    by_district: dict[tuple[str, str], _Index[_Comm]] = {}
+    by_province: dict[str, _Index[_Comm]] = {}
+    national: _Index[_Comm] = _Index()
     for pk, _ps, dk, _ds, _dt, _dkw, ws, wt, wkw in legacy:
         if not ws:  # island districts without communes
             continue
@@ -265,8 +269,8 @@ def _communes() -> _Communes:
         for o, targets in olds.items():
             for t in targets:
                 origins.setdefault((nk, t["newWardKey"]), set()).add(_split_old_key(o))
-    new_by_province: dict[str, _Index] = {}
-    new_national = _Index()
+    new_by_province: dict[str, _Index[_Comm]] = {}
+    new_national: _Index[_Comm] = _Index()
     for pk, _ps, wk, ws, wt in new:
         orig = origins.get((pk, wk), set())
         old_p = {o[0] for o in orig}

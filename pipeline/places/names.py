@@ -84,7 +84,8 @@ def _fold_syllable(syl: str) -> str:
         syl = syl[:-1] + "c"
     # y/i after a consonant (Kỳ/Kì, Mỹ/Mĩ, Quy/Qui, Lý/Lí)
     if syl[-1:] == "y":
-        onset = _RE_ONSET.match(syl).group(0)
+        m = _RE_ONSET.match(syl)  # always matches (the onset may be empty)
+        onset = m.group(0) if m else ""
         if len(onset) == len(syl) - 1:
             syl = onset + "i"
     return syl

@@ -80,7 +80,7 @@ _KINDS = {
 _DISTRICT_WORDS = re.compile(r"^(huyện|quận|thị xã|thành phố)\s+", re.IGNORECASE)
 
 
-def _hint_filter(cands: set, hint_keys: Iterable[str]) -> set:
+def _hint_filter(cands: set[_Dist], hint_keys: Iterable[str]) -> set[_Dist]:
     """Candidates in the hinted provinces (pre-2025 first, then 2025)."""
     hint_keys = [h for h in hint_keys if h]
     if not hint_keys:
@@ -182,7 +182,7 @@ class _Mention:
     kind: str | None
     text: str
     pkey: str | None = None
-    dcands: frozenset = frozenset()
+    dcands: frozenset[_Dist] = frozenset()
     cased: bool = True         # found in mixed-case text, where names must be capitalised
 
 
@@ -262,7 +262,7 @@ def _scan_segment(seg: str) -> list[_Mention]:
     return out
 
 
-def _commune_match(indexes: Iterable[_Index | None], m: _Mention, level: str,
+def _commune_match(indexes: Iterable[_Index[_Comm] | None], m: _Mention, level: str,
                    strict: bool) -> set[_Comm]:
     """Communes called ``m.text`` at one match level, of ``m``'s kind if strict."""
     keys = _keys(m.text)
@@ -356,7 +356,7 @@ def resolve_place(text: str, province_hint: str | None = None) -> Place | None:
     hint_key = _province_key(province_hint) if province_hint else None
     context = text_provs or ([hint_key] if hint_key else [])
 
-    def narrow(cands: set) -> set:
+    def narrow(cands: set[_Dist]) -> set[_Dist]:
         for keys in (text_provs, [hint_key] if hint_key else []):
             sel = _hint_filter(cands, keys) if keys else set()
             if sel:
