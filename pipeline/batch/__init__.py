@@ -42,7 +42,7 @@ from collections.abc import Callable, Sequence
 
 from ..store import Store, fingerprint, from_payload, storable, to_payload
 from . import records, worker
-from .budget import DEFAULT_FILE_TIMEOUT, DEFAULT_MAX_MEMORY, DEFAULT_PAGE_TIMEOUT, NO_LIMITS, Budget
+from .budget import DEFAULT_BUDGET, DEFAULT_FILE_TIMEOUT, DEFAULT_MAX_MEMORY, DEFAULT_PAGE_TIMEOUT, NO_LIMITS, Budget
 from .pool import WorkersCannotStart, run_parallel
 from .records import Extractor, default_extractor, file_sha256, is_default, safe_extract
 
@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("chitieu")
 
 __all__ = ["BatchResult", "Budget", "NO_LIMITS", "run_batch", "safe_extract", "file_sha256", "Extractor",
-           "Progress", "Engine", "DEFAULT_FILE_TIMEOUT", "DEFAULT_PAGE_TIMEOUT", "DEFAULT_MAX_MEMORY"]
+           "Progress", "Engine", "DEFAULT_BUDGET", "DEFAULT_FILE_TIMEOUT", "DEFAULT_PAGE_TIMEOUT", "DEFAULT_MAX_MEMORY"]
 
 #: ``progress(path, reused)`` after each document, reused or extracted.
 Progress = Callable[[Path, bool], None]
@@ -93,7 +93,7 @@ def _isolate_by_default(extractor: Extractor | None) -> bool:
 
 def run_batch(files: Sequence[Path], *, max_bytes: int, jobs: int = 1, store: Store | None = None,
               force: bool = False, extractor: Extractor | None = None,
-              progress: Progress | None = None, budget: Budget = Budget(),
+              progress: Progress | None = None, budget: Budget = DEFAULT_BUDGET,
               isolate: bool | None = None, engine: Engine | None = None) -> BatchResult:
     """Records for ``files`` (in that order), reusing and filling ``store``.
 

@@ -66,6 +66,8 @@ class Budget:
 
 
 NO_LIMITS = Budget(0, 0, 0)
+#: The budget of a file when none is given (``--file-timeout``, ``--max-memory`` defaults).
+DEFAULT_BUDGET = Budget()
 
 
 def pdf_pages(path: Path) -> int:
