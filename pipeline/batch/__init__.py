@@ -60,7 +60,6 @@ Progress = Callable[[Path, bool], None]
 # The per-file work the Dask engine's workers share with the pool here
 # (pipeline.engines.dask reads them under these names).
 _WARMUP_TEXT = worker.WARMUP_TEXT
-_Capture = worker.Capture
 _work = worker.work
 _replay = worker.replay
 _log_levels = worker.log_levels
