@@ -206,8 +206,8 @@ def build_adversarial(separator: str, size: int, dest: Path) -> Path:
 
 def _tree_rss_mb(pid: int) -> float:
     sys.path.insert(0, str(ROOT))
-    from pipeline.batch import _rss
-    return _rss(pid) / 2**20
+    from pipeline.batch.budget import rss
+    return rss(pid) / 2**20
 
 
 def run_case(corpus: Path, out: Path, warmup: Path, jobs: int, timeout: float, keep: bool = False,

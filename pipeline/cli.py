@@ -41,10 +41,11 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn
 from collections.abc import Callable, Sequence
 
 if TYPE_CHECKING:
+    from .batch import Budget
     from .models import DocumentRecord
 
 # the run's plumbing and the input finder live in their own modules (the engines use them too)
@@ -80,7 +81,7 @@ def default_extractor() -> Extractor:
 def run_extract(files: Sequence[Path], out_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
                 quiet: bool = False, extractor: Extractor | None = None, jobs: int = 1,
                 force: bool = False, use_store: bool = True,
-                baseline: str | None = "auto", budget=None, isolate: bool | None = None,
+                baseline: str | None = "auto", budget: Budget | None = None, isolate: bool | None = None,
                 verbose: bool = False, lang: str = "vi") -> RunSummary:
     """Extract ``files`` (``jobs`` at a time) and write every output to ``out_dir``.
 
@@ -197,7 +198,7 @@ def _jobs(text: str) -> int:
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors as one line plus the usage, exit 2."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: error: {message}\n")
 
@@ -303,7 +304,9 @@ class _VersionAction(argparse.Action):
                  default: str = argparse.SUPPRESS, help: str = "show program's version number and exit"):
         super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
 
-    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[override]  # noqa: ARG002 - argparse.Action's hook
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,  # noqa: ARG002
+                 values: str | Sequence[Any] | None,  # noqa: ARG002 - argparse.Action's hook
+                 option_string: str | None = None) -> None:  # noqa: ARG002
         parser.exit(message=f"{parser.prog} {_version()}\n")
 
 
@@ -336,7 +339,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _cmd_extract(args)
 
 
-def _path_or_url(text: str):
+def _path_or_url(text: str) -> Path | str:
     """A command-line path: a :class:`Path`, or the text itself for a URL (``s3://…``)."""
     from .engines import is_url
     return text if is_url(text) else Path(text)

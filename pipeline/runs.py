@@ -11,10 +11,12 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 from collections.abc import Callable, Sequence
 
 if TYPE_CHECKING:
+    from tqdm import tqdm
+
     from .models import DocumentRecord
 
 log = logging.getLogger("chitieu")
@@ -106,7 +108,7 @@ def summarize(records: Sequence[DocumentRecord], seconds: float, out_dir: Path |
     return s
 
 
-def _progress(files: Sequence[Path], quiet: bool):
+def _progress(files: Sequence[Path], quiet: bool) -> tqdm[NoReturn]:
     from tqdm import tqdm
 
     disable = quiet or not sys.stderr.isatty()
@@ -114,7 +116,7 @@ def _progress(files: Sequence[Path], quiet: bool):
                 dynamic_ncols=True, leave=False)
 
 
-def advancing(bar, then: Callable[[Path, bool], None] | None = None) -> Callable[[Path, bool], None]:
+def advancing(bar: tqdm[NoReturn], then: Callable[[Path, bool], None] | None = None) -> Callable[[Path, bool], None]:
     """The batch's ``progress(path, reused)`` callback for ``bar``: one step
     per file, the count of reused files and the file's name beside the bar;
     then ``then(path, reused)``, if given."""

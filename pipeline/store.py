@@ -32,14 +32,14 @@ import json
 import os
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypedDict
 from collections.abc import Iterable, Iterator
 
 if TYPE_CHECKING:
     from .models import DocumentRecord
 
 __all__ = ["STORE_NAME", "SCHEMA_VERSION", "Store", "StoreError", "fingerprint", "to_payload",
-           "from_payload", "NOT_STORED_ERRORS", "CORRECTION_COLUMNS"]
+           "from_payload", "NOT_STORED_ERRORS", "CORRECTION_COLUMNS", "Correction"]
 
 #: The store's file name inside the output folder.
 STORE_NAME = "chitieu.sqlite"
@@ -192,6 +192,26 @@ CORRECTION_COLUMNS = ("id", "sha256", "doc_id", "kind", "ident", "span_start", "
                       "action", "original", "fields", "who", "created", "updated")
 
 
+class Correction(TypedDict):
+    """One row of the ``corrections`` table, ``original`` and ``fields`` JSON decoded
+    (what each kind of correction holds: :mod:`pipeline.review.corrections`)."""
+
+    id: int
+    sha256: str
+    doc_id: str
+    kind: str                  # target, fact, doc
+    ident: str                 # what it corrects: a target's span and snapshot, a fact's name, "status"
+    span_start: int | None     # the value's span in the document text (targets)
+    span_end: int | None
+    span_text: str | None
+    action: str                # accept, edit, reject, add; set (facts); reviewed; undone
+    original: dict[str, Any] | None
+    fields: dict[str, Any] | None
+    who: str
+    created: str
+    updated: str
+
+
 class StoreError(Exception):
     """The store cannot be opened, read or written (a read-only folder, a full
     disk, a damaged file).  The message names the file and what failed.  When
@@ -271,7 +291,7 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -- rows -------------------------------------------------------------
@@ -374,25 +394,27 @@ class Store:
     # and the extracted target, a fact's name); the span and the text there
     # are kept in their own columns.  ``original`` and ``fields`` are JSON.
 
-    def corrections(self, sha256: str | None = None) -> list[dict[str, Any]]:
-        """Correction rows (dicts of :data:`CORRECTION_COLUMNS`, JSON decoded), by id."""
+    def corrections(self, sha256: str | None = None) -> list[Correction]:
+        """Correction rows (:class:`Correction`: :data:`CORRECTION_COLUMNS`, JSON decoded), by id."""
         db = self._connect(create=False)
         if db is None:
             return []
         sql = f"SELECT {', '.join(CORRECTION_COLUMNS)} FROM corrections"
         rows = (db.execute(sql + " WHERE sha256=? ORDER BY id", (sha256,)) if sha256 is not None
                 else db.execute(sql + " ORDER BY id"))
-        out = []
-        for row in rows:
-            d = dict(zip(CORRECTION_COLUMNS, row, strict=True))
-            for k in ("original", "fields"):
-                d[k] = None if d[k] is None else json.loads(d[k])
-            out.append(d)
+        out: list[Correction] = []
+        for (id_, sha, doc_id, kind, ident, span_start, span_end, span_text, action, original, fields, who,
+             created, updated) in rows:
+            out.append(Correction(id=id_, sha256=sha, doc_id=doc_id, kind=kind, ident=ident, span_start=span_start,
+                                  span_end=span_end, span_text=span_text, action=action,
+                                  original=None if original is None else json.loads(original),
+                                  fields=None if fields is None else json.loads(fields),
+                                  who=who, created=created, updated=updated))
         return out
 
     def put_correction(self, *, sha256: str, doc_id: str, kind: str, ident: str, action: str, who: str,
-                       span: tuple[int, int, str] | None = None, original: Any = None,
-                       fields: Any = None, when: str | None = None) -> int:
+                       span: tuple[int, int, str] | None = None, original: dict[str, Any] | None = None,
+                       fields: dict[str, Any] | None = None, when: str | None = None) -> int:
         """Insert or replace (same ``sha256``, ``kind``, ``ident``) one correction,
         committed at once; its id.  ``created`` is kept when it is replaced."""
         import time as _time

@@ -1,4 +1,4 @@
-"""Batch runs (pipeline/batch.py and ``chitieu extract --jobs/--force``).
+"""Batch runs (pipeline/batch/ and ``chitieu extract --jobs/--force``).
 
 * parallel: ``--jobs 2`` writes the same bytes as ``--jobs 1`` on the corpus;
   a worker that dies or raises costs one file, not the batch;
@@ -353,7 +353,7 @@ def die_at_start(*args) -> None:  # noqa: ARG001 - a pool initializer, called wi
 
 def test_workers_that_cannot_start_fall_back_to_this_process(tmp_path: Path, monkeypatch, caplog):
     files = make_docs(tmp_path / "docs", n=4)
-    monkeypatch.setattr(batch, "_init_worker", die_at_start)
+    monkeypatch.setattr(batch.pool, "init_worker", die_at_start)
     with caplog.at_level(logging.WARNING, logger="chitieu"):
         result = batch.run_batch(files, max_bytes=10**6, jobs=2, extractor=fake_extract)
     assert [r.doc_id for r in result.records] == ["doc0", "doc1", "doc2", "doc3"]

@@ -14,20 +14,11 @@ import ast
 from pathlib import Path
 from collections.abc import Iterable
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "pipeline"
 
 #: Longest module, in lines.
 MAX_LINES = 600
-
-#: Modules over :data:`MAX_LINES` today, owned by other work (each is being
-#: split elsewhere); the test fails for any module not listed here, and for a
-#: listed one that has come under the limit (so the list only shrinks).
-KNOWN_LONG = {
-    "pipeline/batch.py",
-}
 
 
 def module_name(path: Path, root: Path) -> str:
@@ -167,13 +158,4 @@ def _long_modules() -> dict[str, int]:
 
 def test_no_module_is_over_600_lines():
     long = _long_modules()
-    new = {p: n for p, n in long.items() if p not in KNOWN_LONG}
-    assert not new, f"modules over {MAX_LINES} lines (split them by concern): {new}"
-
-
-@pytest.mark.parametrize("path", sorted(KNOWN_LONG))
-def test_known_long_modules_are_still_long(path: str):
-    """A listed module that came under the limit leaves the list (or is gone)."""
-    if not (ROOT / path).is_file():
-        pytest.fail(f"{path} no longer exists: remove it from KNOWN_LONG")
-    assert path in _long_modules(), f"{path} is now at most {MAX_LINES} lines: remove it from KNOWN_LONG"
+    assert not long, f"modules over {MAX_LINES} lines (split them by concern): {long}"

@@ -53,6 +53,7 @@ from typing import TYPE_CHECKING
 from collections.abc import Callable, Iterator, Sequence
 
 from .. import batch
+from ..batch import worker
 from ..store import Store, fingerprint, from_payload, storable, to_payload
 from . import basename, local_path, stat_source, url_fs
 
@@ -93,9 +94,7 @@ def setup_worker(levels: dict[str, int], warm: bool) -> None:
     """Once per worker process (idempotent): capture log lines, the client's
     log levels, and the rules and models loaded by a warm-up extraction."""
     global _warm
-    if batch._capture is None:
-        batch._capture = batch._Capture()
-        logging.getLogger().addHandler(batch._capture)
+    capture = worker.capture_logs()
     for name, level in levels.items():
         if name:  # the root logger's level is the worker's own business
             logging.getLogger(name).setLevel(level)
@@ -106,7 +105,7 @@ def setup_worker(levels: dict[str, int], warm: bool) -> None:
         except Exception:  # noqa: BLE001 - a warm-up failure is left to the first real file
             pass
         _warm = True
-    batch._capture.lines.clear()
+    capture.lines.clear()
 
 
 try:
@@ -154,7 +153,7 @@ def extract_task(source: str, max_bytes: int, known_sha: str | None,
                  extractor: Extractor | None) -> tuple[str, str | None, str | None, list]:
     """One file on a worker: ``("same", sha256, None, [])`` when its bytes hash
     to ``known_sha``, else ``("new", sha256, payload, log lines)``."""
-    if batch._capture is None:  # a worker that joined without the plugin (should not happen)
+    if not worker.capturing():  # a worker that joined without the plugin (should not happen)
         setup_worker({}, extractor is None)
     try:
         local, tmp = _fetch(source)

@@ -24,7 +24,11 @@ from .files import csv_unescape
 if TYPE_CHECKING:
     from ..models import DocumentRecord, Evidence, Reference, Target
 
-__all__ = ["from_json", "read_documents_jsonl"]
+__all__ = ["from_json", "read_documents_jsonl", "ERROR_WARNING"]
+
+#: How a failed record's message starts among its warnings: the only place a
+#: ``documents.jsonl`` line carries the error (SCHEMA.md has no error key).
+ERROR_WARNING = "error: "
 
 #: The keys a documents.jsonl record, reference, target and evidence must have
 #: (SCHEMA.md); :func:`from_json` with ``strict=False`` fills them in instead.
@@ -63,8 +67,11 @@ def from_json(obj: Any, *, strict: bool = True) -> DocumentRecord:
     in (``other``, ``all``, an empty evidence) and also reads the flat
     ``signer_name``/``signer_title`` and ``evidence_text``/``_start``/``_end``
     keys of the CSV rows.  ``error``, ``error_message``, ``format`` and
-    ``text`` keys, or an ``extra`` dict, go to ``rec.extra``.  A value that
-    is not a JSON object raises ``TypeError``.
+    ``text`` keys, or an ``extra`` dict, go to ``rec.extra``; without an
+    ``error``, a record whose warnings hold an ``error: …`` one (as
+    ``documents.jsonl`` writes a failed file) gets the error code ``error``
+    and that message, so that no reader of a record parses its warnings.  A
+    value that is not a JSON object raises ``TypeError``.
     """
     from ..models import DocumentRecord, Signer
 
@@ -85,6 +92,12 @@ def from_json(obj: Any, *, strict: bool = True) -> DocumentRecord:
     if d.get("reviewed") and isinstance(d.get("original"), Mapping) and "review" not in extra:
         # corrected document facts (pipeline.review), written back by to_json()
         extra["review"] = {"reviewed": d["reviewed"], "original": dict(d["original"])}
+    warnings = [str(w) for w in d.get("warnings") or []]
+    if not extra.get("error"):
+        message = next((w[len(ERROR_WARNING):] for w in warnings if w.startswith(ERROR_WARNING)), None)
+        if message is not None:
+            extra["error"] = "error"
+            extra.setdefault("error_message", message)
     return DocumentRecord(
         doc_id=str(d["doc_id"]), source=str(d.get("source") or ""), sha256=str(d.get("sha256") or ""),
         doc_type=d.get("doc_type"), number=d.get("number"), issue_date=d.get("issue_date"),
@@ -93,7 +106,7 @@ def from_json(obj: Any, *, strict: bool = True) -> DocumentRecord:
         signer=signer, title=d.get("title"),
         references=[_reference(r, strict) for r in d.get("references") or []],
         targets=[_target(t, strict) for t in d.get("targets") or []],
-        warnings=[str(w) for w in d.get("warnings") or []],
+        warnings=warnings,
         extra=extra,
     )
 
@@ -150,7 +163,8 @@ def read_documents_jsonl(path: Path | str) -> list[DocumentRecord]:
     What the JSON record does not hold is taken from the files beside it when
     they are there: each document's input ``format`` and ``error`` code from
     ``documents.csv``, the error message from ``errors.csv``.  Without them a
-    record whose warnings start ``error: `` gets the error code ``error``.
+    failed record keeps what :func:`from_json` read from its ``error: …``
+    warning (the code ``error`` and the warning's message).
     Raises :class:`ValueError` naming the line of a line that is not a record.
     """
     path = Path(path)
@@ -170,13 +184,11 @@ def read_documents_jsonl(path: Path | str) -> list[DocumentRecord]:
             fmt, error = facts.get(key, (None, None))
             if fmt:
                 rec.extra["format"] = fmt
-            if key not in facts and any(w.startswith("error: ") for w in rec.warnings):
-                error = "error"
             if error:
                 rec.extra["error"] = error
-                msg = messages.get(key, (None,))[0]
-                if msg:
-                    rec.extra["error_message"] = msg
+            msg = messages.get(key, (None,))[0]
+            if msg and rec.extra.get("error"):
+                rec.extra["error_message"] = msg
             records.append(rec)
     return records
 

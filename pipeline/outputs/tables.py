@@ -76,10 +76,7 @@ def _error_message(rec: DocumentRecord) -> str | None:
     if not rec.extra.get("error"):
         return None
     msg = rec.extra.get("error_message")
-    if msg:
-        return str(msg)
-    errs = [w[len("error: "):] for w in rec.warnings if w.startswith("error: ")]
-    return errs[0] if errs else None
+    return str(msg) if msg else None
 
 
 def record_frames(records: Iterable[DocumentRecord]) -> dict[str, pd.DataFrame]:

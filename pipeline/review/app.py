@@ -24,6 +24,7 @@ reviewed documents in the gold format of ``../shared/gold``.
 """
 from __future__ import annotations
 
+import argparse
 import getpass
 import hmac
 import json
@@ -34,9 +35,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from starlette.applications import Starlette
+from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -46,10 +48,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from ..models import DocumentRecord
-from ..store import STORE_NAME, Store, from_payload
-from .corrections import (CODES, FACT_FIELDS, ReviewError, correct_record, snapshot, target_ident,
-                          target_spans, validate_fact, validate_target)
+from ..models import DocumentRecord, Target
+from ..store import STORE_NAME, Correction, Store, from_payload
+from .corrections import (CODES, FACT_FIELDS, ReviewError, added_targets, correct_record, correction_span,
+                          snapshot, target_ident, target_spans, validate_fact, validate_target)
 
 log = logging.getLogger("chitieu")
 
@@ -73,22 +75,22 @@ class Row:
     """One row of a document's targets table."""
 
     index: int | None              # the extracted target's position (None: an added one)
-    target: Any                       # the target shown (corrected when edited)
-    extracted: Any                    # the extracted target (None: added)
+    target: Target                    # the target shown (corrected when edited)
+    extracted: Target | None          # the extracted target (None: added)
     span: tuple[int, int, str]
     status: str                       # "", accepted, edited, rejected, added
-    correction: dict | None = None
+    correction: Correction | None = None
 
 
 @dataclass
 class DocView:
     raw: DocumentRecord
     corrected: DocumentRecord
-    corrections: list[dict]
+    corrections: list[Correction]
     rows: list[Row] = field(default_factory=list)
-    unmatched: list[dict] = field(default_factory=list)
-    reviewed: dict | None = None   # the doc/status correction when marked reviewed
-    facts: dict[str, dict] = field(default_factory=dict)  # name -> its correction
+    unmatched: list[Correction] = field(default_factory=list)
+    reviewed: Correction | None = None   # the doc/status correction when marked reviewed
+    facts: dict[str, Correction] = field(default_factory=dict)  # name -> its correction
 
     @property
     def sha256(self) -> str:
@@ -100,7 +102,7 @@ class DocView:
         return sum(1 for t in self.corrected.targets if _far(t))
 
 
-def _view(raw: DocumentRecord, rows: list[dict]) -> DocView:
+def _view(raw: DocumentRecord, rows: list[Correction]) -> DocView:
     corrected, _, unmatched, claims = correct_record(raw, rows)
     v = DocView(raw=raw, corrected=corrected, corrections=rows)
     spans = target_spans(raw)
@@ -115,17 +117,15 @@ def _view(raw: DocumentRecord, rows: list[dict]) -> DocView:
         k += 1
         status = {"accept": "accepted", "edit": "edited"}.get(c["action"], "") if c else ""
         v.rows.append(Row(i, now, t, span, status, c))
-    added = [c for c in rows if c["kind"] == "target" and c["action"] == "add"]
-    added.sort(key=lambda c: (c["span_start"], c["id"]))
-    for c, t in zip(added, shown[k:], strict=False):
-        v.rows.append(Row(None, t, None, (c["span_start"], c["span_end"], c["span_text"]), "added", c))
+    for (span, added), t in zip(added_targets(rows), shown[k:], strict=False):
+        v.rows.append(Row(None, t, None, span, "added", added))
     unmatched_ids = {u.correction_id for u in unmatched}
-    v.unmatched = [c for c in rows if c["id"] in unmatched_ids]
-    for c in rows:
-        if c["kind"] == "doc" and c["ident"] == "status" and c["action"] == "reviewed":
-            v.reviewed = c
-        elif c["kind"] == "fact" and c["action"] == "set":
-            v.facts[c["ident"]] = c
+    v.unmatched = [row for row in rows if row["id"] in unmatched_ids]
+    for row in rows:
+        if row["kind"] == "doc" and row["ident"] == "status" and row["action"] == "reviewed":
+            v.reviewed = row
+        elif row["kind"] == "fact" and row["action"] == "set":
+            v.facts[row["ident"]] = row
     return v
 
 
@@ -166,7 +166,7 @@ class Documents:
     def views(self) -> list[DocView]:
         with self.store() as st:
             rows = st.corrections()
-        by_sha: dict[str, list[dict]] = {}
+        by_sha: dict[str, list[Correction]] = {}
         for c in rows:
             by_sha.setdefault(c["sha256"], []).append(c)
         return [_view(r, by_sha.get(r.sha256, [])) for r in self.records()]
@@ -216,20 +216,20 @@ def highlight_values(text: str, rows: Iterable[Row]) -> str:
     return "".join(out)
 
 
-def _number(x: Any) -> str:
+def _number(x: float | None) -> str:
     if x is None:
         return ""
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
-def _value_text(t: Any) -> str:
+def _value_text(t: Target) -> str:
     v = _number(t.value) + (f"–{_number(t.value_max)}" if t.value_max is not None else "")
     unit = {"percent": "%", "percent_per_year": "%/năm"}.get(t.unit, "")
     sign = "≤ " if t.direction == "at_most" else ""
     return sign + v + unit + (" (implied)" if t.implied else "")
 
 
-def _facts(rec: DocumentRecord) -> dict[str, Any]:
+def _facts(rec: DocumentRecord) -> dict[str, str | None]:
     return {
         "doc_type": rec.doc_type, "number": rec.number, "issue_date": rec.issue_date, "place": rec.place,
         "issuing_body": rec.issuing_body, "parent_body": rec.parent_body, "admin_level": rec.admin_level,
@@ -239,7 +239,7 @@ def _facts(rec: DocumentRecord) -> dict[str, Any]:
     }
 
 
-def _far(t: Any) -> bool:
+def _far(t: Target) -> bool:
     return t.year_source in FAR_SOURCES or t.tier_source in FAR_SOURCES
 
 
@@ -319,7 +319,7 @@ def create_app(output_dir: Path | str, *, who: str | None = None, token: str | N
     def _ok(rec: DocumentRecord, cid: int) -> JSONResponse:
         return JSONResponse({"ok": True, "id": cid, "sha256": rec.sha256})
 
-    def _errors(fn):
+    def _errors(fn: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
         async def wrapped(request: Request) -> Response:
             try:
                 return await fn(request)
@@ -364,9 +364,8 @@ def create_app(output_dir: Path | str, *, who: str | None = None, token: str | N
         text = rec.extra.get("text")
         if not isinstance(text, str):
             raise ReviewError("this document has no text to select from")
-        start, end = data.get("start"), data.get("end")
-        if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)) \
-                or not 0 <= start < end <= len(text):
+        start, end = _offset(data.get("start")), _offset(data.get("end"))
+        if start is None or end is None or not 0 <= start < end <= len(text):
             raise ReviewError("start/end: not a span of the text")
         if end - start > MAX_SPAN:
             raise ReviewError(f"the selection is longer than {MAX_SPAN} characters")
@@ -425,13 +424,14 @@ def create_app(output_dir: Path | str, *, who: str | None = None, token: str | N
             row = next((c for c in st.corrections(rec.sha256) if c["id"] == cid), None)
             if row is None:
                 raise ReviewError(f"id: no correction {cid!r} of {rec.doc_id}")
-            span = None if row["span_start"] is None else (row["span_start"], row["span_end"], row["span_text"])
             st.put_correction(sha256=rec.sha256, doc_id=rec.doc_id, kind=row["kind"], ident=row["ident"],
-                              action="undone", who=who, span=span, original=row["original"],
+                              action="undone", who=who, span=correction_span(row), original=row["original"],
                               fields=row["fields"])
-        return _ok(rec, int(cid))
+        return _ok(rec, row["id"])
 
-    async def not_found(request: Request, exc: HTTPException) -> Response:
+    async def not_found(request: Request, exc: Exception) -> Response:
+        if not isinstance(exc, HTTPException):  # registered for HTTPException only
+            raise exc
         if request.url.path.startswith("/api/"):
             return JSONResponse({"ok": False, "error": exc.detail}, status_code=exc.status_code)
         return HTMLResponse(f"<!doctype html><title>{exc.status_code}</title><p>{_esc(str(exc.detail))}</p>"
@@ -448,7 +448,7 @@ def create_app(output_dir: Path | str, *, who: str | None = None, token: str | N
                      middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=[*LOOPBACK_HOSTS, *hosts])])
 
 
-def _keep(v: DocView, q: Any) -> bool:
+def _keep(v: DocView, q: QueryParams) -> bool:
     rec = v.corrected
     if q.get("province") and rec.province != q.get("province"):
         return False
@@ -466,6 +466,11 @@ def _keep(v: DocView, q: Any) -> bool:
     if q.get("reviewed") == "no" and v.reviewed is not None or q.get("reviewed") == "yes" and v.reviewed is None:
         return False
     return True
+
+
+def _offset(x: Any) -> int | None:
+    """A JSON integer (not a boolean), else ``None``."""
+    return x if isinstance(x, int) and not isinstance(x, bool) else None
 
 
 def _line_around(text: str, start: int, end: int) -> tuple[int, int]:
@@ -536,7 +541,7 @@ def export_gold(output_dir: Path | str, gold_dir: Path | str) -> list[Path]:
 # The command
 # --------------------------------------------------------------------------
 
-def main(args: Any) -> int:
+def main(args: argparse.Namespace) -> int:
     """``chitieu review`` (parsed by :mod:`pipeline.cli`)."""
     prog = "chitieu review"
     store = Path(args.output_dir) / STORE_NAME

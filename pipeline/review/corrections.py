@@ -39,10 +39,11 @@ from collections.abc import Iterable, Mapping, Sequence
 
 if TYPE_CHECKING:
     from ..models import DocumentRecord, Target
-    from ..store import Store
+    from ..store import Correction, Store
 
 __all__ = ["apply_corrections", "Corrected", "Unmatched", "target_spans", "target_ident", "validate_target",
-           "validate_fact", "CODES", "FACT_FIELDS", "EDITABLE", "ReviewError", "correct_record"]
+           "validate_fact", "CODES", "FACT_FIELDS", "EDITABLE", "ReviewError", "correct_record", "correction_span",
+           "added_targets"]
 
 #: SCHEMA.md's codes, which an edit is validated against.
 CODES: dict[str, tuple[str, ...]] = {
@@ -146,24 +147,24 @@ def validate_target(fields: Mapping[str, Any]) -> dict[str, Any]:
         raise ReviewError(f"not fields of a target: {', '.join(sorted(unknown))}")
     indicator = _code("indicator", fields.get("indicator"))
     sector = fields.get("sector") or _sector_of(indicator)
-    out = {
+    out: dict[str, Any] = {
         "sector": _code("sector", sector),
         "indicator": indicator,
         "subject": _opt_str("subject", fields.get("subject")),
         "tier": _code("tier", fields.get("tier")),
-        "year": _opt_year("year", fields.get("year")),
-        "period_start": _opt_year("period_start", fields.get("period_start")),
-        "value": _opt_number("value", fields.get("value")),
-        "value_max": _opt_number("value_max", fields.get("value_max")),
-        "unit": _code("unit", fields.get("unit")),
-        "direction": _code("direction", fields.get("direction") or "at_least"),
-        "group": _opt_str("group", fields.get("group"), 100),
     }
-    if out["value"] is None:
+    year = out["year"] = _opt_year("year", fields.get("year"))
+    period_start = out["period_start"] = _opt_year("period_start", fields.get("period_start"))
+    value = out["value"] = _opt_number("value", fields.get("value"))
+    value_max = out["value_max"] = _opt_number("value_max", fields.get("value_max"))
+    out.update(unit=_code("unit", fields.get("unit")),
+               direction=_code("direction", fields.get("direction") or "at_least"),
+               group=_opt_str("group", fields.get("group"), 100))
+    if value is None:
         raise ReviewError("value: a target needs a value")
-    if out["value_max"] is not None and out["value_max"] < out["value"]:
+    if value_max is not None and value_max < value:
         raise ReviewError("value_max: smaller than value")
-    if out["period_start"] is not None and out["year"] is not None and out["period_start"] > out["year"]:
+    if period_start is not None and year is not None and period_start > year:
         raise ReviewError("period_start: after the year")
     return out
 
@@ -262,7 +263,7 @@ class Unmatched:
                 f"at {self.span_start}) matches no extracted value any more")
 
 
-class Corrected(list):
+class Corrected(list["DocumentRecord"]):
     """The corrected records (a list), with what was applied and what was not."""
 
     def __init__(self, records: Iterable[DocumentRecord] = ()):
@@ -287,21 +288,35 @@ class Corrected(list):
 _TARGET_ACTIONS = ("accept", "edit", "reject")
 
 
-def correct_record(rec: DocumentRecord, corrections: Sequence[Mapping[str, Any]]
-                   ) -> tuple[DocumentRecord, int, list[Unmatched], list[Mapping[str, Any] | None]]:
+def correction_span(c: Correction) -> tuple[int, int, str] | None:
+    """The span ``(start, end, text)`` a target correction names (``None``: a row without one)."""
+    start, end, text = c["span_start"], c["span_end"], c["span_text"]
+    return None if start is None or end is None or text is None else (start, end, text)
+
+
+def added_targets(corrections: Iterable[Correction]) -> list[tuple[tuple[int, int, str], Correction]]:
+    """The ``add`` corrections with their spans, in the order their targets follow
+    the extracted ones: by place in the text, then by id."""
+    added = [(span, c) for c in corrections if c["kind"] == "target" and c["action"] == "add"
+             and (span := correction_span(c)) is not None]
+    return sorted(added, key=lambda a: (a[0][0], a[1]["id"]))
+
+
+def correct_record(rec: DocumentRecord, corrections: Sequence[Correction]
+                   ) -> tuple[DocumentRecord, int, list[Unmatched], list[Correction | None]]:
     """``rec`` with ``corrections`` (rows of its file) applied: the new
     record, how many applied, the unmatched ones, and, for each target of
     ``rec`` as given, the correction that claimed it (or ``None``)."""
     from ..models import Evidence, Signer, Target
 
     spans = target_spans(rec)
-    claimed: dict[int, Mapping[str, Any]] = {}
+    claimed: dict[int, Correction] = {}
     unmatched: list[Unmatched] = []
     applied = 0
     for c in corrections:
         if c["kind"] != "target" or c["action"] not in _TARGET_ACTIONS:
             continue
-        where = (c["span_start"], c["span_end"], c["span_text"])
+        where = correction_span(c)
         cands = [i for i, s in enumerate(spans) if s == where and i not in claimed]
         if not cands:
             unmatched.append(Unmatched(rec.doc_id, int(c["id"]), c["action"], c["span_text"], c["span_start"]))
@@ -311,24 +326,23 @@ def correct_record(rec: DocumentRecord, corrections: Sequence[Mapping[str, Any]]
         claimed[best] = c
     targets: list[Target] = []
     for i, t in enumerate(rec.targets):
-        c = claimed.get(i)
-        if c is None:
+        claim = claimed.get(i)
+        if claim is None:
             targets.append(t)
             continue
         applied += 1
-        if c["action"] == "reject":
+        if claim["action"] == "reject":
             continue
-        if c["action"] == "accept":
+        if claim["action"] == "accept":
             targets.append(dataclasses.replace(t, reviewed="accepted"))
         else:
-            fields = dict(c.get("fields") or {})
+            fields = dict(claim.get("fields") or {})
             targets.append(dataclasses.replace(t, **fields, reviewed="edited", original=t))
-    added = [c for c in corrections if c["kind"] == "target" and c["action"] == "add"]
-    for c in sorted(added, key=lambda c: (c["span_start"], c["id"])):
+    for (span_start, span_end, _), c in added_targets(corrections):
         f = dict(c["fields"] or {})
         ev = (c.get("original") or {}).get("evidence") or {}
         text = rec.extra.get("text")
-        start, end = int(ev.get("start", c["span_start"])), int(ev.get("end", c["span_end"]))
+        start, end = int(ev.get("start", span_start)), int(ev.get("end", span_end))
         ev_text = text[start:end] if isinstance(text, str) and 0 <= start <= end <= len(text) else ev.get("text", "")
         targets.append(Target(f["sector"], f["indicator"], f.get("subject"), f["tier"], f.get("year"),
                               f.get("period_start"), float(f["value"]),
@@ -379,7 +393,7 @@ def apply_corrections(records: Iterable[DocumentRecord], store: Store | Path | s
     if store is None:
         return Corrected(records)
     own = not isinstance(store, Store)
-    st = Store(store) if own else store
+    st = store if isinstance(store, Store) else Store(store)
     try:
         if not Path(st.path).exists() or not st.has_corrections():
             return Corrected(records)

@@ -428,6 +428,8 @@ def test_read_documents_jsonl_without_the_csv_files(tmp_path: Path, outputs: Pat
     (lone / "documents.jsonl").write_bytes((outputs / "documents.jsonl").read_bytes())
     back = {r.doc_id: r for r in read_documents_jsonl(lone / "documents.jsonl")}
     assert back["zz_broken"].extra["error"] == "error" and "error" not in back["hp_plan"].extra
+    # the message is read from the warning once, here, for every reader of the record
+    assert back["zz_broken"].extra["error_message"] == "corpus/zz_broken.txt: empty"
 
 
 def test_read_documents_jsonl_names_a_bad_line(tmp_path: Path, outputs: Path):

@@ -3,7 +3,8 @@
 :func:`write_report` writes ``report.html`` with
 
 * an **overview** of the batch: documents, targets, references, failures
-  (records with ``extra["error"]`` or an ``error: …`` warning);
+  (records with ``extra["error"]``, which a ``to_json()`` dict's ``error: …``
+  warning gives: :func:`pipeline.outputs.records.from_json`);
 * the **comparison table**: :func:`pipeline.outputs.compare.build_comparison`, so
   the same rows, columns, labels and baseline as ``comparison.csv`` (one row
   per sector × indicator × tier × year, one column per document with targets,

@@ -90,12 +90,11 @@ def _doc_keys(doc_ids: Sequence[str]) -> list[str]:
 
 
 def _failure(rec: DocumentRecord) -> tuple[str | None, str | None]:
-    errors = [w[len("error:"):].strip() for w in rec.warnings if w.startswith("error:")]
-    code = rec.extra.get("error")
-    if not code and not errors:
+    code = rec.extra.get("error")   # a record read back from JSON has it too (outputs.records.from_json)
+    if not code:
         return None, None
-    message = rec.extra.get("error_message") or (errors[0] if errors else None)
-    return (str(code) if code else "error"), (str(message) if message else None)
+    message = rec.extra.get("error_message")
+    return str(code), (str(message) if message else None)
 
 
 def _place_evidence(doc: _Doc, L: Labels) -> None:
