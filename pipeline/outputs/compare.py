@@ -1,8 +1,10 @@
 """The comparison table: documents side by side, one row per target slot.
 
-One row per (sector, indicator, tier, year); one column per document, headed
-by a label an analyst recognises; each cell the value, or the range, that
-document sets for that slot.
+One row per (sector, indicator, tier, year, group); one column per document,
+headed by a label an analyst recognises; each cell the value, or the range,
+that document sets for that slot.  ``group`` is empty (``None``) but for a
+criteria table's groups that are not tiers (``Nhóm 1``, ``Nhóm 2``): each gets
+a row of its own, compared with the same group of the baseline.
 
 Columns are grouped by place and level.  The **baseline** comes first: by
 default the national programme in the batch (:func:`~pipeline.outputs.columns.select_baseline`), or any
@@ -34,9 +36,9 @@ slot rather than guessing one.
 ...                                      12.0, 15.0, "percent", False, "at_least", ev)])
 >>> table = compare([rec])
 >>> list(table.columns)
-['sector', 'indicator', 'tier', 'year', 'Đắk Nông · 149/KH-UBND']
+['sector', 'indicator', 'tier', 'year', 'group', 'Đắk Nông · 149/KH-UBND']
 >>> table.to_dict("records")
-[{'sector': 'library', 'indicator': 'lib.service', 'tier': 'district', 'year': 2025, 'Đắk Nông · 149/KH-UBND': '12–15'}]
+[{'sector': 'library', 'indicator': 'lib.service', 'tier': 'district', 'year': 2025, 'group': None, 'Đắk Nông · 149/KH-UBND': '12–15'}]
 """
 from __future__ import annotations
 
@@ -61,12 +63,12 @@ __all__ = [
 ]
 
 #: The columns that identify a row of the comparison table.
-KEY_COLUMNS = ("sector", "indicator", "tier", "year")
+KEY_COLUMNS = ("sector", "indicator", "tier", "year", "group")
 
 #: Columns of the differences table: one row per distinct value a local
 #: (non-baseline) document sets for a slot.
 DIFFERENCE_COLUMNS = (
-    "sector", "indicator", "tier", "year", "document", "doc_id", "province", "province_2025",
+    "sector", "indicator", "tier", "year", "group", "document", "doc_id", "province", "province_2025",
     "district", "admin_level", "value", "unit", "baseline", "baseline_value", "difference",
     "status", "evidence_text",
 )
@@ -288,9 +290,11 @@ def build_comparison(frames_or_records: FramesOrRecords, baseline: str | None = 
     built-in programmes it cites (the first that sets a value for the row),
     and each of those gets a baseline column labelled ``1520/QĐ-TTg (built in)``.
 
-    Rows: every (sector, indicator, tier, year) some document has a target
-    for, in SCHEMA.md's order of codes, then by year (no year last).
-    Columns: those four, then the baseline(s) (always, even one that sets no
+    Rows: every (sector, indicator, tier, year, group) some document has a target
+    for, in SCHEMA.md's order of codes, then by year (no year last), then
+    by group (no group first).
+    Columns: those five (``group`` empty but for a criteria table's groups
+    that are not tiers), then the baseline(s) (always, even one that sets no
     target), then every other document with at least one target, grouped as
     the module says.  A cell is ``""`` when the document sets nothing for
     that row; several different values for one slot are joined by ``"; "``
@@ -342,8 +346,9 @@ def build_comparison(frames_or_records: FramesOrRecords, baseline: str | None = 
             continue
         rows_in_order = rows_of.sort_values(["doc_id", "evidence_start", "evidence_end"], kind="stable")
         for t in rows_in_order.to_dict("records"):
-            key = tuple(None if is_missing(t[k]) else t[k] for k in KEY_COLUMNS)
-            key = key[:3] + (int(key[3]) if key[3] is not None else None,)
+            # a targets table written before ``group`` existed has no such column: no group
+            key = tuple(None if is_missing(t.get(k)) else t[k] for k in KEY_COLUMNS)
+            key = key[:3] + (int(key[3]) if key[3] is not None else None,) + key[4:]
             col = label if label is not None else labels.get(str(t["doc_id"]))
             if col is None:
                 continue
@@ -351,7 +356,7 @@ def build_comparison(frames_or_records: FramesOrRecords, baseline: str | None = 
 
     sector_key, indicator_key, tier_key = _order(SECTOR_ORDER), _order(INDICATOR_ORDER), _order(TIER_ORDER)
     keys = sorted(slots, key=lambda k: (sector_key(k[0]), indicator_key(k[1]), tier_key(k[2]),
-                                        (k[3] is None, k[3] or 0)))
+                                        (k[3] is None, k[3] or 0), (k[4] is not None, k[4] or "")))
     rows, cells = [], {}
     for pos, key in enumerate(keys):
         row: dict[str, Any] = dict(zip(KEY_COLUMNS, key, strict=True))
@@ -464,8 +469,8 @@ def _differences(keys: list[tuple], slots: Mapping[tuple, Mapping[str, list[dict
 def compare(frames_or_records: FramesOrRecords, baseline: str | None = "auto") -> pd.DataFrame:
     """The comparison table from :func:`pipeline.outputs.frames.to_frames` output or records.
 
-    Rows: every (sector, indicator, tier, year) some document has a target
-    for, in SCHEMA.md's order of codes, then by year.  Columns: those four,
+    Rows: every (sector, indicator, tier, year, group) some document has a target
+    for, in SCHEMA.md's order of codes, then by year and group.  Columns: those five,
     then the baseline document's (``baseline``: ``"auto"`` for the national
     programme in the batch, ``None`` for none, or a ``doc_id``), then one per
     other document with at least one target, grouped by province and level.

@@ -290,6 +290,8 @@ def comparison_view(comparison: Comparison, L: Labels) -> ComparisonView:
             cells[shown] = [namers[col](v) for v in table[col].tolist()]
         elif col == "year":
             cells[shown] = table[col].tolist()
+        elif col == "group":
+            cells[shown] = [v if isinstance(v, str) and v else None for v in table[col].tolist()]
         else:
             values: list[Any] = []
             for pos in range(len(table)):

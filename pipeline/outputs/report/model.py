@@ -150,7 +150,9 @@ def _target_summary(t: Target | Mapping[str, Any], L: Labels) -> str:
     for a target or a row of the targets table."""
     get = t.get if isinstance(t, Mapping) else (lambda k: getattr(t, k))
     year = L.year(get("year")) or L.ui("no_year")
-    return (f"{L.indicator(get('indicator'))} · {L.tier(get('tier'))} · {year}: "
+    group = _group(get("group"))
+    tier = L.tier(get("tier")) + (f" ({group})" if group else "")
+    return (f"{L.indicator(get('indicator'))} · {tier} · {year}: "
             f"{L.value(get('value'), get('value_max'), get('direction'), get('unit'))}")
 
 
@@ -198,6 +200,12 @@ class _Row:
     key: tuple                      # sector, indicator, tier, year
     cells: dict[int, _Cell]         # column position -> cell
     differences: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    group: Optional[str] = None     # a criteria-table group that is not a tier (``Nhóm 1``)
+
+
+def _group(value: Any) -> Optional[str]:
+    """A comparison row's group: ``None`` for the empty cells pandas gives."""
+    return value if isinstance(value, str) and value else None
 
 
 def _year_text(year: Any, L: Labels) -> str:
@@ -240,13 +248,15 @@ def _comparison_model(docs: list[_Doc], baseline_doc_id: str | None, L: Labels):
 
     diffs: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
     for row in comparison.differences.to_dict("records"):
-        key = (row["sector"], row["indicator"], row["tier"], _int(row["year"]), row["document"])
+        key = (row["sector"], row["indicator"], row["tier"], _int(row["year"]), _group(row.get("group")),
+               row["document"])
         diffs[key].append(row)
 
     rows: list[_Row] = []
     for pos, trow in enumerate(comparison.table.to_dict("records")):
         key = (trow["sector"], trow["indicator"], trow["tier"], _int(trow["year"]))
-        row = _Row(key, {})
+        group = _group(trow.get("group"))
+        row = _Row(key, {}, group=group)
         for col in columns:
             targets = comparison.cells.get((pos, col.label))
             if not targets:
@@ -257,8 +267,8 @@ def _comparison_model(docs: list[_Doc], baseline_doc_id: str | None, L: Labels):
                 if all(text != shown for shown, _, _ in cell.texts):
                     cell.texts.append((text, _mark_of(by_id[str(t["doc_id"])], t), t))
             row.cells[position[col.label]] = cell
-            if key + (col.label,) in diffs:
-                row.differences[position[col.label]] = diffs[key + (col.label,)]
+            if key + (group, col.label) in diffs:
+                row.differences[position[col.label]] = diffs[key + (group, col.label)]
         rows.append(row)
     return comparison, columns, rows, builtins
 

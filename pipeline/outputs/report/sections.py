@@ -116,13 +116,15 @@ def _comparison(rows: list[_Row], columns: list[_Column], L: Labels) -> str:
                               for k in ("up3", "up2", "up1", "eq", "down1", "down2", "down3", "nb"))
                    + '</p>\n')
     out.append('<div class="scroll tall"><table class="comparison">\n<thead><tr>'
-               + "".join(f'<th scope="col" data-key="{k}">{_esc(L.ui("col." + k))}</th>' for k in KEY_COLUMNS)
+               + "".join(f'<th scope="col" data-key="{k}">{_esc(L.ui("col." + k))}</th>' for k in KEY_COLUMNS
+                       if k != "group")  # a group is shown with its tier
                + "".join(_column_head(c, L) for c in columns) + "</tr></thead>\n<tbody>\n")
     for row in rows:
         sector, indicator, tier, year = row.key
         out.append(f'<tr><td data-code="{_esc(sector)}">{_esc(L.sector(sector))}</td>'
                    f'<td data-code="{_esc(indicator)}">{_esc(L.indicator(indicator))}</td>'
-                   f'<td data-code="{_esc(tier)}">{_esc(L.tier(tier))}</td>'
+                   f'<td data-code="{_esc(tier)}">{_esc(L.tier(tier))}'
+                   f'{f" ({_esc(row.group)})" if row.group else ""}</td>'
                    f'<td class="num">{_esc(L.year(year))}</td>')
         for pos, col in enumerate(columns):
             cell = row.cells.get(pos)
