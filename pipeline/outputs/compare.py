@@ -45,11 +45,11 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from .columns import LOCAL_LEVELS, _text, document_labels, is_national, national_documents, select_baseline
 from .format import format_value, is_missing
-from .tables import record_frames
+from .tables import record_frames, rows_of
 
 if TYPE_CHECKING:  # pandas is imported lazily: ``import pipeline`` stays light
     import pandas as pd
@@ -109,7 +109,7 @@ BASELINE_ROLE = "baseline"
 COMPARED_ROLE = "compared"
 
 
-def _order(order: tuple[str, ...]):
+def _order(order: tuple[str, ...]) -> Callable[[Any], tuple[int, str]]:
     rank = {code: i for i, code in enumerate(order)}
 
     def key(code: Any) -> tuple[int, str]:
@@ -174,8 +174,8 @@ class Comparison:
             return ""
         uses: dict[str, list[str]] = {}
         for compared, bases in self.compared_with.items():
-            for b in bases:
-                uses.setdefault(b, []).append(compared)
+            for base in bases:
+                uses.setdefault(base, []).append(compared)
         parts = []
         for b in self.builtins:
             names = uses.get(b.label, [])
@@ -190,7 +190,7 @@ class Comparison:
         province ``national``, the baseline's level reads ``… (baseline)``."""
         import pandas as pd
 
-        info = {row["column"]: row for row in self.columns.to_dict("records")}
+        info = {row["column"]: row for row in rows_of(self.columns)}
         tuples = []
         for col in self.table.columns:
             if col in info:
@@ -220,6 +220,21 @@ def group_header(info: Mapping[str, Any]) -> tuple[str, str]:
 
 FramesOrRecords = Mapping[str, "pd.DataFrame"] | Iterable["DocumentRecord"]
 
+#: A row of the comparison: (sector, indicator, tier, year, group), as
+#: :data:`KEY_COLUMNS`; ``None`` where a target leaves it empty.
+Slot = tuple[str | None, str | None, str | None, int | None, str | None]
+
+
+def _slot(t: Mapping[str, Any]) -> Slot:
+    """The comparison row of a row of the targets table (one written before
+    ``group`` existed has no such column: no group)."""
+    def get(key: str) -> Any:
+        value = t.get(key)
+        return None if is_missing(value) else value
+
+    year = get("year")
+    return get("sector"), get("indicator"), get("tier"), (None if year is None else int(year)), get("group")
+
 
 def _frames(frames_or_records: FramesOrRecords) -> Mapping[str, pd.DataFrame]:
     if isinstance(frames_or_records, Mapping):
@@ -227,7 +242,12 @@ def _frames(frames_or_records: FramesOrRecords) -> Mapping[str, pd.DataFrame]:
     return record_frames(frames_or_records)
 
 
-def _column_order(doc: Mapping[str, Any]) -> tuple:
+#: Sort key of a value column: (national 0 / province 1 / unknown 2, province
+#: since 2025, province, level, district, doc_id).
+ColumnOrder = tuple[int, tuple[str, str], tuple[str, str], tuple[int, str], tuple[str, str], str]
+
+
+def _column_order(doc: Mapping[str, Any]) -> ColumnOrder:
     province = _text(doc.get("province"))
     level = _text(doc.get("admin_level"))
     if province is None:
@@ -239,7 +259,8 @@ def _column_order(doc: Mapping[str, Any]) -> tuple:
             collation_key(doc.get("district")), str(doc["doc_id"]))
 
 
-def _resolve_baseline(frames: Mapping[str, pd.DataFrame], baseline: str | None):
+def _resolve_baseline(frames: Mapping[str, pd.DataFrame],
+                      baseline: str | None) -> tuple[str | None, Builtin | None, bool]:
     """(batch baseline doc_id, fixed built-in, cite built-ins per document?).
 
     A name that is a doc_id of the batch wins over a built-in programme of
@@ -269,7 +290,7 @@ def _cited_builtins(frames: Mapping[str, pd.DataFrame]) -> dict[str, list[Builti
         return out
     by_doc: dict[str, list[dict[str, Any]]] = {}
     ordered = references.sort_values(["doc_id", "evidence_start"], kind="stable", na_position="last")
-    for ref in ordered[["doc_id", "number", "date"]].to_dict("records"):
+    for ref in rows_of(ordered[["doc_id", "number", "date"]]):
         by_doc.setdefault(str(ref["doc_id"]), []).append(
             {"number": _text(ref["number"]), "date": _text(ref["date"])})
     for doc_id, refs in by_doc.items():
@@ -308,7 +329,7 @@ def build_comparison(frames_or_records: FramesOrRecords, baseline: str | None = 
     baseline_id, fixed, by_citation = _resolve_baseline(frames, baseline)
 
     with_targets = set(targets["doc_id"]) if len(targets) else set()
-    all_docs = documents.to_dict("records")
+    all_docs = rows_of(documents)
     docs = [d for d in all_docs if d["doc_id"] in with_targets or d["doc_id"] == baseline_id]
     labels = document_labels(docs)
     first: dict[str, dict[str, Any]] = {}
@@ -340,15 +361,15 @@ def build_comparison(frames_or_records: FramesOrRecords, baseline: str | None = 
     columns = [b.label for b in builtins] + [labels[i] for i in ordered_ids]
 
     # cells: slot -> label -> targets
-    slots: dict[tuple, dict[str, list[dict[str, Any]]]] = {}
-    for label, rows_of in [(None, targets)] + [(b.label, builtin_frames[b.id]["targets"]) for b in builtins]:
-        if not len(rows_of):
+    slots: dict[Slot, dict[str, list[dict[str, Any]]]] = {}
+    sources: list[tuple[str | None, pd.DataFrame]] = [(None, targets)]
+    sources += [(b.label, builtin_frames[b.id]["targets"]) for b in builtins]
+    for label, frame in sources:
+        if not len(frame):
             continue
-        rows_in_order = rows_of.sort_values(["doc_id", "evidence_start", "evidence_end"], kind="stable")
-        for t in rows_in_order.to_dict("records"):
-            # a targets table written before ``group`` existed has no such column: no group
-            key = tuple(None if is_missing(t.get(k)) else t[k] for k in KEY_COLUMNS)
-            key = key[:3] + (int(key[3]) if key[3] is not None else None,) + key[4:]
+        rows_in_order = frame.sort_values(["doc_id", "evidence_start", "evidence_end"], kind="stable")
+        for t in rows_of(rows_in_order):
+            key = _slot(t)
             col = label if label is not None else labels.get(str(t["doc_id"]))
             if col is None:
                 continue
@@ -357,7 +378,8 @@ def build_comparison(frames_or_records: FramesOrRecords, baseline: str | None = 
     sector_key, indicator_key, tier_key = _order(SECTOR_ORDER), _order(INDICATOR_ORDER), _order(TIER_ORDER)
     keys = sorted(slots, key=lambda k: (sector_key(k[0]), indicator_key(k[1]), tier_key(k[2]),
                                         (k[3] is None, k[3] or 0), (k[4] is not None, k[4] or "")))
-    rows, cells = [], {}
+    rows: list[dict[str, Any]] = []
+    cells: dict[tuple[int, str], list[dict[str, Any]]] = {}
     for pos, key in enumerate(keys):
         row: dict[str, Any] = dict(zip(KEY_COLUMNS, key, strict=True))
         for col in columns:
@@ -371,7 +393,7 @@ def build_comparison(frames_or_records: FramesOrRecords, baseline: str | None = 
 
     info_rows = []
     for b in builtins:
-        d = builtin_frames[b.id]["documents"].to_dict("records")[0]
+        d = rows_of(builtin_frames[b.id]["documents"])[0]
         info_rows.append(_info_row(b.label, BASELINE_ROLE, d, len(b.targets)))
     for doc_id in ordered_ids:
         info_rows.append(_info_row(labels[doc_id], BASELINE_ROLE if doc_id == baseline_id else COMPARED_ROLE,
@@ -413,7 +435,7 @@ def _distinct_texts(ts: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def _differences(keys: list[tuple], slots: Mapping[tuple, Mapping[str, list[dict[str, Any]]]],
+def _differences(keys: list[Slot], slots: Mapping[Slot, Mapping[str, list[dict[str, Any]]]],
                  info_rows: list[dict[str, Any]], compared_with: Mapping[str, tuple[str, ...]]) -> pd.DataFrame:
     """One row per distinct local value.  Each is compared with the first of
     its document's baselines that sets a value for the row (the only one

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 __all__ = ["xlsx_bytes", "XLSX_MAX_WIDTH", "XLSX_FIXED_DATE"]
 
+#: An xlsxwriter worksheet: xlsxwriter ships no types (pyproject's mypy overrides).
+Worksheet = Any
+
 
 # XLSX
 # --------------------------------------------------------------------------
@@ -93,7 +96,7 @@ class _Book:
         if tmpdir:
             options["tmpdir"] = tmpdir
         self.wb = xlsxwriter.Workbook(buf, options)
-        self._formats: dict[tuple, Any] = {}
+        self._formats: dict[tuple[tuple[str, Any], ...], Any] = {}   # properties -> xlsxwriter Format
 
     def fmt(self, **props: Any) -> Any:
         key = tuple(sorted(props.items()))
@@ -106,7 +109,7 @@ class _Book:
         return self.fmt(num_format=num_format) if num_format else None
 
 
-def _put(ws, row: int, col: int, value: Any, fmt: Any = None) -> None:
+def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: Any = None) -> None:
     """One cell, typed as pandas' Excel writer types it: missing values are
     empty, booleans booleans, numbers numbers, anything else text -- always
     written as a string, so a text starting with ``=`` is never a formula."""
@@ -145,7 +148,7 @@ def _put(ws, row: int, col: int, value: Any, fmt: Any = None) -> None:
             ws.write_blank(row, col, None, fmt)
 
 
-def _set_widths(ws, widths: list[int]) -> None:
+def _set_widths(ws: Worksheet, widths: list[int]) -> None:
     for j, w in enumerate(widths):
         # in pixels, so that the file holds exactly ``w`` (set_column would add padding)
         ws.set_column_pixels(j, j, w * _PIXELS_PER_CHAR)

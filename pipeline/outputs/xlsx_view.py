@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from collections.abc import Mapping
 
 from .labels import DEFAULT_LANG, Labels, labels_for
+from .tables import rows_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -183,7 +184,7 @@ def differences_view(diffs: pd.DataFrame, L: Labels, *, national: Mapping[str, b
     fractions.  A baseline value given in another unit is shown without one."""
     import pandas as pd
 
-    rows = diffs.to_dict("records")
+    rows = rows_of(diffs)
     columns: list[str] = []
     for c in diffs.columns:
         columns.append(str(c))
@@ -223,7 +224,7 @@ def national_baselines(comparison: Comparison) -> dict[str, bool]:
     """Column label -> whether that baseline is a national programme (built
     in, or a central document), for the statuses' words."""
     out = {}
-    for row in comparison.columns.to_dict("records"):
+    for row in rows_of(comparison.columns):
         if row["role"] == "baseline":
             out[str(row["column"])] = str(row["doc_id"]).startswith("builtin:") or row.get("admin_level") == "central"
     return out
@@ -278,7 +279,7 @@ def comparison_view(comparison: Comparison, L: Labels) -> ComparisonView:
     from .compare import BASELINE_ROLE, KEY_COLUMNS, VALUE_SEPARATOR
 
     table = comparison.table
-    info = {row["column"]: row for row in comparison.columns.to_dict("records")}
+    info = {row["column"]: row for row in rows_of(comparison.columns)}
     namers = {"sector": L.sector, "indicator": L.indicator, "tier": L.tier}
     cells: dict[str, list[Any]] = {}
     formats: dict[tuple[int, str], str] = {}

@@ -626,6 +626,11 @@ def grouped_plan() -> DocumentRecord:
     return rec
 
 
+def by_group(frame: pd.DataFrame, column: str) -> list[tuple[str | None, str]]:
+    """(group or None, the cell of ``column``) of each row, in order."""
+    return [(None if pd.isna(g) else g, v) for g, v in zip(frame["group"], frame[column], strict=True)]
+
+
 def test_a_criteria_group_gets_its_own_comparison_row():
     """Cells of a criteria table that differ only by their group (not a tier)
     are rows of their own, in the comparison and in the differences, never one
@@ -633,12 +638,10 @@ def test_a_criteria_group_gets_its_own_comparison_row():
     comparison = build_comparison([grouped_plan()], baseline=None)
     table = comparison.table
     assert list(table.columns) == KEYS + ["Lạng Sơn · 7/QĐ-UBND"]
-    assert [(None if pd.isna(g) else g, v) for g, v in zip(table["group"], table["Lạng Sơn · 7/QĐ-UBND"])] == \
-        [(None, "60"), ("Nhóm 1", "70"), ("Nhóm 2", "50")]
+    assert by_group(table, "Lạng Sơn · 7/QĐ-UBND") == [(None, "60"), ("Nhóm 1", "70"), ("Nhóm 2", "50")]
     assert (table["tier"] == "commune").all() and (table["year"] == 2030).all()
     diffs = comparison.differences
-    assert [(None if pd.isna(g) else g, v) for g, v in zip(diffs["group"], diffs["value"])] == \
-        [(None, "60"), ("Nhóm 1", "70"), ("Nhóm 2", "50")]
+    assert by_group(diffs, "value") == [(None, "60"), ("Nhóm 1", "70"), ("Nhóm 2", "50")]
 
 
 def test_a_group_row_is_compared_with_the_same_group_of_the_baseline():

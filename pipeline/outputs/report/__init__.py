@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from collections.abc import Iterable, Mapping
 
 from ..annotate import esc as _esc
@@ -63,6 +63,9 @@ from ..labels import DEFAULT_LANG, labels_for
 from .charts import _charts
 from .model import RecordLike, _comparison_model, _prepare
 from .sections import _comparison, _documents, _nav, _overview
+
+if TYPE_CHECKING:
+    import jinja2
 
 __all__ = ["write_report", "render_report", "REPORT_FILE", "TEMPLATES_DIR", "ASSETS_DIR"]
 
@@ -128,7 +131,7 @@ def render_report(records: Iterable[RecordLike], *, baseline_doc_id: str | None 
 # --------------------------------------------------------------------------
 
 @functools.cache
-def _template() -> Any:
+def _template() -> jinja2.Template:
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,

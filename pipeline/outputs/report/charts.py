@@ -16,7 +16,7 @@ def _nice_max(v: float, unit: str) -> float:
         return 100.0
     if v <= 0:
         return 1.0
-    mag = 10 ** math.floor(math.log10(v))
+    mag = 10.0 ** math.floor(math.log10(v))
     for step in (1, 2, 2.5, 5, 10):
         if step * mag >= v:
             return step * mag
@@ -40,12 +40,12 @@ def _f(x: float) -> str:
 def _charts(rows: list[_Row], columns: list[_Column], L: Labels) -> str:
     if not rows:
         return ""
-    groups: dict[tuple, list[_Row]] = {}
+    groups: dict[tuple[str, str, str], list[_Row]] = {}   # (sector, indicator, unit) -> rows
     for row in rows:
         units = sorted({str(t.get("unit")) for cell in row.cells.values() for _, _, t in cell.texts})
         for unit in units:
             groups.setdefault((row.key[0], row.key[1], unit), []).append(row)
-    by_indicator: dict[tuple, list[str]] = defaultdict(list)
+    by_indicator: dict[tuple[str, str], list[str]] = defaultdict(list)
     for sector, indicator, unit in groups:
         by_indicator[(sector, indicator)].append(unit)
     out = [f'<section id="charts">\n<h2>{_esc(L.ui("nav.charts"))}</h2>\n<div class="charts">\n']

@@ -141,7 +141,8 @@ def _comparison(rows: list[_Row], columns: list[_Column], L: Labels) -> str:
             else:
                 named = next((str(r["baseline"]) for r in row.differences.get(pos, [])
                               if isinstance(r.get("baseline"), str)), None)
-                is_nat = national.get(named, _is_national_column(columns[base_pos]))
+                fallback = _is_national_column(columns[base_pos])
+                is_nat = national.get(named, fallback) if named is not None else fallback
                 cls, diff, tip = _difference(row, pos, base_pos, L, label_pos, national=is_nat)
                 note = f'<span class="diff">{_esc(diff)}</span>' if diff else ""
                 out.append(f'<td class="v {cls}" title="{_esc(tip)}">{links}{note}</td>')
