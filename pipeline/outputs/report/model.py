@@ -189,6 +189,11 @@ class _Column:
     info: dict[str, Any]
     shown: str = ""                # the label as shown (the language's words); ``label`` is the key
 
+    @property
+    def colour(self) -> str:
+        """The document's colour, the same in the table's head and in every chart."""
+        return PALETTE[self.index % len(PALETTE)]
+
 @dataclass
 class _Cell:
     texts: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)   # shown, mark id, target row
