@@ -26,7 +26,7 @@ def test_every_template_and_asset_is_package_data():
     files = [p.relative_to(Path(report.__file__).parent).as_posix()
              for d in (report.TEMPLATES_DIR, report.ASSETS_DIR) for p in sorted(d.iterdir()) if p.is_file()]
     assert {"templates/page.html.j2", "templates/nav.html.j2", "templates/overview.html.j2",
-            "templates/comparison.html.j2", "templates/documents.html.j2",
+            "templates/comparison.html.j2", "templates/charts.html.j2", "templates/documents.html.j2",
             "assets/report.css", "assets/report.js"} <= set(files)
     globs = _package_data()
     missing = [f for f in files if not any(fnmatch.fnmatch(f, g) for g in globs)]

@@ -47,10 +47,10 @@ font stack that covers Vietnamese.  Output is deterministic (records sorted by
 
 The page is Jinja2 templates (``templates/``, autoescaping every value with
 :func:`pipeline.outputs.annotate.esc`): ``page.html.j2`` lays it out and calls
-one macro per section (``nav``, ``overview``, ``comparison``, ``documents``
-``.html.j2``); its style and script are ``assets/report.css`` and
+one macro per section (``nav``, ``overview``, ``comparison``, ``charts``,
+``documents`` ``.html.j2``); its style and script are ``assets/report.css`` and
 ``assets/report.js``, inlined into the page.  The view model is
-:mod:`.model`, what each section shows :mod:`.sections`, the charts
+:mod:`.model`, what each section shows :mod:`.sections`, the charts' layout
 :mod:`.charts`, the marks :mod:`pipeline.outputs.annotate`.
 """
 from __future__ import annotations
@@ -122,7 +122,7 @@ def render_report(records: Iterable[RecordLike], *, baseline_doc_id: str | None 
         overview_view=sections.overview(docs, baseline, columns, L, explicit=baseline_doc_id is not None,
                                         comparison=comparison),
         table=sections.comparison_table(rows, columns, L),
-        charts=Markup(_charts(rows, columns, L)),
+        chart_views=_charts(rows, columns, L),
         document_views=[sections.document(d, L) for d in docs + builtins])
 
 
