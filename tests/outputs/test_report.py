@@ -395,6 +395,11 @@ def test_a_criteria_group_is_a_row_of_the_report_with_its_tier():
     assert '<span class="diff">+10</span>' in cells[1][5]       # against the same group of the baseline
     assert 'd-nb' in cells[2][5] and 'd-eq' in cells[0][5]       # Nhóm 2: the baseline sets nothing
     assert 'title="Đơn vị có trung tâm văn hóa, nhà văn hóa · Cấp xã (Nhóm 2) · 2030: 60%"' in cells[2][5]
+    # the chart: a bar per group, its tooltip and the label under it name the group
+    chart = markup[markup.index('<section id="charts">'):markup.index('<section id="documents">')]
+    assert "<title>Lạng Sơn · 7/QĐ-UBND — Cấp xã (Nhóm 1) 2030: 80%</title>" in chart
+    labels = [re.sub(r"<[^>]+>", " ", m).split() for m in re.findall(r'<text class="tier"[^>]*>(.*?)</text>', chart)]
+    assert [" ".join(words) for words in labels] == ["Cấp xã", "Cấp xã (Nhóm 1)", "Cấp xã (Nhóm 2)"]
 
 
 def _parse(text: str) -> tuple[float, float | None, str | None]:

@@ -128,15 +128,21 @@ def _wrap(text: str, width: float) -> list[str]:
     return lines or [""]
 
 
-def _tier_runs(rows: list[_Row]) -> list[tuple[str, int, int]]:
-    """(tier, first group, last group) of each run of a chart's groups with the same tier."""
-    runs: list[tuple[str, int, int]] = []
+def _tier_name(row: _Row, L: Labels) -> str:
+    """A row's tier as shown under its bars: the tier's name, a criteria table's group beside it."""
+    return L.tier(row.key[2]) + (f" ({row.group})" if row.group else "")
+
+
+def _tier_runs(rows: list[_Row], L: Labels) -> list[tuple[str, str, int, int]]:
+    """(tier, its name, first group, last group) of each run of a chart's groups
+    with the same tier (and criteria-table group)."""
+    runs: list[tuple[str, str, int, int]] = []
     for g, row in enumerate(rows):
-        tier = row.key[2]
-        if runs and runs[-1][0] == tier:
-            runs[-1] = (tier, runs[-1][1], g)
+        tier, name = row.key[2], _tier_name(row, L)
+        if runs and runs[-1][:2] == (tier, name):
+            runs[-1] = (tier, name, runs[-1][2], g)
         else:
-            runs.append((tier, g, g))
+            runs.append((tier, name, g, g))
     return runs
 
 
@@ -145,12 +151,12 @@ def _chart(sector: str, indicator: str, unit: str, rows: list[_Row], columns: li
     series = [pos for pos in range(len(columns))
               if any(pos in r.cells and any(t.get("unit") == unit for _, _, t in r.cells[pos].texts) for r in rows)]
     bar_w, gap, pad = 14.0, 2.0, 16.0
-    runs = _tier_runs(rows)
+    runs = _tier_runs(rows, L)
     # every group is at least as wide as the longest word of a tier label, so a
     # label wrapped into its run's width never reaches its neighbour's
-    longest_word = max((len(w) for tier, _, _ in runs for w in L.tier(tier).split()), default=0)
+    longest_word = max((len(w) for _, name, _, _ in runs for w in name.split()), default=0)
     group_w = max(44.0, len(series) * (bar_w + gap) - gap + pad, longest_word * _LABEL_CHAR_W + 10)
-    tier_lines = {(g0, g1): _wrap(L.tier(tier), (g1 - g0 + 1) * group_w - 10) for tier, g0, g1 in runs}
+    tier_lines = {(g0, g1): _wrap(name, (g1 - g0 + 1) * group_w - 10) for _, name, g0, g1 in runs}
     n_lines = max((len(v) for v in tier_lines.values()), default=1)
     vmax = 0.0
     for r in rows:
@@ -177,7 +183,7 @@ def _chart(sector: str, indicator: str, unit: str, rows: list[_Row], columns: li
     ticks = [(_f(y(vmax * i / 4)), _f(y(vmax * i / 4) + 3), text) for i, text in enumerate(tick_texts)]
     bar_groups: list[BarGroup] = []
     for g, row in enumerate(rows):
-        _, _, tier, year = row.key
+        year = row.key[3]
         x0 = left + g * group_w + (group_w - (len(series) * (bar_w + gap) - gap)) / 2
         bars: list[Bar] = []
         for s, pos in enumerate(series):
@@ -189,7 +195,7 @@ def _chart(sector: str, indicator: str, unit: str, rows: list[_Row], columns: li
             col = columns[pos]
             x = x0 + s * (bar_w + gap)
             low, high = float(t["value"]), _float(t.get("value_max"))
-            tip = (f"{col.shown} — {L.tier(tier)} {_year_text(year, L)}: "
+            tip = (f"{col.shown} — {_tier_name(row, L)} {_year_text(year, L)}: "
                    + "; ".join(f"{tx}{suffix}" for tx, _, _ in items))
             y_low = y(low)
             bar = Bar(mark=mark, tip=tip, doc_key=col.doc.key, x=_f(x), y=_f(y_low), width=_f(bar_w),
@@ -202,7 +208,7 @@ def _chart(sector: str, indicator: str, unit: str, rows: list[_Row], columns: li
     tiers = [TierLabel(tier, _f(left + g0 * group_w + 4), _f(left + (g1 + 1) * group_w - 4),
                        _f(left + (g0 + g1 + 1) * group_w / 2),
                        [(_f(0 if i == 0 else _LABEL_LINE_H), line) for i, line in enumerate(tier_lines[(g0, g1)])])
-             for tier, g0, g1 in runs]
+             for tier, _, g0, g1 in runs]
     legend = [(columns[pos].colour, columns[pos].shown,
                L.ui("chart.legend_baseline") if columns[pos].is_baseline else "") for pos in series]
     return Chart(id=chart_id, title=title, width=_f(width), height=_f(height), left=_f(left),
