@@ -15,6 +15,7 @@ import zipfile
 from typing import TYPE_CHECKING, Any
 from collections.abc import Iterable, Mapping
 
+from .annotate import find_value, pieces
 from .files import _is_na, _is_number
 from .format import format_number
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .compare import Comparison
-    from .xlsx_view import ComparisonView, SheetView
+    from .xlsx_view import ComparisonView, SheetView, ValueRef
 
 __all__ = ["xlsx_bytes", "XLSX_MAX_WIDTH", "XLSX_FIXED_DATE"]
 
@@ -148,6 +149,25 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: Any = None) -> None
             ws.write_blank(row, col, None, fmt)
 
 
+def _put_marked(book: _Book, ws: Worksheet, row: int, col: int, text: Any, ref: ValueRef | None) -> None:
+    """A text cell with the number of ``ref`` (its value) in bold where it is
+    written (:func:`pipeline.outputs.annotate.find_value`, as the report marks
+    it); any other cell as :func:`_put` writes it."""
+    span = find_value(*ref, text) if ref is not None and isinstance(text, str) and text else None
+    if span is None:
+        _put(ws, row, col, text)
+        return
+    bold = book.fmt(bold=True)
+    parts = pieces(text, [span])
+    if len(parts) == 1:   # the whole text is the value
+        ws.write_string(row, col, text, bold)
+        return
+    fragments: list[Any] = []
+    for piece, marked in parts:
+        fragments += [bold, piece] if marked else [piece]
+    ws.write_rich_string(row, col, *fragments)
+
+
 def _set_widths(ws: Worksheet, widths: list[int]) -> None:
     for j, w in enumerate(widths):
         # in pixels, so that the file holds exactly ``w`` (set_column would add padding)
@@ -165,8 +185,13 @@ def _data_sheet(book: _Book, view: SheetView) -> None:
         ws.write_string(0, j, _xlsx_text(col))
     values = [clean[c].tolist() for c in clean.columns]
     given = [view.formats.get(c) or () for c in cols]
+    marked = [view.marked.get(c) for c in cols]
     for i in range(nrows):
         for j in range(ncols):
+            refs = marked[j]
+            if refs is not None:
+                _put_marked(book, ws, i + 1, j, values[j][i], refs[i])
+                continue
             formats = given[j]
             fmt = book.number(formats[i]) if i < len(formats) else None
             _put(ws, i + 1, j, values[j][i], fmt)

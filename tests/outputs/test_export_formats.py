@@ -415,3 +415,42 @@ def test_targets_json_round_trips_through_pandas(written: Path):
 
 def test_json_of_no_targets_is_an_empty_list():
     assert json.loads(json_bytes(to_frames([], comparison=False)["targets"])) == []
+
+
+# --------------------------------------------------------------------------
+# XLSX: the value in bold inside its evidence (pipeline.outputs.annotate)
+# --------------------------------------------------------------------------
+
+def _runs(cell) -> list[tuple[str, bool]]:
+    """A cell's text as (piece, bold?) runs; a plain string is one run."""
+    from openpyxl.cell.rich_text import CellRichText
+
+    value = cell.value
+    if isinstance(value, CellRichText):
+        return [(b, False) if isinstance(b, str) else (b.text, bool(b.font.b)) for b in value]
+    return [(value, bool(cell.font.b))]
+
+
+@pytest.mark.parametrize("sheet, evidence, value", [
+    ("targets", "Đạt 12 - 15% thư viện xã.", "12 - 15%"),           # a range: both ends and the sign
+    ("targets", "99,7% thư viện tỉnh.", "99,7%"),                   # a decimal comma, at the start
+    ("targets", "Dưới 5% tổ dân phố chưa có.", "5%"),               # a control character dropped first
+    ("differences", "Năm 2025: 90% thư viện huyện.", "90%"),        # 2025 is not the value
+])
+def test_xlsx_evidence_cells_show_the_value_in_bold(written: Path, sheet, evidence, value):
+    book = openpyxl.load_workbook(written / "comparison.xlsx", rich_text=True)
+    ws = book[sheet]
+    col = header_map(ws)["evidence_text"]
+    cells = [row[col - 1] for row in ws.iter_rows(min_row=2)]
+    cell = next(c for c in cells if "".join(p for p, _ in _runs(c)) == evidence)
+    assert [p for p, bold in _runs(cell) if bold] == [value]
+
+
+def test_xlsx_evidence_cells_keep_their_text(written: Path):
+    """Read without rich text, every evidence cell is the evidence as in targets.csv."""
+    ws = openpyxl.load_workbook(written / "comparison.xlsx")["targets"]
+    col = header_map(ws)["evidence_text"]
+    texts = [row[col - 1].value for row in ws.iter_rows(min_row=2)]
+    expected = [t.evidence.text.replace("\x0b", "") for r in sorted(records(), key=lambda r: r.doc_id)
+                for t in r.targets]
+    assert sorted(texts) == sorted(expected)
