@@ -2,9 +2,13 @@
 
 :func:`highlight` wraps spans of a text in ``<mark>`` elements (nesting, and
 cutting crossing spans so the markup stays well formed); :func:`value_span`
-finds where a target's value is written in its evidence sentence.  The report
-marks the document text with them; any other view that shows a sentence with
-its value (an XLSX comment, a review page) can use the same two functions.
+(:func:`find_value` for a value given by its numbers, as a row of the targets
+table has it) finds where a target's value is written in its evidence
+sentence; :func:`pieces` cuts a text at such spans for a view without markup.
+The report marks the document text with them, and ``comparison.xlsx`` writes
+the value in bold inside every evidence cell of its data sheets (a rich
+string of :func:`pieces`; a cell comment holds plain text only, so the
+comparison sheet's comments stay plain).
 """
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from ..models import Target
 
-__all__ = ["highlight", "value_span", "esc"]
+__all__ = ["highlight", "value_span", "find_value", "pieces", "esc"]
 
 
 #: A number as written in a sentence: digits with dots or commas between groups.
@@ -56,11 +60,27 @@ def value_span(t: Target, evidence: str,
     >>> a, b = value_span(t, ev.text); ev.text[a:b]
     '12 - 15 %'
     """
+    return find_value(float(t.value), t.value_max, t.unit, evidence, taken)
+
+
+def find_value(value: float, value_max: float | None, unit: str | None, evidence: str,
+               taken: Iterable[tuple[int, int]] = ()) -> tuple[int, int] | None:
+    """:func:`value_span` for a value given by its numbers and unit (a row of
+    the targets or differences table).
+
+    >>> text = "Tỷ lệ 300.000 lượt; cấp xã đạt 5%, cấp huyện 12,5%"
+    >>> a, b = find_value(12.5, None, "percent", text); text[a:b]
+    '12,5%'
+    >>> a, b = find_value(300000, None, "count", text); text[a:b]
+    '300.000'
+    >>> find_value(7, None, "count", text) is None
+    True
+    """
     # One pass over the numbers with a look-ahead of two (a range's high end),
     # keeping only the first candidates: memory stays constant however many
     # numbers a sentence holds (a 1 MB line of values is one sentence).
-    percent = t.unit in ("percent", "percent_per_year")
-    high = t.value_max if t.value_max is not None and t.value_max != t.value else None
+    percent = unit in ("percent", "percent_per_year")
+    high = value_max if value_max is not None and value_max == value_max and value_max != value else None
     taken = set(taken)
     tokens = ((m.start(), m.end(), m.group()) for m in _NUMBER_TOKEN.finditer(evidence))
     ahead: deque[tuple[int, int, str]] = deque(islice(tokens, 3))
@@ -79,7 +99,7 @@ def value_span(t: Target, evidence: str,
     while ahead:
         start, end, written = ahead.popleft()
         ahead.extend(islice(tokens, 3 - len(ahead)))
-        if not is_(float(t.value), written):
+        if not is_(float(value), written):
             continue
         span = (start, end_of(end))
         if high is not None:
@@ -101,6 +121,30 @@ def value_span(t: Target, evidence: str,
     if percent and first_pct is not None:   # a percentage is written with its sign where there is one
         return first_pct_free or first_pct
     return first_free or first
+
+
+def pieces(text: str, spans: Iterable[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """``text`` cut at the ``(start, end)`` spans: ``(piece, inside a span?)``
+    in order, empty pieces left out; a span overlapping an earlier one is
+    passed over.  What a view without markup highlights (an XLSX rich string).
+
+    >>> pieces("Cấp xã đạt 60% (2025)", [(11, 14)])
+    [('Cấp xã đạt ', False), ('60%', True), (' (2025)', False)]
+    >>> pieces("60%", [(0, 3)])
+    [('60%', True)]
+    """
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for start, end in sorted(spans):
+        if start < pos or not (0 <= start < end <= len(text)):
+            continue
+        if start > pos:
+            out.append((text[pos:start], False))
+        out.append((text[start:end], True))
+        pos = end
+    if pos < len(text):
+        out.append((text[pos:], False))
+    return out
 
 
 def esc(value: Any) -> str:

@@ -199,7 +199,7 @@ def load_file(path: Path) -> Builtin:
         if not text.isascii():
             raise BaselineFileError(f"{path}: {where}: notes are in English (facts only, no sentence "
                                     f"of a text): {text[:60]!r}")
-    seen: set[tuple] = set()
+    seen: set[tuple[Any, ...]] = set()
     for i, t in enumerate(data["targets"]):
         key = (t["indicator"], t["tier"], t["year"], t.get("group"), t.get("subject") if t["indicator"] == "other" else None)
         if key in seen:

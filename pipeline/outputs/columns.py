@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from collections.abc import Iterable, Mapping
 
 from .format import is_missing
+from .tables import rows_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -153,15 +154,15 @@ def national_documents(frames: Mapping[str, pd.DataFrame]) -> list[str]:
     references = frames.get("references")
     n_targets: dict[str, int] = {}
     if targets is not None and len(targets):
-        n_targets = targets["doc_id"].value_counts().to_dict()
+        n_targets = {str(k): int(v) for k, v in targets["doc_id"].value_counts().items()}
     cited: dict[str, set[str]] = {}
     if references is not None and len(references):
-        for ref in references[["doc_id", "number"]].to_dict("records"):
+        for ref in rows_of(references[["doc_id", "number"]]):
             k = _key_of_symbol(ref["number"])
             if k:
                 cited.setdefault(k, set()).add(str(ref["doc_id"]))
     ranked = []
-    for doc in documents.to_dict("records"):
+    for doc in rows_of(documents):
         if _text(doc.get("error")) or not is_national(doc):
             continue
         doc_id = str(doc["doc_id"])

@@ -1,8 +1,10 @@
 """The comparison table: documents side by side, one row per target slot.
 
-One row per (sector, indicator, tier, year); one column per document, headed
-by a label an analyst recognises; each cell the value, or the range, that
-document sets for that slot.
+One row per (sector, indicator, tier, year, group); one column per document,
+headed by a label an analyst recognises; each cell the value, or the range,
+that document sets for that slot.  ``group`` is empty (``None``) but for a
+criteria table's groups that are not tiers (``Nhóm 1``, ``Nhóm 2``): each gets
+a row of its own, compared with the same group of the baseline.
 
 Columns are grouped by place and level.  The **baseline** comes first: by
 default the national programme in the batch (:func:`~pipeline.outputs.columns.select_baseline`), or any
@@ -34,20 +36,20 @@ slot rather than guessing one.
 ...                                      12.0, 15.0, "percent", False, "at_least", ev)])
 >>> table = compare([rec])
 >>> list(table.columns)
-['sector', 'indicator', 'tier', 'year', 'Đắk Nông · 149/KH-UBND']
+['sector', 'indicator', 'tier', 'year', 'group', 'Đắk Nông · 149/KH-UBND']
 >>> table.to_dict("records")
-[{'sector': 'library', 'indicator': 'lib.service', 'tier': 'district', 'year': 2025, 'Đắk Nông · 149/KH-UBND': '12–15'}]
+[{'sector': 'library', 'indicator': 'lib.service', 'tier': 'district', 'year': 2025, 'group': None, 'Đắk Nông · 149/KH-UBND': '12–15'}]
 """
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from .columns import LOCAL_LEVELS, _text, document_labels, is_national, national_documents, select_baseline
 from .format import format_value, is_missing
-from .tables import record_frames
+from .tables import record_frames, rows_of
 
 if TYPE_CHECKING:  # pandas is imported lazily: ``import pipeline`` stays light
     import pandas as pd
@@ -61,12 +63,12 @@ __all__ = [
 ]
 
 #: The columns that identify a row of the comparison table.
-KEY_COLUMNS = ("sector", "indicator", "tier", "year")
+KEY_COLUMNS = ("sector", "indicator", "tier", "year", "group")
 
 #: Columns of the differences table: one row per distinct value a local
 #: (non-baseline) document sets for a slot.
 DIFFERENCE_COLUMNS = (
-    "sector", "indicator", "tier", "year", "document", "doc_id", "province", "province_2025",
+    "sector", "indicator", "tier", "year", "group", "document", "doc_id", "province", "province_2025",
     "district", "admin_level", "value", "unit", "baseline", "baseline_value", "difference",
     "status", "evidence_text",
 )
@@ -107,7 +109,7 @@ BASELINE_ROLE = "baseline"
 COMPARED_ROLE = "compared"
 
 
-def _order(order: tuple[str, ...]):
+def _order(order: tuple[str, ...]) -> Callable[[Any], tuple[int, str]]:
     rank = {code: i for i, code in enumerate(order)}
 
     def key(code: Any) -> tuple[int, str]:
@@ -172,8 +174,8 @@ class Comparison:
             return ""
         uses: dict[str, list[str]] = {}
         for compared, bases in self.compared_with.items():
-            for b in bases:
-                uses.setdefault(b, []).append(compared)
+            for base in bases:
+                uses.setdefault(base, []).append(compared)
         parts = []
         for b in self.builtins:
             names = uses.get(b.label, [])
@@ -188,7 +190,7 @@ class Comparison:
         province ``national``, the baseline's level reads ``… (baseline)``."""
         import pandas as pd
 
-        info = {row["column"]: row for row in self.columns.to_dict("records")}
+        info = {row["column"]: row for row in rows_of(self.columns)}
         tuples = []
         for col in self.table.columns:
             if col in info:
@@ -218,6 +220,21 @@ def group_header(info: Mapping[str, Any]) -> tuple[str, str]:
 
 FramesOrRecords = Mapping[str, "pd.DataFrame"] | Iterable["DocumentRecord"]
 
+#: A row of the comparison: (sector, indicator, tier, year, group), as
+#: :data:`KEY_COLUMNS`; ``None`` where a target leaves it empty.
+Slot = tuple[str | None, str | None, str | None, int | None, str | None]
+
+
+def _slot(t: Mapping[str, Any]) -> Slot:
+    """The comparison row of a row of the targets table (one written before
+    ``group`` existed has no such column: no group)."""
+    def get(key: str) -> Any:
+        value = t.get(key)
+        return None if is_missing(value) else value
+
+    year = get("year")
+    return get("sector"), get("indicator"), get("tier"), (None if year is None else int(year)), get("group")
+
 
 def _frames(frames_or_records: FramesOrRecords) -> Mapping[str, pd.DataFrame]:
     if isinstance(frames_or_records, Mapping):
@@ -225,7 +242,12 @@ def _frames(frames_or_records: FramesOrRecords) -> Mapping[str, pd.DataFrame]:
     return record_frames(frames_or_records)
 
 
-def _column_order(doc: Mapping[str, Any]) -> tuple:
+#: Sort key of a value column: (national 0 / province 1 / unknown 2, province
+#: since 2025, province, level, district, doc_id).
+ColumnOrder = tuple[int, tuple[str, str], tuple[str, str], tuple[int, str], tuple[str, str], str]
+
+
+def _column_order(doc: Mapping[str, Any]) -> ColumnOrder:
     province = _text(doc.get("province"))
     level = _text(doc.get("admin_level"))
     if province is None:
@@ -237,7 +259,8 @@ def _column_order(doc: Mapping[str, Any]) -> tuple:
             collation_key(doc.get("district")), str(doc["doc_id"]))
 
 
-def _resolve_baseline(frames: Mapping[str, pd.DataFrame], baseline: str | None):
+def _resolve_baseline(frames: Mapping[str, pd.DataFrame],
+                      baseline: str | None) -> tuple[str | None, Builtin | None, bool]:
     """(batch baseline doc_id, fixed built-in, cite built-ins per document?).
 
     A name that is a doc_id of the batch wins over a built-in programme of
@@ -267,7 +290,7 @@ def _cited_builtins(frames: Mapping[str, pd.DataFrame]) -> dict[str, list[Builti
         return out
     by_doc: dict[str, list[dict[str, Any]]] = {}
     ordered = references.sort_values(["doc_id", "evidence_start"], kind="stable", na_position="last")
-    for ref in ordered[["doc_id", "number", "date"]].to_dict("records"):
+    for ref in rows_of(ordered[["doc_id", "number", "date"]]):
         by_doc.setdefault(str(ref["doc_id"]), []).append(
             {"number": _text(ref["number"]), "date": _text(ref["date"])})
     for doc_id, refs in by_doc.items():
@@ -288,9 +311,11 @@ def build_comparison(frames_or_records: FramesOrRecords, baseline: str | None = 
     built-in programmes it cites (the first that sets a value for the row),
     and each of those gets a baseline column labelled ``1520/QĐ-TTg (built in)``.
 
-    Rows: every (sector, indicator, tier, year) some document has a target
-    for, in SCHEMA.md's order of codes, then by year (no year last).
-    Columns: those four, then the baseline(s) (always, even one that sets no
+    Rows: every (sector, indicator, tier, year, group) some document has a target
+    for, in SCHEMA.md's order of codes, then by year (no year last), then
+    by group (no group first).
+    Columns: those five (``group`` empty but for a criteria table's groups
+    that are not tiers), then the baseline(s) (always, even one that sets no
     target), then every other document with at least one target, grouped as
     the module says.  A cell is ``""`` when the document sets nothing for
     that row; several different values for one slot are joined by ``"; "``
@@ -304,7 +329,7 @@ def build_comparison(frames_or_records: FramesOrRecords, baseline: str | None = 
     baseline_id, fixed, by_citation = _resolve_baseline(frames, baseline)
 
     with_targets = set(targets["doc_id"]) if len(targets) else set()
-    all_docs = documents.to_dict("records")
+    all_docs = rows_of(documents)
     docs = [d for d in all_docs if d["doc_id"] in with_targets or d["doc_id"] == baseline_id]
     labels = document_labels(docs)
     first: dict[str, dict[str, Any]] = {}
@@ -336,14 +361,15 @@ def build_comparison(frames_or_records: FramesOrRecords, baseline: str | None = 
     columns = [b.label for b in builtins] + [labels[i] for i in ordered_ids]
 
     # cells: slot -> label -> targets
-    slots: dict[tuple, dict[str, list[dict[str, Any]]]] = {}
-    for label, rows_of in [(None, targets)] + [(b.label, builtin_frames[b.id]["targets"]) for b in builtins]:
-        if not len(rows_of):
+    slots: dict[Slot, dict[str, list[dict[str, Any]]]] = {}
+    sources: list[tuple[str | None, pd.DataFrame]] = [(None, targets)]
+    sources += [(b.label, builtin_frames[b.id]["targets"]) for b in builtins]
+    for label, frame in sources:
+        if not len(frame):
             continue
-        rows_in_order = rows_of.sort_values(["doc_id", "evidence_start", "evidence_end"], kind="stable")
-        for t in rows_in_order.to_dict("records"):
-            key = tuple(None if is_missing(t[k]) else t[k] for k in KEY_COLUMNS)
-            key = key[:3] + (int(key[3]) if key[3] is not None else None,)
+        rows_in_order = frame.sort_values(["doc_id", "evidence_start", "evidence_end"], kind="stable")
+        for t in rows_of(rows_in_order):
+            key = _slot(t)
             col = label if label is not None else labels.get(str(t["doc_id"]))
             if col is None:
                 continue
@@ -351,8 +377,9 @@ def build_comparison(frames_or_records: FramesOrRecords, baseline: str | None = 
 
     sector_key, indicator_key, tier_key = _order(SECTOR_ORDER), _order(INDICATOR_ORDER), _order(TIER_ORDER)
     keys = sorted(slots, key=lambda k: (sector_key(k[0]), indicator_key(k[1]), tier_key(k[2]),
-                                        (k[3] is None, k[3] or 0)))
-    rows, cells = [], {}
+                                        (k[3] is None, k[3] or 0), (k[4] is not None, k[4] or "")))
+    rows: list[dict[str, Any]] = []
+    cells: dict[tuple[int, str], list[dict[str, Any]]] = {}
     for pos, key in enumerate(keys):
         row: dict[str, Any] = dict(zip(KEY_COLUMNS, key, strict=True))
         for col in columns:
@@ -366,7 +393,7 @@ def build_comparison(frames_or_records: FramesOrRecords, baseline: str | None = 
 
     info_rows = []
     for b in builtins:
-        d = builtin_frames[b.id]["documents"].to_dict("records")[0]
+        d = rows_of(builtin_frames[b.id]["documents"])[0]
         info_rows.append(_info_row(b.label, BASELINE_ROLE, d, len(b.targets)))
     for doc_id in ordered_ids:
         info_rows.append(_info_row(labels[doc_id], BASELINE_ROLE if doc_id == baseline_id else COMPARED_ROLE,
@@ -408,7 +435,7 @@ def _distinct_texts(ts: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def _differences(keys: list[tuple], slots: Mapping[tuple, Mapping[str, list[dict[str, Any]]]],
+def _differences(keys: list[Slot], slots: Mapping[Slot, Mapping[str, list[dict[str, Any]]]],
                  info_rows: list[dict[str, Any]], compared_with: Mapping[str, tuple[str, ...]]) -> pd.DataFrame:
     """One row per distinct local value.  Each is compared with the first of
     its document's baselines that sets a value for the row (the only one
@@ -464,8 +491,8 @@ def _differences(keys: list[tuple], slots: Mapping[tuple, Mapping[str, list[dict
 def compare(frames_or_records: FramesOrRecords, baseline: str | None = "auto") -> pd.DataFrame:
     """The comparison table from :func:`pipeline.outputs.frames.to_frames` output or records.
 
-    Rows: every (sector, indicator, tier, year) some document has a target
-    for, in SCHEMA.md's order of codes, then by year.  Columns: those four,
+    Rows: every (sector, indicator, tier, year, group) some document has a target
+    for, in SCHEMA.md's order of codes, then by year and group.  Columns: those five,
     then the baseline document's (``baseline``: ``"auto"`` for the national
     programme in the batch, ``None`` for none, or a ``doc_id``), then one per
     other document with at least one target, grouped by province and level.

@@ -145,7 +145,7 @@ class Labels:
             sign, text = "-", text[1:]
         whole, _, frac = text.partition(".")
         if len(whole) > 3:
-            groups = []
+            groups: list[str] = []
             while len(whole) > 3:
                 groups.insert(0, whole[-3:])
                 whole = whole[:-3]

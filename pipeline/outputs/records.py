@@ -193,12 +193,12 @@ def read_documents_jsonl(path: Path | str) -> list[DocumentRecord]:
     return records
 
 
-def _read_side_csv(path: Path, columns: tuple[str, ...]) -> dict[tuple[str, str], tuple]:
+def _read_side_csv(path: Path, columns: tuple[str, ...]) -> dict[tuple[str, str], tuple[str | None, ...]]:
     import csv
 
     if not path.is_file():
         return {}
-    out: dict[tuple[str, str], tuple] = {}
+    out: dict[tuple[str, str], tuple[str | None, ...]] = {}
     with path.open(encoding="utf-8-sig", newline="") as fh:
         for row in csv.DictReader(fh):
             if "doc_id" in row and "source" in row:

@@ -14,7 +14,8 @@ SCHEMA.md record.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, cast
 from collections.abc import Iterable
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "record_frames", "sort_records", "DOCUMENT_COLUMNS", "TARGET_COLUMNS", "REFERENCE_COLUMNS",
-    "ERROR_COLUMNS", "OUTPUT_FILES", "COMPARISON_FILES", "XLSX_SHEETS", "WARNING_SEPARATOR",
+    "ERROR_COLUMNS", "OUTPUT_FILES", "COMPARISON_FILES", "XLSX_SHEETS", "WARNING_SEPARATOR", "rows_of",
 ]
 
 #: Columns of documents.csv.
@@ -93,7 +94,7 @@ def record_frames(records: Iterable[DocumentRecord]) -> dict[str, pd.DataFrame]:
 
     records = sort_records(records)
     docs, targets, refs, errors = [], [], [], []
-    place_cache: dict[tuple, tuple[str | None, str | None]] = {}
+    place_cache: dict[tuple[str | None, str | None], tuple[str | None, str | None]] = {}
     for rec in records:
         error = rec.extra.get("error")
         where = (rec.province, rec.district)
@@ -148,7 +149,16 @@ def record_frames(records: Iterable[DocumentRecord]) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def _frame(pd, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
+def rows_of(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of an output table as dicts keyed by column name.
+
+    pandas types ``to_dict("records")`` with ``Hashable`` keys; every table
+    of this package has string column names (the ``*_COLUMNS`` constants,
+    document labels), so the keys are ``str``."""
+    return cast("list[dict[str, Any]]", df.to_dict("records"))
+
+
+def _frame(pd: ModuleType, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
     return typed(pd.DataFrame(rows, columns=list(columns)))
 
 

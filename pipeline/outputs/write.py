@@ -59,7 +59,7 @@ def _comparison_payloads(frames: Mapping[str, pd.DataFrame], comparison: Compari
     }
 
 
-class WrittenOutputs(dict):
+class WrittenOutputs(dict[str, Path]):
     """name → path of the files :func:`write_outputs` wrote, with the
     :class:`~pipeline.outputs.compare.Comparison` they show as ``.comparison``."""
 

@@ -15,6 +15,7 @@ import zipfile
 from typing import TYPE_CHECKING, Any
 from collections.abc import Iterable, Mapping
 
+from .annotate import find_value, pieces
 from .files import _is_na, _is_number
 from .format import format_number
 
@@ -22,9 +23,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .compare import Comparison
-    from .xlsx_view import ComparisonView, SheetView
+    from .xlsx_view import ComparisonView, SheetView, ValueRef
 
 __all__ = ["xlsx_bytes", "XLSX_MAX_WIDTH", "XLSX_FIXED_DATE"]
+
+#: An xlsxwriter worksheet: xlsxwriter ships no types (pyproject's mypy overrides).
+Worksheet = Any
 
 
 # XLSX
@@ -93,7 +97,7 @@ class _Book:
         if tmpdir:
             options["tmpdir"] = tmpdir
         self.wb = xlsxwriter.Workbook(buf, options)
-        self._formats: dict[tuple, Any] = {}
+        self._formats: dict[tuple[tuple[str, Any], ...], Any] = {}   # properties -> xlsxwriter Format
 
     def fmt(self, **props: Any) -> Any:
         key = tuple(sorted(props.items()))
@@ -106,7 +110,7 @@ class _Book:
         return self.fmt(num_format=num_format) if num_format else None
 
 
-def _put(ws, row: int, col: int, value: Any, fmt: Any = None) -> None:
+def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: Any = None) -> None:
     """One cell, typed as pandas' Excel writer types it: missing values are
     empty, booleans booleans, numbers numbers, anything else text -- always
     written as a string, so a text starting with ``=`` is never a formula."""
@@ -145,7 +149,26 @@ def _put(ws, row: int, col: int, value: Any, fmt: Any = None) -> None:
             ws.write_blank(row, col, None, fmt)
 
 
-def _set_widths(ws, widths: list[int]) -> None:
+def _put_marked(book: _Book, ws: Worksheet, row: int, col: int, text: Any, ref: ValueRef | None) -> None:
+    """A text cell with the number of ``ref`` (its value) in bold where it is
+    written (:func:`pipeline.outputs.annotate.find_value`, as the report marks
+    it); any other cell as :func:`_put` writes it."""
+    span = find_value(*ref, text) if ref is not None and isinstance(text, str) and text else None
+    if span is None:
+        _put(ws, row, col, text)
+        return
+    bold = book.fmt(bold=True)
+    parts = pieces(text, [span])
+    if len(parts) == 1:   # the whole text is the value
+        ws.write_string(row, col, text, bold)
+        return
+    fragments: list[Any] = []
+    for piece, marked in parts:
+        fragments += [bold, piece] if marked else [piece]
+    ws.write_rich_string(row, col, *fragments)
+
+
+def _set_widths(ws: Worksheet, widths: list[int]) -> None:
     for j, w in enumerate(widths):
         # in pixels, so that the file holds exactly ``w`` (set_column would add padding)
         ws.set_column_pixels(j, j, w * _PIXELS_PER_CHAR)
@@ -162,8 +185,13 @@ def _data_sheet(book: _Book, view: SheetView) -> None:
         ws.write_string(0, j, _xlsx_text(col))
     values = [clean[c].tolist() for c in clean.columns]
     given = [view.formats.get(c) or () for c in cols]
+    marked = [view.marked.get(c) for c in cols]
     for i in range(nrows):
         for j in range(ncols):
+            refs = marked[j]
+            if refs is not None:
+                _put_marked(book, ws, i + 1, j, values[j][i], refs[i])
+                continue
             formats = given[j]
             fmt = book.number(formats[i]) if i < len(formats) else None
             _put(ws, i + 1, j, values[j][i], fmt)

@@ -19,7 +19,10 @@ What the reader gets:
   text, a range or several values stay text written as readers write them
   (``12–15%``, ``12,5%; 20%``);
 * the comparison sheet's key columns show names (``Thư viện``, ``Cấp huyện``),
-  the data sheets keep the codes (they match the CSV files).
+  the data sheets keep the codes (they match the CSV files);
+* in the data sheets' evidence cells, the value is in bold where its number is
+  written (:attr:`SheetView.marked`, found by
+  :func:`pipeline.outputs.annotate.find_value`, as the report marks it).
 
 >>> number_format(60, "percent"), number_format(99.7, "percent"), number_format(5, "percent", at_most=True)
 ('0%', '0.0##%', '"≤"0%')
@@ -36,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 from collections.abc import Mapping
 
 from .labels import DEFAULT_LANG, Labels, labels_for
+from .tables import rows_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,13 +63,20 @@ SIGNED_COLUMNS = frozenset({"difference"})
 _VALUE_TEXT = re.compile(r"^(≤)?(-?\d+(?:\.\d+)?)(?:–(-?\d+(?:\.\d+)?))?$")
 
 
+#: A value to mark inside a text: (value, value_max, unit), as a row of the targets table has it.
+ValueRef = tuple[float, float | None, str | None]
+
+
 @dataclass
 class SheetView:
-    """One data sheet: its name, its table with the headers shown, and a
-    number format per shown header and row (``None``: none)."""
+    """One data sheet: its name, its table with the headers shown, a number
+    format per shown header and row (``None``: none), and per shown header
+    and row the value whose number is written in that cell's text (the
+    evidence), to be marked in it (``None``: nothing to mark)."""
     name: str
     frame: pd.DataFrame
     formats: dict[str, list[str | None]] = field(default_factory=dict)
+    marked: dict[str, list[ValueRef | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -173,7 +184,13 @@ def data_view(key: str, df: pd.DataFrame, L: Labels, *, at_most: list[bool] | No
             formats[col] = fmts
     shown = [L.column(c) for c in cols]
     out.columns = shown
-    return SheetView(sheet_name(key, L), out, {L.column(c): f for c, f in formats.items()})
+    view = SheetView(sheet_name(key, L), out, {L.column(c): f for c, f in formats.items()})
+    if "evidence_text" in cols and "value" in cols:
+        highs = df["value_max"].tolist() if "value_max" in cols else [None] * len(df)
+        view.marked[L.column("evidence_text")] = [
+            (float(v), float(h) if _is_number(h) else None, u if isinstance(u, str) else None) if _is_number(v)
+            else None for v, h, u in zip(df["value"].tolist(), highs, units, strict=True)]
+    return view
 
 
 def differences_view(diffs: pd.DataFrame, L: Labels, *, national: Mapping[str, bool] = {}) -> SheetView:
@@ -183,7 +200,7 @@ def differences_view(diffs: pd.DataFrame, L: Labels, *, national: Mapping[str, b
     fractions.  A baseline value given in another unit is shown without one."""
     import pandas as pd
 
-    rows = diffs.to_dict("records")
+    rows = rows_of(diffs)
     columns: list[str] = []
     for c in diffs.columns:
         columns.append(str(c))
@@ -223,7 +240,7 @@ def national_baselines(comparison: Comparison) -> dict[str, bool]:
     """Column label -> whether that baseline is a national programme (built
     in, or a central document), for the statuses' words."""
     out = {}
-    for row in comparison.columns.to_dict("records"):
+    for row in rows_of(comparison.columns):
         if row["role"] == "baseline":
             out[str(row["column"])] = str(row["doc_id"]).startswith("builtin:") or row.get("admin_level") == "central"
     return out
@@ -278,7 +295,7 @@ def comparison_view(comparison: Comparison, L: Labels) -> ComparisonView:
     from .compare import BASELINE_ROLE, KEY_COLUMNS, VALUE_SEPARATOR
 
     table = comparison.table
-    info = {row["column"]: row for row in comparison.columns.to_dict("records")}
+    info = {row["column"]: row for row in rows_of(comparison.columns)}
     namers = {"sector": L.sector, "indicator": L.indicator, "tier": L.tier}
     cells: dict[str, list[Any]] = {}
     formats: dict[tuple[int, str], str] = {}
@@ -290,6 +307,8 @@ def comparison_view(comparison: Comparison, L: Labels) -> ComparisonView:
             cells[shown] = [namers[col](v) for v in table[col].tolist()]
         elif col == "year":
             cells[shown] = table[col].tolist()
+        elif col == "group":
+            cells[shown] = [v if isinstance(v, str) and v else None for v in table[col].tolist()]
         else:
             values: list[Any] = []
             for pos in range(len(table)):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -33,7 +34,10 @@ from pipeline.places import document_place
 from pipeline.models import DocumentRecord, Evidence, Reference, Target
 
 BOM = b"\xef\xbb\xbf"
-KEYS = ["sector", "indicator", "tier", "year"]
+#: The key columns of the comparison: a row per (sector, indicator, tier, year, group).
+KEYS = ["sector", "indicator", "tier", "year", "group"]
+#: Position of the first value column (the baseline's).
+FIRST = len(KEYS)
 
 
 def doc(doc_id: str, targets=(), *, province=None, district=None, level=None, number=None,
@@ -181,7 +185,7 @@ def test_province_2025_in_csv_files_but_not_in_jsonl(tmp_path: Path):
 def test_auto_baseline_is_the_national_programme():
     result = build_comparison(batch())
     assert result.baseline == "n_1520" and result.baseline_label == "1520/QĐ-TTg"
-    assert list(result.table.columns)[4] == "1520/QĐ-TTg"
+    assert list(result.table.columns)[FIRST] == "1520/QĐ-TTg"
     assert result.columns.iloc[0][["column", "role"]].tolist() == ["1520/QĐ-TTg", "baseline"]
     assert (result.columns["role"] == "baseline").sum() == 1
 
@@ -212,7 +216,7 @@ def test_is_national(doc, expected):
 def test_baseline_override_picks_the_province_plan_for_its_district():
     result = build_comparison(batch(), baseline="hp_plan")
     assert result.baseline == "hp_plan"
-    assert list(result.table.columns)[4] == "Hải Phòng · 12/KH-UBND"
+    assert list(result.table.columns)[FIRST] == "Hải Phòng · 12/KH-UBND"
     rows = diff_rows(result.differences, "hp_ngoquyen")
     assert rows[("lib.service", "district", 2025, "100")]["difference"] == 20
     assert rows[("lib.service", "commune", 2025, "20")]["difference"] == 8  # against the low end of 12–15
@@ -253,7 +257,7 @@ def test_baseline_without_targets_still_gets_its_column_and_says_so():
     empty_national = doc("n_empty", [], level="central", number="206/QĐ-TTg")
     result = build_comparison([empty_national, province_plan()])
     assert result.baseline == "n_empty"
-    assert list(result.table.columns)[4] == "206/QĐ-TTg"
+    assert list(result.table.columns)[FIRST] == "206/QĐ-TTg"
     assert (result.table["206/QĐ-TTg"] == "").all()
     assert set(result.differences["status"]) == {NO_BASELINE_VALUE}
 
@@ -361,7 +365,7 @@ def test_comparison_columns_table_carries_place_level_and_role():
 def test_multiindex_view_province_level_document():
     mi = build_comparison(batch()).multiindex()
     assert mi.columns.names == ["province", "level", "document"]
-    assert list(mi.columns)[:5] == [("", "", k) for k in KEYS] + [("national", "central (baseline)", "1520/QĐ-TTg")]
+    assert list(mi.columns)[:FIRST + 1] == [("", "", k) for k in KEYS] + [("national", "central (baseline)", "1520/QĐ-TTg")]
     assert ("Hải Phòng", "province", "Hải Phòng · 12/KH-UBND") in mi.columns
     assert ("Hải Phòng", "district: Ngô Quyền", "Hải Phòng · Ngô Quyền (district) · 68/KH-UBND") in mi.columns
     assert mi["Hải Phòng"].shape[1] == 2
@@ -455,7 +459,7 @@ def test_cli_compare_writes_into_the_output_dir_by_default(outputs: Path):
     before = {n: outputs.joinpath(n).read_bytes() for n in OUTPUT_FILES}
     assert cli.main(["compare", str(outputs), "--baseline", "hp_plan"]) == 0
     rows = read_csv(outputs / "comparison.csv")
-    assert list(rows[0])[4] == "Hải Phòng · 12/KH-UBND"
+    assert list(rows[0])[FIRST] == "Hải Phòng · 12/KH-UBND"
     assert {r["baseline"] for r in read_csv(outputs / "differences.csv")} == {"Hải Phòng · 12/KH-UBND"}
     # only the comparison files change; the extracted tables are left as they were
     for name in set(OUTPUT_FILES) - set(COMPARISON_FILES):
@@ -525,7 +529,7 @@ def test_without_a_national_document_each_plan_is_compared_with_the_programme_it
     assert result.baseline is None and result.baseline_label is None
     assert [b.number for b in result.builtins] == ["1520/QĐ-TTg"]
     assert result.baseline_labels == (BUILT_IN_1520,)
-    assert list(result.table.columns)[4] == BUILT_IN_1520
+    assert list(result.table.columns)[FIRST] == BUILT_IN_1520
     first = result.columns.iloc[0]
     assert (first["column"], first["role"], first["doc_id"], first["number"]) == (
         BUILT_IN_1520, "baseline", "builtin:1520-QD-TTg-2022", "1520/QĐ-TTg")
@@ -569,7 +573,7 @@ def test_a_plan_citing_two_programmes_gets_a_column_for_each_and_the_one_that_se
     plan.targets[1] = Target("culture", "culture.facilities", "xã", "commune", 2030, None, 90.0, None, "percent",
                              False, "at_least", plan.targets[1].evidence)
     result = build_comparison([plan])
-    assert list(result.table.columns)[4:6] == ["1909/QĐ-TTg (built in)", BUILT_IN_1520]
+    assert list(result.table.columns)[FIRST:FIRST + 2] == ["1909/QĐ-TTg (built in)", BUILT_IN_1520]
     rows = diff_rows(result.differences, "qt_plan")
     lib = rows[("lib.service", "commune", 2025, "45")]
     culture = rows[("culture.facilities", "commune", 2030, "90")]
@@ -591,12 +595,12 @@ def test_built_in_comparison_in_the_files(tmp_path: Path):
     cols = read_csv(tmp_path / "comparison_columns.csv")
     assert (cols[0]["column"], cols[0]["role"]) == (BUILT_IN_1520, "baseline")
     header = read_csv(tmp_path / "comparison.csv")[0]
-    assert list(header)[4] == BUILT_IN_1520
+    assert list(header)[FIRST] == BUILT_IN_1520
     targets = read_csv(tmp_path / "targets.csv")
     assert not any(r["doc_id"].startswith("builtin:") for r in targets)   # built-ins are not extracted targets
     openpyxl = pytest.importorskip("openpyxl")
     ws = openpyxl.load_workbook(tmp_path / "comparison.xlsx")["So sánh"]   # Vietnamese by default
-    assert [c.value for c in ws[4]][4] == "1520/QĐ-TTg (có sẵn)"
+    assert [c.value for c in ws[4]][FIRST] == "1520/QĐ-TTg (có sẵn)"
 
 
 def test_extract_baseline_may_name_a_built_in_programme(tmp_path: Path, capsys):
@@ -607,3 +611,74 @@ def test_extract_baseline_may_name_a_built_in_programme(tmp_path: Path, capsys):
     assert f"compared    with {BUILT_IN_1520}" in capsys.readouterr().out
     assert cli.main(["extract", str(src), "--out", str(tmp_path / "o"), "-q", "--baseline", "7/QĐ-TTg"]) == 2
     assert "no built-in programme" in capsys.readouterr().err
+
+
+def grouped_plan() -> DocumentRecord:
+    """A province's criteria table: one indicator, tier and year, three cells
+    that differ only by their group (``Nhóm 1``, ``Nhóm 2``, none)."""
+    sentences = ["Nhóm 1: 70% xã có nhà văn hóa.", "Nhóm 2: 50% xã có nhà văn hóa.", "Đến năm 2030: 60% xã có nhà văn hóa."]
+    made, pos = [], 0
+    for sentence, value, group in zip(sentences, (70.0, 50.0, 60.0), ("Nhóm 1", "Nhóm 2", None), strict=True):
+        made.append(Target("culture", "culture.facilities", "xã", "commune", 2030, None, value, None, "percent",
+                           False, "at_least", Evidence(sentence, pos, pos + len(sentence)), group=group))
+        pos += len(sentence) + 1
+    rec = DocumentRecord("ls_plan", "corpus/ls_plan.txt", "0" * 64, doc_type="plan", number="7/QĐ-UBND",
+                         admin_level="province", province="Lạng Sơn", targets=made)
+    rec.extra.update(text="\n".join(sentences), format="text")
+    return rec
+
+
+def by_group(frame: pd.DataFrame, column: str) -> list[tuple[str | None, str]]:
+    """(group or None, the cell of ``column``) of each row, in order."""
+    return [(None if pd.isna(g) else g, v) for g, v in zip(frame["group"], frame[column], strict=True)]
+
+
+def test_a_criteria_group_gets_its_own_comparison_row():
+    """Cells of a criteria table that differ only by their group (not a tier)
+    are rows of their own, in the comparison and in the differences, never one
+    cell with two values; the row without a group comes first."""
+    comparison = build_comparison([grouped_plan()], baseline=None)
+    table = comparison.table
+    assert list(table.columns) == KEYS + ["Lạng Sơn · 7/QĐ-UBND"]
+    assert by_group(table, "Lạng Sơn · 7/QĐ-UBND") == [(None, "60"), ("Nhóm 1", "70"), ("Nhóm 2", "50")]
+    assert (table["tier"] == "commune").all() and (table["year"] == 2030).all()
+    diffs = comparison.differences
+    assert by_group(diffs, "value") == [(None, "60"), ("Nhóm 1", "70"), ("Nhóm 2", "50")]
+
+
+def test_a_group_row_is_compared_with_the_same_group_of_the_baseline():
+    """A national table with the same groups is compared group by group; a
+    group it does not set has no baseline value (never the ungrouped one)."""
+    national_table = grouped_plan()
+    national_table.doc_id, national_table.number, national_table.province = "n_table", "9/QĐ-TTg", None
+    national_table.admin_level = "central"
+    national_table.targets = [replace(t, value=t.value - 5) for t in national_table.targets if t.group != "Nhóm 2"]
+    result = build_comparison([national_table, grouped_plan()], baseline="n_table")
+    rows = {(None if pd.isna(r["group"]) else r["group"]): r for r in result.differences.to_dict("records")}
+    assert (rows["Nhóm 1"]["baseline_value"], rows["Nhóm 1"]["difference"]) == ("65", 5)
+    assert (rows[None]["baseline_value"], rows[None]["difference"]) == ("55", 5)
+    assert rows["Nhóm 2"]["status"] == NO_BASELINE_VALUE and pd.isna(rows["Nhóm 2"]["baseline_value"])
+
+
+def test_documents_without_groups_leave_the_group_cells_empty(tmp_path: Path):
+    result = build_comparison(batch())
+    assert result.table["group"].isna().all() and result.differences["group"].isna().all()
+    write_outputs(batch(), tmp_path)
+    for name in ("comparison.csv", "differences.csv"):
+        rows = read_csv(tmp_path / name)
+        assert list(rows[0])[:FIRST] == KEYS, name
+        assert {r["group"] for r in rows} == {""}, name
+
+
+def test_the_group_is_a_column_of_the_files(tmp_path: Path):
+    write_outputs([grouped_plan()], tmp_path)
+    assert [r["group"] for r in read_csv(tmp_path / "comparison.csv")] == ["", "Nhóm 1", "Nhóm 2"]
+    assert [r["group"] for r in read_csv(tmp_path / "differences.csv")] == ["", "Nhóm 1", "Nhóm 2"]
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.load_workbook(tmp_path / "comparison.xlsx")
+    for sheet in ("So sánh", "Chênh lệch"):
+        ws = book[sheet]
+        header = [c.value for c in next(r for r in ws.iter_rows() if "nhóm" in [c.value for c in r])]
+        col = header.index("nhóm")
+        values = [row[col].value for row in ws.iter_rows(min_row=ws.max_row - 2)]
+        assert values == [None, "Nhóm 1", "Nhóm 2"], sheet

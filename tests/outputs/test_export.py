@@ -210,7 +210,7 @@ def test_errors_csv_is_header_only_when_nothing_failed(tmp_path: Path):
 def test_no_records_still_writes_every_file_with_headers(tmp_path: Path):
     write_outputs([], tmp_path)
     assert csv_header(tmp_path / "targets.csv") == list(TARGET_COLUMNS)
-    assert csv_header(tmp_path / "comparison.csv") == ["sector", "indicator", "tier", "year"]
+    assert csv_header(tmp_path / "comparison.csv") == ["sector", "indicator", "tier", "year", "group"]
     assert tmp_path.joinpath("documents.jsonl").read_bytes() == b""
 
 
@@ -294,7 +294,8 @@ def test_to_frames_tables_and_columns():
 def test_comparison_shape_rows_and_labels():
     table = compare_fn(records())
     doc_cols = ["206/QĐ-TTg", "Đắk Nông · 149/KH-UBND"]  # failed c_broken has no targets, no column
-    assert list(table.columns) == ["sector", "indicator", "tier", "year"] + doc_cols
+    assert list(table.columns) == ["sector", "indicator", "tier", "year", "group"] + doc_cols
+    assert table["group"].isna().all()   # no criteria-table group in these documents
     keys = [tuple(r) for r in table[["sector", "indicator", "tier", "year"]].itertuples(index=False)]
     # SCHEMA.md order of sectors, indicators and tiers; one row per slot
     assert keys == [
@@ -322,7 +323,7 @@ def test_comparison_joins_different_values_for_one_slot():
 
 def test_comparison_of_nothing_is_empty_with_key_columns():
     table = compare_fn([record_failed()])
-    assert list(table.columns) == ["sector", "indicator", "tier", "year"] and len(table) == 0
+    assert list(table.columns) == ["sector", "indicator", "tier", "year", "group"] and len(table) == 0
 
 
 @pytest.mark.parametrize("docs, expected", [

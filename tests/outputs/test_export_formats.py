@@ -113,8 +113,8 @@ def test_xlsx_has_one_sheet_per_table(wb):
 
 
 def test_xlsx_headers_are_frozen_and_filtered(wb):
-    assert wb["comparison"].freeze_panes == "E5"  # key columns and the four header rows
-    assert wb["comparison"].auto_filter.ref == "A4:H10"
+    assert wb["comparison"].freeze_panes == "F5"  # the five key columns and the four header rows
+    assert wb["comparison"].auto_filter.ref == "A4:I10"
     for name in XLSX_SHEETS[1:]:
         ws = wb[name]
         assert ws.freeze_panes == "A2", name
@@ -134,14 +134,15 @@ def test_xlsx_data_sheets_have_the_csv_columns(wb):
 def test_xlsx_comparison_groups_columns_by_province_and_level(wb):
     ws = wb["comparison"]
     rows = [[c.value for c in ws[r]] for r in range(1, 5)]
-    assert rows[3] == ["sector", "indicator", "tier", "year", "1520/QĐ-TTg", "Hải Phòng · 12/KH-UBND",
+    assert rows[3] == ["sector", "indicator", "tier", "year", "group", "1520/QĐ-TTg", "Hải Phòng · 12/KH-UBND",
                        "Hải Phòng · Ngô Quyền (district) · 68/KH-UBND", "Đắk Nông · 149/KH-UBND"]
     assert rows[0][0] == "province" and rows[1][0] == "province since 1 July 2025" and rows[2][0] == "level"
-    assert rows[0][4:] == ["national", "Hải Phòng", None, "Đắk Nông"]  # F1:G1 merged: one Hải Phòng heading
-    assert rows[1][4:] == [None, "Hải Phòng", None, "Lâm Đồng"]
-    assert rows[2][4:] == ["central (baseline)", "province", "district: Ngô Quyền", "province"]
-    assert "F1:G1" in {str(r) for r in ws.merged_cells.ranges}
-    assert ws["E4"].fill.fgColor.rgb.endswith("FFF2CC") and not ws["F4"].fill.fgColor.rgb.endswith("FFF2CC")
+    assert rows[0][5:] == ["national", "Hải Phòng", None, "Đắk Nông"]  # G1:H1 merged: one Hải Phòng heading
+    assert rows[1][5:] == [None, "Hải Phòng", None, "Lâm Đồng"]
+    assert rows[2][5:] == ["central (baseline)", "province", "district: Ngô Quyền", "province"]
+    assert rows[0][4] is None and rows[1][4] is None and rows[2][4] is None   # a key column: no headings
+    assert "G1:H1" in {str(r) for r in ws.merged_cells.ranges}
+    assert ws["F4"].fill.fgColor.rgb.endswith("FFF2CC") and not ws["G4"].fill.fgColor.rgb.endswith("FFF2CC")
 
 
 def test_xlsx_column_widths_fit_vietnamese_text_up_to_a_cap(wb):
@@ -154,7 +155,7 @@ def test_xlsx_column_widths_fit_vietnamese_text_up_to_a_cap(wb):
     assert targets.column_dimensions[letter(cols["evidence_text"])].width == XLSX_MAX_WIDTH  # LONG is capped
     assert targets.column_dimensions[letter(cols["issuing_body"])].width >= len("issuing_body")
     label = "Hải Phòng · Ngô Quyền (district) · 68/KH-UBND"
-    assert wb["comparison"].column_dimensions["G"].width >= len(label)
+    assert wb["comparison"].column_dimensions["H"].width >= len(label)
 
 
 # --------------------------------------------------------------------------
@@ -225,8 +226,8 @@ def test_xlsx_speaks_vietnamese_by_default(written_vi: Path):
     wb = openpyxl.load_workbook(written_vi / "comparison.xlsx")
     assert wb.sheetnames == ["So sánh", "Chênh lệch", "Cột so sánh", "Chỉ tiêu", "Văn bản", "Dẫn chiếu", "Lỗi"]
     ws = wb["So sánh"]
-    assert [c.value for c in ws[4]][:5] == ["lĩnh vực", "chỉ tiêu", "cấp, đối tượng", "năm", "1520/QĐ-TTg"]
-    assert ws["A1"].value == "tỉnh, thành phố" and ws["E3"].value == "Trung ương (mức so sánh)"
+    assert [c.value for c in ws[4]][:6] == ["lĩnh vực", "chỉ tiêu", "cấp, đối tượng", "năm", "nhóm", "1520/QĐ-TTg"]
+    assert ws["A1"].value == "tỉnh, thành phố" and ws["F3"].value == "Trung ương (mức so sánh)"
     labels = [c.value for c in ws[4]]
     assert "Hải Phòng · Ngô Quyền (cấp huyện) · 68/KH-UBND" in labels
     names = {(r[1].value, r[2].value) for r in ws.iter_rows(min_row=5)}
@@ -414,3 +415,42 @@ def test_targets_json_round_trips_through_pandas(written: Path):
 
 def test_json_of_no_targets_is_an_empty_list():
     assert json.loads(json_bytes(to_frames([], comparison=False)["targets"])) == []
+
+
+# --------------------------------------------------------------------------
+# XLSX: the value in bold inside its evidence (pipeline.outputs.annotate)
+# --------------------------------------------------------------------------
+
+def _runs(cell) -> list[tuple[str, bool]]:
+    """A cell's text as (piece, bold?) runs; a plain string is one run."""
+    from openpyxl.cell.rich_text import CellRichText
+
+    value = cell.value
+    if isinstance(value, CellRichText):
+        return [(b, False) if isinstance(b, str) else (b.text, bool(b.font.b)) for b in value]
+    return [(value, bool(cell.font.b))]
+
+
+@pytest.mark.parametrize("sheet, evidence, value", [
+    ("targets", "Đạt 12 - 15% thư viện xã.", "12 - 15%"),           # a range: both ends and the sign
+    ("targets", "99,7% thư viện tỉnh.", "99,7%"),                   # a decimal comma, at the start
+    ("targets", "Dưới 5% tổ dân phố chưa có.", "5%"),               # a control character dropped first
+    ("differences", "Năm 2025: 90% thư viện huyện.", "90%"),        # 2025 is not the value
+])
+def test_xlsx_evidence_cells_show_the_value_in_bold(written: Path, sheet, evidence, value):
+    book = openpyxl.load_workbook(written / "comparison.xlsx", rich_text=True)
+    ws = book[sheet]
+    col = header_map(ws)["evidence_text"]
+    cells = [row[col - 1] for row in ws.iter_rows(min_row=2)]
+    cell = next(c for c in cells if "".join(p for p, _ in _runs(c)) == evidence)
+    assert [p for p, bold in _runs(cell) if bold] == [value]
+
+
+def test_xlsx_evidence_cells_keep_their_text(written: Path):
+    """Read without rich text, every evidence cell is the evidence as in targets.csv."""
+    ws = openpyxl.load_workbook(written / "comparison.xlsx")["targets"]
+    col = header_map(ws)["evidence_text"]
+    texts = [row[col - 1].value for row in ws.iter_rows(min_row=2)]
+    expected = [t.evidence.text.replace("\x0b", "") for r in sorted(records(), key=lambda r: r.doc_id)
+                for t in r.targets]
+    assert sorted(texts) == sorted(expected)

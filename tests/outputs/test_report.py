@@ -35,6 +35,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -347,7 +348,7 @@ def test_comparison_table_is_comparison_csv(with_central, lang, corpus_records, 
     records = batch if with_central else corpus_records
     markup = render_report(records, lang=lang)
     table = compare_fn(records)
-    doc_cols = [c for c in table.columns if c not in ("sector", "indicator", "tier", "year")]
+    doc_cols = [c for c in table.columns if c not in ("sector", "indicator", "tier", "year", "group")]
     heads = _table_heads(markup)
     assert heads == [L.column_label(c) for c in doc_cols]
     joined = " | ".join(heads)
@@ -355,14 +356,50 @@ def test_comparison_table_is_comparison_csv(with_central, lang, corpus_records, 
     rows = _table_rows(markup)
     assert len(rows) == len(table)
     for row, expected in zip(rows, table.to_dict("records"), strict=True):
+        group = "" if pd.isna(expected["group"]) else f' ({expected["group"]})'   # beside its tier
         assert row[:4] == [L.sector(expected["sector"]), L.indicator(expected["indicator"]),
-                           L.tier(expected["tier"]), L.year(expected["year"])]
+                           L.tier(expected["tier"]) + group, L.year(expected["year"])]
         for col, cell in zip(doc_cols, row[4:], strict=True):
             want = "; ".join(L.value(*_parse(v)) for v in str(expected[col]).split("; ") if v)
             assert cell == want, (row[:4], col)
     page = Page(markup)
     n_values = sum(len([v for v in str(x).split("; ") if v]) for c in doc_cols for x in table[c])
     assert sum(len(c.get("_links", [])) for c in page.cells) == n_values
+
+
+def _grouped(doc_id: str, number: str, values: dict[str | None, float], **place: Any) -> DocumentRecord:
+    """A criteria table's cells for communes' cultural houses in 2030, one per group (``None``: no group)."""
+    sentences, made, pos = [], [], 0
+    for group, value in values.items():
+        sentence = f"{group or 'Chung'}: {value:g}% xã có nhà văn hóa."
+        made.append(Target("culture", "culture.facilities", "xã", "commune", 2030, None, value, None, "percent",
+                           False, "at_least", Evidence(sentence, pos, pos + len(sentence)), group=group))
+        sentences.append(sentence)
+        pos += len(sentence) + 1
+    rec = DocumentRecord(doc_id, f"{doc_id}.txt", "0" * 64, doc_type="decision", number=number,
+                         targets=made, **place)
+    rec.extra.update(text="\n".join(sentences), format="text")
+    return rec
+
+
+def test_a_criteria_group_is_a_row_of_the_report_with_its_tier():
+    national = _grouped("n_table", "9/QĐ-TTg", {"Nhóm 1": 70.0, None: 50.0}, admin_level="central")
+    local = _grouped("ls", "7/QĐ-UBND", {"Nhóm 1": 80.0, "Nhóm 2": 60.0, None: 50.0},
+                     admin_level="province", province="Lạng Sơn")
+    markup = render_report([national, local], lang="vi")
+    _check_page(markup, [national, local])
+    rows = _table_rows(markup)
+    assert [(r[2], r[4], r[5]) for r in rows] == [
+        ("Cấp xã", "50", "50"), ("Cấp xã (Nhóm 1)", "70", "80"), ("Cấp xã (Nhóm 2)", "", "60")]
+    cells = _table_cells(markup)
+    assert '<span class="diff">+10</span>' in cells[1][5]       # against the same group of the baseline
+    assert 'd-nb' in cells[2][5] and 'd-eq' in cells[0][5]       # Nhóm 2: the baseline sets nothing
+    assert 'title="Đơn vị có trung tâm văn hóa, nhà văn hóa · Cấp xã (Nhóm 2) · 2030: 60%"' in cells[2][5]
+    # the chart: a bar per group, its tooltip and the label under it name the group
+    chart = markup[markup.index('<section id="charts">'):markup.index('<section id="documents">')]
+    assert "<title>Lạng Sơn · 7/QĐ-UBND — Cấp xã (Nhóm 1) 2030: 80%</title>" in chart
+    labels = [re.sub(r"<[^>]+>", " ", m).split() for m in re.findall(r'<text class="tier"[^>]*>(.*?)</text>', chart)]
+    assert [" ".join(words) for words in labels] == ["Cấp xã", "Cấp xã (Nhóm 1)", "Cấp xã (Nhóm 2)"]
 
 
 def _parse(text: str) -> tuple[float, float | None, str | None]:

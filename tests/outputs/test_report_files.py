@@ -1,5 +1,6 @@
-"""The report's page shell is files of the package: a Jinja2 template and its
-CSS/JS, declared as package data so a wheel or an editable install has them."""
+"""The report's page is files of the package: Jinja2 templates (the page and
+one per section) and its CSS/JS, declared as package data so a wheel or an
+editable install has them."""
 from __future__ import annotations
 
 import fnmatch
@@ -24,7 +25,9 @@ def _package_data() -> list[str]:
 def test_every_template_and_asset_is_package_data():
     files = [p.relative_to(Path(report.__file__).parent).as_posix()
              for d in (report.TEMPLATES_DIR, report.ASSETS_DIR) for p in sorted(d.iterdir()) if p.is_file()]
-    assert {"templates/page.html.j2", "assets/report.css", "assets/report.js"} <= set(files)
+    assert {"templates/page.html.j2", "templates/nav.html.j2", "templates/overview.html.j2",
+            "templates/comparison.html.j2", "templates/charts.html.j2", "templates/documents.html.j2",
+            "assets/report.css", "assets/report.js"} <= set(files)
     globs = _package_data()
     missing = [f for f in files if not any(fnmatch.fnmatch(f, g) for g in globs)]
     assert not missing, f"not in [tool.setuptools.package-data] of pyproject.toml: {missing}"
@@ -41,3 +44,19 @@ def test_the_page_inlines_the_asset_files_verbatim():
     js = (report.ASSETS_DIR / "report.js").read_text(encoding="utf-8")
     assert f"<style>\n{css}</style>" in page and f"<script>\n{js}</script>" in page
     assert page.startswith('<!DOCTYPE html>\n<html lang="en">') and page.endswith("</html>\n")
+
+
+def test_the_templates_escape_every_value_as_the_page_needs():
+    """A value in a template is escaped by annotate.esc: markup is text, a
+    quote cannot end an attribute, a carriage return stays ``&#13;``."""
+    text = 'Đến năm 2025 đạt 60% <b>thư viện</b> "cấp huyện"\r.'
+    ev = Evidence(text, 0, len(text))
+    rec = DocumentRecord("a", "a.txt", "0", province='Đắk <Nông> "x"', number="1/KH", targets=[
+        Target("library", "lib.service", '<i>"thư viện"</i>', "district", 2025, None, 60.0, None, "percent", False,
+               "at_least", ev)])
+    rec.extra["text"] = text
+    page = report.render_report([rec], lang="en")
+    assert "<b>thư viện</b>" not in page and "<i>" not in page and "<Nông>" not in page
+    assert "<td>&lt;i&gt;&quot;thư viện&quot;&lt;/i&gt;</td>" in page            # the subject, in the targets table
+    assert "<td>Đắk &lt;Nông&gt; &quot;x&quot;</td>" in page                     # the province, in the overview
+    assert "&#13;" in page and "\r" not in page

@@ -7,7 +7,8 @@
   warning gives: :func:`pipeline.outputs.records.from_json`);
 * the **comparison table**: :func:`pipeline.outputs.compare.build_comparison`, so
   the same rows, columns, labels and baseline as ``comparison.csv`` (one row
-  per sector × indicator × tier × year, one column per document with targets,
+  per sector × indicator × tier × year × group, a criteria table's group
+  shown beside its tier; one column per document with targets,
   labelled by province, district and number, the issuing body underneath).
   When a baseline is given, or found (the national programme of the batch:
   ``admin_level`` ``central``, see :func:`pipeline.outputs.columns.select_baseline`),
@@ -45,25 +46,32 @@ font stack that covers Vietnamese.  Output is deterministic (records sorted by
 ``doc_id``, no timestamps) and written atomically (temporary file, then
 ``os.replace``).
 
-The page is laid out by ``templates/page.html.j2`` (Jinja2, autoescaping),
-its style and script are ``assets/report.css`` and ``assets/report.js``,
-inlined into the page; the view model is :mod:`.model`, the HTML sections
-:mod:`.sections`, the charts :mod:`.charts`, the marks
-:mod:`pipeline.outputs.annotate`.
+The page is Jinja2 templates (``templates/``, autoescaping every value with
+:func:`pipeline.outputs.annotate.esc`): ``page.html.j2`` lays it out and calls
+one macro per section (``nav``, ``overview``, ``comparison``, ``charts``,
+``documents`` ``.html.j2``); its style and script are ``assets/report.css`` and
+``assets/report.js``, inlined into the page.  The view model is
+:mod:`.model`, what each section shows :mod:`.sections`, the charts' layout
+:mod:`.charts`, the marks :mod:`pipeline.outputs.annotate`.
 """
 from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from collections.abc import Iterable, Mapping
+
+from markupsafe import Markup
 
 from ..annotate import esc as _esc
 from ..atomic import atomic_write
 from ..labels import DEFAULT_LANG, labels_for
 from .charts import _charts
 from .model import RecordLike, _comparison_model, _prepare
-from .sections import _comparison, _documents, _nav, _overview
+from . import sections
+
+if TYPE_CHECKING:
+    import jinja2
 
 __all__ = ["write_report", "render_report", "REPORT_FILE", "TEMPLATES_DIR", "ASSETS_DIR"]
 
@@ -105,35 +113,38 @@ def write_report(records: Iterable[RecordLike], out_dir: Path | str, *,
 def render_report(records: Iterable[RecordLike], *, baseline_doc_id: str | None = None,
                   texts: Mapping[str, str] | None = None, lang: str = DEFAULT_LANG) -> str:
     """The report page as a string (what :func:`write_report` writes)."""
-    from markupsafe import Markup
-
     L = labels_for(lang)
     docs = _prepare(records, texts or {}, L)
     comparison, columns, rows, builtins = _comparison_model(docs, baseline_doc_id, L)
     baseline = next((c.doc for c in columns if c.is_baseline), None)
-    sections = {
-        "nav": _nav(bool(rows), L),
-        "overview": _overview(docs, baseline, columns, L, explicit=baseline_doc_id is not None,
-                              comparison=comparison),
-        "comparison": _comparison(rows, columns, L),
-        "charts": _charts(rows, columns, L),
-        "documents": _documents(docs + builtins, L),
-    }
     return _template().render(
-        lang=L.lang, title=Markup(_esc(L.ui("title"))), css=Markup(_asset("report.css")),
-        script=Markup(_asset("report.js")), **{k: Markup(v) for k, v in sections.items()})
+        lang=L.lang, L=L, css=Markup(_asset("report.css")), script=Markup(_asset("report.js")),
+        has_rows=bool(rows),
+        overview_view=sections.overview(docs, baseline, columns, L, explicit=baseline_doc_id is not None,
+                                        comparison=comparison),
+        table=sections.comparison_table(rows, columns, L),
+        chart_views=_charts(rows, columns, L),
+        document_views=[sections.document(d, L) for d in docs + builtins])
 
 
 # --------------------------------------------------------------------------
 # Page shell: the template and its assets (files of this package)
 # --------------------------------------------------------------------------
 
+def _finalize(value: Any) -> Any:
+    """Every ``{{ value }}`` of the templates escaped by :func:`~pipeline.outputs.annotate.esc`
+    (a carriage return kept as ``&#13;``, ``None`` as nothing); markup (the
+    macros' output, the highlighted text, the inlined assets) as it is."""
+    return value if hasattr(value, "__html__") else Markup(_esc(value))
+
+
 @functools.cache
-def _template() -> Any:
+def _template() -> jinja2.Template:
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
-                             keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+                             finalize=_finalize, keep_trailing_newline=True, trim_blocks=True,
+                             lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     return env.get_template("page.html.j2")
 
 

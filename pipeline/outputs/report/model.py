@@ -11,10 +11,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from ...models import DocumentRecord, Evidence, Reference, Target
 from ..annotate import value_span
 from ..columns import document_labels
-from ..compare import BASELINE_ROLE, NO_BASELINE_VALUE, VALUE_SEPARATOR, build_comparison
+from ..compare import BASELINE_ROLE, NO_BASELINE_VALUE, VALUE_SEPARATOR, Comparison, build_comparison
 from ..labels import Labels
 from ..records import from_json
-from ..tables import sort_records
+from ..tables import rows_of, sort_records
 
 RecordLike = DocumentRecord | Mapping[str, Any]
 
@@ -42,7 +42,8 @@ class _Doc:
     mark_titles: dict[str, list[str]] = field(default_factory=dict)   # mark id -> what was read there
     target_marks_set: set[str] = field(default_factory=set)
     values: list[tuple[int, int]] = field(default_factory=list)   # where each target's value is written
-    mark_by_evidence: dict[tuple[int, int, str], str] = field(default_factory=dict)   # start, end, text -> id
+    # start, end, text -> id (looked up with a targets-table row's, whose cells may be empty)
+    mark_by_evidence: dict[tuple[int | None, int | None, str | None], str] = field(default_factory=dict)
 
     @property
     def section_id(self) -> str:
@@ -116,24 +117,25 @@ def _place_evidence(doc: _Doc, L: Labels) -> None:
         if _fits(text, ev):
             mark = placed[(ev.start, ev.end)]
         else:
-            mark = loose.get(ev.text)
-            if mark is None:
+            known = loose.get(ev.text)
+            if known is None:
                 n += 1
-                mark = loose[ev.text] = f"ev-{doc.key}-{n}"
+                known = loose[ev.text] = f"ev-{doc.key}-{n}"
+            mark = known
         (doc.target_marks if kind == "t" else doc.reference_marks)[i] = mark
         doc.mark_by_evidence.setdefault((ev.start, ev.end, ev.text), mark)
         doc.mark_titles.setdefault(mark, []).append(summary)
         if kind == "t":
             doc.target_marks_set.add(mark)
     doc.spans = [(s, e, mark) for (s, e), mark in sorted(placed.items())]
-    values = set()
+    values: set[tuple[int, int]] = set()
     taken: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)   # evidence span -> values found
     for t in doc.rec.targets:
         ev_span = (t.evidence.start, t.evidence.end)
-        found = value_span(t, t.evidence.text, taken[ev_span]) if _fits(text, t.evidence) else None
-        if found is not None:
-            taken[ev_span].add(found)
-            values.add((t.evidence.start + found[0], t.evidence.start + found[1]))
+        at = value_span(t, t.evidence.text, taken[ev_span]) if _fits(text, t.evidence) else None
+        if at is not None:
+            taken[ev_span].add(at)
+            values.add((t.evidence.start + at[0], t.evidence.start + at[1]))
     doc.values = sorted(values)
     doc.loose = [(t, mark) for t, mark in loose.items()]
 
@@ -149,7 +151,9 @@ def _target_summary(t: Target | Mapping[str, Any], L: Labels) -> str:
     for a target or a row of the targets table."""
     get = t.get if isinstance(t, Mapping) else (lambda k: getattr(t, k))
     year = L.year(get("year")) or L.ui("no_year")
-    return (f"{L.indicator(get('indicator'))} · {L.tier(get('tier'))} · {year}: "
+    group = _group(get("group"))
+    tier = L.tier(get("tier")) + (f" ({group})" if group else "")
+    return (f"{L.indicator(get('indicator'))} · {tier} · {year}: "
             f"{L.value(get('value'), get('value_max'), get('direction'), get('unit'))}")
 
 
@@ -184,19 +188,34 @@ class _Column:
     info: dict[str, Any]
     shown: str = ""                # the label as shown (the language's words); ``label`` is the key
 
+    @property
+    def colour(self) -> str:
+        """The document's colour, the same in the table's head and in every chart."""
+        return PALETTE[self.index % len(PALETTE)]
+
 @dataclass
 class _Cell:
     texts: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)   # shown, mark id, target row
 
-    def units(self) -> set[str]:
+    def units(self) -> set[str | None]:
         return {t.get("unit") for _, _, t in self.texts}
+
+
+#: A comparison row's sector, indicator, tier and year (its group is :attr:`_Row.group`).
+RowKey = tuple[str, str, str, int | None]
 
 
 @dataclass
 class _Row:
-    key: tuple                      # sector, indicator, tier, year
+    key: RowKey
     cells: dict[int, _Cell]         # column position -> cell
     differences: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    group: str | None = None        # a criteria-table group that is not a tier (``Nhóm 1``)
+
+
+def _group(value: Any) -> str | None:
+    """A comparison row's group: ``None`` for the empty cells pandas gives."""
+    return value if isinstance(value, str) and value else None
 
 
 def _year_text(year: Any, L: Labels) -> str:
@@ -212,7 +231,8 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _comparison_model(docs: list[_Doc], baseline_doc_id: str | None, L: Labels):
+def _comparison_model(docs: list[_Doc], baseline_doc_id: str | None,
+                      L: Labels) -> tuple[Comparison, list[_Column], list[_Row], list[_Doc]]:
     """(comparison, columns, rows, built-in programmes as documents) for the documents."""
     comparison = build_comparison([d.rec for d in docs], "auto" if baseline_doc_id is None else baseline_doc_id)
     by_id: dict[str, list[_Doc]] = defaultdict(list)
@@ -221,7 +241,7 @@ def _comparison_model(docs: list[_Doc], baseline_doc_id: str | None, L: Labels):
     builtin_docs = {b.doc_id: b for b in comparison.builtins}
     builtins: list[_Doc] = []
     columns: list[_Column] = []
-    for i, info in enumerate(comparison.columns.to_dict("records")):
+    for i, info in enumerate(rows_of(comparison.columns)):
         if str(info["doc_id"]) in builtin_docs and not by_id.get(str(info["doc_id"])):
             # a built-in programme: shown as a document whose text says where each target stands
             b = builtin_docs[str(info["doc_id"])]
@@ -237,15 +257,17 @@ def _comparison_model(docs: list[_Doc], baseline_doc_id: str | None, L: Labels):
         doc.label = L.column_label(info["column"])
     position = {c.label: i for i, c in enumerate(columns)}
 
-    diffs: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
-    for row in comparison.differences.to_dict("records"):
-        key = (row["sector"], row["indicator"], row["tier"], _int(row["year"]), row["document"])
-        diffs[key].append(row)
+    # (sector, indicator, tier, year, group, document) -> rows of the differences
+    diffs: dict[tuple[str, str, str, int | None, str | None, str], list[dict[str, Any]]] = defaultdict(list)
+    for drow in rows_of(comparison.differences):
+        diffs[(drow["sector"], drow["indicator"], drow["tier"], _int(drow["year"]), _group(drow.get("group")),
+               drow["document"])].append(drow)
 
     rows: list[_Row] = []
-    for pos, trow in enumerate(comparison.table.to_dict("records")):
-        key = (trow["sector"], trow["indicator"], trow["tier"], _int(trow["year"]))
-        row = _Row(key, {})
+    for pos, trow in enumerate(rows_of(comparison.table)):
+        key: RowKey = (trow["sector"], trow["indicator"], trow["tier"], _int(trow["year"]))
+        group = _group(trow.get("group"))
+        row = _Row(key, {}, group=group)
         for col in columns:
             targets = comparison.cells.get((pos, col.label))
             if not targets:
@@ -256,8 +278,8 @@ def _comparison_model(docs: list[_Doc], baseline_doc_id: str | None, L: Labels):
                 if all(text != shown for shown, _, _ in cell.texts):
                     cell.texts.append((text, _mark_of(by_id[str(t["doc_id"])], t), t))
             row.cells[position[col.label]] = cell
-            if key + (col.label,) in diffs:
-                row.differences[position[col.label]] = diffs[key + (col.label,)]
+            if key + (group, col.label) in diffs:
+                row.differences[position[col.label]] = diffs[key + (group, col.label)]
         rows.append(row)
     return comparison, columns, rows, builtins
 

@@ -1,96 +1,114 @@
-"""The report's HTML sections: navigation, overview, comparison table and
-one section per document with its text, evidence highlighted."""
+"""What the report's HTML sections show, prepared for their templates.
+
+The markup itself is in ``templates/`` (Jinja2, autoescaping every value with
+:func:`pipeline.outputs.annotate.esc`): ``nav.html.j2``, ``overview.html.j2``
+(the batch in numbers, the baseline, every document, the failures),
+``comparison.html.j2`` (the table of comparison.csv with links to the
+evidence and the differences from the baseline) and ``documents.html.j2``
+(one article per document, its text with the evidence highlighted).  This
+module works out what they need that is more than a lookup: statistics, the
+baseline note, each comparison cell's class and tooltip, each document's
+facts and highlighted text.
+"""
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from ..annotate import esc as _esc
+from markupsafe import Markup
+
 from ..annotate import highlight, value_span
-from ..compare import KEY_COLUMNS
+from ..compare import KEY_COLUMNS, Comparison
 from ..labels import Labels
-from .model import PALETTE, _Column, _difference, _Doc, _reference_what, _Row, _target_summary
+from .model import _Column, _difference, _Doc, _reference_what, _Row, _target_summary
+
+if TYPE_CHECKING:
+    from ...models import Target
+
+#: The difference classes the legend explains, from much higher to no baseline value.
+LEGEND = ("up3", "up2", "up1", "eq", "down1", "down2", "down3", "nb")
 
 
-def _nav(has_rows: bool, L: Labels) -> str:
-    links = [f'<a href="#overview">{_esc(L.ui("nav.overview"))}</a>']
-    if has_rows:
-        links += [f'<a href="#comparison">{_esc(L.ui("nav.comparison"))}</a>',
-                  f'<a href="#charts">{_esc(L.ui("nav.charts"))}</a>']
-    links.append(f'<a href="#documents">{_esc(L.ui("nav.documents"))}</a>')
-    return f'<nav class="top">{" ".join(links)}</nav>\n'
+@dataclass
+class Overview:
+    """The overview section: ``stats`` (name, number), the built-in
+    programmes' notes (section id, shown label, the documents compared with
+    it) or the baseline document, every document and the failed ones."""
+    stats: list[tuple[str, int]]
+    docs: list[_Doc]
+    failed: list[_Doc]
+    how: str = ""
+    builtins: list[tuple[str, str, str]] = field(default_factory=list)
+    baseline: _Doc | None = None
+    who: str | None = None
+    has_columns: bool = False
 
 
-def _overview(docs: list[_Doc], baseline: _Doc | None, columns: list[_Column], L: Labels, *, explicit: bool,
-              comparison: Any | None = None) -> str:
-    n_targets = sum(len(d.rec.targets) for d in docs)
-    n_refs = sum(len(d.rec.references) for d in docs)
+@dataclass
+class Cell:
+    """A value cell of the comparison table: ``texts`` (shown value, mark id,
+    tooltip) linked to their evidence; ``cls`` the classes after ``v``,
+    ``tip`` and ``diff`` (the difference shown) for a compared cell."""
+    texts: list[tuple[str, str, str]]
+    cls: str = ""
+    tip: str | None = None
+    diff: str = ""
+
+
+@dataclass
+class TableRow:
+    key: tuple[str, str, str, int | None]     # sector, indicator, tier, year
+    group: str | None
+    cells: list[Cell | None]                  # one per column; ``None``: the document sets nothing
+
+
+@dataclass
+class ComparisonTable:
+    columns: list[_Column]
+    rows: list[TableRow]
+    legend: tuple[str, ...] = ()
+    #: The key columns shown (a group stands beside its tier, in the tier's cell).
+    key_columns: tuple[str, ...] = tuple(k for k in KEY_COLUMNS if k != "group")
+
+
+@dataclass
+class DocumentView:
+    """One document's article: ``facts`` (data-fact, label key, value),
+    ``targets`` (target, mark id, where its tier and its year were found:
+    a tooltip, or ``None``), ``references`` (what, mark id), the text
+    with its evidence marked (``None`` when there is no text) and the
+    evidence not found in it, each marked alone."""
+    doc: _Doc
+    facts: list[tuple[str, str, Any]]
+    targets: list[tuple[Target, str, str | None, str | None]]
+    references: list[tuple[str, str]]
+    body: Markup | None
+    loose: list[Markup]
+
+
+def overview(docs: list[_Doc], baseline: _Doc | None, columns: list[_Column], L: Labels, *, explicit: bool,
+             comparison: Comparison | None = None) -> Overview:
     failed = [d for d in docs if d.error]
-    n_warn = sum(len(d.rec.warnings) for d in docs)
     stats = [("documents", len(docs)), ("read", len(docs) - len(failed)), ("failed", len(failed)),
-             ("with targets", sum(1 for d in docs if d.rec.targets)), ("targets", n_targets), ("references", n_refs),
-             ("warnings", n_warn)]
-    out = [f'<section id="overview">\n<h1>{_esc(L.ui("title"))}</h1>\n<div class="stats">']
-    for name, value in stats:
-        cls = ' class="stat bad"' if name == "failed" and value else ' class="stat"'
-        out.append(f'<div{cls} data-stat="{_esc(name)}"><b>{_esc(L.number(value))}</b>'
-                   f'<span>{_esc(L.ui("stat." + name))}</span></div>')
-    out.append("</div>\n")
+             ("with targets", sum(1 for d in docs if d.rec.targets)),
+             ("targets", sum(len(d.rec.targets) for d in docs)),
+             ("references", sum(len(d.rec.references) for d in docs)),
+             ("warnings", sum(len(d.rec.warnings) for d in docs))]
+    view = Overview(stats=stats, docs=docs, failed=failed, has_columns=bool(columns))
     builtin_cols = [c for c in columns if c.is_baseline and c.doc.rec.extra.get("builtin")]
     if builtin_cols and comparison is not None:
         uses: dict[str, list[str]] = defaultdict(list)
         for compared, bases in comparison.compared_with.items():
             for b in bases:
                 uses[b].append(L.column_label(compared))
-        how = L.ui("how.requested") if explicit else L.ui("how.cited")
-        items = "".join(f'<li><a href="#{c.doc.section_id}">{_esc(c.shown)}</a>: '
-                        f'{_esc(", ".join(uses.get(c.label, [])) or L.ui("builtin.none"))}</li>' for c in builtin_cols)
-        out.append(f'<p class="baseline-note">{_esc(L.ui("builtin.note", how=how))}</p>\n'
-                   f'<ul class="baseline-note">{items}</ul>\n')
+        view.how = L.ui("how.requested") if explicit else L.ui("how.cited")
+        view.builtins = [(c.doc.section_id, c.shown, ", ".join(uses.get(c.label, []))) for c in builtin_cols]
     elif baseline is not None:
-        how = L.ui("how.requested") if explicit else L.ui("how.national")
-        who = baseline.rec.issuing_body or L.code("level", baseline.rec.admin_level)
-        note = L.ui("baseline.coloured") if baseline.rec.targets else L.ui("baseline.empty")
-        out.append(f'<p class="baseline-note">{_esc(L.ui("baseline.note", how=how))} '
-                   f'<a href="#{baseline.section_id}">{_esc(baseline.label)}</a>'
-                   f'{f" ({_esc(who)})" if who else ""}. {_esc(note)}</p>\n')
-    elif columns:
-        out.append(f'<p class="baseline-note">{_esc(L.ui("baseline.none"))}</p>\n')
-    heads = ("document", "doc_id", "type", "number", "date", "level", "province", "district", "targets",
-             "references", "warnings", "status")
-    out.append(f'<h2>{_esc(L.ui("nav.documents"))}</h2>\n<div class="scroll"><table class="docs">\n<thead><tr>'
-               + "".join(f"<th>{_esc(L.ui('col.' + h))}</th>" for h in heads) + '</tr></thead>\n<tbody>\n')
-    for d in docs:
-        r = d.rec
-        status = (f'<span class="err">{_esc(d.error)}</span>' if d.error else _esc(L.ui("ok")))
-        out.append(
-            f'<tr><td><a href="#{d.section_id}">{_esc(d.label)}</a></td><td>{_esc(r.doc_id)}</td>'
-            f'<td>{_esc(L.code("kind", r.doc_type))}</td><td>{_esc(r.number)}</td><td>{_esc(L.date(r.issue_date))}</td>'
-            f'<td>{_esc(L.code("level", r.admin_level))}</td><td>{_esc(r.province)}</td><td>{_esc(r.district)}</td>'
-            f'<td class="num">{len(r.targets)}</td><td class="num">{len(r.references)}</td>'
-            f'<td class="num">{len(r.warnings)}</td><td>{status}</td></tr>\n')
-    out.append("</tbody></table></div>\n")
-    if failed:
-        out.append(f'<h2>{_esc(L.ui("failures"))}</h2>\n<table class="failures">\n<thead><tr>'
-                   + "".join(f"<th>{_esc(L.ui('col.' + h))}</th>" for h in ("doc_id", "source", "error", "message"))
-                   + '</tr></thead>\n<tbody>\n')
-        for d in failed:
-            out.append(f'<tr><td><a href="#{d.section_id}">{_esc(d.rec.doc_id)}</a></td><td>{_esc(d.rec.source)}</td>'
-                       f'<td>{_esc(d.error)}</td><td>{_esc(d.error_message)}</td></tr>\n')
-        out.append("</tbody></table>\n")
-    out.append("</section>\n")
-    return "".join(out)
-
-
-def _column_head(col: _Column, L: Labels) -> str:
-    r = col.doc.rec
-    sub = r.issuing_body or L.code("level", r.admin_level)
-    cls = "doc base" if col.is_baseline else "doc"
-    tag = f'<span class="tag">{_esc(L.ui("baseline.tag"))}</span>' if col.is_baseline else ""
-    return (f'<th class="{cls}" scope="col" data-doc="{_esc(col.doc.key)}">'
-            f'<span class="swatch" style="background:{PALETTE[col.index % len(PALETTE)]}"></span>'
-            f'<a href="#{col.doc.section_id}">{_esc(col.shown)}</a>{tag}'
-            f'{f"<small>{_esc(sub)}</small>" if sub else ""}</th>')
+        view.how = L.ui("how.requested") if explicit else L.ui("how.national")
+        view.baseline = baseline
+        view.who = baseline.rec.issuing_body or L.code("level", baseline.rec.admin_level)
+    return view
 
 
 def _is_national_column(col: _Column | None) -> bool:
@@ -101,70 +119,34 @@ def _is_national_column(col: _Column | None) -> bool:
     return bool(r.extra.get("builtin")) or r.admin_level == "central"
 
 
-def _comparison(rows: list[_Row], columns: list[_Column], L: Labels) -> str:
-    title = _esc(L.ui("nav.comparison"))
-    if not rows:
-        return (f'<section id="comparison"><h2>{title}</h2>'
-                f'<p>{_esc(L.ui("no_targets"))}</p></section>\n')
+def comparison_table(rows: list[_Row], columns: list[_Column], L: Labels) -> ComparisonTable:
     base_pos = next((i for i, c in enumerate(columns) if c.is_baseline), None)
     label_pos = {c.label: i for i, c in enumerate(columns)}
     national = {c.label: _is_national_column(c) for c in columns if c.is_baseline}
-    out = [f'<section id="comparison">\n<h2>{title}</h2>\n']
-    if base_pos is not None:
-        out.append(f'<p class="legend">{_esc(L.ui("legend"))} '
-                   + " ".join(f'<span class="d-{k}">{_esc(L.ui("legend." + k))}</span>'
-                              for k in ("up3", "up2", "up1", "eq", "down1", "down2", "down3", "nb"))
-                   + '</p>\n')
-    out.append('<div class="scroll tall"><table class="comparison">\n<thead><tr>'
-               + "".join(f'<th scope="col" data-key="{k}">{_esc(L.ui("col." + k))}</th>' for k in KEY_COLUMNS)
-               + "".join(_column_head(c, L) for c in columns) + "</tr></thead>\n<tbody>\n")
+    out: list[TableRow] = []
     for row in rows:
-        sector, indicator, tier, year = row.key
-        out.append(f'<tr><td data-code="{_esc(sector)}">{_esc(L.sector(sector))}</td>'
-                   f'<td data-code="{_esc(indicator)}">{_esc(L.indicator(indicator))}</td>'
-                   f'<td data-code="{_esc(tier)}">{_esc(L.tier(tier))}</td>'
-                   f'<td class="num">{_esc(L.year(year))}</td>')
+        cells: list[Cell | None] = []
         for pos, col in enumerate(columns):
-            cell = row.cells.get(pos)
-            if cell is None:
-                out.append('<td class="v empty"></td>')
+            found = row.cells.get(pos)
+            if found is None:
+                cells.append(None)
                 continue
-            links = "; ".join(
-                f'<a class="val" href="#{_esc(mark)}" title="{_esc(_target_summary(t, L))}">{_esc(text)}</a>'
-                for text, mark, t in cell.texts)
+            cell = Cell([(text, mark, _target_summary(t, L)) for text, mark, t in found.texts])
             if col.is_baseline:
-                out.append(f'<td class="v base">{links}</td>')
-            elif base_pos is None:
-                out.append(f'<td class="v">{links}</td>')
-            else:
+                cell.cls = " base"
+            elif base_pos is not None:
                 named = next((str(r["baseline"]) for r in row.differences.get(pos, [])
                               if isinstance(r.get("baseline"), str)), None)
-                is_nat = national.get(named, _is_national_column(columns[base_pos]))
-                cls, diff, tip = _difference(row, pos, base_pos, L, label_pos, national=is_nat)
-                note = f'<span class="diff">{_esc(diff)}</span>' if diff else ""
-                out.append(f'<td class="v {cls}" title="{_esc(tip)}">{links}{note}</td>')
-        out.append("</tr>\n")
-    out.append("</tbody></table></div>\n</section>\n")
-    return "".join(out)
+                fallback = _is_national_column(columns[base_pos])
+                is_nat = national.get(named, fallback) if named is not None else fallback
+                cls, cell.diff, cell.tip = _difference(row, pos, base_pos, L, label_pos, national=is_nat)
+                cell.cls = " " + cls
+            cells.append(cell)
+        out.append(TableRow(row.key, row.group, cells))
+    return ComparisonTable(columns, out, LEGEND if base_pos is not None else ())
 
 
-
-
-def _documents(docs: list[_Doc], L: Labels) -> str:
-    out = [f'<section id="documents">\n<h2>{_esc(L.ui("nav.documents"))}</h2>\n']
-    for d in docs:
-        out.append(_document(d, L))
-    out.append("</section>\n")
-    return "".join(out)
-
-
-def _source_title(source: str | None, L: Labels) -> str:
-    """A ``title`` attribute saying where a year or tier was found (SCHEMA.md's
-    ``year_source``/``tier_source``), or nothing when unknown."""
-    return f' title="{_esc(L.ui("found_in", where=L.code("source", source)))}"' if source else ""
-
-
-def _document(d: _Doc, L: Labels) -> str:
+def document(d: _Doc, L: Labels) -> DocumentView:
     r = d.rec
     facts = [
         ("col.doc_id", r.doc_id), ("facts.source", r.source), ("facts.format", r.extra.get("format")),
@@ -174,56 +156,24 @@ def _document(d: _Doc, L: Labels) -> str:
         ("facts.signer", " — ".join(x for x in (r.signer.name, r.signer.title) if x) if r.signer else None),
         ("facts.title", r.title),
     ]
-    out = [f'<article class="doc" id="{d.section_id}">\n<h3>{_esc(d.label)}</h3>\n<dl class="facts">']
-    for name, value in facts:
-        if value:
-            out.append(f'<dt data-fact="{name.split(".", 1)[1]}">{_esc(L.ui(name))}</dt><dd>{_esc(value)}</dd>')
-    out.append("</dl>\n")
-    if d.error:
-        out.append(f'<p class="err">{_esc(L.ui("unreadable"))} <b>{_esc(d.error)}</b> {_esc(d.error_message)}</p>\n')
-    if r.warnings:
-        n = len(r.warnings)
-        out.append('<details class="warnings"><summary>'
-                   + _esc(L.ui("warnings_1") if n == 1 else L.ui("warnings_n", n=n)) + '</summary><ul>'
-                   + "".join(f"<li>{_esc(w)}</li>" for w in r.warnings) + "</ul></details>\n")
-    if r.targets:
-        heads = ("value", "sector", "indicator", "tier", "year", "from", "unit", "subject")
-        out.append('<table class="targets">\n<thead><tr>'
-                   + "".join(f"<th>{_esc(L.ui('col.' + h))}</th>" for h in heads) + '</tr></thead>\n<tbody>\n')
-        for t, mark in zip(r.targets, d.target_marks, strict=True):
-            value = L.value(t.value, t.value_max, t.direction, t.unit)
-            if t.implied:
-                value += " " + L.ui("implied")
-            out.append(f'<tr><td><a class="val" href="#{_esc(mark)}">{_esc(value)}</a></td>'
-                       f'<td data-code="{_esc(t.sector)}">{_esc(L.sector(t.sector))}</td>'
-                       f'<td data-code="{_esc(t.indicator)}">{_esc(L.indicator(t.indicator))}</td>'
-                       f'<td data-code="{_esc(t.tier)}"{_source_title(t.tier_source, L)}>{_esc(L.tier(t.tier))}'
-                       + (f' ({_esc(t.group)})' if t.group else '') + '</td>'
-                       f'<td class="num"{_source_title(t.year_source, L)}>{_esc(L.year(t.year))}</td>'
-                       f'<td class="num">{_esc(L.year(t.period_start))}</td>'
-                       f'<td data-code="{_esc(t.unit)}">{_esc(L.code("unit", t.unit))}</td>'
-                       f'<td>{_esc(t.subject)}</td></tr>\n')
-        out.append("</tbody></table>\n")
-    if r.references:
-        out.append('<ul class="refs">')
-        for ref, mark in zip(r.references, d.reference_marks, strict=True):
-            out.append(f'<li><a class="ref" href="#{_esc(mark)}">{_esc(_reference_what(ref, L))}</a></li>')
-        out.append("</ul>\n")
     classes = {m: ("ev-t" if m in d.target_marks_set else "ev-r") for m in d.mark_titles}
+    body = None
     if d.text is not None:
-        body = highlight(d.text, d.spans, d.mark_titles, classes, values=d.values)
-        # The parser drops a newline right after <pre>: give it one to drop.
-        out.append(f'<pre class="text" lang="vi">\n{body}</pre>\n')
-    elif not d.error:
-        out.append(f'<p class="note">{_esc(L.ui("no_text"))}</p>\n')
-    if d.loose:
-        if d.text is not None:
-            out.append(f'<p class="note">{_esc(L.ui("loose"))}</p>\n')
-        out.append('<ul class="loose">' + "".join(
-            f'<li>{highlight(text, [(0, len(text), mark)], d.mark_titles, classes, values=_loose_values(d, text))}</li>'
-            for text, mark in d.loose) + "</ul>\n")
-    out.append("</article>\n")
-    return "".join(out)
+        body = Markup(highlight(d.text, d.spans, d.mark_titles, classes, values=d.values))
+    loose = [Markup(highlight(text, [(0, len(text), mark)], d.mark_titles, classes, values=_loose_values(d, text)))
+             for text, mark in d.loose]
+    return DocumentView(
+        doc=d, facts=[(name.split(".", 1)[1], name, value) for name, value in facts],
+        targets=[(t, mark, _found_in(t.tier_source, L), _found_in(t.year_source, L))
+                 for t, mark in zip(r.targets, d.target_marks, strict=True)],
+        references=[(_reference_what(ref, L), mark) for ref, mark in zip(r.references, d.reference_marks, strict=True)],
+        body=body, loose=loose)
+
+
+def _found_in(source: str | None, L: Labels) -> str | None:
+    """A tooltip saying where a year or tier was found (SCHEMA.md's
+    ``year_source``/``tier_source``), or ``None`` when unknown."""
+    return L.ui("found_in", where=L.code("source", source)) if source else None
 
 
 def _loose_values(d: _Doc, text: str) -> list[tuple[int, int]]:
@@ -235,5 +185,3 @@ def _loose_values(d: _Doc, text: str) -> list[tuple[int, int]]:
             if span is not None:
                 taken.add(span)
     return sorted(taken)
-
-
