@@ -45,6 +45,7 @@ from collections.abc import Callable
 from . import legacy_fonts
 from .document import Cell, CellSpec, LoadedText, Table, TextBuilder
 from .errors import LoadError
+from .pdf_objects import fast_objects
 
 DEFAULT_DPI = 300
 MIN_DPI, MAX_DPI = 150, 600
@@ -497,6 +498,7 @@ def load_pdf(path: Path, data: bytes, *, ocr_jobs: int = 2) -> LoadedText:
         pages: list[_Page] = []
         to_ocr: list[int] = []
         for i, page in enumerate(pdf.pages):
+            fast_objects(page)
             try:
                 p = _text_page(page, i + 1)
             except LoadError:
@@ -505,6 +507,8 @@ def load_pdf(path: Path, data: bytes, *, ocr_jobs: int = 2) -> LoadedText:
                 raise _open_error(path, exc) from None
             if _needs_ocr(page, _page_text(p)):
                 to_ocr.append(i)
+            else:
+                page.close()    # its parsed objects are no longer needed
             pages.append(p)
         confidence = None
         if to_ocr:
