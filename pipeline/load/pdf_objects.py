@@ -10,7 +10,9 @@ about half the load time.  :func:`fast_objects` gives a page a
 (plain values as they are, anything else through ``resolve_all``, the colour
 space names decoded once per name) and leaves every other object to
 pdfplumber.  ``tests/load/test_pdf_objects.py`` checks that both give equal
-dicts for every object of generated PDFs.
+dicts for every object of generated PDFs.  A pdfplumber without the helpers
+this borrows (``ALL_ATTRS``, ``resolve_all``) keeps its own way: slower, the
+same dicts.
 """
 from __future__ import annotations
 
@@ -42,8 +44,11 @@ def fast_objects(page: Page) -> None:
     """Make ``page`` build its character dicts the fast way (before its
     objects are first read)."""
     from pdfminer.layout import LTChar
-    from pdfplumber.page import ALL_ATTRS, fix_fontname_bytes
-    from pdfplumber.utils.pdfinternals import resolve_all, resolve_and_decode
+    try:
+        from pdfplumber.page import ALL_ATTRS, fix_fontname_bytes
+        from pdfplumber.utils.pdfinternals import resolve_all, resolve_and_decode
+    except ImportError:  # pragma: no cover - a pdfplumber laid out otherwise: its own (slower) way
+        return
 
     original: Callable[[LTItem], dict[str, Any]] = page.process_object
     unicode_norm = page.pdf.unicode_norm
