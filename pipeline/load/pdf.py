@@ -357,7 +357,11 @@ def _ocr(path: Path, data: bytes, pdf: PDF, pages: list[PageBlocks], to_ocr: lis
 
     futures = []
     with OcrRunner(path, jobs) as runner:
-        doc = pdfium.PdfDocument(data)
+        try:
+            doc = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            raise LoadError("corrupt", path, f"cannot open the PDF to render its pages for OCR ({exc})",
+                            "check that the PDF opens in a viewer") from None
         try:
             for i in to_ocr:
                 dpi = _scan_dpi(pdf.pages[i])
