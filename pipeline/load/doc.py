@@ -28,6 +28,12 @@ from .errors import LoadError
 TIMEOUT = 120  # seconds
 
 
+
+def _itertext(el: etree._Element) -> str:
+    """The text of ``el`` and its descendants (lxml gives str for a parsed document)."""
+    return "".join(t if isinstance(t, str) else t.decode("utf-8") for t in el.itertext())
+
+
 def _utf16(s: str) -> bytes:
     return s.encode("utf-16-le")
 
@@ -51,7 +57,7 @@ def _antiword(path: Path) -> str:
     return binary
 
 
-def _run_antiword(binary: str, path: Path, data: bytes, args: list[str]) -> subprocess.CompletedProcess:
+def _run_antiword(binary: str, path: Path, data: bytes, args: list[str]) -> subprocess.CompletedProcess[bytes]:
     with tempfile.TemporaryDirectory(prefix="chitieu-doc-") as tmp:
         f = Path(tmp) / "document.doc"
         f.write_bytes(data)
@@ -102,7 +108,7 @@ class _DocBook:
                 else:
                     self.list(ch)
             else:
-                pending.append("".join(ch.itertext()))
+                pending.append(_itertext(ch))
             pending.append(ch.tail or "")
         self._lines("".join(pending))
 
@@ -147,7 +153,7 @@ class _DocBook:
                     continue
                 c = 0
                 for i, entry in enumerate(e for e in row if _tag(e) == "entry"):
-                    raw = "".join(entry.itertext())
+                    raw = _itertext(entry)
                     text = "\n".join(self.convert(" ".join(ln.split())) for ln in raw.split("\n") if ln.strip())
                     if edges is not None and i + 1 < len(edges):
                         col = max(edges[i], c)
@@ -210,8 +216,8 @@ def _ole_truncated(data: bytes) -> bool:
     """True when the OLE header points at a directory beyond the end of the file."""
     if len(data) < 512:
         return True
-    shift = struct.unpack_from("<H", data, 0x1E)[0]
-    first_dir = struct.unpack_from("<I", data, 0x30)[0]
+    shift: int = struct.unpack_from("<H", data, 0x1E)[0]
+    first_dir: int = struct.unpack_from("<I", data, 0x30)[0]
     if not 7 <= shift <= 16 or first_dir >= 0xFFFFFFFA:
         return True
     return (first_dir + 1) * (1 << shift) + 128 > len(data)

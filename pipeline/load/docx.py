@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 from collections.abc import Callable, Iterator
+from typing import TypedDict
 
 import regex
 from lxml import etree
@@ -347,6 +348,15 @@ def legacy_font_kind(font: str | None) -> tuple[str, bool] | None:
 #: was retyped in Unicode and keeps its old font name; leave it alone.
 _ALREADY_UNICODE = legacy_fonts.UNICODE_ONLY
 
+class _Anchor(TypedDict):
+    """A table cell being read: merged cells widen or lengthen it."""
+    text: str
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+
+
 class _Walker:
     def __init__(self, numbering: Numbering, styles: Styles,
                  convert: Callable[[str], str] | None = None) -> None:
@@ -385,8 +395,8 @@ class _Walker:
                 text = legacy_fonts.tcvn3_to_unicode(text, upper=caps) if enc == "tcvn3" \
                     else legacy_fonts.vni_to_unicode(text)
                 self.converted.add(enc)
-            elif rpr is not None and rpr.find(_w("caps")) is not None \
-                    and rpr.find(_w("caps")).get(W_VAL, "1") not in ("0", "false"):
+            elif rpr is not None and (caps_el := rpr.find(_w("caps"))) is not None \
+                    and caps_el.get(W_VAL, "1") not in ("0", "false"):
                 text = text.upper()
             parts.append(text)
         text = "".join(parts)
@@ -438,15 +448,15 @@ class _Walker:
 
     # -- tables ------------------------------------------------------------
     def table_cells(self, tbl: etree._Element) -> list[CellSpec]:
-        anchors: list[dict] = []
-        open_v: dict[int, dict] = {}   # grid column -> anchor being merged downwards
+        anchors: list[_Anchor] = []
+        open_v: dict[int, _Anchor] = {}   # grid column -> anchor being merged downwards
         row_i = 0
         for tr in tbl.iterchildren(W_TR):
             col = 0
             trpr = tr.find(_w("trPr"))
             if trpr is not None and (v := _val(trpr.find(_w("gridBefore")))) and v.isdigit():
                 col = int(v)
-            last: dict | None = None
+            last: _Anchor | None = None
             for tc in self._row_cells(tr):
                 tcpr = tc.find(_w("tcPr"))
                 span = 1
@@ -461,8 +471,8 @@ class _Walker:
                     if hm is not None:
                         hmerge = hm.get(W_VAL, "continue")
                 if vmerge == "continue" and col in open_v:
-                    anchor = open_v[col]
-                    anchor["rowspan"] = row_i - anchor["row"] + 1
+                    above = open_v[col]
+                    above["rowspan"] = row_i - above["row"] + 1
                     col += span
                     last = None
                     continue
@@ -470,8 +480,8 @@ class _Walker:
                     last["colspan"] += span
                     col += span
                     continue
-                anchor = {"text": self.cell_text(tc), "row": row_i, "col": col,
-                          "rowspan": 1, "colspan": span}
+                anchor: _Anchor = {"text": self.cell_text(tc), "row": row_i, "col": col,
+                                   "rowspan": 1, "colspan": span}
                 anchors.append(anchor)
                 for c in range(col, col + span):
                     open_v.pop(c, None)

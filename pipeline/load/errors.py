@@ -42,5 +42,5 @@ class LoadError(Exception):
             message += f"; {advice}"
         super().__init__(message)
 
-    def __reduce__(self):  # keep pickling (multiprocessing) working
+    def __reduce__(self) -> tuple[type[LoadError], tuple[str, Path, str, str]]:  # keep pickling (multiprocessing) working
         return (type(self), (self.code, self.path, self.problem, self.advice))

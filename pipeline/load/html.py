@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 from lxml import html as lxml_html
+from lxml.html import HtmlElement
 
 from . import legacy_fonts
 from .document import CellSpec, LoadedText, TextBuilder
@@ -105,7 +106,7 @@ def _text(el: etree._Element) -> str:
     return "\n".join(ln for ln in lines if ln)
 
 
-def _source_tables(tree: etree._Element) -> list[tuple[list[str], list[CellSpec]]]:
+def _source_tables(tree: HtmlElement) -> list[tuple[list[str], list[CellSpec]]]:
     """Each <table> of the page: its non-empty cell texts (to match) and its cells with spans."""
     out = []
     for tbl in tree.iter("table"):
@@ -206,12 +207,17 @@ class _Renderer:
         self.out.table(cells)
 
 
-def _fix_legacy_tree(tree: etree._Element) -> str | None:
+def _elements(tree: HtmlElement, path: str) -> list[HtmlElement]:
+    """The elements an XPath expression selects in a parsed page."""
+    return [el for el in tree.xpath(path) if isinstance(el, HtmlElement)]
+
+
+def _fix_legacy_tree(tree: HtmlElement) -> str | None:
     """Convert a page typed in TCVN3/VNI fonts, in place, before extraction.
 
     Done on the parsed tree (entities resolved) because extractors drop the
     soft hyphen that TCVN3 uses for "ư"."""
-    for bad in tree.xpath("//script|//style"):
+    for bad in _elements(tree, "//script|//style"):
         bad.drop_tree()
     body = tree.find("body")
     visible = (body if body is not None else tree).text_content()
@@ -235,11 +241,11 @@ _CHROME = ("//nav | //*[contains(concat(' ', normalize-space(@class), ' '), 'bre
            " or contains(translate(@aria-label, 'BREADCUMB', 'breadcumb'), 'breadcrumb')]")
 
 
-def _strip_chrome(tree: etree._Element) -> int:
+def _strip_chrome(tree: HtmlElement) -> int:
     """Remove navigation and breadcrumbs (never an element holding a table:
     a page built from layout tables may wrap its whole text in one)."""
     removed = 0
-    for el in tree.xpath(_CHROME):
+    for el in _elements(tree, _CHROME):
         if el.getparent() is None or el.find(".//table") is not None:
             continue
         el.drop_tree()          # keeps the text that follows it

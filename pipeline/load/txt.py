@@ -105,9 +105,11 @@ _NON_ASCII = regex.compile(r"[^\x00-\x7f]")
 _LEGACY_NAMES = {"cp1258": "Windows-1258", "tcvn3": "TCVN3 (ABC)", "vni": "VNI"}
 
 
-def _stray_byte(exc: UnicodeDecodeError) -> tuple[str, int]:
+def _stray_byte(exc: UnicodeError) -> tuple[str, int]:
     """Decoding error handler: a byte that is not UTF-8 is the Windows-1252
     punctuation it stands for (quotes, dashes, ellipsis, bullet, euro), else U+FFFD."""
+    if not isinstance(exc, UnicodeDecodeError):  # pragma: no cover - only ever used to decode
+        raise exc
     b = exc.object[exc.start]
     if 0x80 <= b <= 0x9F:
         try:

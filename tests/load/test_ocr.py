@@ -42,6 +42,26 @@ def test_scan_resolution_is_used(scan_pdf):
         assert pdf._scan_dpi(p.pages[0]) == 200
 
 
+@pytest.mark.parametrize("where", ["open", "render"])
+def test_unrenderable_scan_is_a_per_file_error(scan_pdf, monkeypatch, where):
+    """pdfminer reads the file but pdfium cannot open it, or cannot render a page."""
+    import pypdfium2
+
+    need_tool("tesseract", "tesseract-ocr tesseract-ocr-vie")
+
+    def broken(*args, **kwargs):  # noqa: ARG001 - stands in for either
+        raise pypdfium2.PdfiumError("Failed to load document")
+
+    if where == "open":
+        monkeypatch.setattr(pypdfium2, "PdfDocument", broken)
+    else:
+        monkeypatch.setattr(pypdfium2.PdfPage, "render", broken)
+    with pytest.raises(LoadError) as info:
+        load(scan_pdf)
+    assert info.value.code == "corrupt"
+    assert "for OCR" in info.value.problem
+
+
 def test_missing_tesseract(scan_pdf, monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)  # noqa: ARG005 - shutil.which
     with pytest.raises(LoadError) as info:
