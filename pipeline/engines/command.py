@@ -82,15 +82,14 @@ def run_extract(sources: Sequence[str], out: str, *, fmt: str = "files", engine:
     the same bytes as ``--engine local``; the whole batch is held in memory
     to write them).  ``fmt="parquet-dataset"`` streams the records into the
     dataset of :mod:`pipeline.dataset` (nothing is held but one shard),
-    writes the comparison tables computed from the dataset, and the other
+    writes the comparison tables computed from the dataset one file of it at
+    a time (:func:`pipeline.dataset.write_comparison`), and the other
     small-batch files when the batch has at most ``small_batch_docs`` documents.
     """
     from tqdm.contrib.logging import logging_redirect_tqdm
 
     from ..runs import _progress, advancing, _tracebacks, _warn_duplicate_ids, summarize, write_log
-    from ..dataset import DEFAULT_SHARD_DOCS, DatasetWriter, comparison_from_dataset
-    from ..outputs.atomic import write_all
-    from ..outputs.files import csv_bytes
+    from ..dataset import DEFAULT_SHARD_DOCS, DatasetWriter, write_comparison
     from ..outputs.tables import COMPARISON_FILES, OUTPUT_FILES
     from ..outputs.write import write_outputs
     from ..review import apply_corrections  # the analyst's corrections, if any (chitieu review)
@@ -149,12 +148,9 @@ def run_extract(sources: Sequence[str], out: str, *, fmt: str = "files", engine:
             result.records = []
         if writer is not None:
             run.dataset_rows = writer.commit()
-            comparison = comparison_from_dataset(out, baseline)
-            names = [n for n in COMPARISON_FILES if n.endswith(".csv")]
-            write_all(target, dict(zip(names, (csv_bytes(comparison.table), csv_bytes(comparison.differences),
-                                                csv_bytes(comparison.columns)), strict=True)))
-            written.extend(n for n in names if n not in written)
-            totals.compared = comparison.describe_baselines()
+            streamed = write_comparison(out, target, baseline)
+            written.extend(n for n in COMPARISON_FILES if n.endswith(".csv") and n not in written)
+            totals.compared = streamed.describe_baselines()
         if local_out is None:
             _publish(target, out, written)
         run.files = written
