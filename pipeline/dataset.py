@@ -433,7 +433,7 @@ def write_comparison(out: str, folder: Path, baseline: str | None = "auto") -> D
     info_rows += [_info_row(labels[i], BASELINE_ROLE if i == baseline_id else COMPARED_ROLE, first[i],
                             n_targets.get(i, 0)) for i in ordered_ids]
     info_of = {row["column"]: row for row in info_rows}
-    del first, n_targets
+    del n_targets
 
     fs, files = _table_files(out, "targets")
     arrow_fs = _arrow_fs(fs)
@@ -525,7 +525,6 @@ def write_comparison(out: str, folder: Path, baseline: str | None = "auto") -> D
                                     **{col: table[key].get(col, "") for col in columns}} for key in keys],
                                   columns=list(KEY_COLUMNS) + columns)
         comparison["year"] = comparison["year"].astype("Int64")
-        del table
         info = pd.DataFrame(info_rows, columns=list(COLUMN_INFO_COLUMNS))
         info["n_targets"] = info["n_targets"].astype("Int64")
         for col in COLUMN_INFO_COLUMNS:

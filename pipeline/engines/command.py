@@ -75,7 +75,7 @@ def run_extract(sources: Sequence[str], out: str, *, fmt: str = "files", engine:
                 force: bool = False, baseline: str | None = "auto", memory_limit: int | str = "auto",
                 verbose: bool = False, lang: str = "vi", extractor: Extractor | None = None,
                 shard_docs: int | None = None, small_batch_docs: int = SMALL_BATCH_DOCS,
-                on_progress: batch.Progress | None = None) -> DaskRun:
+                on_progress: batch.Progress | None = None, budget: batch.Budget | None = None) -> DaskRun:
     """Extract ``sources`` on a Dask cluster and write ``out`` (a folder or a URL).
 
     ``fmt="files"`` writes today's outputs (:func:`pipeline.export.write_outputs`,
@@ -122,7 +122,8 @@ def run_extract(sources: Sequence[str], out: str, *, fmt: str = "files", engine:
     try:
         with logging_redirect_tqdm(loggers=[logging.getLogger()]), bar:
             result = engine.run(sources, max_bytes=max_bytes, store=store, force=force, extractor=extractor,
-                                progress=advance, on_record=sink, keep=keep)
+                                progress=advance, on_record=sink, keep=keep,
+                                budget=budget if budget is not None else batch.Budget())
     finally:
         store.close()
         if own:
@@ -202,7 +203,9 @@ def cmd_extract(args) -> int:
         run = run_extract(sources, out, fmt=args.format, scheduler=args.scheduler, jobs=args.jobs,
                           max_bytes=args.max_bytes, quiet=args.quiet, force=args.force,
                           baseline=args.baseline, memory_limit=args.max_memory or 0,
-                          verbose=args.verbose, lang=args.lang)
+                          verbose=args.verbose, lang=args.lang,
+                          budget=batch.Budget(timeout=args.file_timeout[0], per_page=args.file_timeout[1],
+                                              max_memory=0))
     except KeyboardInterrupt:
         print(f"{prog}: interrupted; the tasks on the cluster were cancelled and no output was written "
               "(earlier outputs are untouched); the documents finished so far are kept and the next run "

@@ -34,22 +34,32 @@ the file's log lines sent back with it), run in Dask worker processes:
 * **Ctrl-C** cancels the futures still on the cluster and re-raises; every
   document finished before it is in the store.
 
-Not carried over from ``--engine local``: the per-file time limit
-(``--file-timeout``).  ``--max-memory`` becomes each worker's
-``memory_limit`` when this engine starts the cluster (the nanny restarts a
-worker over it, so a file that does that repeatedly ends ``worker_crashed``).
+* **Budget.**  ``--file-timeout`` is kept on the worker (:func:`within`): a
+  timer raises :class:`FileTimeout` in the task's thread when the file's
+  time is up (the seconds of :class:`pipeline.batch.Budget`, with its
+  allowance per PDF page counted on the worker), after killing the
+  processes the file started (Tesseract); the file gets the ``timeout``
+  record of ``--engine local`` and the worker goes on with the next file.
+  A thread stuck in a native call that does not return within
+  :data:`HARD_STOP_GRACE` seconds ends its worker (the task is retried, and
+  ends ``worker_crashed`` if it does that every time).  ``--max-memory``
+  becomes each worker's ``memory_limit`` when this engine starts the
+  cluster (the nanny restarts a worker over it, so a file that does that
+  repeatedly ends ``worker_crashed``).
 """
 from __future__ import annotations
 
 import logging
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from collections.abc import Callable, Iterator, Sequence
 
 from .. import batch
@@ -150,10 +160,105 @@ def _renamed(payload: str, local: str, source: str) -> str:
     return to_payload(rec)
 
 
-def extract_task(source: str, max_bytes: int, known_sha: str | None,
-                 extractor: Extractor | None) -> tuple[str, str | None, str | None, list]:
+class FileTimeout(BaseException):
+    """Raised in a task's thread when its file is over its time budget (a
+    ``BaseException``, so that the pipeline's per-file ``except Exception``
+    does not turn it into an ``internal_error``)."""
+
+
+#: Seconds a file over its budget has to stop once told to (it may be in a
+#: native call that cannot be interrupted) before its worker is ended.
+HARD_STOP_GRACE = 30.0
+
+
+def _raise_in(thread: int, exc: type[BaseException] | None) -> None:
+    """Raise ``exc`` in thread ``thread`` at its next Python instruction (``None``: no longer)."""
+    import ctypes
+
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread),
+                                               ctypes.py_object(exc) if exc is not None else None)
+
+
+@dataclass
+class _Clock:
+    """The budget of the file in hand on one task thread."""
+
+    source: str
+    thread: int
+    children: set[int]            # child processes of the worker before the file started
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    done: bool = False
+    fired: bool = False
+
+
+def _over_budget(clock: _Clock) -> None:
+    """The file's time is up: its thread gets :class:`FileTimeout`, the processes it
+    started (Tesseract) are killed; a thread that does not stop within
+    :data:`HARD_STOP_GRACE` takes its worker down (the scheduler retries its task)."""
+    with clock.lock:
+        if clock.done:
+            return
+        clock.fired = True
+        for pid in set(batch._descendants(os.getpid())) - clock.children:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        _raise_in(clock.thread, FileTimeout)
+
+    def hard_stop() -> None:
+        if not clock.done:
+            log.error("%s: still running %g s after its time was up (in a native call); ending the worker",
+                      clock.source, HARD_STOP_GRACE)
+            os._exit(1)
+
+    later = threading.Timer(HARD_STOP_GRACE, hard_stop)
+    later.daemon = True
+    later.start()
+
+
+T = TypeVar("T")
+
+
+def within(seconds: float | None, source: str, work: Callable[[], T]) -> tuple[T | None, float | None]:
+    """``(work(), None)``, or ``(None, elapsed seconds)`` when ``work`` (run in this
+    thread) was stopped after ``seconds`` (``None``: no limit)."""
+    if seconds is None:
+        return work(), None
+    clock = _Clock(source, threading.get_ident(), set(batch._descendants(os.getpid())))
+    start = time.monotonic()
+    timer = threading.Timer(seconds, _over_budget, (clock,))
+    timer.daemon = True
+    timer.start()
+    result = None
+    try:
+        try:
+            result = work()
+        finally:
+            with clock.lock:
+                clock.done = True
+            timer.cancel()
+            if clock.fired:
+                _raise_in(clock.thread, None)  # an exception set but not raised yet
+    except FileTimeout:
+        pass
+    return (None, time.monotonic() - start) if clock.fired else (result, None)
+
+
+def _timeout_message(source: str, elapsed: float, budget: batch.Budget, pages: int) -> str:
+    """The message of ``--engine local`` for a file over its time."""
+    limit = budget.seconds_for_pages(pages)
+    allowed = f", {limit:g} s for its {pages} pages" if pages and budget.per_page else ""
+    return (f"{source}: stopped after {elapsed:.0f} s, over the time allowed for one file "
+            f"(--file-timeout {budget.describe_timeout()}{allowed}); raise --file-timeout if the file is just large")
+
+
+def extract_task(source: str, max_bytes: int, known_sha: str | None, extractor: Extractor | None,
+                 budget: batch.Budget | None = None) -> tuple[str, str | None, str | None, list]:
     """One file on a worker: ``("same", sha256, None, [])`` when its bytes hash
-    to ``known_sha``, else ``("new", sha256, payload, log lines)``."""
+    to ``known_sha``, else ``("new", sha256, payload, log lines)``.  The
+    extraction has ``budget``'s time (``--file-timeout``, with its allowance
+    per PDF page): a file over it gets a ``timeout`` record."""
     if batch._capture is None:  # a worker that joined without the plugin (should not happen)
         setup_worker({}, extractor is None)
     try:
@@ -167,7 +272,17 @@ def extract_task(source: str, max_bytes: int, known_sha: str | None,
         sha = batch.file_sha256(Path(local))
         if known_sha and sha == known_sha:
             return "same", sha, None, []
-        payload, lines = batch._work(local, max_bytes, extractor, 0, sha if extractor is None else None)
+        pages = batch._pdf_pages(Path(local)) if budget is not None and budget.timeout > 0 and budget.per_page > 0 else 0
+        seconds = budget.seconds_for_pages(pages) if budget is not None else None
+        done, elapsed = within(seconds, source, lambda: batch._work(local, max_bytes, extractor, 0,
+                                                                     sha if extractor is None else None))
+        if done is None:
+            assert budget is not None and elapsed is not None
+            message = _timeout_message(source, elapsed, budget, pages)
+            rec = batch._error_record(Path(basename(source)), "timeout", message)
+            rec.source = source
+            return "new", sha, to_payload(rec), [("chitieu", logging.ERROR, message)]
+        payload, lines = done
         if local != source:
             payload = _renamed(payload, local, source)
             lines = [(n, lv, m.replace(local, source)) for n, lv, m in lines]
@@ -178,10 +293,10 @@ def extract_task(source: str, max_bytes: int, known_sha: str | None,
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def extract_chunk(items: Sequence[tuple[str, str | None]], max_bytes: int,
-                  extractor: Extractor | None) -> list[tuple]:
+def extract_chunk(items: Sequence[tuple[str, str | None]], max_bytes: int, extractor: Extractor | None,
+                  budget: batch.Budget | None = None) -> list[tuple]:
     """Several files in one task: :func:`extract_task` of each ``(source, known sha256)``."""
-    return [extract_task(source, max_bytes, known, extractor) for source, known in items]
+    return [extract_task(source, max_bytes, known, extractor, budget) for source, known in items]
 
 
 # --------------------------------------------------------------------------
@@ -269,13 +384,15 @@ class DaskEngine:
     def run(self, sources: Sequence[str], *, max_bytes: int, store: Store | None = None,
             force: bool = False, extractor: Extractor | None = None,
             progress: batch.Progress | None = None, on_record: OnRecord | None = None,
-            keep: bool = True) -> batch.BatchResult:
+            keep: bool = True, budget: batch.Budget | None = None) -> batch.BatchResult:
         """Records for ``sources`` (paths as strings, or URLs), reusing and filling ``store``.
 
         ``keep=True`` returns them in input order in ``BatchResult.records``
         (as :func:`pipeline.batch.run_batch` does); ``keep=False`` only hands
         each to ``on_record`` and keeps nothing, so memory does not grow with
-        the batch.  ``KeyboardInterrupt`` cancels the tasks on the cluster
+        the batch.  ``budget`` gives each file its time on the worker
+        (``--file-timeout``; its ``max_memory`` is not used: that is the
+        workers' ``memory_limit``).  ``KeyboardInterrupt`` cancels the tasks on the cluster
         and propagates.
         """
         from distributed import KilledWorker, as_completed
@@ -335,7 +452,7 @@ class DaskEngine:
         def submit(items: list[Item]) -> None:
             c = connect()
             fut = c.submit(extract_chunk, [(sources[i], known) for i, _, known in items],  # type: ignore[attr-defined]
-                           max_bytes, ext, key=f"chitieu-{run_id}-{next(tokens)}", pure=False)
+                           max_bytes, ext, budget, key=f"chitieu-{run_id}-{next(tokens)}", pure=False)
             pending[fut.key], live[fut.key] = items, fut
             ac.add(fut)  # type: ignore[union-attr]
 
@@ -437,7 +554,8 @@ class DaskEngine:
 
     def run_batch(self, files: Sequence[Path], *, max_bytes: int, store: Store | None = None,
                   force: bool = False, extractor: Extractor | None = None,
-                  progress: batch.Progress | None = None, **_ignored) -> batch.BatchResult:
+                  progress: batch.Progress | None = None, budget: batch.Budget | None = None,
+                  **_ignored: object) -> batch.BatchResult:
         """The hook of :func:`pipeline.batch.run_batch` (``engine=``): local files, records kept."""
         return self.run([str(Path(f)) for f in files], max_bytes=max_bytes, store=store, force=force,
-                        extractor=extractor, progress=progress, keep=True)
+                        extractor=extractor, progress=progress, keep=True, budget=budget)
