@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,9 @@ from .. import batch
 from .dask import DaskEngine, Extractor
 
 if TYPE_CHECKING:
+    from ..dataset import DatasetWriter
     from ..models import DocumentRecord
+    from ..runs import RunSummary
 
 log = logging.getLogger("chitieu")
 
@@ -88,10 +91,8 @@ def run_extract(sources: Sequence[str], out: str, *, fmt: str = "files", engine:
     """
     from tqdm.contrib.logging import logging_redirect_tqdm
 
-    from ..runs import _progress, advancing, _tracebacks, _warn_duplicate_ids, summarize, write_log
-    from ..dataset import DEFAULT_SHARD_DOCS, DatasetWriter, write_comparison
-    from ..outputs.tables import COMPARISON_FILES, OUTPUT_FILES
-    from ..outputs.write import write_outputs
+    from ..runs import _progress, advancing, _tracebacks, summarize
+    from ..dataset import DEFAULT_SHARD_DOCS, DatasetWriter
     from ..review import apply_corrections  # the analyst's corrections, if any (chitieu review)
 
     if fmt not in ("files", "parquet-dataset"):
@@ -119,15 +120,37 @@ def run_extract(sources: Sequence[str], out: str, *, fmt: str = "files", engine:
         engine = DaskEngine(scheduler=scheduler, jobs=jobs, memory_limit=memory_limit)
     store = Store(store_path_for(out))
     corrected = store.has_corrections()
+    closing = None
     try:
         with logging_redirect_tqdm(loggers=[logging.getLogger()]), bar:
             result = engine.run(sources, max_bytes=max_bytes, store=store, force=force, extractor=extractor,
                                 progress=advance, on_record=sink, keep=keep,
                                 budget=budget if budget is not None else batch.Budget())
+        if own:  # the cluster shuts down (a second or two of waiting) while the outputs are written
+            closing = threading.Thread(target=engine.close, name="chitieu-close-cluster", daemon=True)
+            closing.start()
     finally:
         store.close()
-        if own:
+        if own and closing is None:
             engine.close()
+    try:
+        return _write(result, totals, entries, out, local_out, keep, writer, baseline, lang, jobs, verbose, quiet,
+                      start, closing)
+    finally:
+        if closing is not None:
+            closing.join()
+
+
+def _write(result: batch.BatchResult, totals: RunSummary, entries: list[tuple[str, str]], out: str,
+           local_out: str | None, keep: bool, writer: DatasetWriter | None, baseline: str | None, lang: str,
+           jobs: int, verbose: bool, quiet: bool, start: float, closing: threading.Thread | None) -> DaskRun:
+    """The outputs of a finished batch, and the summary of the run."""
+    from ..dataset import write_comparison
+    from ..outputs.tables import COMPARISON_FILES, OUTPUT_FILES
+    from ..outputs.write import write_outputs
+    from ..review import apply_corrections
+    from ..runs import _warn_duplicate_ids, write_log
+
     if entries and verbose and not quiet:
         import sys
         for message, tb in entries:
@@ -155,6 +178,8 @@ def run_extract(sources: Sequence[str], out: str, *, fmt: str = "files", engine:
         if local_out is None:
             _publish(target, out, written)
         run.files = written
+    if closing is not None:
+        closing.join()  # the run's time includes the cluster's shutdown
     totals.seconds = time.perf_counter() - start
     totals.extracted, totals.reused, totals.jobs = result.extracted, result.reused, jobs
     totals.extract_seconds = result.seconds

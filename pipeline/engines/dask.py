@@ -133,6 +133,12 @@ class ChitieuPlugin(_WorkerPlugin):  # type: ignore[misc,valid-type]
     def __init__(self, levels: dict[str, int], warm: bool = True):
         self.levels, self.warm = dict(levels), warm
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ChitieuPlugin) and (self.levels, self.warm) == (other.levels, other.warm)
+
+    def __hash__(self) -> int:
+        return hash((tuple(sorted(self.levels.items())), self.warm))
+
     def setup(self, worker) -> None:  # noqa: ARG002 - the WorkerPlugin hook, called with worker=
         setup_worker(self.levels, self.warm)
 
@@ -337,6 +343,7 @@ class DaskEngine:
     client: object = None
     _cluster: object = field(default=None, repr=False)
     _own_client: bool = field(default=False, repr=False)
+    _started_with: ChitieuPlugin | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.chunk <= 0:
@@ -349,7 +356,9 @@ class DaskEngine:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def start(self) -> None:
+    def start(self, plugin: ChitieuPlugin | None = None) -> None:
+        """Connect, or start the ``LocalCluster``; its workers run ``plugin``'s setup
+        (the models' warm-up) as they start, so no round trip waits for it after."""
         if self.client is not None:
             return
         import dask
@@ -364,7 +373,9 @@ class DaskEngine:
                                   "distributed.scheduler.worker-saturation": 1.0}):
                 self._cluster = LocalCluster(n_workers=max(1, self.jobs), threads_per_worker=1, processes=True,
                                              host="127.0.0.1", dashboard_address=None,
-                                             memory_limit=self.memory_limit, silence_logs=logging.ERROR)
+                                             memory_limit=self.memory_limit, silence_logs=logging.ERROR,
+                                             plugins=(plugin,) if plugin is not None else ())
+            self._started_with = plugin
             self.client = Client(self._cluster, set_as_default=False)
         self._own_client = True
 
@@ -410,10 +421,11 @@ class DaskEngine:
         def connect():
             nonlocal client, limit, ac
             if client is None:
-                self.start()
+                plugin = ChitieuPlugin(batch._log_levels(), ext is None)
+                self.start(plugin)
                 client = self.client
-                client.register_plugin(ChitieuPlugin(batch._log_levels(), ext is None),  # type: ignore[attr-defined]
-                                       name="chitieu")
+                if self._started_with != plugin:  # a running scheduler, or a cluster started for another run
+                    client.register_plugin(plugin, name="chitieu")  # type: ignore[attr-defined]
                 limit = self.inflight or INFLIGHT_PER_THREAD * self.threads()
                 ac = as_completed(loop=client.loop)  # type: ignore[attr-defined]
             return client
