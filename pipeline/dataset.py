@@ -46,15 +46,18 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from collections.abc import Callable, Iterable, Mapping
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
+    import pyarrow.dataset as ds
+    from pyarrow.fs import FileSystem
 
     from .models import DocumentRecord
     from .outputs.baselines import Builtin
+    from .outputs.compare import Comparison
 
 __all__ = ["DatasetWriter", "TABLES", "PARTITION", "MANIFEST", "DEFAULT_SHARD_DOCS", "read_table",
            "read_frames", "comparison_from_dataset", "read_manifest", "write_comparison",
@@ -91,6 +94,7 @@ def schema(table: str) -> pa.Schema:
 
     fields = []
     for col in _columns()[table]:
+        t: pa.DataType
         if col in _INT_COLUMNS:
             t = pa.int64()
         elif col in _NUMBER_COLUMNS:
@@ -103,17 +107,19 @@ def schema(table: str) -> pa.Schema:
     return pa.schema(fields)
 
 
-def _partitioning():
+def _partitioning() -> ds.Partitioning:
     import pyarrow as pa
     import pyarrow.dataset as ds
 
-    return ds.partitioning(pa.schema([pa.field(PARTITION, pa.string())]), flavor="hive")
+    return ds.HivePartitioning(pa.schema([pa.field(PARTITION, pa.string())]))
 
 
-def _arrow_fs(fs):
+def _arrow_fs(fs: Any) -> FileSystem:
+    """An fsspec filesystem as a pyarrow one."""
     from pyarrow.fs import FSSpecHandler, PyFileSystem
 
-    return PyFileSystem(FSSpecHandler(fs))
+    # pyarrow-stubs declare FSSpecHandler's handler methods abstract; pyarrow implements them all
+    return PyFileSystem(FSSpecHandler(fs))  # type: ignore[abstract]
 
 
 class DatasetWriter:
@@ -174,10 +180,14 @@ class DatasetWriter:
             df[PARTITION] = df[PARTITION].where(df[PARTITION].notna(), UNKNOWN)
             arrow = pa.Table.from_pandas(df, schema=schema(table), preserve_index=False)
             written: list[str] = []
+
+            def visit(f: Any, written: list[str] = written) -> None:  # a ds.WrittenFile (the stubs say str)
+                written.append(f.path)
+
             ds.write_dataset(arrow, f"{self.root}/{table}", format="parquet", partitioning=_partitioning(),
                              basename_template=f"{_TMP}{self.run}-{self._shard:05d}-{{i}}.parquet",
                              filesystem=_arrow_fs(self.fs), existing_data_behavior="overwrite_or_ignore",
-                             file_visitor=lambda f, written=written: written.append(f.path), max_partitions=100_000)
+                             file_visitor=visit, max_partitions=100_000)
             self._written.extend(p[len(self.root) + 1:] for p in written)
         self._shard += 1
 
@@ -214,7 +224,8 @@ def read_manifest(out: str) -> dict[str, Any]:
 
     fs, root = url_fs(str(out))
     with fs.open(f"{root.rstrip('/')}/{MANIFEST}", "rb") as fh:
-        return json.loads(fh.read().decode("utf-8"))
+        manifest: dict[str, Any] = json.loads(fh.read().decode("utf-8"))
+    return manifest
 
 
 def read_table(out: str, table: str, columns: Iterable[str] | None = None) -> pd.DataFrame:
@@ -263,7 +274,7 @@ def read_frames(out: str) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def comparison_from_dataset(out: str, baseline: str | None = "auto"):
+def comparison_from_dataset(out: str, baseline: str | None = "auto") -> Comparison:
     """The :class:`~pipeline.outputs.compare.Comparison` of the batch in the dataset at ``out``."""
     from .outputs.compare import build_comparison
 
@@ -339,13 +350,18 @@ def _slot_order(key: Slot) -> tuple[Any, ...]:
             (key[3] is None, key[3] or 0))
 
 
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of ``df`` as dicts (its column names are strings)."""
+    return cast("list[dict[str, Any]]", df.to_dict("records"))
+
+
 def _cells(rows: pd.DataFrame, column_of: Callable[[str], str | None]) -> dict[tuple[Slot, str], list[dict[str, Any]]]:
     """(slot, column label) -> the targets of ``rows`` in that cell, in text order."""
     cells: dict[tuple[Slot, str], list[dict[str, Any]]] = {}
     if not len(rows):
         return cells
     ordered = rows.sort_values(["doc_id", "evidence_start", "evidence_end"], kind="stable")
-    for t in ordered.to_dict("records"):
+    for t in _records(ordered):
         col = column_of(str(t["doc_id"]))
         if col is not None:
             cells.setdefault((_slot_key(t), col), []).append(t)
@@ -375,6 +391,7 @@ def write_comparison(out: str, folder: Path, baseline: str | None = "auto") -> D
     import tempfile
 
     import pandas as pd
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     from .outputs.atomic import _umask, write_all
@@ -397,7 +414,7 @@ def write_comparison(out: str, folder: Path, baseline: str | None = "auto") -> D
     shared_ids = set(docs["doc_id"][docs["doc_id"].duplicated()].astype(str))
     wanted = docs["doc_id"].isin(set(n_targets)) | (docs["doc_id"] == baseline_id)
     del frames, target_ids
-    picked = docs[wanted].to_dict("records")
+    picked = _records(docs[wanted])
     del docs, wanted
 
     # the columns, as build_comparison orders and labels them
@@ -428,7 +445,7 @@ def write_comparison(out: str, folder: Path, baseline: str | None = "auto") -> D
     builtin_frames = _builtin_frames(builtins)
     columns = [b.label for b in builtins] + [labels[i] for i in ordered_ids]
     rank = {col: k for k, col in enumerate(columns)}
-    info_rows = [_info_row(b.label, BASELINE_ROLE, builtin_frames[b.id]["documents"].to_dict("records")[0],
+    info_rows = [_info_row(b.label, BASELINE_ROLE, _records(builtin_frames[b.id]["documents"])[0],
                            len(b.targets)) for b in builtins]
     info_rows += [_info_row(labels[i], BASELINE_ROLE if i == baseline_id else COMPARED_ROLE, first[i],
                             n_targets.get(i, 0)) for i in ordered_ids]
@@ -444,13 +461,16 @@ def write_comparison(out: str, folder: Path, baseline: str | None = "auto") -> D
 
         arrow = pq.read_table(path, columns=cols, filesystem=arrow_fs, use_threads=False)
         if doc_id is not None:
-            arrow = arrow.filter(pc.equal(arrow["doc_id"], doc_id))
+            arrow = arrow.filter(pc.equal(arrow["doc_id"], pa.scalar(doc_id)))
         return _typed(arrow.to_pandas())
 
     # the baseline columns' cells (built-in programmes, the batch's baseline document)
     base: dict[Slot, dict[str, list[dict[str, Any]]]] = {}
     for b in builtins:
-        for (key, col), ts in _cells(builtin_frames[b.id]["targets"], lambda _i, b=b: b.label).items():
+        def builtin_column(_doc_id: str, b: Builtin = b) -> str | None:
+            return b.label
+
+        for (key, col), ts in _cells(builtin_frames[b.id]["targets"], builtin_column).items():
             base.setdefault(key, {})[col] = ts
     if baseline_id is not None:
         rows = pd.concat([read(p, baseline_id) for p in files] or [pd.DataFrame(columns=cols)])

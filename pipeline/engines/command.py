@@ -11,7 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from collections.abc import Sequence
 
 from ..store import Store
@@ -20,7 +20,10 @@ from .. import batch
 from .dask import DaskEngine, Extractor
 
 if TYPE_CHECKING:
+    import argparse
+
     from ..dataset import DatasetWriter
+    from ..inputs import Skipped
     from ..models import DocumentRecord
     from ..runs import RunSummary
 
@@ -68,8 +71,8 @@ def _publish(local_dir: Path, out: str, names: Sequence[str]) -> None:
 class DaskRun:
     """What :func:`run_extract` did, for the summary."""
 
-    summary: object
-    dataset_rows: dict | None = None
+    summary: RunSummary
+    dataset_rows: dict[str, int] | None = None
     files: list[str] = field(default_factory=list)
 
 
@@ -113,10 +116,10 @@ def run_extract(sources: Sequence[str], out: str, *, fmt: str = "files", engine:
         if writer is not None:
             writer.add(apply_corrections([rec], store_path_for(out))[0] if corrected else rec)
 
-    bar = _progress(sources, quiet)
+    bar = _progress(cast("Sequence[Path]", sources), quiet)  # only its length is read
     advance = advancing(bar, on_progress)
     own = engine is None
-    if own:
+    if engine is None:
         engine = DaskEngine(scheduler=scheduler, jobs=jobs, memory_limit=memory_limit)
     store = Store(store_path_for(out))
     corrected = store.has_corrections()
@@ -188,7 +191,7 @@ def _write(result: batch.BatchResult, totals: RunSummary, entries: list[tuple[st
     return run
 
 
-def cmd_extract(args) -> int:
+def cmd_extract(args: argparse.Namespace) -> int:
     """``chitieu extract … --engine dask`` (or ``--format parquet-dataset``): exit status as ``--engine local``."""
     import sys
 
@@ -201,7 +204,7 @@ def cmd_extract(args) -> int:
     prog = f"{PROG} extract"
     out = str(args.out)
     try:
-        skipped: list = []
+        skipped: list[Skipped] = []
         sources = find_sources_cli(args.paths, skipped)
         report_skipped(skipped)
         if not sources:
@@ -256,7 +259,7 @@ def cmd_extract(args) -> int:
     return EXIT_FAILED_FILES if summary.failed else EXIT_OK
 
 
-def find_sources_cli(paths: Sequence, skipped: list) -> list[str]:
+def find_sources_cli(paths: Sequence[str | os.PathLike[str]], skipped: list[Skipped]) -> list[str]:
     from ..inputs import supported_suffixes
     from . import find_sources
 

@@ -59,7 +59,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from collections.abc import Callable, Iterator, Sequence
 
 from .. import batch
@@ -88,6 +88,11 @@ DEFAULT_CHUNK = 8
 _WORKER_LOGGERS = ("distributed", "tornado", "asyncio", "bokeh")
 
 Extractor = Callable[..., "DocumentRecord"]
+#: A log line of a worker: (logger name, level, message).
+LogLine = tuple[str, int, str]
+#: What a worker answers for one file: ``("same", sha256, None, [])`` or
+#: ``("new", sha256, payload, log lines)``.
+Outcome = tuple[str, "str | None", "str | None", list[LogLine]]
 #: ``on_record(index, record, reused)`` for each input, in the order they finish.
 OnRecord = Callable[[int, "DocumentRecord", bool], None]
 
@@ -125,7 +130,7 @@ except ImportError:  # pragma: no cover - dask is a dependency; this keeps --hel
     _WorkerPlugin = object  # type: ignore[misc,assignment]
 
 
-class ChitieuPlugin(_WorkerPlugin):  # type: ignore[misc,valid-type]
+class ChitieuPlugin(_WorkerPlugin):
     """Worker plugin: :func:`setup_worker` on every worker, those that join later included."""
 
     name = "chitieu"
@@ -139,7 +144,7 @@ class ChitieuPlugin(_WorkerPlugin):  # type: ignore[misc,valid-type]
     def __hash__(self) -> int:
         return hash((tuple(sorted(self.levels.items())), self.warm))
 
-    def setup(self, worker) -> None:  # noqa: ARG002 - the WorkerPlugin hook, called with worker=
+    def setup(self, worker: Any) -> None:  # noqa: ARG002 - the WorkerPlugin hook, called with worker=
         setup_worker(self.levels, self.warm)
 
 
@@ -175,6 +180,8 @@ class FileTimeout(BaseException):
 #: Seconds a file over its budget has to stop once told to (it may be in a
 #: native call that cannot be interrupted) before its worker is ended.
 HARD_STOP_GRACE = 30.0
+#: How often a worker's watchdog looks at the clocks of its files.
+WATCH_TICK = 0.1
 
 
 def _raise_in(thread: int, exc: type[BaseException] | None) -> None:
@@ -185,43 +192,98 @@ def _raise_in(thread: int, exc: type[BaseException] | None) -> None:
                                                ctypes.py_object(exc) if exc is not None else None)
 
 
+def _boot_ticks() -> float:
+    """Now, in the clock ticks since boot of ``/proc/PID/stat``'s start times."""
+    return time.clock_gettime(time.CLOCK_BOOTTIME) * os.sysconf("SC_CLK_TCK")
+
+
+def _children_since(ticks: float) -> list[int]:
+    """The processes this worker started (and theirs) at or after ``ticks`` (Linux; none elsewhere)."""
+    out: list[int] = []
+    stack = [os.getpid()]
+    while stack:
+        pid = stack.pop()
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/children", "rb") as fh:
+                    kids = [int(c) for c in fh.read().split()]
+            except (OSError, ValueError):
+                continue
+            stack.extend(kids)
+            for kid in kids:
+                try:
+                    with open(f"/proc/{kid}/stat", "rb") as fh:
+                        started = int(fh.read().rsplit(b")", 1)[1].split()[19])
+                except (OSError, ValueError, IndexError):
+                    continue
+                if started >= ticks - 1:
+                    out.append(kid)
+    return out
+
+
 @dataclass
 class _Clock:
     """The budget of the file in hand on one task thread."""
 
     source: str
     thread: int
-    children: set[int]            # child processes of the worker before the file started
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    deadline: float                # time.monotonic() when its time is up
+    ticks: float                   # _boot_ticks() when it started
     done: bool = False
-    fired: bool = False
+    fired: float = 0.0             # time.monotonic() when it was told to stop
 
 
-def _over_budget(clock: _Clock) -> None:
-    """The file's time is up: its thread gets :class:`FileTimeout`, the processes it
-    started (Tesseract) are killed; a thread that does not stop within
-    :data:`HARD_STOP_GRACE` takes its worker down (the scheduler retries its task)."""
-    with clock.lock:
-        if clock.done:
-            return
-        clock.fired = True
-        for pid in set(batch._descendants(os.getpid())) - clock.children:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        _raise_in(clock.thread, FileTimeout)
+class _Watchdog:
+    """One per worker process: a daemon thread that looks at the clock of every
+    file in hand each :data:`WATCH_TICK` seconds.  A file whose time is up gets
+    :class:`FileTimeout` raised in its thread, after the processes it started
+    (Tesseract) are killed; a thread that has not stopped :data:`HARD_STOP_GRACE`
+    seconds later (stuck in a native call) ends the worker, whose task the
+    scheduler then retries."""
 
-    def hard_stop() -> None:
-        if not clock.done:
-            log.error("%s: still running %g s after its time was up (in a native call); ending the worker",
-                      clock.source, HARD_STOP_GRACE)
-            os._exit(1)
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.clocks: dict[int, _Clock] = {}
+        self.thread: threading.Thread | None = None
 
-    later = threading.Timer(HARD_STOP_GRACE, hard_stop)
-    later.daemon = True
-    later.start()
+    def watch(self, clock: _Clock) -> None:
+        with self.lock:
+            self.clocks[clock.thread] = clock
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="chitieu-file-timeout", daemon=True)
+                self.thread.start()
 
+    def forget(self, clock: _Clock) -> None:
+        """The file is finished: its thread is not told to stop from now on."""
+        with self.lock:
+            clock.done = True
+            self.clocks.pop(clock.thread, None)
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(WATCH_TICK)
+            now = time.monotonic()
+            with self.lock:
+                for clock in list(self.clocks.values()):
+                    if not clock.fired and now > clock.deadline:
+                        clock.fired = now
+                        for pid in _children_since(clock.ticks):
+                            try:
+                                os.kill(pid, signal.SIGKILL)
+                            except OSError:
+                                pass
+                        _raise_in(clock.thread, FileTimeout)
+                    elif clock.fired and now > clock.fired + HARD_STOP_GRACE:
+                        log.error("%s: still running %g s after its time was up (in a native call); "
+                                  "ending the worker", clock.source, HARD_STOP_GRACE)
+                        os._exit(1)
+
+
+_watchdog = _Watchdog()
 
 T = TypeVar("T")
 
@@ -231,19 +293,15 @@ def within(seconds: float | None, source: str, work: Callable[[], T]) -> tuple[T
     thread) was stopped after ``seconds`` (``None``: no limit)."""
     if seconds is None:
         return work(), None
-    clock = _Clock(source, threading.get_ident(), set(batch._descendants(os.getpid())))
     start = time.monotonic()
-    timer = threading.Timer(seconds, _over_budget, (clock,))
-    timer.daemon = True
-    timer.start()
+    clock = _Clock(source, threading.get_ident(), start + seconds, _boot_ticks())
+    _watchdog.watch(clock)
     result = None
     try:
         try:
             result = work()
         finally:
-            with clock.lock:
-                clock.done = True
-            timer.cancel()
+            _watchdog.forget(clock)
             if clock.fired:
                 _raise_in(clock.thread, None)  # an exception set but not raised yet
     except FileTimeout:
@@ -260,7 +318,7 @@ def _timeout_message(source: str, elapsed: float, budget: batch.Budget, pages: i
 
 
 def extract_task(source: str, max_bytes: int, known_sha: str | None, extractor: Extractor | None,
-                 budget: batch.Budget | None = None) -> tuple[str, str | None, str | None, list]:
+                 budget: batch.Budget | None = None) -> Outcome:
     """One file on a worker: ``("same", sha256, None, [])`` when its bytes hash
     to ``known_sha``, else ``("new", sha256, payload, log lines)``.  The
     extraction has ``budget``'s time (``--file-timeout``, with its allowance
@@ -278,8 +336,8 @@ def extract_task(source: str, max_bytes: int, known_sha: str | None, extractor: 
         sha = batch.file_sha256(Path(local))
         if known_sha and sha == known_sha:
             return "same", sha, None, []
-        pages = batch._pdf_pages(Path(local)) if budget is not None and budget.timeout > 0 and budget.per_page > 0 else 0
-        seconds = budget.seconds_for_pages(pages) if budget is not None else None
+        seconds = budget.seconds_for(Path(local)) if budget is not None else None  # PDF pages counted here
+        pages = round((seconds - budget.timeout) / budget.per_page) if seconds and budget and budget.per_page else 0
         done, elapsed = within(seconds, source, lambda: batch._work(local, max_bytes, extractor, 0,
                                                                      sha if extractor is None else None))
         if done is None:
@@ -300,7 +358,7 @@ def extract_task(source: str, max_bytes: int, known_sha: str | None, extractor: 
 
 
 def extract_chunk(items: Sequence[tuple[str, str | None]], max_bytes: int, extractor: Extractor | None,
-                  budget: batch.Budget | None = None) -> list[tuple]:
+                  budget: batch.Budget | None = None) -> list[Outcome]:
     """Several files in one task: :func:`extract_task` of each ``(source, known sha256)``."""
     return [extract_task(source, max_bytes, known, extractor, budget) for source, known in items]
 
@@ -340,8 +398,9 @@ class DaskEngine:
     allowed_failures: int = DEFAULT_ALLOWED_FAILURES
     inflight: int | None = None
     chunk: int = 0
-    client: object = None
-    _cluster: object = field(default=None, repr=False)
+    #: A ``distributed.Client`` (``Any``: distributed's methods are not annotated).
+    client: Any = None
+    _cluster: Any = field(default=None, repr=False)
     _own_client: bool = field(default=False, repr=False)
     _started_with: ChitieuPlugin | None = field(default=None, repr=False)
 
@@ -353,7 +412,7 @@ class DaskEngine:
         self.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def start(self, plugin: ChitieuPlugin | None = None) -> None:
@@ -365,30 +424,32 @@ class DaskEngine:
         from distributed import Client, LocalCluster
 
         if self.scheduler:
-            self.client = Client(self.scheduler, set_as_default=False)
+            # distributed's Client, LocalCluster and as_completed are not annotated (no-untyped-call)
+            self.client = Client(self.scheduler, set_as_default=False)  # type: ignore[no-untyped-call]
         else:
             # one task per worker thread at a time: when a worker dies, only the file it was
             # reading is suspected (a task queued on it would count a death too)
             with dask.config.set({"distributed.scheduler.allowed-failures": self.allowed_failures,
                                   "distributed.scheduler.worker-saturation": 1.0}):
-                self._cluster = LocalCluster(n_workers=max(1, self.jobs), threads_per_worker=1, processes=True,
-                                             host="127.0.0.1", dashboard_address=None,
-                                             memory_limit=self.memory_limit, silence_logs=logging.ERROR,
-                                             plugins=(plugin,) if plugin is not None else ())
+                self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                    n_workers=max(1, self.jobs), threads_per_worker=1, processes=True, host="127.0.0.1",
+                    dashboard_address=None, memory_limit=self.memory_limit, silence_logs=logging.ERROR,
+                    plugins=(plugin,) if plugin is not None else ())
             self._started_with = plugin
-            self.client = Client(self._cluster, set_as_default=False)
+            self.client = Client(self._cluster, set_as_default=False)  # type: ignore[no-untyped-call]
         self._own_client = True
 
     def close(self) -> None:
         if self._own_client and self.client is not None:
-            self.client.close()  # type: ignore[attr-defined]
+            self.client.close()
             self.client = None
         if self._cluster is not None:
-            self._cluster.close()  # type: ignore[attr-defined]
+            self._cluster.close()
             self._cluster = None
 
     def threads(self) -> int:
-        return max(1, sum(self.client.nthreads().values()))  # type: ignore[attr-defined]
+        nthreads: dict[str, int] = self.client.nthreads()
+        return max(1, sum(nthreads.values()))
 
     # -- the batch -----------------------------------------------------------
 
@@ -409,25 +470,25 @@ class DaskEngine:
         from distributed import KilledWorker, as_completed
 
         start = time.perf_counter()
-        client = None  # started at the first task: a rerun that reuses every record needs no cluster
+        client: Any = None  # started at the first task: a rerun that reuses every record needs no cluster
         result = batch.BatchResult(records=[])
         payloads: list[str | None] = [None] * len(sources) if keep else []
         fp = fingerprint(max_bytes) if store is not None else ""
         ext = None if batch._is_default(extractor) else extractor
         limit = 1
         run_id = uuid.uuid4().hex[:8]
-        ac = None
+        ac: Any = None
 
-        def connect():
+        def connect() -> Any:
             nonlocal client, limit, ac
             if client is None:
                 plugin = ChitieuPlugin(batch._log_levels(), ext is None)
                 self.start(plugin)
                 client = self.client
                 if self._started_with != plugin:  # a running scheduler, or a cluster started for another run
-                    client.register_plugin(plugin, name="chitieu")  # type: ignore[attr-defined]
+                    client.register_plugin(plugin, name="chitieu")
                 limit = self.inflight or INFLIGHT_PER_THREAD * self.threads()
-                ac = as_completed(loop=client.loop)  # type: ignore[attr-defined]
+                ac = as_completed(loop=client.loop)  # type: ignore[no-untyped-call]
             return client
 
         def finish(i: int, payload: str, reused: bool, rec: DocumentRecord | None = None) -> None:
@@ -456,17 +517,17 @@ class DaskEngine:
 
         Item = tuple[int, tuple[int, str] | None, str | None]   # (index, stat, known sha256)
         pending: dict[str, list[Item]] = {}   # key -> the files of that task
-        live: dict[str, object] = {}          # key -> future still on the cluster (cancelled on Ctrl-C)
+        live: dict[str, Any] = {}             # key -> future still on the cluster (cancelled on Ctrl-C)
         queue: Iterator[int] = iter(range(len(sources)))
         chunk = max(1, self.chunk)
         tokens = iter(range(1, 1 << 62))
 
         def submit(items: list[Item]) -> None:
             c = connect()
-            fut = c.submit(extract_chunk, [(sources[i], known) for i, _, known in items],  # type: ignore[attr-defined]
+            fut = c.submit(extract_chunk, [(sources[i], known) for i, _, known in items],
                            max_bytes, ext, budget, key=f"chitieu-{run_id}-{next(tokens)}", pure=False)
             pending[fut.key], live[fut.key] = items, fut
-            ac.add(fut)  # type: ignore[union-attr]
+            ac.add(fut)
 
         def submit_more() -> None:
             items: list[Item] = []
@@ -505,7 +566,7 @@ class DaskEngine:
             result.crashed.append(sources[i])
             finish(i, _crash_payload(sources[i]), False)
 
-        def handle(item: Item, outcome: tuple) -> None:
+        def handle(item: Item, outcome: Outcome) -> None:
             i, stat, known = item
             source = sources[i]
             kind, sha, payload, lines = outcome
@@ -554,7 +615,7 @@ class DaskEngine:
         except BaseException:
             try:
                 if client is not None:
-                    client.cancel(list(live.values()))  # type: ignore[attr-defined]
+                    client.cancel(list(live.values()))
             except Exception:  # noqa: BLE001 - pragma: no cover - the client is going away anyway
                 pass
             raise
