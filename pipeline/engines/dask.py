@@ -306,6 +306,7 @@ def within(seconds: float | None, source: str, work: Callable[[], T]) -> tuple[T
                 _raise_in(clock.thread, None)  # an exception set but not raised yet
     except FileTimeout:
         pass
+    _watchdog.forget(clock)  # again: a FileTimeout raised within the first one may have cut it short
     return (None, time.monotonic() - start) if clock.fired else (result, None)
 
 
