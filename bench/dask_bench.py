@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """The Dask engine beside ``--jobs 2``: throughput, client memory, per-document costs.
 
-    python bench/dask_bench.py                 # the default run (a few minutes on 2 idle cores)
+    python bench/dask_bench.py                 # the default run (4-8 minutes on 2 shared cores)
+    python bench/dask_bench.py --repeat 5      # five runs of each engine for the throughput
     python bench/dask_bench.py --copies 20 --short-copies 100,400   # quicker
+    python bench/dask_bench.py --no-memory     # the throughput cases only
     make bench                                 # runs bench.py, ..., then this
 
 Cases, each in a fresh process (``chitieu extract`` through ``pipeline.cli.main``):
