@@ -172,9 +172,7 @@ def _renamed(payload: str, local: str, source: str) -> str:
 def extract_task(source: str, max_bytes: int, known_sha: str | None, extractor: Extractor | None,
                  budget: batch.Budget | None = None) -> Outcome:
     """One file on a worker: ``("same", sha256, None, [])`` when its bytes hash
-    to ``known_sha``, else ``("new", sha256, payload, log lines)``.  The
-    extraction has ``budget``'s time (``--file-timeout``, with its allowance
-    per PDF page): a file over it gets a ``timeout`` record."""
+    to ``known_sha``, else ``("new", sha256, payload, log lines)``."""
     if batch._capture is None:  # a worker that joined without the plugin (should not happen)
         setup_worker({}, extractor is None)
     try:
@@ -211,7 +209,9 @@ def extract_task(source: str, max_bytes: int, known_sha: str | None, extractor: 
 
 def extract_chunk(items: Sequence[tuple[str, str | None]], max_bytes: int, extractor: Extractor | None,
                   budget: batch.Budget | None = None) -> list[Outcome]:
-    """Several files in one task: :func:`extract_task` of each ``(source, known sha256)``."""
+    """Several files in one task: :func:`extract_task` of each ``(source, known sha256)``.
+    Each file's extraction has ``budget``'s time (``--file-timeout``, with its
+    allowance per PDF page): a file over it gets a ``timeout`` record."""
     return [extract_task(source, max_bytes, known, extractor, budget) for source, known in items]
 
 
