@@ -31,26 +31,37 @@ removed.  Each run writes the whole batch (the documents reused from the
 store as well as the new ones), so the dataset always holds exactly the
 batch of the last run.
 
-:func:`comparison_from_dataset` computes the comparison and the differences
-from the dataset (:func:`pipeline.outputs.compare.build_comparison` on the tables
-read back), so they need no records in memory.
+:func:`write_comparison` writes ``comparison.csv``, ``differences.csv`` and
+``comparison_columns.csv`` from the dataset, reading the columns it needs
+one file at a time and spilling the differences per slot, so the client
+holds neither the records nor the targets table;
+:func:`comparison_from_dataset` is the same comparison as a
+:class:`~pipeline.outputs.compare.Comparison` (every table read into pandas,
+for a batch that fits in memory).
 """
 from __future__ import annotations
 
 import json
 import time
 import uuid
-from typing import TYPE_CHECKING, Any
-from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Iterable, Mapping
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
+    import pyarrow.dataset as ds
+    from pyarrow.fs import FileSystem
 
     from .models import DocumentRecord
+    from .outputs.baselines import Builtin
+    from .outputs.compare import Comparison
 
 __all__ = ["DatasetWriter", "TABLES", "PARTITION", "MANIFEST", "DEFAULT_SHARD_DOCS", "read_table",
-           "read_frames", "comparison_from_dataset", "read_manifest"]
+           "read_frames", "comparison_from_dataset", "read_manifest", "write_comparison",
+           "DatasetComparison"]
 
 #: The tables of the dataset, each a folder.
 TABLES = ("documents", "targets", "references")
@@ -83,6 +94,7 @@ def schema(table: str) -> pa.Schema:
 
     fields = []
     for col in _columns()[table]:
+        t: pa.DataType
         if col in _INT_COLUMNS:
             t = pa.int64()
         elif col in _NUMBER_COLUMNS:
@@ -95,17 +107,19 @@ def schema(table: str) -> pa.Schema:
     return pa.schema(fields)
 
 
-def _partitioning():
+def _partitioning() -> ds.Partitioning:
     import pyarrow as pa
     import pyarrow.dataset as ds
 
-    return ds.partitioning(pa.schema([pa.field(PARTITION, pa.string())]), flavor="hive")
+    return ds.HivePartitioning(pa.schema([pa.field(PARTITION, pa.string())]))
 
 
-def _arrow_fs(fs):
+def _arrow_fs(fs: Any) -> FileSystem:
+    """An fsspec filesystem as a pyarrow one."""
     from pyarrow.fs import FSSpecHandler, PyFileSystem
 
-    return PyFileSystem(FSSpecHandler(fs))
+    # pyarrow-stubs declare FSSpecHandler's handler methods abstract; pyarrow implements them all
+    return PyFileSystem(FSSpecHandler(fs))  # type: ignore[abstract]
 
 
 class DatasetWriter:
@@ -166,10 +180,14 @@ class DatasetWriter:
             df[PARTITION] = df[PARTITION].where(df[PARTITION].notna(), UNKNOWN)
             arrow = pa.Table.from_pandas(df, schema=schema(table), preserve_index=False)
             written: list[str] = []
+
+            def visit(f: Any, written: list[str] = written) -> None:  # a ds.WrittenFile (the stubs say str)
+                written.append(f.path)
+
             ds.write_dataset(arrow, f"{self.root}/{table}", format="parquet", partitioning=_partitioning(),
                              basename_template=f"{_TMP}{self.run}-{self._shard:05d}-{{i}}.parquet",
                              filesystem=_arrow_fs(self.fs), existing_data_behavior="overwrite_or_ignore",
-                             file_visitor=lambda f, written=written: written.append(f.path), max_partitions=100_000)
+                             file_visitor=visit, max_partitions=100_000)
             self._written.extend(p[len(self.root) + 1:] for p in written)
         self._shard += 1
 
@@ -206,7 +224,8 @@ def read_manifest(out: str) -> dict[str, Any]:
 
     fs, root = url_fs(str(out))
     with fs.open(f"{root.rstrip('/')}/{MANIFEST}", "rb") as fh:
-        return json.loads(fh.read().decode("utf-8"))
+        manifest: dict[str, Any] = json.loads(fh.read().decode("utf-8"))
+    return manifest
 
 
 def read_table(out: str, table: str, columns: Iterable[str] | None = None) -> pd.DataFrame:
@@ -255,8 +274,323 @@ def read_frames(out: str) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def comparison_from_dataset(out: str, baseline: str | None = "auto"):
+def comparison_from_dataset(out: str, baseline: str | None = "auto") -> Comparison:
     """The :class:`~pipeline.outputs.compare.Comparison` of the batch in the dataset at ``out``."""
     from .outputs.compare import build_comparison
 
     return build_comparison(read_frames(out), baseline)
+
+
+# --------------------------------------------------------------------------
+# The comparison, streamed from the dataset
+# --------------------------------------------------------------------------
+
+#: Columns of each table the comparison reads (no text, no table cells).
+_COMPARE_COLUMNS = {
+    "documents": ("doc_id", "source", "doc_type", "number", "issue_date", "issuing_body", "admin_level",
+                  "province", "province_2025", "district", "error"),
+    "targets": ("doc_id", "sector", "indicator", "tier", "year", "value", "value_max", "unit", "direction",
+                "evidence_text", "evidence_start", "evidence_end"),
+    "references": ("doc_id", "number", "date", "evidence_start"),
+}
+#: Rows of ``differences.csv`` formatted at a time.
+_CSV_ROWS = 5000
+
+Slot = tuple[Any, Any, Any, "int | None"]
+
+
+@dataclass
+class DatasetComparison:
+    """What :func:`write_comparison` wrote: the comparison table and its column
+    descriptions (small: a row per slot, a column per document with targets),
+    the number of rows of ``differences.csv`` (streamed to the file, not kept),
+    and what the documents were compared with."""
+
+    table: pd.DataFrame
+    columns: pd.DataFrame
+    differences_rows: int
+    baseline: str | None
+    baseline_label: str | None
+    builtins: tuple[Builtin, ...]
+    compared_with: dict[str, tuple[str, ...]]
+
+    def describe_baselines(self) -> str:
+        """:meth:`pipeline.outputs.compare.Comparison.describe_baselines` of this comparison."""
+        import pandas as pd
+
+        from .outputs.compare import Comparison
+
+        return Comparison(table=self.table, columns=self.columns, differences=pd.DataFrame(),
+                          baseline=self.baseline, baseline_label=self.baseline_label, builtins=self.builtins,
+                          compared_with=self.compared_with).describe_baselines()
+
+
+def _table_files(out: str, table: str) -> tuple[Any, list[str]]:
+    """The filesystem of ``out`` and the files of ``table`` the manifest lists, in its order."""
+    from .engines import url_fs
+
+    fs, root = url_fs(str(out))
+    root = root.rstrip("/")
+    return fs, [f"{root}/{f}" for f in read_manifest(out)["files"] if f.startswith(f"{table}/")]
+
+
+def _slot_key(t: Mapping[str, Any]) -> Slot:
+    from .outputs.compare import KEY_COLUMNS
+    from .outputs.format import is_missing
+
+    key = tuple(None if is_missing(t[k]) else t[k] for k in KEY_COLUMNS)
+    return key[0], key[1], key[2], (int(key[3]) if key[3] is not None else None)
+
+
+def _slot_order(key: Slot) -> tuple[Any, ...]:
+    """The row order of the comparison (:func:`pipeline.outputs.compare.build_comparison`'s)."""
+    from .outputs.compare import INDICATOR_ORDER, SECTOR_ORDER, TIER_ORDER, _order
+
+    return (_order(SECTOR_ORDER)(key[0]), _order(INDICATOR_ORDER)(key[1]), _order(TIER_ORDER)(key[2]),
+            (key[3] is None, key[3] or 0))
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of ``df`` as dicts (its column names are strings)."""
+    return cast("list[dict[str, Any]]", df.to_dict("records"))
+
+
+def _cells(rows: pd.DataFrame, column_of: Callable[[str], str | None]) -> dict[tuple[Slot, str], list[dict[str, Any]]]:
+    """(slot, column label) -> the targets of ``rows`` in that cell, in text order."""
+    cells: dict[tuple[Slot, str], list[dict[str, Any]]] = {}
+    if not len(rows):
+        return cells
+    ordered = rows.sort_values(["doc_id", "evidence_start", "evidence_end"], kind="stable")
+    for t in _records(ordered):
+        col = column_of(str(t["doc_id"]))
+        if col is not None:
+            cells.setdefault((_slot_key(t), col), []).append(t)
+    return cells
+
+
+def write_comparison(out: str, folder: Path, baseline: str | None = "auto") -> DatasetComparison:
+    """Write ``comparison.csv``, ``differences.csv`` and ``comparison_columns.csv``
+    of the batch in the dataset at ``out`` into the local ``folder``: the same
+    bytes as :func:`pipeline.outputs.compare.build_comparison` on the whole
+    batch, without holding its targets.
+
+    The documents' identity columns, the targets' ``doc_id`` and the
+    references' numbers are read first (the columns, the labels and the
+    baselines, as :func:`~pipeline.outputs.compare.build_comparison` decides
+    them).  Then the targets are read one file of the dataset at a time (a
+    shard of one partition; all the targets of a document are in one file,
+    except a ``doc_id`` shared by several input files, whose targets are
+    gathered apart): each file gives its cells of the comparison table and
+    its rows of the differences, spilled to a temporary file per slot.  Last,
+    the slots are written in order, each sorted by column.  Memory holds the
+    comparison table, one file's targets and one slot's differences.
+    """
+    import os
+    import pickle
+    import shutil
+    import tempfile
+
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .outputs.atomic import _umask, write_all
+    from .outputs.columns import document_labels
+    from .outputs.compare import (ABOVE, BASELINE_ROLE, BELOW, COLUMN_INFO_COLUMNS, COMPARED_ROLE,
+                                  DIFFERENCE_COLUMNS, KEY_COLUMNS, NO_BASELINE, NO_BASELINE_VALUE, OTHER_UNIT,
+                                  SAME, SEVERAL_BASELINE_VALUES, VALUE_SEPARATOR, _builtin_frames,
+                                  _cited_builtins, _column_order, _distinct_texts, _info_row, _resolve_baseline)
+    from .outputs.files import csv_bytes
+    from .outputs.format import format_value
+
+    folder = Path(folder)
+    docs = read_table(out, "documents", _COMPARE_COLUMNS["documents"])
+    target_ids = read_table(out, "targets", ["doc_id"])
+    frames = {"documents": docs, "targets": target_ids,
+              "references": read_table(out, "references", _COMPARE_COLUMNS["references"])}
+    baseline_id, fixed, by_citation = _resolve_baseline(frames, baseline)
+    n_targets = {str(k): int(v) for k, v in target_ids["doc_id"].value_counts().items()}
+    cites = _cited_builtins(frames) if by_citation else {}
+    shared_ids = set(docs["doc_id"][docs["doc_id"].duplicated()].astype(str))
+    wanted = docs["doc_id"].isin(set(n_targets)) | (docs["doc_id"] == baseline_id)
+    del frames, target_ids
+    picked = _records(docs[wanted])
+    del docs, wanted
+
+    # the columns, as build_comparison orders and labels them
+    labels = document_labels(picked)
+    first: dict[str, dict[str, Any]] = {}
+    for d in picked:
+        first.setdefault(str(d["doc_id"]), d)
+    del picked
+    ordered_ids = sorted(first, key=lambda i: ((i != baseline_id), _column_order(first[i])))
+    baseline_label = labels.get(baseline_id) if baseline_id is not None else None
+    builtins: list[Builtin] = [fixed] if fixed is not None else []
+    compared_with: dict[str, tuple[str, ...]] = {}
+    for doc_id in ordered_ids:
+        if doc_id == baseline_id:
+            continue
+        if baseline_label is not None:
+            bases = [baseline_label]
+        elif fixed is not None:
+            bases = [fixed.label]
+        else:
+            bases = []
+            for b in cites.get(doc_id, []):
+                if b not in builtins:
+                    builtins.append(b)
+                bases.append(b.label)
+        compared_with[labels[doc_id]] = tuple(bases)
+    del cites
+    builtin_frames = _builtin_frames(builtins)
+    columns = [b.label for b in builtins] + [labels[i] for i in ordered_ids]
+    rank = {col: k for k, col in enumerate(columns)}
+    info_rows = [_info_row(b.label, BASELINE_ROLE, _records(builtin_frames[b.id]["documents"])[0],
+                           len(b.targets)) for b in builtins]
+    info_rows += [_info_row(labels[i], BASELINE_ROLE if i == baseline_id else COMPARED_ROLE, first[i],
+                            n_targets.get(i, 0)) for i in ordered_ids]
+    info_of = {row["column"]: row for row in info_rows}
+    del n_targets
+
+    fs, files = _table_files(out, "targets")
+    arrow_fs = _arrow_fs(fs)
+    cols = list(_COMPARE_COLUMNS["targets"])
+
+    def read(path: str, doc_id: str | None = None) -> pd.DataFrame:
+        import pyarrow.compute as pc
+
+        arrow = pq.read_table(path, columns=cols, filesystem=arrow_fs, use_threads=False)
+        if doc_id is not None:
+            arrow = arrow.filter(pc.equal(arrow["doc_id"], pa.scalar(doc_id)))
+        return _typed(arrow.to_pandas())
+
+    # the baseline columns' cells (built-in programmes, the batch's baseline document)
+    base: dict[Slot, dict[str, list[dict[str, Any]]]] = {}
+    for b in builtins:
+        def builtin_column(_doc_id: str, b: Builtin = b) -> str | None:
+            return b.label
+
+        for (key, col), ts in _cells(builtin_frames[b.id]["targets"], builtin_column).items():
+            base.setdefault(key, {})[col] = ts
+    if baseline_id is not None:
+        rows = pd.concat([read(p, baseline_id) for p in files] or [pd.DataFrame(columns=cols)])
+        for (key, col), ts in _cells(rows, labels.get).items():
+            base.setdefault(key, {})[col] = ts
+
+    table: dict[Slot, dict[str, str]] = {}
+    for key, by_col in base.items():
+        for col, ts in by_col.items():
+            table.setdefault(key, {})[col] = VALUE_SEPARATOR.join(_distinct_texts(ts))
+    spill = Path(tempfile.mkdtemp(prefix="chitieu-differences."))
+    slot_files: dict[Slot, Path] = {}
+
+    def differences(cell: dict[tuple[Slot, str], list[dict[str, Any]]]) -> None:
+        """Table cells and difference rows of the cells of one file (as build_comparison._differences)."""
+        by_slot: dict[Slot, list[tuple[Any, ...]]] = {}
+        for (key, col), ts in cell.items():
+            table.setdefault(key, {})[col] = VALUE_SEPARATOR.join(_distinct_texts(ts))
+            info = info_of[col]
+            if info["role"] == BASELINE_ROLE:
+                continue
+            bases = compared_with.get(col, ())
+            here = base.get(key, {})
+            chosen = next((b for b in bases if here.get(b)), bases[0] if bases else None)
+            base_ts = here.get(chosen, []) if chosen else []
+            base_text = VALUE_SEPARATOR.join(_distinct_texts(base_ts))
+            base_values = {(float(t["value"]), t.get("unit")) for t in base_ts}
+            seen: set[str] = set()
+            for t in ts:
+                text = format_value(t["value"], t["value_max"], t.get("direction"))
+                if text in seen:
+                    continue
+                seen.add(text)
+                diff: float | None = None
+                if chosen is None:
+                    status = NO_BASELINE
+                elif not base_ts:
+                    status = NO_BASELINE_VALUE
+                elif len({v for v, _ in base_values}) > 1:
+                    status = SEVERAL_BASELINE_VALUES
+                elif any(u != t.get("unit") for _, u in base_values):
+                    status = OTHER_UNIT
+                else:
+                    diff = round(float(t["value"]) - next(iter(base_values))[0], 6)
+                    status = ABOVE if diff > 0 else BELOW if diff < 0 else SAME
+                by_slot.setdefault(key, []).append((
+                    rank[col], *key, col, info["doc_id"], info["province"], info["province_2025"],
+                    info["district"], info["admin_level"], text, t.get("unit"), chosen, base_text or None,
+                    diff, status, t.get("evidence_text")))
+        for key, rows_of in by_slot.items():
+            path = slot_files.setdefault(key, spill / f"{len(slot_files):05d}.pickle")
+            with open(path, "ab") as fh:
+                pickle.dump(rows_of, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+    try:
+        shared: list[pd.DataFrame] = []
+        for path in files:
+            rows = read(path)
+            if shared_ids:
+                apart = rows["doc_id"].isin(shared_ids)
+                if apart.any():
+                    shared.append(rows[apart])
+                    rows = rows[~apart]
+            differences(_cells(rows, labels.get))
+            del rows
+        if shared:
+            differences(_cells(pd.concat(shared), labels.get))
+            del shared
+
+        keys = sorted(table, key=_slot_order)
+        comparison = pd.DataFrame([{**dict(zip(KEY_COLUMNS, key, strict=True)),
+                                    **{col: table[key].get(col, "") for col in columns}} for key in keys],
+                                  columns=list(KEY_COLUMNS) + columns)
+        comparison["year"] = comparison["year"].astype("Int64")
+        info = pd.DataFrame(info_rows, columns=list(COLUMN_INFO_COLUMNS))
+        info["n_targets"] = info["n_targets"].astype("Int64")
+        for col in COLUMN_INFO_COLUMNS:
+            if col != "n_targets":
+                info[col] = info[col].astype("object")
+        write_all(folder, {"comparison.csv": csv_bytes(comparison), "comparison_columns.csv": csv_bytes(info)})
+
+        def frame(rows_of: list[tuple[Any, ...]]) -> pd.DataFrame:
+            df = pd.DataFrame([r[1:] for r in rows_of], columns=list(DIFFERENCE_COLUMNS))
+            df["year"] = df["year"].astype("Int64")
+            df["difference"] = df["difference"].astype("float64")
+            for col in DIFFERENCE_COLUMNS:
+                if col not in ("year", "difference"):
+                    df[col] = df[col].astype("object")
+            return df
+
+        n_rows = 0
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".differences.csv.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(csv_bytes(frame([])))
+                for key in keys:
+                    if key not in slot_files:
+                        continue
+                    rows_of = []
+                    with open(slot_files[key], "rb") as sf:
+                        while True:
+                            try:
+                                rows_of.extend(pickle.load(sf))
+                            except EOFError:
+                                break
+                    rows_of.sort(key=lambda r: r[0])  # by column; stable: text order within a cell
+                    for at in range(0, len(rows_of), _CSV_ROWS):
+                        data = csv_bytes(frame(rows_of[at:at + _CSV_ROWS]))
+                        fh.write(data[data.index(b"\n") + 1:])  # without the BOM and the header
+                    n_rows += len(rows_of)
+                    del rows_of
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o666 & ~_umask())
+            os.replace(tmp, folder / "differences.csv")
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+    return DatasetComparison(table=comparison, columns=info, differences_rows=n_rows, baseline=baseline_id,
+                             baseline_label=baseline_label, builtins=tuple(builtins), compared_with=compared_with)
+

@@ -74,6 +74,13 @@ def slow_fake(path, *, max_bytes=0) -> DocumentRecord:  # noqa: ARG001 - a stand
     return fake_extract(path)
 
 
+def spin_on_slow(path, *, max_bytes=0) -> DocumentRecord:  # noqa: ARG001 - a stand-in with the extractor's signature
+    if Path(path).name.startswith("slow"):
+        while True:  # a file that never ends (pure Python: the budget's exception reaches it)
+            pass
+    return fake_extract(path)
+
+
 # --------------------------------------------------------------------------
 # Fixtures
 # --------------------------------------------------------------------------
@@ -191,6 +198,24 @@ def test_file_that_kills_every_worker_ends_as_worker_crashed(engine, client, tmp
     assert res.crashed == [str(boom)]
     assert all(not by_source[f].extra.get("error") and by_source[f].targets for f in files)
     client.wait_for_workers(2, timeout=60)
+
+
+def test_file_over_its_time_ends_as_a_timeout_row_and_the_worker_goes_on(engine, client, tmp_path):
+    import re
+
+    files = fake_docs(tmp_path / "in", 4)
+    slow = tmp_path / "in" / "slow.txt"
+    slow.write_text("never ends", encoding="utf-8")
+    workers = client.run(os.getpid)
+    res = engine.run(sorted(files + [str(slow)]), max_bytes=MAX_BYTES, extractor=spin_on_slow,
+                     budget=batch.Budget(timeout=1, per_page=0, max_memory=0))
+    by_id = {r.doc_id: r for r in res.records}
+    assert by_id["slow"].extra["error"] == "timeout" and by_id["slow"].source == str(slow)
+    assert re.fullmatch(re.escape(str(slow)) + r": stopped after 1 s, over the time allowed for one file "
+                        r"\(--file-timeout 1\); raise --file-timeout if the file is just large",
+                        by_id["slow"].extra["error_message"])
+    assert [r.doc_id for r in res.records if r.extra.get("error")] == ["slow"] and len(res.records) == 5
+    assert not res.crashed and client.run(os.getpid) == workers  # no worker was ended or restarted
 
 
 def test_interrupt_cancels_tasks_and_keeps_what_is_finished(engine, client, tmp_path):

@@ -91,3 +91,73 @@ def test_pandas_and_dask_read_the_folders(tmp_path):
     assert set(df["province_2025"].astype(str)) == {"Lâm Đồng", "Hải Phòng", "unknown"}
     ddf = dd.read_parquet(str(tmp_path / "targets"))
     assert int(ddf["value"].count().compute()) == 8
+
+
+# --------------------------------------------------------------------------
+# The comparison written from the dataset, one file at a time
+# --------------------------------------------------------------------------
+
+def mixed_records(shared: bool = True) -> list[DocumentRecord]:
+    """Several targets per document over several slots (repeated values, ranges,
+    another unit, no year), a national programme, and (``shared``) one doc_id
+    shared by two input files of different provinces (its targets in two partitions)."""
+    out = []
+    specs = [("lib.service", "district", 2025), ("lib.service", "commune", 2030), ("lib.digital", "province", None),
+             ("museum.education", "all", 2025)]
+    for i in range(14):
+        targets = []
+        for k, (ind, tier, year) in enumerate(specs[: 1 + i % len(specs)]):
+            sector = ind.split(".")[0]
+            unit = "count" if (i + k) % 5 == 0 else "percent"
+            for value, vmax in ((float(10 * k + i), None), (float(10 * k + i), None), (5.0 + i, 9.0 + i)):
+                start = 100 - 7 * k - int(value) % 3
+                targets.append(Target(sector, ind, None, tier, year, None, value, vmax, unit, False, "at_least",
+                                      Evidence(f"ev {i} {k} {value}", start, start + 4)))
+        doc_id = "shared" if shared and i in (3, 9) else f"m{i:02d}"
+        rec = DocumentRecord(doc_id, f"in/m{i:02d}.txt", f"{i:064x}", province=PROVINCES[i % len(PROVINCES)],
+                             number=f"{i}/KH-UBND", admin_level="district" if i % 3 else "province",
+                             district="Ngô Quyền" if i % 3 else None, targets=targets,
+                             references=[Reference("decision", "1520/QĐ-TTg", None, None, Evidence("x", 5, 6))])
+        out.append(rec)
+    national = DocumentRecord("nat", "in/nat.txt", "f" * 64, number="9/QĐ-TTg", admin_level="central",
+                              issuing_body="Thủ tướng Chính phủ",
+                              targets=[Target("library", "lib.service", None, "district", 2025, None, 12.0, None,
+                                              "percent", False, "at_least", Evidence("nat", 1, 4)),
+                                       Target("library", "lib.service", None, "commune", 2030, None, 7.0, None,
+                                              "percent", False, "at_least", Evidence("nat2", 9, 13)),
+                                       Target("library", "lib.service", None, "commune", 2030, None, 8.0, None,
+                                              "percent", False, "at_least", Evidence("nat3", 19, 23))])
+    return out + [national]
+
+
+@pytest.mark.parametrize("with_national, baseline, shared", [
+    (True, "auto", False), (True, "auto", True), (False, "auto", False), (False, "auto", True),
+    (True, None, True), (True, "m05", True), (False, "1520/QĐ-TTg", False),
+], ids=["national", "national-shared-doc-id", "built-in-by-citation", "built-in-shared-doc-id",
+        "no-baseline", "baseline-doc-id", "named-built-in"])
+def test_comparison_written_from_the_dataset_is_build_comparison(tmp_path, with_national, baseline, shared):
+    """The same bytes as the comparison of the whole dataset read into pandas, which is the
+    comparison of the records in input order (a serial run's) unless a doc_id is shared:
+    the dataset does not keep which of its input files came first."""
+    from pipeline.dataset import comparison_from_dataset, write_comparison
+    from pipeline.outputs.compare import build_comparison
+
+    recs = mixed_records(shared)
+    recs = recs if with_national else recs[:-1]
+    out = tmp_path / "ds"
+    w = DatasetWriter(str(out), shard_docs=3)  # several files per partition
+    for rec in recs:
+        w.add(rec)
+    w.commit()
+    want = comparison_from_dataset(str(out), baseline)
+    if not shared:
+        serial = build_comparison(to_frames(recs, comparison=False), baseline)
+        for table in ("table", "differences", "columns"):
+            assert csv_bytes(getattr(serial, table)) == csv_bytes(getattr(want, table)), table
+    got = write_comparison(str(out), tmp_path, baseline)
+    assert len(want.differences) > 20 and got.differences_rows == len(want.differences)
+    for name, df in (("comparison.csv", want.table), ("differences.csv", want.differences),
+                     ("comparison_columns.csv", want.columns)):
+        assert (tmp_path / name).read_bytes() == csv_bytes(df), name
+    assert got.describe_baselines() == want.describe_baselines()
+    assert not list(tmp_path.glob(".*.tmp"))

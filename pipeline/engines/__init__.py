@@ -15,14 +15,18 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from collections.abc import Iterable, Sequence
+
+if TYPE_CHECKING:
+    from ..inputs import Skipped
 
 __all__ = ["is_url", "local_path", "url_fs", "find_sources", "stat_source", "basename"]
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 
 
-def is_url(text: str | os.PathLike) -> bool:
+def is_url(text: str | os.PathLike[str]) -> bool:
     """Whether ``text`` is a URL (``scheme://…``) rather than a plain path.
 
     >>> is_url("s3://bucket/plans/"), is_url("memory://x/a.txt"), is_url("corpus/a.txt")
@@ -46,11 +50,13 @@ def local_path(source: str) -> str | None:
     return None
 
 
-def url_fs(url: str):
-    """``(filesystem, path)`` of an fsspec URL or a plain path."""
+def url_fs(url: str) -> tuple[Any, str]:
+    """``(filesystem, path)`` of an fsspec URL or a plain path (fsspec has no types:
+    the filesystem is ``Any``)."""
     from fsspec.core import url_to_fs
 
-    return url_to_fs(url)
+    fs, path = url_to_fs(url)
+    return fs, str(path)
 
 
 def basename(source: str) -> str:
@@ -58,7 +64,8 @@ def basename(source: str) -> str:
     return source.rstrip("/").rsplit("/", 1)[-1] if is_url(source) else Path(source).name
 
 
-def find_sources(items: Sequence[str | os.PathLike], suffixes: Iterable[str], skipped: list) -> list[str]:
+def find_sources(items: Sequence[str | os.PathLike[str]], suffixes: Iterable[str],
+                 skipped: list[Skipped]) -> list[str]:
     """The files to read for the command line's ``items`` (paths or URLs), as strings.
 
     Plain paths go through :func:`pipeline.cli.find_inputs` (the same files,

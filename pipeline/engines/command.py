@@ -7,10 +7,11 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from collections.abc import Sequence
 
 from ..store import Store
@@ -19,7 +20,12 @@ from .. import batch
 from .dask import DaskEngine, Extractor
 
 if TYPE_CHECKING:
+    import argparse
+
+    from ..dataset import DatasetWriter
+    from ..inputs import Skipped
     from ..models import DocumentRecord
+    from ..runs import RunSummary
 
 log = logging.getLogger("chitieu")
 
@@ -65,8 +71,8 @@ def _publish(local_dir: Path, out: str, names: Sequence[str]) -> None:
 class DaskRun:
     """What :func:`run_extract` did, for the summary."""
 
-    summary: object
-    dataset_rows: dict | None = None
+    summary: RunSummary
+    dataset_rows: dict[str, int] | None = None
     files: list[str] = field(default_factory=list)
 
 
@@ -75,24 +81,21 @@ def run_extract(sources: Sequence[str], out: str, *, fmt: str = "files", engine:
                 force: bool = False, baseline: str | None = "auto", memory_limit: int | str = "auto",
                 verbose: bool = False, lang: str = "vi", extractor: Extractor | None = None,
                 shard_docs: int | None = None, small_batch_docs: int = SMALL_BATCH_DOCS,
-                on_progress: batch.Progress | None = None) -> DaskRun:
+                on_progress: batch.Progress | None = None, budget: batch.Budget | None = None) -> DaskRun:
     """Extract ``sources`` on a Dask cluster and write ``out`` (a folder or a URL).
 
     ``fmt="files"`` writes today's outputs (:func:`pipeline.export.write_outputs`,
     the same bytes as ``--engine local``; the whole batch is held in memory
     to write them).  ``fmt="parquet-dataset"`` streams the records into the
     dataset of :mod:`pipeline.dataset` (nothing is held but one shard),
-    writes the comparison tables computed from the dataset, and the other
+    writes the comparison tables computed from the dataset one file of it at
+    a time (:func:`pipeline.dataset.write_comparison`), and the other
     small-batch files when the batch has at most ``small_batch_docs`` documents.
     """
     from tqdm.contrib.logging import logging_redirect_tqdm
 
-    from ..runs import _progress, advancing, _tracebacks, _warn_duplicate_ids, summarize, write_log
-    from ..dataset import DEFAULT_SHARD_DOCS, DatasetWriter, comparison_from_dataset
-    from ..outputs.atomic import write_all
-    from ..outputs.files import csv_bytes
-    from ..outputs.tables import COMPARISON_FILES, OUTPUT_FILES
-    from ..outputs.write import write_outputs
+    from ..runs import _progress, advancing, _tracebacks, summarize
+    from ..dataset import DEFAULT_SHARD_DOCS, DatasetWriter
     from ..review import apply_corrections  # the analyst's corrections, if any (chitieu review)
 
     if fmt not in ("files", "parquet-dataset"):
@@ -113,21 +116,44 @@ def run_extract(sources: Sequence[str], out: str, *, fmt: str = "files", engine:
         if writer is not None:
             writer.add(apply_corrections([rec], store_path_for(out))[0] if corrected else rec)
 
-    bar = _progress(sources, quiet)
+    bar = _progress(cast("Sequence[Path]", sources), quiet)  # only its length is read
     advance = advancing(bar, on_progress)
     own = engine is None
-    if own:
+    if engine is None:
         engine = DaskEngine(scheduler=scheduler, jobs=jobs, memory_limit=memory_limit)
     store = Store(store_path_for(out))
     corrected = store.has_corrections()
+    closing = None
     try:
         with logging_redirect_tqdm(loggers=[logging.getLogger()]), bar:
             result = engine.run(sources, max_bytes=max_bytes, store=store, force=force, extractor=extractor,
-                                progress=advance, on_record=sink, keep=keep)
+                                progress=advance, on_record=sink, keep=keep,
+                                budget=budget if budget is not None else batch.Budget())
+        if own:  # the cluster shuts down (a second or two of waiting) while the outputs are written
+            closing = threading.Thread(target=engine.close, name="chitieu-close-cluster", daemon=True)
+            closing.start()
     finally:
         store.close()
-        if own:
+        if own and closing is None:
             engine.close()
+    try:
+        return _write(result, totals, entries, out, local_out, keep, writer, baseline, lang, jobs, verbose, quiet,
+                      start, closing)
+    finally:
+        if closing is not None:
+            closing.join()
+
+
+def _write(result: batch.BatchResult, totals: RunSummary, entries: list[tuple[str, str]], out: str,
+           local_out: str | None, keep: bool, writer: DatasetWriter | None, baseline: str | None, lang: str,
+           jobs: int, verbose: bool, quiet: bool, start: float, closing: threading.Thread | None) -> DaskRun:
+    """The outputs of a finished batch, and the summary of the run."""
+    from ..dataset import write_comparison
+    from ..outputs.tables import COMPARISON_FILES, OUTPUT_FILES
+    from ..outputs.write import write_outputs
+    from ..review import apply_corrections
+    from ..runs import _warn_duplicate_ids, write_log
+
     if entries and verbose and not quiet:
         import sys
         for message, tb in entries:
@@ -149,15 +175,14 @@ def run_extract(sources: Sequence[str], out: str, *, fmt: str = "files", engine:
             result.records = []
         if writer is not None:
             run.dataset_rows = writer.commit()
-            comparison = comparison_from_dataset(out, baseline)
-            names = [n for n in COMPARISON_FILES if n.endswith(".csv")]
-            write_all(target, dict(zip(names, (csv_bytes(comparison.table), csv_bytes(comparison.differences),
-                                                csv_bytes(comparison.columns)), strict=True)))
-            written.extend(n for n in names if n not in written)
-            totals.compared = comparison.describe_baselines()
+            streamed = write_comparison(out, target, baseline)
+            written.extend(n for n in COMPARISON_FILES if n.endswith(".csv") and n not in written)
+            totals.compared = streamed.describe_baselines()
         if local_out is None:
             _publish(target, out, written)
         run.files = written
+    if closing is not None:
+        closing.join()  # the run's time includes the cluster's shutdown
     totals.seconds = time.perf_counter() - start
     totals.extracted, totals.reused, totals.jobs = result.extracted, result.reused, jobs
     totals.extract_seconds = result.seconds
@@ -166,7 +191,7 @@ def run_extract(sources: Sequence[str], out: str, *, fmt: str = "files", engine:
     return run
 
 
-def cmd_extract(args) -> int:
+def cmd_extract(args: argparse.Namespace) -> int:
     """``chitieu extract … --engine dask`` (or ``--format parquet-dataset``): exit status as ``--engine local``."""
     import sys
 
@@ -179,7 +204,7 @@ def cmd_extract(args) -> int:
     prog = f"{PROG} extract"
     out = str(args.out)
     try:
-        skipped: list = []
+        skipped: list[Skipped] = []
         sources = find_sources_cli(args.paths, skipped)
         report_skipped(skipped)
         if not sources:
@@ -206,7 +231,9 @@ def cmd_extract(args) -> int:
         run = run_extract(sources, out, fmt=args.format, scheduler=args.scheduler, jobs=args.jobs,
                           max_bytes=args.max_bytes, quiet=args.quiet, force=args.force,
                           baseline=args.baseline, memory_limit=args.max_memory or 0,
-                          verbose=args.verbose, lang=args.lang)
+                          verbose=args.verbose, lang=args.lang,
+                          budget=batch.Budget(timeout=args.file_timeout[0], per_page=args.file_timeout[1],
+                                              max_memory=0))
     except KeyboardInterrupt:
         print(f"{prog}: interrupted; the tasks on the cluster were cancelled and no output was written "
               "(earlier outputs are untouched); the documents finished so far are kept and the next run "
@@ -232,7 +259,7 @@ def cmd_extract(args) -> int:
     return EXIT_FAILED_FILES if summary.failed else EXIT_OK
 
 
-def find_sources_cli(paths: Sequence, skipped: list) -> list[str]:
+def find_sources_cli(paths: Sequence[str | os.PathLike[str]], skipped: list[Skipped]) -> list[str]:
     from ..inputs import supported_suffixes
     from . import find_sources
 

@@ -33,11 +33,18 @@ the file's log lines sent back with it), run in Dask worker processes:
   as with ``--engine local``.
 * **Ctrl-C** cancels the futures still on the cluster and re-raises; every
   document finished before it is in the store.
-
-Not carried over from ``--engine local``: the per-file time limit
-(``--file-timeout``).  ``--max-memory`` becomes each worker's
-``memory_limit`` when this engine starts the cluster (the nanny restarts a
-worker over it, so a file that does that repeatedly ends ``worker_crashed``).
+* **Budget.**  ``--file-timeout`` is kept on the worker
+  (:mod:`pipeline.engines.budget`): when the file's time is up (the seconds
+  of :class:`pipeline.batch.Budget`, with its allowance per PDF page
+  counted on the worker), a watchdog thread kills the processes the file
+  started (Tesseract) and raises ``FileTimeout`` in the task's thread; the
+  file gets the ``timeout`` record of ``--engine local`` and the worker
+  goes on with the next file.  A thread stuck in a native call that does
+  not return within ``HARD_STOP_GRACE`` seconds ends its worker (the task
+  is retried, and ends ``worker_crashed`` if it does that every time).
+  ``--max-memory`` becomes each worker's ``memory_limit`` when this engine
+  starts the cluster (the nanny restarts a worker over it, so a file that
+  does that repeatedly ends ``worker_crashed``).
 """
 from __future__ import annotations
 
@@ -49,13 +56,14 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from collections.abc import Callable, Iterator, Sequence
 
 from .. import batch
 from ..batch import worker
 from ..store import Store, fingerprint, from_payload, storable, to_payload
 from . import basename, local_path, stat_source, url_fs
+from .budget import timeout_message, within
 
 if TYPE_CHECKING:
     from ..models import DocumentRecord
@@ -79,6 +87,11 @@ DEFAULT_CHUNK = 8
 _WORKER_LOGGERS = ("distributed", "tornado", "asyncio", "bokeh")
 
 Extractor = Callable[..., "DocumentRecord"]
+#: A log line of a worker: (logger name, level, message).
+LogLine = tuple[str, int, str]
+#: What a worker answers for one file: ``("same", sha256, None, [])`` or
+#: ``("new", sha256, payload, log lines)``.
+Outcome = tuple[str, "str | None", "str | None", list[LogLine]]
 #: ``on_record(index, record, reused)`` for each input, in the order they finish.
 OnRecord = Callable[[int, "DocumentRecord", bool], None]
 
@@ -114,7 +127,7 @@ except ImportError:  # pragma: no cover - dask is a dependency; this keeps --hel
     _WorkerPlugin = object  # type: ignore[misc,assignment]
 
 
-class ChitieuPlugin(_WorkerPlugin):  # type: ignore[misc,valid-type]
+class ChitieuPlugin(_WorkerPlugin):
     """Worker plugin: :func:`setup_worker` on every worker, those that join later included."""
 
     name = "chitieu"
@@ -122,7 +135,13 @@ class ChitieuPlugin(_WorkerPlugin):  # type: ignore[misc,valid-type]
     def __init__(self, levels: dict[str, int], warm: bool = True):
         self.levels, self.warm = dict(levels), warm
 
-    def setup(self, worker) -> None:  # noqa: ARG002 - the WorkerPlugin hook, called with worker=
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ChitieuPlugin) and (self.levels, self.warm) == (other.levels, other.warm)
+
+    def __hash__(self) -> int:
+        return hash((tuple(sorted(self.levels.items())), self.warm))
+
+    def setup(self, worker: Any) -> None:  # noqa: ARG002 - the WorkerPlugin hook, called with worker=
         setup_worker(self.levels, self.warm)
 
 
@@ -149,8 +168,8 @@ def _renamed(payload: str, local: str, source: str) -> str:
     return to_payload(rec)
 
 
-def extract_task(source: str, max_bytes: int, known_sha: str | None,
-                 extractor: Extractor | None) -> tuple[str, str | None, str | None, list]:
+def extract_task(source: str, max_bytes: int, known_sha: str | None, extractor: Extractor | None,
+                 budget: batch.Budget | None = None) -> Outcome:
     """One file on a worker: ``("same", sha256, None, [])`` when its bytes hash
     to ``known_sha``, else ``("new", sha256, payload, log lines)``."""
     if not worker.capturing():  # a worker that joined without the plugin (should not happen)
@@ -166,7 +185,17 @@ def extract_task(source: str, max_bytes: int, known_sha: str | None,
         sha = batch.file_sha256(Path(local))
         if known_sha and sha == known_sha:
             return "same", sha, None, []
-        payload, lines = batch._work(local, max_bytes, extractor, 0, sha if extractor is None else None)
+        seconds = budget.seconds_for(Path(local)) if budget is not None else None  # PDF pages counted here
+        pages = round((seconds - budget.timeout) / budget.per_page) if seconds and budget and budget.per_page else 0
+        done, elapsed = within(seconds, source, lambda: batch._work(local, max_bytes, extractor, 0,
+                                                                     sha if extractor is None else None))
+        if done is None:
+            assert budget is not None and elapsed is not None
+            message = timeout_message(source, elapsed, budget, pages)
+            rec = batch._error_record(Path(basename(source)), "timeout", message)
+            rec.source = source
+            return "new", sha, to_payload(rec), [("chitieu", logging.ERROR, message)]
+        payload, lines = done
         if local != source:
             payload = _renamed(payload, local, source)
             lines = [(n, lv, m.replace(local, source)) for n, lv, m in lines]
@@ -177,10 +206,12 @@ def extract_task(source: str, max_bytes: int, known_sha: str | None,
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def extract_chunk(items: Sequence[tuple[str, str | None]], max_bytes: int,
-                  extractor: Extractor | None) -> list[tuple]:
-    """Several files in one task: :func:`extract_task` of each ``(source, known sha256)``."""
-    return [extract_task(source, max_bytes, known, extractor) for source, known in items]
+def extract_chunk(items: Sequence[tuple[str, str | None]], max_bytes: int, extractor: Extractor | None,
+                  budget: batch.Budget | None = None) -> list[Outcome]:
+    """Several files in one task: :func:`extract_task` of each ``(source, known sha256)``.
+    Each file's extraction has ``budget``'s time (``--file-timeout``, with its
+    allowance per PDF page): a file over it gets a ``timeout`` record."""
+    return [extract_task(source, max_bytes, known, extractor, budget) for source, known in items]
 
 
 # --------------------------------------------------------------------------
@@ -218,9 +249,11 @@ class DaskEngine:
     allowed_failures: int = DEFAULT_ALLOWED_FAILURES
     inflight: int | None = None
     chunk: int = 0
-    client: object = None
-    _cluster: object = field(default=None, repr=False)
+    #: A ``distributed.Client`` (``Any``: distributed's methods are not annotated).
+    client: Any = None
+    _cluster: Any = field(default=None, repr=False)
     _own_client: bool = field(default=False, repr=False)
+    _started_with: ChitieuPlugin | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.chunk <= 0:
@@ -230,74 +263,83 @@ class DaskEngine:
         self.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def start(self) -> None:
+    def start(self, plugin: ChitieuPlugin | None = None) -> None:
+        """Connect, or start the ``LocalCluster``; its workers run ``plugin``'s setup
+        (the models' warm-up) as they start, so no round trip waits for it after."""
         if self.client is not None:
             return
         import dask
         from distributed import Client, LocalCluster
 
         if self.scheduler:
-            self.client = Client(self.scheduler, set_as_default=False)
+            # distributed's Client, LocalCluster and as_completed are not annotated (no-untyped-call)
+            self.client = Client(self.scheduler, set_as_default=False)  # type: ignore[no-untyped-call]
         else:
             # one task per worker thread at a time: when a worker dies, only the file it was
             # reading is suspected (a task queued on it would count a death too)
             with dask.config.set({"distributed.scheduler.allowed-failures": self.allowed_failures,
                                   "distributed.scheduler.worker-saturation": 1.0}):
-                self._cluster = LocalCluster(n_workers=max(1, self.jobs), threads_per_worker=1, processes=True,
-                                             host="127.0.0.1", dashboard_address=None,
-                                             memory_limit=self.memory_limit, silence_logs=logging.ERROR)
-            self.client = Client(self._cluster, set_as_default=False)
+                self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                    n_workers=max(1, self.jobs), threads_per_worker=1, processes=True, host="127.0.0.1",
+                    dashboard_address=None, memory_limit=self.memory_limit, silence_logs=logging.ERROR,
+                    plugins=(plugin,) if plugin is not None else ())
+            self._started_with = plugin
+            self.client = Client(self._cluster, set_as_default=False)  # type: ignore[no-untyped-call]
         self._own_client = True
 
     def close(self) -> None:
         if self._own_client and self.client is not None:
-            self.client.close()  # type: ignore[attr-defined]
+            self.client.close()
             self.client = None
         if self._cluster is not None:
-            self._cluster.close()  # type: ignore[attr-defined]
+            self._cluster.close()
             self._cluster = None
 
     def threads(self) -> int:
-        return max(1, sum(self.client.nthreads().values()))  # type: ignore[attr-defined]
+        nthreads: dict[str, int] = self.client.nthreads()
+        return max(1, sum(nthreads.values()))
 
     # -- the batch -----------------------------------------------------------
 
     def run(self, sources: Sequence[str], *, max_bytes: int, store: Store | None = None,
             force: bool = False, extractor: Extractor | None = None,
             progress: batch.Progress | None = None, on_record: OnRecord | None = None,
-            keep: bool = True) -> batch.BatchResult:
+            keep: bool = True, budget: batch.Budget | None = None) -> batch.BatchResult:
         """Records for ``sources`` (paths as strings, or URLs), reusing and filling ``store``.
 
         ``keep=True`` returns them in input order in ``BatchResult.records``
         (as :func:`pipeline.batch.run_batch` does); ``keep=False`` only hands
         each to ``on_record`` and keeps nothing, so memory does not grow with
-        the batch.  ``KeyboardInterrupt`` cancels the tasks on the cluster
+        the batch.  ``budget`` gives each file its time on the worker
+        (``--file-timeout``; its ``max_memory`` is not used: that is the
+        workers' ``memory_limit``).  ``KeyboardInterrupt`` cancels the tasks on the cluster
         and propagates.
         """
         from distributed import KilledWorker, as_completed
 
         start = time.perf_counter()
-        client = None  # started at the first task: a rerun that reuses every record needs no cluster
+        client: Any = None  # started at the first task: a rerun that reuses every record needs no cluster
         result = batch.BatchResult(records=[])
         payloads: list[str | None] = [None] * len(sources) if keep else []
         fp = fingerprint(max_bytes) if store is not None else ""
         ext = None if batch._is_default(extractor) else extractor
         limit = 1
         run_id = uuid.uuid4().hex[:8]
-        ac = None
+        ac: Any = None
 
-        def connect():
+        def connect() -> Any:
             nonlocal client, limit, ac
             if client is None:
-                self.start()
+                plugin = ChitieuPlugin(batch._log_levels(), ext is None)
+                self.start(plugin)
                 client = self.client
-                client.register_plugin(ChitieuPlugin(batch._log_levels(), ext is None),  # type: ignore[attr-defined]
-                                       name="chitieu")
+                if self._started_with != plugin:  # a running scheduler, or a cluster started for another run
+                    client.register_plugin(plugin, name="chitieu")
                 limit = self.inflight or INFLIGHT_PER_THREAD * self.threads()
-                ac = as_completed(loop=client.loop)  # type: ignore[attr-defined]
+                ac = as_completed(loop=client.loop)  # type: ignore[no-untyped-call]
             return client
 
         def finish(i: int, payload: str, reused: bool, rec: DocumentRecord | None = None) -> None:
@@ -326,17 +368,17 @@ class DaskEngine:
 
         Item = tuple[int, tuple[int, str] | None, str | None]   # (index, stat, known sha256)
         pending: dict[str, list[Item]] = {}   # key -> the files of that task
-        live: dict[str, object] = {}          # key -> future still on the cluster (cancelled on Ctrl-C)
+        live: dict[str, Any] = {}             # key -> future still on the cluster (cancelled on Ctrl-C)
         queue: Iterator[int] = iter(range(len(sources)))
         chunk = max(1, self.chunk)
         tokens = iter(range(1, 1 << 62))
 
         def submit(items: list[Item]) -> None:
             c = connect()
-            fut = c.submit(extract_chunk, [(sources[i], known) for i, _, known in items],  # type: ignore[attr-defined]
-                           max_bytes, ext, key=f"chitieu-{run_id}-{next(tokens)}", pure=False)
+            fut = c.submit(extract_chunk, [(sources[i], known) for i, _, known in items],
+                           max_bytes, ext, budget, key=f"chitieu-{run_id}-{next(tokens)}", pure=False)
             pending[fut.key], live[fut.key] = items, fut
-            ac.add(fut)  # type: ignore[union-attr]
+            ac.add(fut)
 
         def submit_more() -> None:
             items: list[Item] = []
@@ -375,7 +417,7 @@ class DaskEngine:
             result.crashed.append(sources[i])
             finish(i, _crash_payload(sources[i]), False)
 
-        def handle(item: Item, outcome: tuple) -> None:
+        def handle(item: Item, outcome: Outcome) -> None:
             i, stat, known = item
             source = sources[i]
             kind, sha, payload, lines = outcome
@@ -424,7 +466,7 @@ class DaskEngine:
         except BaseException:
             try:
                 if client is not None:
-                    client.cancel(list(live.values()))  # type: ignore[attr-defined]
+                    client.cancel(list(live.values()))
             except Exception:  # noqa: BLE001 - pragma: no cover - the client is going away anyway
                 pass
             raise
@@ -436,7 +478,8 @@ class DaskEngine:
 
     def run_batch(self, files: Sequence[Path], *, max_bytes: int, store: Store | None = None,
                   force: bool = False, extractor: Extractor | None = None,
-                  progress: batch.Progress | None = None, **_ignored) -> batch.BatchResult:
+                  progress: batch.Progress | None = None, budget: batch.Budget | None = None,
+                  **_ignored: object) -> batch.BatchResult:
         """The hook of :func:`pipeline.batch.run_batch` (``engine=``): local files, records kept."""
         return self.run([str(Path(f)) for f in files], max_bytes=max_bytes, store=store, force=force,
-                        extractor=extractor, progress=progress, keep=True)
+                        extractor=extractor, progress=progress, keep=True, budget=budget)
