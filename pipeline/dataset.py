@@ -289,14 +289,15 @@ def comparison_from_dataset(out: str, baseline: str | None = "auto") -> Comparis
 _COMPARE_COLUMNS = {
     "documents": ("doc_id", "source", "doc_type", "number", "issue_date", "issuing_body", "admin_level",
                   "province", "province_2025", "district", "error"),
-    "targets": ("doc_id", "sector", "indicator", "tier", "year", "value", "value_max", "unit", "direction",
+    "targets": ("doc_id", "sector", "indicator", "tier", "year", "group", "value", "value_max", "unit", "direction",
                 "evidence_text", "evidence_start", "evidence_end"),
     "references": ("doc_id", "number", "date", "evidence_start"),
 }
 #: Rows of ``differences.csv`` formatted at a time.
 _CSV_ROWS = 5000
 
-Slot = tuple[Any, Any, Any, "int | None"]
+#: A comparison row: (sector, indicator, tier, year, group), as ``compare.KEY_COLUMNS``.
+Slot = tuple[Any, Any, Any, "int | None", Any]
 
 
 @dataclass
@@ -338,8 +339,8 @@ def _slot_key(t: Mapping[str, Any]) -> Slot:
     from .outputs.compare import KEY_COLUMNS
     from .outputs.format import is_missing
 
-    key = tuple(None if is_missing(t[k]) else t[k] for k in KEY_COLUMNS)
-    return key[0], key[1], key[2], (int(key[3]) if key[3] is not None else None)
+    key = tuple(None if is_missing(t.get(k)) else t.get(k) for k in KEY_COLUMNS)
+    return key[0], key[1], key[2], (int(key[3]) if key[3] is not None else None), key[4]
 
 
 def _slot_order(key: Slot) -> tuple[Any, ...]:
@@ -347,7 +348,7 @@ def _slot_order(key: Slot) -> tuple[Any, ...]:
     from .outputs.compare import INDICATOR_ORDER, SECTOR_ORDER, TIER_ORDER, _order
 
     return (_order(SECTOR_ORDER)(key[0]), _order(INDICATOR_ORDER)(key[1]), _order(TIER_ORDER)(key[2]),
-            (key[3] is None, key[3] or 0))
+            (key[3] is None, key[3] or 0), (key[4] is not None, key[4] or ""))
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:

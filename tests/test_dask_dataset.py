@@ -99,7 +99,7 @@ def test_pandas_and_dask_read_the_folders(tmp_path):
 
 def mixed_records(shared: bool = True) -> list[DocumentRecord]:
     """Several targets per document over several slots (repeated values, ranges,
-    another unit, no year), a national programme, and (``shared``) one doc_id
+    another unit, no year, criteria-table groups), a national programme, and (``shared``) one doc_id
     shared by two input files of different provinces (its targets in two partitions)."""
     out = []
     specs = [("lib.service", "district", 2025), ("lib.service", "commune", 2030), ("lib.digital", "province", None),
@@ -111,8 +111,9 @@ def mixed_records(shared: bool = True) -> list[DocumentRecord]:
             unit = "count" if (i + k) % 5 == 0 else "percent"
             for value, vmax in ((float(10 * k + i), None), (float(10 * k + i), None), (5.0 + i, 9.0 + i)):
                 start = 100 - 7 * k - int(value) % 3
+                group = f"Nhóm {1 + i % 2}" if tier == "commune" and i % 3 == 0 else None
                 targets.append(Target(sector, ind, None, tier, year, None, value, vmax, unit, False, "at_least",
-                                      Evidence(f"ev {i} {k} {value}", start, start + 4)))
+                                      Evidence(f"ev {i} {k} {value}", start, start + 4), group=group))
         doc_id = "shared" if shared and i in (3, 9) else f"m{i:02d}"
         rec = DocumentRecord(doc_id, f"in/m{i:02d}.txt", f"{i:064x}", province=PROVINCES[i % len(PROVINCES)],
                              number=f"{i}/KH-UBND", admin_level="district" if i % 3 else "province",
