@@ -8,9 +8,11 @@ import regex
 
 from ...nlp import TierSpan
 from ...segment import Block
-from .common import _I, _dedupe, _p
-from .mentions import _EXCLUDED_PAREN, Mention, _paren_spans
+from .common import _dedupe, _p
+from .mentions import Mention, _paren_spans
 from .vocab import indicators_in, sector_of, sectors_in
+
+_PAREN_REACH = 400   # how far after a position a bracket around it is looked for
 
 if TYPE_CHECKING:
     from .scope import _Ctx
@@ -96,7 +98,7 @@ def _np_tiers(ctx: _Ctx, a: int, b: int) -> list[str]:
         return _dedupe(t.tier for t in spans if t.area or level.match(t.text)) or ["all"]
     cuts: list[tuple[int, int]] = []
     depth = 0
-    for m in regex.finditer(r"[()]|,|\s(?:và|hoặc)\s", flow[a:b]):
+    for m in _p("group_cut").finditer(flow[a:b]):
         tok = m.group(0)
         pos = a + m.start()
         if tok == "(":
@@ -134,8 +136,8 @@ def _np_tiers(ctx: _Ctx, a: int, b: int) -> list[str]:
 
 def _in_excluded_paren(flow: str, a: int, pos: int) -> bool:
     """Is ``pos`` inside a parenthesis like ``(gồm thư viện tỉnh, …)``?"""
-    for pa, pb, inner in _paren_spans(flow, a, min(len(flow), pos + 400)):
-        if pa < pos < pb and _EXCLUDED_PAREN.match(inner):
+    for pa, pb, inner in _paren_spans(flow, a, min(len(flow), pos + _PAREN_REACH)):
+        if pa < pos < pb and _p("paren_not_value").match(inner):
             return True
     return False
 
@@ -167,7 +169,7 @@ def _is_person(subject: str | None) -> bool:
     """Does the subject name people (``tỷ lệ người dân …``, ``số dân vùng đô thị``)?"""
     if not subject:
         return False
-    head = regex.sub(r"^(?:tỷ\s+lệ|số\s+lượng|tổng\s+số)\s+", "", subject, flags=_I)
+    head = _p("measure_prefix").sub("", subject)
     return bool(_p("person_head").match(head))
 
 

@@ -9,7 +9,7 @@ from ...models import Evidence, Target
 from ...nlp import tier_index
 from ...segment import Block, Segmented
 from ...text import PreparedText, fold
-from .common import _I, _clean, _p
+from .common import CONTEXT_REACH, PHRASE_REACH, PREFIX_REACH, _clean, _p
 from .mentions import Mention, _num, find_mentions
 from .phrases import (
     _all_bare,
@@ -46,6 +46,9 @@ __all__ = ["extract_targets"]
 
 _WINDOW = 400   # characters before a value that its subject and indicator are read from
 _TAIL = 1000    # characters after the last value of a segment (its shared predicate)
+_AT_MOST_REACH = 30      # the words before a value that may say it is a ceiling (at_most)
+_OBLIGATION_REACH = 80   # the words before an undated value that may make it a procedural rule
+_NOTE_REACH = 40         # the text each side of an undated value quoted in its warning
 _DIGIT = regex.compile(r"\d")
 #: The fallback tier and indicator lists, shared by every slot that takes them
 #: (a 1 MB line of values makes 100k slots; nothing changes a slot's lists).
@@ -202,7 +205,7 @@ def _bare_number_item(flow: str, s: int, e: int, heads: list[Block]) -> list[Men
     if not m or not heads:
         return []
     head = heads[0].text
-    if "%" not in head and not regex.search(r"tỷ\s+lệ", head, _I):
+    if "%" not in head and not _p("rate_word").search(head):
         return []
     v = _num(m.group("lo"))
     hi = _num(m.group("hi")) if m.group("hi") else None
@@ -280,20 +283,20 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
     for k, m in enumerate(seg_mentions):
         nxt_start = seg_mentions[k + 1].start if k + 1 < len(seg_mentions) else b
         prev_end = seg_mentions[k - 1].end if k > 0 else a
-        if not_target.search(flow[max(a, m.start - 60):m.start]):
+        if not_target.search(flow[max(a, m.start - CONTEXT_REACH):m.start]):
             continue
-        if _p("legal_rate_before").search(flow, max(a, m.start - 40), m.start) or \
-                _p("legal_rate_after").match(flow, m.end, min(b, m.end + 40)):
+        if _p("legal_rate_before").search(flow, max(a, m.start - PHRASE_REACH), m.start) or \
+                _p("legal_rate_after").match(flow, m.end, min(b, m.end + PHRASE_REACH)):
             continue   # a tax or interest rate, a fine: a rule of law stated as it stands, not a goal
-        if _p("condition_before").search(flow[max(a, m.start - 60):m.start]) or \
-                _p("condition_after").match(flow[m.end:min(b, m.end + 60)]):
+        if _p("condition_before").search(flow[max(a, m.start - CONTEXT_REACH):m.start]) or \
+                _p("condition_after").match(flow[m.end:min(b, m.end + CONTEXT_REACH)]):
             continue   # a condition or exemption ("nơi có tỷ lệ dưới 30% có thể điều chỉnh …")
         after = flow[m.end:min(nxt_start, m.end + _WINDOW)]
-        if _p("baseline_before").search(flow[max(a, m.start - 12):m.start]) and _p("baseline_after").match(after):
+        if _p("baseline_before").search(flow[max(a, m.start - PREFIX_REACH):m.start]) and _p("baseline_after").match(after):
             continue   # "từ 28% năm 2020 lên 35%": 28 is the baseline
         growth = m.kind == "percent" and (
             bool(_p("growth_after").match(after))
-            or bool(_p("growth_before").search(flow[max(a, m.start - 40):m.start])))
+            or bool(_p("growth_before").search(flow[max(a, m.start - PHRASE_REACH):m.start])))
         post = m.kind != "count" and _starts_noun_phrase(after)
         if post:
             np_start, np_end = _np_span(flow, m.end, nxt_start)
@@ -308,9 +311,9 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
             w = max(a, m.start - _WINDOW)
             subject = _clean(flow[w:m.end])
             own = _own_window(flow, w, m, nxt_start, tail)
-            each = regex.search(r"\b(?:mỗi|từng)\s", flow[w:m.start], _I)
+            each = _p("each_word").search(flow[w:m.start])
             tiers = _tier_list(ctx.tiers_between(w + each.end(), m.start)) if each else []
-            each_after = regex.search(r"\b(?:mỗi|từng)\s", flow[m.end:nxt_start], _I)
+            each_after = _p("each_word").search(flow[m.end:nxt_start])
             if not tiers and each_after:
                 tiers = _tier_list(ctx.tiers_between(m.end + each_after.end(), nxt_start))[:1]
             if not tiers:
@@ -369,7 +372,7 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
                 nearest = reads[k]
         for k, r in enumerate(reads):
             if not r.post and not r.tiers and sent_slots and r.m.kind != "count" and (
-                    _p("respectively_after").match(flow, r.m.end, min(b, r.m.end + 40))
+                    _p("respectively_after").match(flow, r.m.end, min(b, r.m.end + PHRASE_REACH))
                     or (k > 0 and reads[k - 1].inherited is not None)):
                 # "…; đến năm 2030 nhân rộng mô hình đạt 50% chỉ tiêu tương ứng và đạt 90%
                 # vào năm 2045": the same target as the slot before, at later years
@@ -456,14 +459,14 @@ def _has_words_between(flow: str, reads: list[_Read]) -> bool:
     """Is there more than connectors (``và``, ``,``, ``đạt``) between the values?"""
     for x, y in zip(reads, reads[1:], strict=False):
         gap = flow[x.m.end:y.m.start]
-        if regex.search(r"\p{L}", regex.sub(r"\b(?:và|đạt|hoặc|là)\b", "", gap, flags=_I)):
+        if regex.search(r"\p{L}", _p("bare_connector").sub("", gap)):
             return True
     return False
 
 
 def _has_words_after(flow: str, start: int, end: int) -> bool:
     rest = _skip_after(flow[start:end])
-    rest = regex.sub(r"^\s*(?:/\s*năm|mỗi\s+năm|hằng\s+năm|\(\s*năm\s+\d{4}\s*\))", "", rest, flags=_I)
+    rest = _p("per_year_tail").sub("", rest)
     return bool(regex.search(r"\p{L}", rest))
 
 
@@ -473,9 +476,7 @@ def _implied(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
     """Targets met by a named institution without a number (value 100)."""
     flow = ctx.prep.flow
     text = flow[a:b]
-    body = regex.sub(r"^[\s\-–+•*]*(?:(?:phấn\s+đấu|phần\s+đầu|phân\s+đầu)\s+)?"
-                     r"(?:(?:đến|từ)\s+)?(?:năm\s+\d{4}(?:\s*(?:đến|-|–)\s*(?:năm\s+)?\d{4})?)?\s*[:,]?\s*",
-                     "", text, flags=_I)
+    body = _p("implied_lead").sub("", text)
     if not _p("institution").match(body):
         return
     offset = a + (len(text) - len(body))  # where the institution's name starts
@@ -518,9 +519,9 @@ def _emit(ctx: _Ctx, m: Mention, tiers: list[str], inds: list[str], sector: str,
         goal = _p("undated_goal")
         if not goal.search(flow, s, e) and not any(goal.search(flow, h.start, h.end) for h in heads):
             return   # an undated rate with no goal anywhere above it is a provision, not a target
-        if _p("obligation_before").search(flow, max(s, m.start - 80), m.start):
+        if _p("obligation_before").search(flow, max(s, m.start - _OBLIGATION_REACH), m.start):
             return   # an undated obligation ("phải lập thành ít nhất 02 bản") is a procedural rule
-        ctx.no_year.append(flow[max(s, m.start - 40):m.end + 40].strip())
+        ctx.no_year.append(flow[max(s, m.start - _NOTE_REACH):m.end + _NOTE_REACH].strip())
     year = cue.year if cue is not None else None
     if m.kind == "count":
         unit = "count"
@@ -528,7 +529,7 @@ def _emit(ctx: _Ctx, m: Mention, tiers: list[str], inds: list[str], sector: str,
         unit = "percent_per_year"
     else:
         unit = "percent"
-    direction = "at_most" if _p("at_most").search(flow[max(s, m.start - 30):m.start]) else "at_least"
+    direction = "at_most" if _p("at_most").search(flow[max(s, m.start - _AT_MOST_REACH):m.start]) else "at_least"
     ev = ctx.memo(("evidence", s, e), lambda: Evidence(*ctx.prep.raw_span_text(s, e)))
     if tiers == ["all"] and tier_source == "clause" and not ctx.memo(("tiers", s, e), lambda: ctx.tiers_between(s, e)):
         tier_source = "none"

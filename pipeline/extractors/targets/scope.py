@@ -12,7 +12,7 @@ from ...models import Target
 from ...nlp import TierIndex, TierSpan
 from ...segment import INTRO_LEVEL, Block, Segmented
 from ...text import PreparedText
-from .common import _p
+from .common import CLAUSE_REACH, PREFIX_REACH, _p
 from .mentions import Mention
 from .years import YearCue, find_year_cues
 
@@ -187,15 +187,14 @@ def _year_for(ctx: _Ctx, mention_pos: int, cues: list[YearCue], block_cues: list
 def _due_in_own_clause(flow: str, m: Mention, nxt_start: int, cues: list[YearCue]) -> YearCue | None:
     """A due year later in the value's own clause (up to the next comma or value):
     ``ít nhất 40% địa bàn cấp xã không ma túy trong năm 2026, phấn đấu đến năm 2030 …``."""
-    end = min(nxt_start, m.end + 200)
-    for sep in (",", ";", " và ", " hoặc "):   # a year after "và" dates the next value
-        cut = flow.find(sep, m.end, end)
-        if cut >= 0:
-            end = cut
+    end = min(nxt_start, m.end + CLAUSE_REACH)
+    cut = _p("clause_end").search(flow, m.end, end)   # a year after "và" dates the next value
+    if cut:
+        end = cut.start()
     cue = cue_after(cues, m.end)
     if cue is None or cue.pos >= end:
         return None
     due = _p("due_prefix")
-    if due.search(flow, max(0, cue.pos - 12), cue.pos) or _p("due_cue_start").match(flow, cue.pos, cue.end):
+    if due.search(flow, max(0, cue.pos - PREFIX_REACH), cue.pos) or _p("due_cue_start").match(flow, cue.pos, cue.end):
         return cue
     return None

@@ -10,16 +10,13 @@ from ...models import CellRef, Evidence, Target
 from ...nlp import find_tiers, tier_index
 from ...segment import Segmented
 from ...text import PreparedText
-from .common import _I, _clean, _p
+from .common import _clean, _p
 from .mentions import _num
 from .phrases import _heading_indicators, _heading_tiers, _sector_for, _tier_list
 from .scope import _ADMIN_TIER, _Ctx, _year_for
 from .vocab import indicators_in, sector_of
 from .years import YearCue, document_cue
 
-_CELL_VALUE = regex.compile(
-    r"^\s*(?:(?:đạt|trên|dưới|tối\s+thiểu|ít\s+nhất)\s+|(?:≥|>=|=>|>|≤|<=|=<|<)\s*)?(?P<lo>\d{1,3}(?:\.\d{3})+|\d+(?:[.,]\d+)?)\s*(?P<p1>%)?"
-    r"(?:\s*(?:-|–|đến)\s*(?P<hi>\d{1,3}(?:\.\d{3})+|\d+(?:[.,]\d+)?)\s*(?P<p2>%)?)?\s*$", _I)
 _ABOVE = 3   # the blocks above a table whose period dates it (its caption, the appendix heading)
 _YEAR_IN_CELL = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
@@ -67,7 +64,7 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
 
         def is_value(r: int, c: int) -> bool:
             t = text(r, c)
-            m = _CELL_VALUE.match(t)
+            m = _p("cell_value").match(t)
             return bool(m) and not (_YEAR_IN_CELL.fullmatch(t.strip())) and not _is_period(m)
 
         header_rows = []
@@ -126,7 +123,7 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
                 if c in row_number_cols or not is_value(r, c) or id(grid[(r, c)]) in seen_cells:
                     continue
                 seen_cells.add(id(grid[(r, c)]))
-                m = _CELL_VALUE.match(text(r, c))
+                m = _p("cell_value").match(text(r, c))
                 year = col_year.get(c) or (row_years[-1] if row_years else None)
                 year_source, period_start = "table", None
                 if year is None:
@@ -140,10 +137,9 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
                 lo, hi = _num(m.group("lo")), _num(m.group("hi")) if m.group("hi") else None
                 label = f"{row_label} {col_head.get(c, '') if c not in col_year else ''}".strip()
                 pct = bool(m.group("p1") or m.group("p2")) or "%" in col_head.get(c, "") \
-                    or "%" in row_label or regex.search(r"tỷ\s+lệ", f"{row_label} {caption}", _I) \
+                    or "%" in row_label or _p("rate_word").search(f"{row_label} {caption}") \
                     or "%" in caption
-                growth = bool(regex.search(r"tăng\s+(?:bình\s+quân|trung\s+bình)|/năm|mỗi\s+năm|hằng\s+năm",
-                                           f"{label} {caption}", _I))
+                growth = bool(_p("table_growth").search(f"{label} {caption}"))
                 unit = ("percent_per_year" if growth else "percent") if pct else "count"
                 grp = group_re.search(col_head.get(c, "")) or group_re.search(row_label)
                 group = _group_name(grp.group(0)) if grp else None
