@@ -34,6 +34,8 @@ from collections.abc import Sequence
 
 import regex
 
+from .models import Tier
+
 __all__ = ["TierSpan", "TierIndex", "make_doc", "find_tiers", "tier_index", "tier_rules", "sent_tokenizer"]
 
 _TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}]+|[^\s]", regex.UNICODE)
@@ -45,7 +47,7 @@ class TierSpan:
     start: int
     end: int
     text: str
-    tier: str
+    tier: Tier       # rules/tiers.yaml's `tier` (never `none`: not_a_tier yields no span)
     area: bool
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
 
 import regex
 
@@ -26,8 +27,11 @@ def _p(rule_id: str, file: str = "values") -> regex.Pattern[str]:
     return rules.compile_pattern(file, rule_id, _I)
 
 
-def _dedupe(xs: Iterable[str]) -> list[str]:
-    seen: list[str] = []
+_T = TypeVar("_T")
+
+
+def _dedupe(xs: Iterable[_T]) -> list[_T]:
+    seen: list[_T] = []
     for x in xs:
         if x not in seen:
             seen.append(x)

@@ -132,10 +132,10 @@ def find_mentions(flow: str, start: int, end: int) -> list[Mention]:
 _COUNT_RULES = ("count", "count_outcome", "count_label", "count_from", "count_have")
 
 
-def _count_matches(text: str, start: int, end: int):
+def _count_matches(text: str, start: int, end: int) -> list[regex.Match[str]]:
     """Counts in the forms of ``rules/values.yaml`` (after a target word, an
     outcome verb, a year label, ``từ … đến …`` / ``từ … trở lên``), in text order."""
-    found = []
+    found: list[regex.Match[str]] = []
     for rid in _COUNT_RULES:
         found.extend(_p(rid).finditer(text, start, end))
     found.sort(key=lambda m: m.start("lo"))

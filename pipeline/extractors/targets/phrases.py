@@ -1,11 +1,13 @@
 """Noun phrases around a value: what is counted, and which tiers it names."""
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 from collections.abc import Iterable
 
 import regex
 
+from ...models import Sector, Tier
 from ...nlp import TierSpan
 from ...segment import Block
 from .common import _dedupe, _p
@@ -75,7 +77,7 @@ def _np_span(flow: str, start: int, limit: int) -> tuple[int, int]:
     return start, end
 
 
-def _np_tiers(ctx: _Ctx, a: int, b: int) -> list[str]:
+def _np_tiers(ctx: _Ctx, a: int, b: int) -> list[Tier]:
     """Tiers named by the noun phrase ``flow[a:b]``.
 
     A phrase naming people (``người dân ở khu vực nông thôn``, ``học sinh,
@@ -108,7 +110,7 @@ def _np_tiers(ctx: _Ctx, a: int, b: int) -> list[str]:
         elif depth == 0 and not any(t.start <= pos < t.end for t in spans):
             cuts.append((pos, a + m.end()))
     bounds = [a] + [c for cut in cuts for c in cut] + [b]
-    out: list[str] = []
+    out: list[Tier] = []
     unmapped = False
     unit = _p("unit_noun")
     for gi, (ga, gb) in enumerate(zip(bounds[0::2], bounds[1::2], strict=True)):
@@ -142,14 +144,14 @@ def _in_excluded_paren(flow: str, a: int, pos: int) -> bool:
     return False
 
 
-def _tier_list(spans: Iterable[TierSpan]) -> list[str]:
+def _tier_list(spans: Iterable[TierSpan]) -> list[Tier]:
     spans = list(spans)
     inst = [t.tier for t in spans if not t.area]
     return _dedupe(inst or [t.tier for t in spans])
 
 
 
-def _heading_tiers(ctx: _Ctx, heads: list[Block]) -> list[str]:
+def _heading_tiers(ctx: _Ctx, heads: list[Block]) -> list[Tier]:
     for h in heads:
         if h.level < 3:  # section titles name no tier of their own
             break
@@ -175,15 +177,17 @@ def _is_person(subject: str | None) -> bool:
 
 def _heading_indicators(ctx: _Ctx, heads: list[Block], growth: bool, person: bool = False) -> list[str]:
     for h in heads:
-        inds = ctx.memo(("head_inds", h.index, growth, person),
-                        lambda h=h: indicators_in(h.text, growth or bool(_p("growth_verb").search(h.text)), person))
+        def read(h: Block = h) -> list[str]:
+            return indicators_in(h.text, growth or bool(_p("growth_verb").search(h.text)), person)
+
+        inds = ctx.memo(("head_inds", h.index, growth, person), read)
         if inds:
             return inds
     return []
 
 
 def _sector_for(ctx: _Ctx, inds: list[str], own: str, sentence: str, heads: list[Block],
-                span: tuple[int, int] | None = None) -> str:
+                span: tuple[int, int] | None = None) -> Sector:
     for i in inds:
         s = sector_of(i)
         if s:
@@ -196,7 +200,7 @@ def _sector_for(ctx: _Ctx, inds: list[str], own: str, sentence: str, heads: list
     if secs:
         return secs[0]
     for h in heads:
-        secs = ctx.memo(("sectors_h", h.index), lambda h=h: sectors_in(h.text))
+        secs = ctx.memo(("sectors_h", h.index), functools.partial(sectors_in, h.text))
         if secs:
             return secs[0]
     return "other"

@@ -1,11 +1,13 @@
 """The target reader: blocks → sentences → ``;`` segments → value slots."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import regex
 
-from ...models import Evidence, Target
+from ...models import Direction, Evidence, Sector, Source, Target, Tier, Unit
 from ...nlp import tier_index
 from ...segment import Block, Segmented
 from ...text import PreparedText, fold
@@ -28,6 +30,8 @@ from .phrases import (
 )
 from .scope import (
     _ADMIN_TIER,
+    RowKey,
+    TableRowKey,
     _Ctx,
     _due_in_own_clause,
     _Slot,
@@ -42,6 +46,9 @@ from .tables import table_targets
 from .vocab import indicators_in, sector_of
 from .years import YearCue, _year_after, document_cue, find_year_cues
 
+if TYPE_CHECKING:
+    from ...load.document import Table
+
 __all__ = ["extract_targets"]
 
 _WINDOW = 400   # characters before a value that its subject and indicator are read from
@@ -52,12 +59,12 @@ _NOTE_REACH = 40         # the text each side of an undated value quoted in its 
 _DIGIT = regex.compile(r"\d")
 #: The fallback tier and indicator lists, shared by every slot that takes them
 #: (a 1 MB line of values makes 100k slots; nothing changes a slot's lists).
-_ALL = ["all"]
+_ALL: list[Tier] = ["all"]
 _OTHER = ["other"]
 
 
 def extract_targets(prep: PreparedText, seg: Segmented, admin_level: str | None = None,
-                    tables: list | None = None,
+                    tables: list[Table] | None = None,
                     issue_year: int | None = None,
                     title: str | None = None) -> tuple[list[Target], list[str]]:
     """All targets of a document, and warnings about values left out or doubtful.
@@ -93,7 +100,7 @@ def extract_targets(prep: PreparedText, seg: Segmented, admin_level: str | None 
         if bi in table_blocks:
             continue
         heads = [blocks[i] for i in seg.ancestors(bi)]
-        if any(h.level < 6 and ctx.memo(("not_target", h.index), lambda h=h: bool(nontarget_heading.search(h.text)))
+        if any(h.level < 6 and ctx.memo(("not_target", h.index), functools.partial(_found, nontarget_heading, h.text))
                for h in heads):
             continue
         sentences = list(block.sentences)
@@ -111,14 +118,14 @@ def extract_targets(prep: PreparedText, seg: Segmented, admin_level: str | None 
             ctx.carry_year[block.parent] = block_cues[-1]
         open_lead(ctx, block, lead_end)
     if tables:
-        for t in table_targets(prep, seg, tables, admin_level, prep.from_raw, ctx.document_cue):
-            if ctx.normative and t.year_source != "table":
+        for tt in table_targets(prep, seg, tables, admin_level, prep.from_raw, ctx.document_cue):
+            if ctx.normative and tt.year_source != "table":
                 continue   # a normative text's table (a fee or rate schedule) dated by nothing of its own
-            key = (t.indicator, t.tier, t.year, t.value, t.value_max, t.unit,
-                   fold(t.subject or "") if t.indicator == "other" else "", t.group)
+            key: TableRowKey = (tt.indicator, tt.tier, tt.year, tt.value, tt.value_max, tt.unit,
+                                fold(tt.subject or "") if tt.indicator == "other" else "", tt.group)
             if key not in ctx.seen:
                 ctx.seen.add(key)
-                ctx.targets.append(t)
+                ctx.targets.append(tt)
     targets = _drop_undated_restatements(ctx.targets)
     if ctx.no_year:
         warnings.append(f"{len(ctx.no_year)} value(s) with no year they are due in reach, kept with "
@@ -157,6 +164,10 @@ def _split_segments(flow: str, s: int, e: int) -> list[tuple[int, int]]:
 
 
 
+
+
+def _found(rx: regex.Pattern[str], text: str) -> bool:
+    return rx.search(text) is not None
 
 
 def _sentence(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int,
@@ -231,8 +242,9 @@ def _respectively(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a
     pre_tiers = _tier_list(ctx.tiers_between(a, mentions[0].start))
     if len(pre_tiers) == len(mentions):
         inds = _indicators_for(ctx, sent, heads, False)
-        slots = [_Slot([t], inds, "", None) for t in pre_tiers]
-        source = "clause"
+        sector = _sector_for(ctx, inds, seg_text, sent, heads)
+        slots = [_Slot([t], inds, sector, None) for t in pre_tiers]
+        source: Source = "clause"
     elif len(ctx.last_slots) == len(mentions):
         slots = ctx.last_slots
         source = "lead"   # the slots of the sentence or segment before
@@ -252,7 +264,7 @@ class _Read:
     """One value of a segment, as read before indicators are chosen."""
     m: Mention
     post: bool
-    tiers: list[str]
+    tiers: list[Tier]
     subject: str | None
     own: str
     growth: bool
@@ -275,7 +287,7 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
     seg_cues = cues_between(cues, a, b)
     prev_seg_first = next((x.cue for x in reversed(sent_slots) if x.first_in_segment), None)
     reads: list[_Read] = []
-    prev_tiers: list[str] = []
+    prev_tiers: list[Tier] = []
     # the text after the last value: a predicate the values before it share
     # ("100% thư viện tỉnh, 60% thư viện huyện có …"); capped, so that each
     # value reads a bounded window and the segment stays linear in its values
@@ -408,12 +420,11 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
             # — as does a later value of a list whose subject stands before it
             # ("…, làng văn hóa đạt 70%, tổ dân phố văn hóa đạt 80%")
             own_pred = seg_has_pred or r.m.kind == "count" or \
-                (not r.post and bool(subject) and (bool(_p("share_head").match(subject))
+                (not r.post and subject is not None and subject != "" and (bool(_p("share_head").match(subject))
                                                    or (ri > 0 and _names_something(subject))))
             if not inds and not own_pred:
                 g = r.growth or (sent_growth and r.m.kind == "percent")
-                inds = ctx.memo(("sent", s, e, g, person),
-                                lambda g=g, person=person: indicators_in(sentence_text, g, person))
+                inds = ctx.memo(("sent", s, e, g, person), functools.partial(indicators_in, sentence_text, g, person))
             if not inds and not own_pred:
                 inds = _earlier_sentence_indicators(ctx, block, s, r.growth, person)
             if not inds:
@@ -498,7 +509,7 @@ def _implied(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
             return
         np_start, np_end = _np_span(flow, offset, b)
         tiers = _tier_list(ctx.tiers_between(np_start, np_end))
-    tier_source = "clause"
+    tier_source: Source = "clause"
     if not tiers:
         tiers, tier_source = [ctx.default_tier], "document"
     cue = _year_for(ctx, b, cues, block_cues, heads, block)
@@ -508,10 +519,10 @@ def _implied(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
           tier_source=tier_source)
 
 
-def _emit(ctx: _Ctx, m: Mention, tiers: list[str], inds: list[str], sector: str,
+def _emit(ctx: _Ctx, m: Mention, tiers: list[Tier], inds: list[str], sector: Sector,
           subject: str | None, cue: YearCue | None, s: int, e: int,
           heads: list[Block], implied: bool, growth: bool = False,
-          tier_source: str = "clause") -> None:
+          tier_source: Source = "clause") -> None:
     flow = ctx.prep.flow
     if ctx.normative and (cue is None or cue.source != "clause" or not _p("goal_word").search(flow, s, e)):
         return   # a law's or a decree's provision: a target only where its own clause sets a goal and its year
@@ -523,20 +534,21 @@ def _emit(ctx: _Ctx, m: Mention, tiers: list[str], inds: list[str], sector: str,
             return   # an undated obligation ("phải lập thành ít nhất 02 bản") is a procedural rule
         ctx.no_year.append(flow[max(s, m.start - _NOTE_REACH):m.end + _NOTE_REACH].strip())
     year = cue.year if cue is not None else None
+    unit: Unit
     if m.kind == "count":
         unit = "count"
     elif growth:
         unit = "percent_per_year"
     else:
         unit = "percent"
-    direction = "at_most" if _p("at_most").search(flow[max(s, m.start - _AT_MOST_REACH):m.start]) else "at_least"
+    direction: Direction = "at_most" if _p("at_most").search(flow[max(s, m.start - _AT_MOST_REACH):m.start]) else "at_least"
     ev = ctx.memo(("evidence", s, e), lambda: Evidence(*ctx.prep.raw_span_text(s, e)))
     if tiers == ["all"] and tier_source == "clause" and not ctx.memo(("tiers", s, e), lambda: ctx.tiers_between(s, e)):
         tier_source = "none"
     for ind in inds:
         sec = sector_of(ind) or sector
         for tier in tiers:
-            key = (ind, tier, year, m.value, m.value_max, unit,
+            key: RowKey = (ind, tier, year, m.value, m.value_max, unit,
                    fold(subject or "") if ind == "other" else "")
             if key in ctx.seen or (ind == "other" and _restated(ctx, key)):
                 continue

@@ -7,7 +7,7 @@ from ...text import fold
 from .common import PREFIX_REACH, _p
 from .mentions import Mention
 from .phrases import _names_something
-from .scope import _Ctx
+from .scope import RowKey, _Ctx
 from .years import YearCue
 
 _BASELINE_BEFORE = 80   # how far before a value a past year makes it a baseline
@@ -54,7 +54,7 @@ def _drop_undated_restatements(targets: list[Target]) -> list[Target]:
     """A value with no year whose row is read again with a year (a subheading
     ``a) Trên 75% xã đạt chuẩn …`` over ``Đến năm 2025, phấn đấu trên 75% xã
     đạt chuẩn …``) is the same target: keep the dated one."""
-    dated: dict[tuple, list[str]] = {}
+    dated: dict[tuple[str, str, float, float | None, str], list[str]] = {}
     for t in targets:
         if t.year is not None:
             subject = fold(t.subject or "") if t.subject and _names_something(t.subject) else ""
@@ -71,7 +71,7 @@ def _drop_undated_restatements(targets: list[Target]) -> list[Target]:
     return [t for t in targets if t.year is not None or not restated(t)]
 
 
-def _restated(ctx: _Ctx, key: tuple) -> bool:
+def _restated(ctx: _Ctx, key: RowKey) -> bool:
     """Is this value a restatement of one already read — the same row whose
     subject begins the other's (a subheading ``Trên 70% xã đạt chuẩn …`` over
     the paragraph that says it again in full)?  Records the subject either way."""

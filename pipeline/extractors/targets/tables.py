@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import regex
 
-from ...models import CellRef, Evidence, Target
+from ...models import CellRef, Direction, Evidence, Source, Target, Tier, Unit
 from ...nlp import find_tiers, tier_index
 from ...segment import Segmented
 from ...text import PreparedText
@@ -16,6 +17,9 @@ from .phrases import _heading_indicators, _heading_tiers, _sector_for, _tier_lis
 from .scope import _ADMIN_TIER, _Ctx, _year_for
 from .vocab import indicators_in, sector_of
 from .years import YearCue, document_cue
+
+if TYPE_CHECKING:
+    from ...load.document import Cell, Table
 
 _ABOVE = 3   # the blocks above a table whose period dates it (its caption, the appendix heading)
 _YEAR_IN_CELL = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -29,8 +33,8 @@ def _is_period(m: regex.Match[str]) -> bool:
             and all(_YEAR_IN_CELL.fullmatch(x) for x in (lo, hi)))
 
 
-def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_level: str | None = None,
-                  raw_to_norm=None, doc_cue: YearCue | None = None) -> list[Target]:
+def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable[Table], admin_level: str | None = None,
+                  raw_to_norm: Callable[[int], int] | None = None, doc_cue: YearCue | None = None) -> list[Target]:
     """Targets of tables (rows = tiers or indicators, columns = years, or the transpose).
 
     ``tables`` are the loader's :class:`~pipeline.load.Table` objects, whose
@@ -47,28 +51,28 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
     group_re = _p("table_group")
     out: list[Target] = []
     for table in tables:
-        grid: dict[tuple[int, int], object] = {}
+        grid: dict[tuple[int, int], Cell] = {}
         for row in table.rows:
-            for c in row:
-                for dr in range(max(1, c.rowspan)):
-                    for dc in range(max(1, c.colspan)):
-                        grid[(c.row + dr, c.col + dc)] = c
+            for cell in row:
+                for dr in range(max(1, cell.rowspan)):
+                    for dc in range(max(1, cell.colspan)):
+                        grid[(cell.row + dr, cell.col + dc)] = cell
         if not grid:
             continue
         nrows = max(r for r, _ in grid) + 1
         ncols = max(c for _, c in grid) + 1
 
-        def text(r: int, c: int, grid: dict[tuple[int, int], object] = grid) -> str:
+        def text(r: int, c: int, grid: dict[tuple[int, int], Cell] = grid) -> str:
             cell = grid.get((r, c))
             return cell.text if cell is not None else ""
 
         def is_value(r: int, c: int) -> bool:
             t = text(r, c)
             m = _p("cell_value").match(t)
-            return bool(m) and not (_YEAR_IN_CELL.fullmatch(t.strip())) and not _is_period(m)
+            return m is not None and not (_YEAR_IN_CELL.fullmatch(t.strip())) and not _is_period(m)
 
-        header_rows = []
-        number_rows = set()
+        header_rows: list[int] = []
+        number_rows: set[int] = set()
         for r in range(nrows):
             if _numbers_columns([text(r, c) for c in range(ncols)]):
                 number_rows.add(r)   # the row numbering the columns (1 | 2 | 3 …) is never a value
@@ -96,7 +100,7 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
         caption = ""
         if block is not None and block.index > 0:
             caption = seg.blocks[block.index - 1].text
-        above_cue = None
+        above_cue: YearCue | None = None
         if block is not None:
             for i in range(block.index - 1, max(-1, block.index - 1 - _ABOVE), -1):
                 got = document_cue(seg.blocks[i].text)
@@ -118,14 +122,17 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
             rs = min(c.start for c in cells)
             re_ = max(c.end for c in cells)
             ev = Evidence(text=prep.raw[rs:re_], start=rs, end=re_)
-            seen_cells = set()
+            seen_cells: set[int] = set()
             for c in range(ncols):
                 if c in row_number_cols or not is_value(r, c) or id(grid[(r, c)]) in seen_cells:
                     continue
                 seen_cells.add(id(grid[(r, c)]))
                 m = _p("cell_value").match(text(r, c))
+                if m is None:   # is_value(r, c) matched it
+                    continue
                 year = col_year.get(c) or (row_years[-1] if row_years else None)
-                year_source, period_start = "table", None
+                year_source: Source = "table"
+                period_start: int | None = None
                 if year is None:
                     cue = (_year_for(ctx, block.start, [], [], heads, block) if block
                            else ctx.document_cue)
@@ -135,16 +142,19 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
                         continue   # a table cell with no year anywhere is no target
                     year, year_source, period_start = cue.year, cue.source, cue.period_start
                 lo, hi = _num(m.group("lo")), _num(m.group("hi")) if m.group("hi") else None
+                if lo is None:
+                    continue
                 label = f"{row_label} {col_head.get(c, '') if c not in col_year else ''}".strip()
                 pct = bool(m.group("p1") or m.group("p2")) or "%" in col_head.get(c, "") \
-                    or "%" in row_label or _p("rate_word").search(f"{row_label} {caption}") \
+                    or "%" in row_label or _p("rate_word").search(f"{row_label} {caption}") is not None \
                     or "%" in caption
                 growth = bool(_p("table_growth").search(f"{label} {caption}"))
-                unit = ("percent_per_year" if growth else "percent") if pct else "count"
+                unit: Unit = ("percent_per_year" if growth else "percent") if pct else "count"
                 grp = group_re.search(col_head.get(c, "")) or group_re.search(row_label)
                 group = _group_name(grp.group(0)) if grp else None
-                direction = "at_most" if _p("cell_at_most").match(text(r, c)) else "at_least"
-                tiers, tier_source = _tier_list(find_tiers(label)), "table"
+                direction: Direction = "at_most" if _p("cell_at_most").match(text(r, c)) else "at_least"
+                tiers: list[Tier] = _tier_list(find_tiers(label))
+                tier_source: Source = "table"
                 if not tiers:
                     tiers, tier_source = _heading_tiers(ctx, heads), "heading"
                 if not tiers:
@@ -191,7 +201,7 @@ def _numbers_columns(cells: list[str]) -> bool:
     return len(nums) >= 3 and nums == list(range(1, len(nums) + 1))
 
 
-def _counts_rows(text, c: int, header_rows: list[int], nrows: int) -> bool:
+def _counts_rows(text: Callable[[int, int], str], c: int, header_rows: list[int], nrows: int) -> bool:
     """Does column ``c`` number the rows (1, 2, 3 …; a merged number may repeat)?"""
     nums = []
     for r in range(nrows):

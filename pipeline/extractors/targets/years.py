@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import regex
 
+from ...models import Source
 from .common import _p
 from .mentions import _Spans
 
@@ -17,7 +18,7 @@ class YearCue:
     end: int
     year: int
     period_start: int | None
-    source: str = "clause"        # the scope it was found in (SCHEMA.md's year_source)
+    source: Source = "clause"     # the scope it was found in (SCHEMA.md's year_source)
 
 
 _QUOTE = regex.compile(r"“[^”\n]{0,400}”|\"[^\"\n]{0,400}\"")
