@@ -15,7 +15,8 @@ rule in ``rules/*.yaml``, where it carries examples and counter-examples that
   ``(?P<lo>…)`` and ``[A-Z]`` are not words;
 * a **word list**: a tuple, list or set literal (or the keys of a dict
   literal) of two strings or more, one of which holds a non-ASCII letter
-  (``(" và ", " hoặc ")``).
+  (``(" và ", " hoặc ")``), or such words written as one string split
+  (``"xã phường".split()``).
 
 Messages, docstrings and a lone string are not regexes or lists and are left
 alone.
@@ -98,6 +99,9 @@ def offenders(source: str, where: str = "<src>") -> list[str]:
         elif isinstance(node, ast.Dict):
             elems = list(node.keys)
         words = [e.value for e in elems if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "split"
+                and isinstance(node.func.value, ast.Constant) and isinstance(node.func.value.value, str)):
+            words = node.func.value.value.split()
         if len(words) >= 2 and any(vietnamese_letters(w) for w in words):
             found.append(f"{where}:{node.lineno}: word list {words!r}")
     return sorted(set(found))
@@ -125,6 +129,7 @@ def test_no_vietnamese_regex_or_word_list_in_code(path: Path) -> None:
     ('import regex\nregex.finditer(pattern=f"{x}|từng", string=t)', True),      # an f-string, by keyword
     ('SEPS = (",", ";", " và ", " hoặc ")', True),                              # a word list
     ('HEADS = {"tỉnh": 1, "huyện": 2}', True),                                  # a dict of words
+    ('LEVELS = "tỉnh huyện xã".split()', True),                                 # words split from one string
     ('import regex\nregex.compile(r"(?<!\\d)(?P<lo>\\d+)\\s*%\\p{L}[A-Z]")', False),  # no word
     ('import regex\nregex.fullmatch(r"[IVXLC]{1,6}|[A-Z]", t)', False),
     ('import regex\nregex.compile(r"[-–—_=]{3,}")', False),                     # non-ASCII, not a letter
