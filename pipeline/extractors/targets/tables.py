@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from ...load.document import Cell, Table
 
 _ABOVE = 3   # the blocks above a table whose period dates it (its caption, the appendix heading)
-_YEAR_IN_CELL = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
 def _is_period(m: regex.Match[str]) -> bool:
@@ -30,7 +29,7 @@ def _is_period(m: regex.Match[str]) -> bool:
     scope and never a value (SCHEMA.md: "periods themselves")."""
     lo, hi = m.group("lo"), m.group("hi")
     return (hi is not None and not (m.group("p1") or m.group("p2"))
-            and all(_YEAR_IN_CELL.fullmatch(x) for x in (lo, hi)))
+            and all(_p("cell_year").fullmatch(x) for x in (lo, hi)))
 
 
 def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable[Table], admin_level: str | None = None,
@@ -69,7 +68,7 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable[Table], a
         def is_value(r: int, c: int) -> bool:
             t = text(r, c)
             m = _p("cell_value").match(t)
-            return m is not None and not (_YEAR_IN_CELL.fullmatch(t.strip())) and not _is_period(m)
+            return m is not None and not (_p("cell_year").fullmatch(t.strip())) and not _is_period(m)
 
         header_rows: list[int] = []
         number_rows: set[int] = set()
@@ -86,7 +85,7 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable[Table], a
         col_year: dict[int, int] = {}
         for c in range(ncols):
             for r in header_rows:
-                ys = _YEAR_IN_CELL.findall(text(r, c))
+                ys = _p("cell_year").findall(text(r, c))
                 if ys:
                     col_year[c] = int(ys[-1])
         col_head = {c: " ".join(dict.fromkeys(text(r, c) for r in header_rows if r not in number_rows))
@@ -111,11 +110,11 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable[Table], a
             if r in header_rows or r in number_rows:
                 continue
             label_cells = [c for c in range(ncols) if text(r, c).strip() and not is_value(r, c)
-                           and not _YEAR_IN_CELL.fullmatch(text(r, c).strip())]
+                           and not _p("cell_year").fullmatch(text(r, c).strip())]
             row_label = " ".join(dict.fromkeys(text(r, c) for c in label_cells))
-            row_years = [int(y) for c in label_cells for y in _YEAR_IN_CELL.findall(text(r, c))]
+            row_years = [int(y) for c in label_cells for y in _p("cell_year").findall(text(r, c))]
             row_years += [int(text(r, c).strip()) for c in range(ncols)
-                          if _YEAR_IN_CELL.fullmatch(text(r, c).strip())]
+                          if _p("cell_year").fullmatch(text(r, c).strip())]
             cells = [grid[(r, c)] for c in range(ncols) if (r, c) in grid]
             if not cells:
                 continue
