@@ -10,6 +10,7 @@ import regex
 from ...models import Sector, Tier
 from ...nlp import TierSpan
 from ...segment import Block
+from ...spelling import respell
 from .common import _dedupe, _p
 from .mentions import Mention, _paren_spans
 from .vocab import indicators_in, sector_of, sectors_in
@@ -211,7 +212,10 @@ def _indicators_for(ctx: _Ctx, text: str, heads: list[Block], growth: bool) -> l
 
 
 def _strip_cues(text: str) -> str:
-    return _p("subject_cue_words").sub("", text)
+    """``text`` without the target words it opens with, read through its
+    spelling variants (``Phần đầu`` for ``Phấn đấu``) and cut as written."""
+    m = _p("subject_cue_words").match(respell(text))
+    return text[m.end():] if m else text
 
 
 def _names_something(subject: str) -> bool:

@@ -10,6 +10,7 @@ import regex
 from ...models import Direction, Evidence, Sector, Source, Target, Tier, Unit
 from ...nlp import tier_index
 from ...segment import Block, Segmented
+from ...spelling import respell
 from ...text import PreparedText, fold
 from .common import CONTEXT_REACH, PHRASE_REACH, PREFIX_REACH, _clean, _p
 from .mentions import Mention, _num, find_mentions
@@ -168,6 +169,11 @@ def _split_segments(flow: str, s: int, e: int) -> list[tuple[int, int]]:
 
 def _found(rx: regex.Pattern[str], text: str) -> bool:
     return rx.search(text) is not None
+
+
+def _targetish(text: str) -> bool:
+    """Does ``text`` introduce targets (``Mục tiêu``, ``Phấn đấu`` — or a spelling variant of it)?"""
+    return _p("target_heading").search(respell(text)) is not None
 
 
 def _sentence(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int,
@@ -487,13 +493,15 @@ def _implied(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
     """Targets met by a named institution without a number (value 100)."""
     flow = ctx.prep.flow
     text = flow[a:b]
-    body = _p("implied_lead").sub("", text)
+    lead = _p("implied_lead").match(respell(text))   # read through spelling variants, cut as written
+    body = text[lead.end():] if lead else text
     if not _p("institution").match(body):
         return
     offset = a + (len(text) - len(body))  # where the institution's name starts
     in_list = bool(mentions) and len(body.split()) <= 8
     cue_here = cues_between(cues, a, b)
-    targetish = any(_p("target_heading").search(h.text) for h in heads) or _p("target_heading").search(text)
+    targetish = any(ctx.memo(("targetish", h.index), functools.partial(_targetish, h.text)) for h in heads) \
+        or _targetish(text)
     inds: list[str]
     if in_list:
         tiers = _tier_list(ctx.tiers_between(offset, b))
