@@ -6,7 +6,72 @@ The JSON shape of these objects is the contract of ``SCHEMA.md``
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Generic, Literal, TypeVar, get_args
+
+# --------------------------------------------------------------------------
+# Code vocabularies of SCHEMA.md, defined once.  ``tests/test_models.py``
+# checks each against the codes the rules name (``rules/tiers.yaml``,
+# ``rules/sectors.yaml``, ``rules/labels.yaml``) and against SCHEMA.md.
+
+#: The level of the units a target counts (SCHEMA.md "tier codes").
+Tier = Literal["province", "district", "commune", "village", "school", "university", "specialized",
+               "armed_forces", "community", "urban", "rural", "all"]
+#: What a target's value measures.
+Unit = Literal["percent", "percent_per_year", "count", "other"]
+#: Whether the value is a floor (the default) or a ceiling.
+Direction = Literal["at_least", "at_most"]
+#: The field of culture a target belongs to.
+Sector = Literal["library", "museum", "culture", "other"]
+#: Where a target's year or tier was found, nearest first (``year_source``, ``tier_source``).
+Source = Literal["clause", "lead", "heading", "period", "document", "table", "none"]
+#: The kind of a cited document.
+RefKind = Literal["decision", "plan", "directive", "law", "resolution", "decree", "circular",
+                  "official_letter", "project", "program", "other"]
+#: The kind of a document read.
+DocType = Literal["plan", "decision", "directive", "news", "other"]
+#: The level of a document's issuer.
+AdminLevel = Literal["central", "province", "district", "commune", "school", "department"]
+
+TIERS: tuple[Tier, ...] = get_args(Tier)
+UNITS: tuple[Unit, ...] = get_args(Unit)
+DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
+SECTORS: tuple[Sector, ...] = get_args(Sector)
+SOURCES: tuple[Source, ...] = get_args(Source)
+REF_KINDS: tuple[RefKind, ...] = get_args(RefKind)
+DOC_TYPES: tuple[DocType, ...] = get_args(DocType)
+ADMIN_LEVELS: tuple[AdminLevel, ...] = get_args(AdminLevel)
+
+_C = TypeVar("_C", bound=str)
+
+
+class _Codes(Generic[_C]):
+    """A vocabulary, to read a code back from text: ``tier_code("commune")``
+    is ``"commune"`` typed :data:`Tier`; an unknown code is a
+    :class:`ValueError` that names the vocabulary and what it holds."""
+
+    def __init__(self, what: str, codes: tuple[_C, ...]) -> None:
+        self.what = what
+        self.codes = codes
+        self._of: dict[str, _C] = {c: c for c in codes}
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, str) and value in self._of
+
+    def __call__(self, value: object) -> _C:
+        code = self._of.get(value) if isinstance(value, str) else None
+        if code is None:
+            raise ValueError(f"unknown {self.what} code {value!r}: expected one of {', '.join(self.codes)}")
+        return code
+
+
+tier_code = _Codes("tier", TIERS)
+unit_code = _Codes("unit", UNITS)
+direction_code = _Codes("direction", DIRECTIONS)
+sector_code = _Codes("sector", SECTORS)
+source_code = _Codes("source", SOURCES)
+ref_kind_code = _Codes("reference kind", REF_KINDS)
+doc_type_code = _Codes("doc_type", DOC_TYPES)
+admin_level_code = _Codes("admin_level", ADMIN_LEVELS)
 
 
 @dataclass(frozen=True)
@@ -29,7 +94,7 @@ class Signer:
 
 @dataclass(frozen=True)
 class Reference:
-    kind: str
+    kind: RefKind
     number: str | None
     date: str | None
     issuer: str | None
@@ -50,23 +115,23 @@ class CellRef:
 
 @dataclass(frozen=True)
 class Target:
-    sector: str
+    sector: Sector
     indicator: str
     subject: str | None
-    tier: str
+    tier: Tier
     year: int | None              # None: no due year in reach (SCHEMA.md keeps such targets)
     period_start: int | None
     value: float
     value_max: float | None
-    unit: str
+    unit: Unit
     implied: bool
-    direction: str
+    direction: Direction
     evidence: Evidence
     cell: CellRef | None = None   # for values read from a table; not in documents.jsonl
     # Where the year and the tier were found (SCHEMA.md's year_source/tier_source:
     # clause, lead, heading, period, document, table, none); None when unknown.
-    year_source: str | None = None
-    tier_source: str | None = None
+    year_source: Source | None = None
+    tier_source: Source | None = None
     # A criteria-table group that is not an administrative tier (``Nhóm 1``).
     group: str | None = None
     # An analyst's correction (pipeline.review): ``accepted``/``edited``/``added``,

@@ -34,6 +34,8 @@ from collections.abc import Callable, Sequence
 
 import regex
 
+from .models import Tier
+
 if TYPE_CHECKING:  # spaCy is imported when first used, not with this module
     from spacy.language import Language
     from spacy.matcher import Matcher
@@ -50,7 +52,7 @@ class TierSpan:
     start: int
     end: int
     text: str
-    tier: str
+    tier: Tier       # rules/tiers.yaml's `tier` (never `none`: not_a_tier yields no span)
     area: bool
 
 

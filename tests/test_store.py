@@ -20,11 +20,11 @@ CORPUS = ROOT / "corpus"
 def full_record(doc_id: str = "doc", source: str = "docs/doc.txt", sha: str = "ab" * 32) -> DocumentRecord:
     text = "Số: 149/KH-UBND\nPhấn đấu 60% thư viện cấp huyện đến năm 2025; 12,5 - 15% xã.\n"
     rec = DocumentRecord(
-        doc_id=doc_id, source=source, sha256=sha, doc_type="ke_hoach", number="149/KH-UBND",
+        doc_id=doc_id, source=source, sha256=sha, doc_type="plan", number="149/KH-UBND",
         issue_date="2023-03-20", place="Đắk Nông", issuing_body="UBND tỉnh Đắk Nông", parent_body=None,
         admin_level="province", province="Đắk Nông", district=None,
         signer=Signer("Nguyễn Văn A", "Phó Chủ tịch"), title="Kế hoạch thực hiện",
-        references=[Reference("quyet_dinh", "1520/QĐ-TTg", "2021-10-06", "Thủ tướng Chính phủ",
+        references=[Reference("decision", "1520/QĐ-TTg", "2021-10-06", "Thủ tướng Chính phủ",
                               Evidence("Quyết định", 0, 10))],
         targets=[Target("library", "lib.service", None, "district", 2025, None, 60.0, None, "percent",
                         False, "at_least", Evidence("60%", 27, 30)),

@@ -3,9 +3,10 @@ place the reader knows, and bodies named in running text."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Literal
 
 from .. import rules
+from ..models import AdminLevel, admin_level_code
 from .common import (
     clean,
     district_of,
@@ -38,7 +39,19 @@ class Body:
     head: str
     level: str | None = None
     place: str | None = None
-    admin_level: str | None = None
+    admin_level: BodyLevel | None = None
+
+
+#: A body's level: an issuer's level (SCHEMA.md's ``admin_level``), or ``city``
+#: while the place has not said whether the city is a province or a district.
+BodyLevel = AdminLevel | Literal["city"]
+
+
+def body_level(value: object) -> BodyLevel | None:
+    """A level as a rule gives it (``rules/bodies.yaml``'s ``admin_level``), checked."""
+    if value is None:
+        return None
+    return "city" if value == "city" else admin_level_code(value)
 
 
 
@@ -46,8 +59,8 @@ def is_central_city(place: str | None) -> bool:
     return bool(place) and bool(_rx("bodies", "city.central").match(clean(place or "")))
 
 
-def level_of(level_rule: dict[str, Any], place: str | None) -> str | None:
-    lvl = level_rule.get("admin_level")
+def level_of(level_rule: dict[str, Any], place: str | None) -> BodyLevel | None:
+    lvl = body_level(level_rule.get("admin_level"))
     if lvl == "city":
         if place:
             return "province" if is_central_city(place) else "district"
@@ -90,7 +103,7 @@ def parse_body(text: str) -> Body | None:
     if takes == "admin":
         lvl_rule, place = _split_admin(rest) if rest else (None, None)
         if lvl_rule is None:
-            return Body(name=head, head=rule["id"], admin_level=rule.get("admin_level"))
+            return Body(name=head, head=rule["id"], admin_level=body_level(rule.get("admin_level")))
         level = lvl_rule["canonical"]
         name = " ".join(x for x in (head, level, place) if x)
         return Body(name=name, head=rule["id"], level=level, place=place,
@@ -99,14 +112,14 @@ def parse_body(text: str) -> Body | None:
         w = m.group("w").lower()
         head = w[:1].upper() + w[1:] + " ủy"
         place = proper_case(rest) or None
-        level = "province" if w in rule["province_words"] else "district"
+        party_level: AdminLevel = "province" if w in rule["province_words"] else "district"
         return Body(name=" ".join(x for x in (head, place) if x), head=rule["id"],
-                    level=w, place=place, admin_level=level)
+                    level=w, place=place, admin_level=party_level)
     if takes == "school":
         return _school_body(head, rest, rule)
     if takes == "field":
         return _field_body(head, rest, rule)
-    return Body(name=head, head=rule["id"], admin_level=rule.get("admin_level"))
+    return Body(name=head, head=rule["id"], admin_level=body_level(rule.get("admin_level")))
 
 
 def _school_body(head: str, rest: str, rule: dict[str, Any]) -> Body:
@@ -119,7 +132,7 @@ def _school_body(head: str, rest: str, rule: dict[str, Any]) -> Body:
         full = " ".join(x for x in (head, kind, name) if x)
     else:
         full = " ".join(x for x in (head, proper_case(rest)) if x)
-    return Body(name=full, head=rule["id"], admin_level=rule.get("admin_level"))
+    return Body(name=full, head=rule["id"], admin_level=body_level(rule.get("admin_level")))
 
 
 def _place_tail(name: str) -> str:
@@ -165,7 +178,7 @@ def _field_body(head: str, rest: str, rule: dict[str, Any]) -> Body:
         if place:
             parts.append(place)
     return Body(name=" ".join(parts), head=rule["id"], level=level, place=place,
-                admin_level=rule.get("admin_level"))
+                admin_level=body_level(rule.get("admin_level")))
 
 
 def _party_province_words() -> list[str]:

@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 from .. import rules
+from ..models import DocType, doc_type_code
 from ..text import PreparedText
 from .bodies import Body, parse_body
 from .common import (
@@ -31,17 +32,17 @@ RESPELL_TRIES = 8          # mentions of a header body looked at for its tone ma
 class Header:
     cells: tuple[Cell, ...]        # header cells (before the title line / body)
     title_index: int | None      # index of the kind line among all cells
-    doc_type: str | None
+    doc_type: DocType | None
     official: bool
 
 
 def read_header(cells: list[Cell]) -> Header:
-    doc_type: str | None = None
+    doc_type: DocType | None = None
     title_index: int | None = None
     for i, c in enumerate(cells[:HEADER_CELLS]):
         hit = match_first("doc_types", "title.", clean(c.text) or c.text)
         if hit:
-            doc_type, title_index = hit[0]["doc_type"], i
+            doc_type, title_index = doc_type_code(hit[0]["doc_type"]), i
             break
     if title_index is None and cells and _rx("doc_types", "lead.other").match(clean(cells[0].text)):
         doc_type, title_index = "other", 0
@@ -218,10 +219,17 @@ def respell(body: Body | None, flow: str) -> Body | None:
     return body
 
 
-def type_from_symbol(number: str | None) -> str | None:
+def type_from_symbol(number: str | None) -> DocType | None:
     if not number:
         return None
     code = symbol_codes(number)[0]
     hit = match_first("doc_types", "code.", code) if code else None
-    kind = hit[0]["kind"] if hit else None
-    return kind if kind in ("plan", "decision", "directive") else ("other" if kind else None)
+    return own_kind(hit[0]["kind"]) if hit else None
+
+
+def own_kind(kind: object) -> DocType | None:
+    """A citation kind (``rules/doc_types.yaml``) as the type of the document
+    itself: a plan, decision or directive, ``other`` for the rest."""
+    if not kind:
+        return None
+    return doc_type_code(kind) if kind in ("plan", "decision", "directive") else "other"

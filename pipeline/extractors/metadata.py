@@ -35,10 +35,10 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from .. import rules
-from ..models import Signer
+from ..models import AdminLevel, DocType, Signer, admin_level_code
 from ..segment import Segmented
 from ..text import PreparedText
-from .bodies import Body, complete_body, is_central_city, parse_body
+from .bodies import Body, BodyLevel, complete_body, is_central_city, parse_body
 from .common import (
     Cell,
     clean,
@@ -88,13 +88,13 @@ _rx = rules.compile_pattern
 class Metadata:
     """The facts of one document (see SCHEMA.md for each field)."""
 
-    doc_type: str | None
+    doc_type: DocType | None
     number: str | None
     issue_date: str | None
     place: str | None
     issuing_body: str | None
     parent_body: str | None
-    admin_level: str | None
+    admin_level: AdminLevel | None
     province: str | None
     district: str | None
     signer: Signer | None
@@ -111,21 +111,22 @@ def _merge_bodies(header: Body | None, text: Body | None) -> Body | None:
     return header
 
 
-def _scope_level(flow: str) -> str | None:
+def _scope_level(flow: str) -> AdminLevel | None:
     counts: Counter[str] = Counter()
     for m in _rx("bodies", "scope.level").finditer(flow):
         hit = match_first("bodies", "admin.", m["level"])
         if hit:
             lvl = hit[0]["admin_level"]
             counts["province" if lvl == "city" else lvl] += 1
-    return most_common(counts)
+    top = most_common(counts)
+    return None if top is None else admin_level_code(top)
 
 
 @dataclass
 class _Facts:
     """Mutable scratch record while the facts are put together."""
 
-    doc_type: str | None = None
+    doc_type: DocType | None = None
     number: str | None = None
     issue_date: str | None = None
     place: str | None = None
@@ -184,10 +185,11 @@ def _news(prep: PreparedText, seg: Segmented, f: _Facts) -> None:
         f.issuer = issuer_from_symbol(rep.number)
 
 
-def _locate(prep: PreparedText, f: _Facts) -> tuple[str | None, str | None, str | None]:
-    """(admin_level, province, district); completes the issuer with its place."""
+def _locate(prep: PreparedText, f: _Facts) -> tuple[AdminLevel | None, str | None, str | None]:
+    """(admin_level, province, district); completes the issuer with its place.
+    A city the places do not tell a province or a district of has no level."""
     flow = prep.flow
-    level = f.issuer.admin_level if f.issuer else None
+    level: BodyLevel | None = f.issuer.admin_level if f.issuer else None
     if level == "central":
         return "central", None, None
     province, district = _chain_places([b for b in (f.parent, f.issuer) if b is not None], flow)
@@ -212,7 +214,7 @@ def _locate(prep: PreparedText, f: _Facts) -> tuple[str | None, str | None, str 
         level = f.issuer.admin_level if f.issuer.admin_level not in (None, "city") else level
     if level in ("province", None):
         district = None
-    return level, province, district
+    return (None if level == "city" else level), province, district
 
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import rules
-from ..models import Signer
+from ..models import DocType, Signer
 from ..segment import Segmented
 from .bodies import Body, parse_body, subject_before
 from .common import match_first, sentence_bounds, symbol_codes
 from .dates import read_citation_date
-from .header import PREAMBLE_CHARS
+from .header import PREAMBLE_CHARS, own_kind
 from .signature import news_signer
 
 _rx = rules.compile_pattern
@@ -98,7 +98,7 @@ def text_issuer(flow: str, seg: Segmented) -> Body | None:
     return None
 
 
-def self_issued(flow: str, seg: Segmented) -> str | None:
+def self_issued(flow: str, seg: Segmented) -> DocType | None:
     """The kind of document a headerless text says it is ("Ủy ban nhân dân
     tỉnh ban hành Kế hoạch …, cụ thể như sau:"), or None.  News say "vừa/đã
     ban hành" and are not taken."""
@@ -109,8 +109,7 @@ def self_issued(flow: str, seg: Segmented) -> str | None:
         _, e = sentence_bounds(seg, flow, m.start())
         if intro.search(flow[m.end():e]):
             hit = match_first("doc_types", "kind.", m["kind"])
-            kind = str(hit[0]["kind"]) if hit else None
-            return kind if kind in ("plan", "decision", "directive") else "other"
+            return (own_kind(hit[0]["kind"]) if hit else None) or "other"
     return None
 
 

@@ -125,19 +125,19 @@ def _evidence(d: Mapping[str, Any], strict: bool) -> Evidence:
 
 
 def _reference(r: Any, strict: bool) -> Reference:
-    from ..models import Reference
+    from ..models import Reference, ref_kind_code
 
     if isinstance(r, Reference):
         return r
     r = _require(r, "reference", strict)
-    return Reference(r.get("kind") or "other", r.get("number"), r.get("date"), r.get("issuer"),
+    return Reference(ref_kind_code(r.get("kind") or "other"), r.get("number"), r.get("date"), r.get("issuer"),
                      _evidence(r, strict))
 
 
 def _target(t: Any, strict: bool) -> Target:
     """A target; ``year`` may be null, and the scope fields (``year_source``,
     ``tier_source``, ``group``) absent (older outputs)."""
-    from ..models import CellRef, Target
+    from ..models import CellRef, Target, direction_code, sector_code, source_code, tier_code, unit_code
 
     if isinstance(t, Target):
         return t
@@ -145,12 +145,14 @@ def _target(t: Any, strict: bool) -> Target:
     value_max = t.get("value_max")
     cell = t.get("cell")
     return Target(
-        t.get("sector") or "other", t.get("indicator") or "other", t.get("subject"), t.get("tier") or "all",
+        sector_code(t.get("sector") or "other"), t.get("indicator") or "other", t.get("subject"),
+        tier_code(t.get("tier") or "all"),
         _opt_int(t.get("year")), _opt_int(t.get("period_start")),
         float(t.get("value") or 0), None if value_max is None else float(value_max),
-        t.get("unit") or "other", bool(t.get("implied")), t.get("direction") or "at_least",
+        unit_code(t.get("unit") or "other"), bool(t.get("implied")), direction_code(t.get("direction") or "at_least"),
         _evidence(t, strict), cell=CellRef(**cell) if isinstance(cell, Mapping) else None,
-        year_source=_opt_str(t.get("year_source")), tier_source=_opt_str(t.get("tier_source")),
+        year_source=None if t.get("year_source") is None else source_code(t["year_source"]),
+        tier_source=None if t.get("tier_source") is None else source_code(t["tier_source"]),
         group=_opt_str(t.get("group")),
         reviewed=_opt_str(t.get("reviewed")),
         original=_target(t["original"], strict) if isinstance(t.get("original"), Mapping) else None,

@@ -25,7 +25,7 @@ correction that finds no such target (after a rules change, say) is
 *unmatched*: it is listed (:attr:`Corrected.unmatched`, the run summary,
 the review page, a warning in the record) and never dropped.
 
-Only the standard library is imported here.
+Only the standard library (and the code vocabularies of :mod:`pipeline.models`) is imported here.
 """
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from collections.abc import Iterable, Mapping, Sequence
 
+from ..models import ADMIN_LEVELS, DIRECTIONS, DOC_TYPES, SECTORS, TIERS, UNITS
+
 if TYPE_CHECKING:
     from ..models import DocumentRecord, Target
     from ..store import Correction, Store
@@ -47,16 +49,15 @@ __all__ = ["apply_corrections", "Corrected", "Unmatched", "target_spans", "targe
 
 #: SCHEMA.md's codes, which an edit is validated against.
 CODES: dict[str, tuple[str, ...]] = {
-    "sector": ("library", "museum", "culture", "other"),
+    "sector": SECTORS,
     "indicator": ("lib.service", "lib.digital", "lib.users_growth", "museum.education",
                   "museum.visitors_growth", "culture.activities", "culture.clubs", "culture.facilities",
                   "culture.participation", "other"),
-    "tier": ("province", "district", "commune", "village", "school", "university", "specialized",
-             "armed_forces", "community", "urban", "rural", "all"),
-    "unit": ("percent", "percent_per_year", "count", "other"),
-    "direction": ("at_least", "at_most"),
-    "doc_type": ("plan", "decision", "directive", "news", "other"),
-    "admin_level": ("central", "province", "district", "commune", "school", "department"),
+    "tier": TIERS,
+    "unit": UNITS,
+    "direction": DIRECTIONS,
+    "doc_type": DOC_TYPES,
+    "admin_level": ADMIN_LEVELS,
 }
 
 #: The fields of a target an analyst may set.

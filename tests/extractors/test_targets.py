@@ -724,3 +724,14 @@ def test_rates_of_law_and_undated_obligations_are_no_targets(text):
 def test_a_tax_goal_is_still_a_target():
     got = keyset(rows("Phấn đấu đến năm 2030, tỷ lệ hồ sơ khai thuế điện tử đạt 98%.\n"))
     assert {k[2:4] for k in got} == {(2030, 98)}
+
+
+@pytest.mark.parametrize("text,sector", [
+    ("Đến năm 2030, bảo tàng cấp tỉnh và bảo tàng cấp huyện lần lượt đạt 80% và 50% được số hóa hiện vật.", "museum"),
+    ("Đến năm 2030, nhà văn hóa cấp xã và nhà văn hóa thôn lần lượt đạt 90% và 70% được sửa chữa, nâng cấp.", "culture"),
+])
+def test_values_mapped_in_order_onto_tiers_take_the_sector_of_their_sentence(text, sector):
+    """``… lần lượt đạt 80% và 50%`` with no indicator of the table: each value
+    is a row of the sector its sentence names (it was an empty sector)."""
+    got = rows(text)
+    assert len(got) == 2 and {t.sector for t in got} == {sector}

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import regex
 
 from ... import rules
+from ...models import RefKind, ref_kind_code
 from ..common import is_upper, match_rule, squash, symbol_codes
 from ..dates import iso_date, read_citation_date
 
@@ -37,7 +38,7 @@ class Cite:
     """One mention of a cited document (offsets in ``flow``), as written."""
 
     key: str
-    kind: str | None
+    kind: RefKind | None
     kind_from_word: bool
     number: str | None
     date: str | None
@@ -56,11 +57,11 @@ def symbol_key(number: str) -> str:
     return "no:" + number.upper().replace(" ", "")
 
 
-def kind_from_code(number: str) -> str:
+def kind_from_code(number: str) -> RefKind:
     type_code, _ = symbol_codes(number)
     rule = match_rule("doc_types", "code.", type_code)
     if rule:
-        return str(rule["kind"])
+        return ref_kind_code(rule["kind"])
     return "official_letter"  # "1234/UBND-KGVX": a letter carries no type code
 
 
@@ -68,16 +69,16 @@ def kind_from_code(number: str) -> str:
 # Around a symbol: kind before, date and issuer after
 # --------------------------------------------------------------------------
 
-def _kind_before(flow: str, pos: int) -> tuple[str | None, int]:
+def _kind_before(flow: str, pos: int) -> tuple[RefKind | None, int]:
     """(kind, start of the kind word) of the kind word that introduces the
     symbol at ``pos`` (the nearest one, with only "số" or a short name between)."""
     lo = max(0, pos - KIND_WINDOW)
     window = flow[lo:pos]
-    best: tuple[int, int, str] | None = None
+    best: tuple[int, int, RefKind] | None = None
     for rule, rx in _group("doc_types", "kind."):
         for m in rx.finditer(window):
             if best is None or m.end() > best[1] or (m.end() == best[1] and m.start() < best[0]):
-                best = (m.start(), m.end(), str(rule["kind"]))
+                best = (m.start(), m.end(), ref_kind_code(rule["kind"]))
     if best and _rx("references", "ref.kind_gap").match(window[best[1]:]):
         return best[2], lo + best[0]
     return None, pos

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import regex
 
-from .common import _I, _p
+from .common import PREFIX_REACH, _p
 
 
 @dataclass(slots=True)
@@ -49,9 +49,6 @@ def _paren_spans(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     return out
 
 
-_EXCLUDED_PAREN = regex.compile(r"^\s*(?:gồm|bao\s+gồm|trong\s+đó|tức\s+là|tương\s+đương|chiếm|so\s+với|tăng|giảm)", _I)
-
-
 class _Spans:
     """Disjoint spans kept in order: membership in O(log n), so that finding
     the values of a sentence stays near-linear in their number."""
@@ -82,7 +79,7 @@ def find_mentions(flow: str, start: int, end: int) -> list[Mention]:
     free = taken.free
     excluded = _Spans()
     for a, b, inner in _paren_spans(text, start, end):
-        if _EXCLUDED_PAREN.match(inner):
+        if _p("paren_not_value").match(inner):
             excluded.add(a, b)
     in_excluded = excluded.covers
 
@@ -107,7 +104,7 @@ def find_mentions(flow: str, start: int, end: int) -> list[Mention]:
         num, den = int(m.group("num")), int(m.group("den"))
         if den < 2 or num > den:
             continue
-        if not_before_ratio.search(text[max(start, m.start() - 12):m.start()]):
+        if not_before_ratio.search(text[max(start, m.start() - PREFIX_REACH):m.start()]):
             continue
         out.append(Mention(m.start(), m.end(), round(100.0 * num / den, 2), None, "ratio"))
         taken.add(m.start(), m.end())
@@ -135,10 +132,10 @@ def find_mentions(flow: str, start: int, end: int) -> list[Mention]:
 _COUNT_RULES = ("count", "count_outcome", "count_label", "count_from", "count_have")
 
 
-def _count_matches(text: str, start: int, end: int):
+def _count_matches(text: str, start: int, end: int) -> list[regex.Match[str]]:
     """Counts in the forms of ``rules/values.yaml`` (after a target word, an
     outcome verb, a year label, ``từ … đến …`` / ``từ … trở lên``), in text order."""
-    found = []
+    found: list[regex.Match[str]] = []
     for rid in _COUNT_RULES:
         found.extend(_p(rid).finditer(text, start, end))
     found.sort(key=lambda m: m.start("lo"))

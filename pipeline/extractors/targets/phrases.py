@@ -1,16 +1,21 @@
 """Noun phrases around a value: what is counted, and which tiers it names."""
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 from collections.abc import Iterable
 
 import regex
 
+from ...models import Sector, Tier
 from ...nlp import TierSpan
 from ...segment import Block
-from .common import _I, _dedupe, _p
-from .mentions import _EXCLUDED_PAREN, Mention, _paren_spans
+from ...spelling import respell
+from .common import _dedupe, _p
+from .mentions import Mention, _paren_spans
 from .vocab import indicators_in, sector_of, sectors_in
+
+_PAREN_REACH = 400   # how far after a position a bracket around it is looked for
 
 if TYPE_CHECKING:
     from .scope import _Ctx
@@ -73,7 +78,7 @@ def _np_span(flow: str, start: int, limit: int) -> tuple[int, int]:
     return start, end
 
 
-def _np_tiers(ctx: _Ctx, a: int, b: int) -> list[str]:
+def _np_tiers(ctx: _Ctx, a: int, b: int) -> list[Tier]:
     """Tiers named by the noun phrase ``flow[a:b]``.
 
     A phrase naming people (``người dân ở khu vực nông thôn``, ``học sinh,
@@ -96,7 +101,7 @@ def _np_tiers(ctx: _Ctx, a: int, b: int) -> list[str]:
         return _dedupe(t.tier for t in spans if t.area or level.match(t.text)) or ["all"]
     cuts: list[tuple[int, int]] = []
     depth = 0
-    for m in regex.finditer(r"[()]|,|\s(?:và|hoặc)\s", flow[a:b]):
+    for m in _p("group_cut").finditer(flow[a:b]):
         tok = m.group(0)
         pos = a + m.start()
         if tok == "(":
@@ -106,7 +111,7 @@ def _np_tiers(ctx: _Ctx, a: int, b: int) -> list[str]:
         elif depth == 0 and not any(t.start <= pos < t.end for t in spans):
             cuts.append((pos, a + m.end()))
     bounds = [a] + [c for cut in cuts for c in cut] + [b]
-    out: list[str] = []
+    out: list[Tier] = []
     unmapped = False
     unit = _p("unit_noun")
     for gi, (ga, gb) in enumerate(zip(bounds[0::2], bounds[1::2], strict=True)):
@@ -134,20 +139,20 @@ def _np_tiers(ctx: _Ctx, a: int, b: int) -> list[str]:
 
 def _in_excluded_paren(flow: str, a: int, pos: int) -> bool:
     """Is ``pos`` inside a parenthesis like ``(gồm thư viện tỉnh, …)``?"""
-    for pa, pb, inner in _paren_spans(flow, a, min(len(flow), pos + 400)):
-        if pa < pos < pb and _EXCLUDED_PAREN.match(inner):
+    for pa, pb, inner in _paren_spans(flow, a, min(len(flow), pos + _PAREN_REACH)):
+        if pa < pos < pb and _p("paren_not_value").match(inner):
             return True
     return False
 
 
-def _tier_list(spans: Iterable[TierSpan]) -> list[str]:
+def _tier_list(spans: Iterable[TierSpan]) -> list[Tier]:
     spans = list(spans)
     inst = [t.tier for t in spans if not t.area]
     return _dedupe(inst or [t.tier for t in spans])
 
 
 
-def _heading_tiers(ctx: _Ctx, heads: list[Block]) -> list[str]:
+def _heading_tiers(ctx: _Ctx, heads: list[Block]) -> list[Tier]:
     for h in heads:
         if h.level < 3:  # section titles name no tier of their own
             break
@@ -167,21 +172,23 @@ def _is_person(subject: str | None) -> bool:
     """Does the subject name people (``tỷ lệ người dân …``, ``số dân vùng đô thị``)?"""
     if not subject:
         return False
-    head = regex.sub(r"^(?:tỷ\s+lệ|số\s+lượng|tổng\s+số)\s+", "", subject, flags=_I)
+    head = _p("measure_prefix").sub("", subject)
     return bool(_p("person_head").match(head))
 
 
 def _heading_indicators(ctx: _Ctx, heads: list[Block], growth: bool, person: bool = False) -> list[str]:
     for h in heads:
-        inds = ctx.memo(("head_inds", h.index, growth, person),
-                        lambda h=h: indicators_in(h.text, growth or bool(_p("growth_verb").search(h.text)), person))
+        def read(h: Block = h) -> list[str]:
+            return indicators_in(h.text, growth or bool(_p("growth_verb").search(h.text)), person)
+
+        inds = ctx.memo(("head_inds", h.index, growth, person), read)
         if inds:
             return inds
     return []
 
 
 def _sector_for(ctx: _Ctx, inds: list[str], own: str, sentence: str, heads: list[Block],
-                span: tuple[int, int] | None = None) -> str:
+                span: tuple[int, int] | None = None) -> Sector:
     for i in inds:
         s = sector_of(i)
         if s:
@@ -194,7 +201,7 @@ def _sector_for(ctx: _Ctx, inds: list[str], own: str, sentence: str, heads: list
     if secs:
         return secs[0]
     for h in heads:
-        secs = ctx.memo(("sectors_h", h.index), lambda h=h: sectors_in(h.text))
+        secs = ctx.memo(("sectors_h", h.index), functools.partial(sectors_in, h.text))
         if secs:
             return secs[0]
     return "other"
@@ -205,7 +212,10 @@ def _indicators_for(ctx: _Ctx, text: str, heads: list[Block], growth: bool) -> l
 
 
 def _strip_cues(text: str) -> str:
-    return _p("subject_cue_words").sub("", text)
+    """``text`` without the target words it opens with, read through its
+    spelling variants (``Phần đầu`` for ``Phấn đấu``) and cut as written."""
+    m = _p("subject_cue_words").match(respell(text))
+    return text[m.end():] if m else text
 
 
 def _names_something(subject: str) -> bool:

@@ -1,15 +1,18 @@
 """The target reader: blocks → sentences → ``;`` segments → value slots."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import regex
 
-from ...models import Evidence, Target
+from ...models import Direction, Evidence, Sector, Source, Target, Tier, Unit
 from ...nlp import tier_index
 from ...segment import Block, Segmented
+from ...spelling import respell
 from ...text import PreparedText, fold
-from .common import _I, _clean, _p
+from .common import CONTEXT_REACH, PHRASE_REACH, PREFIX_REACH, _clean, _p
 from .mentions import Mention, _num, find_mentions
 from .phrases import (
     _all_bare,
@@ -28,6 +31,8 @@ from .phrases import (
 )
 from .scope import (
     _ADMIN_TIER,
+    RowKey,
+    TableRowKey,
     _Ctx,
     _due_in_own_clause,
     _Slot,
@@ -42,19 +47,25 @@ from .tables import table_targets
 from .vocab import indicators_in, sector_of
 from .years import YearCue, _year_after, document_cue, find_year_cues
 
+if TYPE_CHECKING:
+    from ...load.document import Table
+
 __all__ = ["extract_targets"]
 
 _WINDOW = 400   # characters before a value that its subject and indicator are read from
 _TAIL = 1000    # characters after the last value of a segment (its shared predicate)
+_AT_MOST_REACH = 30      # the words before a value that may say it is a ceiling (at_most)
+_OBLIGATION_REACH = 80   # the words before an undated value that may make it a procedural rule
+_NOTE_REACH = 40         # the text each side of an undated value quoted in its warning
 _DIGIT = regex.compile(r"\d")
 #: The fallback tier and indicator lists, shared by every slot that takes them
 #: (a 1 MB line of values makes 100k slots; nothing changes a slot's lists).
-_ALL = ["all"]
+_ALL: list[Tier] = ["all"]
 _OTHER = ["other"]
 
 
 def extract_targets(prep: PreparedText, seg: Segmented, admin_level: str | None = None,
-                    tables: list | None = None,
+                    tables: list[Table] | None = None,
                     issue_year: int | None = None,
                     title: str | None = None) -> tuple[list[Target], list[str]]:
     """All targets of a document, and warnings about values left out or doubtful.
@@ -90,7 +101,7 @@ def extract_targets(prep: PreparedText, seg: Segmented, admin_level: str | None 
         if bi in table_blocks:
             continue
         heads = [blocks[i] for i in seg.ancestors(bi)]
-        if any(h.level < 6 and ctx.memo(("not_target", h.index), lambda h=h: bool(nontarget_heading.search(h.text)))
+        if any(h.level < 6 and ctx.memo(("not_target", h.index), functools.partial(_found, nontarget_heading, h.text))
                for h in heads):
             continue
         sentences = list(block.sentences)
@@ -108,14 +119,14 @@ def extract_targets(prep: PreparedText, seg: Segmented, admin_level: str | None 
             ctx.carry_year[block.parent] = block_cues[-1]
         open_lead(ctx, block, lead_end)
     if tables:
-        for t in table_targets(prep, seg, tables, admin_level, prep.from_raw, ctx.document_cue):
-            if ctx.normative and t.year_source != "table":
+        for tt in table_targets(prep, seg, tables, admin_level, prep.from_raw, ctx.document_cue):
+            if ctx.normative and tt.year_source != "table":
                 continue   # a normative text's table (a fee or rate schedule) dated by nothing of its own
-            key = (t.indicator, t.tier, t.year, t.value, t.value_max, t.unit,
-                   fold(t.subject or "") if t.indicator == "other" else "", t.group)
+            key: TableRowKey = (tt.indicator, tt.tier, tt.year, tt.value, tt.value_max, tt.unit,
+                                fold(tt.subject or "") if tt.indicator == "other" else "", tt.group)
             if key not in ctx.seen:
                 ctx.seen.add(key)
-                ctx.targets.append(t)
+                ctx.targets.append(tt)
     targets = _drop_undated_restatements(ctx.targets)
     if ctx.no_year:
         warnings.append(f"{len(ctx.no_year)} value(s) with no year they are due in reach, kept with "
@@ -154,6 +165,15 @@ def _split_segments(flow: str, s: int, e: int) -> list[tuple[int, int]]:
 
 
 
+
+
+def _found(rx: regex.Pattern[str], text: str) -> bool:
+    return rx.search(text) is not None
+
+
+def _targetish(text: str) -> bool:
+    """Does ``text`` introduce targets (``Mục tiêu``, ``Phấn đấu`` — or a spelling variant of it)?"""
+    return _p("target_heading").search(respell(text)) is not None
 
 
 def _sentence(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int,
@@ -202,7 +222,7 @@ def _bare_number_item(flow: str, s: int, e: int, heads: list[Block]) -> list[Men
     if not m or not heads:
         return []
     head = heads[0].text
-    if "%" not in head and not regex.search(r"tỷ\s+lệ", head, _I):
+    if "%" not in head and not _p("rate_word").search(head):
         return []
     v = _num(m.group("lo"))
     hi = _num(m.group("hi")) if m.group("hi") else None
@@ -228,8 +248,9 @@ def _respectively(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a
     pre_tiers = _tier_list(ctx.tiers_between(a, mentions[0].start))
     if len(pre_tiers) == len(mentions):
         inds = _indicators_for(ctx, sent, heads, False)
-        slots = [_Slot([t], inds, "", None) for t in pre_tiers]
-        source = "clause"
+        sector = _sector_for(ctx, inds, seg_text, sent, heads)
+        slots = [_Slot([t], inds, sector, None) for t in pre_tiers]
+        source: Source = "clause"
     elif len(ctx.last_slots) == len(mentions):
         slots = ctx.last_slots
         source = "lead"   # the slots of the sentence or segment before
@@ -249,7 +270,7 @@ class _Read:
     """One value of a segment, as read before indicators are chosen."""
     m: Mention
     post: bool
-    tiers: list[str]
+    tiers: list[Tier]
     subject: str | None
     own: str
     growth: bool
@@ -272,7 +293,7 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
     seg_cues = cues_between(cues, a, b)
     prev_seg_first = next((x.cue for x in reversed(sent_slots) if x.first_in_segment), None)
     reads: list[_Read] = []
-    prev_tiers: list[str] = []
+    prev_tiers: list[Tier] = []
     # the text after the last value: a predicate the values before it share
     # ("100% thư viện tỉnh, 60% thư viện huyện có …"); capped, so that each
     # value reads a bounded window and the segment stays linear in its values
@@ -280,20 +301,20 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
     for k, m in enumerate(seg_mentions):
         nxt_start = seg_mentions[k + 1].start if k + 1 < len(seg_mentions) else b
         prev_end = seg_mentions[k - 1].end if k > 0 else a
-        if not_target.search(flow[max(a, m.start - 60):m.start]):
+        if not_target.search(flow[max(a, m.start - CONTEXT_REACH):m.start]):
             continue
-        if _p("legal_rate_before").search(flow, max(a, m.start - 40), m.start) or \
-                _p("legal_rate_after").match(flow, m.end, min(b, m.end + 40)):
+        if _p("legal_rate_before").search(flow, max(a, m.start - PHRASE_REACH), m.start) or \
+                _p("legal_rate_after").match(flow, m.end, min(b, m.end + PHRASE_REACH)):
             continue   # a tax or interest rate, a fine: a rule of law stated as it stands, not a goal
-        if _p("condition_before").search(flow[max(a, m.start - 60):m.start]) or \
-                _p("condition_after").match(flow[m.end:min(b, m.end + 60)]):
+        if _p("condition_before").search(flow[max(a, m.start - CONTEXT_REACH):m.start]) or \
+                _p("condition_after").match(flow[m.end:min(b, m.end + CONTEXT_REACH)]):
             continue   # a condition or exemption ("nơi có tỷ lệ dưới 30% có thể điều chỉnh …")
         after = flow[m.end:min(nxt_start, m.end + _WINDOW)]
-        if _p("baseline_before").search(flow[max(a, m.start - 12):m.start]) and _p("baseline_after").match(after):
+        if _p("baseline_before").search(flow[max(a, m.start - PREFIX_REACH):m.start]) and _p("baseline_after").match(after):
             continue   # "từ 28% năm 2020 lên 35%": 28 is the baseline
         growth = m.kind == "percent" and (
             bool(_p("growth_after").match(after))
-            or bool(_p("growth_before").search(flow[max(a, m.start - 40):m.start])))
+            or bool(_p("growth_before").search(flow[max(a, m.start - PHRASE_REACH):m.start])))
         post = m.kind != "count" and _starts_noun_phrase(after)
         if post:
             np_start, np_end = _np_span(flow, m.end, nxt_start)
@@ -308,9 +329,9 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
             w = max(a, m.start - _WINDOW)
             subject = _clean(flow[w:m.end])
             own = _own_window(flow, w, m, nxt_start, tail)
-            each = regex.search(r"\b(?:mỗi|từng)\s", flow[w:m.start], _I)
+            each = _p("each_word").search(flow[w:m.start])
             tiers = _tier_list(ctx.tiers_between(w + each.end(), m.start)) if each else []
-            each_after = regex.search(r"\b(?:mỗi|từng)\s", flow[m.end:nxt_start], _I)
+            each_after = _p("each_word").search(flow[m.end:nxt_start])
             if not tiers and each_after:
                 tiers = _tier_list(ctx.tiers_between(m.end + each_after.end(), nxt_start))[:1]
             if not tiers:
@@ -369,7 +390,7 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
                 nearest = reads[k]
         for k, r in enumerate(reads):
             if not r.post and not r.tiers and sent_slots and r.m.kind != "count" and (
-                    _p("respectively_after").match(flow, r.m.end, min(b, r.m.end + 40))
+                    _p("respectively_after").match(flow, r.m.end, min(b, r.m.end + PHRASE_REACH))
                     or (k > 0 and reads[k - 1].inherited is not None)):
                 # "…; đến năm 2030 nhân rộng mô hình đạt 50% chỉ tiêu tương ứng và đạt 90%
                 # vào năm 2045": the same target as the slot before, at later years
@@ -405,12 +426,11 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
             # — as does a later value of a list whose subject stands before it
             # ("…, làng văn hóa đạt 70%, tổ dân phố văn hóa đạt 80%")
             own_pred = seg_has_pred or r.m.kind == "count" or \
-                (not r.post and bool(subject) and (bool(_p("share_head").match(subject))
+                (not r.post and subject is not None and subject != "" and (bool(_p("share_head").match(subject))
                                                    or (ri > 0 and _names_something(subject))))
             if not inds and not own_pred:
                 g = r.growth or (sent_growth and r.m.kind == "percent")
-                inds = ctx.memo(("sent", s, e, g, person),
-                                lambda g=g, person=person: indicators_in(sentence_text, g, person))
+                inds = ctx.memo(("sent", s, e, g, person), functools.partial(indicators_in, sentence_text, g, person))
             if not inds and not own_pred:
                 inds = _earlier_sentence_indicators(ctx, block, s, r.growth, person)
             if not inds:
@@ -456,14 +476,14 @@ def _has_words_between(flow: str, reads: list[_Read]) -> bool:
     """Is there more than connectors (``và``, ``,``, ``đạt``) between the values?"""
     for x, y in zip(reads, reads[1:], strict=False):
         gap = flow[x.m.end:y.m.start]
-        if regex.search(r"\p{L}", regex.sub(r"\b(?:và|đạt|hoặc|là)\b", "", gap, flags=_I)):
+        if regex.search(r"\p{L}", _p("bare_connector").sub("", gap)):
             return True
     return False
 
 
 def _has_words_after(flow: str, start: int, end: int) -> bool:
     rest = _skip_after(flow[start:end])
-    rest = regex.sub(r"^\s*(?:/\s*năm|mỗi\s+năm|hằng\s+năm|\(\s*năm\s+\d{4}\s*\))", "", rest, flags=_I)
+    rest = _p("per_year_tail").sub("", rest)
     return bool(regex.search(r"\p{L}", rest))
 
 
@@ -473,15 +493,15 @@ def _implied(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
     """Targets met by a named institution without a number (value 100)."""
     flow = ctx.prep.flow
     text = flow[a:b]
-    body = regex.sub(r"^[\s\-–+•*]*(?:(?:phấn\s+đấu|phần\s+đầu|phân\s+đầu)\s+)?"
-                     r"(?:(?:đến|từ)\s+)?(?:năm\s+\d{4}(?:\s*(?:đến|-|–)\s*(?:năm\s+)?\d{4})?)?\s*[:,]?\s*",
-                     "", text, flags=_I)
+    lead = _p("implied_lead").match(respell(text))   # read through spelling variants, cut as written
+    body = text[lead.end():] if lead else text
     if not _p("institution").match(body):
         return
     offset = a + (len(text) - len(body))  # where the institution's name starts
     in_list = bool(mentions) and len(body.split()) <= 8
     cue_here = cues_between(cues, a, b)
-    targetish = any(_p("target_heading").search(h.text) for h in heads) or _p("target_heading").search(text)
+    targetish = any(ctx.memo(("targetish", h.index), functools.partial(_targetish, h.text)) for h in heads) \
+        or _targetish(text)
     inds: list[str]
     if in_list:
         tiers = _tier_list(ctx.tiers_between(offset, b))
@@ -497,7 +517,7 @@ def _implied(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
             return
         np_start, np_end = _np_span(flow, offset, b)
         tiers = _tier_list(ctx.tiers_between(np_start, np_end))
-    tier_source = "clause"
+    tier_source: Source = "clause"
     if not tiers:
         tiers, tier_source = [ctx.default_tier], "document"
     cue = _year_for(ctx, b, cues, block_cues, heads, block)
@@ -507,10 +527,10 @@ def _implied(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
           tier_source=tier_source)
 
 
-def _emit(ctx: _Ctx, m: Mention, tiers: list[str], inds: list[str], sector: str,
+def _emit(ctx: _Ctx, m: Mention, tiers: list[Tier], inds: list[str], sector: Sector,
           subject: str | None, cue: YearCue | None, s: int, e: int,
           heads: list[Block], implied: bool, growth: bool = False,
-          tier_source: str = "clause") -> None:
+          tier_source: Source = "clause") -> None:
     flow = ctx.prep.flow
     if ctx.normative and (cue is None or cue.source != "clause" or not _p("goal_word").search(flow, s, e)):
         return   # a law's or a decree's provision: a target only where its own clause sets a goal and its year
@@ -518,24 +538,25 @@ def _emit(ctx: _Ctx, m: Mention, tiers: list[str], inds: list[str], sector: str,
         goal = _p("undated_goal")
         if not goal.search(flow, s, e) and not any(goal.search(flow, h.start, h.end) for h in heads):
             return   # an undated rate with no goal anywhere above it is a provision, not a target
-        if _p("obligation_before").search(flow, max(s, m.start - 80), m.start):
+        if _p("obligation_before").search(flow, max(s, m.start - _OBLIGATION_REACH), m.start):
             return   # an undated obligation ("phải lập thành ít nhất 02 bản") is a procedural rule
-        ctx.no_year.append(flow[max(s, m.start - 40):m.end + 40].strip())
+        ctx.no_year.append(flow[max(s, m.start - _NOTE_REACH):m.end + _NOTE_REACH].strip())
     year = cue.year if cue is not None else None
+    unit: Unit
     if m.kind == "count":
         unit = "count"
     elif growth:
         unit = "percent_per_year"
     else:
         unit = "percent"
-    direction = "at_most" if _p("at_most").search(flow[max(s, m.start - 30):m.start]) else "at_least"
+    direction: Direction = "at_most" if _p("at_most").search(flow[max(s, m.start - _AT_MOST_REACH):m.start]) else "at_least"
     ev = ctx.memo(("evidence", s, e), lambda: Evidence(*ctx.prep.raw_span_text(s, e)))
     if tiers == ["all"] and tier_source == "clause" and not ctx.memo(("tiers", s, e), lambda: ctx.tiers_between(s, e)):
         tier_source = "none"
     for ind in inds:
         sec = sector_of(ind) or sector
         for tier in tiers:
-            key = (ind, tier, year, m.value, m.value_max, unit,
+            key: RowKey = (ind, tier, year, m.value, m.value_max, unit,
                    fold(subject or "") if ind == "other" else "")
             if key in ctx.seen or (ind == "other" and _restated(ctx, key)):
                 continue

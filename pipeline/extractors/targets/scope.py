@@ -4,28 +4,40 @@ from __future__ import annotations
 
 import bisect
 import functools
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar, cast
 
 import regex
 
-from ...models import Target
+from ...models import Sector, Source, Target, Tier
 from ...nlp import TierIndex, TierSpan
 from ...segment import INTRO_LEVEL, Block, Segmented
 from ...text import PreparedText
-from .common import _p
+from .common import CLAUSE_REACH, PREFIX_REACH, _p
 from .mentions import Mention
 from .years import YearCue, find_year_cues
 
 
 @dataclass(slots=True)
 class _Slot:
-    tiers: list[str]
+    tiers: list[Tier]
     indicators: list[str]
-    sector: str
+    sector: Sector
     subject: str | None
     cue: YearCue | None = None
     first_in_segment: bool = False
-    tier_source: str = "clause"
+    tier_source: Source = "clause"
+
+
+#: A target row as the reader tells rows apart: indicator, tier, year, value,
+#: value_max, unit, and the folded subject of an ``other`` indicator ("" else).
+RowKey = tuple[str, Tier, int | None, float, float | None, str, str]
+#: A table row's key: the same and its group.  (Of another length, a table row
+#: never equals a prose row: the two are told apart, not merged.)
+TableRowKey = tuple[str, Tier, int | None, float, float | None, str, str, str | None]
+
+_R = TypeVar("_R")
 
 
 #: Memo kinds keyed by the sentence being read (its offsets): no other sentence asks for them.
@@ -37,31 +49,34 @@ class _Ctx:
     prep: PreparedText
     seg: Segmented
     tiers: TierIndex        # the tier Matcher, run block by block when first asked for
-    default_tier: str
+    default_tier: Tier
     targets: list[Target] = field(default_factory=list)
-    seen: set = field(default_factory=set)
-    carry_year: dict = field(default_factory=dict)    # parent index -> YearCue
+    seen: set[RowKey | TableRowKey] = field(default_factory=set)
+    carry_year: dict[int | None, YearCue] = field(default_factory=dict)    # parent index -> YearCue
     last_slots: list[_Slot] = field(default_factory=list)
     no_year: list[str] = field(default_factory=list)   # evidence of values with no due year
     document_cue: YearCue | None = None             # the title's period or single year
     issue_year: int | None = None                   # outer scopes before it date no target
     lead: Lead | None = None                      # the lead-in whose scope we are in
-    head_cues: dict = field(default_factory=dict)      # block index -> its year cues (cached)
-    subjects: dict = field(default_factory=dict)       # row key without subject -> subjects read
+    head_cues: dict[int, list[YearCue]] = field(default_factory=dict)      # block index -> its year cues (cached)
+    subjects: dict[tuple[Any, ...], list[str]] = field(default_factory=dict)  # row key without subject -> subjects read
     normative: bool = False                            # a law, decree, circular: provisions, not targets
-    _memo: dict = field(default_factory=dict)
-    _sentence_memo: dict = field(default_factory=dict)   # kinds in _SENTENCE_KINDS, this sentence only
+    # what memo() computed, by key: each key's compute() gives one type, which the
+    # store cannot say, so memo() casts back to it
+    _memo: dict[tuple[Hashable, ...], object] = field(default_factory=dict)
+    _sentence_memo: dict[tuple[Hashable, ...], object] = field(default_factory=dict)   # kinds in _SENTENCE_KINDS
 
-    def memo(self, key, compute):
+    def memo(self, key: tuple[Hashable, ...], compute: Callable[[], _R]) -> _R:
         """``compute()`` once per key: what a sentence or heading yields is read once,
         however many values stand in it (the reader stays linear in its values).
         What is keyed by the sentence being read is forgotten at the next one
         (:meth:`next_sentence`), so the memo does not grow with the sentences."""
         store = self._sentence_memo if key[0] in _SENTENCE_KINDS else self._memo
         try:
-            return store[key]
+            return cast(_R, store[key])
         except KeyError:
-            got = store[key] = compute()
+            got = compute()
+            store[key] = got
             return got
 
     def next_sentence(self) -> None:
@@ -78,7 +93,7 @@ class _Ctx:
         return self.tiers.between(a, b)
 
 
-_ADMIN_TIER = {"province": "province", "district": "district", "commune": "commune",
+_ADMIN_TIER: dict[str, Tier] = {"province": "province", "district": "district", "commune": "commune",
                "school": "school", "central": "all", "department": "all"}
 
 
@@ -102,7 +117,7 @@ def cues_between(cues: list[YearCue], a: int, b: int) -> list[YearCue]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _scoped(cue: YearCue, source: str) -> YearCue:
+def _scoped(cue: YearCue, source: Source) -> YearCue:
     """``cue`` as found in an outer scope; a period found there is the ``period`` scope.
 
     Cached (a cue is frozen): the values of one long sentence that take the
@@ -161,9 +176,9 @@ def _year_for(ctx: _Ctx, mention_pos: int, cues: list[YearCue], block_cues: list
     def due(c: YearCue) -> bool:  # a past year (a result's) scopes nothing after it
         return ctx.issue_year is None or c.year >= ctx.issue_year
 
-    lead = [c for c in block_cues[-3:] if due(c)]
-    if lead:
-        return _scoped(lead[-1], "lead")
+    in_block = [c for c in block_cues[-3:] if due(c)]
+    if in_block:
+        return _scoped(in_block[-1], "lead")
     lead = ctx.lead if ctx.lead is not None and ctx.lead.block < block.index else None
     for h in heads:
         if lead is not None and h.index < lead.block:
@@ -187,15 +202,14 @@ def _year_for(ctx: _Ctx, mention_pos: int, cues: list[YearCue], block_cues: list
 def _due_in_own_clause(flow: str, m: Mention, nxt_start: int, cues: list[YearCue]) -> YearCue | None:
     """A due year later in the value's own clause (up to the next comma or value):
     ``ít nhất 40% địa bàn cấp xã không ma túy trong năm 2026, phấn đấu đến năm 2030 …``."""
-    end = min(nxt_start, m.end + 200)
-    for sep in (",", ";", " và ", " hoặc "):   # a year after "và" dates the next value
-        cut = flow.find(sep, m.end, end)
-        if cut >= 0:
-            end = cut
+    end = min(nxt_start, m.end + CLAUSE_REACH)
+    cut = _p("clause_end").search(flow, m.end, end)   # a year after "và" dates the next value
+    if cut:
+        end = cut.start()
     cue = cue_after(cues, m.end)
     if cue is None or cue.pos >= end:
         return None
     due = _p("due_prefix")
-    if due.search(flow, max(0, cue.pos - 12), cue.pos) or _p("due_cue_start").match(flow, cue.pos, cue.end):
+    if due.search(flow, max(0, cue.pos - PREFIX_REACH), cue.pos) or _p("due_cue_start").match(flow, cue.pos, cue.end):
         return cue
     return None

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from ...models import Target
 from ...text import fold
-from .common import _p
+from .common import PREFIX_REACH, _p
 from .mentions import Mention
 from .phrases import _names_something
-from .scope import _Ctx
+from .scope import RowKey, _Ctx
 from .years import YearCue
+
+_BASELINE_BEFORE = 80   # how far before a value a past year makes it a baseline
+_BASELINE_AFTER = 16    # ... and how far after it
+_SAME_SUBJECT = 12      # the shortest subject that may begin another and be the same row
+_RECENT = 20            # how many subjects of a row are compared with a new one
 
 
 def _drop_results_before_goal(flow: str, s: int, e: int, mentions: list[Mention],
@@ -34,13 +39,13 @@ def _drop_results_before_goal(flow: str, s: int, e: int, mentions: list[Mention]
         return mentions
     due_prefix = _p("due_prefix")
     past = [c for c in cues if c.pos < limit and c.year < max(later)
-            and not due_prefix.search(flow, max(s, c.pos - 12), c.pos)]
+            and not due_prefix.search(flow, max(s, c.pos - PREFIX_REACH), c.pos)]
     if not past:
         return mentions
 
     def baseline(m: Mention) -> bool:
         # the past year stands in the value's own stretch: just before it or just after it
-        return any(m.start - 80 <= c.pos <= m.end + 16 for c in past)
+        return any(m.start - _BASELINE_BEFORE <= c.pos <= m.end + _BASELINE_AFTER for c in past)
 
     return [m for m in mentions if m.start >= limit or not baseline(m)]
 
@@ -49,7 +54,7 @@ def _drop_undated_restatements(targets: list[Target]) -> list[Target]:
     """A value with no year whose row is read again with a year (a subheading
     ``a) Trên 75% xã đạt chuẩn …`` over ``Đến năm 2025, phấn đấu trên 75% xã
     đạt chuẩn …``) is the same target: keep the dated one."""
-    dated: dict[tuple, list[str]] = {}
+    dated: dict[tuple[str, str, float, float | None, str], list[str]] = {}
     for t in targets:
         if t.year is not None:
             subject = fold(t.subject or "") if t.subject and _names_something(t.subject) else ""
@@ -60,19 +65,19 @@ def _drop_undated_restatements(targets: list[Target]) -> list[Target]:
         others = dated.get((t.indicator, t.tier, t.value, t.value_max, t.unit), [])
         # the same row named again, or dated where the text names nothing else ("… 42% vào năm 2030")
         return t.indicator != "other" and bool(others) or any(
-            not x or (min(len(x), len(subject)) >= 12 and (x.startswith(subject) or subject.startswith(x)))
-            for x in others[:20])
+            not x or (min(len(x), len(subject)) >= _SAME_SUBJECT and (x.startswith(subject) or subject.startswith(x)))
+            for x in others[:_RECENT])
 
     return [t for t in targets if t.year is not None or not restated(t)]
 
 
-def _restated(ctx: _Ctx, key: tuple) -> bool:
+def _restated(ctx: _Ctx, key: RowKey) -> bool:
     """Is this value a restatement of one already read — the same row whose
     subject begins the other's (a subheading ``Trên 70% xã đạt chuẩn …`` over
     the paragraph that says it again in full)?  Records the subject either way."""
     subject = key[-1]
     seen = ctx.subjects.setdefault(key[:-1], [])
-    dup = len(subject) >= 12 and any(min(len(x), len(subject)) >= 12 and
-                                     (x.startswith(subject) or subject.startswith(x)) for x in seen[-20:])
+    dup = len(subject) >= _SAME_SUBJECT and any(min(len(x), len(subject)) >= _SAME_SUBJECT and
+                                     (x.startswith(subject) or subject.startswith(x)) for x in seen[-_RECENT:])
     seen.append(subject)
     return dup

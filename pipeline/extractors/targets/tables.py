@@ -2,26 +2,26 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import regex
 
-from ...models import CellRef, Evidence, Target
+from ...models import CellRef, Direction, Evidence, Source, Target, Tier, Unit
 from ...nlp import find_tiers, tier_index
 from ...segment import Segmented
 from ...text import PreparedText
-from .common import _I, _clean, _p
+from .common import _clean, _p
 from .mentions import _num
 from .phrases import _heading_indicators, _heading_tiers, _sector_for, _tier_list
 from .scope import _ADMIN_TIER, _Ctx, _year_for
 from .vocab import indicators_in, sector_of
 from .years import YearCue, document_cue
 
-_CELL_VALUE = regex.compile(
-    r"^\s*(?:(?:đạt|trên|dưới|tối\s+thiểu|ít\s+nhất)\s+|(?:≥|>=|=>|>|≤|<=|=<|<)\s*)?(?P<lo>\d{1,3}(?:\.\d{3})+|\d+(?:[.,]\d+)?)\s*(?P<p1>%)?"
-    r"(?:\s*(?:-|–|đến)\s*(?P<hi>\d{1,3}(?:\.\d{3})+|\d+(?:[.,]\d+)?)\s*(?P<p2>%)?)?\s*$", _I)
+if TYPE_CHECKING:
+    from ...load.document import Cell, Table
+
 _ABOVE = 3   # the blocks above a table whose period dates it (its caption, the appendix heading)
-_YEAR_IN_CELL = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
 def _is_period(m: regex.Match[str]) -> bool:
@@ -29,11 +29,11 @@ def _is_period(m: regex.Match[str]) -> bool:
     scope and never a value (SCHEMA.md: "periods themselves")."""
     lo, hi = m.group("lo"), m.group("hi")
     return (hi is not None and not (m.group("p1") or m.group("p2"))
-            and all(_YEAR_IN_CELL.fullmatch(x) for x in (lo, hi)))
+            and all(_p("cell_year").fullmatch(x) for x in (lo, hi)))
 
 
-def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_level: str | None = None,
-                  raw_to_norm=None, doc_cue: YearCue | None = None) -> list[Target]:
+def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable[Table], admin_level: str | None = None,
+                  raw_to_norm: Callable[[int], int] | None = None, doc_cue: YearCue | None = None) -> list[Target]:
     """Targets of tables (rows = tiers or indicators, columns = years, or the transpose).
 
     ``tables`` are the loader's :class:`~pipeline.load.Table` objects, whose
@@ -50,28 +50,28 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
     group_re = _p("table_group")
     out: list[Target] = []
     for table in tables:
-        grid: dict[tuple[int, int], object] = {}
+        grid: dict[tuple[int, int], Cell] = {}
         for row in table.rows:
-            for c in row:
-                for dr in range(max(1, c.rowspan)):
-                    for dc in range(max(1, c.colspan)):
-                        grid[(c.row + dr, c.col + dc)] = c
+            for cell in row:
+                for dr in range(max(1, cell.rowspan)):
+                    for dc in range(max(1, cell.colspan)):
+                        grid[(cell.row + dr, cell.col + dc)] = cell
         if not grid:
             continue
         nrows = max(r for r, _ in grid) + 1
         ncols = max(c for _, c in grid) + 1
 
-        def text(r: int, c: int, grid: dict[tuple[int, int], object] = grid) -> str:
+        def text(r: int, c: int, grid: dict[tuple[int, int], Cell] = grid) -> str:
             cell = grid.get((r, c))
             return cell.text if cell is not None else ""
 
         def is_value(r: int, c: int) -> bool:
             t = text(r, c)
-            m = _CELL_VALUE.match(t)
-            return bool(m) and not (_YEAR_IN_CELL.fullmatch(t.strip())) and not _is_period(m)
+            m = _p("cell_value").match(t)
+            return m is not None and not (_p("cell_year").fullmatch(t.strip())) and not _is_period(m)
 
-        header_rows = []
-        number_rows = set()
+        header_rows: list[int] = []
+        number_rows: set[int] = set()
         for r in range(nrows):
             if _numbers_columns([text(r, c) for c in range(ncols)]):
                 number_rows.add(r)   # the row numbering the columns (1 | 2 | 3 …) is never a value
@@ -85,7 +85,7 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
         col_year: dict[int, int] = {}
         for c in range(ncols):
             for r in header_rows:
-                ys = _YEAR_IN_CELL.findall(text(r, c))
+                ys = _p("cell_year").findall(text(r, c))
                 if ys:
                     col_year[c] = int(ys[-1])
         col_head = {c: " ".join(dict.fromkeys(text(r, c) for r in header_rows if r not in number_rows))
@@ -99,7 +99,7 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
         caption = ""
         if block is not None and block.index > 0:
             caption = seg.blocks[block.index - 1].text
-        above_cue = None
+        above_cue: YearCue | None = None
         if block is not None:
             for i in range(block.index - 1, max(-1, block.index - 1 - _ABOVE), -1):
                 got = document_cue(seg.blocks[i].text)
@@ -110,25 +110,28 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
             if r in header_rows or r in number_rows:
                 continue
             label_cells = [c for c in range(ncols) if text(r, c).strip() and not is_value(r, c)
-                           and not _YEAR_IN_CELL.fullmatch(text(r, c).strip())]
+                           and not _p("cell_year").fullmatch(text(r, c).strip())]
             row_label = " ".join(dict.fromkeys(text(r, c) for c in label_cells))
-            row_years = [int(y) for c in label_cells for y in _YEAR_IN_CELL.findall(text(r, c))]
+            row_years = [int(y) for c in label_cells for y in _p("cell_year").findall(text(r, c))]
             row_years += [int(text(r, c).strip()) for c in range(ncols)
-                          if _YEAR_IN_CELL.fullmatch(text(r, c).strip())]
+                          if _p("cell_year").fullmatch(text(r, c).strip())]
             cells = [grid[(r, c)] for c in range(ncols) if (r, c) in grid]
             if not cells:
                 continue
             rs = min(c.start for c in cells)
             re_ = max(c.end for c in cells)
             ev = Evidence(text=prep.raw[rs:re_], start=rs, end=re_)
-            seen_cells = set()
+            seen_cells: set[int] = set()
             for c in range(ncols):
                 if c in row_number_cols or not is_value(r, c) or id(grid[(r, c)]) in seen_cells:
                     continue
                 seen_cells.add(id(grid[(r, c)]))
-                m = _CELL_VALUE.match(text(r, c))
+                m = _p("cell_value").match(text(r, c))
+                if m is None:   # is_value(r, c) matched it
+                    continue
                 year = col_year.get(c) or (row_years[-1] if row_years else None)
-                year_source, period_start = "table", None
+                year_source: Source = "table"
+                period_start: int | None = None
                 if year is None:
                     cue = (_year_for(ctx, block.start, [], [], heads, block) if block
                            else ctx.document_cue)
@@ -138,17 +141,19 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable, admin_le
                         continue   # a table cell with no year anywhere is no target
                     year, year_source, period_start = cue.year, cue.source, cue.period_start
                 lo, hi = _num(m.group("lo")), _num(m.group("hi")) if m.group("hi") else None
+                if lo is None:
+                    continue
                 label = f"{row_label} {col_head.get(c, '') if c not in col_year else ''}".strip()
                 pct = bool(m.group("p1") or m.group("p2")) or "%" in col_head.get(c, "") \
-                    or "%" in row_label or regex.search(r"tỷ\s+lệ", f"{row_label} {caption}", _I) \
+                    or "%" in row_label or _p("rate_word").search(f"{row_label} {caption}") is not None \
                     or "%" in caption
-                growth = bool(regex.search(r"tăng\s+(?:bình\s+quân|trung\s+bình)|/năm|mỗi\s+năm|hằng\s+năm",
-                                           f"{label} {caption}", _I))
-                unit = ("percent_per_year" if growth else "percent") if pct else "count"
+                growth = bool(_p("table_growth").search(f"{label} {caption}"))
+                unit: Unit = ("percent_per_year" if growth else "percent") if pct else "count"
                 grp = group_re.search(col_head.get(c, "")) or group_re.search(row_label)
                 group = _group_name(grp.group(0)) if grp else None
-                direction = "at_most" if _p("cell_at_most").match(text(r, c)) else "at_least"
-                tiers, tier_source = _tier_list(find_tiers(label)), "table"
+                direction: Direction = "at_most" if _p("cell_at_most").match(text(r, c)) else "at_least"
+                tiers: list[Tier] = _tier_list(find_tiers(label))
+                tier_source: Source = "table"
                 if not tiers:
                     tiers, tier_source = _heading_tiers(ctx, heads), "heading"
                 if not tiers:
@@ -195,7 +200,7 @@ def _numbers_columns(cells: list[str]) -> bool:
     return len(nums) >= 3 and nums == list(range(1, len(nums) + 1))
 
 
-def _counts_rows(text, c: int, header_rows: list[int], nrows: int) -> bool:
+def _counts_rows(text: Callable[[int, int], str], c: int, header_rows: list[int], nrows: int) -> bool:
     """Does column ``c`` number the rows (1, 2, 3 …; a merged number may repeat)?"""
     nums = []
     for r in range(nrows):

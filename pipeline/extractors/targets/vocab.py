@@ -2,31 +2,39 @@
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import regex
 
 from ... import rules
+from ...models import Sector, sector_code
 from .common import _I
 
 
 @functools.lru_cache(maxsize=1)
-def _indicator_rules() -> list[tuple[dict, regex.Pattern[str]]]:
+def _indicator_rules() -> list[tuple[dict[str, Any], regex.Pattern[str]]]:
     rf = rules.load("indicators")
     return [(r, rules.compile_pattern("indicators", r["id"], _I)) for r in rf.rules]
 
 
 @functools.lru_cache(maxsize=1)
-def _sector_rules() -> list[tuple[dict, regex.Pattern[str]]]:
+def _indicator_sectors() -> dict[str, Sector]:
+    """Each indicator's sector (``rules/indicators.yaml``), checked against the codes once."""
+    return {str(r["id"]): sector_code(r["sector"]) for r, _ in _indicator_rules()}
+
+
+@functools.lru_cache(maxsize=1)
+def _sector_rules() -> list[tuple[Sector, regex.Pattern[str]]]:
     rf = rules.load("sectors")
-    return [(r, rules.compile_pattern("sectors", r["id"], _I)) for r in rf.rules]
+    return [(sector_code(r["sector"]), rules.compile_pattern("sectors", r["id"], _I)) for r in rf.rules]
 
 
-def sectors_in(text: str) -> list[str]:
-    found = []
-    for r, p in _sector_rules():
+def sectors_in(text: str) -> list[Sector]:
+    found: list[tuple[int, Sector]] = []
+    for sector, p in _sector_rules():
         m = p.search(text)
         if m:
-            found.append((m.start(), r["sector"]))
+            found.append((m.start(), sector))
     return [s for _, s in sorted(found)]
 
 
@@ -37,7 +45,7 @@ def indicators_in(text: str, growth: bool, person: bool = False) -> list[str]:
     indicators that count institutions (``counts_units``) do not apply.
     """
     secs = set(sectors_in(text))
-    out = []
+    out: list[str] = []
     for r, p in _indicator_rules():
         if person and r.get("counts_units"):
             continue
@@ -61,9 +69,6 @@ def indicators_in(text: str, growth: bool, person: bool = False) -> list[str]:
     return out
 
 
-def sector_of(indicator: str) -> str | None:
-    for r, _ in _indicator_rules():
-        if r["id"] == indicator:
-            return r["sector"]
-    return None
+def sector_of(indicator: str) -> Sector | None:
+    return _indicator_sectors().get(indicator)
 

@@ -5,8 +5,11 @@ from dataclasses import dataclass
 
 import regex
 
-from .common import _I, _p
+from ...models import Source
+from .common import _p
 from .mentions import _Spans
+
+_CUE_PREFIX_REACH = 20   # the words before a year cue that may make it no due year (year_not_cue, period_before_year)
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,7 +18,7 @@ class YearCue:
     end: int
     year: int
     period_start: int | None
-    source: str = "clause"        # the scope it was found in (SCHEMA.md's year_source)
+    source: Source = "clause"     # the scope it was found in (SCHEMA.md's year_source)
 
 
 _QUOTE = regex.compile(r"“[^”\n]{0,400}”|\"[^\"\n]{0,400}\"")
@@ -58,11 +61,11 @@ def find_year_cues(flow: str, start: int, end: int) -> list[YearCue]:
     for m in _p("year_cue").finditer(flow, start, end):
         if covered.covers(m.start()) or quotes.covers(m.start()):
             continue
-        before = flow[max(start, m.start() - 20):m.start()]
+        before = flow[max(start, m.start() - _CUE_PREFIX_REACH):m.start()]
         if not_cue.search(before):
             continue
         # "giai đoạn 2021 - năm 2025" style periods are not due years
-        if regex.search(r"giai\s+đoạn\s*(?:\d{4}\s*[-–]\s*)?$", before, _I):
+        if _p("period_before_year").search(before):
             continue
         cues.append(YearCue(m.start(), m.end(), int(m.group("year")), None))
     cues.sort(key=lambda c: c.pos)
