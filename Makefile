@@ -1,7 +1,7 @@
 # chitieu — everything starts from a fresh clone:
 #
 #   make run     set up .venv, extract corpus/ into outputs/, print the summary
-#   make test    set up .venv, lint (ruff), run the whole test suite
+#   make test    set up .venv, lint (ruff), type-check (mypy --strict), run the whole test suite (doctests too)
 #   make eval    score every ../shared gold set apart: TUNE (gold, gold-extra, fullplans) and CHECK (gold-extra2)
 #   make bench   throughput and memory on replicated corpora (bench/results.txt); BENCH_FULL=1 for the long run;
 #                then each real file's load and extract time (bench/realfiles_results.txt),
@@ -56,14 +56,14 @@ setup: $(STAMP) sysdeps
 run: setup
 	@$(CHITIEU) extract $(CORPUS) --out $(OUT)
 
-test: setup lint
+test: setup lint typecheck
 	@$(PY) -m pytest -q $(PYTEST_ARGS)
 
 # ruff with the rules of pyproject.toml ([tool.ruff.lint]); part of `make test`
 lint: setup
 	@$(PY) -m ruff check pipeline tests bench
 
-# mypy --strict over pipeline/ ([tool.mypy] in pyproject.toml; the stubs are dev dependencies)
+# mypy --strict over pipeline/ ([tool.mypy] in pyproject.toml; the stubs are dev dependencies); part of `make test`
 typecheck: setup
 	@$(VENV)/bin/mypy
 
