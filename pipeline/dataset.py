@@ -397,12 +397,11 @@ def write_comparison(out: str, folder: Path, baseline: str | None = "auto") -> D
 
     from .outputs.atomic import _umask, write_all
     from .outputs.columns import document_labels
-    from .outputs.compare import (ABOVE, BASELINE_ROLE, BELOW, COLUMN_INFO_COLUMNS, COMPARED_ROLE,
-                                  DIFFERENCE_COLUMNS, KEY_COLUMNS, NO_BASELINE, NO_BASELINE_VALUE, OTHER_UNIT,
-                                  SAME, SEVERAL_BASELINE_VALUES, VALUE_SEPARATOR, _builtin_frames,
-                                  _cited_builtins, _column_order, _distinct_texts, _info_row, _resolve_baseline)
+    from .outputs.compare import (BASELINE_ROLE, COLUMN_INFO_COLUMNS, COMPARED_ROLE,
+                                  KEY_COLUMNS, VALUE_SEPARATOR, _builtin_frames,
+                                  _cited_builtins, _distinct_texts, _info_row, _resolve_baseline, compare_values,
+                                  differences_frame, plan_columns)
     from .outputs.files import csv_bytes
-    from .outputs.format import format_value
 
     folder = Path(folder)
     docs = read_table(out, "documents", _COMPARE_COLUMNS["documents"])
@@ -420,29 +419,10 @@ def write_comparison(out: str, folder: Path, baseline: str | None = "auto") -> D
 
     # the columns, as build_comparison orders and labels them
     labels = document_labels(picked)
-    first: dict[str, dict[str, Any]] = {}
-    for d in picked:
-        first.setdefault(str(d["doc_id"]), d)
-    del picked
-    ordered_ids = sorted(first, key=lambda i: ((i != baseline_id), _column_order(first[i])))
-    baseline_label = labels.get(baseline_id) if baseline_id is not None else None
-    builtins: list[Builtin] = [fixed] if fixed is not None else []
-    compared_with: dict[str, tuple[str, ...]] = {}
-    for doc_id in ordered_ids:
-        if doc_id == baseline_id:
-            continue
-        if baseline_label is not None:
-            bases = [baseline_label]
-        elif fixed is not None:
-            bases = [fixed.label]
-        else:
-            bases = []
-            for b in cites.get(doc_id, []):
-                if b not in builtins:
-                    builtins.append(b)
-                bases.append(b.label)
-        compared_with[labels[doc_id]] = tuple(bases)
-    del cites
+    plan = plan_columns(picked, labels, baseline_id, fixed, cites)
+    first, ordered_ids, builtins, compared_with = plan.first, plan.ordered_ids, plan.builtins, plan.compared_with
+    baseline_label = plan.baseline_label
+    del picked, cites, plan
     builtin_frames = _builtin_frames(builtins)
     columns = [b.label for b in builtins] + [labels[i] for i in ordered_ids]
     rank = {col: k for k, col in enumerate(columns)}
@@ -493,33 +473,11 @@ def write_comparison(out: str, folder: Path, baseline: str | None = "auto") -> D
             info = info_of[col]
             if info["role"] == BASELINE_ROLE:
                 continue
-            bases = compared_with.get(col, ())
-            here = base.get(key, {})
-            chosen = next((b for b in bases if here.get(b)), bases[0] if bases else None)
-            base_ts = here.get(chosen, []) if chosen else []
-            base_text = VALUE_SEPARATOR.join(_distinct_texts(base_ts))
-            base_values = {(float(t["value"]), t.get("unit")) for t in base_ts}
-            seen: set[str] = set()
-            for t in ts:
-                text = format_value(t["value"], t["value_max"], t.get("direction"))
-                if text in seen:
-                    continue
-                seen.add(text)
-                diff: float | None = None
-                if chosen is None:
-                    status = NO_BASELINE
-                elif not base_ts:
-                    status = NO_BASELINE_VALUE
-                elif len({v for v, _ in base_values}) > 1:
-                    status = SEVERAL_BASELINE_VALUES
-                elif any(u != t.get("unit") for _, u in base_values):
-                    status = OTHER_UNIT
-                else:
-                    diff = round(float(t["value"]) - next(iter(base_values))[0], 6)
-                    status = ABOVE if diff > 0 else BELOW if diff < 0 else SAME
+            for t, text, chosen, base_text, diff, status in compare_values(ts, compared_with.get(col, ()),
+                                                                             base.get(key, {})):
                 by_slot.setdefault(key, []).append((
                     rank[col], *key, col, info["doc_id"], info["province"], info["province_2025"],
-                    info["district"], info["admin_level"], text, t.get("unit"), chosen, base_text or None,
+                    info["district"], info["admin_level"], text, t.get("unit"), chosen, base_text,
                     diff, status, t.get("evidence_text")))
         for key, rows_of in by_slot.items():
             path = slot_files.setdefault(key, spill / f"{len(slot_files):05d}.pickle")
@@ -554,13 +512,7 @@ def write_comparison(out: str, folder: Path, baseline: str | None = "auto") -> D
         write_all(folder, {"comparison.csv": csv_bytes(comparison), "comparison_columns.csv": csv_bytes(info)})
 
         def frame(rows_of: list[tuple[Any, ...]]) -> pd.DataFrame:
-            df = pd.DataFrame([r[1:] for r in rows_of], columns=list(DIFFERENCE_COLUMNS))
-            df["year"] = df["year"].astype("Int64")
-            df["difference"] = df["difference"].astype("float64")
-            for col in DIFFERENCE_COLUMNS:
-                if col not in ("year", "difference"):
-                    df[col] = df[col].astype("object")
-            return df
+            return differences_frame(r[1:] for r in rows_of)
 
         n_rows = 0
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".differences.csv.", suffix=".tmp")

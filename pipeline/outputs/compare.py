@@ -45,7 +45,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from .columns import LOCAL_LEVELS, _text, document_labels, is_national, national_documents, select_baseline
 from .format import format_value, is_missing
@@ -300,6 +300,52 @@ def _cited_builtins(frames: Mapping[str, pd.DataFrame]) -> dict[str, list[Builti
     return out
 
 
+
+@dataclass
+class ColumnPlan:
+    """The comparison's document columns before any cell is filled: the first
+    record of each ``doc_id`` (``first``), the ids in column order (the
+    baseline document first), the built-in programmes used as baselines, and
+    what each document's column is compared with (baseline labels); the
+    baseline document's label, if any."""
+
+    first: dict[str, dict[str, Any]]
+    ordered_ids: list[str]
+    builtins: list[Builtin]
+    compared_with: dict[str, tuple[str, ...]]
+    baseline_label: str | None
+
+
+def plan_columns(docs: Iterable[Mapping[str, Any]], labels: Mapping[str, str], baseline_id: str | None,
+                 fixed: Builtin | None, cites: Mapping[str, list[Builtin]]) -> ColumnPlan:
+    """Order the documents' columns and decide each one's baseline: the batch's
+    baseline document when there is one, else the fixed built-in programme,
+    else the built-ins the document cites (``cites``, by doc_id).  Used by
+    :func:`build_comparison` and by the dataset's streamed comparison."""
+    first: dict[str, dict[str, Any]] = {}
+    for d in docs:
+        first.setdefault(str(d["doc_id"]), dict(d))
+    ordered_ids = sorted(first, key=lambda i: ((i != baseline_id), _column_order(first[i])))
+    baseline_label = labels.get(baseline_id) if baseline_id is not None else None
+    builtins: list[Builtin] = [fixed] if fixed is not None else []
+    compared_with: dict[str, tuple[str, ...]] = {}
+    for doc_id in ordered_ids:
+        if doc_id == baseline_id:
+            continue
+        if baseline_label is not None:
+            bases = [baseline_label]
+        elif fixed is not None:
+            bases = [fixed.label]
+        else:
+            bases = []
+            for b in cites.get(doc_id, []):
+                if b not in builtins:
+                    builtins.append(b)
+                bases.append(b.label)
+        compared_with[labels[doc_id]] = tuple(bases)
+    return ColumnPlan(first, ordered_ids, builtins, compared_with, baseline_label)
+
+
 def build_comparison(frames_or_records: FramesOrRecords, baseline: str | None = "auto") -> Comparison:
     """The comparison, its column descriptions and the differences from the baseline.
 
@@ -332,30 +378,10 @@ def build_comparison(frames_or_records: FramesOrRecords, baseline: str | None = 
     all_docs = rows_of(documents)
     docs = [d for d in all_docs if d["doc_id"] in with_targets or d["doc_id"] == baseline_id]
     labels = document_labels(docs)
-    first: dict[str, dict[str, Any]] = {}
-    for d in docs:
-        first.setdefault(str(d["doc_id"]), d)
-    ordered_ids = sorted(first, key=lambda i: ((i != baseline_id), _column_order(first[i])))
-    baseline_label = labels.get(baseline_id) if baseline_id is not None else None
-
-    # the baselines each document is compared with (labels), and the built-ins used
     cites = _cited_builtins(frames) if by_citation else {}
-    builtins: list[Builtin] = [fixed] if fixed is not None else []
-    compared_with: dict[str, tuple[str, ...]] = {}
-    for doc_id in ordered_ids:
-        if doc_id == baseline_id:
-            continue
-        if baseline_label is not None:
-            bases = [baseline_label]
-        elif fixed is not None:
-            bases = [fixed.label]
-        else:
-            bases = []
-            for b in cites.get(doc_id, []):
-                if b not in builtins:
-                    builtins.append(b)
-                bases.append(b.label)
-        compared_with[labels[doc_id]] = tuple(bases)
+    plan = plan_columns(docs, labels, baseline_id, fixed, cites)
+    first, ordered_ids, builtins, compared_with = plan.first, plan.ordered_ids, plan.builtins, plan.compared_with
+    baseline_label = plan.baseline_label
     builtin_frames = _builtin_frames(builtins)
 
     columns = [b.label for b in builtins] + [labels[i] for i in ordered_ids]
@@ -426,7 +452,7 @@ def _builtin_frames(builtins: Iterable[Builtin]) -> dict[str, Mapping[str, pd.Da
     return {b.id: record_frames([b.record()]) for b in builtins}
 
 
-def _distinct_texts(ts: list[dict[str, Any]]) -> list[str]:
+def _distinct_texts(ts: Iterable[Mapping[str, Any]]) -> list[str]:
     out: list[str] = []
     for t in ts:
         text = format_value(t["value"], t["value_max"], t.get("direction"))
@@ -435,12 +461,51 @@ def _distinct_texts(ts: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+
+#: One local value set against its baseline: the target row, its value as
+#: written in the comparison, the baseline chosen (a column label or None),
+#: the baseline's values as text (None when empty), the difference, the status.
+Compared = tuple[Mapping[str, Any], str, "str | None", "str | None", "float | None", str]
+
+
+def compare_values(ts: Iterable[Mapping[str, Any]], bases: Sequence[str],
+                   cell: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[Compared]:
+    """The difference rows of one document's targets ``ts`` in one comparison
+    row: the first of its baselines ``bases`` that sets a value there (in
+    ``cell``, the row's targets by column label) is the one compared with;
+    each distinct written value once."""
+    chosen = next((b for b in bases if cell.get(b)), bases[0] if bases else None)
+    base_ts = cell.get(chosen, []) if chosen else []
+    base_text = VALUE_SEPARATOR.join(_distinct_texts(base_ts))
+    base_values = {(float(t["value"]), t.get("unit")) for t in base_ts}
+    seen: set[str] = set()
+    out: list[Compared] = []
+    for t in ts:
+        text = format_value(t["value"], t["value_max"], t.get("direction"))
+        if text in seen:
+            continue
+        seen.add(text)
+        diff: float | None = None
+        if chosen is None:
+            status = NO_BASELINE
+        elif not base_ts:
+            status = NO_BASELINE_VALUE
+        elif len({v for v, _ in base_values}) > 1:
+            status = SEVERAL_BASELINE_VALUES
+        elif any(u != t.get("unit") for _, u in base_values):
+            status = OTHER_UNIT
+        else:
+            diff = round(float(t["value"]) - next(iter(base_values))[0], 6)
+            status = ABOVE if diff > 0 else BELOW if diff < 0 else SAME
+        out.append((t, text, chosen, base_text or None, diff, status))
+    return out
+
+
 def _differences(keys: list[Slot], slots: Mapping[Slot, Mapping[str, list[dict[str, Any]]]],
                  info_rows: list[dict[str, Any]], compared_with: Mapping[str, tuple[str, ...]]) -> pd.DataFrame:
     """One row per distinct local value.  Each is compared with the first of
     its document's baselines that sets a value for the row (the only one
     when the batch has a baseline document); ``baseline`` names it."""
-    import pandas as pd
 
     rows = []
     for key in keys:
@@ -448,38 +513,25 @@ def _differences(keys: list[Slot], slots: Mapping[Slot, Mapping[str, list[dict[s
         for info in info_rows:
             if info["role"] == BASELINE_ROLE:
                 continue
-            bases = compared_with.get(info["column"], ())
-            chosen = next((b for b in bases if cell.get(b)), bases[0] if bases else None)
-            base_ts = cell.get(chosen, []) if chosen else []
-            base_text = VALUE_SEPARATOR.join(_distinct_texts(base_ts))
-            base_values = {(float(t["value"]), t.get("unit")) for t in base_ts}
-            seen: set[str] = set()
-            for t in cell.get(info["column"], []):
-                text = format_value(t["value"], t["value_max"], t.get("direction"))
-                if text in seen:
-                    continue
-                seen.add(text)
-                diff: float | None = None
-                if chosen is None:
-                    status = NO_BASELINE
-                elif not base_ts:
-                    status = NO_BASELINE_VALUE
-                elif len({v for v, _ in base_values}) > 1:
-                    status = SEVERAL_BASELINE_VALUES
-                elif any(u != t.get("unit") for _, u in base_values):
-                    status = OTHER_UNIT
-                else:
-                    diff = round(float(t["value"]) - next(iter(base_values))[0], 6)
-                    status = ABOVE if diff > 0 else BELOW if diff < 0 else SAME
+            compared = compare_values(cell.get(info["column"], []), compared_with.get(info["column"], ()), cell)
+            for t, text, chosen, base_text, diff, status in compared:
                 rows.append({
                     **dict(zip(KEY_COLUMNS, key, strict=True)),
                     "document": info["column"], "doc_id": info["doc_id"], "province": info["province"],
                     "province_2025": info["province_2025"], "district": info["district"],
                     "admin_level": info["admin_level"], "value": text, "unit": t.get("unit"),
-                    "baseline": chosen, "baseline_value": base_text or None,
+                    "baseline": chosen, "baseline_value": base_text,
                     "difference": diff, "status": status, "evidence_text": t.get("evidence_text"),
                 })
-    df = pd.DataFrame(rows, columns=list(DIFFERENCE_COLUMNS))
+    return differences_frame(rows)
+
+
+def differences_frame(rows: Iterable[Mapping[str, Any]] | Iterable[Sequence[Any]]) -> pd.DataFrame:
+    """``differences.csv``'s table of ``rows`` (dicts, or tuples in
+    :data:`DIFFERENCE_COLUMNS` order), with its column types."""
+    import pandas as pd
+
+    df = pd.DataFrame(list(rows), columns=list(DIFFERENCE_COLUMNS))
     df["year"] = df["year"].astype("Int64")
     df["difference"] = df["difference"].astype("float64")
     for col in DIFFERENCE_COLUMNS:
