@@ -21,7 +21,8 @@ from pipeline.segment import segment
 from pipeline.text import prepare
 
 CASES_DIR = Path(__file__).parent / "cases"
-#: The target case files; ``references.yaml`` is walked by test_references.py.
+#: The target case files; ``references.yaml`` and ``metadata.yaml`` are walked by
+#: test_references.py and test_metadata.py.
 TARGET_FILES = ("targets", "scope")
 _FILE_KEYS = {"cases", "counter_examples"}
 _CASE_KEYS = {"id", "text", "rows"}
@@ -56,7 +57,7 @@ def keyset(targets: list[Any]) -> Counter[tuple[Any, ...]]:
 
 def test_the_case_files_are_well_formed():
     # a new case file is walked by a test, never left unread
-    assert {p.stem for p in CASES_DIR.glob("*.yaml")} == {*TARGET_FILES, "references"}
+    assert {p.stem for p in CASES_DIR.glob("*.yaml")} == {*TARGET_FILES, "references", "metadata"}
     ids = Counter(f"{name}:{c.get('id')}" for name, d in FILES.items() for k in _FILE_KEYS for c in d[k])
     assert [i for i, n in ids.items() if n > 1] == []
     for name, d in FILES.items():
