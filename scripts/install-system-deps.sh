@@ -6,7 +6,7 @@
 #   tesseract-ocr, tesseract-ocr-vie   OCR of scanned PDFs (pipeline/load/ocr.py)
 #   antiword                           legacy Word 97-2003 .doc (pipeline/load/doc.py)
 #   fonts-dejavu-core                  Vietnamese-capable TTF used to generate test fixtures
-#   chromium                           headless browser tests of the HTML report (tests/test_report.py)
+#   chromium                           headless browser tests of the HTML report (tests/outputs/test_report.py)
 #                                      and of the review app (tests/review/test_browser.py)
 #   chromium-driver                    chromedriver, which Selenium drives chromium with (tests/review/test_browser.py)
 #   poppler-utils                      test only: pdftotext -layout, compared with the PDF loader's words (tests/test_realfiles.py)

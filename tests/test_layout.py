@@ -159,3 +159,25 @@ def _long_modules() -> dict[str, int]:
 def test_no_module_is_over_600_lines():
     long = _long_modules()
     assert not long, f"modules over {MAX_LINES} lines (split them by concern): {long}"
+
+
+def test_the_docstring_examples_of_pipeline_are_collected():
+    """The examples in ``pipeline/``'s docstrings run once, through pytest's
+    ``--doctest-modules`` over ``pipeline`` (no test calls ``doctest.testmod``
+    again): dropping either setting would drop them silently."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    pytest_options = config["tool"]["pytest"]["ini_options"]
+    assert "--doctest-modules" in pytest_options["addopts"].split()
+    assert "pipeline" in pytest_options["testpaths"]
+
+
+def test_the_tests_of_a_package_are_in_its_folder():
+    """Tests mirror the package: the tests of ``pipeline/<package>/`` live in
+    ``tests/<package>/``, not in a ``tests/test_<package>.py`` beside the
+    module-level tests (``test_text.py`` for ``pipeline/text.py``)."""
+    packages = {p.parent.name for p in PACKAGE.glob("*/__init__.py")}
+    misplaced = sorted(p.name for p in (ROOT / "tests").glob("test_*.py")
+                       if p.stem.removeprefix("test_") in packages)
+    assert misplaced == []

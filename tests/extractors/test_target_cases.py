@@ -1,6 +1,7 @@
 """The target cases as data (issue 10, Duckling's corpus and negative corpus):
-every file of ``cases/`` holds ``cases`` (a text and the rows it must give,
-no more, no fewer) and ``counter_examples`` (texts that must give nothing).
+each target file of ``cases/`` (:data:`TARGET_FILES`) holds ``cases`` (a text
+and the rows it must give, no more, no fewer) and ``counter_examples`` (texts
+that must give nothing).
 A new case is a few lines of YAML, not code.
 
 A row is ``[indicator, tier, year, value, value_max, unit]``; every target's
@@ -20,6 +21,9 @@ from pipeline.segment import segment
 from pipeline.text import prepare
 
 CASES_DIR = Path(__file__).parent / "cases"
+#: The target case files; ``references.yaml`` and ``metadata.yaml`` are walked by
+#: test_references.py and test_metadata.py.
+TARGET_FILES = ("targets", "scope")
 _FILE_KEYS = {"cases", "counter_examples"}
 _CASE_KEYS = {"id", "text", "rows"}
 _COUNTER_KEYS = {"id", "text"}
@@ -27,7 +31,7 @@ _COUNTER_KEYS = {"id", "text"}
 
 def _load() -> dict[str, dict[str, list[dict[str, Any]]]]:
     out = {}
-    for path in sorted(CASES_DIR.glob("*.yaml")):
+    for path in sorted(CASES_DIR / f"{name}.yaml" for name in TARGET_FILES):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         assert isinstance(data, dict) and set(data) <= _FILE_KEYS, f"{path.name}: keys {sorted(data)}"
         out[path.stem] = {key: list(data.get(key) or []) for key in _FILE_KEYS}
@@ -52,7 +56,8 @@ def keyset(targets: list[Any]) -> Counter[tuple[Any, ...]]:
 
 
 def test_the_case_files_are_well_formed():
-    assert {"targets", "scope"} <= set(FILES)
+    # a new case file is walked by a test, never left unread
+    assert {p.stem for p in CASES_DIR.glob("*.yaml")} == {*TARGET_FILES, "references", "metadata"}
     ids = Counter(f"{name}:{c.get('id')}" for name, d in FILES.items() for k in _FILE_KEYS for c in d[k])
     assert [i for i, n in ids.items() if n > 1] == []
     for name, d in FILES.items():
@@ -65,8 +70,10 @@ def test_the_case_files_are_well_formed():
 
 
 def test_enough_cases():
-    assert len(FILES["targets"]["cases"]) >= 40 and len(FILES["targets"]["counter_examples"]) >= 10
-    assert len(FILES["scope"]["cases"]) >= 60 and len(FILES["scope"]["counter_examples"]) >= 20
+    """No case is lost: the counts when the Python lists of test_targets.py
+    (123 cases, 38 counter-examples, and 14 cases of four smaller lists) moved here."""
+    assert len(FILES["targets"]["cases"]) >= 57 and len(FILES["targets"]["counter_examples"]) >= 14
+    assert len(FILES["scope"]["cases"]) >= 80 and len(FILES["scope"]["counter_examples"]) >= 24
 
 
 @pytest.mark.parametrize("case", POSITIVE)

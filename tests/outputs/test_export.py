@@ -8,8 +8,6 @@ table's shape and labels.
 from __future__ import annotations
 
 import csv
-import doctest
-import importlib
 import io
 import json
 import os
@@ -356,16 +354,6 @@ def test_format_value(value, value_max, direction, expected):
 def test_format_number_never_writes_trailing_zero_or_float_noise():
     assert format_number(10.0) == "10" and format_number(0.1 + 0.2) == "0.3"
     assert format_number(None) == "" and format_number(float("nan")) == ""
-
-
-@pytest.mark.parametrize("module", [
-    "pipeline.outputs.compare", "pipeline.outputs.columns", "pipeline.outputs.format", "pipeline.outputs.files", "pipeline.outputs.records",
-    "pipeline.outputs.labels", "pipeline.outputs.annotate", "pipeline.outputs.xlsx_view",
-    "pipeline.outputs.baselines", "pipeline.places", "pipeline.cli",
-])
-def test_docstring_examples(module):
-    result = doctest.testmod(importlib.import_module(module))
-    assert result.failed == 0
 
 
 def test_public_api_is_four_functions_and_import_is_light():

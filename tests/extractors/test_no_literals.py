@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 import regex
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXTRACTORS = ROOT / "pipeline" / "extractors"
 
 REGEX_MODULES = {"re", "regex"}

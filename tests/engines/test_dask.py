@@ -43,7 +43,7 @@ from pipeline.outputs.frames import to_frames  # noqa: E402
 from pipeline.models import DocumentRecord, Evidence, Target  # noqa: E402
 from pipeline.store import STORE_NAME, Store, fingerprint  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
 MAX_BYTES = cli.DEFAULT_MAX_BYTES
 

@@ -33,7 +33,7 @@ from pipeline.outputs.tables import OUTPUT_FILES
 from pipeline.models import DocumentRecord, Evidence, Target
 from pipeline.store import STORE_NAME, Store, fingerprint
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
 TEXT = "Phấn đấu 60% thư viện cấp huyện có dịch vụ học tập suốt đời đến năm 2025.\n"
 
