@@ -31,10 +31,22 @@ example matches and no counter-example does, in the rule's ``mode``: a
 must match at their start; a ``search`` rule anywhere in a text.  A file may
 give a default ``mode:`` for its rules.  A rule carries only the fields of
 its file (:data:`RULE_FIELDS`): a misspelt field is an error, not ignored.
+
+The schema check and the compile of every pattern at load time are done once
+per fingerprint of a file (its bytes, the shared fragments' bytes, the schema
+of its file, the regex engine's version): a marker under :func:`cache_dir`
+(``$CHITIEU_CACHE_DIR``, ``off`` for none) says that these exact bytes
+passed, so a later run compiles only the patterns it uses.  Any change of
+the file, of ``fragments.yaml`` or of the schema is validated again
+(``tests/test_validation_cache.py``).  :mod:`pipeline.outputs.baselines`
+uses the same markers for its files.
 """
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,16 +181,86 @@ def expand_fragments(pattern: str, fragments: dict[str, str], where: str = "") -
     return _FRAGMENT_REF.sub(sub, pattern)
 
 
-def _read_yaml(path: Path) -> Any:
+def _read_yaml(path: Path, raw: bytes | None = None) -> Any:
     import yaml
 
     # libyaml's safe loader when PyYAML was built with it: ~20x the pure-Python one
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
+        if raw is not None:
+            return yaml.load(raw, Loader=loader)
         with path.open("rb") as fh:
             return yaml.load(fh, Loader=loader)
     except (OSError, yaml.YAMLError) as exc:  # pragma: no cover - message path
         raise RuleError(f"{path}: cannot read rule file: {exc}") from exc
+
+
+# --------------------------------------------------------------------------
+# Validated once: a marker per fingerprint in the user's cache directory
+# --------------------------------------------------------------------------
+
+#: Where the markers of files already validated are kept: ``$CHITIEU_CACHE_DIR``
+#: when set (``off`` or an empty value: no cache, every file is validated at
+#: every load), else ``$XDG_CACHE_HOME/chitieu`` or ``~/.cache/chitieu``.
+CACHE_DIR_ENV = "CHITIEU_CACHE_DIR"
+
+
+def cache_dir() -> Path | None:
+    """The directory of chitieu's own caches, or None when caching is off."""
+    env = os.environ.get(CACHE_DIR_ENV)
+    if env is not None:
+        return None if env.strip() in ("", "off") else Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "chitieu"
+
+
+def fingerprint(kind: str, *parts: bytes | str) -> str:
+    """A hash of everything a validation depends on: the checker (``kind``,
+    e.g. the schema as JSON), the file's bytes, the files it draws on."""
+    h = hashlib.sha256(kind.encode("utf-8"))
+    for p in parts:
+        b = p.encode("utf-8") if isinstance(p, str) else p
+        h.update(len(b).to_bytes(8, "little"))
+        h.update(b)
+    return h.hexdigest()
+
+
+def _marker(label: str, key: str) -> Path | None:
+    base = cache_dir()
+    return None if base is None else base / "validated" / f"{label}-{key[:40]}"
+
+
+def validated_before(label: str, key: str) -> bool:
+    """True when a file with fingerprint ``key`` passed its validation before
+    (:func:`remember_valid`): its bytes, and all it depends on, are unchanged."""
+    m = _marker(label, key)
+    return m is not None and m.is_file()
+
+
+def remember_valid(label: str, key: str) -> None:
+    """Record that fingerprint ``key`` validated; best effort (a read-only or
+    missing cache directory only means validating again next time)."""
+    m = _marker(label, key)
+    if m is None:
+        return
+    try:
+        m.parent.mkdir(parents=True, exist_ok=True)
+        m.touch()
+    except OSError:
+        pass
+
+
+def _rules_key(name: str, raw: bytes) -> str:
+    """What a rule file's validation depends on: the schema of its file, the
+    regex engine that compiles its patterns, its bytes and the shared fragments'."""
+    frag = RULES_DIR / "fragments.yaml"
+    try:
+        frag_bytes = frag.read_bytes()
+    except OSError:
+        frag_bytes = b""
+    checker = json.dumps({"schema": rule_file_schema(name), "modes": MODES, "regex": regex.__version__,
+                          "flags": int(regex.IGNORECASE)}, sort_keys=True)
+    return fingerprint(checker, raw, frag_bytes)
 
 
 _RULE_ID = re.compile(RULE_FILE_SCHEMA["properties"]["rules"]["items"]["properties"]["id"]["pattern"])
@@ -275,8 +357,17 @@ def load(name: str) -> RuleFile:
     path = RULES_DIR / f"{name}.yaml"
     if not path.exists():
         raise RuleError(f"{path}: rule file not found")
-    data = _read_yaml(path)
-    _validate(path, data)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:  # pragma: no cover - message path
+        raise RuleError(f"{path}: cannot read rule file: {exc}") from exc
+    data = _read_yaml(path, raw)
+    # the schema check and the compile of every pattern, once per fingerprint
+    # of the file (its bytes, the shared fragments, the schema, the regex engine)
+    key = _rules_key(name, raw)
+    checked = validated_before("rules-" + name, key)
+    if not checked:
+        _validate(path, data)
     ids = [r["id"] for r in data.get("rules", [])]
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:
@@ -295,6 +386,8 @@ def load(name: str) -> RuleFile:
     rf = RuleFile(name=name, path=path, description=data["description"],
                   fragments=fragments, rules=rule_list,
                   names={str(k): dict(v) for k, v in (data.get("names") or {}).items()})
+    if checked:
+        return rf
     for r in rf.rules:  # fail at load time, naming the rule, not at first use
         if "pattern" in r:
             try:
@@ -302,6 +395,7 @@ def load(name: str) -> RuleFile:
                 regex.compile(rf.expand(r["pattern"]), regex.IGNORECASE)
             except regex.error as exc:
                 raise RuleError(f"{path}: rule {r['id']!r}: bad pattern: {exc}") from None
+    remember_valid("rules-" + name, key)
     return rf
 
 

@@ -188,6 +188,28 @@ def _fold_char(c: str) -> str:
     return unicodedata.normalize("NFD", c)[0].lower()
 
 
+class _FoldTable(dict[int, str]):
+    """A ``str.translate`` table that computes :func:`_fold_char` once per
+    character met (a document's preamble is folded whole: one call per
+    character was ~10% of the extraction)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
+def _fold(text: str) -> str:
+    """:func:`_fold_char` of every character of ``text``, joined.
+
+    >>> _fold("Cục Thuế ĐẮK") == "".join(_fold_char(c) for c in "Cục Thuế ĐẮK") == "cuc thue dak"
+    True
+    """
+    return text.translate(_FOLD)
+
+
 def _plain(word: str) -> bool:
     """A word with no diacritic at all (``Thue``, ``Minh``)."""
     return all(_fold_char(ch) == ch.lower() for ch in word if ch.isalpha())
@@ -200,8 +222,8 @@ def respell(body: Body | None, flow: str) -> Body | None:
     if body is None or len(body.name) < 6 or not any(_plain(w) for w in body.name.split()):
         return body
     pre = flow[:PREAMBLE_CHARS]
-    folded = "".join(_fold_char(ch) for ch in pre)
-    key = "".join(_fold_char(ch) for ch in body.name)
+    folded = _fold(pre)
+    key = _fold(body.name)
     mine = body.name.split(" ")
     at = folded.find(key)
     for _ in range(RESPELL_TRIES):       # the header itself is the first place it is named
