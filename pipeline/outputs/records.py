@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from collections.abc import Mapping
 
+from ..models import ERROR_WARNING, DocError, FactsReview, error_of_warning
 from .files import csv_unescape
 
 if TYPE_CHECKING:
@@ -26,9 +27,10 @@ if TYPE_CHECKING:
 
 __all__ = ["from_json", "read_documents_jsonl", "ERROR_WARNING"]
 
-#: How a failed record's message starts among its warnings: the only place a
-#: ``documents.jsonl`` line carries the error (SCHEMA.md has no error key).
-ERROR_WARNING = "error: "
+#: The keys beside SCHEMA.md's that :func:`from_json` reads into the record's
+#: typed fields (:meth:`DocumentRecord.side_json` writes them); an ``extra``
+#: dict holding them (the store's rows of an earlier version) is read alike.
+SIDE_KEYS = ("text", "format", "error", "error_message", "traceback", "ocr_confidence", "builtin", "review")
 
 #: The keys a documents.jsonl record, reference, target and evidence must have
 #: (SCHEMA.md); :func:`from_json` with ``strict=False`` fills them in instead.
@@ -66,8 +68,10 @@ def from_json(obj: Any, *, strict: bool = True) -> DocumentRecord:
     the missing one; ``strict=False`` (dicts handed to the report) fills them
     in (``other``, ``all``, an empty evidence) and also reads the flat
     ``signer_name``/``signer_title`` and ``evidence_text``/``_start``/``_end``
-    keys of the CSV rows.  ``error``, ``error_message``, ``format`` and
-    ``text`` keys, or an ``extra`` dict, go to ``rec.extra``; without an
+    keys of the CSV rows.  The keys of :data:`SIDE_KEYS`
+    (what :meth:`DocumentRecord.side_json` writes), at the top or in an
+    ``extra`` dict, go to the record's typed fields (``text``, ``format``,
+    ``error``…), the rest of ``extra`` to ``rec.extra``; without an
     ``error``, a record whose warnings hold an ``error: …`` one (as
     ``documents.jsonl`` writes a failed file) gets the error code ``error``
     and that message, so that no reader of a record parses its warnings.  A
@@ -86,18 +90,21 @@ def from_json(obj: Any, *, strict: bool = True) -> DocumentRecord:
     else:
         signer = None
     extra = dict(d.get("extra") or {})
-    for key in ("error", "error_message", "format", "text"):
-        if d.get(key) is not None and key not in extra:
-            extra[key] = d[key]
-    if d.get("reviewed") and isinstance(d.get("original"), Mapping) and "review" not in extra:
+    side = {k: extra.pop(k) for k in SIDE_KEYS if k in extra}  # rows stored before the typed fields
+    side.update((k, d[k]) for k in SIDE_KEYS if d.get(k) is not None)
+    review = side.get("review")
+    if d.get("reviewed") and isinstance(d.get("original"), Mapping):
         # corrected document facts (pipeline.review), written back by to_json()
-        extra["review"] = {"reviewed": d["reviewed"], "original": dict(d["original"])}
+        review = {"reviewed": d["reviewed"], "original": d["original"]}
     warnings = [str(w) for w in d.get("warnings") or []]
-    if not extra.get("error"):
-        message = next((w[len(ERROR_WARNING):] for w in warnings if w.startswith(ERROR_WARNING)), None)
+    error = None
+    if side.get("error"):
+        error = DocError(str(side["error"]), _opt_str(side.get("error_message")), _opt_str(side.get("traceback")))
+    else:
+        message = next((m for m in map(error_of_warning, warnings) if m is not None), None)
         if message is not None:
-            extra["error"] = "error"
-            extra.setdefault("error_message", message)
+            error = DocError("error", message)
+    confidence = side.get("ocr_confidence")
     return DocumentRecord(
         doc_id=str(d["doc_id"]), source=str(d.get("source") or ""), sha256=str(d.get("sha256") or ""),
         doc_type=d.get("doc_type"), number=d.get("number"), issue_date=d.get("issue_date"),
@@ -107,6 +114,10 @@ def from_json(obj: Any, *, strict: bool = True) -> DocumentRecord:
         references=[_reference(r, strict) for r in d.get("references") or []],
         targets=[_target(t, strict) for t in d.get("targets") or []],
         warnings=warnings,
+        text=_opt_str(side.get("text")), format=_opt_str(side.get("format")), error=error,
+        ocr_confidence=None if confidence is None else float(confidence),
+        review=FactsReview(str(review["reviewed"]), dict(review["original"])) if isinstance(review, Mapping) else None,
+        builtin=bool(side.get("builtin")),
         extra=extra,
     )
 
@@ -185,12 +196,12 @@ def read_documents_jsonl(path: Path | str) -> list[DocumentRecord]:
             key = (rec.doc_id, rec.source)
             fmt, error = facts.get(key, (None, None))
             if fmt:
-                rec.extra["format"] = fmt
+                rec.format = fmt
             if error:
-                rec.extra["error"] = error
+                rec.error = DocError(error, rec.error.message if rec.error else None)
             msg = messages.get(key, (None,))[0]
-            if msg and rec.extra.get("error"):
-                rec.extra["error_message"] = msg
+            if msg and rec.error is not None:
+                rec.error = DocError(rec.error.code, msg)
             records.append(rec)
     return records
 

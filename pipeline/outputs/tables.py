@@ -74,10 +74,9 @@ def sort_records(records: Iterable[DocumentRecord]) -> list[DocumentRecord]:
 
 
 def _error_message(rec: DocumentRecord) -> str | None:
-    if not rec.extra.get("error"):
+    if rec.error is None or not rec.error.code:
         return None
-    msg = rec.extra.get("error_message")
-    return str(msg) if msg else None
+    return rec.error.message or None
 
 
 def record_frames(records: Iterable[DocumentRecord]) -> dict[str, pd.DataFrame]:
@@ -96,14 +95,14 @@ def record_frames(records: Iterable[DocumentRecord]) -> dict[str, pd.DataFrame]:
     docs, targets, refs, errors = [], [], [], []
     place_cache: dict[tuple[str | None, str | None], tuple[str | None, str | None]] = {}
     for rec in records:
-        error = rec.extra.get("error")
+        error = rec.error.code if rec.error is not None else None
         where = (rec.province, rec.district)
         if where not in place_cache:
             place_cache[where] = document_place(*where)
         province, province_2025 = place_cache[where]
         docs.append({
             "doc_id": rec.doc_id, "source": rec.source, "sha256": rec.sha256,
-            "format": rec.extra.get("format"), "doc_type": rec.doc_type, "number": rec.number,
+            "format": rec.format, "doc_type": rec.doc_type, "number": rec.number,
             "issue_date": rec.issue_date, "place": rec.place, "issuing_body": rec.issuing_body,
             "parent_body": rec.parent_body, "admin_level": rec.admin_level,
             "province": province, "province_2025": province_2025, "district": rec.district,
