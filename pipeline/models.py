@@ -129,6 +129,10 @@ class Target:
     direction: Direction
     evidence: Evidence
     cell: CellRef | None = None   # for values read from a table; not in documents.jsonl
+    # The value as written (``12 - 15 %``, ``8/8``, ``1.200``), a span of the
+    # loader's text inside the evidence (or the table cell), where the reader
+    # matched it; None for implied targets.  Not in documents.jsonl.
+    value_span: Evidence | None = None
     # Where the year and the tier were found (SCHEMA.md's year_source/tier_source:
     # clause, lead, heading, period, document, table, none); None when unknown.
     year_source: Source | None = None
@@ -262,7 +266,7 @@ class DocumentRecord:
 
 #: Keys of a target in documents.jsonl, in SCHEMA.md's order.  ``year_source``,
 #: ``tier_source`` and ``group`` are always written (``null`` when the reader
-#: did not set them); ``cell`` only for the store.
+#: did not set them); ``cell`` and ``value_span`` only for the store.
 TARGET_KEYS = (
     "sector", "indicator", "subject", "tier", "year", "period_start", "value", "value_max",
     "unit", "implied", "direction", "year_source", "tier_source", "group", "evidence",
@@ -274,6 +278,8 @@ def _target_json(t: Target, with_cells: bool) -> dict[str, Any]:
     out = {k: d[k] for k in TARGET_KEYS}
     if with_cells and d.get("cell") is not None:
         out["cell"] = d["cell"]
+    if with_cells and d.get("value_span") is not None:
+        out["value_span"] = d["value_span"]
     if t.reviewed is not None:  # only when an analyst's correction applies (pipeline.review)
         out["reviewed"] = t.reviewed
         if t.original is not None:

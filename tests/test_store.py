@@ -28,7 +28,7 @@ def full_record(doc_id: str = "doc", source: str = "docs/doc.txt", sha: str = "a
         references=[Reference("decision", "1520/QĐ-TTg", "2021-10-06", "Thủ tướng Chính phủ",
                               Evidence("Quyết định", 0, 10))],
         targets=[Target("library", "lib.service", None, "district", 2025, None, 60.0, None, "percent",
-                        False, "at_least", Evidence("60%", 27, 30)),
+                        False, "at_least", Evidence("60%", 27, 30), value_span=Evidence("60%", 27, 30)),
                  Target("other", "other", "xã", "commune", 2025, 2021, 12.5, 15.0, "percent", True,
                         "at_most", Evidence("12,5 - 15%", 59, 69))],
         warnings=["một cảnh báo"],

@@ -155,6 +155,7 @@ def _target(t: Any, strict: bool) -> Target:
     t = _require(t, "target", strict)
     value_max = t.get("value_max")
     cell = t.get("cell")
+    span = t.get("value_span")
     return Target(
         sector_code(t.get("sector") or "other"), t.get("indicator") or "other", t.get("subject"),
         tier_code(t.get("tier") or "all"),
@@ -162,6 +163,7 @@ def _target(t: Any, strict: bool) -> Target:
         float(t.get("value") or 0), None if value_max is None else float(value_max),
         unit_code(t.get("unit") or "other"), bool(t.get("implied")), direction_code(t.get("direction") or "at_least"),
         _evidence(t, strict), cell=CellRef(**cell) if isinstance(cell, Mapping) else None,
+        value_span=_evidence({"evidence": span}, True) if isinstance(span, Mapping) else None,
         year_source=None if t.get("year_source") is None else source_code(t["year_source"]),
         tier_source=None if t.get("tier_source") is None else source_code(t["tier_source"]),
         group=_opt_str(t.get("group")),
@@ -175,13 +177,15 @@ def read_documents_jsonl(path: Path | str) -> list[DocumentRecord]:
 
     What the JSON record does not hold is taken from the files beside it when
     they are there: each document's input ``format`` and ``error`` code from
-    ``documents.csv``, the error message from ``errors.csv``.  Without them a
+    ``documents.csv``, the error message from ``errors.csv``, each target's
+    ``value_span`` (the value as the reader matched it) from ``targets.csv``.  Without them a
     failed record keeps what :func:`from_json` read from its ``error: …``
     warning (the code ``error`` and the warning's message).
     Raises :class:`ValueError` naming the line of a line that is not a record.
     """
     path = Path(path)
     facts = _read_side_csv(path.parent / "documents.csv", ("format", "error"))
+    spans = _read_value_spans(path.parent / "targets.csv")
     messages = _read_side_csv(path.parent / "errors.csv", ("message",))
     records = []
     with path.open(encoding="utf-8-sig") as fh:
@@ -202,8 +206,48 @@ def read_documents_jsonl(path: Path | str) -> list[DocumentRecord]:
             msg = messages.get(key, (None,))[0]
             if msg and rec.error is not None:
                 rec.error = DocError(rec.error.code, msg)
+            _put_value_spans(rec, spans.get(rec.doc_id))
             records.append(rec)
     return records
+
+
+#: A targets.csv row's identity and value span: evidence start and end, indicator, tier; value text, start, end.
+_SpanRow = tuple[str, str, str, str, str, str, str]
+
+
+def _read_value_spans(path: Path) -> dict[str, list[_SpanRow]]:
+    """The rows of ``targets.csv`` per ``doc_id``, in order (as the records' targets are)."""
+    import csv
+
+    if not path.is_file():
+        return {}
+    out: dict[str, list[_SpanRow]] = {}
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if "doc_id" in row and "value_start" in row:
+                def cell(c: str, row: dict[str, str] = row) -> str:
+                    return csv_unescape(row.get(c) or "")
+                out.setdefault(cell("doc_id"), []).append((
+                    cell("evidence_start"), cell("evidence_end"), cell("indicator"), cell("tier"),
+                    cell("value_text"), cell("value_start"), cell("value_end")))
+    return out
+
+
+def _put_value_spans(rec: DocumentRecord, rows: list[_SpanRow] | None) -> None:
+    """Give ``rec``'s targets the value spans of its next ``targets.csv`` rows
+    (taken from ``rows``), where a row is that target's (same evidence,
+    indicator and tier) and has one."""
+    import dataclasses
+
+    from ..models import Evidence
+
+    if not rows or not rec.targets:
+        return
+    mine, rows[:] = rows[:len(rec.targets)], rows[len(rec.targets):]
+    for i, (t, (es, ee, ind, tier, text, vs, ve)) in enumerate(zip(rec.targets, mine, strict=False)):
+        if (es, ee, ind, tier) == (str(t.evidence.start), str(t.evidence.end), t.indicator, t.tier) \
+                and vs.isdigit() and ve.isdigit():
+            rec.targets[i] = dataclasses.replace(t, value_span=Evidence(text, int(vs), int(ve)))
 
 
 def _read_side_csv(path: Path, columns: tuple[str, ...]) -> dict[tuple[str, str], tuple[str | None, ...]]:

@@ -39,7 +39,8 @@ TARGET_COLUMNS = (
     "doc_id", "province", "province_2025", "district", "admin_level", "number", "issuing_body",
     "sector", "indicator", "subject", "tier", "year", "period_start", "value", "value_max",
     "unit", "implied", "direction", "year_source", "tier_source", "group",
-    "evidence_text", "evidence_start", "evidence_end", "table", "table_page", "table_row", "table_col", "table_header",
+    "evidence_text", "evidence_start", "evidence_end", "value_text", "value_start", "value_end",
+    "table", "table_page", "table_row", "table_col", "table_header",
 )
 #: Columns of references.csv.
 REFERENCE_COLUMNS = ("doc_id", "kind", "number", "date", "issuer",
@@ -62,8 +63,8 @@ XLSX_SHEETS = ("comparison", "differences", "columns", "targets", "documents", "
 #: Joins a document's warnings in documents.csv.
 WARNING_SEPARATOR = " | "
 
-INT_COLUMNS = {"year", "period_start", "evidence_start", "evidence_end", "n_targets", "n_references",
-                "table", "table_page", "table_row", "table_col"}
+INT_COLUMNS = {"year", "period_start", "evidence_start", "evidence_end", "value_start", "value_end",
+               "n_targets", "n_references", "table", "table_page", "table_row", "table_col"}
 NUMBER_COLUMNS = {"value", "value_max"}
 SIGNED_COLUMNS = {"difference"}
 
@@ -123,6 +124,9 @@ def record_frames(records: Iterable[DocumentRecord]) -> dict[str, pd.DataFrame]:
                 "direction": t.direction, "year_source": t.year_source,
                 "tier_source": t.tier_source, "group": t.group, "evidence_text": t.evidence.text,
                 "evidence_start": t.evidence.start, "evidence_end": t.evidence.end,
+                "value_text": t.value_span.text if t.value_span else None,
+                "value_start": t.value_span.start if t.value_span else None,
+                "value_end": t.value_span.end if t.value_span else None,
                 "table": t.cell.table if t.cell else None,
                 "table_page": t.cell.page if t.cell else None,
                 "table_row": t.cell.row if t.cell else None,

@@ -338,6 +338,8 @@ def correct_record(rec: DocumentRecord, corrections: Sequence[Correction]
             targets.append(dataclasses.replace(t, reviewed="accepted"))
         else:
             fields = dict(claim.get("fields") or {})
+            if "value" in fields or "value_max" in fields:
+                fields["value_span"] = None   # the value as written is the extracted one's
             targets.append(dataclasses.replace(t, **fields, reviewed="edited", original=t))
     for (span_start, span_end, _), c in added_targets(corrections):
         f = dict(c["fields"] or {})

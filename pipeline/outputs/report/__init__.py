@@ -37,7 +37,7 @@ The page speaks Vietnamese by default (``lang="en"``: English): every code
 is shown by its name (:mod:`pipeline.outputs.labels`, names kept in ``rules/``),
 numbers as the language writes them (``12,5%``, ``300.000``), and inside each
 highlighted sentence the value itself is marked ``<b class="val">`` where its
-number is written (:func:`value_span`; the sentence alone when it is not
+number is written (:func:`written_span`; the sentence alone when it is not
 found as written).
 
 The page is one file: CSS and JavaScript inline, charts as inline SVG, no

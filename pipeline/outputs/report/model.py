@@ -9,7 +9,7 @@ from typing import Any
 from collections.abc import Iterable, Mapping, Sequence
 
 from ...models import DocumentRecord, Evidence, Reference, Target
-from ..annotate import value_span
+from ..annotate import written_span
 from ..columns import document_labels
 from ..compare import BASELINE_ROLE, NO_BASELINE_VALUE, VALUE_SEPARATOR, Comparison, build_comparison
 from ..labels import Labels
@@ -131,7 +131,7 @@ def _place_evidence(doc: _Doc, L: Labels) -> None:
     taken: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)   # evidence span -> values found
     for t in doc.rec.targets:
         ev_span = (t.evidence.start, t.evidence.end)
-        at = value_span(t, t.evidence.text, taken[ev_span]) if _fits(text, t.evidence) else None
+        at = written_span(t, t.evidence.text, taken[ev_span]) if _fits(text, t.evidence) else None
         if at is not None:
             taken[ev_span].add(at)
             values.add((t.evidence.start + at[0], t.evidence.start + at[1]))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from ..annotate import highlight, value_span
+from ..annotate import highlight, written_span
 from ..compare import KEY_COLUMNS, Comparison
 from ..labels import Labels
 from .model import _Column, _difference, _Doc, _reference_what, _Row, _target_summary
@@ -181,7 +181,7 @@ def _loose_values(d: _Doc, text: str) -> list[tuple[int, int]]:
     taken: set[tuple[int, int]] = set()
     for t in d.rec.targets:
         if t.evidence.text == text:
-            span = value_span(t, text, taken)
+            span = written_span(t, text, taken)
             if span is not None:
                 taken.add(span)
     return sorted(taken)
