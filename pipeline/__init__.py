@@ -79,7 +79,7 @@ def compare(*args: Any, **kwargs: Any) -> Any:
 def extract(path: str | Path, *, max_bytes: int = 50_000_000) -> DocumentRecord:
     """Read the document at ``path`` and extract its facts, references and targets.
 
-    A file that cannot be read gives a record whose ``extra["error"]`` holds a
+    A file that cannot be read gives a record whose ``error`` holds a
     short code and whose ``warnings`` say why; nothing is raised.  For text
     already in memory use :func:`pipeline.core.extract_text`.
     """

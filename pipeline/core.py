@@ -1,7 +1,7 @@
 """One document in, one :class:`~pipeline.models.DocumentRecord` out.
 
 ``extract_file`` never raises on a bad input file: a file that cannot be read
-gives a record whose ``warnings`` say why and whose ``extra["error"]`` holds a
+gives a record whose ``warnings`` say why and whose ``error`` holds a
 short code, so a batch goes on and the outputs list the failure.
 """
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import traceback
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from .extractors.context import Extracted, ExtractionContext
 from .extractors.metadata import read_facts
 from .extractors.references import find_references
 from .extractors.targets import extract_targets
-from .models import DocumentRecord, Target
+from .models import DocError, DocumentRecord, Target, error_warning
 
 log = logging.getLogger("chitieu")
 
@@ -40,7 +41,7 @@ def extract_text(raw: str, doc_id: str, source: str = "", sha256: str | None = N
         sha256 = hashlib.sha256(raw.encode("utf-8")).hexdigest()
     rec = DocumentRecord(doc_id=doc_id, source=source, sha256=sha256, warnings=list(warnings or []))
     _fill(rec, ExtractionContext.build(raw, tables))
-    rec.extra["text"] = raw
+    rec.text = raw
     return rec
 
 
@@ -108,17 +109,16 @@ def extract_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
     except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch; it is reported per file
         rec = _error_record(doc_id, str(path), sha, "internal_error",
                             f"{path}: extraction failed ({type(exc).__name__}: {exc}); please report this file")
-        rec.extra["traceback"] = traceback.format_exc()  # for chitieu.log; stderr gets the one line
+        assert rec.error is not None
+        rec.error = replace(rec.error, traceback=traceback.format_exc())  # for chitieu.log; stderr gets the one line
         return rec
-    rec.extra["format"] = loaded.format
+    rec.format = loaded.format
     if getattr(loaded, "ocr_confidence", None) is not None:
-        rec.extra["ocr_confidence"] = loaded.ocr_confidence
+        rec.ocr_confidence = loaded.ocr_confidence
     return rec
 
 
 def _error_record(doc_id: str, source: str, sha: str, code: str, message: str) -> DocumentRecord:
     log.error("%s", message)
-    rec = DocumentRecord(doc_id=doc_id, source=source, sha256=sha, warnings=[f"error: {message}"])
-    rec.extra["error"] = code
-    rec.extra["error_message"] = message
-    return rec
+    return DocumentRecord(doc_id=doc_id, source=source, sha256=sha, warnings=[error_warning(message)],
+                          error=DocError(code, message))

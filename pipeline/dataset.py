@@ -152,7 +152,7 @@ class DatasetWriter:
 
     def add(self, rec: DocumentRecord) -> None:
         """One record (its text is not needed and is not kept)."""
-        rec.extra.pop("text", None)
+        rec.text = None
         self._buffer.append(rec)
         if len(self._buffer) >= self.shard_docs:
             self.flush()

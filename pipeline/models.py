@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any, Generic, Literal, TypeVar, get_args
+from collections.abc import Mapping
 
 # --------------------------------------------------------------------------
 # Code vocabularies of SCHEMA.md, defined once.  ``tests/test_models.py``
@@ -128,6 +129,10 @@ class Target:
     direction: Direction
     evidence: Evidence
     cell: CellRef | None = None   # for values read from a table; not in documents.jsonl
+    # The value as written (``12 - 15 %``, ``8/8``, ``1.200``), a span of the
+    # loader's text inside the evidence (or the table cell), where the reader
+    # matched it; None for implied targets.  Not in documents.jsonl.
+    value_span: Evidence | None = None
     # Where the year and the tier were found (SCHEMA.md's year_source/tier_source:
     # clause, lead, heading, period, document, table, none); None when unknown.
     year_source: Source | None = None
@@ -138,6 +143,48 @@ class Target:
     # with the extracted target under ``original`` when edited; None otherwise.
     reviewed: str | None = None
     original: Target | None = None
+
+
+@dataclass(frozen=True)
+class DocError:
+    """Why a file gave no extraction: a code (``empty``, ``damaged``,
+    ``timeout``, ``internal_error``, …), the message users see and, for an
+    internal error, the traceback that goes to ``chitieu.log`` only."""
+
+    code: str
+    message: str | None = None
+    traceback: str | None = None
+
+
+@dataclass(frozen=True)
+class FactsReview:
+    """An analyst's correction of the document facts (pipeline.review):
+    ``reviewed`` (``edited``) and the extracted facts under ``original``."""
+
+    reviewed: str
+    original: Mapping[str, Any]
+
+
+#: How a failed record's message starts among its warnings: the only place a
+#: ``documents.jsonl`` line carries the error (SCHEMA.md has no error key).
+ERROR_WARNING = "error: "
+
+
+def error_warning(message: str) -> str:
+    """The warning a failed record carries: ``error_warning("a.pdf: damaged")``
+    is ``"error: a.pdf: damaged"``; :func:`error_of_warning` reads it back."""
+    return ERROR_WARNING + message
+
+
+def error_of_warning(warning: str) -> str | None:
+    """The message of an :func:`error_warning`, ``None`` for any other warning.
+
+    >>> error_of_warning(error_warning("a.pdf: damaged"))
+    'a.pdf: damaged'
+    >>> error_of_warning("no date found") is None
+    True
+    """
+    return warning[len(ERROR_WARNING):] if warning.startswith(ERROR_WARNING) else None
 
 
 @dataclass
@@ -160,6 +207,14 @@ class DocumentRecord:
     targets: list[Target] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     # Not part of SCHEMA.md's documents.jsonl; kept for the other outputs.
+    text: str | None = None                 # the loader's text (offsets point into it)
+    format: str | None = None               # the input format the loader read (``pdf``, ``docx``, ``builtin``…)
+    error: DocError | None = None           # why the file gave no extraction
+    ocr_confidence: float | None = None     # the OCR's mean confidence, for scanned files
+    review: FactsReview | None = None       # an analyst's correction of the facts
+    builtin: bool = False                   # a built-in baseline (pipeline.outputs.baselines), not a file
+    # Free-form values a caller attaches (a custom extractor's own); the store
+    # keeps those JSON can hold.
     extra: dict[str, Any] = field(default_factory=dict)
 
     SCHEMA_KEYS = (
@@ -184,16 +239,34 @@ class DocumentRecord:
             elif key == "targets":
                 value = [_target_json(t, with_cells) for t in value]
             out[key] = value
-        review = self.extra.get("review")  # corrected document facts (pipeline.review)
-        if review:
-            out["reviewed"] = review["reviewed"]
-            out["original"] = dict(review["original"])
+        if self.review is not None:  # corrected document facts (pipeline.review)
+            out["reviewed"] = self.review.reviewed
+            out["original"] = dict(self.review.original)
+        return out
+
+    def side_json(self) -> dict[str, Any]:
+        """What the record holds beside SCHEMA.md's keys, as flat JSON keys
+        (``text``, ``format``, ``error``, ``error_message``, ``traceback``,
+        ``ocr_confidence``, ``builtin``), those that are set;
+        :func:`pipeline.outputs.records.from_json` reads them back."""
+        out: dict[str, Any] = {}
+        for key in ("text", "format", "ocr_confidence"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        if self.error is not None:
+            out["error"] = self.error.code
+            if self.error.message is not None:
+                out["error_message"] = self.error.message
+            if self.error.traceback is not None:
+                out["traceback"] = self.error.traceback
+        if self.builtin:
+            out["builtin"] = True
         return out
 
 
 #: Keys of a target in documents.jsonl, in SCHEMA.md's order.  ``year_source``,
 #: ``tier_source`` and ``group`` are always written (``null`` when the reader
-#: did not set them); ``cell`` only for the store.
+#: did not set them); ``cell`` and ``value_span`` only for the store.
 TARGET_KEYS = (
     "sector", "indicator", "subject", "tier", "year", "period_start", "value", "value_max",
     "unit", "implied", "direction", "year_source", "tier_source", "group", "evidence",
@@ -205,6 +278,8 @@ def _target_json(t: Target, with_cells: bool) -> dict[str, Any]:
     out = {k: d[k] for k in TARGET_KEYS}
     if with_cells and d.get("cell") is not None:
         out["cell"] = d["cell"]
+    if with_cells and d.get("value_span") is not None:
+        out["value_span"] = d["value_span"]
     if t.reviewed is not None:  # only when an analyst's correction applies (pipeline.review)
         out["reviewed"] = t.reviewed
         if t.original is not None:

@@ -3,6 +3,7 @@
 run summary, the progress bar, the output folder check and ``chitieu.log``."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import sys
@@ -97,14 +98,14 @@ class RunSummary:
 def summarize(records: Sequence[DocumentRecord], seconds: float, out_dir: Path | None = None) -> RunSummary:
     s = RunSummary(documents=len(records), seconds=seconds, out_dir=out_dir)
     for rec in records:
-        if rec.extra.get("error"):
+        if rec.error is not None:
             s.failed += 1
-            s.failures.append((rec.doc_id, str(rec.extra["error"])))
+            s.failures.append((rec.doc_id, rec.error.code))
             continue
         s.targets += len(rec.targets)
         s.references += len(rec.references)
         s.warnings += len(rec.warnings)
-        s.characters += len(rec.extra.get("text") or "")
+        s.characters += len(rec.text or "")
     return s
 
 
@@ -179,12 +180,12 @@ def write_log(out_dir: Path, entries: Sequence[tuple[str, str]]) -> Path | None:
 
 
 def _tracebacks(records: Sequence[DocumentRecord]) -> list[tuple[str, str]]:
-    """The tracebacks the batch kept (``extra["traceback"]``), taken out of the records."""
+    """The tracebacks the batch kept (``error.traceback``), taken out of the records."""
     out = []
     for rec in records:
-        tb = rec.extra.pop("traceback", None)
-        if tb:
-            out.append((str(rec.extra.get("error_message") or rec.source), str(tb)))
+        if rec.error is not None and rec.error.traceback:
+            out.append((rec.error.message or rec.source, rec.error.traceback))
+            rec.error = dataclasses.replace(rec.error, traceback=None)
     return out
 
 

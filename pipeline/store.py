@@ -13,8 +13,8 @@ A row is reused when all three of these are unchanged:
   and tag the text, and ``--max-bytes``.
 
 The value is the record serialised (:func:`to_payload`): ``rec.to_json()``
-plus ``rec.extra`` (the document text, its format, the error code and
-message), enough to write every output file again.  :func:`from_payload`
+plus ``rec.side_json()`` (the document text, its format, the error code and
+message) and ``rec.extra``, enough to write every output file again.  :func:`from_payload`
 rebuilds an equal :class:`~pipeline.models.DocumentRecord`.
 
 Each document is committed on its own as soon as it is finished.  The
@@ -117,7 +117,9 @@ def fingerprint(max_bytes: int, *, rules_dir: Path | None = None,
 # --------------------------------------------------------------------------
 
 def to_payload(rec: DocumentRecord) -> str:
-    """``rec`` as one JSON text: ``{"record": rec.to_json(), "extra": rec.extra}``.
+    """``rec`` as one JSON text: ``{"record": rec.to_json(), "side": rec.side_json(),
+    "extra": rec.extra}`` (the SCHEMA.md record with each table target's cell,
+    the text, format and error beside it, and the caller's free-form values).
 
     ``extra`` values that JSON cannot hold are dropped (none of the
     pipeline's are).
@@ -129,22 +131,23 @@ def to_payload(rec: DocumentRecord) -> str:
         except (TypeError, ValueError):
             continue
         extra[key] = value
-    return json.dumps({"record": rec.to_json(with_cells=True), "extra": extra}, ensure_ascii=False,
-                      separators=(",", ":"))
+    return json.dumps({"record": rec.to_json(with_cells=True), "side": rec.side_json(), "extra": extra},
+                      ensure_ascii=False, separators=(",", ":"))
 
 
 def from_payload(payload: str) -> DocumentRecord:
     """The :class:`DocumentRecord` that :func:`to_payload` wrote.
 
     ``from_payload(to_payload(r))`` equals ``r`` (numbers that ``to_json``
-    writes as ``60`` come back as ``60.0``, as the extractor made them).
+    writes as ``60`` come back as ``60.0``, as the extractor made them).  A
+    row of an earlier version, with the text, format and error in ``extra``,
+    reads the same (:func:`~pipeline.outputs.records.from_json` takes them
+    from there).
     """
     from .outputs.records import from_json
 
     data = json.loads(payload)
-    rec = from_json(data["record"])
-    rec.extra.update(data.get("extra") or {})
-    return rec
+    return from_json({**data["record"], **(data.get("side") or {}), "extra": data.get("extra") or {}})
 
 
 # --------------------------------------------------------------------------
@@ -451,4 +454,4 @@ class Store:
 
 def storable(rec: DocumentRecord) -> bool:
     """Whether ``rec`` may be kept for the next run."""
-    return bool(rec.sha256) and rec.extra.get("error") not in NOT_STORED_ERRORS
+    return bool(rec.sha256) and (rec.error is None or rec.error.code not in NOT_STORED_ERRORS)

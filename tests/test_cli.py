@@ -18,7 +18,7 @@ import pytest
 
 from pipeline import cli
 from pipeline.outputs.tables import OUTPUT_FILES
-from pipeline.models import DocumentRecord, Evidence, Target
+from pipeline.models import DocError, DocumentRecord, Evidence, Target
 from pipeline.store import STORE_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,14 +53,14 @@ def fake_extract(path: Path, *, max_bytes: int = 0) -> DocumentRecord:  # noqa: 
     data = path.read_bytes()
     if not data:
         rec = DocumentRecord(path.stem, str(path), "", warnings=[f"error: {path}: the file is empty"])
-        rec.extra.update(error="empty", error_message=f"{path}: the file is empty")
+        rec.error = DocError("empty", f"{path}: the file is empty")
         cli.log.error("%s: the file is empty", path)
         return rec
     text = data.decode("utf-8", "replace")
     rec = DocumentRecord(path.stem, str(path), "0" * 64, province="Đắk Nông", number=path.stem,
                          targets=[Target("library", "lib.service", None, "district", 2025, None, 60.0, None,
                                          "percent", False, "at_least", Evidence(text[:3], 0, 3))])
-    rec.extra.update(text=text, format="text")
+    rec.text, rec.format = text, "text"
     return rec
 
 

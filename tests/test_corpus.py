@@ -26,8 +26,8 @@ def test_corpus_is_there():
 @pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
 def test_evidence_offsets(records, path):
     rec = records[path.stem]
-    text = rec.extra["text"]
-    assert "error" not in rec.extra, rec.warnings
+    text = rec.text
+    assert rec.error is None, rec.warnings
     for item in list(rec.targets) + list(rec.references):
         ev = item.evidence
         assert text[ev.start:ev.end] == ev.text
@@ -59,7 +59,7 @@ EXTRA_TEXTS = sorted(p for d in ("corpus-extra", "corpus-extra2") for p in (SHAR
 def test_every_target_of_the_shared_texts_has_its_sources():
     for path in EXTRA_TEXTS:
         rec = core.extract_file(path)
-        text = rec.extra["text"]
+        text = rec.text
         for t in rec.targets:
             assert text[t.evidence.start:t.evidence.end] == t.evidence.text
             assert t.year_source is not None and t.tier_source is not None, (path.name, t)

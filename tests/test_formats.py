@@ -85,7 +85,7 @@ def gold_dir(tmp_path_factory, txt_records):
     """The .txt extraction of each document, written as a gold file."""
     d = tmp_path_factory.mktemp("txt-gold")
     for stem, rec in txt_records.items():
-        assert "error" not in rec.extra, rec.warnings
+        assert rec.error is None, rec.warnings
         (d / f"{stem}.json").write_text(json.dumps(rec.to_json(), ensure_ascii=False), encoding="utf-8")
     return d
 
@@ -244,8 +244,8 @@ def test_targets_match_txt(name, runs, txt_records, gold_dir):
     run = runs(name)
     fmt = run.fmt
     for stem, rec in run.records.items():
-        assert "error" not in rec.extra, (stem, rec.warnings)
-        assert rec.extra["format"] == fmt.loaded_as, (stem, rec.extra["format"])
+        assert rec.error is None, (stem, rec.warnings)
+        assert rec.format == fmt.loaded_as, (stem, rec.format)
     report = score(run.records, gold_dir)
     strict = report.combined.targets("strict")
     baseline = score(txt_records, gold_dir).combined.targets("strict").f1
@@ -279,7 +279,7 @@ def test_docx_labels_are_word_numbering_and_header_is_a_layout_table(runs):
         numbered_total += len(numbered)
         for p in numbered:  # the label is drawn by Word, not typed
             assert render.list_label(p.text) is None and p.text.strip(), p.text
-        loaded = _lines(run.records[stem].extra["text"])
+        loaded = _lines(run.records[stem].text)
         for block in plan.blocks:   # ... and the loader draws it again, exactly as the .txt has it
             if isinstance(block, render.Para):
                 assert block.text in loaded, (stem, block.text)
@@ -297,7 +297,7 @@ def test_html_page_gives_the_article_without_the_portal(runs):
     for stem, path in run.files.items():
         page = path.read_text(encoding="utf-8")
         assert all(b in page for b in render.PORTAL_BOILERPLATE)
-        text = run.records[stem].extra["text"]
+        text = run.records[stem].text
         flat = " ".join(text.split())
         plan = render.read_plan(render.CORPUS / f"{stem}.txt", target_tables=True)
         for block in plan.blocks:
@@ -329,7 +329,7 @@ def test_scans_have_no_text_layer(runs):
             assert all(not (page.extract_text() or "").strip() for page in pdf.pages)
             assert all(page.images for page in pdf.pages)
         rec = run.records[stem]
-        assert rec.extra["ocr_confidence"] > 80, (stem, rec.extra["ocr_confidence"])
+        assert rec.ocr_confidence > 80, (stem, rec.ocr_confidence)
 
 
 def test_pdf_lists_of_targets_are_ruled_tables(runs, txt_records):
@@ -369,7 +369,7 @@ def test_committed_doc_copies_are_current(runs):
 # --------------------------------------------------------------------------
 
 def _table_targets(rec) -> Counter:
-    assert "error" not in rec.extra, rec.warnings
+    assert rec.error is None, rec.warnings
     return Counter((t.indicator, t.tier, t.year, t.value, t.value_max, t.unit) for t in rec.targets)
 
 
@@ -380,11 +380,11 @@ def test_table_form_plan_extracts_fully(name, tmp_path):
     path = tmp_path / f"table_plan.{name}"
     {"docx": render.to_docx, "pdf": render.to_text_pdf, "html": render.to_html}[name](plan, path)
     rec = extract_file(path)
-    assert rec.extra["format"] == name
+    assert rec.format == name
     got = _table_targets(rec)
     assert got == EXPECTED, f"missing {dict(EXPECTED - got)}, extra {dict(got - EXPECTED)}"
     assert rec.number == "95/KH-UBND" and rec.province == "Ninh Bình"
-    text = rec.extra["text"]
+    text = rec.text
     for t in rec.targets:   # evidence is the table row, and sits where it says
         assert text[t.evidence.start:t.evidence.end] == t.evidence.text and " | " in t.evidence.text
 
@@ -396,7 +396,7 @@ def test_table_form_plan_extracts_fully(name, tmp_path):
 def test_table_form_plan_from_doc(runs):
     need_tool("antiword", "antiword")
     rec = extract_file(runs.docs()["table_plan"])
-    assert rec.extra["format"] == "doc"
+    assert rec.format == "doc"
     got = _table_targets(rec)
     assert got == EXPECTED, f"missing {dict(EXPECTED - got)}, extra {dict(got - EXPECTED)}"
 
@@ -409,7 +409,7 @@ def test_table_form_plan_from_scan(tmp_path):
     need_tesseract()
     printed = render.to_text_pdf(table_plan(), tmp_path / "printed.pdf")
     rec = extract_file(render.to_scanned_pdf(printed, tmp_path / "table_plan.pdf", dpi=OCR_DPI))
-    assert rec.extra["format"] == "pdf-ocr"
+    assert rec.format == "pdf-ocr"
     got = _table_targets(rec)
     assert got == EXPECTED, f"missing {dict(EXPECTED - got)}, extra {dict(got - EXPECTED)}"
 

@@ -98,7 +98,7 @@ def evidences(value: Any) -> Iterator[Evidence]:
 
 
 def _error(rec: DocumentRecord) -> str | None:
-    code = getattr(rec, "error", None) or (getattr(rec, "extra", None) or {}).get("error")  # typed field or extra
+    code = rec.error.code if rec.error is not None else None
     said = [w for w in rec.warnings if w.startswith("error:")]
     return f"{code}: {said}" if code or said else None
 

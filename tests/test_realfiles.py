@@ -79,7 +79,7 @@ needs_real = pytest.mark.skipif(not FACTS, reason=f"{FACTS_FILE} is absent")
 def test_fact(name: str, field: str):
     facts = FACTS[name]
     rec = _record(name)
-    assert "error" not in rec.extra, rec.warnings
+    assert rec.error is None, rec.warnings
     if field == "targets":
         n = len(rec.targets)
         lo, hi = facts.get("min_targets", 0), facts.get("max_targets")
@@ -97,8 +97,8 @@ def test_every_file_loads():
     from pipeline.core import extract_file
     for name in FACTS:
         rec = _record(name)
-        assert "error" not in rec.extra, (name, rec.warnings)
-        text = rec.extra["text"]
+        assert rec.error is None, (name, rec.warnings)
+        text = rec.text
         for item in list(rec.targets) + list(rec.references):
             assert text[item.evidence.start:item.evidence.end] == item.evidence.text
     assert extract_file  # imported for the records
@@ -194,7 +194,7 @@ def test_saved_legal_database_page_loses_its_breadcrumb():
         path = Path(d) / "page.html"
         path.write_text(html, encoding="utf-8")
         rec = extract_file(path)
-    assert "Trang chủ" not in rec.extra["text"]
+    assert "Trang chủ" not in rec.text
     assert (rec.doc_type, rec.number, rec.issue_date) == ("decision", "18/2023/QĐ-UBND", "2023-04-07")
     assert rec.issuing_body == "Ủy ban nhân dân tỉnh Ninh Thuận"
 

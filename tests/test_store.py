@@ -1,6 +1,7 @@
 """The record store (pipeline/store.py): fingerprint, payload round trip, SQLite rows."""
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 from pipeline import store as store_mod
 from pipeline.outputs.tables import OUTPUT_FILES
 from pipeline.outputs.write import write_outputs
-from pipeline.models import DocumentRecord, Evidence, Reference, Signer, Target
+from pipeline.models import DocError, DocumentRecord, Evidence, FactsReview, Reference, Signer, Target
 from pipeline.store import STORE_NAME, Store, fingerprint, from_payload, storable, to_payload
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,12 +28,13 @@ def full_record(doc_id: str = "doc", source: str = "docs/doc.txt", sha: str = "a
         references=[Reference("decision", "1520/QĐ-TTg", "2021-10-06", "Thủ tướng Chính phủ",
                               Evidence("Quyết định", 0, 10))],
         targets=[Target("library", "lib.service", None, "district", 2025, None, 60.0, None, "percent",
-                        False, "at_least", Evidence("60%", 27, 30)),
+                        False, "at_least", Evidence("60%", 27, 30), value_span=Evidence("60%", 27, 30)),
                  Target("other", "other", "xã", "commune", 2025, 2021, 12.5, 15.0, "percent", True,
                         "at_most", Evidence("12,5 - 15%", 59, 69))],
         warnings=["một cảnh báo"],
     )
-    rec.extra.update(text=text, format="text", ocr_confidence=0.93)
+    rec.text, rec.format, rec.ocr_confidence = text, "text", 0.93
+    rec.extra["pid"] = 4242  # a caller's own value, kept
     return rec
 
 
@@ -46,12 +48,33 @@ def test_payload_round_trip_gives_an_equal_record():
     assert back == rec
     assert back.to_json() == rec.to_json()
     assert isinstance(back.targets[0].value, float) and back.targets[0].value == 60.0
-    assert back.extra == rec.extra
+    assert back.extra == rec.extra == {"pid": 4242}
+    assert (back.text, back.format, back.ocr_confidence) == (rec.text, "text", 0.93)
+
+
+def test_payload_of_the_previous_version_still_loads():
+    """Rows stored before the typed fields kept the text, format, error and
+    the facts review in ``extra``: they read back into the typed fields."""
+    rec = full_record()
+    rec.error = DocError("empty", "a.txt: empty", "Traceback …")
+    rec.review = FactsReview("edited", {"number": "12/KH-UBND"})
+    rec.builtin = True
+    rec.extra.clear()
+    record = rec.to_json(with_cells=True)
+    old = json.dumps({"record": record, "extra": {
+        "text": rec.text, "format": "text", "ocr_confidence": 0.93, "error": "empty",
+        "error_message": "a.txt: empty", "traceback": "Traceback …", "builtin": True, "pid": 7,
+        "review": {"reviewed": "edited", "original": {"number": "12/KH-UBND"}}}}, ensure_ascii=False)
+    back = from_payload(old)
+    assert back.extra == {"pid": 7}
+    back.extra.clear()
+    assert back == rec
+    assert from_payload(to_payload(back)) == back
 
 
 def test_payload_of_an_error_record_and_an_empty_one():
     rec = DocumentRecord("bad", "bad.pdf", "cd" * 32, warnings=["error: bad.pdf: damaged"])
-    rec.extra.update(error="damaged", error_message="bad.pdf: damaged")
+    rec.error = DocError("damaged", "bad.pdf: damaged")
     assert from_payload(to_payload(rec)) == rec
     empty = DocumentRecord("e", "e.txt", "")
     assert from_payload(to_payload(empty)) == empty
@@ -61,7 +84,7 @@ def test_payload_drops_what_json_cannot_hold():
     rec = full_record()
     rec.extra["handle"] = object()
     back = from_payload(to_payload(rec))
-    assert "handle" not in back.extra and back.extra["text"] == rec.extra["text"]
+    assert "handle" not in back.extra and back.text == rec.text
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +172,7 @@ def test_a_store_of_another_schema_version_is_emptied(tmp_path: Path):
 def test_which_records_are_stored(code, kept, tmp_path: Path):
     rec = full_record(source="a.txt")
     if code:
-        rec.extra["error"] = code
+        rec.error = DocError(code)
     assert storable(rec) is kept
     with Store(tmp_path / STORE_NAME) as s:
         assert s.put(rec, "fp") is kept

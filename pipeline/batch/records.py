@@ -1,6 +1,6 @@
 """One file's record when things go wrong: an extraction that raises, a worker
 that dies, a file over its budget.  Each is an error record (the code in
-``extra["error"]``, the message in ``extra["error_message"]`` and, as for
+``error.code``, the message in ``error.message`` and, as for
 every record, an ``error: …`` warning) so that one bad file never stops the
 batch."""
 from __future__ import annotations
@@ -32,19 +32,21 @@ def is_default(extractor: Extractor | None) -> bool:
 
 
 def error_record(path: Path, code: str, message: str) -> DocumentRecord:
-    from ..models import DocumentRecord
+    from ..models import DocError, DocumentRecord, error_warning
 
-    rec = DocumentRecord(doc_id=path.stem, source=str(path), sha256="", warnings=[f"error: {message}"])
-    rec.extra.update(error=code, error_message=message)
-    return rec
+    return DocumentRecord(doc_id=path.stem, source=str(path), sha256="", warnings=[error_warning(message)],
+                          error=DocError(code, message))
 
 
 def failed_record(path: Path, exc: BaseException) -> tuple[DocumentRecord, str]:
     """The ``internal_error`` record of an extraction that raised ``exc``, and its message
     (the traceback goes in the record, for ``chitieu.log``, not for stderr)."""
     message = f"{path}: extraction failed ({type(exc).__name__}: {exc}); please report this file"
-    rec = error_record(path, "internal_error", message)
-    rec.extra["traceback"] = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    from ..models import DocError, DocumentRecord, error_warning
+
+    tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    rec = DocumentRecord(doc_id=path.stem, source=str(path), sha256="", warnings=[error_warning(message)],
+                         error=DocError("internal_error", message, tb))
     return rec, message
 
 

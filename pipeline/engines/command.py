@@ -4,6 +4,7 @@ client's disk, the records streamed to the outputs or the Parquet dataset
 (:mod:`pipeline.dataset`), and the command's exit status."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import tempfile
@@ -165,7 +166,8 @@ def _write(result: batch.BatchResult, totals: RunSummary, entries: list[tuple[st
         if keep:
             records = result.records
             for rec in records:
-                rec.extra.pop("traceback", None)
+                if rec.error is not None:
+                    rec.error = dataclasses.replace(rec.error, traceback=None)
             _warn_duplicate_ids(records)
             records = apply_corrections(records, store_path_for(out))
             comparison = write_outputs(records, target, baseline=baseline, lang=lang).comparison

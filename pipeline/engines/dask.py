@@ -62,6 +62,7 @@ from collections.abc import Callable, Iterator, Sequence
 from .. import batch
 from ..batch import worker
 from ..store import Store, fingerprint, from_payload, storable, to_payload
+from ..models import DocError
 from . import basename, local_path, stat_source, url_fs
 from .budget import timeout_message, within
 
@@ -162,9 +163,10 @@ def _renamed(payload: str, local: str, source: str) -> str:
     rec = from_payload(payload)
     rec.source = source
     rec.warnings = [w.replace(local, source) for w in rec.warnings]
-    for key in ("error_message", "traceback"):
-        if isinstance(rec.extra.get(key), str):
-            rec.extra[key] = rec.extra[key].replace(local, source)
+    if rec.error is not None:
+        rec.error = DocError(rec.error.code,
+                             None if rec.error.message is None else rec.error.message.replace(local, source),
+                             None if rec.error.traceback is None else rec.error.traceback.replace(local, source))
     return to_payload(rec)
 
 

@@ -1,10 +1,11 @@
 """Marking spans of a text: evidence sentences and the values inside them.
 
 :func:`highlight` wraps spans of a text in ``<mark>`` elements (nesting, and
-cutting crossing spans so the markup stays well formed); :func:`value_span`
-(:func:`find_value` for a value given by its numbers, as a row of the targets
-table has it) finds where a target's value is written in its evidence
-sentence; :func:`pieces` cuts a text at such spans for a view without markup.
+cutting crossing spans so the markup stays well formed); :func:`written_span`
+gives where a target's value is written in its evidence sentence: the
+reader's own span (``Target.value_span``) when it has one, else the search of
+:func:`value_span` (:func:`find_value` for a value given by its numbers, as a
+row of the targets table has it); :func:`pieces` cuts a text at such spans for a view without markup.
 The report marks the document text with them, and ``comparison.xlsx`` writes
 the value in bold inside every evidence cell of its data sheets (a rich
 string of :func:`pieces`; a cell comment holds plain text only, so the
@@ -21,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from ..models import Target
 
-__all__ = ["highlight", "value_span", "find_value", "pieces", "esc"]
+__all__ = ["highlight", "written_span", "value_span", "find_value", "relative_span", "pieces", "esc"]
 
 
 #: A number as written in a sentence: digits with dots or commas between groups.
@@ -40,6 +41,41 @@ def _readings(token: str) -> set[float]:
         except ValueError:
             pass
     return out
+
+
+def relative_span(evidence: str, evidence_start: int, text: str, start: int, end: int) -> tuple[int, int] | None:
+    """A span ``start``–``end`` of the document, holding ``text``, as a span
+    of the evidence ``evidence`` that starts at ``evidence_start``; ``None``
+    when it does not lie inside or does not hold ``text`` there.
+
+    >>> relative_span("đạt 12 - 15 %.", 100, "12 - 15 %", 104, 113)
+    (4, 13)
+    >>> relative_span("đạt 12 - 15 %.", 100, "12 - 15 %", 90, 99) is None
+    True
+    """
+    a, b = start - evidence_start, end - evidence_start
+    return (a, b) if 0 <= a <= b <= len(evidence) and evidence[a:b] == text else None
+
+
+def written_span(t: Target, evidence: str,
+                 taken: Iterable[tuple[int, int]] = ()) -> tuple[int, int] | None:
+    """Where ``t``'s value is written in its evidence ``evidence``: the span
+    the reader matched (``t.value_span``) when it has one that lies there,
+    else :func:`value_span`'s search.
+
+    >>> from pipeline.models import Evidence
+    >>> ev = Evidence("Năm 2025 đạt 60%; năm 2030 đạt 60%.", 10, 45)
+    >>> t = Target("library", "lib.service", None, "all", 2030, None, 60, None, "percent", False, "at_least", ev,
+    ...            value_span=Evidence("60%", 41, 44))
+    >>> written_span(t, ev.text), value_span(t, ev.text)
+    ((31, 34), (13, 16))
+    """
+    vs = t.value_span
+    if vs is not None and evidence == t.evidence.text:
+        at = relative_span(evidence, t.evidence.start, vs.text, vs.start, vs.end)
+        if at is not None:
+            return at
+    return value_span(t, evidence, taken)
 
 
 def value_span(t: Target, evidence: str,

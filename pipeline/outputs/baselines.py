@@ -142,7 +142,7 @@ class Builtin:
         """The programme as a record, for the comparison and the report: its
         text is one line per target saying where it stands (:meth:`where_text`),
         and each target's evidence is its line, so offsets hold as for any
-        document.  ``extra["builtin"]`` is ``True``."""
+        document.  ``builtin`` is ``True``."""
         from ..models import DocumentRecord, Evidence, Target
 
         lines, targets, pos = [], [], 0
@@ -158,7 +158,7 @@ class Builtin:
         rec = DocumentRecord(doc_id=self.doc_id, source=f"rules/baselines/{self.path.name}", sha256="",
                              doc_type=self.kind, number=self.number, issue_date=self.date,
                              issuing_body=self.issuer, admin_level="central", targets=targets)
-        rec.extra.update(text="\n".join(lines), format="builtin", builtin=True)
+        rec.text, rec.format, rec.builtin = "\n".join(lines), "builtin", True
         return rec
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from collections.abc import Mapping
 
+from ..models import ERROR_WARNING, DocError, FactsReview, error_of_warning
 from .files import csv_unescape
 
 if TYPE_CHECKING:
@@ -26,9 +27,10 @@ if TYPE_CHECKING:
 
 __all__ = ["from_json", "read_documents_jsonl", "ERROR_WARNING"]
 
-#: How a failed record's message starts among its warnings: the only place a
-#: ``documents.jsonl`` line carries the error (SCHEMA.md has no error key).
-ERROR_WARNING = "error: "
+#: The keys beside SCHEMA.md's that :func:`from_json` reads into the record's
+#: typed fields (:meth:`DocumentRecord.side_json` writes them); an ``extra``
+#: dict holding them (the store's rows of an earlier version) is read alike.
+SIDE_KEYS = ("text", "format", "error", "error_message", "traceback", "ocr_confidence", "builtin", "review")
 
 #: The keys a documents.jsonl record, reference, target and evidence must have
 #: (SCHEMA.md); :func:`from_json` with ``strict=False`` fills them in instead.
@@ -66,8 +68,10 @@ def from_json(obj: Any, *, strict: bool = True) -> DocumentRecord:
     the missing one; ``strict=False`` (dicts handed to the report) fills them
     in (``other``, ``all``, an empty evidence) and also reads the flat
     ``signer_name``/``signer_title`` and ``evidence_text``/``_start``/``_end``
-    keys of the CSV rows.  ``error``, ``error_message``, ``format`` and
-    ``text`` keys, or an ``extra`` dict, go to ``rec.extra``; without an
+    keys of the CSV rows.  The keys of :data:`SIDE_KEYS`
+    (what :meth:`DocumentRecord.side_json` writes), at the top or in an
+    ``extra`` dict, go to the record's typed fields (``text``, ``format``,
+    ``error``…), the rest of ``extra`` to ``rec.extra``; without an
     ``error``, a record whose warnings hold an ``error: …`` one (as
     ``documents.jsonl`` writes a failed file) gets the error code ``error``
     and that message, so that no reader of a record parses its warnings.  A
@@ -86,18 +90,21 @@ def from_json(obj: Any, *, strict: bool = True) -> DocumentRecord:
     else:
         signer = None
     extra = dict(d.get("extra") or {})
-    for key in ("error", "error_message", "format", "text"):
-        if d.get(key) is not None and key not in extra:
-            extra[key] = d[key]
-    if d.get("reviewed") and isinstance(d.get("original"), Mapping) and "review" not in extra:
+    side = {k: extra.pop(k) for k in SIDE_KEYS if k in extra}  # rows stored before the typed fields
+    side.update((k, d[k]) for k in SIDE_KEYS if d.get(k) is not None)
+    review = side.get("review")
+    if d.get("reviewed") and isinstance(d.get("original"), Mapping):
         # corrected document facts (pipeline.review), written back by to_json()
-        extra["review"] = {"reviewed": d["reviewed"], "original": dict(d["original"])}
+        review = {"reviewed": d["reviewed"], "original": d["original"]}
     warnings = [str(w) for w in d.get("warnings") or []]
-    if not extra.get("error"):
-        message = next((w[len(ERROR_WARNING):] for w in warnings if w.startswith(ERROR_WARNING)), None)
+    error = None
+    if side.get("error"):
+        error = DocError(str(side["error"]), _opt_str(side.get("error_message")), _opt_str(side.get("traceback")))
+    else:
+        message = next((m for m in map(error_of_warning, warnings) if m is not None), None)
         if message is not None:
-            extra["error"] = "error"
-            extra.setdefault("error_message", message)
+            error = DocError("error", message)
+    confidence = side.get("ocr_confidence")
     return DocumentRecord(
         doc_id=str(d["doc_id"]), source=str(d.get("source") or ""), sha256=str(d.get("sha256") or ""),
         doc_type=d.get("doc_type"), number=d.get("number"), issue_date=d.get("issue_date"),
@@ -107,6 +114,10 @@ def from_json(obj: Any, *, strict: bool = True) -> DocumentRecord:
         references=[_reference(r, strict) for r in d.get("references") or []],
         targets=[_target(t, strict) for t in d.get("targets") or []],
         warnings=warnings,
+        text=_opt_str(side.get("text")), format=_opt_str(side.get("format")), error=error,
+        ocr_confidence=None if confidence is None else float(confidence),
+        review=FactsReview(str(review["reviewed"]), dict(review["original"])) if isinstance(review, Mapping) else None,
+        builtin=bool(side.get("builtin")),
         extra=extra,
     )
 
@@ -144,6 +155,7 @@ def _target(t: Any, strict: bool) -> Target:
     t = _require(t, "target", strict)
     value_max = t.get("value_max")
     cell = t.get("cell")
+    span = t.get("value_span")
     return Target(
         sector_code(t.get("sector") or "other"), t.get("indicator") or "other", t.get("subject"),
         tier_code(t.get("tier") or "all"),
@@ -151,6 +163,7 @@ def _target(t: Any, strict: bool) -> Target:
         float(t.get("value") or 0), None if value_max is None else float(value_max),
         unit_code(t.get("unit") or "other"), bool(t.get("implied")), direction_code(t.get("direction") or "at_least"),
         _evidence(t, strict), cell=CellRef(**cell) if isinstance(cell, Mapping) else None,
+        value_span=_evidence({"evidence": span}, True) if isinstance(span, Mapping) else None,
         year_source=None if t.get("year_source") is None else source_code(t["year_source"]),
         tier_source=None if t.get("tier_source") is None else source_code(t["tier_source"]),
         group=_opt_str(t.get("group")),
@@ -164,13 +177,15 @@ def read_documents_jsonl(path: Path | str) -> list[DocumentRecord]:
 
     What the JSON record does not hold is taken from the files beside it when
     they are there: each document's input ``format`` and ``error`` code from
-    ``documents.csv``, the error message from ``errors.csv``.  Without them a
+    ``documents.csv``, the error message from ``errors.csv``, each target's
+    ``value_span`` (the value as the reader matched it) from ``targets.csv``.  Without them a
     failed record keeps what :func:`from_json` read from its ``error: …``
     warning (the code ``error`` and the warning's message).
     Raises :class:`ValueError` naming the line of a line that is not a record.
     """
     path = Path(path)
     facts = _read_side_csv(path.parent / "documents.csv", ("format", "error"))
+    spans = _read_value_spans(path.parent / "targets.csv")
     messages = _read_side_csv(path.parent / "errors.csv", ("message",))
     records = []
     with path.open(encoding="utf-8-sig") as fh:
@@ -185,14 +200,54 @@ def read_documents_jsonl(path: Path | str) -> list[DocumentRecord]:
             key = (rec.doc_id, rec.source)
             fmt, error = facts.get(key, (None, None))
             if fmt:
-                rec.extra["format"] = fmt
+                rec.format = fmt
             if error:
-                rec.extra["error"] = error
+                rec.error = DocError(error, rec.error.message if rec.error else None)
             msg = messages.get(key, (None,))[0]
-            if msg and rec.extra.get("error"):
-                rec.extra["error_message"] = msg
+            if msg and rec.error is not None:
+                rec.error = DocError(rec.error.code, msg)
+            _put_value_spans(rec, spans.get(rec.doc_id))
             records.append(rec)
     return records
+
+
+#: A targets.csv row's identity and value span: evidence start and end, indicator, tier; value text, start, end.
+_SpanRow = tuple[str, str, str, str, str, str, str]
+
+
+def _read_value_spans(path: Path) -> dict[str, list[_SpanRow]]:
+    """The rows of ``targets.csv`` per ``doc_id``, in order (as the records' targets are)."""
+    import csv
+
+    if not path.is_file():
+        return {}
+    out: dict[str, list[_SpanRow]] = {}
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if "doc_id" in row and "value_start" in row:
+                def cell(c: str, row: dict[str, str] = row) -> str:
+                    return csv_unescape(row.get(c) or "")
+                out.setdefault(cell("doc_id"), []).append((
+                    cell("evidence_start"), cell("evidence_end"), cell("indicator"), cell("tier"),
+                    cell("value_text"), cell("value_start"), cell("value_end")))
+    return out
+
+
+def _put_value_spans(rec: DocumentRecord, rows: list[_SpanRow] | None) -> None:
+    """Give ``rec``'s targets the value spans of its next ``targets.csv`` rows
+    (taken from ``rows``), where a row is that target's (same evidence,
+    indicator and tier) and has one."""
+    import dataclasses
+
+    from ..models import Evidence
+
+    if not rows or not rec.targets:
+        return
+    mine, rows[:] = rows[:len(rec.targets)], rows[len(rec.targets):]
+    for i, (t, (es, ee, ind, tier, text, vs, ve)) in enumerate(zip(rec.targets, mine, strict=False)):
+        if (es, ee, ind, tier) == (str(t.evidence.start), str(t.evidence.end), t.indicator, t.tier) \
+                and vs.isdigit() and ve.isdigit():
+            rec.targets[i] = dataclasses.replace(t, value_span=Evidence(text, int(vs), int(ve)))
 
 
 def _read_side_csv(path: Path, columns: tuple[str, ...]) -> dict[tuple[str, str], tuple[str | None, ...]]:

@@ -39,7 +39,8 @@ TARGET_COLUMNS = (
     "doc_id", "province", "province_2025", "district", "admin_level", "number", "issuing_body",
     "sector", "indicator", "subject", "tier", "year", "period_start", "value", "value_max",
     "unit", "implied", "direction", "year_source", "tier_source", "group",
-    "evidence_text", "evidence_start", "evidence_end", "table", "table_page", "table_row", "table_col", "table_header",
+    "evidence_text", "evidence_start", "evidence_end", "value_text", "value_start", "value_end",
+    "table", "table_page", "table_row", "table_col", "table_header",
 )
 #: Columns of references.csv.
 REFERENCE_COLUMNS = ("doc_id", "kind", "number", "date", "issuer",
@@ -62,8 +63,8 @@ XLSX_SHEETS = ("comparison", "differences", "columns", "targets", "documents", "
 #: Joins a document's warnings in documents.csv.
 WARNING_SEPARATOR = " | "
 
-INT_COLUMNS = {"year", "period_start", "evidence_start", "evidence_end", "n_targets", "n_references",
-                "table", "table_page", "table_row", "table_col"}
+INT_COLUMNS = {"year", "period_start", "evidence_start", "evidence_end", "value_start", "value_end",
+               "n_targets", "n_references", "table", "table_page", "table_row", "table_col"}
 NUMBER_COLUMNS = {"value", "value_max"}
 SIGNED_COLUMNS = {"difference"}
 
@@ -74,10 +75,9 @@ def sort_records(records: Iterable[DocumentRecord]) -> list[DocumentRecord]:
 
 
 def _error_message(rec: DocumentRecord) -> str | None:
-    if not rec.extra.get("error"):
+    if rec.error is None or not rec.error.code:
         return None
-    msg = rec.extra.get("error_message")
-    return str(msg) if msg else None
+    return rec.error.message or None
 
 
 def record_frames(records: Iterable[DocumentRecord]) -> dict[str, pd.DataFrame]:
@@ -96,14 +96,14 @@ def record_frames(records: Iterable[DocumentRecord]) -> dict[str, pd.DataFrame]:
     docs, targets, refs, errors = [], [], [], []
     place_cache: dict[tuple[str | None, str | None], tuple[str | None, str | None]] = {}
     for rec in records:
-        error = rec.extra.get("error")
+        error = rec.error.code if rec.error is not None else None
         where = (rec.province, rec.district)
         if where not in place_cache:
             place_cache[where] = document_place(*where)
         province, province_2025 = place_cache[where]
         docs.append({
             "doc_id": rec.doc_id, "source": rec.source, "sha256": rec.sha256,
-            "format": rec.extra.get("format"), "doc_type": rec.doc_type, "number": rec.number,
+            "format": rec.format, "doc_type": rec.doc_type, "number": rec.number,
             "issue_date": rec.issue_date, "place": rec.place, "issuing_body": rec.issuing_body,
             "parent_body": rec.parent_body, "admin_level": rec.admin_level,
             "province": province, "province_2025": province_2025, "district": rec.district,
@@ -124,6 +124,9 @@ def record_frames(records: Iterable[DocumentRecord]) -> dict[str, pd.DataFrame]:
                 "direction": t.direction, "year_source": t.year_source,
                 "tier_source": t.tier_source, "group": t.group, "evidence_text": t.evidence.text,
                 "evidence_start": t.evidence.start, "evidence_end": t.evidence.end,
+                "value_text": t.value_span.text if t.value_span else None,
+                "value_start": t.value_span.start if t.value_span else None,
+                "value_end": t.value_span.end if t.value_span else None,
                 "table": t.cell.table if t.cell else None,
                 "table_page": t.cell.page if t.cell else None,
                 "table_row": t.cell.row if t.cell else None,

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .compare import Comparison
-    from .xlsx_view import ComparisonView, SheetView, ValueRef
+    from .xlsx_view import ComparisonView, Marked, SheetView
 
 __all__ = ["xlsx_bytes", "XLSX_MAX_WIDTH", "XLSX_FIXED_DATE"]
 
@@ -149,11 +149,15 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: Any = None) -> None
             ws.write_blank(row, col, None, fmt)
 
 
-def _put_marked(book: _Book, ws: Worksheet, row: int, col: int, text: Any, ref: ValueRef | None) -> None:
-    """A text cell with the number of ``ref`` (its value) in bold where it is
-    written (:func:`pipeline.outputs.annotate.find_value`, as the report marks
-    it); any other cell as :func:`_put` writes it."""
-    span = find_value(*ref, text) if ref is not None and isinstance(text, str) and text else None
+def _put_marked(book: _Book, ws: Worksheet, row: int, col: int, text: Any, ref: Marked | None) -> None:
+    """A text cell with the number of ``ref`` in bold where it is written
+    (the reader's span, else :func:`pipeline.outputs.annotate.find_value`'s,
+    as the report marks it); any other cell as :func:`_put` writes it."""
+    from .xlsx_view import WrittenAt
+
+    span: tuple[int, int] | None = None
+    if ref is not None and isinstance(text, str) and text:
+        span = (ref.start, ref.end) if isinstance(ref, WrittenAt) else find_value(*ref, text)
     if span is None:
         _put(ws, row, col, text)
         return

@@ -21,7 +21,8 @@ What the reader gets:
 * the comparison sheet's key columns show names (``Thư viện``, ``Cấp huyện``),
   the data sheets keep the codes (they match the CSV files);
 * in the data sheets' evidence cells, the value is in bold where its number is
-  written (:attr:`SheetView.marked`, found by
+  written (:attr:`SheetView.marked`: the reader's span, a targets row's
+  ``value_start``/``value_end``, else found by
   :func:`pipeline.outputs.annotate.find_value`, as the report marks it).
 
 >>> number_format(60, "percent"), number_format(99.7, "percent"), number_format(5, "percent", at_most=True)
@@ -53,7 +54,7 @@ __all__ = ["SheetView", "ComparisonView", "sheet_name", "number_format", "cell_n
 PERCENT_UNITS = frozenset({"percent", "percent_per_year"})
 
 #: Columns holding years, offsets and counts (integer format).
-INT_COLUMNS = frozenset({"year", "period_start", "evidence_start", "evidence_end", "n_targets",
+INT_COLUMNS = frozenset({"year", "period_start", "evidence_start", "evidence_end", "value_start", "value_end", "n_targets",
                          "n_references", "table_page", "table_row", "table_col"})
 #: Columns holding a target's value in its unit.
 VALUE_COLUMNS = frozenset({"value", "value_max", "baseline_value", "baseline_value_max"})
@@ -67,6 +68,18 @@ _VALUE_TEXT = re.compile(r"^(≤)?(-?\d+(?:\.\d+)?)(?:–(-?\d+(?:\.\d+)?))?$")
 ValueRef = tuple[float, float | None, str | None]
 
 
+@dataclass(frozen=True)
+class WrittenAt:
+    """Where the value is written in the cell's text, as the reader matched it
+    (a targets row's ``value_start``/``value_end`` within its evidence)."""
+    start: int
+    end: int
+
+
+#: What to mark in an evidence cell: the reader's span, else the value to look for.
+Marked = WrittenAt | ValueRef
+
+
 @dataclass
 class SheetView:
     """One data sheet: its name, its table with the headers shown, a number
@@ -76,7 +89,7 @@ class SheetView:
     name: str
     frame: pd.DataFrame
     formats: dict[str, list[str | None]] = field(default_factory=dict)
-    marked: dict[str, list[ValueRef | None]] = field(default_factory=dict)
+    marked: dict[str, list[Marked | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -187,10 +200,29 @@ def data_view(key: str, df: pd.DataFrame, L: Labels, *, at_most: list[bool] | No
     view = SheetView(sheet_name(key, L), out, {L.column(c): f for c, f in formats.items()})
     if "evidence_text" in cols and "value" in cols:
         highs = df["value_max"].tolist() if "value_max" in cols else [None] * len(df)
+        written = _written_at(df, cols)
         view.marked[L.column("evidence_text")] = [
+            w if w is not None else
             (float(v), float(h) if _is_number(h) else None, u if isinstance(u, str) else None) if _is_number(v)
-            else None for v, h, u in zip(df["value"].tolist(), highs, units, strict=True)]
+            else None for w, v, h, u in zip(written, df["value"].tolist(), highs, units, strict=True)]
     return view
+
+
+def _written_at(df: pd.DataFrame, cols: list[str]) -> list[WrittenAt | None]:
+    """Per row, the reader's span of the value inside ``evidence_text``
+    (``value_start``/``value_end`` less ``evidence_start``), ``None`` where the
+    row has none or it does not lie there."""
+    from .annotate import relative_span
+
+    need = ("evidence_text", "evidence_start", "value_text", "value_start", "value_end")
+    if not all(c in cols for c in need):
+        return [None] * len(df)
+    out: list[WrittenAt | None] = []
+    for ev, es, vt, vs, ve in zip(*(df[c].tolist() for c in need), strict=True):
+        ok = isinstance(ev, str) and isinstance(vt, str) and all(_is_number(x) for x in (es, vs, ve))
+        at = relative_span(ev, int(es), vt, int(vs), int(ve)) if ok else None
+        out.append(WrittenAt(*at) if at is not None else None)
+    return out
 
 
 def differences_view(diffs: pd.DataFrame, L: Labels, *, national: Mapping[str, bool] = {}) -> SheetView:

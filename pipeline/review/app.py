@@ -291,7 +291,7 @@ def create_app(output_dir: Path | str, *, who: str | None = None, token: str | N
     async def document(request: Request) -> Response:
         sha = request.path_params["sha256"]
         v = docs.view(sha)
-        text = v.raw.extra.get("text")
+        text = v.raw.text
         body = highlight_values(text, v.rows) if isinstance(text, str) else None
         return page(request, "doc.html", v=v, body=body, facts=_facts(v.corrected),
                     original_facts=_facts(v.raw))
@@ -361,7 +361,7 @@ def create_app(output_dir: Path | str, *, who: str | None = None, token: str | N
     async def api_add(request: Request) -> Response:
         data = await _body(request)
         rec = _sha(data)
-        text = rec.extra.get("text")
+        text = rec.text
         if not isinstance(text, str):
             raise ReviewError("this document has no text to select from")
         start, end = _offset(data.get("start")), _offset(data.get("end"))
@@ -454,7 +454,7 @@ def _keep(v: DocView, q: QueryParams) -> bool:
         return False
     if q.get("level") and rec.admin_level != q.get("level"):
         return False
-    failed = bool(rec.extra.get("error"))
+    failed = rec.error is not None
     if q.get("status") == "read" and failed or q.get("status") == "failed" and not failed:
         return False
     if q.get("warnings") == "yes" and not rec.warnings or q.get("warnings") == "no" and rec.warnings:
@@ -528,7 +528,7 @@ def export_gold(output_dir: Path | str, gold_dir: Path | str) -> list[Path]:
     gold_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for v in docs.views():
-        if v.reviewed is None or v.corrected.extra.get("error"):
+        if v.reviewed is None or v.corrected.error is not None:
             continue
         path = gold_dir / f"{v.raw.doc_id}.json"
         data = json.dumps(gold_of(v.corrected, v.reviewed.get("who") or ""), ensure_ascii=False, indent=2) + "\n"

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from collections.abc import Iterable, Mapping, Sequence
 
-from ..models import ADMIN_LEVELS, DIRECTIONS, DOC_TYPES, SECTORS, TIERS, UNITS
+from ..models import ADMIN_LEVELS, DIRECTIONS, DOC_TYPES, SECTORS, TIERS, UNITS, FactsReview
 
 if TYPE_CHECKING:
     from ..models import DocumentRecord, Target
@@ -338,11 +338,13 @@ def correct_record(rec: DocumentRecord, corrections: Sequence[Correction]
             targets.append(dataclasses.replace(t, reviewed="accepted"))
         else:
             fields = dict(claim.get("fields") or {})
+            if "value" in fields or "value_max" in fields:
+                fields["value_span"] = None   # the value as written is the extracted one's
             targets.append(dataclasses.replace(t, **fields, reviewed="edited", original=t))
     for (span_start, span_end, _), c in added_targets(corrections):
         f = dict(c["fields"] or {})
         ev = (c.get("original") or {}).get("evidence") or {}
-        text = rec.extra.get("text")
+        text = rec.text
         start, end = int(ev.get("start", span_start)), int(ev.get("end", span_end))
         ev_text = text[start:end] if isinstance(text, str) and 0 <= start <= end <= len(text) else ev.get("text", "")
         targets.append(Target(f["sector"], f["indicator"], f.get("subject"), f["tier"], f.get("year"),
@@ -370,7 +372,7 @@ def correct_record(rec: DocumentRecord, corrections: Sequence[Correction]
             applied += 1
         if "signer" in original:
             new.signer = None if signer["name"] is None and signer["title"] is None else Signer(**signer)
-        new.extra["review"] = {"reviewed": "edited", "original": original}
+        new.review = FactsReview("edited", original)
     for u in unmatched:
         new.warnings.append(f"review: correction {u.correction_id} ({u.action} of {u.span_text!r} at "
                             f"{u.span_start}) matches no extracted value any more; see chitieu review")
@@ -403,13 +405,17 @@ def apply_corrections(records: Iterable[DocumentRecord], store: Store | Path | s
         out.elsewhere = sum(1 for c in st.corrections() if c["sha256"] not in shas and c["action"] != "undone"
                             and c["kind"] != "doc")
         for rec in records:
-            rows = st.corrections(rec.sha256) if rec.sha256 and not rec.extra.get("error") else []
+            rows = st.corrections(rec.sha256) if rec.sha256 and rec.error is None else []
             if not rows:
                 out.append(rec)
                 continue
             payload = st.payload_of(rec.source, rec.sha256)
             base = from_payload(payload) if payload is not None else rec
             if payload is not None:  # keep what the caller's record knows beyond the store (a fresh traceback)
+                for name in ("text", "format", "error", "ocr_confidence", "review"):
+                    if getattr(base, name) is None:
+                        setattr(base, name, getattr(rec, name))
+                base.builtin = base.builtin or rec.builtin
                 for k, v in rec.extra.items():
                     base.extra.setdefault(k, v)
             new, applied, unmatched, _ = correct_record(base, rows)

@@ -264,7 +264,7 @@ def stand_in(path, *, max_bytes=0) -> DocumentRecord:  # noqa: ARG001 - a stand-
     import hashlib
 
     rec = DocumentRecord(path.stem, str(path), hashlib.sha256(data).hexdigest(), number=path.stem)
-    rec.extra.update(text=data.decode("utf-8"), format="text")
+    rec.text, rec.format = data.decode("utf-8"), "text"
     return rec
 
 
@@ -331,6 +331,6 @@ def test_every_generated_text_is_extracted_without_an_error_record(text: str):
         path = Path(d) / "adversarial.txt"
         path.write_text(text, encoding="utf-8")
         rec = extract_file(path)
-    assert not rec.extra.get("error"), rec.extra.get("error_message")
+    assert rec.error is None, rec.error
     for ev in [t.evidence for t in rec.targets] + [r.evidence for r in rec.references]:
         assert text[ev.start:ev.end] == ev.text

@@ -51,7 +51,7 @@ def fake_extract(path, *, max_bytes=0) -> DocumentRecord:  # noqa: ARG001 - a st
                          number=path.stem, targets=[Target("library", "lib.service", None, "district", 2025,
                                                            None, 60.0, None, "percent", False, "at_least",
                                                            Evidence(text[:3], 0, 3))])
-    rec.extra.update(text=text, format="text")
+    rec.text, rec.format = text, "text"
     return rec
 
 
@@ -357,7 +357,7 @@ def test_workers_that_cannot_start_fall_back_to_this_process(tmp_path: Path, mon
     with caplog.at_level(logging.WARNING, logger="chitieu"):
         result = batch.run_batch(files, max_bytes=10**6, jobs=2, extractor=fake_extract)
     assert [r.doc_id for r in result.records] == ["doc0", "doc1", "doc2", "doc3"]
-    assert not any(r.extra.get("error") for r in result.records) and result.crashed == []
+    assert not any(r.error for r in result.records) and result.crashed == []
     assert "worker processes cannot start" in caplog.text
 
 
@@ -538,5 +538,5 @@ def test_a_pdf_gets_its_per_page_allowance_counted_in_the_worker(tmp_path: Path,
         result = batch.run_batch([docs / "doc0.txt", docs / "scan.pdf"], max_bytes=10**6, extractor=sleeps_on_pdf,
                                  isolate=True, budget=budget)
     assert time.monotonic() - start >= 5  # 1 s + 2 pages x 2 s, not 1 s
-    assert [r.extra.get("error") for r in result.records] == [None, "timeout"]
+    assert [r.error and r.error.code for r in result.records] == [None, "timeout"]
     assert "(--file-timeout 1+2/page, 5 s for its 2 pages)" in caplog.text

@@ -59,7 +59,7 @@ def fake_extract(path, *, max_bytes=0) -> DocumentRecord:  # noqa: ARG001 - a st
     rec = DocumentRecord(path.stem, str(path), hashlib.sha256(data).hexdigest(), province="Đắk Nông",
                          targets=[Target("library", "lib.service", None, "district", 2025, None, 60.0, None,
                                          "percent", False, "at_least", Evidence(text[:3], 0, 3))])
-    rec.extra.update(text=text, format="text")
+    rec.text, rec.format = text, "text"
     return rec
 
 
@@ -194,9 +194,9 @@ def test_file_that_kills_every_worker_ends_as_worker_crashed(engine, client, tmp
     boom.write_text("x", encoding="utf-8")
     res = engine.run(sorted(files + [str(boom)]), max_bytes=MAX_BYTES, extractor=crash_on_boom)
     by_source = {r.source: r for r in res.records}
-    assert by_source[str(boom)].extra["error"] == "worker_crashed"
+    assert by_source[str(boom)].error.code == "worker_crashed"
     assert res.crashed == [str(boom)]
-    assert all(not by_source[f].extra.get("error") and by_source[f].targets for f in files)
+    assert all(by_source[f].error is None and by_source[f].targets for f in files)
     client.wait_for_workers(2, timeout=60)
 
 
@@ -210,11 +210,11 @@ def test_file_over_its_time_ends_as_a_timeout_row_and_the_worker_goes_on(engine,
     res = engine.run(sorted(files + [str(slow)]), max_bytes=MAX_BYTES, extractor=spin_on_slow,
                      budget=batch.Budget(timeout=1, per_page=0, max_memory=0))
     by_id = {r.doc_id: r for r in res.records}
-    assert by_id["slow"].extra["error"] == "timeout" and by_id["slow"].source == str(slow)
+    assert by_id["slow"].error.code == "timeout" and by_id["slow"].source == str(slow)
     assert re.fullmatch(re.escape(str(slow)) + r": stopped after 1 s, over the time allowed for one file "
                         r"\(--file-timeout 1\); raise --file-timeout if the file is just large",
-                        by_id["slow"].extra["error_message"])
-    assert [r.doc_id for r in res.records if r.extra.get("error")] == ["slow"] and len(res.records) == 5
+                        by_id["slow"].error.message)
+    assert [r.doc_id for r in res.records if r.error] == ["slow"] and len(res.records) == 5
     assert not res.crashed and client.run(os.getpid) == workers  # no worker was ended or restarted
 
 

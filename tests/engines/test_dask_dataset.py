@@ -28,7 +28,7 @@ def records(n: int, tag: str = "") -> list[DocumentRecord]:
                                              float(i), None, "percent", False, "at_least",
                                              Evidence("abc", 0, 3))],
                              references=[Reference("decision", "1520/QĐ-TTg", None, None, Evidence("x", 5, 6))])
-        rec.extra.update(text="abc" * 10, format="text")
+        rec.text, rec.format = "abc" * 10, "text"
         out.append(rec)
     return out
 

@@ -39,7 +39,7 @@ def bad_bytes_plan(bad: bytes, line: int = 8) -> bytes:
 
 def _targets(path) -> set:
     rec = extract_file(path)
-    assert rec.extra.get("error") is None, rec.warnings
+    assert rec.error is None, rec.warnings
     return {(t.year, t.value) for t in rec.targets}
 
 

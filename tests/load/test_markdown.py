@@ -220,13 +220,13 @@ def test_extract_reads_a_markdown_plan(tmp_path):
     from pipeline.core import extract_file
 
     rec = extract_file(_write(tmp_path, "kh.md", BAR_PAGE))
-    assert rec.extra.get("error") is None and rec.extra["format"] == "markdown"
+    assert rec.error is None and rec.format == "markdown"
     assert rec.number == "45/KH-UBND" and rec.issue_date == "2024-03-07"
     assert rec.signer is not None and rec.signer.name == "Lò Văn Hải"
     values = {(t.year, t.value) for t in rec.targets}
     assert (2030, 85) in values and (2030, 90) in values
     for t in rec.targets:
-        assert rec.extra["text"][t.evidence.start:t.evidence.end] == t.evidence.text
+        assert rec.text[t.evidence.start:t.evidence.end] == t.evidence.text
 
 
 @pytest.mark.skipif(not SHARED_MD, reason="../shared/fullplans absent")

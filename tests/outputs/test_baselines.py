@@ -27,7 +27,7 @@ def test_each_file_fits_the_schema(path):
     assert b.id == path.stem and b.targets
     assert find(b.number) is b or find(b.number).number == b.number
     rec = b.record()
-    text = rec.extra["text"]
+    text = rec.text
     for t in rec.targets:   # the record's evidence holds like any document's
         assert text[t.evidence.start:t.evidence.end] == t.evidence.text
         assert b.number in t.evidence.text and "Article" in t.evidence.text

@@ -31,7 +31,7 @@ from pipeline.outputs.records import read_documents_jsonl
 from pipeline.outputs.tables import COMPARISON_FILES, OUTPUT_FILES
 from pipeline.outputs.write import write_outputs
 from pipeline.places import document_place
-from pipeline.models import DocumentRecord, Evidence, Reference, Target
+from pipeline.models import DocError, DocumentRecord, Evidence, Reference, Target
 
 BOM = b"\xef\xbb\xbf"
 #: The key columns of the comparison: a row per (sector, indicator, tier, year, group).
@@ -70,7 +70,7 @@ def doc(doc_id: str, targets=(), *, province=None, district=None, level=None, nu
     rec = DocumentRecord(doc_id=doc_id, source=f"corpus/{doc_id}.txt", sha256="0" * 64, doc_type=doc_type,
                          number=number, issuing_body=issuer, admin_level=level, province=province,
                          district=district, references=refs, targets=list(made))
-    rec.extra.update(text=text, format="text")
+    rec.text, rec.format = text, "text"
     return rec
 
 
@@ -114,7 +114,7 @@ def school_plan() -> DocumentRecord:
 
 def failed() -> DocumentRecord:
     rec = DocumentRecord("zz_broken", "corpus/zz_broken.txt", "", warnings=["error: corpus/zz_broken.txt: empty"])
-    rec.extra.update(error="empty", error_message="corpus/zz_broken.txt: empty")
+    rec.error = DocError("empty", "corpus/zz_broken.txt: empty")
     return rec
 
 
@@ -421,9 +421,9 @@ def test_read_documents_jsonl_gives_back_the_records(outputs: Path):
     assert [r.doc_id for r in back] == sorted(original)
     for rec in back:
         assert rec.to_json() == original[rec.doc_id].to_json()
-        assert rec.extra.get("format") == original[rec.doc_id].extra.get("format")
-        assert rec.extra.get("error") == original[rec.doc_id].extra.get("error")
-    assert next(r for r in back if r.doc_id == "zz_broken").extra["error_message"] == "corpus/zz_broken.txt: empty"
+        assert rec.format == original[rec.doc_id].format
+        assert rec.error == original[rec.doc_id].error
+    assert next(r for r in back if r.doc_id == "zz_broken").error.message == "corpus/zz_broken.txt: empty"
 
 
 def test_read_documents_jsonl_without_the_csv_files(tmp_path: Path, outputs: Path):
@@ -431,9 +431,9 @@ def test_read_documents_jsonl_without_the_csv_files(tmp_path: Path, outputs: Pat
     lone.mkdir()
     (lone / "documents.jsonl").write_bytes((outputs / "documents.jsonl").read_bytes())
     back = {r.doc_id: r for r in read_documents_jsonl(lone / "documents.jsonl")}
-    assert back["zz_broken"].extra["error"] == "error" and "error" not in back["hp_plan"].extra
+    assert back["zz_broken"].error.code == "error" and back["hp_plan"].error is None
     # the message is read from the warning once, here, for every reader of the record
-    assert back["zz_broken"].extra["error_message"] == "corpus/zz_broken.txt: empty"
+    assert back["zz_broken"].error.message == "corpus/zz_broken.txt: empty"
 
 
 def test_read_documents_jsonl_names_a_bad_line(tmp_path: Path, outputs: Path):
@@ -624,7 +624,7 @@ def grouped_plan() -> DocumentRecord:
         pos += len(sentence) + 1
     rec = DocumentRecord("ls_plan", "corpus/ls_plan.txt", "0" * 64, doc_type="plan", number="7/QĐ-UBND",
                          admin_level="province", province="Lạng Sơn", targets=made)
-    rec.extra.update(text="\n".join(sentences), format="text")
+    rec.text, rec.format = "\n".join(sentences), "text"
     return rec
 
 

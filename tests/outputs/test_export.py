@@ -23,7 +23,7 @@ from pipeline.outputs.columns import document_labels
 from pipeline.outputs.format import format_number, format_value
 from pipeline.outputs.tables import DOCUMENT_COLUMNS, ERROR_COLUMNS, OUTPUT_FILES, REFERENCE_COLUMNS, TARGET_COLUMNS
 from pipeline.outputs.write import write_outputs
-from pipeline.models import DocumentRecord, Evidence, Reference, Signer, Target
+from pipeline.models import DocError, DocumentRecord, Evidence, Reference, Signer, Target
 
 BOM = b"\xef\xbb\xbf"
 
@@ -54,7 +54,7 @@ def record_a() -> DocumentRecord:
                  _target("12 - 15% thư viện xã", "commune", 12.0, 15.0)],
         warnings=["title: doubtful line break"],
     )
-    rec.extra.update(text=TEXT_A, format="text")
+    rec.text, rec.format = TEXT_A, "text"
     return rec
 
 
@@ -69,14 +69,14 @@ def record_b() -> DocumentRecord:
                  Target("other", "other", "thôn", "village", 2030, None, 5.0, None, "percent",
                         False, "at_most", _ev(text, "dưới 5% thôn"))],
     )
-    rec.extra.update(text=text, format="text")
+    rec.text, rec.format = text, "text"
     return rec
 
 
 def record_failed(doc_id: str = "c_broken", code: str = "empty") -> DocumentRecord:
     msg = f"corpus/{doc_id}.txt: the file is empty (0 bytes); check the download"
     rec = DocumentRecord(doc_id=doc_id, source=f"corpus/{doc_id}.txt", sha256="", warnings=[f"error: {msg}"])
-    rec.extra.update(error=code, error_message=msg)
+    rec.error = DocError(code, msg)
     return rec
 
 

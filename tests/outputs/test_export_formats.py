@@ -40,7 +40,7 @@ def make(doc_id, targets, **facts) -> DocumentRecord:
                            None if value_max is None else float(value_max), unit, False, direction,
                            Evidence(sentence, start, start + len(sentence))))
     rec = DocumentRecord(doc_id, f"corpus/{doc_id}.txt", "0" * 64, targets=made, **facts)
-    rec.extra.update(text=text, format="text")
+    rec.text, rec.format = text, "text"
     return rec
 
 

@@ -53,7 +53,7 @@ def _record() -> DocumentRecord:
     rec = DocumentRecord("kh_scope", "in/kh_scope.txt", "0" * 64, doc_type="plan", number="7/KH-UBND",
                          admin_level="province", province="Quảng Trị", targets=targets,
                          warnings=["target 35% (culture.clubs): no due year in reach"])
-    rec.extra.update(text=text, format="text")
+    rec.text, rec.format = text, "text"
     return rec
 
 
@@ -65,7 +65,7 @@ def test_documents_jsonl_keys_in_schema_order_and_null_year_kept(tmp_path):
     write_outputs([_record()], tmp_path)
     line = (tmp_path / "documents.jsonl").read_text(encoding="utf-8").splitlines()[0]
     obj = json.loads(line)
-    text = _record().extra["text"]
+    text = _record().text
     assert [list(t) for t in obj["targets"]] == [list(TARGET_KEYS)] * 3
     assert [t["year"] for t in obj["targets"]] == [2027, None, 2025]
     assert [(t["year_source"], t["tier_source"], t["group"]) for t in obj["targets"]] == [

@@ -21,6 +21,8 @@ under ``CI``, where they fail.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import base64
 import fcntl
 import html
@@ -328,7 +330,7 @@ def test_corpus_report_markup(corpus_records, tmp_path):
     # one section per document, with its full text
     for rec in corpus_records:
         assert f"doc-{_doc_key(rec.doc_id)}" in page.ids
-        assert rec.extra["text"] in text
+        assert rec.text in text
     # nothing external: no src/href to another resource, no http(s) at all in markup
     assert not re.search(rb"""(?:src|href)\s*=\s*["'](?!#)""", raw)
     assert b"http://" not in raw.replace(b'xmlns="http://www.w3.org/2000/svg"', b"")
@@ -378,7 +380,7 @@ def _grouped(doc_id: str, number: str, values: dict[str | None, float], **place:
         pos += len(sentence) + 1
     rec = DocumentRecord(doc_id, f"{doc_id}.txt", "0" * 64, doc_type="decision", number=number,
                          targets=made, **place)
-    rec.extra.update(text="\n".join(sentences), format="text")
+    rec.text, rec.format = "\n".join(sentences), "text"
     return rec
 
 
@@ -493,22 +495,25 @@ def test_failures_and_dict_records(corpus_records, tmp_path):
     bad = tmp_path / "broken.pdf"
     bad.write_bytes(b"%PDF-1.4 not really")
     failed = extract_file(bad)
-    assert failed.extra.get("error")
+    assert failed.error is not None
     # documents.jsonl dicts (no text, no extra): texts come from the texts= argument;
     # a failure shows as an 'error:' warning only
     dicts = [r.to_json() for r in corpus_records] + [failed.to_json()]
-    texts = {r.doc_id: r.extra["text"] for r in corpus_records}
+    texts = {r.doc_id: r.text for r in corpus_records}
     from_dicts = render_report(dicts, texts=texts, lang="en")
     page = _check_page(from_dicts, corpus_records)
     assert 'data-stat="failed"><b>1</b>' in from_dicts
     assert "<h2>Failures</h2>" in from_dicts and "broken" in page.text
     # the same page as from the records, apart from what documents.jsonl does not
-    # keep: the file format, and the error's code (a dict has only its warning)
-    from_records = render_report(corpus_records + [failed], lang="en")
+    # keep: the file format, the error's code (a dict has only its warning) and
+    # each value's own span (a dict's values are marked where find_value finds them)
+    unspanned = [dataclasses.replace(r, targets=[dataclasses.replace(t, value_span=None) for t in r.targets])
+                 for r in corpus_records]
+    from_records = render_report(unspanned + [failed], lang="en")
     def strip(s: str) -> str:
         s = re.sub(r'<dt data-fact="format">[^<]*</dt><dd>[^<]*</dd>', "", s)
-        return s.replace(f"<b>{failed.extra['error']}</b>", "<b>error</b>").replace(
-            f">{failed.extra['error']}</", ">error</")
+        return s.replace(f"<b>{failed.error.code}</b>", "<b>error</b>").replace(
+            f">{failed.error.code}</", ">error</")
     assert strip(from_dicts) == strip(from_records)
 
 
@@ -543,7 +548,7 @@ def test_tricky_record_markup():
     refs = [Reference("decision", "1/QĐ-TTg", None, None, ev("bảo tàng.\r\nTheo Quyết định 1/QĐ-TTg"))]
     rec = DocumentRecord("x <&> y", "x.txt", "0", province='<Tỉnh "A">', number="1/KH", admin_level="province",
                          targets=targets, references=refs, warnings=["<warn> & more"])
-    rec.extra["text"] = text
+    rec.text = text
     markup = render_report([rec])
     page = _check_page(markup, [rec])
     assert "<warn>" not in markup and "&lt;warn&gt; &amp; more" in markup
@@ -942,7 +947,7 @@ def test_numbers_are_written_the_vietnamese_way():
     ]
     rec = DocumentRecord("n", "n.txt", "0", province="Cà Mau", number="5/KH-UBND", admin_level="province",
                          targets=targets)
-    rec.extra["text"] = text
+    rec.text = text
     vi = render_report([rec])
     cells = [c for row in _table_rows(vi) for c in row[4:] if c]
     assert cells == ["12,5", "300.000"]
@@ -1003,7 +1008,7 @@ def test_each_target_of_a_sentence_gets_its_own_value_span():
                                      ("specialized", 2030, 80.0))]
     rec = DocumentRecord("s", "s.txt", "0", province="Sơn La", number="9/KH-UBND", admin_level="province",
                          targets=targets)
-    rec.extra["text"] = text
+    rec.text = text
     markup = render_report([rec])
     assert re.findall(r'<b class="val">(.*?)</b>', markup) == ["60%", "60%", "80%"]
     _check_page(markup, [rec])

@@ -38,7 +38,7 @@ def test_the_page_inlines_the_asset_files_verbatim():
     ev = Evidence(text, 0, len(text))
     rec = DocumentRecord("a", "a.txt", "0", province="Đắk Nông", targets=[
         Target("library", "lib.service", None, "district", 2025, None, 60.0, None, "percent", False, "at_least", ev)])
-    rec.extra["text"] = text
+    rec.text = text
     page = report.render_report([rec], lang="en")
     css = (report.ASSETS_DIR / "report.css").read_text(encoding="utf-8")
     js = (report.ASSETS_DIR / "report.js").read_text(encoding="utf-8")
@@ -54,7 +54,7 @@ def test_the_templates_escape_every_value_as_the_page_needs():
     rec = DocumentRecord("a", "a.txt", "0", province='Đắk <Nông> "x"', number="1/KH", targets=[
         Target("library", "lib.service", '<i>"thư viện"</i>', "district", 2025, None, 60.0, None, "percent", False,
                "at_least", ev)])
-    rec.extra["text"] = text
+    rec.text = text
     page = report.render_report([rec], lang="en")
     assert "<b>thư viện</b>" not in page and "<i>" not in page and "<Nông>" not in page
     assert "<td>&lt;i&gt;&quot;thư viện&quot;&lt;/i&gt;</td>" in page            # the subject, in the targets table

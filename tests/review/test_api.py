@@ -123,7 +123,7 @@ def test_bad_spans_and_facts_are_refused(plan_out):
 
 def _correct_everything(c: TestClient, rec) -> dict[str, int]:
     """Edit the 70%, reject the 90%, accept the count, add the missed one, correct a fact."""
-    text = rec.extra["text"]
+    text = rec.text
     i70, i90, i4 = index_of(rec, 70), index_of(rec, 90), index_of(rec, 4)
     ids = {}
     r = post(c, "/api/target", {"sha256": rec.sha256, "action": "edit", "index": i70,
@@ -162,7 +162,7 @@ def test_corrections_reach_every_output_and_survive_a_rerun(plan_out, tmp_path):
     assert edited["year"] == "2029"
     added = next(r for r in rows if r["indicator"] == "culture.clubs")
     assert MISSED in added["evidence_text"]
-    text = rec.extra["text"]
+    text = rec.text
     assert text[int(added["evidence_start"]):int(added["evidence_end"])] == added["evidence_text"]
     assert added["evidence_text"].startswith("Mỗi huyện")  # the list item, without its dash
 

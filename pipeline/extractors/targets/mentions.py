@@ -17,6 +17,11 @@ class Mention:
     value_max: float | None
     kind: str               # percent | ratio | count
     unit_text: str = ""
+    value_end: int | None = None   # where the value as written ends, when before ``end`` (a count's unit)
+
+    def written(self) -> tuple[int, int]:
+        """The span of the value as written (``12 - 15%``, ``8/8``, ``1.200``), in flow."""
+        return self.start, self.end if self.value_end is None else self.value_end
 
 
 def _num(s: str) -> float | None:
@@ -123,7 +128,7 @@ def find_mentions(flow: str, start: int, end: int) -> list[Mention]:
         if hi is not None and hi <= lo:
             hi = None
         unit_end = min(end, m.end("unit"))
-        out.append(Mention(s, unit_end, lo, hi, "count", unit))
+        out.append(Mention(s, unit_end, lo, hi, "count", unit, value_end=e))
         taken.add(s, e)
     out.sort(key=lambda m: m.start)
     return out

@@ -565,6 +565,7 @@ def _emit(ctx: _Ctx, m: Mention, tiers: list[Tier], inds: list[str], sector: Sec
                 sector=sec, indicator=ind, subject=subject, tier=tier, year=year,
                 period_start=cue.period_start if cue is not None else None, value=m.value,
                 value_max=m.value_max, unit=unit, implied=implied, direction=direction, evidence=ev,
+                value_span=None if implied else Evidence(*ctx.prep.raw_span_text(*m.written())),
                 year_source=cue.source if cue is not None else "none", tier_source=tier_source))
 
 

@@ -143,6 +143,7 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable[Table], a
                 lo, hi = _num(m.group("lo")), _num(m.group("hi")) if m.group("hi") else None
                 if lo is None:
                     continue
+                written = _written(grid[(r, c)], m, prep.raw)
                 label = f"{row_label} {col_head.get(c, '') if c not in col_year else ''}".strip()
                 pct = bool(m.group("p1") or m.group("p2")) or "%" in col_head.get(c, "") \
                     or "%" in row_label or _p("rate_word").search(f"{row_label} {caption}") is not None \
@@ -167,12 +168,23 @@ def table_targets(prep: PreparedText, seg: Segmented, tables: Iterable[Table], a
                             sector=sector_of(ind) or sector, indicator=ind, subject=_clean(label),
                             tier=tier, year=year, period_start=period_start, value=lo,
                             value_max=hi if hi is not None and hi > lo else None, unit=unit,
-                            implied=False, direction=direction, evidence=ev, group=group,
+                            implied=False, direction=direction, evidence=ev, group=group, value_span=written,
                             year_source=year_source, tier_source=tier_source,
                             cell=CellRef(table=table.index, row=r, col=c, page=table.page,
                                          header=_clean(col_head.get(c, "")))))
     return out
 
+
+
+def _written(cell: Cell, m: regex.Match[str], raw: str) -> Evidence | None:
+    """The value of ``cell`` as written (``12 - 15%``, without ``đạt`` or ``≥``
+    before it), ``m`` being its ``cell_value`` match; None when the cell's text
+    is not the raw text at its offsets."""
+    if raw[cell.start:cell.end] != cell.text:
+        return None
+    a = cell.start + m.start("lo")
+    b = cell.start + max(m.end(g) for g in ("lo", "p1", "hi", "p2") if m.group(g) is not None)
+    return Evidence(raw[a:b], a, b)
 
 
 def _group_name(surface: str) -> str:

@@ -3,7 +3,7 @@
 :func:`write_report` writes ``report.html`` with
 
 * an **overview** of the batch: documents, targets, references, failures
-  (records with ``extra["error"]``, which a ``to_json()`` dict's ``error: …``
+  (records with an ``error``, which a ``to_json()`` dict's ``error: …``
   warning gives: :func:`pipeline.outputs.records.from_json`);
 * the **comparison table**: :func:`pipeline.outputs.compare.build_comparison`, so
   the same rows, columns, labels and baseline as ``comparison.csv`` (one row
@@ -37,7 +37,7 @@ The page speaks Vietnamese by default (``lang="en"``: English): every code
 is shown by its name (:mod:`pipeline.outputs.labels`, names kept in ``rules/``),
 numbers as the language writes them (``12,5%``, ``300.000``), and inside each
 highlighted sentence the value itself is marked ``<b class="val">`` where its
-number is written (:func:`value_span`; the sentence alone when it is not
+number is written (:func:`written_span`; the sentence alone when it is not
 found as written).
 
 The page is one file: CSS and JavaScript inline, charts as inline SVG, no
@@ -94,7 +94,7 @@ def write_report(records: Iterable[RecordLike], out_dir: Path | str, *,
 
     ``records`` are :class:`~pipeline.models.DocumentRecord` objects or their
     ``to_json()`` dicts (``documents.jsonl`` lines).  A document's text is
-    ``texts[doc_id]`` when given, else ``rec.extra["text"]``.  The baseline is
+    ``texts[doc_id]`` when given, else ``rec.text``.  The baseline is
     ``baseline_doc_id`` (:class:`pipeline.outputs.columns.UnknownBaseline`, a
     ``ValueError``, if no record has it), else the national document of the
     batch (``admin_level`` ``central``; :func:`pipeline.outputs.columns.select_baseline`),

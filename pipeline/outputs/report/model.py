@@ -9,7 +9,7 @@ from typing import Any
 from collections.abc import Iterable, Mapping, Sequence
 
 from ...models import DocumentRecord, Evidence, Reference, Target
-from ..annotate import value_span
+from ..annotate import written_span
 from ..columns import document_labels
 from ..compare import BASELINE_ROLE, NO_BASELINE_VALUE, VALUE_SEPARATOR, Comparison, build_comparison
 from ..labels import Labels
@@ -57,7 +57,7 @@ def _prepare(records: Iterable[RecordLike], texts: Mapping[str, str], L: Labels)
     for rec, key in zip(recs, keys, strict=True):
         text = texts.get(rec.doc_id)
         if text is None:
-            text = rec.extra.get("text")
+            text = rec.text
         if text is not None and not isinstance(text, str):
             text = None
         doc = _Doc(rec=rec, key=key, text=text)
@@ -91,11 +91,10 @@ def _doc_keys(doc_ids: Sequence[str]) -> list[str]:
 
 
 def _failure(rec: DocumentRecord) -> tuple[str | None, str | None]:
-    code = rec.extra.get("error")   # a record read back from JSON has it too (outputs.records.from_json)
-    if not code:
+    err = rec.error   # a record read back from JSON has it too (outputs.records.from_json)
+    if err is None or not err.code:
         return None, None
-    message = rec.extra.get("error_message")
-    return str(code), (str(message) if message else None)
+    return err.code, (err.message or None)
 
 
 def _place_evidence(doc: _Doc, L: Labels) -> None:
@@ -132,7 +131,7 @@ def _place_evidence(doc: _Doc, L: Labels) -> None:
     taken: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)   # evidence span -> values found
     for t in doc.rec.targets:
         ev_span = (t.evidence.start, t.evidence.end)
-        at = value_span(t, t.evidence.text, taken[ev_span]) if _fits(text, t.evidence) else None
+        at = written_span(t, t.evidence.text, taken[ev_span]) if _fits(text, t.evidence) else None
         if at is not None:
             taken[ev_span].add(at)
             values.add((t.evidence.start + at[0], t.evidence.start + at[1]))
@@ -247,7 +246,7 @@ def _comparison_model(docs: list[_Doc], baseline_doc_id: str | None,
             b = builtin_docs[str(info["doc_id"])]
             rec = b.record()
             taken = [d.key for d in docs] + [d.key for d in builtins]
-            built = _Doc(rec=rec, key=_doc_keys(taken + ["builtin-" + b.id])[-1], text=rec.extra["text"])
+            built = _Doc(rec=rec, key=_doc_keys(taken + ["builtin-" + b.id])[-1], text=rec.text)
             _place_evidence(built, L)
             builtins.append(built)
             by_id[rec.doc_id].append(built)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from ..annotate import highlight, value_span
+from ..annotate import highlight, written_span
 from ..compare import KEY_COLUMNS, Comparison
 from ..labels import Labels
 from .model import _Column, _difference, _Doc, _reference_what, _Row, _target_summary
@@ -96,7 +96,7 @@ def overview(docs: list[_Doc], baseline: _Doc | None, columns: list[_Column], L:
              ("references", sum(len(d.rec.references) for d in docs)),
              ("warnings", sum(len(d.rec.warnings) for d in docs))]
     view = Overview(stats=stats, docs=docs, failed=failed, has_columns=bool(columns))
-    builtin_cols = [c for c in columns if c.is_baseline and c.doc.rec.extra.get("builtin")]
+    builtin_cols = [c for c in columns if c.is_baseline and c.doc.rec.builtin]
     if builtin_cols and comparison is not None:
         uses: dict[str, list[str]] = defaultdict(list)
         for compared, bases in comparison.compared_with.items():
@@ -116,7 +116,7 @@ def _is_national_column(col: _Column | None) -> bool:
     if col is None:
         return False
     r = col.doc.rec
-    return bool(r.extra.get("builtin")) or r.admin_level == "central"
+    return r.builtin or r.admin_level == "central"
 
 
 def comparison_table(rows: list[_Row], columns: list[_Column], L: Labels) -> ComparisonTable:
@@ -149,7 +149,7 @@ def comparison_table(rows: list[_Row], columns: list[_Column], L: Labels) -> Com
 def document(d: _Doc, L: Labels) -> DocumentView:
     r = d.rec
     facts = [
-        ("col.doc_id", r.doc_id), ("facts.source", r.source), ("facts.format", r.extra.get("format")),
+        ("col.doc_id", r.doc_id), ("facts.source", r.source), ("facts.format", r.format),
         ("col.type", L.code("kind", r.doc_type)), ("col.number", r.number), ("facts.issue_date", L.date(r.issue_date)),
         ("facts.place", r.place), ("facts.issuing_body", r.issuing_body), ("facts.parent_body", r.parent_body),
         ("col.level", L.code("level", r.admin_level)), ("col.province", r.province), ("col.district", r.district),
@@ -181,7 +181,7 @@ def _loose_values(d: _Doc, text: str) -> list[tuple[int, int]]:
     taken: set[tuple[int, int]] = set()
     for t in d.rec.targets:
         if t.evidence.text == text:
-            span = value_span(t, text, taken)
+            span = written_span(t, text, taken)
             if span is not None:
                 taken.add(span)
     return sorted(taken)
