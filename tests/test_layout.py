@@ -181,3 +181,21 @@ def test_the_tests_of_a_package_are_in_its_folder():
     misplaced = sorted(p.name for p in (ROOT / "tests").glob("test_*.py")
                        if p.stem.removeprefix("test_") in packages)
     assert misplaced == []
+
+
+def _layout_section() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("\n## Layout")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end != -1 else None]
+
+
+def test_the_readme_layout_names_every_module():
+    """The README's Layout section matches the tree: every module and package
+    of ``pipeline/``, and every module of its second-level packages
+    (``outputs/``, ``extractors/``), is named there."""
+    layout = _layout_section()
+    places = [*PACKAGE.iterdir(), *(PACKAGE / "outputs").iterdir(), *(PACKAGE / "extractors").iterdir()]
+    names = sorted({p.name for p in places
+                    if (p.suffix == ".py" and p.name != "__init__.py") or (p / "__init__.py").exists()})
+    assert [n for n in names if n not in layout] == []
