@@ -14,7 +14,6 @@ The stand-in extractors are module-level functions so that worker processes
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
 import os
 import re
@@ -30,7 +29,8 @@ import pytest
 from pipeline import batch, cli
 from pipeline import rules as rules_mod
 from pipeline.outputs.tables import OUTPUT_FILES
-from pipeline.models import DocumentRecord, Evidence, Target
+from pipeline.models import DocumentRecord
+from stand_ins import crash_on_boom, fake_extract
 from pipeline.store import STORE_NAME, Store, fingerprint
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,26 +41,6 @@ TEXT = "Phấn đấu 60% thư viện cấp huyện có dịch vụ học tập 
 # --------------------------------------------------------------------------
 # Stand-in extractors (picklable)
 # --------------------------------------------------------------------------
-
-def fake_extract(path, *, max_bytes=0) -> DocumentRecord:  # noqa: ARG001 - a stand-in with the extractor's signature
-    """One target per file, the real sha256, the text kept: enough for every output."""
-    path = Path(path)
-    data = path.read_bytes()
-    text = data.decode("utf-8", "replace")
-    rec = DocumentRecord(path.stem, str(path), hashlib.sha256(data).hexdigest(), province="Đắk Nông",
-                         number=path.stem, targets=[Target("library", "lib.service", None, "district", 2025,
-                                                           None, 60.0, None, "percent", False, "at_least",
-                                                           Evidence(text[:3], 0, 3))])
-    rec.text, rec.format = text, "text"
-    return rec
-
-
-def crash_on_boom(path, *, max_bytes=0) -> DocumentRecord:  # noqa: ARG001 - a stand-in with the extractor's signature
-    """Kills its own (worker) process on any file named ``boom*``: a segfault stand-in."""
-    if Path(path).name.startswith("boom"):
-        os._exit(7)
-    return fake_extract(path)
-
 
 def raise_on_bad(path, *, max_bytes=0) -> DocumentRecord:  # noqa: ARG001 - a stand-in with the extractor's signature
     if Path(path).name.startswith("bad"):

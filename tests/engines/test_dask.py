@@ -23,7 +23,6 @@ module (they start with this process's ``sys.path``).
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import time
@@ -40,7 +39,8 @@ from pipeline.engines.command import run_extract  # noqa: E402
 from pipeline.engines.dask import DaskEngine  # noqa: E402
 from pipeline.outputs.files import csv_bytes, documents_jsonl
 from pipeline.outputs.frames import to_frames  # noqa: E402
-from pipeline.models import DocumentRecord, Evidence, Target  # noqa: E402
+from pipeline.models import DocumentRecord  # noqa: E402
+from stand_ins import crash_on_boom, fake_extract  # noqa: E402
 from pipeline.store import STORE_NAME, Store, fingerprint  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,23 +51,6 @@ MAX_BYTES = cli.DEFAULT_MAX_BYTES
 # --------------------------------------------------------------------------
 # Stand-in extractors (run on the workers)
 # --------------------------------------------------------------------------
-
-def fake_extract(path, *, max_bytes=0) -> DocumentRecord:  # noqa: ARG001 - a stand-in with the extractor's signature
-    path = Path(path)
-    data = path.read_bytes()
-    text = data.decode("utf-8", "replace")
-    rec = DocumentRecord(path.stem, str(path), hashlib.sha256(data).hexdigest(), province="Đắk Nông",
-                         targets=[Target("library", "lib.service", None, "district", 2025, None, 60.0, None,
-                                         "percent", False, "at_least", Evidence(text[:3], 0, 3))])
-    rec.text, rec.format = text, "text"
-    return rec
-
-
-def crash_on_boom(path, *, max_bytes=0) -> DocumentRecord:  # noqa: ARG001 - a stand-in with the extractor's signature
-    if Path(path).name.startswith("boom"):
-        os._exit(7)
-    return fake_extract(path)
-
 
 def slow_fake(path, *, max_bytes=0) -> DocumentRecord:  # noqa: ARG001 - a stand-in with the extractor's signature
     time.sleep(0.4)
