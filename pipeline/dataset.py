@@ -47,7 +47,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 
     from .models import DocumentRecord
     from .outputs.baselines import Builtin
-    from .outputs.compare import Comparison
+    from .outputs.compare import Comparison, Slot
 
 __all__ = ["DatasetWriter", "TABLES", "PARTITION", "MANIFEST", "DEFAULT_SHARD_DOCS", "read_table",
            "read_frames", "comparison_from_dataset", "read_manifest", "write_comparison",
@@ -296,8 +296,6 @@ _COMPARE_COLUMNS = {
 #: Rows of ``differences.csv`` formatted at a time.
 _CSV_ROWS = 5000
 
-#: A comparison row: (sector, indicator, tier, year, group), as ``compare.KEY_COLUMNS``.
-Slot = tuple[Any, Any, Any, "int | None", Any]
 
 
 @dataclass
@@ -335,22 +333,6 @@ def _table_files(out: str, table: str) -> tuple[Any, list[str]]:
     return fs, [f"{root}/{f}" for f in read_manifest(out)["files"] if f.startswith(f"{table}/")]
 
 
-def _slot_key(t: Mapping[str, Any]) -> Slot:
-    from .outputs.compare import KEY_COLUMNS
-    from .outputs.format import is_missing
-
-    key = tuple(None if is_missing(t.get(k)) else t.get(k) for k in KEY_COLUMNS)
-    return key[0], key[1], key[2], (int(key[3]) if key[3] is not None else None), key[4]
-
-
-def _slot_order(key: Slot) -> tuple[Any, ...]:
-    """The row order of the comparison (:func:`pipeline.outputs.compare.build_comparison`'s)."""
-    from .outputs.compare import INDICATOR_ORDER, SECTOR_ORDER, TIER_ORDER, _order
-
-    return (_order(SECTOR_ORDER)(key[0]), _order(INDICATOR_ORDER)(key[1]), _order(TIER_ORDER)(key[2]),
-            (key[3] is None, key[3] or 0), (key[4] is not None, key[4] or ""))
-
-
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """The rows of ``df`` as dicts (its column names are strings)."""
     return cast("list[dict[str, Any]]", df.to_dict("records"))
@@ -358,6 +340,8 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 def _cells(rows: pd.DataFrame, column_of: Callable[[str], str | None]) -> dict[tuple[Slot, str], list[dict[str, Any]]]:
     """(slot, column label) -> the targets of ``rows`` in that cell, in text order."""
+    from .outputs.compare import slot_of
+
     cells: dict[tuple[Slot, str], list[dict[str, Any]]] = {}
     if not len(rows):
         return cells
@@ -365,7 +349,7 @@ def _cells(rows: pd.DataFrame, column_of: Callable[[str], str | None]) -> dict[t
     for t in _records(ordered):
         col = column_of(str(t["doc_id"]))
         if col is not None:
-            cells.setdefault((_slot_key(t), col), []).append(t)
+            cells.setdefault((slot_of(t), col), []).append(t)
     return cells
 
 
@@ -400,7 +384,7 @@ def write_comparison(out: str, folder: Path, baseline: str | None = "auto") -> D
     from .outputs.compare import (BASELINE_ROLE, COLUMN_INFO_COLUMNS, COMPARED_ROLE,
                                   KEY_COLUMNS, VALUE_SEPARATOR, _builtin_frames,
                                   _cited_builtins, _distinct_texts, _info_row, _resolve_baseline, compare_values,
-                                  differences_frame, plan_columns)
+                                  differences_frame, plan_columns, slot_order)
     from .outputs.files import csv_bytes
 
     folder = Path(folder)
@@ -499,7 +483,7 @@ def write_comparison(out: str, folder: Path, baseline: str | None = "auto") -> D
             differences(_cells(pd.concat(shared), labels.get))
             del shared
 
-        keys = sorted(table, key=_slot_order)
+        keys = sorted(table, key=slot_order)
         comparison = pd.DataFrame([{**dict(zip(KEY_COLUMNS, key, strict=True)),
                                     **{col: table[key].get(col, "") for col in columns}} for key in keys],
                                   columns=list(KEY_COLUMNS) + columns)

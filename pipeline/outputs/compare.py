@@ -225,7 +225,7 @@ FramesOrRecords = Mapping[str, "pd.DataFrame"] | Iterable["DocumentRecord"]
 Slot = tuple[str | None, str | None, str | None, int | None, str | None]
 
 
-def _slot(t: Mapping[str, Any]) -> Slot:
+def slot_of(t: Mapping[str, Any]) -> Slot:
     """The comparison row of a row of the targets table (one written before
     ``group`` existed has no such column: no group)."""
     def get(key: str) -> Any:
@@ -235,6 +235,13 @@ def _slot(t: Mapping[str, Any]) -> Slot:
     year = get("year")
     return get("sector"), get("indicator"), get("tier"), (None if year is None else int(year)), get("group")
 
+
+
+def slot_order(key: Slot) -> tuple[Any, ...]:
+    """The comparison's row order: SCHEMA.md's order of sector, indicator and
+    tier codes, then the year (no year last), then the group (no group first)."""
+    return (_order(SECTOR_ORDER)(key[0]), _order(INDICATOR_ORDER)(key[1]), _order(TIER_ORDER)(key[2]),
+            (key[3] is None, key[3] or 0), (key[4] is not None, key[4] or ""))
 
 def _frames(frames_or_records: FramesOrRecords) -> Mapping[str, pd.DataFrame]:
     if isinstance(frames_or_records, Mapping):
@@ -395,15 +402,13 @@ def build_comparison(frames_or_records: FramesOrRecords, baseline: str | None = 
             continue
         rows_in_order = frame.sort_values(["doc_id", "evidence_start", "evidence_end"], kind="stable")
         for t in rows_of(rows_in_order):
-            key = _slot(t)
+            key = slot_of(t)
             col = label if label is not None else labels.get(str(t["doc_id"]))
             if col is None:
                 continue
             slots.setdefault(key, {}).setdefault(col, []).append(t)
 
-    sector_key, indicator_key, tier_key = _order(SECTOR_ORDER), _order(INDICATOR_ORDER), _order(TIER_ORDER)
-    keys = sorted(slots, key=lambda k: (sector_key(k[0]), indicator_key(k[1]), tier_key(k[2]),
-                                        (k[3] is None, k[3] or 0), (k[4] is not None, k[4] or "")))
+    keys = sorted(slots, key=slot_order)
     rows: list[dict[str, Any]] = []
     cells: dict[tuple[int, str], list[dict[str, Any]]] = {}
     for pos, key in enumerate(keys):
