@@ -230,12 +230,14 @@ def test_writing_leaves_no_temporary_files(tmp_path: Path):
 
 
 def test_output_files_are_readable_by_others(tmp_path: Path):
+    """Every output file (CSV, XLSX, Parquet, JSON, the report) is 0644 under umask 022."""
     old = os.umask(0o022)
     try:
         write_outputs(records(), tmp_path)
     finally:
         os.umask(old)
-    assert tmp_path.joinpath("targets.csv").stat().st_mode & 0o777 == 0o644
+    for name in OUTPUT_FILES:
+        assert tmp_path.joinpath(name).stat().st_mode & 0o777 == 0o644, name
 
 
 def test_failed_write_keeps_the_old_file_and_no_temp(tmp_path: Path, monkeypatch):

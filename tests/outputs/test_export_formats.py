@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import zipfile
 from pathlib import Path
 
@@ -332,16 +331,6 @@ def test_write_outputs_writes_every_format_atomically(tmp_path: Path, monkeypatc
         write_outputs(records(), tmp_path)
     assert {n: tmp_path.joinpath(n).read_bytes() for n in OUTPUT_FILES} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(OUTPUT_FILES)
-
-
-def test_new_format_files_are_readable_by_others(tmp_path: Path):
-    old = os.umask(0o022)
-    try:
-        write_outputs(records(), tmp_path)
-    finally:
-        os.umask(old)
-    for name in ("comparison.xlsx", "differences.csv", "targets.parquet", "documents.parquet", "targets.json"):
-        assert tmp_path.joinpath(name).stat().st_mode & 0o777 == 0o644, name
 
 
 # --------------------------------------------------------------------------
