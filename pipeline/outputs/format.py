@@ -23,9 +23,11 @@ def format_number(x: Any) -> str:
     >>> format_number(60.0), format_number(99.7), format_number(12), format_number(0.1 + 0.2)
     ('60', '99.7', '12', '0.3')
     """
-    if is_missing(x):
+    if type(x) is not float and type(x) is not int and is_missing(x):
         return ""
     f = float(x)
+    if f != f:  # NaN
+        return ""
     if f.is_integer():
         return str(int(f))
     return format(round(f, 6), "g") if abs(f) < 1e15 else repr(f)
