@@ -5,6 +5,7 @@ The JSON shape of these objects is the contract of ``SCHEMA.md``
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any, Generic, Literal, TypeVar, get_args
 from collections.abc import Mapping
@@ -286,10 +287,14 @@ def _target_json(t: Target, with_cells: bool) -> dict[str, Any]:
     return _clean_numbers(out)
 
 
-#: Field names per dataclass, in definition order (what :func:`dataclasses.asdict` walks).
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 #: Values :func:`_plain` returns as they are (``asdict`` would deep-copy them to equal objects).
 _ATOMS = frozenset({str, int, float, bool, type(None)})
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    """The field names of a dataclass, in definition order (what :func:`dataclasses.asdict` walks)."""
+    return tuple(f.name for f in fields(cls))
 
 
 def plain_dict(obj: Any) -> dict[str, Any]:
@@ -301,17 +306,14 @@ def plain_dict(obj: Any) -> dict[str, Any]:
     >>> plain_dict(Reference("plan", "12/KH", None, None, Evidence("x", 0, 1)))
     {'kind': 'plan', 'number': '12/KH', 'date': None, 'issuer': None, 'evidence': {'text': 'x', 'start': 0, 'end': 1}}
     """
-    cls = type(obj)
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(obj))
-    return {name: _plain(getattr(obj, name)) for name in names}
+    cls: type = type(obj)
+    return {name: _plain(getattr(obj, name)) for name in _field_names(cls)}
 
 
 def _plain(value: Any) -> Any:
     if type(value) in _ATOMS:
         return value
-    if type(value) in _FIELD_NAMES or (is_dataclass(value) and not isinstance(value, type)):
+    if is_dataclass(value) and not isinstance(value, type):
         return plain_dict(value)
     return asdict(_Box(value))["value"]  # containers and anything else: exactly as asdict does
 
