@@ -151,12 +151,39 @@ def record_frames(records: Iterable[DocumentRecord]) -> dict[str, pd.DataFrame]:
 
 
 def rows_of(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """The rows of an output table as dicts keyed by column name.
+    """The rows of an output table as dicts keyed by column name, as
+    ``df.to_dict("records")`` gives them (native Python values; ``None`` for
+    a missing value of an object or extension column such as ``Int64``).
 
-    pandas types ``to_dict("records")`` with ``Hashable`` keys; every table
-    of this package has string column names (the ``*_COLUMNS`` constants,
-    document labels), so the keys are ``str``."""
+    Built from each column's ``tolist()`` when every cell of the object and
+    extension columns is ``None``, ``pandas.NA`` or a ``str``, ``int``,
+    ``float`` or ``bool`` (pandas' ``to_dict`` walks the rows and boxes each
+    of those cells); else by ``to_dict`` itself.  pandas types
+    ``to_dict("records")`` with ``Hashable`` keys; every table of this
+    package has string column names (the ``*_COLUMNS`` constants, document
+    labels), so the keys are ``str``."""
+    import numpy as np
+    import pandas as pd
+
+    columns = [str(c) for c in df.columns]
+    if columns and df.columns.is_unique and all(isinstance(c, str) for c in df.columns):
+        na = pd.NA
+        native = _NATIVE_CELLS | {type(na)}
+        lists = []
+        for i, dtype in enumerate(df.dtypes):
+            values = df.iloc[:, i].tolist()
+            if dtype == np.dtype(object) or isinstance(dtype, pd.api.extensions.ExtensionDtype):
+                if not set(map(type, values)) <= native:
+                    break
+                values = [None if v is na else v for v in values]
+            lists.append(values)
+        else:
+            return [dict(zip(columns, row, strict=True)) for row in zip(*lists, strict=True)]
     return cast("list[dict[str, Any]]", df.to_dict("records"))
+
+
+#: Cell types that ``to_dict("records")`` hands over as they are (``pandas.NA`` becomes ``None``).
+_NATIVE_CELLS = frozenset({str, int, float, bool, type(None)})
 
 
 def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:

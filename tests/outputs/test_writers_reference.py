@@ -188,3 +188,23 @@ def test_typed_is_unchanged_for_frames_read_back():
     assert _cells(df) == [("year", "Int64", [("int", "2025"), ("NAType", "<NA>")]),
                           ("value", "float64", [("float", "1.0"), ("float", "2.0")]),
                           ("subject", "object", [("str", "'x'"), ("NoneType", "None")])]
+
+
+def _rows_sig(rows: list[dict]) -> list:
+    return [[(k, type(v).__name__, repr(v)) for k, v in r.items()] for r in rows]
+
+
+@pytest.mark.parametrize("df", [
+    _frame(), _frame().iloc[:0], pd.DataFrame(), pd.DataFrame(index=range(2)),
+    pd.DataFrame({"a": pd.array([1, None], dtype="Int64"), "b": pd.array(["x", None], dtype="str"),
+                  "c": [np.int64(3), None], "d": [pd.Timestamp("2025-01-01"), None], "e": [1.5, np.nan]}),
+    pd.DataFrame({"a": pd.array([True, None], dtype="boolean"), "b": pd.Series([1, 2], dtype="int64")}),
+    pd.DataFrame({0: ["x"], 1: ["y"]}),
+])
+def test_rows_of_are_those_of_to_dict_records(df):
+    assert _rows_sig(tables.rows_of(df)) == _rows_sig(df.to_dict("records"))
+
+
+def test_rows_of_record_tables_are_those_of_to_dict_records():
+    for name, df in record_frames([_record("a"), _record("b")]).items():
+        assert _rows_sig(tables.rows_of(df)) == _rows_sig(df.to_dict("records")), name
