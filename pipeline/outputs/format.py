@@ -68,7 +68,12 @@ def is_missing(value: Any) -> bool:
     """None, NaN, ``pandas.NA`` or ``NaT`` (without importing pandas)."""
     if value is None:
         return True
-    if type(value).__name__ in ("NAType", "NaTType"):
+    cls = type(value)
+    if cls is float:
+        return bool(value != value)  # NaN
+    if cls is str or cls is int or cls is bool:
+        return False
+    if cls.__name__ in ("NAType", "NaTType"):
         return True
     if isinstance(value, numbers.Real) and not isinstance(value, (bool, int)):
         return math.isnan(float(value))

@@ -208,3 +208,13 @@ def test_rows_of_are_those_of_to_dict_records(df):
 def test_rows_of_record_tables_are_those_of_to_dict_records():
     for name, df in record_frames([_record("a"), _record("b")]).items():
         assert _rows_sig(tables.rows_of(df)) == _rows_sig(df.to_dict("records")), name
+
+
+@pytest.mark.parametrize("value, missing", [(None, True), (float("nan"), True), (np.float64("nan"), True),
+                                            (pd.NA, True), (pd.NaT, True), (0.0, False), (float("inf"), False),
+                                            ("", False), ("nan", False), (0, False), (False, False),
+                                            (np.int64(0), False), (np.float32(1.5), False), ([], False)])
+def test_is_missing(value, missing):
+    from pipeline.outputs.format import is_missing
+
+    assert is_missing(value) is missing
