@@ -162,7 +162,7 @@ def json_bytes(df: pd.DataFrame) -> bytes:
     import pandas as pd
 
     cols = [str(c) for c in df.columns]
-    columns = [df[c].tolist() for c in df.columns]
+    columns = [df.iloc[:, i].tolist() for i in range(df.shape[1])]
     text = _indented_records(cols, columns, len(df), pd.NA)
     if text is None:  # a cell that is not a string, number, boolean or null
         rows = [dict(zip(cols, (_json_value(v) for v in row), strict=True)) for row in zip(*columns, strict=True)]
@@ -176,8 +176,9 @@ def _indented_records(cols: list[str], columns: list[list[Any]], n_rows: int, na
     and nulls; ``None`` when a cell is anything else (or the table is empty).
     ``json`` writes an indented document with its pure-Python encoder, a few
     calls per value; here each column's cells are encoded at once (strings by
-    ``json``'s C string encoder) and the layout joined once."""
-    if not n_rows or not cols:
+    ``json``'s C string encoder) and the layout joined once.  Repeated column
+    names (a dict keeps the last) are left to ``json`` too."""
+    if not n_rows or not cols or len(set(cols)) < len(cols):
         return None
     encoded = []
     for col, values in zip(cols, columns, strict=True):

@@ -218,3 +218,8 @@ def test_is_missing(value, missing):
     from pipeline.outputs.format import is_missing
 
     assert is_missing(value) is missing
+
+
+def test_json_bytes_of_repeated_column_names_keep_the_last_as_json_does():
+    df = pd.DataFrame([[1, "a"], [2, "b"]], columns=["x", "x"])
+    assert files.json_bytes(df) == _old_json(df) and json.loads(files.json_bytes(df)) == [{"x": "a"}, {"x": "b"}]
