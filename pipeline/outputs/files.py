@@ -12,6 +12,7 @@ instead of running it as a formula (OWASP's advice against CSV injection);
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 from collections.abc import Iterable
 
@@ -34,14 +35,30 @@ def documents_jsonl(records: Iterable[DocumentRecord]) -> bytes:
 
 
 def _is_na(value: Any) -> bool:
+    """``pandas.isna`` of one cell (lists, tuples and dicts are not missing);
+    the common cell types are answered without calling into pandas."""
+    if value is None:
+        return True
+    cls = type(value)
+    if cls is float:
+        return bool(value != value)  # NaN
+    if cls in _NEVER_NA or isinstance(value, (list, tuple, dict)):
+        return False
     import pandas as pd
 
-    return not isinstance(value, (list, tuple, dict)) and bool(pd.isna(value))
+    return bool(pd.isna(value))
+
+
+#: Cell types that are never missing.
+_NEVER_NA = frozenset({str, int, bool})
 
 
 def _is_number(value: Any) -> bool:
+    cls = type(value)
+    if cls is int or cls is float:
+        return True
     import numbers
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and type(value).__name__ != "bool_"
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and cls.__name__ != "bool_"
 
 
 def _cell(value: Any, column: str) -> Any:
@@ -86,17 +103,45 @@ def _csv_cell(value: Any, column: str) -> Any:
     return _cell(value, column)  # numbers, differences, booleans: our own formatting, never escaped
 
 
+def _csv_column(values: list[Any], column: str, na: Any) -> list[Any]:
+    """The CSV cells of one column (:func:`_csv_cell` of each value), the
+    common cell types (text, missing, plain numbers) without its tests;
+    ``na`` is ``pandas.NA``."""
+    signed, number = column in SIGNED_COLUMNS, column in NUMBER_COLUMNS
+    out = []
+    for v in values:
+        cls = type(v)
+        if cls is str:
+            out.append("'" + v if v.startswith(CSV_FORMULA_START) else v)
+        elif v is None or v is na:
+            out.append("")
+        elif cls is float or cls is int:
+            out.append("" if v != v else format_difference(v) if signed else format_number(v) if number else v)
+        else:
+            out.append(_csv_cell(v, column))
+    return out
+
+
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """A table as CSV bytes: UTF-8 with BOM, ``"\\n"`` line ends, empty for null,
     whole numbers without ``.0``, booleans as ``true``/``false``, differences
     signed (``+10``, ``−20``); text that a spreadsheet would take for a formula
-    (starting with ``= + - @``) is prefixed with ``'`` (:func:`csv_text_cell`)."""
+    (starting with ``= + - @``) is prefixed with ``'`` (:func:`csv_text_cell`).
+
+    The rows go through the :mod:`csv` writer as pandas' ``to_csv`` would
+    (minimal quoting, the same bytes) without building a frame of the cells."""
+    import csv
+    import io
+
     import pandas as pd
 
-    out = pd.DataFrame({col: [_csv_cell(v, str(col)) for v in df[col].tolist()] for col in df.columns},
-                       columns=list(df.columns), dtype=object)
-    text = out.to_csv(index=False, lineterminator="\n")
-    return text.encode("utf-8-sig")
+    columns = list(df.columns)
+    cells = [_csv_column(df[col].tolist(), str(col), pd.NA) for col in columns]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(zip(*cells, strict=True))  # no columns: no rows, as the frame of no cells has
+    return buf.getvalue().encode("utf-8-sig")
 
 
 def _json_value(value: Any) -> Any:
@@ -112,11 +157,86 @@ def _json_value(value: Any) -> Any:
 
 def json_bytes(df: pd.DataFrame) -> bytes:
     """A table as a JSON list of objects (pandas' ``records`` orient), UTF-8,
-    Vietnamese unescaped, null for missing, whole numbers as ints."""
+    Vietnamese unescaped, null for missing, whole numbers as ints; laid out as
+    ``json.dumps(rows, ensure_ascii=False, indent=1)`` lays it out."""
+    import pandas as pd
+
     cols = [str(c) for c in df.columns]
-    rows = [dict(zip(cols, (_json_value(v) for v in rec), strict=True))
-            for rec in df.itertuples(index=False, name=None)]
-    return (json.dumps(rows, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    columns = [df.iloc[:, i].tolist() for i in range(df.shape[1])]
+    text = _indented_records(cols, columns, len(df), pd.NA)
+    if text is None:  # a cell that is not a string, number, boolean or null
+        rows = [dict(zip(cols, (_json_value(v) for v in row), strict=True)) for row in zip(*columns, strict=True)]
+        text = json.dumps(rows, ensure_ascii=False, indent=1)
+    return (text + "\n").encode("utf-8")
+
+
+def _indented_records(cols: list[str], columns: list[list[Any]], n_rows: int, na: Any) -> str | None:
+    """``json.dumps`` of the rows (``{col: _json_value(cell)}``) with
+    ``ensure_ascii=False, indent=1``, for tables of strings, numbers, booleans
+    and nulls; ``None`` when a cell is anything else (or the table is empty).
+    ``json`` writes an indented document with its pure-Python encoder, a few
+    calls per value; here each column's cells are encoded at once (strings by
+    ``json``'s C string encoder) and the layout joined once.  Repeated column
+    names (a dict keeps the last) are left to ``json`` too."""
+    if not n_rows or not cols or len(set(cols)) < len(cols):
+        return None
+    encoded = []
+    for col, values in zip(cols, columns, strict=True):
+        fragments = _json_fragments(f"  {encode_basestring(col)}: ", values, na)
+        if fragments is None:
+            return None
+        encoded.append(fragments)
+    rows = [" {\n" + ",\n".join(row) + "\n }" for row in zip(*encoded, strict=True)]
+    return "[\n" + ",\n".join(rows) + "\n]"
+
+
+def _json_fragments(key: str, values: list[Any], na: Any) -> list[str] | None:
+    """``key`` followed by the JSON of each of ``values`` (:func:`_json_value`,
+    then as ``json.dumps`` writes it); ``None`` for a value that is not a
+    string, number, boolean or null.  ``na`` is ``pandas.NA``."""
+    null = key + "null"
+    out = []
+    for v in values:
+        cls = type(v)
+        if cls is str:
+            out.append(key + encode_basestring(v))
+            continue
+        if v is None or v is na:
+            out.append(null)
+            continue
+        if cls is float or cls is int:
+            if v != v:  # NaN
+                out.append(null)
+                continue
+        else:
+            v = _json_value(v)
+            cls = type(v)
+        if v is None:
+            out.append(null)
+        elif cls is str:
+            out.append(key + encode_basestring(v))
+        elif cls is bool:
+            out.append(key + ("true" if v else "false"))
+        elif cls is float and v.is_integer():
+            out.append(key + int.__repr__(int(v)))
+        elif cls is float:
+            out.append(key + _json_float(v))
+        elif cls is int:
+            out.append(key + int.__repr__(int(float(v))))  # as _json_value: through a float
+        else:
+            return None
+    return out
+
+
+def _json_float(f: float) -> str:
+    """A float as ``json`` writes it (``allow_nan``: ``NaN``, ``Infinity``)."""
+    if f != f:
+        return "NaN"
+    if f == float("inf"):
+        return "Infinity"
+    if f == -float("inf"):
+        return "-Infinity"
+    return float.__repr__(f)
 
 
 def parquet_bytes(df: pd.DataFrame) -> bytes:

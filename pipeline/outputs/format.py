@@ -23,9 +23,11 @@ def format_number(x: Any) -> str:
     >>> format_number(60.0), format_number(99.7), format_number(12), format_number(0.1 + 0.2)
     ('60', '99.7', '12', '0.3')
     """
-    if is_missing(x):
+    if type(x) is not float and type(x) is not int and is_missing(x):
         return ""
     f = float(x)
+    if f != f:  # NaN
+        return ""
     if f.is_integer():
         return str(int(f))
     return format(round(f, 6), "g") if abs(f) < 1e15 else repr(f)
@@ -66,7 +68,12 @@ def is_missing(value: Any) -> bool:
     """None, NaN, ``pandas.NA`` or ``NaT`` (without importing pandas)."""
     if value is None:
         return True
-    if type(value).__name__ in ("NAType", "NaTType"):
+    cls = type(value)
+    if cls is float:
+        return bool(value != value)  # NaN
+    if cls is str or cls is int or cls is bool:
+        return False
+    if cls.__name__ in ("NAType", "NaTType"):
         return True
     if isinstance(value, numbers.Real) and not isinstance(value, (bool, int)):
         return math.isnan(float(value))

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeGuard
 from collections.abc import Mapping
 
-from ..models import ERROR_WARNING, DocError, FactsReview, error_of_warning
+from ..models import (
+    ERROR_WARNING, CellRef, DocError, DocumentRecord, Evidence, FactsReview, Reference, Signer, Target,
+    direction_code, error_of_warning, ref_kind_code, sector_code, source_code, tier_code, unit_code,
+)
 from .files import csv_unescape
-
-if TYPE_CHECKING:
-    from ..models import DocumentRecord, Evidence, Reference, Target
 
 __all__ = ["from_json", "read_documents_jsonl", "ERROR_WARNING"]
 
@@ -42,8 +42,13 @@ REQUIRED_KEYS = {
 }
 
 
+def _is_mapping(value: Any) -> TypeGuard[Mapping[str, Any]]:
+    """``isinstance(value, Mapping)``, a JSON object (a ``dict``) answered first."""
+    return type(value) is dict or isinstance(value, Mapping)
+
+
 def _require(d: Any, what: str, strict: bool) -> Mapping[str, Any]:
-    if not isinstance(d, Mapping):
+    if not _is_mapping(d):
         raise TypeError(f"a {what} is not a JSON object (got {type(d).__name__})")
     if strict:
         for key in REQUIRED_KEYS[what]:
@@ -77,13 +82,11 @@ def from_json(obj: Any, *, strict: bool = True) -> DocumentRecord:
     and that message, so that no reader of a record parses its warnings.  A
     value that is not a JSON object raises ``TypeError``.
     """
-    from ..models import DocumentRecord, Signer
-
     d = _require(obj, "record", strict)
     if "doc_id" not in d:
         raise ValueError("a record without 'doc_id'")
     signer: Any = d.get("signer")
-    if isinstance(signer, Mapping):
+    if _is_mapping(signer):
         signer = Signer(signer.get("name"), signer.get("title"))
     elif d.get("signer_name") or d.get("signer_title"):
         signer = Signer(d.get("signer_name"), d.get("signer_title"))
@@ -93,7 +96,7 @@ def from_json(obj: Any, *, strict: bool = True) -> DocumentRecord:
     side = {k: extra.pop(k) for k in SIDE_KEYS if k in extra}  # rows stored before the typed fields
     side.update((k, d[k]) for k in SIDE_KEYS if d.get(k) is not None)
     review = side.get("review")
-    if d.get("reviewed") and isinstance(d.get("original"), Mapping):
+    if d.get("reviewed") and _is_mapping(d.get("original")):
         # corrected document facts (pipeline.review), written back by to_json()
         review = {"reviewed": d["reviewed"], "original": d["original"]}
     warnings = [str(w) for w in d.get("warnings") or []]
@@ -116,19 +119,17 @@ def from_json(obj: Any, *, strict: bool = True) -> DocumentRecord:
         warnings=warnings,
         text=_opt_str(side.get("text")), format=_opt_str(side.get("format")), error=error,
         ocr_confidence=None if confidence is None else float(confidence),
-        review=FactsReview(str(review["reviewed"]), dict(review["original"])) if isinstance(review, Mapping) else None,
+        review=FactsReview(str(review["reviewed"]), dict(review["original"])) if _is_mapping(review) else None,
         builtin=bool(side.get("builtin")),
         extra=extra,
     )
 
 
 def _evidence(d: Mapping[str, Any], strict: bool) -> Evidence:
-    from ..models import Evidence
-
     ev = d.get("evidence")
     if isinstance(ev, Evidence):
         return ev
-    if isinstance(ev, Mapping) or strict:
+    if _is_mapping(ev) or strict:
         ev = _require(ev, "evidence", strict)
         return Evidence(str(ev.get("text") or ""), int(ev.get("start") or 0), int(ev.get("end") or 0))
     return Evidence(str(d.get("evidence_text") or ""), int(d.get("evidence_start") or 0),
@@ -136,8 +137,6 @@ def _evidence(d: Mapping[str, Any], strict: bool) -> Evidence:
 
 
 def _reference(r: Any, strict: bool) -> Reference:
-    from ..models import Reference, ref_kind_code
-
     if isinstance(r, Reference):
         return r
     r = _require(r, "reference", strict)
@@ -148,8 +147,6 @@ def _reference(r: Any, strict: bool) -> Reference:
 def _target(t: Any, strict: bool) -> Target:
     """A target; ``year`` may be null, and the scope fields (``year_source``,
     ``tier_source``, ``group``) absent (older outputs)."""
-    from ..models import CellRef, Target, direction_code, sector_code, source_code, tier_code, unit_code
-
     if isinstance(t, Target):
         return t
     t = _require(t, "target", strict)
@@ -162,13 +159,13 @@ def _target(t: Any, strict: bool) -> Target:
         _opt_int(t.get("year")), _opt_int(t.get("period_start")),
         float(t.get("value") or 0), None if value_max is None else float(value_max),
         unit_code(t.get("unit") or "other"), bool(t.get("implied")), direction_code(t.get("direction") or "at_least"),
-        _evidence(t, strict), cell=CellRef(**cell) if isinstance(cell, Mapping) else None,
-        value_span=_evidence({"evidence": span}, True) if isinstance(span, Mapping) else None,
+        _evidence(t, strict), cell=CellRef(**cell) if _is_mapping(cell) else None,
+        value_span=_evidence({"evidence": span}, True) if _is_mapping(span) else None,
         year_source=None if t.get("year_source") is None else source_code(t["year_source"]),
         tier_source=None if t.get("tier_source") is None else source_code(t["tier_source"]),
         group=_opt_str(t.get("group")),
         reviewed=_opt_str(t.get("reviewed")),
-        original=_target(t["original"], strict) if isinstance(t.get("original"), Mapping) else None,
+        original=_target(t["original"], strict) if _is_mapping(t.get("original")) else None,
     )
 
 
@@ -238,8 +235,6 @@ def _put_value_spans(rec: DocumentRecord, rows: list[_SpanRow] | None) -> None:
     (taken from ``rows``), where a row is that target's (same evidence,
     indicator and tier) and has one."""
     import dataclasses
-
-    from ..models import Evidence
 
     if not rows or not rec.targets:
         return

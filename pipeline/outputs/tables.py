@@ -14,7 +14,7 @@ SCHEMA.md record.
 """
 from __future__ import annotations
 
-from types import ModuleType
+import functools
 from typing import TYPE_CHECKING, Any, cast
 from collections.abc import Iterable
 
@@ -88,8 +88,6 @@ def record_frames(records: Iterable[DocumentRecord]) -> dict[str, pd.DataFrame]:
     :data:`REFERENCE_COLUMNS`, :data:`ERROR_COLUMNS`; integer columns that may
     be empty use pandas' nullable ``Int64``; ``value``/``value_max`` are floats.
     """
-    import pandas as pd
-
     from ..places import document_place
 
     records = sort_records(records)
@@ -144,25 +142,119 @@ def record_frames(records: Iterable[DocumentRecord]) -> dict[str, pd.DataFrame]:
                            "message": _error_message(rec)})
 
     frames = {
-        "documents": _frame(pd, docs, DOCUMENT_COLUMNS),
-        "targets": _frame(pd, targets, TARGET_COLUMNS),
-        "references": _frame(pd, refs, REFERENCE_COLUMNS),
-        "errors": _frame(pd, errors, ERROR_COLUMNS),
+        "documents": _frame(docs, DOCUMENT_COLUMNS),
+        "targets": _frame(targets, TARGET_COLUMNS),
+        "references": _frame(refs, REFERENCE_COLUMNS),
+        "errors": _frame(errors, ERROR_COLUMNS),
     }
     return frames
 
 
 def rows_of(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """The rows of an output table as dicts keyed by column name.
+    """The rows of an output table as dicts keyed by column name, as
+    ``df.to_dict("records")`` gives them (native Python values; ``None`` for
+    a missing value of an object or extension column such as ``Int64``).
 
-    pandas types ``to_dict("records")`` with ``Hashable`` keys; every table
-    of this package has string column names (the ``*_COLUMNS`` constants,
-    document labels), so the keys are ``str``."""
+    Built from each column's ``tolist()`` when every cell of the object and
+    extension columns is ``None``, ``pandas.NA`` or a ``str``, ``int``,
+    ``float`` or ``bool`` (pandas' ``to_dict`` walks the rows and boxes each
+    of those cells); else by ``to_dict`` itself.  pandas types
+    ``to_dict("records")`` with ``Hashable`` keys; every table of this
+    package has string column names (the ``*_COLUMNS`` constants, document
+    labels), so the keys are ``str``."""
+    import numpy as np
+    import pandas as pd
+
+    columns = [str(c) for c in df.columns]
+    if columns and df.columns.is_unique and all(isinstance(c, str) for c in df.columns):
+        na = pd.NA
+        native = _NATIVE_CELLS | {type(na)}
+        lists = []
+        for i, dtype in enumerate(df.dtypes):
+            values = df.iloc[:, i].tolist()
+            if dtype == np.dtype(object) or isinstance(dtype, pd.api.extensions.ExtensionDtype):
+                if not set(map(type, values)) <= native:
+                    break
+                values = [None if v is na else v for v in values]
+            lists.append(values)
+        else:
+            return [dict(zip(columns, row, strict=True)) for row in zip(*lists, strict=True)]
     return cast("list[dict[str, Any]]", df.to_dict("records"))
 
 
-def _frame(pd: ModuleType, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
-    return typed(pd.DataFrame(rows, columns=list(columns)))
+#: Cell types that ``to_dict("records")`` hands over as they are (``pandas.NA`` becomes ``None``).
+_NATIVE_CELLS = frozenset({str, int, float, bool, type(None)})
+
+
+def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
+    """The table of ``rows`` with :func:`typed`'s dtypes.  Each column is built
+    at its dtype from the values (:func:`_column`), as pandas would infer and
+    :func:`typed` convert them; a column of other values (a float in an
+    integer column, a number among texts) goes the long way, the whole table
+    inferred by pandas and converted column by column."""
+    import pandas as pd
+
+    values = [[row[c] for row in rows] for c in columns]
+    nan_text = _text_missing_is_nan()
+    built = {c: _column(c, v, nan_text) for c, v in zip(columns, values, strict=True)}
+    if any(col is None for col in built.values()):
+        return typed(pd.DataFrame(rows, columns=list(columns)))
+    return pd.DataFrame(built, columns=list(columns))
+
+
+@functools.cache
+def _text_missing_is_nan() -> bool:
+    """Whether pandas, inferring a column of texts and ``None`` from records,
+    holds the missing cell as NaN (pandas 3 infers ``str``; pandas 2 keeps
+    ``object`` and ``None``), seen after :func:`typed`'s ``astype("object")``."""
+    import pandas as pd
+
+    cell = pd.DataFrame([{"a": "x"}, {"a": None}])["a"].astype("object").iloc[1]
+    return cell is not None
+
+
+#: Integers an ``Int64`` column holds as pandas would (through a float when the column has nulls).
+_EXACT_INT = 2**53
+
+
+def _column(column: str, values: list[Any], nan_text: bool) -> pd.Series | None:
+    """One column of :func:`_frame` at the dtype :func:`typed` gives it, or
+    ``None`` when its values are not all of the usual types (integers or
+    ``None`` in :data:`INT_COLUMNS`, numbers or ``None`` in
+    :data:`NUMBER_COLUMNS`, booleans in ``implied``, text or ``None``
+    elsewhere).  A text column with a text keeps NaN for its missing cells,
+    as pandas infers it (``str``) and ``astype("object")`` leaves it; a column
+    with no text keeps ``None``."""
+    import numpy as np
+    import pandas as pd
+
+    types = set(map(type, values))
+    if column in INT_COLUMNS:
+        ints = [v for v in values if v is not None]
+        if not types <= _INT_TYPES or (ints and (min(ints) < -_EXACT_INT or max(ints) > _EXACT_INT)):
+            return None
+        mask = np.array([v is None for v in values], dtype=bool)
+        data = np.array([0 if v is None else v for v in values], dtype="int64")
+        return pd.Series(pd.arrays.IntegerArray(data, mask), copy=False)
+    if column in NUMBER_COLUMNS:
+        if not types <= _NUMBER_TYPES:
+            return None
+        return pd.Series(np.array([np.nan if v is None else float(v) for v in values], dtype="float64"), copy=False)
+    if column == "implied":
+        if not types <= {bool}:
+            return None
+        return pd.Series(np.array(values, dtype=bool), copy=False)
+    if not types <= _TEXT_TYPES:
+        return None
+    missing = np.nan if nan_text and str in types else None
+    cells = np.empty(len(values), dtype=object)
+    cells[:] = [missing if v is None else v for v in values]
+    return pd.Series(cells, dtype=object, copy=False)
+
+
+_INT_TYPES = frozenset({int, type(None)})
+_NUMBER_TYPES = frozenset({int, float, type(None)})
+_TEXT_TYPES = frozenset({str, type(None)})
 
 
 def typed(df: pd.DataFrame, *, nulls_as_none: bool = False) -> pd.DataFrame:
