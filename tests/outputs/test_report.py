@@ -475,6 +475,29 @@ def test_baseline_choice(batch, corpus_records):
         render_report(batch, baseline_doc_id="nope")
 
 
+@pytest.mark.parametrize("baseline", ["auto", "002_8a02b571fa603f08", None])
+def test_write_outputs_builds_the_comparison_once_and_the_report_shows_it(baseline, corpus_records, tmp_path,
+                                                                         monkeypatch):
+    """write_outputs hands the comparison of comparison.csv to the report instead of
+    the report building it again; the page is the one render_report builds alone
+    (whose baseline is ``auto`` also for ``baseline=None``: that one builds its own)."""
+    import pipeline.outputs.report.model as model
+    import pipeline.outputs.write as write
+
+    calls: list[object] = []
+    real = write.build_comparison
+
+    def counting(*args, **kwargs):
+        calls.append(args[1:])
+        return real(*args, **kwargs)
+    monkeypatch.setattr(write, "build_comparison", counting)
+    monkeypatch.setattr(model, "build_comparison", counting)
+    write.write_outputs(corpus_records, tmp_path, baseline=baseline)
+    assert len(calls) == (1 if baseline is not None else 2)
+    monkeypatch.undo()
+    alone = render_report(corpus_records, baseline_doc_id=baseline if baseline != "auto" else None)
+    assert (tmp_path / REPORT_FILE).read_text("utf-8") == alone
+
 def test_charts_one_per_indicator(batch):
     markup = render_report(batch)
     indicators = {(t.sector, t.indicator) for r in batch for t in r.targets}

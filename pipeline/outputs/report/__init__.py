@@ -73,6 +73,8 @@ from . import sections
 if TYPE_CHECKING:
     import jinja2
 
+    from ..compare import Comparison
+
 __all__ = ["write_report", "render_report", "REPORT_FILE", "TEMPLATES_DIR", "ASSETS_DIR"]
 
 #: The file :func:`write_report` writes in ``out_dir``.
@@ -111,11 +113,17 @@ def write_report(records: Iterable[RecordLike], out_dir: Path | str, *,
 
 
 def render_report(records: Iterable[RecordLike], *, baseline_doc_id: str | None = None,
-                  texts: Mapping[str, str] | None = None, lang: str = DEFAULT_LANG) -> str:
-    """The report page as a string (what :func:`write_report` writes)."""
+                  texts: Mapping[str, str] | None = None, lang: str = DEFAULT_LANG,
+                  comparison: Comparison | None = None) -> str:
+    """The report page as a string (what :func:`write_report` writes).
+
+    ``comparison``, when given, is :func:`pipeline.outputs.compare.build_comparison`
+    of these records with this baseline (``"auto"`` when ``baseline_doc_id`` is
+    ``None``), already built by the caller (:func:`pipeline.outputs.write.write_outputs`
+    writes it to comparison.csv too): the page shows it instead of building it again."""
     L = labels_for(lang)
     docs = _prepare(records, texts or {}, L)
-    comparison, columns, rows, builtins = _comparison_model(docs, baseline_doc_id, L)
+    comparison, columns, rows, builtins = _comparison_model(docs, baseline_doc_id, L, comparison)
     baseline = next((c.doc for c in columns if c.is_baseline), None)
     return _template().render(
         lang=L.lang, L=L, css=Markup(_asset("report.css")), script=Markup(_asset("report.js")),

@@ -230,10 +230,13 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _comparison_model(docs: list[_Doc], baseline_doc_id: str | None,
-                      L: Labels) -> tuple[Comparison, list[_Column], list[_Row], list[_Doc]]:
-    """(comparison, columns, rows, built-in programmes as documents) for the documents."""
-    comparison = build_comparison([d.rec for d in docs], "auto" if baseline_doc_id is None else baseline_doc_id)
+def _comparison_model(docs: list[_Doc], baseline_doc_id: str | None, L: Labels,
+                      comparison: Comparison | None = None) -> tuple[Comparison, list[_Column], list[_Row], list[_Doc]]:
+    """(comparison, columns, rows, built-in programmes as documents) for the documents;
+    ``comparison`` is theirs when the caller has built it already."""
+    if comparison is None:
+        comparison = build_comparison([d.rec for d in docs],
+                                      "auto" if baseline_doc_id is None else baseline_doc_id)
     by_id: dict[str, list[_Doc]] = defaultdict(list)
     for d in docs:
         by_id[d.rec.doc_id].append(d)
