@@ -7,8 +7,13 @@ import fnmatch
 import sys
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+from markupsafe import Markup
+
 from pipeline.models import DocumentRecord, Evidence, Target
 from pipeline.outputs import report
+from pipeline.outputs.annotate import esc
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,3 +65,13 @@ def test_the_templates_escape_every_value_as_the_page_needs():
     assert "<td>&lt;i&gt;&quot;thư viện&quot;&lt;/i&gt;</td>" in page            # the subject, in the targets table
     assert "<td>Đắk &lt;Nông&gt; &quot;x&quot;</td>" in page                     # the province, in the overview
     assert "&#13;" in page and "\r" not in page
+
+
+@given(st.one_of(st.text(alphabet=st.sampled_from('aĐ 1&<>"\'\r\0;#x'), max_size=12), st.text(), st.none(),
+                 st.integers(), st.floats(allow_nan=False)))
+def test_every_template_value_is_escaped_as_esc_does(value):
+    """The templates' finalize (with its shortcut for text that needs no escaping)
+    writes every value as annotate.esc does; markup passes as it is."""
+    out = report._finalize(value)
+    assert isinstance(out, Markup) and str(out) == esc(value)
+    assert report._finalize(Markup("<b>x</b>")) == Markup("<b>x</b>")

@@ -57,6 +57,7 @@ one macro per section (``nav``, ``overview``, ``comparison``, ``charts``,
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from collections.abc import Iterable, Mapping
@@ -139,10 +140,19 @@ def render_report(records: Iterable[RecordLike], *, baseline_doc_id: str | None 
 # Page shell: the template and its assets (files of this package)
 # --------------------------------------------------------------------------
 
+#: A character :func:`~pipeline.outputs.annotate.esc` changes; text without any is written as it is.
+_ESCAPED = re.compile("[&<>\"'\r\0]")
+
+
 def _finalize(value: Any) -> Any:
     """Every ``{{ value }}`` of the templates escaped by :func:`~pipeline.outputs.annotate.esc`
     (a carriage return kept as ``&#13;``, ``None`` as nothing); markup (the
-    macros' output, the highlighted text, the inlined assets) as it is."""
+    macros' output, the highlighted text, the inlined assets) as it is.
+
+    Most values are plain text with nothing to escape (names, numbers, years):
+    those are taken as they are, without esc's seven replacements."""
+    if value.__class__ is str and _ESCAPED.search(value) is None:
+        return Markup(value)
     return value if hasattr(value, "__html__") else Markup(_esc(value))
 
 
