@@ -7,6 +7,7 @@ import fnmatch
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import Markup
@@ -14,6 +15,8 @@ from markupsafe import Markup
 from pipeline.models import DocumentRecord, Evidence, Target
 from pipeline.outputs import report
 from pipeline.outputs.annotate import esc
+from pipeline.outputs.report.cache import TEMPLATE_CACHE, QuietCache, bytecode_cache
+from pipeline.rules import CACHE_DIR_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,3 +78,62 @@ def test_every_template_value_is_escaped_as_esc_does(value):
     out = report._finalize(value)
     assert isinstance(out, Markup) and str(out) == esc(value)
     assert report._finalize(Markup("<b>x</b>")) == Markup("<b>x</b>")
+
+
+def _page() -> str:
+    text = "Đến năm 2025 đạt 60% thư viện cấp huyện."
+    ev = Evidence(text, 0, len(text))
+    rec = DocumentRecord("a", "a.txt", "0", province="Đắk Nông", targets=[
+        Target("library", "lib.service", None, "district", 2025, None, 60.0, None, "percent", False, "at_least", ev)])
+    rec.text = text
+    return report.render_report([rec])
+
+
+@pytest.fixture
+def fresh_templates():
+    """The templates loaded anew (a new Environment, with the cache directory of the moment)."""
+    report._template.cache_clear()
+    yield
+    report._template.cache_clear()
+
+
+def test_templates_are_compiled_once_into_the_cache(tmp_path, monkeypatch, fresh_templates):  # noqa: ARG001
+    import jinja2
+
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path))
+    first = _page()
+    cached = sorted((tmp_path / TEMPLATE_CACHE).glob("*/*"))
+    assert len(cached) == len(list(report.TEMPLATES_DIR.glob("*.html.j2")))
+    report._template.cache_clear()
+
+    def no_compiling(*args, **kwargs):  # noqa: ARG001 - stands in for Environment.compile
+        raise AssertionError("a template was compiled although it is in the cache")
+    monkeypatch.setattr(jinja2.Environment, "compile", no_compiling)
+    assert _page() == first
+
+
+def test_each_set_of_template_options_has_its_own_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path))
+    a = bytecode_cache({"trim_blocks": True, "finalize": report._finalize})
+    b = bytecode_cache({"trim_blocks": False, "finalize": report._finalize})
+    assert isinstance(a, QuietCache) and isinstance(b, QuietCache)
+    assert a.directory != b.directory and Path(a.directory).parent == tmp_path / TEMPLATE_CACHE
+    monkeypatch.setenv(CACHE_DIR_ENV, "off")
+    assert bytecode_cache({"trim_blocks": True}) is None
+
+
+def test_a_cache_that_cannot_be_used_only_means_compiling_again(tmp_path, monkeypatch, fresh_templates):  # noqa: ARG001
+    monkeypatch.setenv(CACHE_DIR_ENV, "off")
+    expected = _page()
+    report._template.cache_clear()
+    blocker = tmp_path / "file_not_dir"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv(CACHE_DIR_ENV, str(blocker))        # the cache "directory" is a file
+    assert _page() == expected
+    report._template.cache_clear()
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "c"))
+    assert _page() == expected
+    for f in (tmp_path / "c").rglob("*.cache"):             # damaged cache files
+        f.write_bytes(b"garbage")
+    report._template.cache_clear()
+    assert _page() == expected

@@ -52,7 +52,8 @@ one macro per section (``nav``, ``overview``, ``comparison``, ``charts``,
 ``documents`` ``.html.j2``); its style and script are ``assets/report.css`` and
 ``assets/report.js``, inlined into the page.  The view model is
 :mod:`.model`, what each section shows :mod:`.sections`, the charts' layout
-:mod:`.charts`, the marks :mod:`pipeline.outputs.annotate`.
+:mod:`.charts`, the marks :mod:`pipeline.outputs.annotate`.  The templates are
+compiled once and kept in chitieu's cache directory (:mod:`.cache`).
 """
 from __future__ import annotations
 
@@ -160,9 +161,12 @@ def _finalize(value: Any) -> Any:
 def _template() -> jinja2.Template:
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
-                             finalize=_finalize, keep_trailing_newline=True, trim_blocks=True,
-                             lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    from .cache import bytecode_cache
+
+    options: dict[str, Any] = {"autoescape": True, "finalize": _finalize, "keep_trailing_newline": True,
+                               "trim_blocks": True, "lstrip_blocks": True, "undefined": jinja2.StrictUndefined}
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+                             bytecode_cache=bytecode_cache(options), **options)
     return env.get_template("page.html.j2")
 
 
