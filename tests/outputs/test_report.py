@@ -985,6 +985,29 @@ def test_numbers_are_written_the_vietnamese_way():
     assert page.text.count(text) >= 1
 
 
+_NUMBERS = st.one_of(st.sampled_from([None, 1, 1.0, -0.0, 0, 12.5, 60.0, 300000, float("nan"), pd.NA]),
+                    st.integers(0, 3), st.floats(allow_infinity=False))
+_WORDS = st.one_of(st.none(), st.sampled_from(["percent", "count", "percent_per_year", "at_most", "at_least",
+                                               "district", "library", "lib.service", "", "nope"]))
+_CODES = st.one_of(_WORDS, st.sampled_from([float("nan"), 3]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(["vi", "en"]),
+       st.lists(st.tuples(_NUMBERS, _NUMBERS, _WORDS, _WORDS, _CODES), min_size=1, max_size=12))
+def test_labels_write_a_value_or_a_name_the_same_every_time(lang, calls):
+    """Labels keeps the names and values it wrote: a later call, however the
+    same value is spelled (1 or 1.0), is written as a Labels that never saw it writes it."""
+    kept = Labels(lang)
+    for value, value_max, direction, unit, code in calls:
+        for args in [(value, value_max, direction, unit), (value, None, direction, unit), (value, value_max, None, unit),
+                     (value, value_max, "at_most", unit), (value, value_max, direction, None),
+                     (value, value_max, direction, "percent"), (value, value_max, direction, "count")]:
+            assert kept.value(*args) == Labels(lang).value(*args)
+        for field in ("unit", "tier", "sector", "direction"):
+            assert kept.code(field, code) == Labels(lang).code(field, code)
+
+
 def test_value_span_finds_the_written_number_or_gives_the_sentence():
     from pipeline.outputs.annotate import value_span
 
