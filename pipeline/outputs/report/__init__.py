@@ -141,8 +141,9 @@ def render_report(records: Iterable[RecordLike], *, baseline_doc_id: str | None 
 # Page shell: the template and its assets (files of this package)
 # --------------------------------------------------------------------------
 
-#: A character :func:`~pipeline.outputs.annotate.esc` changes; text without any is written as it is.
-_ESCAPED = re.compile("[&<>\"'\r\0]")
+#: What :func:`~pipeline.outputs.annotate.esc` writes otherwise than Jinja2's autoescape
+#: (markupsafe): quotes (``&quot;``, ``&#x27;``, not ``&#34;``, ``&#39;``), a carriage return, NUL.
+_NOT_AS_AUTOESCAPE = re.compile("[\"'\r\0]")
 
 
 def _finalize(value: Any) -> Any:
@@ -150,10 +151,14 @@ def _finalize(value: Any) -> Any:
     (a carriage return kept as ``&#13;``, ``None`` as nothing); markup (the
     macros' output, the highlighted text, the inlined assets) as it is.
 
-    Most values are plain text with nothing to escape (names, numbers, years):
-    those are taken as they are, without esc's seven replacements."""
-    if value.__class__ is str and _ESCAPED.search(value) is None:
-        return Markup(value)
+    Jinja2 autoescapes what this returns.  Most values are text that autoescaping
+    writes as esc does (``&``, ``<`` and ``>`` alike, nothing else to escape: names,
+    numbers, years): those are returned as they are, for markupsafe to escape, not
+    escaped here and then taken apart again as markup."""
+    if value.__class__ is str:
+        return value if _NOT_AS_AUTOESCAPE.search(value) is None else Markup(_esc(value))
+    if value is None:
+        return ""
     return value if hasattr(value, "__html__") else Markup(_esc(value))
 
 
