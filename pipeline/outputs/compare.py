@@ -43,6 +43,7 @@ slot rather than guessing one.
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -426,10 +427,10 @@ def build_comparison(frames_or_records: FramesOrRecords, baseline: str | None = 
     for b in builtins:
         d = rows_of(builtin_frames[b.id]["documents"])[0]
         info_rows.append(_info_row(b.label, BASELINE_ROLE, d, len(b.targets)))
+    n_targets = Counter(targets["doc_id"].tolist()) if len(targets) else Counter()
     for doc_id in ordered_ids:
         info_rows.append(_info_row(labels[doc_id], BASELINE_ROLE if doc_id == baseline_id else COMPARED_ROLE,
-                                   first[doc_id],
-                                   int((targets["doc_id"] == doc_id).sum()) if len(targets) else 0))
+                                   first[doc_id], n_targets[doc_id]))
     info = pd.DataFrame(info_rows, columns=list(COLUMN_INFO_COLUMNS))
     info["n_targets"] = info["n_targets"].astype("Int64")
     for col in COLUMN_INFO_COLUMNS:
