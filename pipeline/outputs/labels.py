@@ -181,6 +181,8 @@ class Labels:
     def value(self, value: Any, value_max: Any = None, direction: str | None = None,
               unit: str | None = None) -> str:
         """One value as shown: ``60%``, ``12–15%``, ``≤5%/năm``, ``300.000``."""
+        if value_max.__class__ is float and value_max != value_max:
+            value_max = None              # NaN, as the tables have it: no upper end, written as None is
         if (_plain(value) and (value_max is None or _plain(value_max))
                 and (direction is None or direction.__class__ is str) and (unit is None or unit.__class__ is str)):
             key = (value, value_max, direction, unit)
