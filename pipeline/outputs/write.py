@@ -71,7 +71,8 @@ def write_outputs(records: Iterable[DocumentRecord], out_dir: Path | str,
                   baseline: str | None = "auto", lang: str = "vi") -> WrittenOutputs:
     """Write all of :data:`OUTPUT_FILES` for ``records`` into ``out_dir``.
 
-    ``baseline`` is the comparison's baseline (see
+    ``frames``, when given, are ``records``' tables (:func:`pipeline.outputs.tables.record_frames`),
+    already made.  ``baseline`` is the comparison's baseline (see
     :func:`pipeline.outputs.columns.select_baseline`); ``lang`` the language people
     read in ``comparison.xlsx`` and ``report.html`` (``vi``, the default, or
     ``en``; the CSV, Parquet and JSON files keep codes).  Everything is rendered in
