@@ -294,7 +294,10 @@ _DIFFERENCE_FIELDS = ("sector", "indicator", "tier", "year", "group", "document"
 
 def _records(df: Any, names: Sequence[str]) -> list[dict[str, Any]]:
     """The rows of ``df`` as dicts of only the columns ``names`` (a column it lacks: ``None``),
-    with the values :func:`~pipeline.outputs.tables.rows_of` gives, without boxing every other column."""
+    read column by column (``Series.tolist()``), not row by row through every column as
+    :func:`~pipeline.outputs.tables.rows_of` does.  The values are Python's, but a missing
+    ``Int64`` (a year) is ``pd.NA``, not ``None``: the readers here (:func:`_int`,
+    :func:`_group`, the NaN test of a difference) take either as no value."""
     n = len(df)
     values = [df[c].tolist() if c in df.columns else [None] * n for c in names]
     return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
