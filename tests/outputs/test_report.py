@@ -475,6 +475,25 @@ def test_baseline_choice(batch, corpus_records):
         render_report(batch, baseline_doc_id="nope")
 
 
+def test_a_target_without_a_year_is_compared_with_the_baselines():
+    """A comparison row without a year (an empty Int64 in the tables) finds its
+    differences as a row with a year does."""
+    def record(doc_id, value, **facts):
+        text = f"Đạt {value:g}% thư viện cấp huyện có dịch vụ."
+        ev = Evidence(text, 0, len(text))
+        rec = DocumentRecord(doc_id, f"{doc_id}.txt", "0", targets=[
+            Target("library", "lib.service", None, "district", None, None, value, None, "percent", False,
+                   "at_least", ev)], **facts)
+        rec.text = text
+        return rec
+    page = render_report([record("c", 50.0, admin_level="central", number="1/QĐ-TTg"),
+                          record("p", 60.0, admin_level="province", province="Đắk Nông", number="2/KH-UBND")],
+                         lang="en")
+    cells = _table_cells(page)
+    assert len(cells) == 1 and cells[0][3] == '<td class="num"></td>'
+    assert 'class="v d-up' in cells[0][5] and '<span class="diff">+10</span>' in cells[0][5]
+
+
 @pytest.mark.parametrize("baseline", ["auto", "002_8a02b571fa603f08", None])
 def test_write_outputs_builds_the_comparison_once_and_the_report_shows_it(baseline, corpus_records, tmp_path,
                                                                          monkeypatch):
