@@ -113,6 +113,26 @@ def test_templates_are_compiled_once_into_the_cache(tmp_path, monkeypatch, fresh
     assert _page() == first
 
 
+def test_a_cache_others_can_write_to_is_not_read(tmp_path, monkeypatch, fresh_templates):  # noqa: ARG001
+    import jinja2
+
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path))
+    first = _page()
+    (folder,) = (tmp_path / TEMPLATE_CACHE).iterdir()
+    assert folder.stat().st_mode & 0o777 == 0o700
+    folder.chmod(0o777)
+    report._template.cache_clear()
+    compiled: list[str] = []
+    real = jinja2.Environment.compile
+
+    def counting(self, source, name=None, *args, **kwargs):
+        compiled.append(name)
+        return real(self, source, name, *args, **kwargs)
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    assert _page() == first
+    assert "page.html.j2" in compiled
+
+
 def test_each_set_of_template_options_has_its_own_cache(tmp_path, monkeypatch):
     monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path))
     a = bytecode_cache({"trim_blocks": True, "finalize": report._finalize})

@@ -7,11 +7,16 @@ Python's versions, but not against the Environment's options, which change the
 compiled code: each set of options (and Jinja2 version) has a folder of its
 own, ``templates/<fingerprint>``.  Best effort, as the validation markers: a
 cache that cannot be read or written only means compiling the templates again.
+
+A cached template is code the page runs, so, as Jinja2's own default cache
+does, the folder is made readable by its user only, and a folder that another
+user owns or could write to is never read from.
 """
 from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -38,13 +43,16 @@ def bytecode_cache(options: Mapping[str, Any]) -> jinja2.BytecodeCache | None:
 
 
 class QuietCache(jinja2.FileSystemBytecodeCache):
-    """A bytecode cache in a folder made when first written to; an ``OSError``
-    reading or writing it is a template compiled again, not a failed page."""
+    """A bytecode cache in a folder made (``0700``) when first written to, read
+    only while it is the user's alone; an ``OSError`` reading or writing it is a
+    template compiled again, not a failed page."""
 
     def __init__(self, directory: Path):
         super().__init__(str(directory))
 
     def load_bytecode(self, bucket: Bucket) -> None:
+        if not self.trusted():
+            return
         try:
             super().load_bytecode(bucket)
         except OSError:
@@ -52,7 +60,16 @@ class QuietCache(jinja2.FileSystemBytecodeCache):
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         try:
-            os.makedirs(self.directory, exist_ok=True)
+            os.makedirs(self.directory, mode=0o700, exist_ok=True)
             super().dump_bytecode(bucket)
         except OSError:
             pass
+
+    def trusted(self) -> bool:
+        """Whether the folder exists, is the user's and no one else can write to it."""
+        try:
+            st = os.stat(self.directory)
+        except OSError:
+            return False
+        mine = not hasattr(os, "getuid") or st.st_uid == os.getuid()
+        return mine and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
