@@ -42,7 +42,9 @@ slot rather than guessing one.
 """
 from __future__ import annotations
 
+import functools
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -230,6 +232,8 @@ def slot_of(t: Mapping[str, Any]) -> Slot:
     ``group`` existed has no such column: no group)."""
     def get(key: str) -> Any:
         value = t.get(key)
+        if value is None or value.__class__ is str:
+            return value
         return None if is_missing(value) else value
 
     year = get("year")
@@ -426,10 +430,10 @@ def build_comparison(frames_or_records: FramesOrRecords, baseline: str | None = 
     for b in builtins:
         d = rows_of(builtin_frames[b.id]["documents"])[0]
         info_rows.append(_info_row(b.label, BASELINE_ROLE, d, len(b.targets)))
+    n_targets = Counter(targets["doc_id"].tolist()) if len(targets) else Counter()
     for doc_id in ordered_ids:
         info_rows.append(_info_row(labels[doc_id], BASELINE_ROLE if doc_id == baseline_id else COMPARED_ROLE,
-                                   first[doc_id],
-                                   int((targets["doc_id"] == doc_id).sum()) if len(targets) else 0))
+                                   first[doc_id], n_targets[doc_id]))
     info = pd.DataFrame(info_rows, columns=list(COLUMN_INFO_COLUMNS))
     info["n_targets"] = info["n_targets"].astype("Int64")
     for col in COLUMN_INFO_COLUMNS:
@@ -457,10 +461,31 @@ def _builtin_frames(builtins: Iterable[Builtin]) -> dict[str, Mapping[str, pd.Da
     return {b.id: record_frames([b.record()]) for b in builtins}
 
 
+def _value_text(t: Mapping[str, Any]) -> str:
+    """A target row's value as the comparison writes it (:func:`~pipeline.outputs.format.format_value`)."""
+    value, value_max, direction = t["value"], t["value_max"], t.get("direction")
+    if value_max.__class__ is float and value_max != value_max:
+        value_max = None                      # NaN, as the tables have it: written as None is
+    if (_plain(value) and (value_max is None or _plain(value_max))
+            and (direction is None or direction.__class__ is str)):
+        return _plain_value_text(value, value_max, direction)
+    return format_value(value, value_max, direction)
+
+
+def _plain(x: Any) -> bool:
+    """An int or float that is a number (not NaN): equal ones (``1``, ``1.0``) are written alike."""
+    return (x.__class__ is float and x == x) or x.__class__ is int
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _plain_value_text(value: float, value_max: float | None, direction: str | None) -> str:
+    return format_value(value, value_max, direction)
+
+
 def _distinct_texts(ts: Iterable[Mapping[str, Any]]) -> list[str]:
     out: list[str] = []
     for t in ts:
-        text = format_value(t["value"], t["value_max"], t.get("direction"))
+        text = _value_text(t)
         if text not in out:
             out.append(text)
     return out
@@ -479,6 +504,8 @@ def compare_values(ts: Iterable[Mapping[str, Any]], bases: Sequence[str],
     row: the first of its baselines ``bases`` that sets a value there (in
     ``cell``, the row's targets by column label) is the one compared with;
     each distinct written value once."""
+    if not ts:
+        return []               # nothing to compare: the baseline need not be looked at
     chosen = next((b for b in bases if cell.get(b)), bases[0] if bases else None)
     base_ts = cell.get(chosen, []) if chosen else []
     base_text = VALUE_SEPARATOR.join(_distinct_texts(base_ts))
@@ -486,7 +513,7 @@ def compare_values(ts: Iterable[Mapping[str, Any]], bases: Sequence[str],
     seen: set[str] = set()
     out: list[Compared] = []
     for t in ts:
-        text = format_value(t["value"], t["value_max"], t.get("direction"))
+        text = _value_text(t)
         if text in seen:
             continue
         seen.add(text)

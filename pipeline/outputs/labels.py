@@ -53,6 +53,12 @@ def labels_for(lang: str = DEFAULT_LANG) -> Labels:
     return Labels(lang)
 
 
+def _plain(x: Any) -> bool:
+    """An int or float that is a number (not NaN): equal ones are written alike
+    (``1`` and ``1.0``), so :meth:`Labels.value` keeps what it wrote for them."""
+    return (x.__class__ is float and x == x) or x.__class__ is int
+
+
 def _missing(x: Any) -> bool:
     try:
         return x is None or x != x
@@ -65,6 +71,9 @@ class Labels:
 
     def __init__(self, lang: str = DEFAULT_LANG):
         self.lang = check_lang(lang)
+        # names and values already shown (a page or a workbook shows the same few thousand times)
+        self._codes: dict[tuple[str, str], str] = {}
+        self._values: dict[tuple[Any, ...], str] = {}
 
     # --- names ----------------------------------------------------------
     def _get(self, file: str, key: str) -> str | None:
@@ -75,6 +84,15 @@ class Labels:
         """The name of ``code`` of ``field`` (``indicator``, ``tier``, ``sector``,
         ``unit``, ``direction``, ``source``, ``level``, ``kind``, ``role``);
         a code without a name is shown as itself, nothing as ``""``."""
+        if code.__class__ is str:
+            key = (field, code)
+            name = self._codes.get(key)
+            if name is None:
+                name = self._codes[key] = self._code(field, code)
+            return name
+        return self._code(field, code)
+
+    def _code(self, field: str, code: Any) -> str:
         if _missing(code) or code == "":
             return ""
         code = str(code)
@@ -163,6 +181,18 @@ class Labels:
     def value(self, value: Any, value_max: Any = None, direction: str | None = None,
               unit: str | None = None) -> str:
         """One value as shown: ``60%``, ``12–15%``, ``≤5%/năm``, ``300.000``."""
+        if value_max.__class__ is float and value_max != value_max:
+            value_max = None              # NaN, as the tables have it: no upper end, written as None is
+        if (_plain(value) and (value_max is None or _plain(value_max))
+                and (direction is None or direction.__class__ is str) and (unit is None or unit.__class__ is str)):
+            key = (value, value_max, direction, unit)
+            text = self._values.get(key)
+            if text is None:
+                text = self._values[key] = self._value(value, value_max, direction, unit)
+            return text
+        return self._value(value, value_max, direction, unit)
+
+    def _value(self, value: Any, value_max: Any, direction: str | None, unit: str | None) -> str:
         text = self.number(value)
         high = self.number(value_max)
         if high and high != text:

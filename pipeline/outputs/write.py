@@ -71,7 +71,8 @@ def write_outputs(records: Iterable[DocumentRecord], out_dir: Path | str,
                   baseline: str | None = "auto", lang: str = "vi") -> WrittenOutputs:
     """Write all of :data:`OUTPUT_FILES` for ``records`` into ``out_dir``.
 
-    ``baseline`` is the comparison's baseline (see
+    ``frames``, when given, are ``records``' tables (:func:`pipeline.outputs.tables.record_frames`),
+    already made.  ``baseline`` is the comparison's baseline (see
     :func:`pipeline.outputs.columns.select_baseline`); ``lang`` the language people
     read in ``comparison.xlsx`` and ``report.html`` (``vi``, the default, or
     ``en``; the CSV, Parquet and JSON files keep codes).  Everything is rendered in
@@ -95,16 +96,25 @@ def write_outputs(records: Iterable[DocumentRecord], out_dir: Path | str,
         "targets.parquet": parquet_bytes(frames["targets"]),
         "documents.parquet": parquet_bytes(frames["documents"]),
         "targets.json": json_bytes(frames["targets"]),
-        "report.html": _report_bytes(records, baseline if baseline != "auto" else None, lang),
+        "report.html": _report_bytes(records, baseline, lang, comparison),
     }
     written = WrittenOutputs(write_all(Path(out_dir), {name: payloads[name] for name in OUTPUT_FILES}))
     written.comparison = comparison
     return written
 
 
-def _report_bytes(records: list[DocumentRecord], baseline: str | None, lang: str = "vi") -> bytes:
-    """``report.html``: the evidence report (:mod:`pipeline.outputs.report`)."""
-    return render_report(records, baseline_doc_id=baseline, lang=lang).encode("utf-8")
+def _report_bytes(records: list[DocumentRecord], baseline: str | None, lang: str,
+                  comparison: Comparison) -> bytes:
+    """``report.html``: the evidence report (:mod:`pipeline.outputs.report`), showing
+    ``comparison`` (the one written to comparison.csv, built with ``baseline``).
+
+    The report's baseline is ``"auto"`` both for ``baseline="auto"`` and for
+    ``baseline=None`` (its ``baseline_doc_id=None``): only for the first is the
+    comparison of the CSV files the report's; for ``None`` the report builds its own."""
+    if baseline is None:
+        return render_report(records, baseline_doc_id=None, lang=lang).encode("utf-8")
+    return render_report(records, baseline_doc_id=baseline if baseline != "auto" else None, lang=lang,
+                         comparison=comparison).encode("utf-8")
 
 
 def write_comparison(records: Iterable[DocumentRecord], out_dir: Path | str,

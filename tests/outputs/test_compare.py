@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline import cli
 from pipeline.outputs.columns import (
@@ -682,3 +684,25 @@ def test_the_group_is_a_column_of_the_files(tmp_path: Path):
         col = header.index("nhóm")
         values = [row[col].value for row in ws.iter_rows(min_row=ws.max_row - 2)]
         assert values == [None, "Nhóm 1", "Nhóm 2"], sheet
+
+
+_VALUES = st.one_of(st.sampled_from([None, 1, 1.0, -0.0, 0, 12.5, 15, 60.0, 1e16, float("nan"), pd.NA]),
+                    st.integers(-5, 5), st.floats(allow_infinity=False))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(_VALUES, _VALUES, st.sampled_from([None, "at_least", "at_most", float("nan")])),
+                min_size=1, max_size=10))
+def test_a_cell_value_is_written_as_format_value_writes_it(rows):
+    """The comparison writes each value once per spelling (1 and 1.0 alike) and
+    keeps it: every later row is written as format_value writes it."""
+    from pipeline.outputs.compare import _value_text
+    from pipeline.outputs.format import format_value
+
+    for value, value_max, direction in rows:
+        if value is None or value is pd.NA or value != value:
+            continue                       # a target always has a value
+        for v_max in (value_max, None, float("nan")):
+            for d in (direction, None, "at_most"):
+                t = {"value": value, "value_max": v_max, "direction": d}
+                assert _value_text(t) == format_value(value, v_max, d)

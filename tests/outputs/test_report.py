@@ -475,6 +475,48 @@ def test_baseline_choice(batch, corpus_records):
         render_report(batch, baseline_doc_id="nope")
 
 
+def test_a_target_without_a_year_is_compared_with_the_baselines():
+    """A comparison row without a year (an empty Int64 in the tables) finds its
+    differences as a row with a year does."""
+    def record(doc_id, value, **facts):
+        text = f"Đạt {value:g}% thư viện cấp huyện có dịch vụ."
+        ev = Evidence(text, 0, len(text))
+        rec = DocumentRecord(doc_id, f"{doc_id}.txt", "0", targets=[
+            Target("library", "lib.service", None, "district", None, None, value, None, "percent", False,
+                   "at_least", ev)], **facts)
+        rec.text = text
+        return rec
+    page = render_report([record("c", 50.0, admin_level="central", number="1/QĐ-TTg"),
+                          record("p", 60.0, admin_level="province", province="Đắk Nông", number="2/KH-UBND")],
+                         lang="en")
+    cells = _table_cells(page)
+    assert len(cells) == 1 and cells[0][3] == '<td class="num"></td>'
+    assert 'class="v d-up' in cells[0][5] and '<span class="diff">+10</span>' in cells[0][5]
+
+
+@pytest.mark.parametrize("baseline", ["auto", "002_8a02b571fa603f08", None])
+def test_write_outputs_builds_the_comparison_once_and_the_report_shows_it(baseline, corpus_records, tmp_path,
+                                                                         monkeypatch):
+    """write_outputs hands the comparison of comparison.csv to the report instead of
+    the report building it again; the page is the one render_report builds alone
+    (whose baseline is ``auto`` also for ``baseline=None``: that one builds its own)."""
+    import pipeline.outputs.report.model as model
+    import pipeline.outputs.write as write
+
+    calls: list[object] = []
+    real = write.build_comparison
+
+    def counting(*args, **kwargs):
+        calls.append(args[1:])
+        return real(*args, **kwargs)
+    monkeypatch.setattr(write, "build_comparison", counting)
+    monkeypatch.setattr(model, "build_comparison", counting)
+    write.write_outputs(corpus_records, tmp_path, baseline=baseline)
+    assert len(calls) == (1 if baseline is not None else 2)
+    monkeypatch.undo()
+    alone = render_report(corpus_records, baseline_doc_id=baseline if baseline != "auto" else None)
+    assert (tmp_path / REPORT_FILE).read_text("utf-8") == alone
+
 def test_charts_one_per_indicator(batch):
     markup = render_report(batch)
     indicators = {(t.sector, t.indicator) for r in batch for t in r.targets}
@@ -960,6 +1002,29 @@ def test_numbers_are_written_the_vietnamese_way():
     assert text[i:i + 5] == "12,5%" and text[j:j + 7] == "300.000"
     page = _check_page(vi, [rec])
     assert page.text.count(text) >= 1
+
+
+_NUMBERS = st.one_of(st.sampled_from([None, 1, 1.0, -0.0, 0, 12.5, 60.0, 300000, float("nan"), pd.NA]),
+                    st.integers(0, 3), st.floats(allow_infinity=False))
+_WORDS = st.one_of(st.none(), st.sampled_from(["percent", "count", "percent_per_year", "at_most", "at_least",
+                                               "district", "library", "lib.service", "", "nope"]))
+_CODES = st.one_of(_WORDS, st.sampled_from([float("nan"), 3]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(["vi", "en"]),
+       st.lists(st.tuples(_NUMBERS, _NUMBERS, _WORDS, _WORDS, _CODES), min_size=1, max_size=12))
+def test_labels_write_a_value_or_a_name_the_same_every_time(lang, calls):
+    """Labels keeps the names and values it wrote: a later call, however the
+    same value is spelled (1 or 1.0), is written as a Labels that never saw it writes it."""
+    kept = Labels(lang)
+    for value, value_max, direction, unit, code in calls:
+        for args in [(value, value_max, direction, unit), (value, None, direction, unit), (value, value_max, None, unit),
+                     (value, value_max, "at_most", unit), (value, value_max, direction, None),
+                     (value, value_max, direction, "percent"), (value, value_max, direction, "count")]:
+            assert kept.value(*args) == Labels(lang).value(*args)
+        for field in ("unit", "tier", "sector", "direction"):
+            assert kept.code(field, code) == Labels(lang).code(field, code)
 
 
 def test_value_span_finds_the_written_number_or_gives_the_sentence():

@@ -7,8 +7,16 @@ import fnmatch
 import sys
 from pathlib import Path
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from markupsafe import Markup, escape
+
 from pipeline.models import DocumentRecord, Evidence, Target
 from pipeline.outputs import report
+from pipeline.outputs.annotate import esc
+from pipeline.outputs.report.cache import TEMPLATE_CACHE, QuietCache, bytecode_cache
+from pipeline.rules import CACHE_DIR_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,3 +68,93 @@ def test_the_templates_escape_every_value_as_the_page_needs():
     assert "<td>&lt;i&gt;&quot;thư viện&quot;&lt;/i&gt;</td>" in page            # the subject, in the targets table
     assert "<td>Đắk &lt;Nông&gt; &quot;x&quot;</td>" in page                     # the province, in the overview
     assert "&#13;" in page and "\r" not in page
+
+
+@given(st.one_of(st.text(alphabet=st.sampled_from('aĐ 1&<>"\'\r\0;#x'), max_size=12), st.text(), st.none(),
+                 st.integers(), st.floats(allow_nan=False)))
+def test_every_template_value_is_escaped_as_esc_does(value):
+    """The templates' finalize, then Jinja2's autoescape (markupsafe.escape), write
+    every value as annotate.esc does (though finalize leaves most text to the
+    autoescape); markup passes as it is."""
+    out = escape(report._finalize(value))
+    assert isinstance(out, Markup) and str(out) == esc(value)
+    assert escape(report._finalize(Markup("<b>x</b>"))) == Markup("<b>x</b>")
+
+
+def _page() -> str:
+    text = "Đến năm 2025 đạt 60% thư viện cấp huyện."
+    ev = Evidence(text, 0, len(text))
+    rec = DocumentRecord("a", "a.txt", "0", province="Đắk Nông", targets=[
+        Target("library", "lib.service", None, "district", 2025, None, 60.0, None, "percent", False, "at_least", ev)])
+    rec.text = text
+    return report.render_report([rec])
+
+
+@pytest.fixture
+def fresh_templates():
+    """The templates loaded anew (a new Environment, with the cache directory of the moment)."""
+    report._template.cache_clear()
+    yield
+    report._template.cache_clear()
+
+
+def test_templates_are_compiled_once_into_the_cache(tmp_path, monkeypatch, fresh_templates):  # noqa: ARG001
+    import jinja2
+
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path))
+    first = _page()
+    cached = sorted((tmp_path / TEMPLATE_CACHE).glob("*/*"))
+    assert len(cached) == len(list(report.TEMPLATES_DIR.glob("*.html.j2")))
+    report._template.cache_clear()
+
+    def no_compiling(*args, **kwargs):  # noqa: ARG001 - stands in for Environment.compile
+        raise AssertionError("a template was compiled although it is in the cache")
+    monkeypatch.setattr(jinja2.Environment, "compile", no_compiling)
+    assert _page() == first
+
+
+def test_a_cache_others_can_write_to_is_not_read(tmp_path, monkeypatch, fresh_templates):  # noqa: ARG001
+    import jinja2
+
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path))
+    first = _page()
+    (folder,) = (tmp_path / TEMPLATE_CACHE).iterdir()
+    assert folder.stat().st_mode & 0o777 == 0o700
+    folder.chmod(0o777)
+    report._template.cache_clear()
+    compiled: list[str] = []
+    real = jinja2.Environment.compile
+
+    def counting(self, source, name=None, *args, **kwargs):
+        compiled.append(name)
+        return real(self, source, name, *args, **kwargs)
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    assert _page() == first
+    assert "page.html.j2" in compiled
+
+
+def test_each_set_of_template_options_has_its_own_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path))
+    a = bytecode_cache({"trim_blocks": True, "finalize": report._finalize})
+    b = bytecode_cache({"trim_blocks": False, "finalize": report._finalize})
+    assert isinstance(a, QuietCache) and isinstance(b, QuietCache)
+    assert a.directory != b.directory and Path(a.directory).parent == tmp_path / TEMPLATE_CACHE
+    monkeypatch.setenv(CACHE_DIR_ENV, "off")
+    assert bytecode_cache({"trim_blocks": True}) is None
+
+
+def test_a_cache_that_cannot_be_used_only_means_compiling_again(tmp_path, monkeypatch, fresh_templates):  # noqa: ARG001
+    monkeypatch.setenv(CACHE_DIR_ENV, "off")
+    expected = _page()
+    report._template.cache_clear()
+    blocker = tmp_path / "file_not_dir"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv(CACHE_DIR_ENV, str(blocker))        # the cache "directory" is a file
+    assert _page() == expected
+    report._template.cache_clear()
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "c"))
+    assert _page() == expected
+    for f in (tmp_path / "c").rglob("*.cache"):             # damaged cache files
+        f.write_bytes(b"garbage")
+    report._template.cache_clear()
+    assert _page() == expected

@@ -52,11 +52,13 @@ one macro per section (``nav``, ``overview``, ``comparison``, ``charts``,
 ``documents`` ``.html.j2``); its style and script are ``assets/report.css`` and
 ``assets/report.js``, inlined into the page.  The view model is
 :mod:`.model`, what each section shows :mod:`.sections`, the charts' layout
-:mod:`.charts`, the marks :mod:`pipeline.outputs.annotate`.
+:mod:`.charts`, the marks :mod:`pipeline.outputs.annotate`.  The templates are
+compiled once and kept in chitieu's cache directory (:mod:`.cache`).
 """
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from collections.abc import Iterable, Mapping
@@ -72,6 +74,8 @@ from . import sections
 
 if TYPE_CHECKING:
     import jinja2
+
+    from ..compare import Comparison
 
 __all__ = ["write_report", "render_report", "REPORT_FILE", "TEMPLATES_DIR", "ASSETS_DIR"]
 
@@ -111,11 +115,17 @@ def write_report(records: Iterable[RecordLike], out_dir: Path | str, *,
 
 
 def render_report(records: Iterable[RecordLike], *, baseline_doc_id: str | None = None,
-                  texts: Mapping[str, str] | None = None, lang: str = DEFAULT_LANG) -> str:
-    """The report page as a string (what :func:`write_report` writes)."""
+                  texts: Mapping[str, str] | None = None, lang: str = DEFAULT_LANG,
+                  comparison: Comparison | None = None) -> str:
+    """The report page as a string (what :func:`write_report` writes).
+
+    ``comparison``, when given, is :func:`pipeline.outputs.compare.build_comparison`
+    of these records with this baseline (``"auto"`` when ``baseline_doc_id`` is
+    ``None``), already built by the caller (:func:`pipeline.outputs.write.write_outputs`
+    writes it to comparison.csv too): the page shows it instead of building it again."""
     L = labels_for(lang)
     docs = _prepare(records, texts or {}, L)
-    comparison, columns, rows, builtins = _comparison_model(docs, baseline_doc_id, L)
+    comparison, columns, rows, builtins = _comparison_model(docs, baseline_doc_id, L, comparison)
     baseline = next((c.doc for c in columns if c.is_baseline), None)
     return _template().render(
         lang=L.lang, L=L, css=Markup(_asset("report.css")), script=Markup(_asset("report.js")),
@@ -131,10 +141,24 @@ def render_report(records: Iterable[RecordLike], *, baseline_doc_id: str | None 
 # Page shell: the template and its assets (files of this package)
 # --------------------------------------------------------------------------
 
+#: What :func:`~pipeline.outputs.annotate.esc` writes otherwise than Jinja2's autoescape
+#: (markupsafe): quotes (``&quot;``, ``&#x27;``, not ``&#34;``, ``&#39;``), a carriage return, NUL.
+_NOT_AS_AUTOESCAPE = re.compile("[\"'\r\0]")
+
+
 def _finalize(value: Any) -> Any:
     """Every ``{{ value }}`` of the templates escaped by :func:`~pipeline.outputs.annotate.esc`
     (a carriage return kept as ``&#13;``, ``None`` as nothing); markup (the
-    macros' output, the highlighted text, the inlined assets) as it is."""
+    macros' output, the highlighted text, the inlined assets) as it is.
+
+    Jinja2 autoescapes what this returns.  Most values are text that autoescaping
+    writes as esc does (``&``, ``<`` and ``>`` alike, nothing else to escape: names,
+    numbers, years): those are returned as they are, for markupsafe to escape, not
+    escaped here and then taken apart again as markup."""
+    if value.__class__ is str:
+        return value if _NOT_AS_AUTOESCAPE.search(value) is None else Markup(_esc(value))
+    if value is None:
+        return ""
     return value if hasattr(value, "__html__") else Markup(_esc(value))
 
 
@@ -142,9 +166,12 @@ def _finalize(value: Any) -> Any:
 def _template() -> jinja2.Template:
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
-                             finalize=_finalize, keep_trailing_newline=True, trim_blocks=True,
-                             lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    from .cache import bytecode_cache
+
+    options: dict[str, Any] = {"autoescape": True, "finalize": _finalize, "keep_trailing_newline": True,
+                               "trim_blocks": True, "lstrip_blocks": True, "undefined": jinja2.StrictUndefined}
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+                             bytecode_cache=bytecode_cache(options), **options)
     return env.get_template("page.html.j2")
 
 

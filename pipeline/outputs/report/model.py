@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from ...models import DocumentRecord, Evidence, Reference, Target
 from ..annotate import written_span
 from ..columns import document_labels
-from ..compare import BASELINE_ROLE, NO_BASELINE_VALUE, VALUE_SEPARATOR, Comparison, build_comparison
+from ..compare import BASELINE_ROLE, KEY_COLUMNS, NO_BASELINE_VALUE, VALUE_SEPARATOR, Comparison, build_comparison
 from ..labels import Labels
 from ..records import from_json
 from ..tables import rows_of, sort_records
@@ -230,10 +230,13 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _comparison_model(docs: list[_Doc], baseline_doc_id: str | None,
-                      L: Labels) -> tuple[Comparison, list[_Column], list[_Row], list[_Doc]]:
-    """(comparison, columns, rows, built-in programmes as documents) for the documents."""
-    comparison = build_comparison([d.rec for d in docs], "auto" if baseline_doc_id is None else baseline_doc_id)
+def _comparison_model(docs: list[_Doc], baseline_doc_id: str | None, L: Labels,
+                      comparison: Comparison | None = None) -> tuple[Comparison, list[_Column], list[_Row], list[_Doc]]:
+    """(comparison, columns, rows, built-in programmes as documents) for the documents;
+    ``comparison`` is theirs when the caller has built it already."""
+    if comparison is None:
+        comparison = build_comparison([d.rec for d in docs],
+                                      "auto" if baseline_doc_id is None else baseline_doc_id)
     by_id: dict[str, list[_Doc]] = defaultdict(list)
     for d in docs:
         by_id[d.rec.doc_id].append(d)
@@ -256,31 +259,48 @@ def _comparison_model(docs: list[_Doc], baseline_doc_id: str | None,
         doc.label = L.column_label(info["column"])
     position = {c.label: i for i, c in enumerate(columns)}
 
-    # (sector, indicator, tier, year, group, document) -> rows of the differences
+    # (sector, indicator, tier, year, group, document) -> rows of the differences (the columns read here)
     diffs: dict[tuple[str, str, str, int | None, str | None, str], list[dict[str, Any]]] = defaultdict(list)
-    for drow in rows_of(comparison.differences):
-        diffs[(drow["sector"], drow["indicator"], drow["tier"], _int(drow["year"]), _group(drow.get("group")),
+    for drow in _records(comparison.differences, _DIFFERENCE_FIELDS):
+        diffs[(drow["sector"], drow["indicator"], drow["tier"], _int(drow["year"]), _group(drow["group"]),
                drow["document"])].append(drow)
 
+    # row position -> (column label, targets) of its filled cells, in column order
+    filled: dict[int, list[tuple[str, list[dict[str, Any]]]]] = defaultdict(list)
+    for (pos, label), targets in comparison.cells.items():
+        if targets and label in position:
+            filled[pos].append((label, targets))
     rows: list[_Row] = []
-    for pos, trow in enumerate(rows_of(comparison.table)):
+    for pos, trow in enumerate(_records(comparison.table, KEY_COLUMNS)):
         key: RowKey = (trow["sector"], trow["indicator"], trow["tier"], _int(trow["year"]))
-        group = _group(trow.get("group"))
+        group = _group(trow["group"])
         row = _Row(key, {}, group=group)
-        for col in columns:
-            targets = comparison.cells.get((pos, col.label))
-            if not targets:
-                continue
+        for label, targets in sorted(filled.get(pos, ()), key=lambda item: position[item[0]]):
             cell = _Cell()
             for t in targets:
                 text = L.value(t["value"], t["value_max"], t.get("direction"))
                 if all(text != shown for shown, _, _ in cell.texts):
                     cell.texts.append((text, _mark_of(by_id[str(t["doc_id"])], t), t))
-            row.cells[position[col.label]] = cell
-            if key + (group, col.label) in diffs:
-                row.differences[position[col.label]] = diffs[key + (group, col.label)]
+            row.cells[position[label]] = cell
+            if key + (group, label) in diffs:
+                row.differences[position[label]] = diffs[key + (group, label)]
         rows.append(row)
     return comparison, columns, rows, builtins
+
+
+#: The columns of the differences table the report reads.
+_DIFFERENCE_FIELDS = ("sector", "indicator", "tier", "year", "group", "document", "difference", "status", "baseline")
+
+
+def _records(df: Any, names: Sequence[str]) -> list[dict[str, Any]]:
+    """The rows of ``df`` as dicts of only the columns ``names`` (a column it lacks: ``None``),
+    read column by column (``Series.tolist()``), not row by row through every column as
+    :func:`~pipeline.outputs.tables.rows_of` does.  The values are Python's, but a missing
+    ``Int64`` (a year) is ``pd.NA``, not ``None``: the readers here (:func:`_int`,
+    :func:`_group`, the NaN test of a difference) take either as no value."""
+    n = len(df)
+    values = [df[c].tolist() if c in df.columns else [None] * n for c in names]
+    return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
 
 
 def _mark_of(docs: list[_Doc], t: Mapping[str, Any]) -> str:

@@ -73,15 +73,32 @@ class ComparisonTable:
 
 
 @dataclass
+class TargetRow:
+    """A row of a document's targets table: the target, its mark id, where its
+    tier and its year were found (a tooltip, or ``None``) and its fields as
+    shown (names, numbers as the language writes them)."""
+    t: Target
+    mark: str
+    tier_found: str | None
+    year_found: str | None
+    value: str
+    sector: str
+    indicator: str
+    tier: str
+    year: str
+    period_start: str
+    unit: str
+
+
+@dataclass
 class DocumentView:
     """One document's article: ``facts`` (data-fact, label key, value),
-    ``targets`` (target, mark id, where its tier and its year were found:
-    a tooltip, or ``None``), ``references`` (what, mark id), the text
+    ``targets`` (:class:`TargetRow`), ``references`` (what, mark id), the text
     with its evidence marked (``None`` when there is no text) and the
     evidence not found in it, each marked alone."""
     doc: _Doc
     facts: list[tuple[str, str, Any]]
-    targets: list[tuple[Target, str, str | None, str | None]]
+    targets: list[TargetRow]
     references: list[tuple[str, str]]
     body: Markup | None
     loose: list[Markup]
@@ -164,10 +181,16 @@ def document(d: _Doc, L: Labels) -> DocumentView:
              for text, mark in d.loose]
     return DocumentView(
         doc=d, facts=[(name.split(".", 1)[1], name, value) for name, value in facts],
-        targets=[(t, mark, _found_in(t.tier_source, L), _found_in(t.year_source, L))
-                 for t, mark in zip(r.targets, d.target_marks, strict=True)],
+        targets=[_target_row(t, mark, L) for t, mark in zip(r.targets, d.target_marks, strict=True)],
         references=[(_reference_what(ref, L), mark) for ref, mark in zip(r.references, d.reference_marks, strict=True)],
         body=body, loose=loose)
+
+
+def _target_row(t: Target, mark: str, L: Labels) -> TargetRow:
+    return TargetRow(t, mark, _found_in(t.tier_source, L), _found_in(t.year_source, L),
+                     value=L.value(t.value, t.value_max, t.direction, t.unit), sector=L.sector(t.sector),
+                     indicator=L.indicator(t.indicator), tier=L.tier(t.tier), year=L.year(t.year),
+                     period_start=L.year(t.period_start), unit=L.code("unit", t.unit))
 
 
 def _found_in(source: str | None, L: Labels) -> str | None:
