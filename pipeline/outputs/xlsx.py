@@ -83,6 +83,8 @@ def _column(series: pd.Series) -> tuple[list[Any], bool]:
     values = series.tolist()
     if _needs_cleaning(series):
         return _clean_values(values), True
+    if series.hasnans:   # NaN, NA, NaT: each written and measured as None is
+        values = [None if missing else v for v, missing in zip(values, series.isna().tolist(), strict=True)]
     return values, not any(isinstance(v, str) for v in values)
 
 
@@ -178,7 +180,7 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: Any = None) -> None
 def _put_cells(ws: Worksheet, row: int, cols: list[int], values: Iterable[Any], fmts: Iterable[Any]) -> None:
     """The cells ``values`` of one row in the columns ``cols``, each as
     :func:`_put` writes it: texts (already as :func:`_xlsx_text` leaves them),
-    ints, finite floats and ``None`` here, anything else by :func:`_put`."""
+    ints, floats and ``None`` here, anything else by :func:`_put`."""
     write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
     for col, value, fmt in zip(cols, values, fmts, strict=True):
         kind = type(value)
@@ -189,7 +191,7 @@ def _put_cells(ws: Worksheet, row: int, cols: list[int], values: Iterable[Any], 
                 write_blank(row, col, None, fmt)
         elif (kind is float or kind is int) and value - value == 0:   # finite (NaN and inf are not)
             write_number(row, col, value, fmt)
-        elif value is None:
+        elif value is None or (kind is float and value != value):   # missing: None or NaN
             if fmt is not None:
                 write_blank(row, col, None, fmt)
         else:

@@ -166,6 +166,11 @@ def _missing(v: Any) -> bool:
 
 
 def _is_number(v: Any) -> bool:
+    kind = type(v)
+    if kind is float:   # the common cases first, without pandas
+        return bool(v == v)
+    if kind is int:
+        return True
     return isinstance(v, (int, float)) and not isinstance(v, bool) and not _missing(v)
 
 
