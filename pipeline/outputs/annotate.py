@@ -13,6 +13,7 @@ comparison sheet's comments stay plain).
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections import defaultdict, deque
@@ -30,9 +31,11 @@ _NUMBER_TOKEN = re.compile(r"(?<![\d.,])\d{1,15}(?:[.,]\d{1,15}){0,5}(?![\d])")
 _PERCENT_AFTER = re.compile(r"[ \u00a0]?%")
 
 
-def _readings(token: str) -> set[float]:
+@functools.lru_cache(maxsize=4096)
+def _readings(token: str) -> frozenset[float]:
     """The numbers a written token can be: ``12,5`` (decimal comma), ``300.000``
-    (dots between thousands), ``12.5`` (a decimal dot)."""
+    (dots between thousands), ``12.5`` (a decimal dot).  Cached: the same
+    tokens (years, percentages) recur in every evidence sentence."""
     out = set()
     for candidate in (token.replace(".", "").replace(",", "."), token.replace(",", ""),
                       token.replace(",", ".") if token.count(",") + token.count(".") == 1 else token):
@@ -40,7 +43,7 @@ def _readings(token: str) -> set[float]:
             out.add(float(candidate))
         except ValueError:
             pass
-    return out
+    return frozenset(out)
 
 
 def relative_span(evidence: str, evidence_start: int, text: str, start: int, end: int) -> tuple[int, int] | None:

@@ -59,22 +59,48 @@ def _xlsx_text(value: Any) -> Any:
     return value
 
 
-def _xlsx_frame(df: pd.DataFrame) -> pd.DataFrame:
+def _needs_cleaning(series: pd.Series) -> bool:
+    """Whether a column's texts go through :func:`_xlsx_text` before they are
+    measured (object and string columns)."""
     from pandas.api.types import is_string_dtype
 
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object or is_string_dtype(out[col]):
-            out[col] = out[col].map(_xlsx_text)
-    return out
+    return bool(series.dtype == object or is_string_dtype(series))
+
+
+def _clean_values(values: list[Any]) -> list[Any]:
+    """:func:`_xlsx_text` over a column's values, calling it only on the texts
+    it changes (a control character or too long)."""
+    return [_xlsx_text(v) if isinstance(v, str) and (len(v) > _XLSX_MAX_TEXT or not v.isprintable()) else v
+            for v in values]
+
+
+def _column(series: pd.Series) -> tuple[list[Any], bool]:
+    """A column's cells, its texts cleaned by :func:`_xlsx_text` in an object
+    or string column (what is measured and written), and whether each of its
+    texts is then as :func:`_put` writes it (the column was cleaned, or holds
+    no text): the fast path of :func:`_put_cells` then writes it, else
+    :func:`_put` cell by cell."""
+    values = series.tolist()
+    if _needs_cleaning(series):
+        return _clean_values(values), True
+    if series.hasnans:   # NaN, NA, NaT: each written and measured as None is
+        values = [None if missing else v for v, missing in zip(values, series.isna().tolist(), strict=True)]
+    return values, not any(isinstance(v, str) for v in values)
 
 
 def _width(values: Iterable[Any]) -> int:
     """A column's width: its longest text (header included), capped."""
     longest = 0
+    seen: set[int | float] = set()   # numbers measured already
     for v in values:
-        if type(v) is str:  # the common case, without the checks below
+        kind = type(v)
+        if kind is str:  # the common case, without the checks below
             text = v
+        elif kind is float or kind is int:
+            if v != v or v in seen:   # NaN, or a number measured already
+                continue
+            seen.add(v)
+            text = format_number(v)
         elif v is None or _is_na(v):
             continue
         else:
@@ -82,6 +108,8 @@ def _width(values: Iterable[Any]) -> int:
         if len(text) <= longest:
             continue  # no line of it can be longer
         longest = max(longest, max((len(line) for line in text.split("\n")), default=0))
+        if longest + 2 >= XLSX_MAX_WIDTH:
+            break  # capped: no longer text can widen it
     return min(XLSX_MAX_WIDTH, max(8, longest + 2))
 
 
@@ -149,15 +177,34 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: Any = None) -> None
             ws.write_blank(row, col, None, fmt)
 
 
+def _put_cells(ws: Worksheet, row: int, cols: list[int], values: Iterable[Any], fmts: Iterable[Any]) -> None:
+    """The cells ``values`` of one row in the columns ``cols``, each as
+    :func:`_put` writes it: texts (already as :func:`_xlsx_text` leaves them),
+    ints, floats and ``None`` here, anything else by :func:`_put`."""
+    write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
+    for col, value, fmt in zip(cols, values, fmts, strict=True):
+        kind = type(value)
+        if kind is str:
+            if value:
+                write_string(row, col, value, fmt)
+            elif fmt is not None:
+                write_blank(row, col, None, fmt)
+        elif (kind is float or kind is int) and value - value == 0:   # finite (NaN and inf are not)
+            write_number(row, col, value, fmt)
+        elif value is None or (kind is float and value != value):   # missing: None or NaN
+            if fmt is not None:
+                write_blank(row, col, None, fmt)
+        else:
+            _put(ws, row, col, value, fmt)
+
+
 def _put_marked(book: _Book, ws: Worksheet, row: int, col: int, text: Any, ref: Marked | None) -> None:
     """A text cell with the number of ``ref`` in bold where it is written
     (the reader's span, else :func:`pipeline.outputs.annotate.find_value`'s,
     as the report marks it); any other cell as :func:`_put` writes it."""
-    from .xlsx_view import WrittenAt
-
     span: tuple[int, int] | None = None
     if ref is not None and isinstance(text, str) and text:
-        span = (ref.start, ref.end) if isinstance(ref, WrittenAt) else find_value(*ref, text)
+        span = find_value(*ref, text) if isinstance(ref, tuple) else (ref.start, ref.end)
     if span is None:
         _put(ws, row, col, text)
         return
@@ -178,27 +225,46 @@ def _set_widths(ws: Worksheet, widths: list[int]) -> None:
         ws.set_column_pixels(j, j, w * _PIXELS_PER_CHAR)
 
 
+def _number_formats(book: _Book, given: list[list[str | None] | tuple[()]], nrows: int) -> list[list[Any]]:
+    """Per column, the xlsxwriter format of each row's number format
+    (``None`` past the end of a column's list).  The formats are made in the
+    order the cells are written, row by row, so that they get the same
+    indexes in the workbook as when made cell by cell."""
+    made: dict[str | None, Any] = {None: None, "": None}
+    for i in range(nrows):
+        for formats in given:
+            if i < len(formats) and formats[i] not in made:
+                made[formats[i]] = book.number(formats[i])
+    return [[made[f] for f in formats[:nrows]] + [None] * (nrows - len(formats)) for formats in given]
+
+
 def _data_sheet(book: _Book, view: SheetView) -> None:
     """One table as a sheet: header row frozen, autofilter, the view's numbers
     and formats (``view.formats[header][row]``), fitted widths."""
-    clean = _xlsx_frame(view.frame)
+    frame = view.frame
     ws = book.wb.add_worksheet(view.name)
-    cols = [str(c) for c in clean.columns]
-    ncols, nrows = len(cols), len(clean)
+    cols = [str(c) for c in frame.columns]
+    ncols, nrows = len(cols), len(frame)
     for j, col in enumerate(cols):
         ws.write_string(0, j, _xlsx_text(col))
-    values = [clean[c].tolist() for c in clean.columns]
-    given = [view.formats.get(c) or () for c in cols]
+    columns = [_column(frame[c]) for c in frame.columns]
+    values = [v for v, _ in columns]
     marked = [view.marked.get(c) for c in cols]
-    for i in range(nrows):
-        for j in range(ncols):
-            refs = marked[j]
-            if refs is not None:
-                _put_marked(book, ws, i + 1, j, values[j][i], refs[i])
-                continue
-            formats = given[j]
-            fmt = book.number(formats[i]) if i < len(formats) else None
-            _put(ws, i + 1, j, values[j][i], fmt)
+    given = [view.formats.get(c) or () if refs is None else () for c, refs in zip(cols, marked, strict=True)]
+    fmts = _number_formats(book, given, nrows)
+    # the cells: the plain ones of a row by the fast path, those that it cannot
+    # write (a text to clean in a column not cleaned) and the marked ones apart
+    plain = [j for j in range(ncols) if marked[j] is None and columns[j][1]]
+    other = [j for j in range(ncols) if marked[j] is None and not columns[j][1]]
+    rich = [(j, values[j], refs) for j, refs in enumerate(marked) if refs is not None]
+    plain_rows = zip(*(values[j] for j in plain), strict=True) if plain else iter([()] * nrows)
+    plain_fmts = zip(*(fmts[j] for j in plain), strict=True) if plain else iter([()] * nrows)
+    for i, (row_values, row_fmts) in enumerate(zip(plain_rows, plain_fmts, strict=True)):
+        _put_cells(ws, i + 1, plain, row_values, row_fmts)
+        for j in other:
+            _put(ws, i + 1, j, values[j][i], fmts[j][i])
+        for j, texts, refs in rich:
+            _put_marked(book, ws, i + 1, j, texts[i], refs[i])
     ws.freeze_panes(1, 0)
     if ncols:
         ws.autofilter(0, 0, nrows, ncols - 1)
@@ -215,7 +281,7 @@ def _comparison_sheet(book: _Book, view: ComparisonView) -> None:
     """The comparison, with three header rows above it (province, province
     since 2025, level) grouping the document columns, numbers as numbers and
     the evidence of every value in the cell's comment."""
-    df = _xlsx_frame(view.frame)
+    df = view.frame
     ws = book.wb.add_worksheet(view.name)
     cols = [str(c) for c in df.columns]
     top = len(view.header_titles)
@@ -250,7 +316,7 @@ def _comparison_sheet(book: _Book, view: ComparisonView) -> None:
         is_base = j >= nkeys and baseline[j - nkeys]
         ws.write_string(header_row, j, _xlsx_text(col), book.fmt(**fill) if is_base else None)
 
-    columns = [df[c].tolist() for c in df.columns]
+    columns = [_column(df[c])[0] for c in df.columns]
     for pos in range(nrows):
         row = header_row + 1 + pos
         for j, col in enumerate(cols):

@@ -34,6 +34,7 @@ What the reader gets:
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -166,6 +167,11 @@ def _missing(v: Any) -> bool:
 
 
 def _is_number(v: Any) -> bool:
+    kind = type(v)
+    if kind is float:   # the common cases first, without pandas
+        return bool(v == v)
+    if kind is int:
+        return True
     return isinstance(v, (int, float)) and not isinstance(v, bool) and not _missing(v)
 
 
@@ -239,6 +245,7 @@ def differences_view(diffs: pd.DataFrame, L: Labels, *, national: Mapping[str, b
         if c in ("value", "baseline_value"):
             columns.append(f"{c}_max")
     out_rows, at_most, base_units = [], [], []
+    label = functools.lru_cache(maxsize=None)(L.column_label)   # a few columns, named once each
     for r in rows:
         row = dict(r)
         low_at_most = False
@@ -251,8 +258,8 @@ def differences_view(diffs: pd.DataFrame, L: Labels, *, national: Mapping[str, b
             else:
                 row[f"{col}_max"] = None
         row["status"] = L.status(r.get("status"), national=bool(national.get(str(r.get("baseline")))))
-        row["baseline"] = L.column_label(r.get("baseline")) if isinstance(r.get("baseline"), str) else r.get("baseline")
-        row["document"] = L.column_label(r.get("document"))
+        row["baseline"] = label(r.get("baseline")) if isinstance(r.get("baseline"), str) else r.get("baseline")
+        row["document"] = label(r["document"]) if isinstance(r.get("document"), str) else L.column_label(r.get("document"))
         at_most.append(low_at_most)
         base_units.append(None if r.get("status") == "different unit" else r.get("unit"))
         out_rows.append(row)

@@ -443,3 +443,52 @@ def test_xlsx_evidence_cells_keep_their_text(written: Path):
     expected = [t.evidence.text.replace("\x0b", "") for r in sorted(records(), key=lambda r: r.doc_id)
                 for t in r.targets]
     assert sorted(texts) == sorted(expected)
+
+
+def test_xlsx_data_sheet_writes_every_kind_of_cell_as_one_put_each():
+    """The data sheets write a row's plain cells by a fast path: each cell
+    must come out as :func:`pipeline.outputs.xlsx._put` alone writes it
+    (texts cleaned, empty texts and missing values blank or formatted
+    blanks, booleans, numbers, infinities as text, other objects as text),
+    whatever the column's dtype."""
+    import datetime
+
+    from pandas.api.types import is_string_dtype
+
+    from pipeline.outputs.xlsx import _Book, _data_sheet, _put, _xlsx_text
+    from pipeline.outputs.xlsx_view import SheetView
+
+    frame = pd.DataFrame({
+        "text": ["a", "", None, "x\x01y", "\x02", "=1+1", float("nan"), "z" * 40000],
+        "mixed": [1, 2.5, True, None, float("inf"), datetime.date(2024, 1, 2), pd.NA, "t"],
+        "floats": [1.0, float("nan"), float("-inf"), 0.25, -0.0, 1e20, 3.0, float("inf")],
+        "ints": pd.array([1, None, 3, 4, None, 6, 7, 8], dtype="Int64"),
+        "cat": pd.Categorical(["p", "q\x03", None, "p", "", "q\x03", "r", "p"]),
+        "bools": [True, False, True, False, True, False, True, False],
+    })
+    formats = {"floats": ["0%", None, "0", "0.0##%", "0", None, '"≤"0', "0"], "ints": ["0"] * 8,
+               "text": ["0"] * 4}
+    buf = io.BytesIO()
+    book = _Book(buf)
+    _data_sheet(book, SheetView("fast", frame, formats))
+    ws = book.wb.add_worksheet("each")   # the same cells, one _put each
+    for j, col in enumerate(frame.columns):
+        ws.write_string(0, j, col)
+    for i in range(len(frame)):
+        for j, col in enumerate(frame.columns):
+            given = formats.get(col, [])
+            value = frame[col].tolist()[i]   # as the writer has always taken them
+            cleaned = frame[col].dtype == object or is_string_dtype(frame[col])   # as measured, too
+            _put(ws, i + 1, j, _xlsx_text(value) if cleaned else value,
+                 book.number(given[i]) if i < len(given) else None)
+    book.wb.close()
+    wb = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))
+
+    def cells(ws):
+        return [[(c.value, c.data_type, c.number_format) for c in row] for row in ws.iter_rows()]
+
+    fast, each = cells(wb["fast"]), cells(wb["each"])
+    assert len(fast) == len(frame) + 1
+    assert fast == each
+    assert fast[2][0] == (None, "n", "0")   # an empty text in a formatted column: a formatted blank
+    assert fast[4][0][0] == "xy" and fast[1][1][0] == 1 and fast[3][1][0] is True and fast[5][1][0] == "inf"
