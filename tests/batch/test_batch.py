@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import batch, cli
+import pipeline.batch.pool  # noqa: F401  (batch.pool, imported by run_batch when first needed)
 from pipeline import rules as rules_mod
 from pipeline.outputs.tables import OUTPUT_FILES
 from pipeline.models import DocumentRecord
