@@ -335,6 +335,24 @@ def test_extract_with_unknown_baseline_is_a_usage_error(tmp_path, capsys):
     assert "--baseline nope" in capsys.readouterr().err
 
 
+def test_the_program_is_main_then_its_objects_frozen_for_a_quick_exit(monkeypatch):
+    """``python -m pipeline`` runs cli.run: main's exit status, and the objects
+    left frozen (gc.freeze) so that the interpreter's exit skips walking them."""
+    import gc
+
+    from pipeline import cli
+
+    monkeypatch.setattr(cli, "main", lambda: 3)
+    assert gc.get_freeze_count() == 0
+    try:
+        assert cli.run() == 3
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    main_py = (Path(cli.__file__).parent / "__main__.py").read_text(encoding="utf-8")
+    assert "sys.exit(run())" in main_py
+
+
 # --------------------------------------------------------------------------
 # Usage, write failures, internal errors (issue 9)
 # --------------------------------------------------------------------------
