@@ -415,6 +415,29 @@ def test_a_batch_runs_in_worker_processes_even_with_jobs_1_and_a_single_file_doe
     assert batch._isolate_by_default(None) and not batch._isolate_by_default(fake_extract)
 
 
+def test_the_workers_exit_after_the_batch_without_being_waited_for(tmp_path: Path):
+    """The pool is closed without waiting for its workers' interpreters to tear
+    down; they are told to stop, and do, by themselves."""
+    files = make_docs(tmp_path / "docs", n=4)
+    res = batch.run_batch(files, max_bytes=10**6, jobs=2, extractor=reports_pid, isolate=True)
+    pids = {r.extra["pid"] for r in res.records}
+    assert pids and os.getpid() not in pids
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        alive = set()
+        for pid in pids:
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][:1]
+            except OSError:
+                continue
+            if state != "Z":  # a zombie has exited; the executor's thread reaps it
+                alive.add(pid)
+        if not alive:
+            break
+        time.sleep(0.05)
+    assert not alive, f"worker processes still running: {sorted(alive)}"
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_file_over_its_time_or_memory_budget_is_one_error_record_and_the_batch_goes_on(
         tmp_path: Path, jobs: int, caplog):
