@@ -357,7 +357,12 @@ def run() -> int:
     that the interpreter's exit does not walk them all once more (0.2-0.5 s
     after a run that loaded spaCy and pandas, 0.04 s frozen).  The exit
     handlers still run (logs flushed, worker processes reaped).  Not for a
-    caller that goes on running: that one calls :func:`main`."""
+    caller that goes on running: that one calls :func:`main`.
+
+    OpenBLAS gets one thread (``OPENBLAS_NUM_THREADS``, unless set): numpy
+    comes with spaCy and pandas, and its threads spin at start for ~0.1 s of
+    CPU, for no linear algebra (as in the workers, :mod:`pipeline.batch.worker`)."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     code = main()
     import gc
 

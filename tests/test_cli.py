@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -343,10 +344,13 @@ def test_the_program_is_main_then_its_objects_frozen_for_a_quick_exit(monkeypatc
     from pipeline import cli
 
     monkeypatch.setattr(cli, "main", lambda: 3)
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "")  # so that the run's setting is undone after the test
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS")
     assert gc.get_freeze_count() == 0
     try:
         assert cli.run() == 3
         assert gc.get_freeze_count() > 0
+        assert os.environ["OPENBLAS_NUM_THREADS"] == "1"  # numpy's threads: one (no linear algebra here)
     finally:
         gc.unfreeze()
     main_py = (Path(cli.__file__).parent / "__main__.py").read_text(encoding="utf-8")

@@ -415,6 +415,24 @@ def test_a_batch_runs_in_worker_processes_even_with_jobs_1_and_a_single_file_doe
     assert batch._isolate_by_default(None) and not batch._isolate_by_default(fake_extract)
 
 
+def reports_blas_threads(path, *, max_bytes=0) -> DocumentRecord:  # noqa: ARG001 - the extractor's signature
+    rec = fake_extract(path)
+    rec.extra["blas"] = os.environ.get("OPENBLAS_NUM_THREADS")
+    return rec
+
+
+@pytest.mark.parametrize("given", [None, "3"])
+def test_a_worker_gives_openblas_one_thread_unless_the_user_said(tmp_path: Path, monkeypatch, given):
+    if given is None:
+        monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("OPENBLAS_NUM_THREADS", given)
+    files = make_docs(tmp_path / "docs", n=2)
+    res = batch.run_batch(files, max_bytes=10**6, extractor=reports_blas_threads, isolate=True)
+    assert [r.extra["blas"] for r in res.records] == [given or "1"] * 2
+    assert os.environ.get("OPENBLAS_NUM_THREADS") == given  # the parent's own setting is left alone
+
+
 def test_the_workers_exit_after_the_batch_without_being_waited_for(tmp_path: Path):
     """The pool is closed without waiting for its workers' interpreters to tear
     down; they are told to stop, and do, by themselves."""
