@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -333,6 +334,27 @@ def test_extract_with_unknown_baseline_is_a_usage_error(tmp_path, capsys):
     corpus = Path(__file__).resolve().parent.parent / "corpus"
     assert main(["extract", str(corpus), "--out", str(tmp_path / "o"), "--quiet", "--baseline", "nope"]) == 2
     assert "--baseline nope" in capsys.readouterr().err
+
+
+def test_the_program_is_main_then_its_objects_frozen_for_a_quick_exit(monkeypatch):
+    """``python -m pipeline`` runs cli.run: main's exit status, and the objects
+    left frozen (gc.freeze) so that the interpreter's exit skips walking them."""
+    import gc
+
+    from pipeline import cli
+
+    monkeypatch.setattr(cli, "main", lambda: 3)
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "")  # so that the run's setting is undone after the test
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS")
+    assert gc.get_freeze_count() == 0
+    try:
+        assert cli.run() == 3
+        assert gc.get_freeze_count() > 0
+        assert os.environ["OPENBLAS_NUM_THREADS"] == "1"  # numpy's threads: one (no linear algebra here)
+    finally:
+        gc.unfreeze()
+    main_py = (Path(cli.__file__).parent / "__main__.py").read_text(encoding="utf-8")
+    assert "sys.exit(run())" in main_py
 
 
 # --------------------------------------------------------------------------

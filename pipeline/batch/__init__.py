@@ -43,7 +43,6 @@ from collections.abc import Callable, Sequence
 from ..store import Store, fingerprint, from_payload, storable, to_payload
 from . import records, worker
 from .budget import DEFAULT_BUDGET, DEFAULT_FILE_TIMEOUT, DEFAULT_MAX_MEMORY, DEFAULT_PAGE_TIMEOUT, NO_LIMITS, Budget
-from .pool import WorkersCannotStart, run_parallel
 from .records import Extractor, default_extractor, file_sha256, is_default, safe_extract
 
 if TYPE_CHECKING:
@@ -116,6 +115,7 @@ def run_batch(files: Sequence[Path], *, max_bytes: int, jobs: int = 1, store: St
     start = time.perf_counter()
     files = [Path(f) for f in files]
     payloads: list[str | None] = [None] * len(files)
+    parsed: list[DocumentRecord | None] = [None] * len(files)  # read back once, when finished
     result = BatchResult(records=[])
     fp = fingerprint(max_bytes) if store is not None else ""
 
@@ -140,7 +140,7 @@ def run_batch(files: Sequence[Path], *, max_bytes: int, jobs: int = 1, store: St
         if store is not None and storable(rec):
             store.put_payload(rec.source, rec.sha256, fp, rec.doc_id, payload)
             result.stored += 1
-        payloads[i] = payload
+        payloads[i], parsed[i] = payload, rec
         result.extracted += 1
         log.debug("%s: %d targets, %d references", files[i], len(rec.targets), len(rec.references))
         if progress:
@@ -151,6 +151,8 @@ def run_batch(files: Sequence[Path], *, max_bytes: int, jobs: int = 1, store: St
     if isolate is None:
         isolate = _isolate_by_default(extractor)
     if (jobs > 1 or isolate) and len(todo_paths) > 1:
+        from .pool import WorkersCannotStart, run_parallel  # not for one file (multiprocessing: ~10 ms)
+
         try:
             run_parallel(todo_paths, jobs, max_bytes, extractor, done, result.crashed, budget,
                          [shas[i] for i in todo])
@@ -166,7 +168,8 @@ def run_batch(files: Sequence[Path], *, max_bytes: int, jobs: int = 1, store: St
             done(k, to_payload(safe_extract(extract, todo_paths[k], max_bytes,
                                             shas[todo[k]] if default else None)))
 
-    result.records = [from_payload(p) for p in payloads if p is not None]
+    result.records = [rec if rec is not None else from_payload(p)
+                      for p, rec in zip(payloads, parsed, strict=True) if p is not None]
     assert len(result.records) == len(files)
     result.seconds = time.perf_counter() - start
     return result

@@ -10,7 +10,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .names import _akey, _keys, _rule_data, modernize
 
@@ -190,7 +190,21 @@ def _raw() -> tuple[dict[str, Any], list[tuple[Any, ...]], list[tuple[Any, ...]]
 
 @functools.lru_cache(maxsize=1)
 def _gazetteer() -> _Gazetteer:
-    """Provinces and districts (communes are built on first use)."""
+    """Provinces and districts (communes are built on first use): read from
+    the disk cache when its key matches (:func:`_cache_key`), else built
+    from the package data and written there."""
+    path = _cache_path()
+    if path is not None:
+        cached = _read_cache(path)
+        if cached is not None:
+            return cached
+    g = _build_gazetteer()
+    if path is not None:
+        _write_cache(path, g)
+    return g
+
+
+def _build_gazetteer() -> _Gazetteer:
     conv, legacy, new = _raw()
     renames = _rule_data()[2]
     names_2025 = {pk: modernize(ps) for pk, ps, *_ in new}
@@ -230,6 +244,124 @@ def _gazetteer() -> _Gazetteer:
     return _Gazetteer(provinces=provinces, by_name={p.name: k for k, p in provinces.items()},
                       prov_index=prov_index, districts=districts, dist_index=dist_index,
                       old_to_new=old_to_new, names_2025=names_2025)
+
+
+# --------------------------------------------------------------------------
+# The built gazetteer, cached on disk
+# --------------------------------------------------------------------------
+#
+# Building the provinces and districts (reading the package's SQLite and JSON,
+# keying ~700 names, ~60 ms) is done once per key, in every process otherwise:
+# the command, and each worker of a batch.  The cache is a JSON file (plain
+# data, nothing executed on reading) under the project's cache directory
+# (:func:`pipeline.rules.cache_dir`, ``$CHITIEU_CACHE_DIR``, ``off`` for none),
+# named by a fingerprint of everything the build reads: this module's and
+# :mod:`.names`'s source, ``rules/places.yaml`` and the shared fragments (the
+# renames), and the package's data files (path, size and modification time:
+# hashing the 7 MB database would cost a fifth of what the cache saves).  A
+# file that cannot be read or does not hold what is expected is ignored and
+# the gazetteer built again; a cache that cannot be written only means
+# building next time.
+
+_CACHE_FORMAT = "gazetteer-1"
+
+
+def _cache_key() -> str:
+    from .. import rules
+
+    data = _package_data_dir()
+    stamps = []
+    for name in ("dataset.db", "converter_2025.json"):
+        st = (data / name).stat()
+        stamps.append(f"{(data / name).resolve()}:{st.st_size}:{st.st_mtime_ns}")
+    here = Path(__file__).resolve().parent
+    sources = [(here / n).read_bytes() for n in ("gazetteer.py", "names.py")]
+    rule_files = [(rules.RULES_DIR / n).read_bytes() for n in ("places.yaml", "fragments.yaml")]
+    return rules.fingerprint(_CACHE_FORMAT, *stamps, *sources, *rule_files)
+
+
+def _cache_path() -> Path | None:
+    from .. import rules
+
+    base = rules.cache_dir()
+    if base is None:
+        return None
+    try:
+        key = _cache_key()
+    except OSError:  # a file of the key cannot be read: build, do not cache
+        return None
+    return base / "gazetteer" / f"{key[:40]}.json"
+
+
+def _to_json(g: _Gazetteer) -> dict[str, Any]:
+    dists = list(g.districts.values())
+    number = {id(d): i for i, d in enumerate(dists)}
+
+    def index(idx: _Index[Any], item: Callable[[Any], Any]) -> dict[str, dict[str, list[Any]]]:
+        return {level: {k: sorted(item(x) for x in v) for k, v in getattr(idx, level).items()}
+                for level in ("exact", "ascii", "folded", "alias")}
+
+    return {
+        "format": _CACHE_FORMAT,
+        "provinces": [[p.key, p.name, p.central, p.name_2025] for p in g.provinces.values()],
+        "districts": [[d.pkey, d.key, d.name, d.kind, sorted(d.kinds)] for d in dists],
+        "prov_index": index(g.prov_index, lambda k: k),
+        "dist_index": index(g.dist_index, lambda d: number[id(d)]),
+        "old_to_new": g.old_to_new,
+        "names_2025": g.names_2025,
+    }
+
+
+def _from_json(data: dict[str, Any]) -> _Gazetteer:
+    if data.get("format") != _CACHE_FORMAT:
+        raise ValueError("not a gazetteer cache of this format")
+    provinces = {k: _Prov(key=k, name=n, central=bool(c), name_2025=n25) for k, n, c, n25 in data["provinces"]}
+    dists = [_Dist(pkey=pk, key=k, name=n, kind=kind, kinds=frozenset(kinds))
+             for pk, k, n, kind, kinds in data["districts"]]
+
+    def index(raw: dict[str, dict[str, list[Any]]], item: Callable[[Any], Any]) -> _Index[Any]:
+        idx: _Index[Any] = _Index()
+        for level in ("exact", "ascii", "folded", "alias"):
+            setattr(idx, level, {k: {item(x) for x in v} for k, v in raw[level].items()})
+        return idx
+
+    return _Gazetteer(provinces=provinces, by_name={p.name: k for k, p in provinces.items()},
+                      prov_index=index(data["prov_index"], str),
+                      districts={(d.pkey, d.key): d for d in dists},
+                      dist_index=index(data["dist_index"], dists.__getitem__),
+                      old_to_new=dict(data["old_to_new"]), names_2025=dict(data["names_2025"]))
+
+
+def _read_cache(path: Path) -> _Gazetteer | None:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return _from_json(json.load(fh))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):  # a damaged file: build again
+        return None
+
+
+def _write_cache(path: Path, g: _Gazetteer) -> None:
+    """Best effort, atomic (a temporary file renamed), so a reader never sees half a file."""
+    import os
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(_to_json(g), fh, ensure_ascii=False, separators=(",", ":"))
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    except OSError:
+        pass
 
 
 def _split_old_key(k: str) -> tuple[str, str]:

@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import batch, cli
+import pipeline.batch.pool  # noqa: F401  (batch.pool, imported by run_batch when first needed)
 from pipeline import rules as rules_mod
 from pipeline.outputs.tables import OUTPUT_FILES
 from pipeline.models import DocumentRecord
@@ -412,6 +413,47 @@ def test_a_batch_runs_in_worker_processes_even_with_jobs_1_and_a_single_file_doe
     one = batch.run_batch(files[:1], max_bytes=10**6, extractor=reports_pid, isolate=True)
     assert one.records[0].extra["pid"] == os.getpid()
     assert batch._isolate_by_default(None) and not batch._isolate_by_default(fake_extract)
+
+
+def reports_blas_threads(path, *, max_bytes=0) -> DocumentRecord:  # noqa: ARG001 - the extractor's signature
+    rec = fake_extract(path)
+    rec.extra["blas"] = os.environ.get("OPENBLAS_NUM_THREADS")
+    return rec
+
+
+@pytest.mark.parametrize("given", [None, "3"])
+def test_a_worker_gives_openblas_one_thread_unless_the_user_said(tmp_path: Path, monkeypatch, given):
+    if given is None:
+        monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("OPENBLAS_NUM_THREADS", given)
+    files = make_docs(tmp_path / "docs", n=2)
+    res = batch.run_batch(files, max_bytes=10**6, extractor=reports_blas_threads, isolate=True)
+    assert [r.extra["blas"] for r in res.records] == [given or "1"] * 2
+    assert os.environ.get("OPENBLAS_NUM_THREADS") == given  # the parent's own setting is left alone
+
+
+def test_the_workers_exit_after_the_batch_without_being_waited_for(tmp_path: Path):
+    """The pool is closed without waiting for its workers' interpreters to tear
+    down; they are told to stop, and do, by themselves."""
+    files = make_docs(tmp_path / "docs", n=4)
+    res = batch.run_batch(files, max_bytes=10**6, jobs=2, extractor=reports_pid, isolate=True)
+    pids = {r.extra["pid"] for r in res.records}
+    assert pids and os.getpid() not in pids
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        alive = set()
+        for pid in pids:
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][:1]
+            except OSError:
+                continue
+            if state != "Z":  # a zombie has exited; the executor's thread reaps it
+                alive.add(pid)
+        if not alive:
+            break
+        time.sleep(0.05)
+    assert not alive, f"worker processes still running: {sorted(alive)}"
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

@@ -336,3 +336,74 @@ def test_build_is_fast_and_offline():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert float(out.stdout.strip()) < 1.0
+
+
+# --------------------------------------------------------------- the built gazetteer, cached on disk
+
+@pytest.fixture
+def gazetteer_cache(tmp_path, monkeypatch):
+    """A cache directory of the test's own; the in-memory gazetteer forgotten around the test."""
+    from pipeline.places import gazetteer
+
+    monkeypatch.setenv(rules.CACHE_DIR_ENV, str(tmp_path / "cache"))
+    gazetteer._gazetteer.cache_clear()
+    yield gazetteer
+    gazetteer._gazetteer.cache_clear()
+
+
+def _cached_files(tmp_path):
+    d = tmp_path / "cache" / "gazetteer"
+    return sorted(d.iterdir()) if d.exists() else []
+
+
+def test_gazetteer_read_from_its_cache_is_the_built_one(gazetteer_cache, tmp_path, monkeypatch):
+    built = gazetteer_cache._build_gazetteer()
+    first = gazetteer_cache._gazetteer()          # builds it and writes the cache
+    [path] = _cached_files(tmp_path)
+    gazetteer_cache._gazetteer.cache_clear()
+
+    def no_build():
+        raise AssertionError("built again although the cache holds it")
+
+    monkeypatch.setattr(gazetteer_cache, "_build_gazetteer", no_build)
+    again = gazetteer_cache._gazetteer()          # read back from the cache
+    assert again is not first
+    assert gazetteer_cache._to_json(again) == gazetteer_cache._to_json(built) == gazetteer_cache._to_json(first)
+    assert again.by_name == built.by_name
+    # one object per district: the indexes hold the very objects of ``districts``
+    ids = {id(d) for d in again.districts.values()}
+    for level in ("exact", "ascii", "folded", "alias"):
+        for found in getattr(again.dist_index, level).values():
+            assert {id(d) for d in found} <= ids
+    assert resolve_district("Ngô Quyền", "Hải Phòng") == P("Hải Phòng", "Ngô Quyền")
+    assert path.read_text(encoding="utf-8").startswith('{"format":"gazetteer-1"')
+
+
+def test_gazetteer_damaged_cache_is_built_again(gazetteer_cache, tmp_path):
+    gazetteer_cache._gazetteer()
+    [path] = _cached_files(tmp_path)
+    for damage in ('{"format":"gazetteer-1","provinces":[[1]]}', "{not json", '{"format":"other"}'):
+        path.write_text(damage, encoding="utf-8")
+        gazetteer_cache._gazetteer.cache_clear()
+        g = gazetteer_cache._gazetteer()
+        assert len(g.provinces) == 63 and canonical_province("Hải Phòng") == "Hải Phòng"
+
+
+def test_gazetteer_cache_off_writes_nothing(gazetteer_cache, tmp_path, monkeypatch):
+    monkeypatch.setenv(rules.CACHE_DIR_ENV, "off")
+    assert gazetteer_cache._cache_path() is None
+    assert len(gazetteer_cache._gazetteer().provinces) == 63
+    assert _cached_files(tmp_path) == []
+
+
+def test_gazetteer_cache_key_follows_the_place_rules(gazetteer_cache, tmp_path, monkeypatch):
+    """Another rules/places.yaml (its renames feed the build) is another cache file."""
+    before = gazetteer_cache._cache_path()
+    d = tmp_path / "rules"
+    d.mkdir()
+    for name in ("places.yaml", "fragments.yaml"):
+        (d / name).write_bytes((rules.RULES_DIR / name).read_bytes())
+    monkeypatch.setattr(rules, "RULES_DIR", d)
+    assert gazetteer_cache._cache_path() == before
+    (d / "places.yaml").write_bytes((d / "places.yaml").read_bytes() + b"\n# edited\n")
+    assert gazetteer_cache._cache_path() != before
