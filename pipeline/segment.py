@@ -37,6 +37,7 @@ _MARKERS: list[tuple[regex.Pattern[str], float]] = [
 ]
 INTRO_LEVEL = 5.5      # an unnumbered paragraph ending with ':' introduces a list
 PARAGRAPH_LEVEL = 99.0
+_SENTENCE_BREAK = regex.compile(r"[.!?…]\s+\S")   # a block without one is one sentence
 
 
 @dataclass
@@ -133,7 +134,7 @@ def segment(flow: str, with_sentences: bool = True) -> Segmented:
 def split_sentences(flow: str, block: Block) -> list[tuple[int, int]]:
     """Sentence spans (offsets in ``flow``) of one block, via underthesea."""
     text = flow[block.start:block.end]
-    if len(text) < 40 or not regex.search(r"[.!?…]\s+\S", text):
+    if len(text) < 40 or not _SENTENCE_BREAK.search(text):
         return [(block.start, block.end)]
     pieces = _sent_tokenize()(text)
     spans: list[tuple[int, int]] = []

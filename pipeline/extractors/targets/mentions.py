@@ -8,6 +8,8 @@ import regex
 
 from .common import PREFIX_REACH, _p
 
+_GROUPED = regex.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")   # 1.200.000,5: dots group thousands
+
 
 @dataclass(slots=True)
 class Mention:
@@ -26,7 +28,7 @@ class Mention:
 
 def _num(s: str) -> float | None:
     s = s.strip()
-    if regex.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", s):
+    if _GROUPED.fullmatch(s):
         s = s.replace(".", "").replace(",", ".")
     else:
         s = s.replace(",", ".")
