@@ -8,6 +8,7 @@ import regex
 
 from .common import PREFIX_REACH, _p
 
+_PAREN = regex.compile(r"[()]")
 _GROUPED = regex.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")   # 1.200.000,5: dots group thousands
 
 
@@ -43,7 +44,8 @@ def _paren_spans(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     out = []
     depth = 0
     open_at = -1
-    for i in range(start, end):
+    for pm in _PAREN.finditer(text, start, end):   # only the brackets: not a step per character
+        i = pm.start()
         c = text[i]
         if c == "(":
             if depth == 0:

@@ -58,6 +58,7 @@ _AT_MOST_REACH = 30      # the words before a value that may say it is a ceiling
 _OBLIGATION_REACH = 80   # the words before an undated value that may make it a procedural rule
 _NOTE_REACH = 40         # the text each side of an undated value quoted in its warning
 _DIGIT = regex.compile(r"\d")
+_SEGMENT_SIGN = regex.compile(r"[()“”\";]")   # what _split_segments reads: brackets, quotes, ';'
 #: The fallback tier and indicator lists, shared by every slot that takes them
 #: (a 1 MB line of values makes 100k slots; nothing changes a slot's lists).
 _ALL: list[Tier] = ["all"]
@@ -146,7 +147,8 @@ def _split_segments(flow: str, s: int, e: int) -> list[tuple[int, int]]:
     depth = 0
     inq = False
     last = s
-    for i in range(s, e):
+    for sm in _SEGMENT_SIGN.finditer(flow, s, e):   # only the signs it reads: not a step per character
+        i = sm.start()
         c = flow[i]
         if c == "(":
             depth += 1
