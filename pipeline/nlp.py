@@ -67,6 +67,12 @@ def make_doc(text: str) -> Doc:
     """A spaCy ``Doc`` whose ``.text`` is ``text`` (syllable tokens)."""
     from spacy.tokens import Doc
 
+    words, spaces = _syllables(text)
+    return Doc(_nlp().vocab, words=words, spaces=spaces)
+
+
+def _syllables(text: str) -> tuple[list[str], list[bool]]:
+    """The words and spaces of :func:`make_doc`'s ``Doc`` of ``text``."""
     words: list[str] = []
     spaces: list[bool] = []
     pos = 0
@@ -96,7 +102,7 @@ def make_doc(text: str) -> Doc:
     # a Doc's text is its words, each followed by a space where spaces[i] says so
     assert "".join(w + " " if sp else w for w, sp in zip(words, spaces, strict=True)) == text, \
         "syllable Doc must reproduce the text exactly"
-    return Doc(_nlp().vocab, words=words, spaces=spaces)
+    return words, spaces
 
 
 @functools.lru_cache(maxsize=1)
@@ -127,28 +133,10 @@ def _anchor_words() -> regex.Pattern[str] | None:
     text whose lower case is ``w``, so ``w`` is in the text's lower case.
     None when some pattern has no such token: then every text is matched.
     """
-    words: set[str] = set()
-    for rule in tier_rules().values():
-        if rule.get("tier") == "none":
-            continue
-        for pattern in rule.get("tokens", []):
-            anchor = None
-            for tok in pattern:
-                if tok.get("OP", "+") != "+":
-                    continue
-                for key in ("LOWER", "ORTH", "TEXT"):
-                    val = tok.get(key)
-                    if isinstance(val, str):
-                        anchor = [val]
-                    elif isinstance(val, dict) and set(val) == {"IN"}:
-                        anchor = list(val["IN"])
-                    if anchor:
-                        break
-                if anchor:
-                    break
-            if not anchor:
-                return None
-            words.update(w.lower() for w in anchor)
+    reach = _anchor_reach()
+    if reach is None:
+        return None
+    words = set(reach)
     # a word of letters is a whole token: a maximal run of the token characters
     # (as _TOKEN cuts them); anything else may sit anywhere
     ordered = sorted(words, key=len, reverse=True)
@@ -159,6 +147,65 @@ def _anchor_words() -> regex.Pattern[str] | None:
         parts.append(r"(?<![\p{L}\p{M}\p{N}])(?:" + "|".join(whole) + r")(?![\p{L}\p{M}\p{N}])")
     parts.extend(loose)
     return regex.compile("|".join(parts))
+
+
+@functools.lru_cache(maxsize=1)
+def _anchor_reach() -> dict[str, tuple[int, int]] | None:
+    """The anchor words of :func:`_anchor_words`, each with how many tokens a
+    match anchored on it may reach before and after it.
+
+    The anchor of a pattern is its first token that must be there (no ``OP``,
+    or ``+``) and names its words: a match starts at most as many tokens
+    before its anchor as the pattern has before it, and ends at most the rest
+    of the pattern after it.  None when some tier pattern has no anchor.
+    """
+    reach: dict[str, tuple[int, int]] = {}
+    for rule in tier_rules().values():
+        if rule.get("tier") == "none":
+            continue
+        for pattern in rule.get("tokens", []):
+            found = _anchor(pattern)
+            if found is None:
+                return None
+            at, anchor = found
+            for w in anchor:
+                before, after = reach.get(w.lower(), (0, 0))
+                reach[w.lower()] = (max(before, at), max(after, len(pattern) - at - 1))
+    return reach
+
+
+def _anchor(pattern: list[dict[str, Any]]) -> tuple[int, list[str]] | None:
+    """The index and the words of a pattern's anchor token, or None."""
+    for at, tok in enumerate(pattern):
+        if tok.get("OP", "+") != "+":
+            continue
+        for key in ("LOWER", "ORTH", "TEXT"):
+            val = tok.get(key)
+            if isinstance(val, str) and val:
+                return at, [val]
+            if isinstance(val, dict) and set(val) == {"IN"} and val["IN"]:
+                return at, list(val["IN"])
+    return None
+
+
+#: the token attributes a pattern may test for :func:`find_tiers` to match it
+#: window by window: each depends on the token's own text only
+_LOCAL_ATTRS = frozenset({"LOWER", "ORTH", "TEXT", "IS_ALPHA", "OP"})
+
+
+@functools.lru_cache(maxsize=1)
+def _longest_pattern() -> int | None:
+    """The most tokens any tier pattern (``not_a_tier`` too) can match, or None
+    when some pattern is unbounded (an ``OP`` other than ``?``) or tests more
+    than the token's own text."""
+    longest = 0
+    for rule in tier_rules().values():
+        for pattern in rule.get("tokens", []):
+            for tok in pattern:
+                if not set(tok) <= _LOCAL_ATTRS or tok.get("OP", "?") != "?":
+                    return None
+            longest = max(longest, len(pattern))
+    return longest
 
 
 def may_have_tiers(text: str) -> bool:
@@ -180,14 +227,87 @@ def find_tiers(text: str, doc: Doc | None = None) -> list[TierSpan]:
         spelled = respell(text)
         if not may_have_tiers(spelled):
             return []
-        return _match(make_doc(spelled), text)
+        return _match_windows(spelled, text)
     return _match(doc)
 
 
-def _match(doc: Doc, text: str | None = None) -> list[TierSpan]:
+def _match_windows(spelled: str, text: str) -> list[TierSpan]:
+    """:func:`_match` of ``make_doc(spelled)``, running the ``Matcher`` only on
+    the stretches of tokens around the words a tier match must hold.
+
+    spaCy's ``Matcher`` tries every pattern at every token.  A tier match
+    holds an anchor token and reaches a known number of tokens each side of
+    it (:func:`_anchor_reach`); every match is at most ``L`` tokens long
+    (:func:`_longest_pattern`).  The patterns test only a token's own text,
+    so in a window of tokens the Matcher finds exactly the matches of the
+    whole text that lie inside it.  ``filter_spans`` resolves a match against
+    the matches it overlaps, transitively; so a window reaches ``L - 1``
+    tokens past the tier matches of its anchors, and is kept only when none
+    of the matches in it reaches into those outer ``L - 1`` tokens (where a
+    match across its edge could overlap it) — else it is widened (doubled)
+    and matched again.  Every other match of the text overlaps no window's
+    matches and names no tier (``not_a_tier``), so it would yield nothing.
+    """
+    longest, reach = _longest_pattern(), _anchor_reach()
+    if longest is None or reach is None:
+        return _match(make_doc(spelled), text)
+    from spacy.tokens import Doc
+
+    words, spaces = _syllables(spelled)
+    n = len(words)
+    margin = longest - 1
+    wanted: list[tuple[int, int]] = []
+    for i, w in enumerate(words):
+        r = reach.get(w.lower())
+        if r is not None:
+            wanted.append((max(0, i - r[0] - margin), min(n, i + r[1] + 1 + margin)))
+    vocab, matcher = _nlp().vocab, _matcher()
+    found: dict[tuple[int, int], tuple[Doc, list[tuple[int, int, int]]]] = {}
+    while True:
+        windows = _merged(wanted)
+        wanted = []
+        for a, b in windows:
+            if (a, b) not in found:
+                doc = Doc(vocab, words=words[a:b], spaces=spaces[a:b])
+                found[(a, b)] = (doc, matcher(doc))
+            matches = found[(a, b)][1]
+            wide = b - a
+            left = a > 0 and any(s < margin for _, s, _ in matches)
+            right = b < n and any(e > wide - margin for _, _, e in matches)
+            wanted.append((max(0, a - wide) if left else a, min(n, b + wide) if right else b))
+        if wanted == windows:
+            break
+    out: list[TierSpan] = []
+    start = 0   # the offset in ``spelled`` of token ``t``
+    t = 0
+    for a, b in windows:
+        for k in range(t, a):
+            start += len(words[k]) + spaces[k]
+        t = a
+        doc, matches = found[(a, b)]
+        out.extend(_match(doc, text, matches, start))
+    return out
+
+
+def _merged(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Token ranges in order, overlapping or touching ones joined."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(windows):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _match(doc: Doc, text: str | None = None, matches: list[tuple[int, int, int]] | None = None,
+           base: int = 0) -> list[TierSpan]:
+    """The tier spans of ``doc``, with ``text``'s own slices (``doc.text ==
+    text[base:…]``); ``matches``: the Matcher's on ``doc``, when already run."""
     from spacy.util import filter_spans
 
-    matches = _matcher()(doc)
+    if matches is None:
+        matches = _matcher()(doc)
     vocab = _nlp().vocab
     spans = [doc[s:e] for _, s, e in matches]
     labels = {(s, e): vocab.strings[mid] for mid, s, e in matches}
@@ -200,7 +320,7 @@ def _match(doc: Doc, text: str | None = None) -> list[TierSpan]:
         rule = rmap[rid]
         if rule["tier"] == "none":
             continue
-        a, b = sp.start_char, sp.end_char
+        a, b = sp.start_char + base, sp.end_char + base
         # the span's text is the text's own slice (doc.text == text): no Token objects made
         out.append(TierSpan(a, b, text[a:b] if text is not None else sp.text, rule["tier"], bool(rule.get("area"))))
     return out

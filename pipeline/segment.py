@@ -35,8 +35,13 @@ _MARKERS: list[tuple[regex.Pattern[str], float]] = [
     (regex.compile(r"\+(?=\s)"), 7.0),
     (regex.compile(r"\*(?=\s)"), 8.0),
 ]
+#: the markers as one alternation, tried in the list's order as :func:`_marker` did one by one
+#: (each alternative a named group: which one matched gives the level)
+_MARKER = regex.compile("|".join(f"(?P<m{i}>{pat.pattern})" for i, (pat, _) in enumerate(_MARKERS)))
+_MARKER_LEVEL = {f"m{i}": level for i, (_, level) in enumerate(_MARKERS)}
 INTRO_LEVEL = 5.5      # an unnumbered paragraph ending with ':' introduces a list
 PARAGRAPH_LEVEL = 99.0
+_SENTENCE_BREAK = regex.compile(r"[.!?…]\s+\S")   # a block without one is one sentence
 
 
 @dataclass
@@ -95,11 +100,11 @@ class Segmented:
 
 
 def _marker(line: str) -> tuple[str | None, float]:
-    for pat, level in _MARKERS:
-        m = pat.match(line)
-        if m:
-            return m.group(0), level
-    return None, PARAGRAPH_LEVEL
+    m = _MARKER.match(line)
+    if m is None:
+        return None, PARAGRAPH_LEVEL
+    assert m.lastgroup is not None
+    return m.group(0), _MARKER_LEVEL[m.lastgroup]
 
 
 def segment(flow: str, with_sentences: bool = True) -> Segmented:
@@ -133,7 +138,7 @@ def segment(flow: str, with_sentences: bool = True) -> Segmented:
 def split_sentences(flow: str, block: Block) -> list[tuple[int, int]]:
     """Sentence spans (offsets in ``flow``) of one block, via underthesea."""
     text = flow[block.start:block.end]
-    if len(text) < 40 or not regex.search(r"[.!?…]\s+\S", text):
+    if len(text) < 40 or not _SENTENCE_BREAK.search(text):
         return [(block.start, block.end)]
     pieces = _sent_tokenize()(text)
     spans: list[tuple[int, int]] = []

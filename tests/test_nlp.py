@@ -76,3 +76,54 @@ def test_word_check_skips_text_without_tier_words():
     assert not nlp.may_have_tiers("Phấn đấu 100% cán bộ được tập huấn.")
     assert nlp.may_have_tiers("100% thư viện CẤP HUYỆN")
     assert nlp.find_tiers("Phấn đấu 100% cán bộ được tập huấn.") == []
+
+
+def _same_as_whole_doc(text: str) -> list[nlp.TierSpan]:
+    whole = nlp._match(nlp.make_doc(respell(text)), text)
+    assert nlp.find_tiers(text) == whole, text
+    return whole
+
+
+def test_windows_give_the_whole_texts_spans_on_random_tier_words():
+    """find_tiers runs the Matcher only on windows around anchor words: on
+    dense runs of the rules' own words (chains of overlapping matches) it gives
+    the spans of the Matcher on the whole text."""
+    import random
+
+    words = sorted({w for r in rules.load("tiers").rules for p in r.get("tokens", []) for t in p
+                    for v in [t.get("LOWER")] for w in ([v] if isinstance(v, str) else
+                                                        (v or {}).get("IN", []))})
+    words += ["đạt", "100%", "Của", "\n"]
+    rng = random.Random(11)
+    for _ in range(3000):
+        text = "".join(rng.choice(words) + rng.choice([" ", " ", ", ", ""]) for _ in range(rng.randint(1, 80)))
+        _same_as_whole_doc(text)
+
+
+@pytest.fixture
+def chain_rules(monkeypatch):
+    """A tier ``x`` and two not-a-tier patterns that chain: in ``n n n n x``
+    the longest match ``n n n n`` (which holds no anchor) removes ``n x``,
+    and so frees the tier ``x`` that ``n x`` would have blocked."""
+    made = {"x": {"id": "x", "tier": "province", "tokens": [[{"LOWER": "x"}]]},
+            "none": {"id": "none", "tier": "none",
+                     "tokens": [[{"LOWER": "n"}] * 4, [{"LOWER": "n"}, {"LOWER": "x"}]]}}
+    cached = (nlp._matcher, nlp._anchor_reach, nlp._anchor_words, nlp._longest_pattern)
+    for f in cached:
+        f.cache_clear()
+    monkeypatch.setattr(nlp, "tier_rules", lambda: made)
+    yield
+    for f in cached:
+        f.cache_clear()
+
+
+@pytest.mark.usefixtures("chain_rules")
+def test_a_window_widens_until_no_match_crosses_its_edge():
+    assert [(t.text, t.start) for t in _same_as_whole_doc("n n n n x")] == [("x", 8)]
+    assert _same_as_whole_doc("o n n n n x") != []
+    assert _same_as_whole_doc("n n n x") == []   # "n x" blocks it
+    import random
+
+    rng = random.Random(5)
+    for _ in range(3000):
+        _same_as_whole_doc(" ".join(rng.choice("nnxo") for _ in range(rng.randint(1, 40))))

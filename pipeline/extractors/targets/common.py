@@ -9,6 +9,8 @@ import regex
 from ... import rules
 
 _I = regex.IGNORECASE
+#: a letter (compiled once: ``regex.search(str, …)`` looks the pattern up in a cache on every call)
+LETTER = regex.compile(r"\p{L}")
 
 # How far (in characters) the context rules read around a value or a year.  Each
 # rule looks for a word or a short phrase beside it, so it reads a capped window,

@@ -8,6 +8,9 @@ import regex
 
 from .common import PREFIX_REACH, _p
 
+_PAREN = regex.compile(r"[()]")
+_GROUPED = regex.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")   # 1.200.000,5: dots group thousands
+
 
 @dataclass(slots=True)
 class Mention:
@@ -26,7 +29,7 @@ class Mention:
 
 def _num(s: str) -> float | None:
     s = s.strip()
-    if regex.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", s):
+    if _GROUPED.fullmatch(s):
         s = s.replace(".", "").replace(",", ".")
     else:
         s = s.replace(",", ".")
@@ -41,7 +44,8 @@ def _paren_spans(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     out = []
     depth = 0
     open_at = -1
-    for i in range(start, end):
+    for pm in _PAREN.finditer(text, start, end):   # only the brackets: not a step per character
+        i = pm.start()
         c = text[i]
         if c == "(":
             if depth == 0:

@@ -11,10 +11,11 @@ from ...models import Sector, Tier
 from ...nlp import TierSpan
 from ...segment import Block
 from ...spelling import respell
-from .common import _dedupe, _p
+from .common import LETTER, _dedupe, _p
 from .mentions import Mention, _paren_spans
 from .vocab import indicators_in, sector_of, sectors_in
 
+_FIRST_WORD = regex.compile(r"[^\s,;]+\s*")
 _PAREN_REACH = 400   # how far after a position a bracket around it is looked for
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ def _np_span(flow: str, start: int, limit: int) -> tuple[int, int]:
         start += 1
     boundary = _p("np_boundary")
     # the first word is never a boundary ("tổ chức" as a noun: "60% các tổ chức")
-    first = regex.match(r"[^\s,;]+\s*", flow[start:limit])
+    first = _FIRST_WORD.match(flow[start:limit])
     search_from = start + (first.end() if first else 0)
     # skip parenthesised stretches when looking for the boundary
     pos = search_from
@@ -116,7 +117,7 @@ def _np_tiers(ctx: _Ctx, a: int, b: int) -> list[Tier]:
     unit = _p("unit_noun")
     for gi, (ga, gb) in enumerate(zip(bounds[0::2], bounds[1::2], strict=True)):
         gtext = flow[ga:gb].strip(" ,.;:…")
-        if not regex.search(r"\p{L}", gtext):
+        if not LETTER.search(gtext):
             continue
         gspans = [t for t in spans if ga <= t.start < gb]
         inst = [t.tier for t in gspans if not t.area]
@@ -224,4 +225,4 @@ def _names_something(subject: str) -> bool:
     rest = _p("year_period_phrase").sub(" ", subject)
     rest = _p("value_connectors").sub(" ", rest)
     rest = _p("growth_after").sub(" ", rest.lstrip())
-    return len([w for w in rest.split() if regex.search(r"\p{L}", w)]) >= 2
+    return len([w for w in rest.split() if LETTER.search(w)]) >= 2

@@ -12,7 +12,7 @@ from ...nlp import tier_index
 from ...segment import Block, Segmented
 from ...spelling import respell
 from ...text import PreparedText, fold
-from .common import CONTEXT_REACH, PHRASE_REACH, PREFIX_REACH, _clean, _p
+from .common import CONTEXT_REACH, LETTER, PHRASE_REACH, PREFIX_REACH, _clean, _p
 from .mentions import Mention, _num, find_mentions
 from .phrases import (
     _all_bare,
@@ -58,6 +58,7 @@ _AT_MOST_REACH = 30      # the words before a value that may say it is a ceiling
 _OBLIGATION_REACH = 80   # the words before an undated value that may make it a procedural rule
 _NOTE_REACH = 40         # the text each side of an undated value quoted in its warning
 _DIGIT = regex.compile(r"\d")
+_SEGMENT_SIGN = regex.compile(r"[()“”\";]")   # what _split_segments reads: brackets, quotes, ';'
 #: The fallback tier and indicator lists, shared by every slot that takes them
 #: (a 1 MB line of values makes 100k slots; nothing changes a slot's lists).
 _ALL: list[Tier] = ["all"]
@@ -146,7 +147,8 @@ def _split_segments(flow: str, s: int, e: int) -> list[tuple[int, int]]:
     depth = 0
     inq = False
     last = s
-    for i in range(s, e):
+    for sm in _SEGMENT_SIGN.finditer(flow, s, e):   # only the signs it reads: not a step per character
+        i = sm.start()
         c = flow[i]
         if c == "(":
             depth += 1
@@ -469,14 +471,14 @@ def _own_window(flow: str, w: int, m: Mention, nxt_start: int, tail: str) -> str
     if nxt_start >= m.end + len(tail):
         return own   # the last value: its stretch is the tail
     gap = _p("value_connectors").sub("", flow[m.end:nxt_start])
-    return own if regex.search(r"\p{L}", gap) else own + " " + tail
+    return own if LETTER.search(gap) else own + " " + tail
 
 
 def _has_words_between(flow: str, reads: list[_Read]) -> bool:
     """Is there more than connectors (``và``, ``,``, ``đạt``) between the values?"""
     for x, y in zip(reads, reads[1:], strict=False):
         gap = flow[x.m.end:y.m.start]
-        if regex.search(r"\p{L}", _p("bare_connector").sub("", gap)):
+        if LETTER.search(_p("bare_connector").sub("", gap)):
             return True
     return False
 
@@ -484,7 +486,7 @@ def _has_words_between(flow: str, reads: list[_Read]) -> bool:
 def _has_words_after(flow: str, start: int, end: int) -> bool:
     rest = _skip_after(flow[start:end])
     rest = _p("per_year_tail").sub("", rest)
-    return bool(regex.search(r"\p{L}", rest))
+    return bool(LETTER.search(rest))
 
 
 

@@ -21,6 +21,8 @@ from .years import YearCue, document_cue
 if TYPE_CHECKING:
     from ...load.document import Cell, Table
 
+_LETTER_COLUMN = regex.compile(r"[A-Z]")
+_SECTION_MARK = regex.compile(r"[IVXLC]{1,6}|[A-Z]")
 _ABOVE = 3   # the blocks above a table whose period dates it (its caption, the appendix heading)
 
 
@@ -204,7 +206,7 @@ def _numbers_columns(cells: list[str]) -> bool:
         if not t or t == prev:
             continue   # an empty cell, or a merged cell seen again
         prev = t
-        if regex.fullmatch(r"[A-Z]", t):
+        if _LETTER_COLUMN.fullmatch(t):
             continue   # lettered columns (A, B) before the numbered ones
         if not t.isdigit():
             return False
@@ -219,7 +221,7 @@ def _counts_rows(text: Callable[[int, int], str], c: int, header_rows: list[int]
         if r in header_rows:
             continue
         t = text(r, c).strip().rstrip(".")
-        if not t or regex.fullmatch(r"[IVXLC]{1,6}|[A-Z]", t):
+        if not t or _SECTION_MARK.fullmatch(t):
             continue   # empty, or a section's roman numeral or letter
         if not t.isdigit():
             return False

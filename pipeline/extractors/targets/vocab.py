@@ -18,6 +18,12 @@ def _indicator_rules() -> list[tuple[dict[str, Any], regex.Pattern[str]]]:
 
 
 @functools.lru_cache(maxsize=1)
+def _requires() -> dict[str, regex.Pattern[str]]:
+    """Each indicator's ``requires`` pattern, compiled once (as ``regex.search(req, text, _I)`` would)."""
+    return {r["id"]: regex.compile(r["requires"], _I) for r, _ in _indicator_rules() if r.get("requires")}
+
+
+@functools.lru_cache(maxsize=1)
 def _indicator_sectors() -> dict[str, Sector]:
     """Each indicator's sector (``rules/indicators.yaml``), checked against the codes once."""
     return {str(r["id"]): sector_code(r["sector"]) for r, _ in _indicator_rules()}
@@ -45,6 +51,7 @@ def indicators_in(text: str, growth: bool, person: bool = False) -> list[str]:
     indicators that count institutions (``counts_units``) do not apply.
     """
     secs = set(sectors_in(text))
+    requires = _requires()
     out: list[str] = []
     for r, p in _indicator_rules():
         if person and r.get("counts_units"):
@@ -56,8 +63,8 @@ def indicators_in(text: str, growth: bool, person: bool = False) -> list[str]:
         need = r.get("needs")
         if need and need not in secs:
             continue
-        req = r.get("requires")
-        if req and not regex.search(req, text, _I):
+        req = requires.get(r["id"])
+        if req is not None and not req.search(text):
             continue
         if p.search(text):
             out.append(r["id"])
