@@ -1,5 +1,5 @@
 """The recorded output digest: what ``chitieu extract`` writes for the corpus
-and for ``../shared/corpus-extra*``, one hash per output file.
+and for ``../shared/corpus-extra*`` (``$CHITIEU_SHARED`` if set), one hash per output file.
 
 A restructuring or a speed change must leave every output as it was; only a
 deliberate output change (accuracy, a new field, a format fix) refreshes the
@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("CHITIEU_SHARED", ROOT.parent / "shared"))
 RECORD = Path(__file__).with_name("digest.json")
 
 #: set name -> folder; a set whose folder is absent is skipped (not failed).
@@ -99,7 +99,11 @@ def main(argv: list[str] | None = None) -> int:
         RECORD.write_text(json.dumps(recorded, indent=1, sort_keys=True) + "\n")
         print(f"wrote {RECORD.relative_to(ROOT)} ({', '.join(now)})")
         return 0
-    print("outputs as recorded" if not changed else f"{len(changed)} output(s) differ from the record")
+    for name in sorted(SETS.keys() - now.keys()):
+        print(f"not checked: {name} ({SETS[name]} not found; set CHITIEU_SHARED to the shared folder)")
+    checked = ", ".join(now)
+    print(f"outputs as recorded ({checked})" if not changed
+          else f"{len(changed)} output(s) differ from the record ({checked})")
     return 1 if changed else 0
 
 
