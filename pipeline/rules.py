@@ -40,7 +40,9 @@ passed.  Beside it the parsed file, its fragments and its patterns compiled
 case-insensitively (the regex engine's compiler is pure Python, ~0.1 s for
 all of them) are pickled, so a later run reads neither YAML nor compiles:
 a pattern unpickles as the engine's own constructor on its compiled code,
-the only callable :class:`_PatternUnpickler` lets a cache file name.  Any
+the only callable :class:`_PatternUnpickler` lets a cache file name, and a
+cache file is read only when it and its folder are the user's and no one
+else can write to them.  Any
 change of the file, of ``fragments.yaml``, of the schema or of the regex
 engine's version is validated and compiled again
 (``tests/test_validation_cache.py``).  :mod:`pipeline.outputs.baselines`
@@ -54,6 +56,7 @@ import json
 import os
 import pickle
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -224,6 +227,13 @@ def _compiled_path(label: str, key: str) -> Path | None:
     return None if base is None else base / "compiled" / f"{label}-{key[:40]}.pickle"
 
 
+def _trusted(st: os.stat_result) -> bool:
+    """A file or folder of the user's own that no one else can write to (as
+    the report's template cache asks): only then is a cache file unpickled."""
+    mine = not hasattr(os, "getuid") or st.st_uid == os.getuid()
+    return mine and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
 def _read_compiled(label: str, key: str) -> tuple[Any, dict[str, str], dict[str, regex.Pattern[str]]] | None:
     """The parsed file, its fragments (the shared ones with its own) and its
     compiled patterns saved for fingerprint ``key``, or None (none saved, or
@@ -232,7 +242,11 @@ def _read_compiled(label: str, key: str) -> tuple[Any, dict[str, str], dict[str,
     if path is None:
         return None
     try:
+        if not _trusted(os.stat(path.parent)):
+            return None
         with path.open("rb") as fh:
+            if not _trusted(os.fstat(fh.fileno())):
+                return None
             blob = _PatternUnpickler(fh).load()
         data, fragments, patterns = blob["data"], blob["fragments"], blob["patterns"]
     except Exception:  # noqa: BLE001 - a missing, partial or stale cache file is only a miss
@@ -251,9 +265,13 @@ def _write_compiled(label: str, key: str, data: Any, fragments: dict[str, str],
     if path is None:
         return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps({"data": data, "fragments": fragments, "patterns": patterns}, protocol=pickle.HIGHEST_PROTOCOL))
+        blob = pickle.dumps({"data": data, "fragments": fragments, "patterns": patterns},
+                            protocol=pickle.HIGHEST_PROTOCOL)
+        # the user's alone whatever the umask, or _read_compiled would never trust it
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:
+            fh.write(blob)
         os.replace(tmp, path)
     except (OSError, pickle.PicklingError):
         pass

@@ -152,3 +152,33 @@ def test_a_cache_file_holding_other_objects_is_not_loaded(rules_dir, tmp_path):
     path.write_bytes(b"not a pickle")
     assert _reload("demo").patterns["one"].search("abc")
     assert rules._PatternUnpickler is not None and len(_compiled_files(tmp_path)) == 1
+
+
+def test_a_cache_file_others_can_write_to_is_not_read(rules_dir, tmp_path, monkeypatch):
+    (rules_dir / "demo.yaml").write_text(GOOD, encoding="utf-8")
+    _reload("demo")
+    (path,) = _compiled_files(tmp_path)
+    path.chmod(0o666)
+    read = []
+    monkeypatch.setattr(rules, "_read_yaml", lambda *a: read.append(a) or {"description": "x", "mode": "search",
+                                                                           "rules": []})
+    assert _reload("demo").rules == [] and read  # the YAML was read, not the cache file
+
+
+def test_the_cache_file_is_trusted_whatever_the_umask(rules_dir, tmp_path, monkeypatch):
+    import os
+
+    (rules_dir / "demo.yaml").write_text(GOOD, encoding="utf-8")
+    old = os.umask(0o002)
+    try:
+        _reload("demo")
+    finally:
+        os.umask(old)
+    (path,) = _compiled_files(tmp_path)
+    assert not path.stat().st_mode & 0o022
+
+    def no_yaml(*_args, **_kwargs):
+        raise AssertionError("the compiled cache should have been read")
+
+    monkeypatch.setattr(rules, "_read_yaml", no_yaml)
+    assert _reload("demo").patterns["one"].search("abc")
