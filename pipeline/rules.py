@@ -36,8 +36,15 @@ The schema check and the compile of every pattern at load time are done once
 per fingerprint of a file (its bytes, the shared fragments' bytes, the schema
 of its file, the regex engine's version): a marker under :func:`cache_dir`
 (``$CHITIEU_CACHE_DIR``, ``off`` for none) says that these exact bytes
-passed, so a later run compiles only the patterns it uses.  Any change of
-the file, of ``fragments.yaml`` or of the schema is validated again
+passed.  Beside it the parsed file, its fragments and its patterns compiled
+case-insensitively (the regex engine's compiler is pure Python, ~0.1 s for
+all of them) are pickled, so a later run reads neither YAML nor compiles:
+a pattern unpickles as the engine's own constructor on its compiled code,
+the only callable :class:`_PatternUnpickler` lets a cache file name, and a
+cache file is read only when it and its folder are the user's and no one
+else can write to them.  Any
+change of the file, of ``fragments.yaml``, of the schema or of the regex
+engine's version is validated and compiled again
 (``tests/test_validation_cache.py``).  :mod:`pipeline.outputs.baselines`
 uses the same markers for its files.
 """
@@ -47,7 +54,9 @@ import functools
 import hashlib
 import json
 import os
+import pickle
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -144,6 +153,9 @@ class RuleFile:
     fragments: dict[str, str]
     rules: list[dict[str, Any]]
     names: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: the case-insensitive compiled pattern of each pattern rule, by id, when
+    #: the load compiled them or read them from the cache (:func:`compile_pattern`)
+    patterns: dict[str, regex.Pattern[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def rule(self, rule_id: str) -> dict[str, Any]:
         for r in self.rules:
@@ -193,6 +205,76 @@ def _read_yaml(path: Path, raw: bytes | None = None) -> Any:
             return yaml.load(fh, Loader=loader)
     except (OSError, yaml.YAMLError) as exc:  # pragma: no cover - message path
         raise RuleError(f"{path}: cannot read rule file: {exc}") from exc
+
+
+# --------------------------------------------------------------------------
+# Compiled once: the patterns of a validated file kept in the cache directory
+# --------------------------------------------------------------------------
+
+class _PatternUnpickler(pickle.Unpickler):
+    """Reads a cache file of :func:`_write_compiled`: plain data and regex
+    patterns, nothing else (a pattern pickles as the call of the regex
+    engine's own constructor on its compiled code, so no re-parsing)."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("regex._regex", "compile"):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a rules cache file")
+
+
+def _compiled_path(label: str, key: str) -> Path | None:
+    base = cache_dir()
+    return None if base is None else base / "compiled" / f"{label}-{key[:40]}.pickle"
+
+
+def _trusted(st: os.stat_result) -> bool:
+    """A file or folder of the user's own that no one else can write to (as
+    the report's template cache asks): only then is a cache file unpickled."""
+    mine = not hasattr(os, "getuid") or st.st_uid == os.getuid()
+    return mine and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _read_compiled(label: str, key: str) -> tuple[Any, dict[str, str], dict[str, regex.Pattern[str]]] | None:
+    """The parsed file, its fragments (the shared ones with its own) and its
+    compiled patterns saved for fingerprint ``key``, or None (none saved, or
+    unreadable: then the file is read and compiled)."""
+    path = _compiled_path(label, key)
+    if path is None:
+        return None
+    try:
+        if not _trusted(os.stat(path.parent)):
+            return None
+        with path.open("rb") as fh:
+            if not _trusted(os.fstat(fh.fileno())):
+                return None
+            blob = _PatternUnpickler(fh).load()
+        data, fragments, patterns = blob["data"], blob["fragments"], blob["patterns"]
+    except Exception:  # noqa: BLE001 - a missing, partial or stale cache file is only a miss
+        return None
+    if not isinstance(fragments, dict) or not isinstance(patterns, dict) or \
+            not all(isinstance(v, regex.Pattern) for v in patterns.values()):
+        return None
+    return data, fragments, patterns
+
+
+def _write_compiled(label: str, key: str, data: Any, fragments: dict[str, str],
+                    patterns: dict[str, regex.Pattern[str]]) -> None:
+    """Save a validated file and its compiled patterns; best effort, written
+    to a temporary name and renamed so that a parallel reader never sees half."""
+    path = _compiled_path(label, key)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        blob = pickle.dumps({"data": data, "fragments": fragments, "patterns": patterns},
+                            protocol=pickle.HIGHEST_PROTOCOL)
+        # the user's alone whatever the umask, or _read_compiled would never trust it
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:
+            fh.write(blob)
+        os.replace(tmp, path)
+    except (OSError, pickle.PicklingError):
+        pass
 
 
 # --------------------------------------------------------------------------
@@ -361,13 +443,18 @@ def load(name: str) -> RuleFile:
         raw = path.read_bytes()
     except OSError as exc:  # pragma: no cover - message path
         raise RuleError(f"{path}: cannot read rule file: {exc}") from exc
-    data = _read_yaml(path, raw)
     # the schema check and the compile of every pattern, once per fingerprint
-    # of the file (its bytes, the shared fragments, the schema, the regex engine)
+    # of the file (its bytes, the shared fragments, the schema, the regex engine);
+    # the parsed file and its compiled patterns are then read from the cache
     key = _rules_key(name, raw)
-    checked = validated_before("rules-" + name, key)
-    if not checked:
-        _validate(path, data)
+    saved = _read_compiled("rules-" + name, key)
+    patterns: dict[str, regex.Pattern[str]] = {}
+    if saved is not None:
+        data, fragments, patterns = saved
+    else:
+        data = _read_yaml(path, raw)
+        if not validated_before("rules-" + name, key):
+            _validate(path, data)
     ids = [r["id"] for r in data.get("rules", [])]
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:
@@ -381,27 +468,32 @@ def load(name: str) -> RuleFile:
                                 "and the file gives no default mode")
             r = {**r, "mode": default_mode}
         rule_list.append(r)
-    fragments = dict(_shared_fragments())
-    fragments.update({str(k): str(v) for k, v in (data.get("fragments") or {}).items()})
+    if saved is None:
+        fragments = dict(_shared_fragments())
+        fragments.update({str(k): str(v) for k, v in (data.get("fragments") or {}).items()})
     rf = RuleFile(name=name, path=path, description=data["description"],
                   fragments=fragments, rules=rule_list,
-                  names={str(k): dict(v) for k, v in (data.get("names") or {}).items()})
-    if checked:
+                  names={str(k): dict(v) for k, v in (data.get("names") or {}).items()},
+                  patterns=patterns)
+    if saved is not None:
         return rf
     for r in rf.rules:  # fail at load time, naming the rule, not at first use
         if "pattern" in r:
             try:
-                # with the flags compile_pattern uses, so that its compile is a hit in regex's cache
-                regex.compile(rf.expand(r["pattern"]), regex.IGNORECASE)
+                # with the flags compile_pattern uses by default, kept for it
+                patterns[r["id"]] = regex.compile(rf.expand(r["pattern"]), regex.IGNORECASE)
             except regex.error as exc:
                 raise RuleError(f"{path}: rule {r['id']!r}: bad pattern: {exc}") from None
     remember_valid("rules-" + name, key)
+    _write_compiled("rules-" + name, key, data, fragments, patterns)
     return rf
 
 
 @functools.cache
 def _compile(name: str, rule_id: str, flags: int) -> regex.Pattern[str]:
     rf = load(name)
+    if flags == regex.IGNORECASE and rule_id in rf.patterns:
+        return rf.patterns[rule_id]
     return regex.compile(rf.expand(rf.rule(rule_id)["pattern"]), flags)
 
 

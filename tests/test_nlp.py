@@ -127,3 +127,20 @@ def test_a_window_widens_until_no_match_crosses_its_edge():
     rng = random.Random(5)
     for _ in range(3000):
         _same_as_whole_doc(" ".join(rng.choice("nnxo") for _ in range(rng.randint(1, 40))))
+
+
+def test_the_vocab_is_the_one_of_a_blank_vietnamese_pipeline():
+    """``_vocab`` is made without building ``spacy.blank("vi")``: the same
+    language, and the same lexical attributes of every word (what the tier
+    patterns read: ``LOWER``, ``ORTH``, ``IS_ALPHA`` …)."""
+    import spacy
+    from pathlib import Path
+
+    blank = spacy.blank("vi", config={"nlp": {"tokenizer": {"use_pyvi": False}}}).vocab
+    ours = nlp._vocab()
+    assert ours.lang == blank.lang == "vi"
+    assert ours.lex_attr_getters.keys() == blank.lex_attr_getters.keys()
+    text = sorted((Path(__file__).resolve().parent.parent / "corpus").glob("*.txt"))[0].read_text(encoding="utf-8")
+    words = sorted(set(nlp._syllables(text[:20000])[0])) + ["Thư", "VIỆN", "10", "mười", "x2", "%"]
+    for key, getter in blank.lex_attr_getters.items():
+        assert [ours.lex_attr_getters[key](w) for w in words] == [getter(w) for w in words], key

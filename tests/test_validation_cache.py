@@ -115,3 +115,70 @@ def test_a_baseline_file_is_validated_again_when_it_changes(tmp_path, monkeypatc
     copy.write_text(text.replace("kind:", "kind: 12\nkind_was:", 1), encoding="utf-8")
     with pytest.raises(baselines.BaselineFileError, match=src.name):
         baselines.load_file(copy)
+
+
+def _compiled_files(tmp_path):
+    d = tmp_path / "cache" / "compiled"
+    return sorted(d.iterdir()) if d.exists() else []
+
+
+def test_a_validated_file_is_read_back_compiled_without_yaml(rules_dir, tmp_path, monkeypatch):
+    (rules_dir / "demo.yaml").write_text(GOOD, encoding="utf-8")
+    first = _reload("demo")
+    assert len(_compiled_files(tmp_path)) == 1
+
+    def no_yaml(*_args, **_kwargs):
+        raise AssertionError("the compiled cache should have been read")
+
+    monkeypatch.setattr(rules, "_read_yaml", no_yaml)
+    second = _reload("demo")
+    assert second.rules == first.rules and second.fragments == first.fragments
+    rules._compile.cache_clear()
+    rx = rules.compile_pattern("demo", "one")
+    assert rx is second.patterns["one"]
+    assert rx.pattern == "ab(?:c)" and rx.flags & rules.regex.IGNORECASE
+    assert rx.search("xxABC") and not rx.search("zz")
+
+
+def test_a_cache_file_holding_other_objects_is_not_loaded(rules_dir, tmp_path):
+    import pickle
+    from collections import OrderedDict
+
+    (rules_dir / "demo.yaml").write_text(GOOD, encoding="utf-8")
+    _reload("demo")
+    (path,) = _compiled_files(tmp_path)
+    path.write_bytes(pickle.dumps({"data": OrderedDict(), "fragments": {}, "patterns": {}}))  # a class: refused
+    assert _reload("demo").rule("one")["pattern"] == "ab${x}"
+    path.write_bytes(b"not a pickle")
+    assert _reload("demo").patterns["one"].search("abc")
+    assert rules._PatternUnpickler is not None and len(_compiled_files(tmp_path)) == 1
+
+
+def test_a_cache_file_others_can_write_to_is_not_read(rules_dir, tmp_path, monkeypatch):
+    (rules_dir / "demo.yaml").write_text(GOOD, encoding="utf-8")
+    _reload("demo")
+    (path,) = _compiled_files(tmp_path)
+    path.chmod(0o666)
+    read = []
+    monkeypatch.setattr(rules, "_read_yaml", lambda *a: read.append(a) or {"description": "x", "mode": "search",
+                                                                           "rules": []})
+    assert _reload("demo").rules == [] and read  # the YAML was read, not the cache file
+
+
+def test_the_cache_file_is_trusted_whatever_the_umask(rules_dir, tmp_path, monkeypatch):
+    import os
+
+    (rules_dir / "demo.yaml").write_text(GOOD, encoding="utf-8")
+    old = os.umask(0o002)
+    try:
+        _reload("demo")
+    finally:
+        os.umask(old)
+    (path,) = _compiled_files(tmp_path)
+    assert not path.stat().st_mode & 0o022
+
+    def no_yaml(*_args, **_kwargs):
+        raise AssertionError("the compiled cache should have been read")
+
+    monkeypatch.setattr(rules, "_read_yaml", no_yaml)
+    assert _reload("demo").patterns["one"].search("abc")
