@@ -142,8 +142,9 @@ class Builtin:
         """The programme as a record, for the comparison and the report: its
         text is one line per target saying where it stands (:meth:`where_text`),
         and each target's evidence is its line, so offsets hold as for any
-        document.  ``builtin`` is ``True``."""
-        from ..models import DocumentRecord, Evidence, Target
+        document.  ``builtin`` is ``True``; its ``doc_type`` is the file's
+        ``kind`` where SCHEMA.md has one (a resolution is ``other``)."""
+        from ..models import DocumentRecord, Evidence, Target, doc_type_code
 
         lines, targets, pos = [], [], 0
         for t in self.targets:
@@ -156,7 +157,7 @@ class Builtin:
             lines.append(line)
             pos += len(line) + 1
         rec = DocumentRecord(doc_id=self.doc_id, source=f"rules/baselines/{self.path.name}", sha256="",
-                             doc_type=self.kind, number=self.number, issue_date=self.date,
+                             doc_type=doc_type_code(self.kind) if self.kind in doc_type_code else "other", number=self.number, issue_date=self.date,
                              issuing_body=self.issuer, admin_level="central", targets=targets)
         rec.text, rec.format, rec.builtin = "\n".join(lines), "builtin", True
         return rec

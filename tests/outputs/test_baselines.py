@@ -116,3 +116,12 @@ def test_every_built_in_value_is_in_the_hand_made_gold_of_its_text():
             keys.remove(key)
             checked += 1
     assert checked == sum(len(b.targets) for b in all_builtins())
+
+
+@pytest.mark.parametrize("kind, doc_type", [("decision", "decision"), ("directive", "directive"),
+                                            ("resolution", "other")])
+def test_a_baselines_record_has_a_doc_type_of_the_schema(tmp_path, kind, doc_type):
+    # SCHEMA.md's doc_type has no 'resolution' (a Nghị quyết is 'other')
+    data = _good()
+    data["kind"] = kind
+    assert load_file(_write(tmp_path, data)).record().doc_type == doc_type
