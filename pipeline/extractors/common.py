@@ -176,20 +176,32 @@ def symbol_codes(number: str) -> tuple[str | None, str | None]:
 
 
 def split_cells(norm: str, limit: int | None = None, start: int = 0) -> list[Cell]:
-    """Non-empty cells of the lines of ``norm`` (lines split at ``|``)."""
+    """Non-empty cells of the lines of ``norm`` (lines split at ``|``).
+
+    Lines are cut one at a time, so that the ``limit`` cells of a header cost
+    the lines they stand on, not a split of the whole document."""
     out: list[Cell] = []
     sep = _rx("doc_types", "header.separator")
     pos = start
-    for line in norm[start:].split("\n"):
-        off = pos
-        for piece in line.split("|"):
-            text = piece.strip()
+    n = len(norm)
+    while True:
+        nl = norm.find("\n", pos)
+        end = n if nl < 0 else nl
+        line = norm[pos:end]
+        if "|" in line:
+            off = pos
+            for piece in line.split("|"):
+                text = piece.strip()
+                if text and not sep.match(text):
+                    out.append(Cell(text=text, start=off + piece.find(text)))
+                off += len(piece) + 1
+        else:
+            text = line.strip()
             if text and not sep.match(text):
-                out.append(Cell(text=text, start=off + piece.find(text)))
-            off += len(piece) + 1
-        pos += len(line) + 1
-        if limit is not None and len(out) >= limit:
+                out.append(Cell(text=text, start=pos + line.find(text)))
+        if nl < 0 or (limit is not None and len(out) >= limit):
             break
+        pos = nl + 1
     return out
 
 

@@ -93,6 +93,8 @@ class _Ctx:
         return self.tiers.between(a, b)
 
 
+_DIGIT = regex.compile(r"\d")
+
 _ADMIN_TIER: dict[str, Tier] = {"province": "province", "district": "district", "commune": "commune",
                "school": "school", "central": "all", "department": "all"}
 
@@ -145,7 +147,9 @@ class Lead:
 
 def open_lead(ctx: _Ctx, block: Block, lead_end: regex.Pattern[str]) -> None:
     """Open the scope of ``block`` if it is a lead-in naming a due year."""
-    if not lead_end.search(block.text):
+    # every year cue is written with a digit (as _sentence of the reader
+    # assumes): a block without one names no due year, whatever its ending
+    if _DIGIT.search(ctx.prep.flow, block.start, block.end) is None or not lead_end.search(block.text):
         return
     cues = [c for c in ctx.cues_of(block) if ctx.issue_year is None or c.year >= ctx.issue_year]
     if cues:
