@@ -19,7 +19,7 @@ import re
 from collections import defaultdict, deque
 from itertools import islice
 from typing import Any
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from ..models import Target
 
@@ -115,38 +115,20 @@ def find_value(value: float, value_max: float | None, unit: str | None, evidence
     >>> find_value(7, None, "count", text) is None
     True
     """
-    # One pass over the numbers with a look-ahead of two (a range's high end),
-    # keeping only the first candidates: memory stays constant however many
-    # numbers a sentence holds (a 1 MB line of values is one sentence).
+    # One pass over the numbers (with a look-ahead of two for a range's high
+    # end, :func:`_range_spans`), keeping only the first candidates: memory
+    # stays constant however many numbers a sentence holds (a 1 MB line of
+    # values is one sentence).
     percent = unit in ("percent", "percent_per_year")
     high = value_max if value_max is not None and value_max == value_max and value_max != value else None
     taken = set(taken)
-    tokens = ((m.start(), m.end(), m.group()) for m in _NUMBER_TOKEN.finditer(evidence))
-    ahead: deque[tuple[int, int, str]] = deque(islice(tokens, 3))
-
-    def is_(x: float, written: str) -> bool:
-        return any(abs(x - r) < 1e-9 for r in _readings(written))
-
-    def end_of(end: int) -> int:
-        m = _PERCENT_AFTER.match(evidence, end) if percent else None
-        return m.end() if m else end
-
+    spans = (_value_spans(float(value), percent, evidence) if high is None
+             else _range_spans(float(value), float(high), percent, evidence))
     first: tuple[int, int] | None = None          # the first place the value is written
     first_free: tuple[int, int] | None = None     # ... that no other target took
     first_pct: tuple[int, int] | None = None      # the same, written with its % sign
     first_pct_free: tuple[int, int] | None = None
-    while ahead:
-        start, end, written = ahead.popleft()
-        ahead.extend(islice(tokens, 3 - len(ahead)))
-        if not is_(float(value), written):
-            continue
-        span = (start, end_of(end))
-        if high is not None:
-            nxt = next((tok for tok in list(ahead)[:2]
-                        if is_(float(high), tok[2]) and tok[0] - end <= 12), None)
-            if nxt is None:
-                continue
-            span = (start, end_of(nxt[1]))
+    for span in spans:
         free = span not in taken
         first = first or span
         first_free = first_free or (span if free else None)
@@ -160,6 +142,42 @@ def find_value(value: float, value_max: float | None, unit: str | None, evidence
     if percent and first_pct is not None:   # a percentage is written with its sign where there is one
         return first_pct_free or first_pct
     return first_free or first
+
+
+def _is(x: float, written: str) -> bool:
+    """Whether the written number ``written`` can be ``x`` (:func:`_readings`)."""
+    readings = _readings(written)
+    return x in readings or any(abs(x - r) < 1e-9 for r in readings)
+
+
+def _end_of(evidence: str, end: int, percent: bool) -> int:
+    """``end``, past a ``%`` sign right after it when ``percent``."""
+    m = _PERCENT_AFTER.match(evidence, end) if percent else None
+    return m.end() if m else end
+
+
+def _value_spans(value: float, percent: bool, evidence: str) -> Iterator[tuple[int, int]]:
+    """The spans of :func:`find_value` where ``value`` is written (with its
+    ``%`` sign after it, if ``percent`` and there is one), in order."""
+    for m in _NUMBER_TOKEN.finditer(evidence):
+        if _is(value, m.group()):
+            yield m.start(), _end_of(evidence, m.end(), percent)
+
+
+def _range_spans(value: float, high: float, percent: bool, evidence: str) -> Iterator[tuple[int, int]]:
+    """The spans of :func:`find_value` where the range ``value``–``high`` is
+    written: ``value``, then ``high`` within 12 characters as one of the next
+    two numbers; in order."""
+    tokens = ((m.start(), m.end(), m.group()) for m in _NUMBER_TOKEN.finditer(evidence))
+    ahead: deque[tuple[int, int, str]] = deque(islice(tokens, 3))
+    while ahead:
+        start, end, written = ahead.popleft()
+        ahead.extend(islice(tokens, 3 - len(ahead)))
+        if not _is(value, written):
+            continue
+        nxt = next((tok for tok in list(ahead)[:2] if _is(high, tok[2]) and tok[0] - end <= 12), None)
+        if nxt is not None:
+            yield start, _end_of(evidence, nxt[1], percent)
 
 
 def pieces(text: str, spans: Iterable[tuple[int, int]]) -> list[tuple[str, bool]]:
