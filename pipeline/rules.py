@@ -50,6 +50,7 @@ uses the same markers for its files.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -57,6 +58,7 @@ import os
 import pickle
 import re
 import stat
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -227,11 +229,34 @@ def _compiled_path(label: str, key: str) -> Path | None:
     return None if base is None else base / "compiled" / f"{label}-{key[:40]}.pickle"
 
 
-def _trusted(st: os.stat_result) -> bool:
-    """A file or folder of the user's own that no one else can write to (as
-    the report's template cache asks): only then is a cache file unpickled."""
+def owned_by_user(st: os.stat_result) -> bool:
+    """A file or folder of the user's own that no one else can write to: only
+    such a cache file is read when reading it runs code (the compiled rule
+    files here, the report's compiled templates)."""
     mine = not hasattr(os, "getuid") or st.st_uid == os.getuid()
     return mine and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def write_cache_file(path: Path, data: bytes) -> None:
+    """Write a file of chitieu's cache directory: best effort (a cache that
+    cannot be written only means building again next time), atomic (a
+    temporary file renamed, so a parallel reader never sees half of it) and
+    the user's alone whatever the umask (``0600`` in a ``0700`` folder), so
+    that :func:`owned_by_user` trusts it."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # made 0600
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 def _read_compiled(label: str, key: str) -> tuple[Any, dict[str, str], dict[str, regex.Pattern[str]]] | None:
@@ -242,10 +267,10 @@ def _read_compiled(label: str, key: str) -> tuple[Any, dict[str, str], dict[str,
     if path is None:
         return None
     try:
-        if not _trusted(os.stat(path.parent)):
+        if not owned_by_user(os.stat(path.parent)):
             return None
         with path.open("rb") as fh:
-            if not _trusted(os.fstat(fh.fileno())):
+            if not owned_by_user(os.fstat(fh.fileno())):
                 return None
             blob = _PatternUnpickler(fh).load()
         data, fragments, patterns = blob["data"], blob["fragments"], blob["patterns"]
@@ -265,16 +290,11 @@ def _write_compiled(label: str, key: str, data: Any, fragments: dict[str, str],
     if path is None:
         return
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         blob = pickle.dumps({"data": data, "fragments": fragments, "patterns": patterns},
                             protocol=pickle.HIGHEST_PROTOCOL)
-        # the user's alone whatever the umask, or _read_compiled would never trust it
-        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:
-            fh.write(blob)
-        os.replace(tmp, path)
-    except (OSError, pickle.PicklingError):
-        pass
+    except pickle.PicklingError:
+        return
+    write_cache_file(path, blob)
 
 
 # --------------------------------------------------------------------------

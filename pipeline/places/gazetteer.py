@@ -343,25 +343,10 @@ def _read_cache(path: Path) -> _Gazetteer | None:
 
 
 def _write_cache(path: Path, g: _Gazetteer) -> None:
-    """Best effort, atomic (a temporary file renamed), so a reader never sees half a file."""
-    import os
-    import tempfile
+    """Best effort and atomic (:func:`pipeline.rules.write_cache_file`)."""
+    from .. import rules
 
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(_to_json(g), fh, ensure_ascii=False, separators=(",", ":"))
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-    except OSError:
-        pass
+    rules.write_cache_file(path, json.dumps(_to_json(g), ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
 def _split_old_key(k: str) -> tuple[str, str]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from typing import Any
 import jinja2
 from jinja2.bccache import Bucket
 
-from ...rules import cache_dir, fingerprint
+from ...rules import cache_dir, fingerprint, owned_by_user
 
 __all__ = ["bytecode_cache", "TEMPLATE_CACHE"]
 
@@ -68,8 +67,6 @@ class QuietCache(jinja2.FileSystemBytecodeCache):
     def trusted(self) -> bool:
         """Whether the folder exists, is the user's and no one else can write to it."""
         try:
-            st = os.stat(self.directory)
+            return owned_by_user(os.stat(self.directory))
         except OSError:
             return False
-        mine = not hasattr(os, "getuid") or st.st_uid == os.getuid()
-        return mine and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
