@@ -1,7 +1,8 @@
 """The pool of worker processes, and what happens when a worker dies.
 
 Files are extracted in a :class:`~concurrent.futures.ProcessPoolExecutor`
-(``spawn``) of worker processes, each under its :class:`~.budget.Budget`.  A
+of worker processes (forked from the fork server of :mod:`.server`, or
+spawned where there is none), each under its :class:`~.budget.Budget`.  A
 file over its budget is killed with its worker and gets its error record;
 the files that shared the broken pool go back to the queue.  A worker that
 dies on its own (a segfault in a native library, the OOM killer) puts the
@@ -25,6 +26,7 @@ from pathlib import Path
 from collections.abc import Callable, Sequence
 
 from ..store import to_payload
+from . import server
 from .budget import TICK, Budget, StartedQueue, Watch
 from .records import Extractor, budget_record, crash_record, failed_record, is_default
 from .worker import LogLine, init_worker, log_levels, ping, replay, work
@@ -49,12 +51,13 @@ class Pool:
     tells a worker dying on a file from workers that cannot start at all."""
 
     def __init__(self, workers: int, extractor: Extractor | None):
-        ctx = multiprocessing.get_context("spawn")
+        server.start()  # (in time: the first worker waits for the server's imports anyway)
+        ctx = server.context()
         self.started: StartedQueue = ctx.SimpleQueue()
         self._tokens = 0
         self.executor = ProcessPoolExecutor(
             max_workers=workers, mp_context=ctx, initializer=init_worker,
-            initargs=(log_levels(), is_default(extractor), os.getpid(), self.started))
+            initargs=(log_levels(), is_default(extractor), self.started, dict(os.environ)))
         # Taken first by the first worker to be ready.  In a pool of one worker its
         # result is in before that worker takes a file, so if it fails no file is
         # to blame: the worker could not start (a broken install, a main module
@@ -109,10 +112,30 @@ class Pool:
         outputs are written meanwhile).  The executor's own thread reaps them."""
         if interrupted:
             self.kill()
+        manager = getattr(self.executor, "_executor_manager_thread", None)  # shutdown() forgets it
         self.executor.shutdown(wait=interrupted, cancel_futures=True)
+        if not interrupted and manager is not None:
+            _forget_wakeup(manager)
         try:
             self.started.close()
         except Exception:  # noqa: BLE001 - pragma: no cover - closing at shutdown must not hide the run's result
+            pass
+
+
+def _forget_wakeup(manager: object) -> None:
+    """Take the manager thread of a pool that is shutting down off the list that ``concurrent.futures``
+    wakes at interpreter exit.  Its manager thread, still joining the
+    exiting workers when a short script ends, closes its wake-up pipe while
+    the exit hook writes to it: a race in CPython 3.11 that prints
+    ``OSError: [Errno 9] Bad file descriptor`` at exit.  The thread needs no
+    waking (it was told to shut down) and the interpreter still joins it."""
+    from concurrent.futures import process
+
+    wakeups = getattr(process, "_threads_wakeups", None)
+    if wakeups is not None:
+        try:
+            wakeups.pop(manager, None)
+        except Exception:  # noqa: BLE001 - pragma: no cover - only a message at exit is at stake
             pass
 
 

@@ -76,12 +76,22 @@ def capturing() -> bool:
     return _capture is not None
 
 
-def _exit_with_parent(parent: int, every: float = 0.5) -> None:
-    """A worker whose parent was killed (``kill -9``) exits instead of waiting
-    forever for work: the parent is polled from a daemon thread."""
+def _exit_with_parent(every: float = 0.5) -> None:
+    """A worker whose batch was killed (``kill -9``) exits instead of reading
+    on: a daemon thread waits on ``multiprocessing``'s sentinel of the
+    process that asked for this worker (the batch, also for a worker forked
+    by the fork server of :mod:`.server`, whose own parent is the server).
+    Without such a sentinel the parent pid is polled."""
+    import multiprocessing
+
+    batch = multiprocessing.parent_process()
+    parent = os.getppid()
 
     def watch() -> None:
-        while True:
+        if batch is not None:
+            batch.join()
+            os._exit(1)
+        while True:  # pragma: no cover - every start method chitieu uses has the sentinel
             time.sleep(every)
             if os.getppid() != parent:
                 os._exit(1)
@@ -89,15 +99,38 @@ def _exit_with_parent(parent: int, every: float = 0.5) -> None:
     threading.Thread(target=watch, name="chitieu-parent-watch", daemon=True).start()
 
 
-def init_worker(levels: dict[str, int], warm: bool, parent: int, started: StartedQueue | None = None) -> None:
-    """Pool initializer: quiet Ctrl-C (the parent handles it), exit with the
-    parent, the parent's log levels with lines captured, then models and
-    rules loaded once.  ``started`` is the queue of :class:`~.budget.Watch`."""
+def warm_up() -> None:
+    """Load the extractor's modules, rules and models once in this process, by
+    extracting :data:`WARMUP_TEXT`, its log lines dropped (in a worker forked
+    from the fork server of :mod:`.server` the modules are already imported)."""
+    os.environ.setdefault(BLAS_THREADS, "1")  # before the warm-up imports numpy (with spaCy)
+    root = logging.getLogger()
+    quiet = logging.NullHandler()
+    root.addHandler(quiet)
+    try:
+        from ..core import extract_text
+        extract_text(WARMUP_TEXT, "warmup")
+    except Exception:  # noqa: BLE001 - a warm-up failure is left to the first real file to report
+        pass
+    finally:
+        root.removeHandler(quiet)
+
+
+def init_worker(levels: dict[str, int], warm: bool, started: StartedQueue | None = None,
+                env: dict[str, str] | None = None) -> None:
+    """Pool initializer: the batch's environment (``env``: a worker forked from
+    the fork server has the server's), quiet Ctrl-C (the parent handles it),
+    exit with the parent, the parent's log levels with lines captured, then
+    models and rules loaded once (``warm``).  ``started`` is the queue of
+    :class:`~.budget.Watch`."""
     global _capture, _started
     _started = started
+    if env is not None and env != os.environ:
+        os.environ.clear()
+        os.environ.update(env)
     os.environ.setdefault(BLAS_THREADS, "1")  # before the warm-up imports numpy (with spaCy)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _exit_with_parent(parent)
+    _exit_with_parent()
     root = logging.getLogger()
     for h in list(root.handlers):
         root.removeHandler(h)
@@ -106,11 +139,7 @@ def init_worker(levels: dict[str, int], warm: bool, parent: int, started: Starte
     for name, level in levels.items():
         logging.getLogger(name or None).setLevel(level)
     if warm:
-        try:
-            from ..core import extract_text
-            extract_text(WARMUP_TEXT, "warmup")
-        except Exception:  # noqa: BLE001 - a warm-up failure is left to the first real file to report
-            pass
+        warm_up()
         _capture.lines.clear()
 
 
