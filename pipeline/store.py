@@ -64,6 +64,16 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 # Fingerprint
 # --------------------------------------------------------------------------
 
+def tree_files(root: Path) -> list[Path]:
+    """Every file under ``root`` but ``__pycache__`` and compiled files, in a
+    fixed order (by relative path): what :func:`fingerprint` hashes."""
+    files: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        files.extend(Path(dirpath, n) for n in filenames if not n.endswith((".pyc", ".pyo")))
+    return sorted(files, key=lambda p: p.relative_to(root).as_posix())
+
+
 def _hash_tree(h: hashlib._Hash, root: Path, label: str) -> None:
     """Feed every file under ``root`` (relative path and bytes) into ``h``,
     in a fixed order; ``__pycache__`` and compiled files are skipped."""
@@ -71,11 +81,7 @@ def _hash_tree(h: hashlib._Hash, root: Path, label: str) -> None:
     if not root.is_dir():
         h.update(b"<missing>\n")
         return
-    files: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-        files.extend(Path(dirpath, n) for n in filenames if not n.endswith((".pyc", ".pyo")))
-    for path in sorted(files, key=lambda p: p.relative_to(root).as_posix()):
+    for path in tree_files(root):
         data = path.read_bytes()
         h.update(f"{path.relative_to(root).as_posix()}\0{len(data)}\0".encode())
         h.update(data)

@@ -51,8 +51,7 @@ class Pool:
     tells a worker dying on a file from workers that cannot start at all."""
 
     def __init__(self, workers: int, extractor: Extractor | None):
-        server.start()  # (in time: the first worker waits for the server's imports anyway)
-        ctx = server.context()
+        ctx = server.start()
         self.started: StartedQueue = ctx.SimpleQueue()
         self._tokens = 0
         self.executor = ProcessPoolExecutor(
@@ -123,8 +122,8 @@ class Pool:
 
 
 def _forget_wakeup(manager: object) -> None:
-    """Take the manager thread of a pool that is shutting down off the list that ``concurrent.futures``
-    wakes at interpreter exit.  Its manager thread, still joining the
+    """Take the manager thread of a pool that is shutting down off the list
+    that ``concurrent.futures`` wakes at interpreter exit.  The thread, still joining the
     exiting workers when a short script ends, closes its wake-up pipe while
     the exit hook writes to it: a race in CPython 3.11 that prints
     ``OSError: [Errno 9] Bad file descriptor`` at exit.  The thread needs no

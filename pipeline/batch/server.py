@@ -9,7 +9,7 @@ platform has it (Linux, macOS), workers come from ``multiprocessing``'s
 process, that imports the extractor's
 modules (:data:`PRELOAD`: spaCy, underthesea, the pipeline) and then forks
 each worker, which starts with them loaded and only reads its rules and
-models (the warm-up of :func:`pipeline.batch.worker.warm_up`, ~0.05 s).
+models (the warm-up of :func:`pipeline.batch.worker.init_worker`, ~0.05 s).
 The server imports modules only, so that importing any module of
 ``pipeline`` still loads no model (tests/test_architecture.py).
 
@@ -50,22 +50,20 @@ _started_with: str | None = None
 
 
 def _stamp() -> str:
-    """Size and modification time of every file of the package and the rules
-    (a few milliseconds: no file is read)."""
+    """Size and modification time of every file the store's fingerprint
+    hashes (:func:`pipeline.store.tree_files` of the package and the rules):
+    a few milliseconds, no file is read."""
     from .. import rules
+    from ..store import tree_files
 
     h = hashlib.sha256()
     for root in (_PACKAGE_DIR, Path(rules.RULES_DIR)):
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-            for name in sorted(filenames):
-                if name.endswith((".pyc", ".pyo")):
-                    continue
-                try:
-                    st = os.stat(os.path.join(dirpath, name))
-                except OSError:
-                    continue
-                h.update(f"{dirpath}/{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        for path in tree_files(root):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return h.hexdigest()
 
 
@@ -90,12 +88,12 @@ def context() -> BaseContext:
     return ctx
 
 
-def start() -> None:
-    """Start the fork server now, if there is one, so that it loads the
-    extractor while this process goes on (it is started anyway with the
-    first pool, at the latest)."""
-    if context().get_start_method() != "forkserver":
-        return
+def start() -> BaseContext:
+    """The context of :func:`context`, its fork server (if any) started now:
+    the first worker waits for the server's imports, so the sooner the better."""
+    ctx = context()
+    if ctx.get_start_method() != "forkserver":
+        return ctx
     # one OpenBLAS thread in the server (numpy comes with spaCy), as in a
     # spawned worker (worker.BLAS_THREADS); the server takes this process's
     # environment as it starts
@@ -106,6 +104,7 @@ def start() -> None:
     finally:
         if given is None:
             os.environ.pop("OPENBLAS_NUM_THREADS", None)
+    return ctx
 
 
 def stop() -> None:

@@ -12,7 +12,6 @@ import logging
 import os
 import signal
 import threading
-import time
 from pathlib import Path
 
 from ..store import to_payload
@@ -76,44 +75,22 @@ def capturing() -> bool:
     return _capture is not None
 
 
-def _exit_with_parent(every: float = 0.5) -> None:
+def _exit_with_parent() -> None:
     """A worker whose batch was killed (``kill -9``) exits instead of reading
     on: a daemon thread waits on ``multiprocessing``'s sentinel of the
     process that asked for this worker (the batch, also for a worker forked
-    by the fork server of :mod:`.server`, whose own parent is the server).
-    Without such a sentinel the parent pid is polled."""
+    by the fork server of :mod:`.server`, whose own parent is the server)."""
     import multiprocessing
 
     batch = multiprocessing.parent_process()
-    parent = os.getppid()
+    if batch is None:  # pragma: no cover - not a multiprocessing child: nothing to watch
+        return
 
     def watch() -> None:
-        if batch is not None:
-            batch.join()
-            os._exit(1)
-        while True:  # pragma: no cover - every start method chitieu uses has the sentinel
-            time.sleep(every)
-            if os.getppid() != parent:
-                os._exit(1)
+        batch.join()
+        os._exit(1)
 
     threading.Thread(target=watch, name="chitieu-parent-watch", daemon=True).start()
-
-
-def warm_up() -> None:
-    """Load the extractor's modules, rules and models once in this process, by
-    extracting :data:`WARMUP_TEXT`, its log lines dropped (in a worker forked
-    from the fork server of :mod:`.server` the modules are already imported)."""
-    os.environ.setdefault(BLAS_THREADS, "1")  # before the warm-up imports numpy (with spaCy)
-    root = logging.getLogger()
-    quiet = logging.NullHandler()
-    root.addHandler(quiet)
-    try:
-        from ..core import extract_text
-        extract_text(WARMUP_TEXT, "warmup")
-    except Exception:  # noqa: BLE001 - a warm-up failure is left to the first real file to report
-        pass
-    finally:
-        root.removeHandler(quiet)
 
 
 def init_worker(levels: dict[str, int], warm: bool, started: StartedQueue | None = None,
@@ -138,8 +115,12 @@ def init_worker(levels: dict[str, int], warm: bool, started: StartedQueue | None
     root.addHandler(_capture)
     for name, level in levels.items():
         logging.getLogger(name or None).setLevel(level)
-    if warm:
-        warm_up()
+    if warm:  # (in a worker forked from the fork server of .server the modules are already imported)
+        try:
+            from ..core import extract_text
+            extract_text(WARMUP_TEXT, "warmup")
+        except Exception:  # noqa: BLE001 - a warm-up failure is left to the first real file to report
+            pass
         _capture.lines.clear()
 
 
