@@ -95,6 +95,7 @@ eval: setup
 bench: setup
 	@$(PY) bench/bench.py
 	@$(PY) bench/formats_bench.py
+	@CHITIEU_SHARED=$(SHARED) $(PY) bench/ocr_bench.py
 	@CHITIEU_SHARED=$(SHARED) $(PY) bench/realfiles_bench.py
 	@$(PY) bench/speed_bench.py
 	@$(PY) bench/dask_bench.py
