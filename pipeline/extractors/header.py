@@ -69,13 +69,15 @@ def header_bodies(header: Header) -> list[Body]:
     number = _rx("doc_types", "header.number")
     date_line = _rx("dates", "date.line")
     on_behalf = _rx("bodies", "signer.on_behalf")
+    mark = _rx("bodies", "header.mark")      # "DỰ THẢO", "KHẨN": no part of a name
     lines: list[str] = []
     text = "\n".join(c.text for c in header.cells if not number.match(c.text))
     text = motto.sub("\n", text)
     cased = False       # the previous line kept was a body head not in capitals
     for raw_line in text.split("\n"):
         line = clean(RULE_LINE.sub(" ", raw_line))   # "TỈNH NINH THUẬN -------" (a flattened cell)
-        if not line or sum(ch.isalpha() for ch in line) < 2 or date_line.search(line) or on_behalf.search(line) or (
+        if not line or sum(ch.isalpha() for ch in line) < 2 or date_line.search(line) or on_behalf.search(line) or \
+                mark.match(line) or (
                 match_first("bodies", "title.", line) and not match_first("bodies", "head.", line)):
             cased = False
             continue

@@ -64,16 +64,20 @@ def read_signature(norm: str) -> Signer | None:
     """The signer of an official text: a title line (not one after KT./TM.)
     followed by a name, looked for after each "Nơi nhận" or "./." from the
     last one back (a decision may end with the plan it issues), then in the
-    last lines."""
+    last lines.  A draft may end with its title line and no name yet
+    (``CHỦ TỊCH`` and nothing after it): that title is the signer's, without
+    a name, when no block names anyone."""
     cells = split_cells(norm)
     recipients = _rx("doc_types", "header.recipients")
     end_mark = _rx("doc_types", "header.end_mark")
     marks = [i for i, c in enumerate(cells) if recipients.match(c.text) or end_mark.search(c.text)]
+    unnamed: Signer | None = None
     for start in sorted(set(marks), reverse=True) + [max(0, len(cells) - TAIL_CELLS)]:
-        signer = _signer_in(cells[start:start + SIGNATURE_CELLS])
-        if signer:
+        signer = _signer_in(cells[start:start + SIGNATURE_CELLS], start + SIGNATURE_CELLS >= len(cells))
+        if signer and signer.name:
             return signer
-    return None
+        unnamed = unnamed or signer
+    return unnamed
 
 
 def _title_line(text: str) -> str | None:
@@ -85,9 +89,13 @@ def _title_line(text: str) -> str | None:
     return _own_title(text)
 
 
-def _signer_in(cells: list[Cell]) -> Signer | None:
+def _signer_in(cells: list[Cell], at_end: bool = False) -> Signer | None:
+    """The first title line followed by a name; else (``at_end``: ``cells``
+    run to the end of the text) a title line that only skipped or recipient
+    lines follow, as a signer without a name."""
     skip = _rx("bodies", "signer.skip")
     recipient = _rx("bodies", "signer.recipient_line")
+    unnamed: Signer | None = None
     for i, cell in enumerate(cells):
         text = clean(cell.text)
         if text.startswith(("-", "+", "•")):
@@ -113,7 +121,10 @@ def _signer_in(cells: list[Cell]) -> Signer | None:
             if name:
                 return Signer(name=name, title=title)
             break
-    return None
+        else:
+            if at_end:
+                unnamed = unnamed or Signer(name=None, title=title)
+    return unnamed
 
 
 def news_signer(sentence: str) -> tuple[Signer | None, Body | None]:
