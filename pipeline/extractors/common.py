@@ -164,6 +164,20 @@ def upper_prefix(text: str) -> tuple[str, str]:
 
 
 
+def canonical_symbol(number: str) -> str:
+    """A symbol as it is filed: without the stray spaces a text layer left
+    around its separators (``36/NQ- TW`` → ``36/NQ-TW``), and with the hyphen
+    a typist left out between type and issuer codes (``832/QĐUBND`` →
+    ``832/QĐ-UBND``, rule ``ref.glued_codes``)."""
+    number = "".join(number.split())
+    m = _rx("references", "ref.symbol_parts").match(number)
+    if m:
+        glued = _rx("references", "ref.glued_codes").match(m["codes"])
+        if glued:
+            number = f"{m['num']}{m['sep']}{glued['type']}-{glued['issuer']}"
+    return number
+
+
 def symbol_codes(number: str) -> tuple[str | None, str | None]:
     """(type code, issuer code) of a symbol: ``1520/QĐ-TTg`` → (QĐ, TTg),
     ``35-KH/TU`` → (KH, TU), ``1234/UBND-VX`` → (UBND, VX)."""

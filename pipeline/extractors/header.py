@@ -12,6 +12,7 @@ from .bodies import Body, parse_body
 from .common import (
     RULE_LINE,
     Cell,
+    canonical_symbol,
     clean,
     is_upper,
     match_first,
@@ -124,7 +125,7 @@ def read_number(header: Header) -> tuple[str | None, str | None]:
         rest = _rx("doc_types", "header.number_loose").sub("", m["rest"])
         sym = _rx("references", "ref.symbol").search(rest)
         if sym and sym.start() < 12:
-            return "".join(sym["number"].split()), None
+            return canonical_symbol(sym["number"]), None
         if _rx("doc_types", "header.blank_number").match(rest):
             return None, f"document number left blank: {clean(c.text)!r}"
         return None, f"document number not readable: {clean(c.text)!r}"

@@ -13,7 +13,7 @@ import regex
 
 from ... import rules
 from ...models import RefKind, ref_kind_code
-from ..common import is_upper, match_rule, squash, symbol_codes
+from ..common import canonical_symbol, is_upper, match_rule, squash, symbol_codes
 from ..dates import iso_date, read_citation_date
 
 __all__ = ["Cite", "find_citations", "symbol_key"]
@@ -138,17 +138,13 @@ def _comma_continues(flow: str, comma: int) -> bool:
     return bool(_rx("references", "ref.issuer_comma").match(flow, comma))
 
 
-def _squeeze(number: str) -> str:
-    """A symbol without the stray spaces a text layer left around its
-    separators (``36/NQ- TW`` → ``36/NQ-TW``)."""
-    return "".join(number.split())
 
 
 def _numbered(flow: str) -> list[Cite]:
     out: list[Cite] = []
     not_citation = _rx("references", "ref.not_citation")
     for m in _rx("references", "ref.symbol").finditer(flow):
-        number = _squeeze(m["number"])
+        number = canonical_symbol(m["number"])
         if not_citation.search(flow[max(0, m.start() - NOT_CITATION_WINDOW):m.start()]):
             continue
         kind, k_start = _kind_before(flow, m.start())
