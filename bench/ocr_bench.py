@@ -26,13 +26,14 @@ grey (the loader) and pdfium rendering grey directly.
 
 Scans come from ``bench/out/formats/scan_*.pdf`` (``bench/formats_bench.py``
 builds it; run that first, as ``make bench`` does) and
-``$CHITIEU_SHARED/realfiles/scan_*.pdf``.  Results are printed and appended to
-``bench/results.txt``; nothing else is written.
+``$CHITIEU_SHARED/realfiles/scan_*.pdf``.  Results are printed, appended to
+``bench/results.txt`` and stored under ``"ocr_settings"`` in ``bench/results.json``.
 """
 from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import os
 import platform
 import re
@@ -46,6 +47,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_RESULTS = ROOT / "bench" / "results.txt"
+DEFAULT_JSON = ROOT / "bench" / "results.json"
 
 #: name -> (extra tesseract arguments, dpi cap or None)
 SETTINGS: dict[str, tuple[list[str], int | None]] = {
@@ -143,10 +145,21 @@ def truth_words(scan: Path, pages: int) -> list[str] | None:
         return " ".join((pg.extract_text() or "") for pg in p.pages[:pages]).split()
 
 
+def _store_json(path: Path, figures: dict[str, object]) -> None:
+    """Put the figures under ``"ocr_settings"`` in ``bench/results.json``, the rest kept."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = {}
+    data["ocr_settings"] = figures
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--pages", type=int, default=4, help="pages of each scan at most (default 4)")
     ap.add_argument("--results", type=Path, default=DEFAULT_RESULTS, help="report file to append to")
+    ap.add_argument("--json", type=Path, default=DEFAULT_JSON, help="results.json to store the figures in")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     if shutil.which("tesseract") is None:
@@ -168,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         print(line, flush=True)
 
     totals: dict[str, list[float]] = {name: [0.0, 0.0] for name in SETTINGS}   # cpu, pages
+    scans_out: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory(prefix="chitieu-ocr-bench-") as tmp:
         work = Path(tmp)
         for scan in scans:
@@ -176,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
             record(f"{scan.name[:40]}: {len(images)} pages at {sorted({d for _, d in images})} dpi; "
                    f"render {rgb:.3f} s/page (RGB to grey, the loader), {grey:.3f} s/page (pdfium grey)")
             base: list[list[str]] = []
+            scan_out: dict[str, object] = {"pages": len(images), "dpi": sorted({d for _, d in images}),
+                                           "render_rgb_to_grey_s": rgb, "render_pdfium_grey_s": grey}
+            scans_out[scan.name] = scan_out
             for name, (extra, cap) in SETTINGS.items():
                 cpu, words_all, confs_all, per_page = 0.0, [], [], []
                 for image, dpi in images:
@@ -192,14 +209,20 @@ def main(argv: list[str] | None = None) -> int:
                 totals[name][0] += cpu
                 totals[name][1] += len(images)
                 conf = sum(confs_all) / len(confs_all) if confs_all else float("nan")
-                extra_txt = f"  truth {_agreement(words_all, truth):5.1f}" if truth else ""
+                truth_pct = _agreement(words_all, truth) if truth else None
+                extra_txt = f"  truth {truth_pct:5.1f}" if truth_pct is not None else ""
+                scan_out[name] = {"cpu_s_per_page": cpu / len(images), "confidence": conf, "same_words_pct": same,
+                                  "truth_words_pct": truth_pct}
                 record(f"  {name:<18} {cpu / len(images):5.2f} s/page  {len(images) / cpu:5.2f} pages/s/core  "
                        f"conf {conf:4.1f}  same {same:5.1f}{extra_txt}")
     record("all scans: " + "; ".join(f"{name} {p / c:.2f} pages/s/core" for name, (c, p) in totals.items() if c))
     args.results.parent.mkdir(parents=True, exist_ok=True)
     with open(args.results, "a", encoding="utf-8") as fh:
         fh.write("\n".join(lines) + "\n")
-    print(f"\nappended to {args.results}")
+    _store_json(args.json, {"date": time.strftime("%Y-%m-%d %H:%M"), "tesseract": version,
+                            "pages_per_s_per_core": {n: p / c for n, (c, p) in totals.items() if c},
+                            "scans": scans_out})
+    print(f"\nappended to {args.results}; stored in {args.json}")
     return 0
 
 
