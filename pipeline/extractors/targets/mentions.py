@@ -18,9 +18,15 @@ class Mention:
     end: int
     value: float
     value_max: float | None
-    kind: str               # percent | ratio | count
+    kind: str               # percent | ratio | count | multiple | rate (the last two: unit other)
     unit_text: str = ""
     value_end: int | None = None   # where the value as written ends, when before ``end`` (a count's unit)
+
+    @property
+    def counted(self) -> bool:
+        """A number of things, a multiple or a rate per population: read
+        with the words before it, as a count is (not a share of its tier)."""
+        return self.kind in ("count", "multiple", "rate")
 
     def written(self) -> tuple[int, int]:
         """The span of the value as written (``12 - 15%``, ``8/8``, ``1.200``), in flow."""
@@ -117,6 +123,26 @@ def find_mentions(flow: str, start: int, end: int) -> list[Mention]:
             continue
         out.append(Mention(m.start(), m.end(), round(100.0 * num / den, 2), None, "ratio"))
         taken.add(m.start(), m.end())
+    for m in _p("per_population").finditer(text, start, end):
+        s, e = m.start("lo"), m.end("den")
+        if not free(s, e) or in_excluded(s):
+            continue
+        v = _num(m.group("lo"))
+        if v is None:
+            continue
+        # the value as written is the number; "/100.000 …" is its unit
+        out.append(Mention(s, e, v, None, "rate", m.group("unit") or "", value_end=m.end("lo")))
+        taken.add(s, e)
+    for m in _p("multiple").finditer(text, start, end):
+        s, e = m.start("lo"), m.end()
+        if not free(s, e) or in_excluded(s):
+            continue
+        lo = _num(m.group("lo"))
+        hi = _num(m.group("hi")) if m.group("hi") else None
+        if lo is None or (hi is not None and hi <= lo):
+            continue
+        out.append(Mention(s, e, lo, hi, "multiple", "lần", value_end=m.end("hi") if hi is not None else m.end("lo")))
+        taken.add(s, e)
     bad_unit = _p("count_unit_not_target")
     for m in _count_matches(text, start, end):
         s, e = m.start("lo"), (m.end("hi") if m.group("hi") else m.end("lo"))

@@ -312,12 +312,14 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
                 _p("condition_after").match(flow[m.end:min(b, m.end + CONTEXT_REACH)]):
             continue   # a condition or exemption ("nơi có tỷ lệ dưới 30% có thể điều chỉnh …")
         after = flow[m.end:min(nxt_start, m.end + _WINDOW)]
-        if _p("baseline_before").search(flow[max(a, m.start - PREFIX_REACH):m.start]) and _p("baseline_after").match(after):
-            continue   # "từ 28% năm 2020 lên 35%": 28 is the baseline
+        if _p("baseline_before").search(flow[max(a, m.start - PREFIX_REACH):m.start]) and (
+                _p("baseline_after").match(after)
+                or (m.kind == "rate" and _p("baseline_after_population").match(after))):
+            continue   # "từ 28% năm 2020 lên 35%", "từ 23 ca/1.000 phụ nữ xuống 18": the first is the baseline
         growth = m.kind == "percent" and (
             bool(_p("growth_after").match(after))
             or bool(_p("growth_before").search(flow[max(a, m.start - PHRASE_REACH):m.start])))
-        post = m.kind != "count" and _starts_noun_phrase(after)
+        post = not m.counted and _starts_noun_phrase(after)
         if post:
             np_start, np_end = _np_span(flow, m.end, nxt_start)
             tiers = _np_tiers(ctx, np_start, np_end)
@@ -327,7 +329,7 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
             # a value whose noun phrase has its own predicate reads its own
             # clause; else it shares the predicate after the last value
             own = flow[np_start:nxt_start] if np_end < nxt_start else flow[np_start:nxt_start] + " " + tail
-        elif m.kind == "count":
+        elif m.counted:
             w = max(a, m.start - _WINDOW)
             subject = _clean(flow[w:m.end])
             own = _own_window(flow, w, m, nxt_start, tail)
@@ -376,7 +378,7 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
 
     # bare values (no tier, no subject of their own)
     def bare(r: _Read) -> bool:
-        return not r.post and r.m.kind != "count" and not r.tiers and not r.subject
+        return not r.post and not r.m.counted and not r.tiers and not r.subject
 
     if len(reads) >= 2 and all(bare(r) for r in reads) and len(sent_slots) >= len(reads) \
             and not _has_words_between(flow, reads):
@@ -391,7 +393,7 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
             if reads[k].post:
                 nearest = reads[k]
         for k, r in enumerate(reads):
-            if not r.post and not r.tiers and sent_slots and r.m.kind != "count" and (
+            if not r.post and not r.tiers and sent_slots and not r.m.counted and (
                     _p("respectively_after").match(flow, r.m.end, min(b, r.m.end + PHRASE_REACH))
                     or (k > 0 and reads[k - 1].inherited is not None)):
                 # "…; đến năm 2030 nhân rộng mô hình đạt 50% chỉ tiêu tương ứng và đạt 90%
@@ -421,13 +423,13 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
             tier_source = "clause" if r.tiers else ("heading" if head_tiers else "none")
             subject = r.subject
             # a share of people, or a count, is never a share of institutions
-            person = _is_person(subject) or r.m.kind == "count"
+            person = _is_person(subject) or r.m.counted
             inds = indicators_in(r.own, r.growth, person)
             # a value that names its own measure ("tỷ lệ khu phố văn minh đạt 75%")
             # or has its own predicate reads no other clause of the sentence
             # — as does a later value of a list whose subject stands before it
             # ("…, làng văn hóa đạt 70%, tổ dân phố văn hóa đạt 80%")
-            own_pred = seg_has_pred or r.m.kind == "count" or \
+            own_pred = seg_has_pred or r.m.counted or \
                 (not r.post and subject is not None and subject != "" and (bool(_p("share_head").match(subject))
                                                    or (ri > 0 and _names_something(subject))))
             if not inds and not own_pred:
@@ -547,6 +549,8 @@ def _emit(ctx: _Ctx, m: Mention, tiers: list[Tier], inds: list[str], sector: Sec
     unit: Unit
     if m.kind == "count":
         unit = "count"
+    elif m.counted:
+        unit = "other"   # a multiple ("gấp 30 lần") or a rate per population ("4/100.000 trẻ")
     elif growth:
         unit = "percent_per_year"
     else:
