@@ -160,8 +160,46 @@ def find_mentions(flow: str, start: int, end: int) -> list[Mention]:
         unit_end = min(end, m.end("unit"))
         out.append(Mention(s, unit_end, lo, hi, "count", unit, value_end=e))
         taken.add(s, e)
+    counts = [m for m in out if m.kind == "count"]
+    k = 0
+    while k < len(counts):   # a found part or item may lead to the next one
+        for par in _parallel_counts(text, counts[k], end):
+            s, e = par.written()
+            if free(s, e) and not in_excluded(s):
+                out.append(par)
+                counts.append(par)
+                taken.add(s, e)
+        k += 1
     out.sort(key=lambda m: m.start)
     return out
+
+
+PARALLEL_REACH = 160   # how far after a count a part of it or a parallel count may stand
+
+
+def _unit_head(unit: str) -> str:
+    return " ".join(unit.split("/")[0].split()).casefold()
+
+
+def _parallel_counts(text: str, count: Mention, end: int) -> list[Mention]:
+    """After ``count``, in reach: a part of it (``trong đó có 20 …``), and a
+    count of the same things later in its list (``100 doanh nghiệp …, 50
+    doanh nghiệp …``)."""
+    stop = min(end, count.end + PARALLEL_REACH)
+    bad_unit = _p("count_unit_not_target")
+    found: list[Mention] = []
+    for rid, same_unit in (("count_part", False), ("count_list_item", True)):
+        for m in _p(rid).finditer(text, count.end, stop):
+            unit = m.group("unit") or ""
+            lo = _num(m.group("lo"))
+            if lo is None or bad_unit.match(unit) or (1900 <= lo <= 2100 and m.group("lo").isdigit()):
+                continue
+            if same_unit and _unit_head(unit) != _unit_head(count.unit_text):
+                continue
+            found.append(Mention(m.start("lo"), min(end, m.end("unit")), lo, None, "count", unit,
+                                 value_end=m.end("lo")))
+            break   # the nearest one: it leads to the next
+    return found
 
 
 _COUNT_RULES = ("count", "count_outcome", "count_label", "count_from", "count_have")
