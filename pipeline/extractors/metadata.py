@@ -219,6 +219,17 @@ def _locate(prep: PreparedText, f: _Facts) -> tuple[AdminLevel | None, str | Non
 
 
 
+def _named(body: Body | None) -> str | None:
+    """A body's name, unless it is a territory's body whose territory no part
+    of the text names ("UBND tỉnh đã ban hành …" and no province): that is no
+    name, and is left empty (its level is still the document's)."""
+    if body is None:
+        return None
+    if not body.place and body.level in level_words("province", "city", "district", "commune"):
+        return None
+    return body.name
+
+
 def _chain_places(chain: list[Body], flow: str) -> tuple[str | None, str | None]:
     """(province, district) named by the issuer and the body above it."""
     province: str | None = None
@@ -322,8 +333,7 @@ def _extract(prep: PreparedText, seg: Segmented) -> tuple[Metadata, tuple[str, .
         f.warn("issuing body not found")
     return Metadata(
         doc_type=f.doc_type, number=f.number, issue_date=f.issue_date, place=f.place,
-        issuing_body=f.issuer.name if f.issuer else None,
-        parent_body=f.parent.name if f.parent else None,
+        issuing_body=_named(f.issuer), parent_body=_named(f.parent),
         admin_level=level, province=province, district=district,
         signer=f.signer, title=f.title,
     ), tuple(f.warnings)
