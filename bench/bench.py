@@ -28,7 +28,8 @@ Three series, each case run in a fresh process so that its peak memory
 * **adversarial**: one document of ``đạt 50%, `` repeated (the dense-value
   generator of ``tests/adversarial/generators.py``) at 16, 64, 256 and
   1024 KiB (``--adversarial``), with each separator the issue names:
-  ``, ``, ``. ``, `` và `` and ``; `` (``--adversarial-separators``).
+  ``, ``, ``. ``, `` và `` and ``; ``, and `` xã, `` (a tier word after each
+  value: ``comma_tier``) (``--adversarial-separators``).
   Its time/size ratio between steps
   should stay at or below :data:`ADVERSARIAL_TOLERANCE` and its peak memory
   at or below :data:`ADVERSARIAL_MAX_PEAK_MB`.  A case is stopped at
@@ -398,8 +399,8 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"series to run, of {','.join(SERIES)} (default: all)")
     ap.add_argument("--adversarial", default="16,64,256,1024",
                     help="KiB of dense values per adversarial document (default 16,64,256,1024)")
-    ap.add_argument("--adversarial-separators", default="comma,period,va,semicolon",
-                    help="separators between the values, of comma,period,va,semicolon (default: all four)")
+    ap.add_argument("--adversarial-separators", default="comma,period,va,semicolon,comma_tier",
+                    help="separators between the values, of comma,period,va,semicolon,comma_tier (default: all five)")
     ap.add_argument("--adversarial-timeout", type=float, default=600,
                     help="seconds allowed per adversarial case (default 600)")
     ap.add_argument("--adversarial-max-memory", type=float, default=4096,

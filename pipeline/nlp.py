@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from collections.abc import Callable, Sequence
@@ -341,13 +342,16 @@ class TierIndex:
     keeps the result, so each block is matched at most once per document.
     """
 
-    __slots__ = ("flow", "_starts", "_ends", "_found")
+    __slots__ = ("flow", "_starts", "_ends", "_found", "_span_starts")
 
     def __init__(self, flow: str, blocks: Sequence[Any]) -> None:
         self.flow = flow
         self._starts = [b.start for b in blocks]
         self._ends = [b.end for b in blocks]
         self._found: dict[int, list[TierSpan]] = {}
+        # per block, its mentions' starts when they are in order (else None):
+        # a query then bisects to its first mention instead of scanning the block
+        self._span_starts: dict[int, list[int] | None] = {}
 
     def block(self, k: int) -> list[TierSpan]:
         """The tier mentions of block ``k`` (offsets in ``flow``)."""
@@ -357,16 +361,30 @@ class TierIndex:
             found = [TierSpan(t.start + a, t.end + a, t.text, t.tier, t.area)
                      for t in find_tiers(self.flow[a:b])]
             self._found[k] = found
+            starts = [t.start for t in found]
+            self._span_starts[k] = starts if all(x <= y for x, y in itertools.pairwise(starts)) else None
         return found
 
     def between(self, a: int, b: int) -> list[TierSpan]:
-        """Tier mentions lying wholly inside ``flow[a:b]``, in text order."""
+        """Tier mentions lying wholly inside ``flow[a:b]``, in text order.
+
+        A block's mentions are in text order, so each query costs the log of
+        its block's mentions plus the mentions it returns: a reader asking
+        once per value of a long block stays linear in its values."""
         out: list[TierSpan] = []
         k = bisect.bisect_right(self._ends, a)
         while k < len(self._starts) and self._starts[k] < b:
-            for t in self.block(k):
-                if t.start >= a and t.end <= b:
-                    out.append(t)
+            spans = self.block(k)
+            starts = self._span_starts[k]
+            if starts is None:
+                out.extend(t for t in spans if t.start >= a and t.end <= b)
+            else:
+                for i in range(bisect.bisect_left(starts, a), len(spans)):
+                    t = spans[i]
+                    if t.start >= b:
+                        break
+                    if t.end <= b:
+                        out.append(t)
             k += 1
         return out
 

@@ -42,6 +42,27 @@ def test_stretch_across_blocks_and_memo():
     assert idx.between(3, 8) == []  # a mention only partly inside is not returned
 
 
+def test_any_stretch_of_a_long_block_gives_the_mentions_wholly_inside_it():
+    """between() bisects to a stretch's first mention: for stretches that
+    start and end anywhere (inside a mention too), it returns what scanning
+    the block's mentions would."""
+    import random
+
+    line = "- Đến năm 2030, " + ", ".join(
+        f"{40 + i % 50}% {w}" for i, w in enumerate(["thư viện cấp huyện", "xã", "trường học", "cấp tỉnh",
+                                                     "thôn, tổ dân phố"] * 40)) + "."
+    seg = segment(line, with_sentences=False)
+    assert len(seg.blocks) == 1
+    idx = nlp.tier_index(seg)
+    spans = idx.block(0)
+    assert len(spans) > 150
+    rng = random.Random(11)
+    for _ in range(300):
+        a = rng.randrange(len(line))
+        b = rng.randrange(a, len(line) + 1)
+        assert idx.between(a, b) == [t for t in spans if a <= t.start and t.end <= b], (a, b)
+
+
 def test_no_tier_pattern_can_match_a_line_break():
     """What makes block-by-block matching exact: each pattern token names its
     words or asks for a letter, so none matches the whitespace token between blocks."""

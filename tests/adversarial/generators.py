@@ -11,8 +11,10 @@ HEADER = ("ỦY BAN NHÂN DÂN\nTỈNH BÌNH ĐỊNH\nSố: 12/KH-UBND\n"
           "Bình Định, ngày 5 tháng 4 năm 2024\n\nKẾ HOẠCH\n"
           "Phát triển thư viện đến năm 2030\n\n2. Mục tiêu cụ thể đến năm 2030\n")
 
-#: Separators between repeated value clauses: every one a list of values can use.
-SEPARATORS = {"comma": ", ", "period": ". ", "va": " và ", "semicolon": "; "}
+#: Separators between repeated value clauses: every one a list of values can
+#: use; ``comma_tier`` puts a tier word after each value (``đạt 50% xã, ``), so
+#: that every value asks for the tiers of one long block (once quadratic).
+SEPARATORS = {"comma": ", ", "period": ". ", "va": " và ", "semicolon": "; ", "comma_tier": " xã, "}
 
 
 def _repeat(unit: str, size: int) -> str:
