@@ -138,8 +138,6 @@ def _comma_continues(flow: str, comma: int) -> bool:
     return bool(_rx("references", "ref.issuer_comma").match(flow, comma))
 
 
-
-
 def _numbered(flow: str) -> list[Cite]:
     out: list[Cite] = []
     not_citation = _rx("references", "ref.not_citation")

@@ -143,18 +143,15 @@ def find_mentions(flow: str, start: int, end: int) -> list[Mention]:
             continue
         out.append(Mention(s, e, lo, hi, "multiple", "lần", value_end=m.end("hi") if hi is not None else m.end("lo")))
         taken.add(s, e)
-    bad_unit = _p("count_unit_not_target")
     for m in _count_matches(text, start, end):
         s, e = m.start("lo"), (m.end("hi") if m.group("hi") else m.end("lo"))
         if not free(s, e) or in_excluded(s):
             continue
         unit = m.group("unit") or ""
-        if bad_unit.match(unit):
+        lo = _count_value(m, unit)
+        if lo is None:
             continue
-        lo = _num(m.group("lo"))
         hi = _num(m.group("hi")) if m.group("hi") else None
-        if lo is None or (1900 <= lo <= 2100 and m.group("lo").isdigit()):   # a year, not "2.000 CLB"
-            continue
         if hi is not None and hi <= lo:
             hi = None
         unit_end = min(end, m.end("unit"))
@@ -181,18 +178,26 @@ def _unit_head(unit: str) -> str:
     return " ".join(unit.split("/")[0].split()).casefold()
 
 
+def _count_value(m: regex.Match[str], unit: str) -> float | None:
+    """The number of a count match, unless its unit makes it no target (an
+    age, a sum of money) or the number is a year (``2025``, not ``2.000 CLB``)."""
+    lo = _num(m.group("lo"))
+    if lo is None or _p("count_unit_not_target").match(unit) or (1900 <= lo <= 2100 and m.group("lo").isdigit()):
+        return None
+    return lo
+
+
 def _parallel_counts(text: str, count: Mention, end: int) -> list[Mention]:
     """After ``count``, in reach: a part of it (``trong đó có 20 …``), and a
     count of the same things later in its list (``100 doanh nghiệp …, 50
     doanh nghiệp …``)."""
     stop = min(end, count.end + PARALLEL_REACH)
-    bad_unit = _p("count_unit_not_target")
     found: list[Mention] = []
     for rid, same_unit in (("count_part", False), ("count_list_item", True)):
         for m in _p(rid).finditer(text, count.end, stop):
             unit = m.group("unit") or ""
-            lo = _num(m.group("lo"))
-            if lo is None or bad_unit.match(unit) or (1900 <= lo <= 2100 and m.group("lo").isdigit()):
+            lo = _count_value(m, unit)
+            if lo is None:
                 continue
             if same_unit and _unit_head(unit) != _unit_head(count.unit_text):
                 continue
