@@ -29,8 +29,9 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import operator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 from collections.abc import Callable, Sequence
 
 import regex
@@ -39,13 +40,15 @@ from .models import Tier
 
 if TYPE_CHECKING:  # spaCy is imported when first used, not with this module
     from spacy.matcher import Matcher
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span
     from spacy.vocab import Vocab
 
 __all__ = ["TierSpan", "TierIndex", "make_doc", "find_tiers", "tier_index", "tier_rules", "sent_tokenizer"]
 
 _TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}]+|[^\s]", regex.UNICODE)
 _WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+", regex.UNICODE)
+#: :data:`_TOKEN` as a separator: split on it, a text is its gaps and tokens in turn
+_PIECES = regex.compile(r"([\p{L}\p{M}\p{N}]+|[^\s])", regex.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -79,27 +82,26 @@ def make_doc(text: str) -> Doc:
 
 
 def _syllables(text: str) -> tuple[list[str], list[bool]]:
-    """The words and spaces of :func:`make_doc`'s ``Doc`` of ``text``."""
+    """The words and spaces of :func:`make_doc`'s ``Doc`` of ``text``: each
+    run of letters, marks and digits and each other non-space character is a
+    token; one space after a token is its trailing space, any other
+    whitespace run a token of its own (after the space its token takes)."""
     words: list[str] = []
     spaces: list[bool] = []
-    pos = 0
-    for m in _TOKEN.finditer(text):
-        gap = text[pos:m.start()]
+    parts = _PIECES.split(text)   # gap, token, gap, token, …, gap
+    last = len(parts) - 1
+    for i in range(0, last, 2):
+        gap = parts[i]
         if gap:
-            if words and gap == " " and not spaces[-1]:
+            if words and not spaces[-1] and gap.startswith(" "):
                 spaces[-1] = True
-            else:
-                # any other whitespace run is kept as a token of its own
-                if words and gap.startswith(" ") and not spaces[-1]:
-                    spaces[-1] = True
-                    gap = gap[1:]
-                if gap:
-                    words.append(gap)
-                    spaces.append(False)
-        words.append(m.group(0))
+                gap = gap[1:]
+            if gap:
+                words.append(gap)
+                spaces.append(False)
+        words.append(parts[i + 1])
         spaces.append(False)
-        pos = m.end()
-    tail = text[pos:]
+    tail = parts[last]
     if tail:
         if words and tail == " " and not spaces[-1]:
             spaces[-1] = True
@@ -107,9 +109,13 @@ def _syllables(text: str) -> tuple[list[str], list[bool]]:
             words.append(tail)
             spaces.append(False)
     # a Doc's text is its words, each followed by a space where spaces[i] says so
-    assert "".join(w + " " if sp else w for w, sp in zip(words, spaces, strict=True)) == text, \
-        "syllable Doc must reproduce the text exactly"
+    assert sum(map(len, words)) + sum(spaces) == len(text), "syllable Doc must reproduce the text exactly"
     return words, spaces
+
+
+def _starts(words: list[str], spaces: list[bool]) -> list[int]:
+    """The offset of each token of :func:`_syllables` in its text, and the text's length."""
+    return list(itertools.accumulate(map(operator.add, map(len, words), spaces), initial=0))
 
 
 @functools.lru_cache(maxsize=1)
@@ -239,61 +245,73 @@ def find_tiers(text: str, doc: Doc | None = None) -> list[TierSpan]:
 
 
 def _match_windows(spelled: str, text: str) -> list[TierSpan]:
-    """:func:`_match` of ``make_doc(spelled)``, running the ``Matcher`` only on
-    the stretches of tokens around the words a tier match must hold.
+    """:func:`_match` of ``make_doc(spelled)``, each tier pattern tried only
+    around the words it must hold.
 
-    spaCy's ``Matcher`` tries every pattern at every token.  A tier match
-    holds an anchor token and reaches a known number of tokens each side of
-    it (:func:`_anchor_reach`); every match is at most ``L`` tokens long
-    (:func:`_longest_pattern`).  The patterns test only a token's own text,
-    so in a window of tokens the Matcher finds exactly the matches of the
-    whole text that lie inside it.  ``filter_spans`` resolves a match against
-    the matches it overlaps, transitively; so a window reaches ``L - 1``
-    tokens past the tier matches of its anchors, and is kept only when none
-    of the matches in it reaches into those outer ``L - 1`` tokens (where a
-    match across its edge could overlap it) — else it is widened (doubled)
-    and matched again.  Every other match of the text overlaps no window's
-    matches and names no tier (``not_a_tier``), so it would yield nothing.
-    """
-    longest, reach = _longest_pattern(), _anchor_reach()
-    if longest is None or reach is None:
+    spaCy's ``Matcher`` costs about the same for each pattern at each token,
+    found or not (~0.3 µs; ~14 µs a token for the 52 patterns of
+    ``rules/tiers.yaml``), and ~20 µs a call.  But every pattern holds an
+    anchor token (:func:`_anchor`: its first token that must be there,
+    naming its words) and reaches a known number of tokens before and after
+    it.  So the patterns anchored on a word (:func:`_anchor_groups`) are run
+    once, on the tokens they can reach around each place that word is in the
+    text, those stretches put one after another in one ``Doc`` with a line
+    break between them, which no pattern can match
+    (``tests/test_nlp.py``).  Every match of the whole text holds its anchor
+    and is found there; every match found there is one of the whole text
+    (the patterns test only a token's own text, :func:`_longest_pattern`).
+    The matches of all the patterns, ``not_a_tier`` too, are then resolved
+    over the whole text as :func:`_match` resolves the ``Matcher``'s."""
+    groups = _anchor_groups()
+    if _longest_pattern() is None or groups is None:
         return _match(make_doc(spelled), text)
     from spacy.tokens import Doc
 
     words, spaces = _syllables(spelled)
     n = len(words)
-    margin = longest - 1
-    wanted: list[tuple[int, int]] = []
-    for i, w in enumerate(words):
-        r = reach.get(w.lower())
-        if r is not None:
-            wanted.append((max(0, i - r[0] - margin), min(n, i + r[1] + 1 + margin)))
-    vocab, matcher = _vocab(), _matcher()
-    found: dict[tuple[int, int], tuple[Doc, list[tuple[int, int, int]]]] = {}
-    while True:
-        windows = _merged(wanted)
-        wanted = []
-        for a, b in windows:
-            if (a, b) not in found:
-                doc = Doc(vocab, words=words[a:b], spaces=spaces[a:b])
-                found[(a, b)] = (doc, matcher(doc))
-            matches = found[(a, b)][1]
-            wide = b - a
-            left = a > 0 and any(s < margin for _, s, _ in matches)
-            right = b < n and any(e > wide - margin for _, _, e in matches)
-            wanted.append((max(0, a - wide) if left else a, min(n, b + wide) if right else b))
-        if wanted == windows:
-            break
+    places: dict[str, list[int]] = {}
+    for j, w in enumerate(words):
+        low = w.lower()
+        if low in groups:
+            places.setdefault(low, []).append(j)
+    if not places:
+        return []
+    vocab = _vocab()
+    found: set[tuple[int, int, int]] = set()
+    for w, at in places.items():
+        before, after, matcher = groups[w]
+        stretches = _merged([(max(0, j - before), min(n, j + after + 1)) for j in at])
+        gw: list[str] = []
+        gs: list[bool] = []
+        token: list[int] = []   # the text's token at each token of the group's Doc (-1: a break)
+        for a, b in stretches:
+            if gw:
+                gw.append("\n")
+                gs.append(False)
+                token.append(-1)
+            gw.extend(words[a:b])
+            gs.extend(spaces[a:b])
+            token.extend(range(a, b))
+        for key, s, e in matcher(Doc(vocab, words=gw, spaces=gs)):
+            found.add((key, token[s], token[e - 1] + 1))
+    offsets = _starts(words, spaces)
+    order = _rule_order()
     out: list[TierSpan] = []
-    start = 0   # the offset in ``spelled`` of token ``t``
-    t = 0
-    for a, b in windows:
-        for k in range(t, a):
-            start += len(words[k]) + spaces[k]
-        t = a
-        doc, matches = found[(a, b)]
-        out.extend(_match(doc, text, matches, start))
+    for rule, s, e in _kept(sorted(found, key=lambda m: (m[1], m[2], order[m[0]]))):
+        a = offsets[s]
+        b = offsets[e] - spaces[e - 1]
+        out.append(TierSpan(a, b, text[a:b], rule["tier"], bool(rule.get("area"))))
     return out
+
+
+def _with_anchor(pattern: list[dict[str, Any]], at: int, word: str) -> list[dict[str, Any]]:
+    """``pattern`` with its anchor token (at ``at``) asking for the lower case
+    ``word`` alone: what it matches in the stretches around ``word``, without
+    the set test (a Python call for each token) of an anchor of several words."""
+    tok = pattern[at]
+    if not isinstance(tok.get("LOWER"), dict):
+        return pattern
+    return [*pattern[:at], {**tok, "LOWER": word}, *pattern[at + 1:]]
 
 
 def _merged(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -307,29 +325,84 @@ def _merged(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _match(doc: Doc, text: str | None = None, matches: list[tuple[int, int, int]] | None = None,
-           base: int = 0) -> list[TierSpan]:
-    """The tier spans of ``doc``, with ``text``'s own slices (``doc.text ==
-    text[base:…]``); ``matches``: the Matcher's on ``doc``, when already run."""
-    from spacy.util import filter_spans
+def _patterns() -> list[tuple[str, list[dict[str, Any]]]]:
+    """Every tier pattern (``not_a_tier``'s too) with its rule's id, in the
+    order :func:`_matcher` adds them."""
+    return [(rid, pattern) for rid, rule in tier_rules().items() for pattern in rule.get("tokens", [])]
 
-    if matches is None:
-        matches = _matcher()(doc)
-    vocab = _vocab()
-    spans = [doc[s:e] for _, s, e in matches]
-    labels = {(s, e): vocab.strings[mid] for mid, s, e in matches}
-    # filter_spans prefers longer spans, then earlier ones
-    kept = filter_spans(spans)
+
+@functools.lru_cache(maxsize=1)
+def _rule_order() -> dict[int, int]:
+    """The ``Matcher`` key of each tier rule → its place in ``rules/tiers.yaml``."""
+    strings = _vocab().strings
+    return {strings.add(rid): i for i, rid in enumerate(tier_rules())}
+
+
+@functools.lru_cache(maxsize=1)
+def _anchor_groups() -> dict[str, tuple[int, int, Matcher]] | None:
+    """Anchor word (lower case) → how many tokens the patterns anchored on it
+    reach before and after it, and a ``Matcher`` of those patterns (added in
+    :func:`_matcher`'s order under their rules' ids).  A token matching an
+    anchor's ``ORTH`` or ``TEXT`` has that word's lower case, so looking
+    anchors up by a token's lower case misses none.  None when some pattern
+    has no anchor (it could match anywhere)."""
+    from spacy.matcher import Matcher
+
+    by_word: dict[str, tuple[int, int, dict[str, list[list[dict[str, Any]]]]]] = {}
+    for rid, pattern in _patterns():
+        found = _anchor(pattern)
+        if found is None:
+            return None
+        at, anchor = found
+        for w in {w.lower() for w in anchor}:
+            before, after, rules_of = by_word.get(w, (0, 0, {}))
+            rules_of.setdefault(rid, []).append(_with_anchor(pattern, at, w))
+            by_word[w] = (max(before, at), max(after, len(pattern) - at - 1), rules_of)
+    groups: dict[str, tuple[int, int, Matcher]] = {}
+    for w, (before, after, rules_of) in by_word.items():
+        m = Matcher(_vocab())
+        for rid, patterns in rules_of.items():
+            m.add(rid, patterns)
+        groups[w] = (before, after, m)
+    return groups
+
+
+def _match(doc: Doc, text: str | None = None) -> list[TierSpan]:
+    """The tier spans of ``doc`` by the whole ``Matcher``, with ``text``'s own
+    slices (``doc.text == text``)."""
     out: list[TierSpan] = []
-    rmap = tier_rules()
-    for sp in sorted(kept, key=lambda s: s.start):
-        rid = labels[(sp.start, sp.end)]
-        rule = rmap[rid]
-        if rule["tier"] == "none":
-            continue
-        a, b = sp.start_char + base, sp.end_char + base
+    for rule, s, e in _kept(_matcher()(doc)):
+        sp = doc[s:e]
+        a, b = sp.start_char, sp.end_char
         # the span's text is the text's own slice (doc.text == text): no Token objects made
         out.append(TierSpan(a, b, text[a:b] if text is not None else sp.text, rule["tier"], bool(rule.get("area"))))
+    return out
+
+
+class _Run(NamedTuple):
+    """A match's tokens, as ``filter_spans`` reads a span."""
+    start: int
+    end: int
+
+
+def _kept(matches: Sequence[tuple[int, int, int]]) -> list[tuple[dict[str, Any], int, int]]:
+    """The tier matches left when overlapping ones are resolved, in text order:
+    rule, first token, end token.  ``filter_spans`` keeps the longer of two
+    overlapping matches, else the earlier; of two rules matching the same
+    tokens, the one later in ``matches`` names them.  ``not_a_tier``'s are
+    resolved too, then dropped."""
+    from spacy.util import filter_spans
+
+    strings = _vocab().strings
+    labels = {(s, e): strings[mid] for mid, s, e in matches}
+    rmap = tier_rules()
+    out = []
+    # filter_spans reads only a span's start and end tokens
+    runs = cast("list[Span]", [_Run(s, e) for _, s, e in matches])
+    for run in sorted(filter_spans(runs), key=lambda r: r.start):
+        rule = rmap[labels[(run.start, run.end)]]
+        if rule["tier"] != "none":
+            out.append((rule, run.start, run.end))
     return out
 
 

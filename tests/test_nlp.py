@@ -129,7 +129,8 @@ def chain_rules(monkeypatch):
     made = {"x": {"id": "x", "tier": "province", "tokens": [[{"LOWER": "x"}]]},
             "none": {"id": "none", "tier": "none",
                      "tokens": [[{"LOWER": "n"}] * 4, [{"LOWER": "n"}, {"LOWER": "x"}]]}}
-    cached = (nlp._matcher, nlp._anchor_reach, nlp._anchor_words, nlp._longest_pattern)
+    cached = (nlp._matcher, nlp._anchor_reach, nlp._anchor_words, nlp._longest_pattern, nlp._anchor_groups,
+              nlp._rule_order)
     for f in cached:
         f.cache_clear()
     monkeypatch.setattr(nlp, "tier_rules", lambda: made)
@@ -139,7 +140,7 @@ def chain_rules(monkeypatch):
 
 
 @pytest.mark.usefixtures("chain_rules")
-def test_a_window_widens_until_no_match_crosses_its_edge():
+def test_chains_of_overlapping_matches_resolve_as_on_the_whole_text():
     assert [(t.text, t.start) for t in _same_as_whole_doc("n n n n x")] == [("x", 8)]
     assert _same_as_whole_doc("o n n n n x") != []
     assert _same_as_whole_doc("n n n x") == []   # "n x" blocks it
@@ -165,3 +166,46 @@ def test_the_vocab_is_the_one_of_a_blank_vietnamese_pipeline():
     words = sorted(set(nlp._syllables(text[:20000])[0])) + ["Thư", "VIỆN", "10", "mười", "x2", "%"]
     for key, getter in blank.lex_attr_getters.items():
         assert [ours.lex_attr_getters[key](w) for w in words] == [getter(w) for w in words], key
+
+
+def _syllables_one_by_one(text: str) -> tuple[list[str], list[bool]]:
+    """The tokens of ``nlp._syllables`` found one regex match at a time (as
+    it was first written), to check the faster split against."""
+    words: list[str] = []
+    spaces: list[bool] = []
+    pos = 0
+    for m in nlp._TOKEN.finditer(text):
+        gap = text[pos:m.start()]
+        if gap:
+            if words and gap.startswith(" ") and not spaces[-1]:
+                spaces[-1] = True
+                gap = gap[1:]
+            if gap:
+                words.append(gap)
+                spaces.append(False)
+        words.append(m.group(0))
+        spaces.append(False)
+        pos = m.end()
+    tail = text[pos:]
+    if tail:
+        if words and tail == " " and not spaces[-1]:
+            spaces[-1] = True
+        else:
+            words.append(tail)
+            spaces.append(False)
+    return words, spaces
+
+
+def test_syllables_split_as_one_match_at_a_time():
+    import random
+
+    texts = [p.read_text(encoding="utf-8") for p in _texts()[:12]]
+    rng = random.Random(3)
+    pieces = ["xã", "Huyện", "50%", "2.500", " ", "  ", "\n", " \n", "\t", ",", "-", "(", "…", "\u00a0", "x̣"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    for text in texts:
+        words, spaces = nlp._syllables(text)
+        assert (words, spaces) == _syllables_one_by_one(text), text
+        assert "".join(w + " " if sp else w for w, sp in zip(words, spaces, strict=True)) == text
+        starts = nlp._starts(words, spaces)
+        assert [text[a:a + len(w)] for a, w in zip(starts[:-1], words, strict=True)] == words and starts[-1] == len(text)
