@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Speed of ``chitieu extract`` against the targets of issue 11, in one run.
 
-    python bench/speed_bench.py              # about 3-6 minutes on 2 idle cores
+    python bench/speed_bench.py              # about 4-8 minutes on 2 idle cores
     python bench/speed_bench.py --copies 10  # quick
     make bench                               # bench.py, formats_bench.py, then this
 
@@ -24,6 +24,12 @@ CPU time and peak memory from the child's own ``rusage``):
   above the peak of the one-file run, per input character;
 * **--jobs 2**: extraction seconds (reading and extracting, as the command
   reports them) serial / with two jobs.
+
+End to end, word_tokenize and ``--jobs 2`` are each run ``--repeat`` times
+(3), in turn, and the fastest run of each is reported (its extraction
+seconds the least of any run), every run's wall and CPU time recorded: on a
+shared machine one run can be slowed by half by a neighbour, and the
+fastest is the nearest to what the code costs.
 
 Bytecode caches are allowed in the child processes (``PYTHONDONTWRITEBYTECODE``
 is dropped), as for any installed package.  Results are printed and stored in
@@ -202,6 +208,23 @@ def big_text(files: list[Path], dest: Path) -> Path:
     return dest
 
 
+def _fastest(runs: list[dict]) -> dict:
+    """The run of least wall time (an error when every run failed), with the
+    wall and CPU seconds of every run (``walls``, ``cpus``), and, for the
+    command's own timing, the least extraction seconds of any run
+    (``extract_seconds``: what ``--jobs 2`` is judged on)."""
+    done = [r for r in runs if "error" not in r]
+    if not done:
+        return runs[0]
+    best = dict(min(done, key=lambda r: r["wall"]))
+    best["walls"] = [round(r["wall"], 3) for r in done]
+    best["cpus"] = [round(r["cpu"], 3) for r in done]
+    if all("extract_seconds" in r for r in done):
+        best["extract_seconds"] = min(r["extract_seconds"] for r in done)
+    best["runs"] = len(runs)
+    return best
+
+
 def _verdict(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
@@ -211,6 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     ap.add_argument("--copies", type=int, default=60)
     ap.add_argument("--cold-runs", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs of each timed case (end to end, word_tokenize, --jobs 2), taken in turn; "
+                         "the fastest of each is reported, every run recorded (default: 3)")
     ap.add_argument("--no-big", action="store_true", help="skip the 8 MB text")
     ap.add_argument("--results", type=Path, default=RESULTS)
     ap.add_argument("--worker-extract", nargs=3, metavar=("CORPUS", "OUT", "JOBS"), help=argparse.SUPPRESS)
@@ -253,20 +279,31 @@ def main(argv: list[str] | None = None) -> int:
         return {**inner, "wall": r["wall"], "cpu": r["cpu"], "peak_mb": r["peak_mb"],
                 "chars_per_s": chars / r["wall"], "chars_per_cpu_s": chars / r["cpu"] if r["cpu"] else 0.0}
 
-    print(f"speed bench: corpus x{args.copies} ({len(files) * args.copies} documents) ...", flush=True)
-    serial = res["end_to_end"] = extract_case(1)
-    tok = run_measured([sys.executable, str(Path(__file__).resolve()), "--worker-tokenize", str(corpus)])
-    if tok.get("returncode") == 0:
-        t = json.loads(tok["stdout"].strip().splitlines()[-1])
+    def tokenize_case() -> dict:
+        tok = run_measured([sys.executable, str(Path(__file__).resolve()), "--worker-tokenize", str(corpus)])
+        if tok.get("returncode") != 0:
+            return {"error": tok.get("error") or tok["stderr"].strip().splitlines()[-1:]}
+        t: dict = json.loads(tok["stdout"].strip().splitlines()[-1])
+        t["wall"] = t["seconds"]
         t["chars_per_s"] = t["characters"] / t["seconds"]
         t["chars_per_cpu_s"] = t["characters"] / t["cpu"] if t["cpu"] else 0.0
-        res["word_tokenize"] = t
-    else:
-        res["word_tokenize"] = {"error": tok.get("error") or tok["stderr"].strip().splitlines()[-1:]}
+        return t
+
+    print(f"speed bench: corpus x{args.copies} ({len(files) * args.copies} documents), "
+          f"{args.repeat} run(s) of each case ...", flush=True)
+    # the cases in turn, so that a busy spell of a shared machine slows one
+    # run of each rather than every run of one; the fastest of each is kept
+    runs: dict[str, list[dict]] = {"end_to_end": [], "word_tokenize": [], "jobs2": []}
+    for _ in range(max(1, args.repeat)):
+        runs["end_to_end"].append(extract_case(1))
+        runs["word_tokenize"].append(tokenize_case())
+        runs["jobs2"].append(extract_case(2))
+    for key, made in runs.items():
+        res[key] = _fastest(made)
+    serial, par = res["end_to_end"], res["jobs2"]
     fl = floor(corpus)
     fl["chars_per_s"] = fl["characters"] / fl["seconds"]
     res["floor"] = fl
-    par = res["jobs2"] = extract_case(2)
 
     # cold start
     one = min((f for f in files if "%" in f.read_text(encoding="utf-8")), key=lambda f: f.stat().st_size,
@@ -308,9 +345,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{_verdict(verdicts['chars_per_s'])}), {serial['cpu']:.2f} s CPU ({serial['chars_per_cpu_s']:,.0f} "
             f"chars/CPU s), peak {serial['peak_mb']:.0f} MB",
             f"  of which reading and extracting {serial['extract_seconds']:.2f} s, the whole command's own "
-            f"timing {serial['seconds']:.2f} s",
+            f"timing {serial['seconds']:.2f} s; fastest of {serial['runs']} runs, walls {serial['walls']} s",
             f"word_tokenize over every line: {wt.get('seconds', float('nan')):.2f} s "
-            f"({wt.get('chars_per_s', 0):,.0f} chars/s); chitieu = x{ratio:.2f} of it by wall time, "
+            f"({wt.get('chars_per_s', 0):,.0f} chars/s; walls {wt.get('walls')} s); chitieu = x{ratio:.2f} of it by wall time, "
             f"x{ratio_cpu:.2f} by CPU time (target x{TARGET_RATIO:g}: {_verdict(verdicts['ratio'])})",
         ]
     lines.append(f"physical floor (read + NFC + one \\d+\\s*% pass): {fl['seconds']:.3f} s "
@@ -323,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         verdicts["jobs2"] = sp >= TARGET_JOBS2
         lines.append(f"--jobs 2: extraction x{sp:.2f} of serial (target x{TARGET_JOBS2}: "
                      f"{_verdict(verdicts['jobs2'])}), whole command x{sp_all:.2f}; peak of the command and "
-                     f"its workers {par['peak_mb']:.0f} MB (largest process)")
+                     f"its workers {par['peak_mb']:.0f} MB (largest process); walls {par['walls']} s")
     cs, hp = res["cold_start"], res["help"]
     verdicts["cold_s"] = cs["wall"] <= TARGET_COLD_S
     verdicts["cold_mb"] = cs["peak_mb"] <= TARGET_COLD_MB
