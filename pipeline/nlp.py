@@ -27,6 +27,7 @@ names its words (``LOWER``/``ORTH``) or asks for ``IS_ALPHA``
 from __future__ import annotations
 
 import bisect
+from array import array
 import functools
 import itertools
 import operator
@@ -88,6 +89,7 @@ def _syllables(text: str) -> tuple[list[str], list[bool]]:
     whitespace run a token of its own (after the space its token takes)."""
     words: list[str] = []
     spaces: list[bool] = []
+    same: dict[str, str] = {}   # one string for each word however often it comes (a text repeats most)
     parts = _PIECES.split(text)   # gap, token, gap, token, …, gap
     last = len(parts) - 1
     for i in range(0, last, 2):
@@ -99,7 +101,8 @@ def _syllables(text: str) -> tuple[list[str], list[bool]]:
             if gap:
                 words.append(gap)
                 spaces.append(False)
-        words.append(parts[i + 1])
+        w = parts[i + 1]
+        words.append(same.setdefault(w, w))
         spaces.append(False)
     tail = parts[last]
     if tail:
@@ -113,9 +116,10 @@ def _syllables(text: str) -> tuple[list[str], list[bool]]:
     return words, spaces
 
 
-def _starts(words: list[str], spaces: list[bool]) -> list[int]:
-    """The offset of each token of :func:`_syllables` in its text, and the text's length."""
-    return list(itertools.accumulate(map(operator.add, map(len, words), spaces), initial=0))
+def _starts(words: list[str], spaces: list[bool]) -> array[int]:
+    """The offset of each token of :func:`_syllables` in its text, and the
+    text's length (machine integers: 8 bytes a token, not an int object's 36)."""
+    return array("q", itertools.accumulate(map(operator.add, map(len, words), spaces), initial=0))
 
 
 @functools.lru_cache(maxsize=1)
@@ -244,6 +248,10 @@ def find_tiers(text: str, doc: Doc | None = None) -> list[TierSpan]:
     return _match(doc)
 
 
+#: Places of one anchor word matched in one ``Doc`` (:func:`_match_windows`).
+_PLACES_PER_DOC = 2048
+
+
 def _match_windows(spelled: str, text: str) -> list[TierSpan]:
     """:func:`_match` of ``make_doc(spelled)``, each tier pattern tried only
     around the words it must hold.
@@ -261,7 +269,13 @@ def _match_windows(spelled: str, text: str) -> list[TierSpan]:
     and is found there; every match found there is one of the whole text
     (the patterns test only a token's own text, :func:`_longest_pattern`).
     The matches of all the patterns, ``not_a_tier`` too, are then resolved
-    over the whole text as :func:`_match` resolves the ``Matcher``'s."""
+    over the whole text as :func:`_match` resolves the ``Matcher``'s.
+
+    The places of a word are taken :data:`_PLACES_PER_DOC` at a time, a
+    ``Doc`` for each batch: a match is found around its own anchor, so in
+    its batch's (the same match found in two batches is one), and a text
+    full of one tier word is matched without a ``Doc`` of all its tokens
+    (~170 bytes a token, and the ``Matcher``'s states beside it)."""
     groups = _anchor_groups()
     if _longest_pattern() is None or groups is None:
         return _match(make_doc(spelled), text)
@@ -278,22 +292,24 @@ def _match_windows(spelled: str, text: str) -> list[TierSpan]:
         return []
     vocab = _vocab()
     found: set[tuple[int, int, int]] = set()
-    for w, at in places.items():
+    for w, every in places.items():
         before, after, matcher = groups[w]
-        stretches = _merged([(max(0, j - before), min(n, j + after + 1)) for j in at])
-        gw: list[str] = []
-        gs: list[bool] = []
-        token: list[int] = []   # the text's token at each token of the group's Doc (-1: a break)
-        for a, b in stretches:
-            if gw:
-                gw.append("\n")
-                gs.append(False)
-                token.append(-1)
-            gw.extend(words[a:b])
-            gs.extend(spaces[a:b])
-            token.extend(range(a, b))
-        for key, s, e in matcher(Doc(vocab, words=gw, spaces=gs)):
-            found.add((key, token[s], token[e - 1] + 1))
+        for k in range(0, len(every), _PLACES_PER_DOC):
+            at = every[k:k + _PLACES_PER_DOC]
+            stretches = _merged([(max(0, j - before), min(n, j + after + 1)) for j in at])
+            gw: list[str] = []
+            gs: list[bool] = []
+            token: list[int] = []   # the text's token at each token of the group's Doc (-1: a break)
+            for a, b in stretches:
+                if gw:
+                    gw.append("\n")
+                    gs.append(False)
+                    token.append(-1)
+                gw.extend(words[a:b])
+                gs.extend(spaces[a:b])
+                token.extend(range(a, b))
+            for key, s, e in matcher(Doc(vocab, words=gw, spaces=gs)):
+                found.add((key, token[s], token[e - 1] + 1))
     offsets = _starts(words, spaces)
     order = _rule_order()
     out: list[TierSpan] = []

@@ -105,20 +105,36 @@ def _same_as_whole_doc(text: str) -> list[nlp.TierSpan]:
     return whole
 
 
-def test_windows_give_the_whole_texts_spans_on_random_tier_words():
-    """find_tiers runs the Matcher only on windows around anchor words: on
-    dense runs of the rules' own words (chains of overlapping matches) it gives
-    the spans of the Matcher on the whole text."""
+def _random_tier_texts(count: int, seed: int) -> list[str]:
+    """Dense runs of the tier rules' own words (chains of overlapping matches)."""
     import random
 
     words = sorted({w for r in rules.load("tiers").rules for p in r.get("tokens", []) for t in p
                     for v in [t.get("LOWER")] for w in ([v] if isinstance(v, str) else
                                                         (v or {}).get("IN", []))})
     words += ["đạt", "100%", "Của", "\n"]
-    rng = random.Random(11)
-    for _ in range(3000):
-        text = "".join(rng.choice(words) + rng.choice([" ", " ", ", ", ""]) for _ in range(rng.randint(1, 80)))
+    rng = random.Random(seed)
+    return ["".join(rng.choice(words) + rng.choice([" ", " ", ", ", ""]) for _ in range(rng.randint(1, 80)))
+            for _ in range(count)]
+
+
+def test_windows_give_the_whole_texts_spans_on_random_tier_words():
+    """find_tiers runs the Matcher only on windows around anchor words: on
+    dense runs of the rules' own words it gives the spans of the Matcher on
+    the whole text."""
+    for text in _random_tier_texts(3000, 11):
         _same_as_whole_doc(text)
+
+
+@pytest.mark.parametrize("per_doc", [1, 2, 5])
+def test_places_matched_a_batch_at_a_time_give_the_same_spans(monkeypatch, per_doc):
+    """A word's places are matched _PLACES_PER_DOC at a time (each batch a
+    Doc of its own): a match found in two batches counts once, and one whose
+    anchor is in one batch is found there."""
+    monkeypatch.setattr(nlp, "_PLACES_PER_DOC", per_doc)
+    for text in _random_tier_texts(600, 23):
+        _same_as_whole_doc(text)
+    assert len(_same_as_whole_doc("đạt 50% xã, " * 40)) == 40
 
 
 @pytest.fixture
