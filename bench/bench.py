@@ -122,14 +122,10 @@ def worker(corpus: Path, out: Path, warmup: Path, jobs: int, keep: bool) -> dict
     summary = run_extract(files, out, quiet=True, jobs=jobs)
     if jobs > 1:
         # The workers are forked by the fork server (pipeline.batch.server):
-        # their memory reaches RUSAGE_CHILDREN only once the server has reaped
-        # them and been stopped and reaped itself (else "worker MB" reads 0).
-        import multiprocessing
-
+        # their memory reaches RUSAGE_CHILDREN only once they and the server
+        # are reaped (else "worker MB" reads 0).
         from pipeline.batch import server
 
-        for child in multiprocessing.active_children():
-            child.join(timeout=30)
         server.stop()
     return {
         "documents": summary.documents, "failed": summary.failed, "targets": summary.targets,

@@ -142,12 +142,8 @@ def worker_extract(corpus: Path, out: Path, jobs: int) -> dict:
     # The workers are forked by the fork server (pipeline.batch.server): for
     # their CPU time and memory to reach this process's rusage, wait for them
     # to exit (the server reaps them), then stop and reap the server.
-    import multiprocessing
-
     from pipeline.batch import server
 
-    for child in multiprocessing.active_children():
-        child.join(timeout=30)
     server.stop()
     return {"documents": summary.documents, "failed": summary.failed, "characters": summary.characters,
             "seconds": summary.seconds, "extract_seconds": summary.extract_seconds}

@@ -27,10 +27,10 @@ names its words (``LOWER``/``ORTH``) or asks for ``IS_ALPHA``
 from __future__ import annotations
 
 import bisect
-from array import array
 import functools
 import itertools
 import operator
+from array import array
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 from collections.abc import Callable, Sequence

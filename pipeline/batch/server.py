@@ -107,12 +107,16 @@ def start() -> BaseContext:
     return ctx
 
 
-def stop() -> None:
-    """Stop the fork server, if it runs, and wait for it (and so for its
-    workers' accounting: a caller that measures its children's CPU time
-    with ``getrusage`` sees theirs only after this).  It is started again
-    when needed; it also stops by itself when this process exits."""
+def stop(join_timeout: float = 30) -> None:
+    """Wait for this process's workers to exit (up to ``join_timeout``
+    seconds each), then stop the fork server, if it runs, and wait for it
+    (and so for its workers' accounting: a caller that measures its
+    children's CPU time or memory with ``getrusage`` sees theirs only after
+    this).  It is started again when needed; it also stops by itself when
+    this process exits."""
     global _started_with
+    for child in multiprocessing.active_children():
+        child.join(timeout=join_timeout)
     if _usable():
         forkserver._forkserver._stop()  # type: ignore[attr-defined]
     _started_with = None
