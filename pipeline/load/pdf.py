@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING
 from . import legacy_fonts
 from .document import CellSpec, LoadedText, Table, TextBuilder
 from .errors import LoadError
-from .pdf_objects import fast_objects
+from .pdf_objects import fast_layout, fast_objects
 from .pdf_pages import drop_furniture, heading_rows, Line, mark_continued_tables, PageBlocks, TableBlock, with_heading
 from .pdf_stamps import Word, place_stamps, stamp_words
 
@@ -275,6 +275,7 @@ def load_pdf(path: Path, data: bytes, *, ocr_jobs: int = 2) -> LoadedText:
         for i, page in enumerate(pdf.pages):
             fast_objects(page)
             try:
+                fast_layout(page)
                 p = _text_page(page, i + 1)
             except LoadError:
                 raise
