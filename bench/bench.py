@@ -29,8 +29,12 @@ Three series, each case run in a fresh process so that its peak memory
   generator of ``tests/adversarial/generators.py``) at 16, 64, 256 and
   1024 KiB (``--adversarial``), with each separator the issue names:
   ``, ``, ``. ``, `` và `` and ``; ``, and `` xã, `` (a tier word after each
-  value: ``comma_tier``) (``--adversarial-separators``).
-  Its time/size ratio between steps
+  value: ``comma_tier``); and one document of each of two other generators
+  there (:data:`ADVERSARIAL_GENERATORS`): ``citations``, citation-like phrases
+  that never close (the references reader), and ``headers``, header-like
+  phrases (issuing body, news lead, signer's title; the metadata reader)
+  (``--adversarial-separators`` names the separators and generators run).
+  Each one's time/size ratio between steps
   should stay at or below :data:`ADVERSARIAL_TOLERANCE` and its peak memory
   at or below :data:`ADVERSARIAL_MAX_PEAK_MB`.  A case is stopped at
   ``--adversarial-timeout`` seconds or ``--adversarial-max-memory`` MB (the
@@ -87,6 +91,9 @@ SERIES = ("corpus", "short", "long", "adversarial")
 #: A short document keeps 1/SHORT_SHARE of its text (series "corpus short").
 SHORT_SHARE = 10
 HEADER_LINES = 8
+#: Adversarial cases other than the separators of ``dense_values``: name -> the
+#: function of ``tests/adversarial/generators.py`` that builds it from a size.
+ADVERSARIAL_GENERATORS = {"citations": "citation_phrases", "headers": "header_phrases"}
 
 
 def _truthy(value: str | None) -> bool:
@@ -199,16 +206,30 @@ def build_concatenated(source: Path, n: int, dest: Path) -> Path:
     return dest
 
 
-def build_adversarial(separator: str, size: int, dest: Path) -> Path:
-    """One document of dense values (``tests/adversarial/generators.py``), ``size`` characters of body."""
+def _generators():
     sys.path.insert(0, str(ROOT / "tests" / "adversarial"))
     import generators
+    return generators
 
+
+def adversarial_names() -> list[str]:
+    """What ``--adversarial-separators`` accepts: the separators of dense values, then the other generators."""
+    return [*_generators().SEPARATORS, *ADVERSARIAL_GENERATORS]
+
+
+def build_adversarial(name: str, size: int, dest: Path) -> Path:
+    """One document of ``tests/adversarial/generators.py``, ``size`` characters of body:
+    dense values with the separator ``name``, or the generator ``name`` of
+    :data:`ADVERSARIAL_GENERATORS`."""
+    generators = _generators()
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
-    text = generators.dense_values(size, generators.SEPARATORS[separator])
-    (dest / f"dense_{separator}_{size // 1024}k.txt").write_text(text, encoding="utf-8")
+    if name in ADVERSARIAL_GENERATORS:
+        text, stem = getattr(generators, ADVERSARIAL_GENERATORS[name])(size), name
+    else:
+        text, stem = generators.dense_values(size, generators.SEPARATORS[name]), f"dense_{name}"
+    (dest / f"{stem}_{size // 1024}k.txt").write_text(text, encoding="utf-8")
     return dest
 
 
@@ -405,9 +426,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--series", default=",".join(SERIES),
                     help=f"series to run, of {','.join(SERIES)} (default: all)")
     ap.add_argument("--adversarial", default="16,64,256,1024",
-                    help="KiB of dense values per adversarial document (default 16,64,256,1024)")
-    ap.add_argument("--adversarial-separators", default="comma,period,va,semicolon,comma_tier",
-                    help="separators between the values, of comma,period,va,semicolon,comma_tier (default: all five)")
+                    help="KiB of body per adversarial document (default 16,64,256,1024)")
+    ap.add_argument("--adversarial-separators", default="comma,period,va,semicolon,comma_tier,citations,headers",
+                    help="separators between the dense values (comma,period,va,semicolon,comma_tier) or "
+                         f"generators ({','.join(ADVERSARIAL_GENERATORS)}) to run (default: all)")
     ap.add_argument("--adversarial-timeout", type=float, default=600,
                     help="seconds allowed per adversarial case (default 600)")
     ap.add_argument("--adversarial-max-memory", type=float, default=4096,
@@ -454,6 +476,11 @@ def main(argv: list[str] | None = None) -> int:
         concat = []
     adv_sizes = [k * 1024 for k in sorted(set(_ints(args.adversarial)))] if "adversarial" in series_wanted else []
     adv_seps = [x.strip() for x in args.adversarial_separators.split(",") if x.strip()]
+    unknown = set(adv_seps) - set(adversarial_names()) if adv_sizes else set()
+    if unknown:
+        print(f"bench: unknown --adversarial-separators {', '.join(sorted(unknown))} "
+              f"(of {', '.join(adversarial_names())})", file=sys.stderr)
+        return 2
     short_from = None if args.full else args.short_from
     warmup = source
     started = time.perf_counter()
@@ -477,7 +504,8 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if adv_sizes:
         lines[-1:-1] = [f"adversarial <sep> N: one document of N KiB of dense values ('đạt 50%<sep>' repeated); "
-                        f"limits: time/size <= x{ADVERSARIAL_TOLERANCE} between sizes, peak <= "
+                        "adversarial citations N / headers N: N KiB of citation-like / header-like phrases "
+                        f"repeated; limits: time/size <= x{ADVERSARIAL_TOLERANCE} between sizes, peak <= "
                         f"{ADVERSARIAL_MAX_PEAK_MB} MB; a case is stopped at {args.adversarial_timeout:.0f} s or "
                         f"{args.adversarial_max_memory:.0f} MB", ""]
     if not (copies or concat):

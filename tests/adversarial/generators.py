@@ -46,6 +46,28 @@ def year_line(size: int) -> str:
     return HEADER + _repeat("năm 2025 ", size) + "\n"
 
 
+def citation_phrases(size: int) -> str:
+    """Citation-like phrases that never close, about ``size`` characters on three lines:
+    law titles joined by ``và``, ``Quyết định số 15/QĐ-UBND của`` over and over (a
+    number whose issuer is another citation), and ``Căn cứ Luật`` followed by a
+    long run of short words, its date only at the very end."""
+    third = max(1, size // 3)
+    return (HEADER + _repeat("Luật Thư viện và Luật Di sản văn hóa và ", third) + "\n"
+            + _repeat("Quyết định số 15/QĐ-UBND của ", third) + "\n"
+            + "Căn cứ Luật " + _repeat("x y z ", third) + "ngày 10/10/2020.\n")
+
+
+def header_phrases(size: int) -> str:
+    """Header-like phrases repeated, about ``size`` characters on three lines: an
+    issuing body with no name (``ỦY BAN NHÂN DÂN HUYỆN``), a news lead with no
+    document (``Ngày 12/3, UBND huyện ban hành``), and a signer's title followed
+    by capitalised one-letter words (no name)."""
+    third = max(1, size // 3)
+    return (HEADER + _repeat("ỦY BAN NHÂN DÂN HUYỆN ", third) + "\n"
+            + _repeat("Ngày 12/3, UBND huyện ban hành ", third) + "\n"
+            + _repeat("Phó Chủ tịch UBND huyện H K L M N P Q ", third) + "\n")
+
+
 #: Document lines that a spreadsheet would run as formulas (OWASP CSV injection).
 FORMULA_LINES = (
     '=HYPERLINK("http://example.invalid/x","bấm vào đây")',
@@ -69,5 +91,7 @@ def all_cases(size: int) -> dict[str, str]:
     cases["values_400"] = many_values_sentence(400)
     cases["digits_percent"] = digits_line(size)
     cases["year_line"] = year_line(size)
+    cases["citations"] = citation_phrases(size)
+    cases["headers"] = header_phrases(size)
     cases["formulas"] = formula_cells()
     return cases

@@ -3,7 +3,8 @@ folders that cannot be written.
 
 * every generator of :mod:`generators` (dense value lines with each
   separator, 400 values in one sentence, a line of digits and ``%``, a line
-  of ``năm 2025``, formula cells) in one batch beside a good document: the
+  of ``năm 2025``, citation-like and header-like phrases repeated, formula
+  cells) in one batch beside a good document: the
   batch completes, exit 0, nothing on stderr, and the good document's
   outputs are byte-identical to its clean run;
 * formula cells: escaped with ``'`` in the CSV files, text (never a
@@ -318,6 +319,8 @@ _GENERATED = st.one_of(
     st.builds(gen.many_values_sentence, st.integers(1, 400)),
     st.builds(gen.digits_line, st.integers(1, 4000)),
     st.builds(gen.year_line, st.integers(1, 4000)),
+    st.builds(gen.citation_phrases, st.integers(1, 4000)),
+    st.builds(gen.header_phrases, st.integers(1, 4000)),
     st.just(gen.formula_cells()),
 )
 

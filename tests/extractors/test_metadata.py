@@ -5,7 +5,6 @@ the development corpus against its gold files, then robustness."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -169,12 +168,18 @@ def test_degenerate_texts(text: str) -> None:
     assert m.signer is None and m.number is None
 
 
-def test_linear_time_on_long_repetitive_text() -> None:
+def test_long_repetitive_text_is_read() -> None:
+    """A long text of header-like phrases (an issuing body that names no province,
+    a news lead that names no document, a signer's title followed by one-letter
+    words) is read to the end and gives none of the facts it never states.  How
+    fast such texts are read is measured by the adversarial series ``headers``
+    of ``bench/bench.py``, not here."""
     text = ("ỦY BAN NHÂN DÂN TỈNH " * 2000 + "\n" + "Ngày 5/12, UBND tỉnh ban hành " * 2000
             + "\n" + "Phó Chủ tịch UBND tỉnh A B C D E F G " * 1000)
-    t0 = time.perf_counter()
-    meta(text)
-    assert time.perf_counter() - t0 < 20
+    m = meta(text)
+    assert (m.number, m.issue_date, m.province, m.district) == (None, None, None, None)
+    # no signer's name is made of the one-letter words
+    assert m.signer is None or not any(len(w) == 1 for w in (m.signer.name or "").split()), m.signer
 
 
 def test_news_signer_without_a_name_is_null():

@@ -4,7 +4,6 @@ its gold files, then the evidence contract and robustness."""
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -154,9 +153,18 @@ def test_never_raises_on_odd_text(text: str) -> None:
                           "official_letter", "project", "program", "other")
 
 
-def test_linear_time_on_long_repetitive_text() -> None:
+def test_long_repetitive_text_is_read() -> None:
+    """A long text of citation-like phrases that never close is read to the end:
+    the repeated decision is found once, as a decision, with no date (the only
+    date closes a clause 18 000 characters further on), and no citation is made
+    of the run of short words.  How fast such texts are read is measured by the
+    adversarial series ``citations`` of ``bench/bench.py``, not here."""
     text = ("Luật Thư viện và " * 3000 + "\n" + "Quyết định số 1/QĐ-TTg của " * 2000 + "\n"
             + "Căn cứ Luật " + "a b c " * 3000 + "ngày 1/1/2020")
-    t0 = time.perf_counter()
-    refs(text)
-    assert time.perf_counter() - t0 < 20
+    found = refs(text)
+    decisions = [r for r in found if r.number == "1/QĐ-TTg"]
+    assert len(decisions) == 1, found
+    assert decisions[0].kind == "decision" and decisions[0].date is None
+    for r in found:
+        assert text[r.evidence.start:r.evidence.end] == r.evidence.text
+        assert "a b c" not in (r.number or "") + (r.issuer or "")
