@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 from collections.abc import Callable, Sequence
 
+from .arguments import PROG as PROG  # the program name, defined with its parser (re-exported)
+
 if TYPE_CHECKING:
     from tqdm import tqdm
 
@@ -22,7 +24,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("chitieu")
 
-PROG = "chitieu"
 
 #: Where tracebacks of internal errors go, in the output folder.
 LOG_NAME = "chitieu.log"

@@ -337,24 +337,47 @@ def test_extract_with_unknown_baseline_is_a_usage_error(tmp_path, capsys):
 
 
 def test_the_program_is_main_then_its_objects_frozen_for_a_quick_exit(monkeypatch):
-    """``python -m pipeline`` runs cli.run: main's exit status, and the objects
-    left frozen (gc.freeze) so that the interpreter's exit skips walking them."""
+    """``python -m pipeline`` and the installed script run ``pipeline.__main__.run``:
+    the command's exit status, and the objects left frozen (gc.freeze) so that
+    the interpreter's exit skips walking them."""
     import gc
+    import tomllib
 
-    from pipeline import cli
+    from pipeline import __main__ as program
 
-    monkeypatch.setattr(cli, "main", lambda: 3)
+    monkeypatch.setattr(cli, "dispatch", lambda args: 3 if args.command == "compare" else 0)
+    monkeypatch.setattr(sys, "argv", ["chitieu", "compare", "somewhere"])
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "")  # so that the run's setting is undone after the test
     monkeypatch.delenv("OPENBLAS_NUM_THREADS")
     assert gc.get_freeze_count() == 0
     try:
-        assert cli.run() == 3
+        assert program.run() == 3
         assert gc.get_freeze_count() > 0
         assert os.environ["OPENBLAS_NUM_THREADS"] == "1"  # numpy's threads: one (no linear algebra here)
     finally:
         gc.unfreeze()
-    main_py = (Path(cli.__file__).parent / "__main__.py").read_text(encoding="utf-8")
-    assert "sys.exit(run())" in main_py
+    monkeypatch.setattr(sys, "argv", ["chitieu"])
+    try:
+        assert program.run() == 2  # no command: the usage, exit 2
+    finally:
+        gc.unfreeze()
+    project = tomllib.loads((Path(cli.__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["scripts"]["chitieu"] == "pipeline.__main__:run"
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["extract", "--help"], ["extract"], ["frobnicate"]])
+def test_help_and_usage_errors_load_only_the_parser(argv):
+    """``chitieu --help`` and a usage error are answered by the parser alone
+    (pipeline.arguments): the commands' plumbing is never imported, so they
+    start about as fast as Python and argparse do (bench/speed_bench.py times it)."""
+    code = ("import sys\nfrom pipeline.__main__ import run\n"
+            "try:\n    run()\nexcept SystemExit:\n    pass\n"
+            "heavy = ('pipeline.cli', 'pipeline.runs', 'pipeline.inputs', 'logging', 'dataclasses', 'tempfile')\n"
+            "print([m for m in heavy if m in sys.modules], file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr
+    assert "usage: chitieu" in done.stdout + done.stderr
 
 
 # --------------------------------------------------------------------------
