@@ -85,8 +85,17 @@ class Pool:
 
     def killed_by_sigkill(self) -> bool:
         """Whether a worker of this pool was ended by SIGKILL that the batch did not
-        send: on Linux, the kernel's out-of-memory killer."""
-        for _ in range(50):  # the pool's manager thread reaps the dead worker
+        send: on Linux, the kernel's out-of-memory killer.
+
+        The pool's manager thread reaps the dead worker (and stops the
+        others); the exit codes are read once it is done.  Reading them while
+        it reaps races in ``multiprocessing``'s fork-server ``Popen.poll``:
+        two threads read one status pipe, and the one that finds it empty
+        records 255, so a worker killed by the system read as crashed."""
+        manager = getattr(self.executor, "_executor_manager_thread", None)  # private, as in close()
+        if manager is not None:
+            manager.join(timeout=10)
+        for _ in range(50):  # without the thread (another executor): wait for the reaping
             codes = [proc.exitcode for proc in self._processes()]
             if -signal.SIGKILL in codes:
                 return True
