@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 
 import pytest
 
@@ -19,10 +18,13 @@ def scan_pdf(tmp_path_factory):
 
 
 def test_scanned_pdf_is_ocrd(scan_pdf):
+    """Both pages are OCR'd in Vietnamese, with their diacritics and page spans.
+
+    How long OCR takes is the bench's to measure (``bench/formats_bench.py``:
+    scanned pages per second per core), not this test's.
+    """
     need_tool("tesseract", "tesseract-ocr tesseract-ocr-vie")
-    started = time.monotonic()
     doc = load(scan_pdf)
-    elapsed = time.monotonic() - started
     assert doc.format == "pdf-ocr"
     assert doc.ocr_confidence is not None and doc.ocr_confidence > 70
     assert any(w.startswith("text from OCR (all pages), mean confidence") for w in doc.warnings)
@@ -32,7 +34,6 @@ def test_scanned_pdf_is_ocrd(scan_pdf):
                    "12 - 15% mỗi năm", "suốt đời"]:
         assert phrase in doc.text, phrase
     assert "Thư viện tỉnh đạt 60% năm 2025" in doc.text[slice(*doc.pages[1])]
-    assert elapsed < 60
 
 
 def test_scan_resolution_is_used(scan_pdf):

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup, escape
 
@@ -70,6 +70,7 @@ def test_the_templates_escape_every_value_as_the_page_needs():
     assert "&#13;" in page and "\r" not in page
 
 
+@settings(deadline=None)  # no per-example time limit: correctness only (the bench measures speed)
 @given(st.one_of(st.text(alphabet=st.sampled_from('aĐ 1&<>"\'\r\0;#x'), max_size=12), st.text(), st.none(),
                  st.integers(), st.floats(allow_nan=False)))
 def test_every_template_value_is_escaped_as_esc_does(value):
