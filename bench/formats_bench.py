@@ -13,7 +13,9 @@ ruled target tables, page numbers), cut to ``--text-pages`` pages.  Its
 first ``--scan-pages`` pages are "printed and scanned" (rasterised at
 ``--dpi``, tilted, blurred, speckled; images only) into a second PDF.
 
-Each case is timed after a warm-up extraction (models and rules loaded):
+Each case is timed after a warm-up extraction (models and rules loaded);
+the text PDF case is run ``--repeat`` times and the run of least load CPU
+time is reported (every run's is stored, ``load_cpu_runs``):
 loading (``pipeline.load.load``: text layer, or rasterising + tesseract with
 ``--ocr-jobs`` pages at a time) and then extraction of the loaded text, as
 ``chitieu extract`` does for one file.  The result lines are printed and
@@ -158,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scan-pages", type=int, default=12, help="pages of the scanned PDF (default 12)")
     ap.add_argument("--dpi", type=int, default=250, help="scan resolution (default 250)")
     ap.add_argument("--ocr-jobs", type=int, default=2, help="pages OCR'd at once (default 2)")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs of the text PDF case; the one of least load CPU time is reported (default 3)")
     ap.add_argument("--work", type=Path, default=DEFAULT_WORK, help="scratch folder (default bench/out/formats)")
     ap.add_argument("--results", type=Path, default=DEFAULT_RESULTS, help="report file to append to")
     ap.add_argument("--json", type=Path, default=DEFAULT_JSON, help="results.json to store the cases in")
@@ -193,7 +197,10 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         text_pdf = build_text_pdf(args.text_pages, args.work)
         print(f"  (built {text_pdf.name} in {time.perf_counter() - t0:.1f} s)", flush=True)
-        r = time_case(text_pdf, args.ocr_jobs)
+        # the fastest of --repeat runs (the CPU time of one run varies by a third on a shared machine)
+        runs = [time_case(text_pdf, args.ocr_jobs) for _ in range(max(1, args.repeat))]
+        r = dict(min(runs, key=lambda x: x["load_cpu_s"]))
+        r["load_cpu_runs"] = [round(x["load_cpu_s"], 3) for x in runs]
         cases["text PDF"] = r
         record(row("text PDF", r, GOAL_TEXT))
         if args.scan_pages > 0:
