@@ -207,7 +207,10 @@ def build_concatenated(source: Path, n: int, dest: Path) -> Path:
 
 
 def _generators():
-    sys.path.insert(0, str(ROOT / "tests" / "adversarial"))
+    """``tests/adversarial/generators.py`` (its folder put on ``sys.path`` once)."""
+    where = str(ROOT / "tests" / "adversarial")
+    if where not in sys.path:
+        sys.path.insert(0, where)
     import generators
     return generators
 

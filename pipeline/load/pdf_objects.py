@@ -133,8 +133,6 @@ def _fast_device() -> type | None:
         from pdfplumber.page import PDFPageAggregatorWithMarkedContent
     except ImportError:  # pragma: no cover - a pdfplumber laid out otherwise: its own device
         return None
-    if not hasattr(PDFPageAggregatorWithMarkedContent, "render_string_horizontal"):  # pragma: no cover
-        return None
     new = LTChar.__new__
 
     class FastAggregator(PDFPageAggregatorWithMarkedContent):
