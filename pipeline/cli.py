@@ -93,7 +93,7 @@ def run_extract(files: Sequence[Path], out_dir: Path, *, max_bytes: int = DEFAUL
     when the store or the outputs cannot be written.
     """
     from .batch import Budget, run_batch
-    from .outputs.write import write_outputs
+    from .outputs.write import prepare, write_outputs
     from .store import STORE_NAME, Store
 
     start = time.perf_counter()
@@ -105,7 +105,8 @@ def run_extract(files: Sequence[Path], out_dir: Path, *, max_bytes: int = DEFAUL
         with _logs_above(bar), bar:
             batch = run_batch(files, max_bytes=max_bytes, jobs=jobs, store=store, force=force,
                               extractor=extract, progress=advance,
-                              budget=budget if budget is not None else Budget(), isolate=isolate)
+                              budget=budget if budget is not None else Budget(), isolate=isolate,
+                              meanwhile=prepare)
     finally:
         if store is not None:
             store.close()

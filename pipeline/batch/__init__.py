@@ -92,7 +92,8 @@ def _isolate_by_default(extractor: Extractor | None) -> bool:
 def run_batch(files: Sequence[Path], *, max_bytes: int, jobs: int = 1, store: Store | None = None,
               force: bool = False, extractor: Extractor | None = None,
               progress: Progress | None = None, budget: Budget = DEFAULT_BUDGET,
-              isolate: bool | None = None, engine: Engine | None = None) -> BatchResult:
+              isolate: bool | None = None, engine: Engine | None = None,
+              meanwhile: Callable[[], object] | None = None) -> BatchResult:
     """Records for ``files`` (in that order), reusing and filling ``store``.
 
     ``engine``, when given, runs the batch instead of the process pool here
@@ -106,6 +107,11 @@ def run_batch(files: Sequence[Path], *, max_bytes: int, jobs: int = 1, store: St
     keeps ``jobs=1`` in this process; its default (``None``) isolates the
     default extractor only, so a stand-in extractor (tests, callers of the
     API) runs here unless ``isolate=True``.
+    ``meanwhile``, when given, is called once in this process while the first
+    worker processes start (after their fork server is started, before the
+    first worker is waited for): work the caller will do anyway, such as
+    :func:`pipeline.outputs.write.prepare`.  It is not called when no worker
+    is started (one file, every file from the store, ``engine``).
     ``KeyboardInterrupt`` propagates; every document finished before it is
     already in the store.
     """
@@ -155,7 +161,7 @@ def run_batch(files: Sequence[Path], *, max_bytes: int, jobs: int = 1, store: St
 
         try:
             run_parallel(todo_paths, jobs, max_bytes, extractor, done, result.crashed, budget,
-                         [shas[i] for i in todo])
+                         [shas[i] for i in todo], meanwhile=meanwhile)
             serial = range(0)
         except WorkersCannotStart as exc:
             serial = [k for k, i in enumerate(todo) if payloads[i] is None]

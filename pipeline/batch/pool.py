@@ -50,8 +50,14 @@ class Pool:
     """A ProcessPoolExecutor that can be torn down at once (Ctrl-C), and that
     tells a worker dying on a file from workers that cannot start at all."""
 
-    def __init__(self, workers: int, extractor: Extractor | None):
+    def __init__(self, workers: int, extractor: Extractor | None,
+                 meanwhile: Callable[[], object] | None = None):
         ctx = server.start()
+        if meanwhile is not None:
+            # the fork server imports its modules on its own; the first worker
+            # is waited for below (the executor starts its processes on the
+            # first submit, and a fork-server start waits for the server)
+            meanwhile()
         self.started: StartedQueue = ctx.SimpleQueue()
         self._tokens = 0
         self.executor = ProcessPoolExecutor(
@@ -160,8 +166,10 @@ def outcome(fut: Future[Outcome], path: Path) -> Outcome:
 
 def run_parallel(todo: Sequence[Path], jobs: int, max_bytes: int, extractor: Extractor | None,
                  done: Done, crashed: list[str], budget: Budget,
-                 shas: Sequence[str | None] | None = None) -> None:
+                 shas: Sequence[str | None] | None = None,
+                 meanwhile: Callable[[], object] | None = None) -> None:
     """Extract ``todo`` in ``jobs`` worker processes; ``done(index, payload)`` per file.
+    ``meanwhile`` is called once, while the first pool's workers start.
 
     A file over its budget is killed with its worker and gets its error
     record; the files that shared the broken pool go back to the queue.  A
@@ -172,7 +180,8 @@ def run_parallel(todo: Sequence[Path], jobs: int, max_bytes: int, extractor: Ext
     pending = deque(range(len(todo)))
     while pending:
         suspects: list[int] = []
-        pool = Pool(min(jobs, len(pending)), ext)
+        pool = Pool(min(jobs, len(pending)), ext, meanwhile)
+        meanwhile = None
         watch = Watch(budget, pool.started)
         interrupted = True
         try:

@@ -560,3 +560,33 @@ def test_a_pdf_gets_its_per_page_allowance_counted_in_the_worker(tmp_path: Path,
     assert time.monotonic() - start >= 5  # 1 s + 2 pages x 2 s, not 1 s
     assert [r.error and r.error.code for r in result.records] == [None, "timeout"]
     assert "(--file-timeout 1+2/page, 5 s for its 2 pages)" in caplog.text
+
+
+def test_meanwhile_runs_once_before_any_worker_is_started_and_not_for_one_file(tmp_path: Path):
+    """``run_batch``'s ``meanwhile`` (the CLI's writer imports) is this
+    process's work while the fork server imports spaCy: called once, before
+    the executor starts a worker (so before one is waited for) and before any
+    file is done; a single file, extracted here, starts no worker and does
+    not call it."""
+    import multiprocessing
+
+    files = make_docs(tmp_path / "docs", n=3)
+    events: list[str] = []
+    running: list[set[int | None]] = []   # the processes alive at the call (a past batch's may be exiting)
+
+    def meanwhile() -> None:
+        events.append("meanwhile")
+        running.append({p.pid for p in multiprocessing.active_children()})
+
+    def progress(_path: Path, _reused: bool) -> None:
+        events.append("done")
+
+    res = batch.run_batch(files, max_bytes=10**6, extractor=reports_pid, isolate=True, meanwhile=meanwhile,
+                          progress=progress)
+    assert len(res.records) == 3 and all(r.extra["pid"] != os.getpid() for r in res.records)
+    assert events == ["meanwhile", "done", "done", "done"]
+    assert not {r.extra["pid"] for r in res.records} & running[0]   # its worker did not exist yet
+    events.clear()
+    batch.run_batch(files[:1], max_bytes=10**6, extractor=reports_pid, isolate=True, meanwhile=meanwhile,
+                    progress=progress)
+    assert events == ["done"]

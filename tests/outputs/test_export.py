@@ -366,3 +366,23 @@ def test_public_api_is_four_functions_and_import_is_light():
             "print([m for m in ('pandas', 'spacy', 'tqdm') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.splitlines() == ["['compare', 'extract', 'load', 'to_frames']", "True", "[]"]
+
+
+def test_prepare_imports_every_library_write_outputs_needs(tmp_path: Path):
+    """After :func:`~pipeline.outputs.write.prepare` (what a batch does while
+    its workers start), writing the outputs imports no library of its own: a
+    library the writers come to import lazily must join ``WRITER_IMPORTS``, or
+    the batch pays for it after its last file instead of while it waited."""
+    import subprocess
+    import sys
+    root = Path(__file__).resolve().parents[2]
+    code = ("import sys; from pathlib import Path; from pipeline.core import extract_file; "
+            "from pipeline.outputs.write import prepare, write_outputs; "
+            "recs = [extract_file(p) for p in sorted(Path(sys.argv[1]).glob('*.txt'))[:2]]; "
+            "prepare(); before = set(sys.modules); write_outputs(recs, sys.argv[2]); "
+            "tops = {m.split('.')[0] for m in set(sys.modules) - before}; "
+            "print(sorted(tops - set(sys.stdlib_module_names) - {'pipeline'}))")
+    out = subprocess.run([sys.executable, "-c", code, str(root / "corpus"), str(tmp_path / "out")],
+                         capture_output=True, text=True, check=True, cwd=root).stdout
+    assert out.splitlines()[-1] == "[]"
+    assert (tmp_path / "out" / "comparison.xlsx").is_file()
