@@ -37,6 +37,7 @@ from collections.abc import Callable, Sequence
 
 import regex
 
+from . import spacy_parts
 from .models import Tier
 
 if TYPE_CHECKING:  # spaCy is imported when first used, not with this module
@@ -68,18 +69,16 @@ def _vocab() -> Vocab:
     the ``Matcher`` and our ``Doc``s need nothing else, and building the
     whole blank pipeline (its config resolved, its tokenizer made) cost
     about 0.03 s of every process's start."""
-    from spacy.lang.vi import Vietnamese
-    from spacy.vocab import create_vocab
-
-    return create_vocab(Vietnamese.lang, Vietnamese.Defaults)
+    spacy = spacy_parts.load()
+    vocab: Vocab = spacy.create_vocab(spacy.lang, spacy.defaults)
+    return vocab
 
 
 def make_doc(text: str) -> Doc:
     """A spaCy ``Doc`` whose ``.text`` is ``text`` (syllable tokens)."""
-    from spacy.tokens import Doc
-
     words, spaces = _syllables(text)
-    return Doc(_vocab(), words=words, spaces=spaces)
+    doc: Doc = spacy_parts.load().Doc(_vocab(), words=words, spaces=spaces)
+    return doc
 
 
 def _syllables(text: str) -> tuple[list[str], list[bool]]:
@@ -131,9 +130,7 @@ def tier_rules() -> dict[str, dict[str, Any]]:
 
 @functools.lru_cache(maxsize=1)
 def _matcher() -> Matcher:
-    from spacy.matcher import Matcher
-
-    m = Matcher(_vocab())
+    m: Matcher = spacy_parts.load().Matcher(_vocab())
     for rid, rule in tier_rules().items():
         m.add(rid, rule["tokens"])
     return m
@@ -279,7 +276,7 @@ def _match_windows(spelled: str, text: str) -> list[TierSpan]:
     groups = _anchor_groups()
     if _longest_pattern() is None or groups is None:
         return _match(make_doc(spelled), text)
-    from spacy.tokens import Doc
+    new_doc = spacy_parts.load().Doc
 
     words, spaces = _syllables(spelled)
     n = len(words)
@@ -308,7 +305,7 @@ def _match_windows(spelled: str, text: str) -> list[TierSpan]:
                 gw.extend(words[a:b])
                 gs.extend(spaces[a:b])
                 token.extend(range(a, b))
-            for key, s, e in matcher(Doc(vocab, words=gw, spaces=gs)):
+            for key, s, e in matcher(new_doc(vocab, words=gw, spaces=gs)):
                 found.add((key, token[s], token[e - 1] + 1))
     offsets = _starts(words, spaces)
     order = _rule_order()
@@ -362,8 +359,7 @@ def _anchor_groups() -> dict[str, tuple[int, int, Matcher]] | None:
     anchor's ``ORTH`` or ``TEXT`` has that word's lower case, so looking
     anchors up by a token's lower case misses none.  None when some pattern
     has no anchor (it could match anywhere)."""
-    from spacy.matcher import Matcher
-
+    new_matcher = spacy_parts.load().Matcher
     by_word: dict[str, tuple[int, int, dict[str, list[list[dict[str, Any]]]]]] = {}
     for rid, pattern in _patterns():
         found = _anchor(pattern)
@@ -376,7 +372,7 @@ def _anchor_groups() -> dict[str, tuple[int, int, Matcher]] | None:
             by_word[w] = (max(before, at), max(after, len(pattern) - at - 1), rules_of)
     groups: dict[str, tuple[int, int, Matcher]] = {}
     for w, (before, after, rules_of) in by_word.items():
-        m = Matcher(_vocab())
+        m: Matcher = new_matcher(_vocab())
         for rid, patterns in rules_of.items():
             m.add(rid, patterns)
         groups[w] = (before, after, m)
@@ -407,8 +403,7 @@ def _kept(matches: Sequence[tuple[int, int, int]]) -> list[tuple[dict[str, Any],
     overlapping matches, else the earlier; of two rules matching the same
     tokens, the one later in ``matches`` names them.  ``not_a_tier``'s are
     resolved too, then dropped."""
-    from spacy.util import filter_spans
-
+    filter_spans = spacy_parts.load().filter_spans
     strings = _vocab().strings
     labels = {(s, e): strings[mid] for mid, s, e in matches}
     rmap = tier_rules()

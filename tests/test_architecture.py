@@ -174,7 +174,7 @@ def test_every_module_imports_without_loading_models_or_shared_data(tmp_path: Pa
 
     code = ("import importlib, pkgutil, sys, pipeline\n"
             "names = [m.name for m in pkgutil.walk_packages(pipeline.__path__, 'pipeline.')"
-            " if not m.name.endswith('__main__')]\n"
+            f" if not m.name.endswith('__main__') and m.name != {_FORK_SERVER_PRELOAD!r}]\n"
             "for n in names:\n    importlib.import_module(n)\n"
             f"print(len(names), [m for m in {_LOADED_ON_USE!r} if m in sys.modules])\n")
     env = {**os.environ, "PYTHONPATH": str(PIPELINE.parent)}
@@ -182,6 +182,27 @@ def test_every_module_imports_without_loading_models_or_shared_data(tmp_path: Pa
                           timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     count, loaded = done.stdout.split(" ", 1)
-    # every file but the __main__ scripts, and pipeline/__init__.py (imported first)
-    assert int(count) == len([p for p in PIPELINE.rglob("*.py") if p.name != "__main__.py"]) - 1
+    # every file but the __main__ scripts, the fork server's preload, and pipeline/__init__.py (imported first)
+    assert int(count) == len([p for p in PIPELINE.rglob("*.py") if p.name != "__main__.py"]) - 2
     assert loaded.strip() == "[]"
+
+
+#: The one module whose import imports spaCy (its parts): what the fork server imports before it forks a worker.
+_FORK_SERVER_PRELOAD = "pipeline.batch.preload"
+
+
+def test_the_fork_server_preload_imports_spacys_parts_and_nothing_else_on_use(tmp_path: Path):
+    import os
+    import subprocess
+    import sys
+
+    from pipeline.batch.server import PRELOAD
+
+    assert PRELOAD[-1] == _FORK_SERVER_PRELOAD
+    code = (f"import importlib, sys\nfor n in {PRELOAD!r}:\n    importlib.import_module(n)\n"
+            f"print([m for m in {_LOADED_ON_USE!r} if m in sys.modules], 'spacy.language' in sys.modules)\n")
+    env = {**os.environ, "PYTHONPATH": str(PIPELINE.parent)}
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["['spacy']", "False"]   # spaCy's parts, not the whole of it

@@ -7,7 +7,7 @@ two cores the two workers' start-up is time neither extracts.  So, where the
 platform has it (Linux, macOS), workers come from ``multiprocessing``'s
 *fork server*: one clean, single-threaded process, started once for this
 process, that imports the extractor's
-modules (:data:`PRELOAD`: spaCy, underthesea, the pipeline) and then forks
+modules (:data:`PRELOAD`: the pipeline, spaCy's parts) and then forks
 each worker, which starts with them loaded and only reads its rules and
 models (the warm-up of :func:`pipeline.batch.worker.init_worker`, ~0.05 s).
 The server imports modules only, so that importing any module of
@@ -39,8 +39,7 @@ __all__ = ["context", "start", "PRELOAD"]
 
 #: What the fork server imports before it forks a worker: what the
 #: extractor imports when it first runs (imports only; no state is made).
-PRELOAD = ["pipeline.core", "pipeline.batch.worker", "pipeline.places", "spacy.matcher", "spacy.tokens",
-           "spacy.vocab", "spacy.lang.vi"]
+PRELOAD = ["pipeline.core", "pipeline.batch.worker", "pipeline.places", "pipeline.batch.preload"]
 
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
