@@ -163,6 +163,8 @@ def test_no_vietnamese_regex_or_word_list_in_code(path: Path):
 #: What a module may not load when it is imported: the NLP models and the heavy
 #: readers are loaded when first used (pytest --doctest-modules imports every module).
 _LOADED_ON_USE = ("spacy", "underthesea", "pyvi", "pdfplumber", "pytesseract", "trafilatura")
+#: The one module whose import imports spaCy (its parts): what the fork server imports before it forks a worker.
+_FORK_SERVER_PRELOAD = "pipeline.batch.preload"
 
 
 def test_every_module_imports_without_loading_models_or_shared_data(tmp_path: Path):
@@ -186,9 +188,6 @@ def test_every_module_imports_without_loading_models_or_shared_data(tmp_path: Pa
     assert int(count) == len([p for p in PIPELINE.rglob("*.py") if p.name != "__main__.py"]) - 2
     assert loaded.strip() == "[]"
 
-
-#: The one module whose import imports spaCy (its parts): what the fork server imports before it forks a worker.
-_FORK_SERVER_PRELOAD = "pipeline.batch.preload"
 
 
 def test_the_fork_server_preload_imports_spacys_parts_and_nothing_else_on_use(tmp_path: Path):

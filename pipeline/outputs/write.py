@@ -62,9 +62,9 @@ WRITER_IMPORTS = ("pandas", "pyarrow", "pyarrow.parquet", "pyarrow.pandas_compat
 def prepare() -> None:
     """Import :data:`WRITER_IMPORTS` and read the built-in baselines now.  A
     batch has it done while its worker processes start (``run_batch``'s
-    ``meanwhile``): the first worker waits about a second for its fork server
-    to import spaCy, a second this process would otherwise spend idle, and
-    then spend again on these before it writes.  A library that cannot be
+    ``meanwhile``): the first worker waits ~0.6 s for its fork server to
+    import the pipeline and spaCy's parts, time this process would otherwise
+    spend idle, and then spend again on these before it writes.  A library that cannot be
     imported, or a baseline file that cannot be read, is left for
     :func:`write_outputs` to report where it needs it."""
     for name in WRITER_IMPORTS:
