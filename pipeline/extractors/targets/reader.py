@@ -169,6 +169,27 @@ def _split_segments(flow: str, s: int, e: int) -> list[tuple[int, int]]:
 
 
 
+def _in_assessment(ctx: _Ctx, block: Block, s: int) -> bool:
+    """Does the sentence at ``s`` follow, in its paragraph, a first sentence that
+    opens with an assessment of what was done (``result_lead``: ``Qua 5 năm
+    thực hiện, …``)?  Such a paragraph reports results: a later sentence of it
+    sets a target only where it states a goal."""
+    if not block.sentences or block.sentences[0][0] >= s:
+        return False
+    first = block.sentences[0]
+    return ctx.memo(("assessment", block.index),
+                    lambda: _p("result_lead").match(ctx.prep.flow, first[0], first[1]) is not None)
+
+
+def _states_goal(flow: str, s: int, e: int, cues: list[YearCue]) -> bool:
+    """Does the sentence state a goal: a goal word (``phấn đấu``, ``mục tiêu``,
+    ``đến năm 2030``) or a year said to be due (``vào năm 2027``, ``trong năm 2026``)?"""
+    if _p("goal_word").search(flow, s, e) is not None:
+        return True
+    due = _p("due_prefix")
+    return any(due.search(flow, max(s, c.pos - PREFIX_REACH), c.pos) for c in cues)
+
+
 def _found(rx: regex.Pattern[str], text: str) -> bool:
     return rx.search(text) is not None
 
@@ -194,6 +215,8 @@ def _sentence(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int,
     if not mentions:
         mentions = _bare_number_item(flow, s, e, heads)
     mentions = _drop_results_before_goal(flow, s, e, mentions, cues)
+    if mentions and _in_assessment(ctx, block, s) and not _states_goal(flow, s, e, cues):
+        return   # "Qua 5 năm thực hiện, … . Các đội văn nghệ biểu diễn 600 buổi.": a result as well
     segments = _split_segments(flow, s, e)
     sent = flow[s:e]   # the sentence's text, once: its segments and values read it, never copy it
     sent_slots: list[_Slot] = []
