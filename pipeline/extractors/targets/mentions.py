@@ -8,6 +8,8 @@ import regex
 
 from .common import PREFIX_REACH, _p
 
+_DIGIT = regex.compile(r"\d")
+
 _PAREN = regex.compile(r"[()]")
 _GROUPED = regex.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")   # 1.200.000,5: dots group thousands
 
@@ -168,7 +170,30 @@ def find_mentions(flow: str, start: int, end: int) -> list[Mention]:
                 taken.add(s, e)
         k += 1
     out.sort(key=lambda m: m.start)
+    k = 0
+    while k < len(out):   # a count after a value of the list, of units to be certified
+        item = _certified_item(text, out[k], end)
+        if item is not None:
+            s, e = item.written()
+            if free(s, e) and not in_excluded(s):
+                out.insert(k + 1, item)
+                taken.add(s, e)
+        k += 1
     return out
+
+
+def _certified_item(text: str, value: Mention, end: int) -> Mention | None:
+    """The nearest count after ``value``, before any other value, that is a later
+    item of its list counting units to be certified (``98% cơ quan đạt chuẩn văn
+    hóa, 75 doanh nghiệp đạt chuẩn văn hóa``)."""
+    m = _p("count_certified_item").search(text, value.end, min(end, value.end + PARALLEL_REACH))
+    if m is None or _DIGIT.search(text, value.end, m.start("lo")):
+        return None
+    unit = m.group("unit") or ""
+    lo = _count_value(m, unit)
+    if lo is None:
+        return None
+    return Mention(m.start("lo"), min(end, m.end("unit")), lo, None, "count", unit, value_end=m.end("lo"))
 
 
 PARALLEL_REACH = 160   # how far after a count a part of it or a parallel count may stand
@@ -207,12 +232,13 @@ def _parallel_counts(text: str, count: Mention, end: int) -> list[Mention]:
     return found
 
 
-_COUNT_RULES = ("count", "count_outcome", "count_label", "count_from", "count_have")
+_COUNT_RULES = ("count", "count_outcome", "count_label", "count_from", "count_have", "count_certified")
 
 
 def _count_matches(text: str, start: int, end: int) -> list[regex.Match[str]]:
     """Counts in the forms of ``rules/values.yaml`` (after a target word, an
-    outcome verb, a year label, ``từ … đến …`` / ``từ … trở lên``), in text order."""
+    outcome verb, a year label, ``từ … đến …`` / ``từ … trở lên``, a goal word or
+    list separator before units to be certified), in text order."""
     found: list[regex.Match[str]] = []
     for rid in _COUNT_RULES:
         found.extend(_p(rid).finditer(text, start, end))
