@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.core import extract_file
-from pipeline.extractors.targets.mentions import _num
+from pipeline.extractors.targets.mentions import _num, word_number
 from pipeline.models import Target
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +29,10 @@ def _readings(written: str, t: Target) -> set[float]:
     if "/" in written and len(nums) == 2:
         num, den = int(nums[0]), int(nums[1])
         out.add(round(100.0 * num / den, 2))
+    if not nums:   # a count written as a word ("ít nhất một cơ sở")
+        w = word_number(written)
+        if w is not None:
+            out.add(w)
     if nums:
         v = _num(nums[0])
         if v is not None:

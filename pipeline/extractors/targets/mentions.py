@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass
 
 import regex
 
+from ... import rules
 from .common import PREFIX_REACH, _p
 
 _DIGIT = regex.compile(r"\d")
@@ -207,9 +209,35 @@ def _count_value(m: regex.Match[str], unit: str) -> float | None:
     """The number of a count match, unless its unit makes it no target (an
     age, a sum of money) or the number is a year (``2025``, not ``2.000 CLB``)."""
     lo = _num(m.group("lo"))
+    if lo is None:
+        lo = _word_value(m)
     if lo is None or _p("count_unit_not_target").match(unit) or (1900 <= lo <= 2100 and m.group("lo").isdigit()):
         return None
     return lo
+
+
+_NUMBER_GROUP = regex.compile(r"w(\d+)")
+
+
+def _word_value(m: regex.Match[str]) -> float | None:
+    """The number of a count written as a word (``count_word``, through the
+    shared fragment ``so_chu``): the group ``w<number>`` that matched, else None."""
+    for name, text in m.groupdict().items():
+        g = _NUMBER_GROUP.fullmatch(name)
+        if g and text:
+            return float(g.group(1))
+    return None
+
+
+@functools.cache
+def _number_word() -> regex.Pattern[str]:
+    return regex.compile(rules.fragment("so_chu") or r"(?!)", regex.IGNORECASE)
+
+
+def word_number(text: str) -> float | None:
+    """The number a word names (``một`` -> 1.0 … ``mười`` -> 10.0), else None."""
+    m = _number_word().fullmatch(text.strip())
+    return _word_value(m) if m else None
 
 
 def _parallel_counts(text: str, count: Mention, end: int) -> list[Mention]:
@@ -232,7 +260,7 @@ def _parallel_counts(text: str, count: Mention, end: int) -> list[Mention]:
     return found
 
 
-_COUNT_RULES = ("count", "count_outcome", "count_label", "count_from", "count_have", "count_certified")
+_COUNT_RULES = ("count", "count_outcome", "count_label", "count_from", "count_have", "count_certified", "count_word")
 
 
 def _count_matches(text: str, start: int, end: int) -> list[regex.Match[str]]:
