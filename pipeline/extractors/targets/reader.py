@@ -349,6 +349,13 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
             if tiers == ["all"] and not ctx.tiers_between(np_start, np_end):
                 tiers = []   # units of no level ("6/6 đơn vị"): a heading may name their tier
             subject = _clean(flow[np_start:nxt_start])
+            if not tiers and not _is_person(subject):
+                # a level of government its own predicate names ("100% vấn đề … đã phân cấp
+                # cho cấp xã được xử lý"): a level word gives the tier wherever it stands
+                level, scope = _p("level_word"), _p("territory_before_level")
+                tiers = _tier_list([t for t in ctx.tiers_between(np_end, min(nxt_start, np_end + _WINDOW))
+                                    if level.match(t.text)
+                                    and not scope.search(flow, max(np_end, t.start - PREFIX_REACH), t.start)])
             # a value whose noun phrase has its own predicate reads its own
             # clause; else it shares the predicate after the last value
             own = flow[np_start:nxt_start] if np_end < nxt_start else flow[np_start:nxt_start] + " " + tail
