@@ -155,11 +155,17 @@ def _numbered(flow: str) -> list[Cite]:
         if lead:
             date, _, d_end = read_citation_date(flow, lead.end())
             end = max(end, d_end)
+        issuer_text, i_end = _issuer_after(flow, end)
+        end = max(end, i_end)
+        if date is None and issuer_text:
+            # the date after the issuer: "Quyết định số 411/QĐ-TTg của Thủ tướng Chính phủ ngày 31/3/2022"
+            lead = _rx("references", "ref.date_lead").match(flow, i_end)
+            if lead:
+                date, _, d_end = read_citation_date(flow, lead.end())
+                end = max(end, d_end)
         subject: str | None = None
         if date is None:
             date, subject = _date_before(flow, k_start)
-        issuer_text, i_end = _issuer_after(flow, end)
-        end = max(end, i_end)
         upper = is_upper(flow[k_start:end])
         out.append(Cite(key=symbol_key(number), kind=kind, kind_from_word=from_word, number=number,
                         date=date, start=k_start, end=end, upper=upper,
