@@ -188,6 +188,21 @@ def _heading_indicators(ctx: _Ctx, heads: list[Block], growth: bool, person: boo
     return []
 
 
+def _earlier_sentence_indicators(ctx: _Ctx, block: Block, s: int, growth: bool, person: bool) -> list[str]:
+    """The indicators of the first sentence of ``block`` that names one, if it stands before ``s``."""
+    flow = ctx.prep.flow
+
+    def first() -> tuple[int, list[str]]:
+        for ps, pe in block.sentences:
+            inds = indicators_in(flow[ps:pe], growth, person)
+            if inds:
+                return ps, inds
+        return len(flow), []
+
+    ps, inds = ctx.memo(("block", block.index, growth, person), first)
+    return inds if ps < s else []
+
+
 def _sector_for(ctx: _Ctx, inds: list[str], own: str, sentence: str, heads: list[Block],
                 span: tuple[int, int] | None = None) -> Sector:
     for i in inds:

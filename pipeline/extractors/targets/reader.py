@@ -16,6 +16,7 @@ from .common import CONTEXT_REACH, LETTER, PHRASE_REACH, PREFIX_REACH, _clean, _
 from .mentions import Mention, _num, find_mentions
 from .phrases import (
     _all_bare,
+    _earlier_sentence_indicators,
     _heading_indicators,
     _heading_tiers,
     _indicators_for,
@@ -42,7 +43,7 @@ from .scope import (
     cues_between,
     open_lead,
 )
-from .sieve import _drop_results_before_goal, _drop_undated_restatements, _restated
+from .sieve import _drop_results_before_goal, _drop_undated_restatements, _in_assessment, _restated, _states_goal
 from .tables import table_targets
 from .vocab import indicators_in, sector_of
 from .years import YearCue, _year_after, document_cue, find_year_cues
@@ -167,27 +168,6 @@ def _split_segments(flow: str, s: int, e: int) -> list[tuple[int, int]]:
 
 
 
-
-
-def _in_assessment(ctx: _Ctx, block: Block, s: int) -> bool:
-    """Does the sentence at ``s`` follow, in its paragraph, a first sentence that
-    opens with an assessment of what was done (``result_lead``: ``Qua 5 năm
-    thực hiện, …``)?  Such a paragraph reports results: a later sentence of it
-    sets a target only where it states a goal."""
-    if not block.sentences or block.sentences[0][0] >= s:
-        return False
-    first = block.sentences[0]
-    return ctx.memo(("assessment", block.index),
-                    lambda: _p("result_lead").match(ctx.prep.flow, first[0], first[1]) is not None)
-
-
-def _states_goal(flow: str, s: int, e: int, cues: list[YearCue]) -> bool:
-    """Does the sentence state a goal: a goal word (``phấn đấu``, ``mục tiêu``,
-    ``đến năm 2030``) or a year said to be due (``vào năm 2027``, ``trong năm 2026``)?"""
-    if _p("goal_word").search(flow, s, e) is not None:
-        return True
-    due = _p("due_prefix")
-    return any(due.search(flow, max(s, c.pos - PREFIX_REACH), c.pos) for c in cues)
 
 
 def _found(rx: regex.Pattern[str], text: str) -> bool:
@@ -480,21 +460,6 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
               False, growth=r.growth, tier_source=tier_source)
         reads[ri] = None   # type: ignore[call-overload]  # done: its window is freed as the slots grow
     return slots
-
-
-def _earlier_sentence_indicators(ctx: _Ctx, block: Block, s: int, growth: bool, person: bool) -> list[str]:
-    """The indicators of the first sentence of ``block`` that names one, if it stands before ``s``."""
-    flow = ctx.prep.flow
-
-    def first() -> tuple[int, list[str]]:
-        for ps, pe in block.sentences:
-            inds = indicators_in(flow[ps:pe], growth, person)
-            if inds:
-                return ps, inds
-        return len(flow), []
-
-    ps, inds = ctx.memo(("block", block.index, growth, person), first)
-    return inds if ps < s else []
 
 
 def _own_window(flow: str, w: int, m: Mention, nxt_start: int, tail: str) -> str:

@@ -1,8 +1,10 @@
 """What is read as a value but is no target, or the same target again: results
-and baselines before a sentence's goal, restated rows (docs/targets.md)."""
+and baselines before a sentence's goal, the later sentences of a paragraph that
+opens with an assessment, restated rows (docs/targets.md)."""
 from __future__ import annotations
 
 from ...models import Target
+from ...segment import Block
 from ...text import fold
 from .common import PREFIX_REACH, _p
 from .mentions import Mention
@@ -48,6 +50,27 @@ def _drop_results_before_goal(flow: str, s: int, e: int, mentions: list[Mention]
         return any(m.start - _BASELINE_BEFORE <= c.pos <= m.end + _BASELINE_AFTER for c in past)
 
     return [m for m in mentions if m.start >= limit or not baseline(m)]
+
+
+def _in_assessment(ctx: _Ctx, block: Block, s: int) -> bool:
+    """Does the sentence at ``s`` follow, in its paragraph, a first sentence that
+    opens with an assessment of what was done (``result_lead``: ``Qua 5 năm
+    thực hiện, …``)?  Such a paragraph reports results: a later sentence of it
+    sets a target only where it states a goal."""
+    if not block.sentences or block.sentences[0][0] >= s:
+        return False
+    first = block.sentences[0]
+    return ctx.memo(("assessment", block.index),
+                    lambda: _p("result_lead").match(ctx.prep.flow, first[0], first[1]) is not None)
+
+
+def _states_goal(flow: str, s: int, e: int, cues: list[YearCue]) -> bool:
+    """Does the sentence state a goal: a goal word (``phấn đấu``, ``mục tiêu``,
+    ``đến năm 2030``) or a year said to be due (``vào năm 2027``, ``trong năm 2026``)?"""
+    if _p("goal_word").search(flow, s, e) is not None:
+        return True
+    due = _p("due_prefix")
+    return any(due.search(flow, max(s, c.pos - PREFIX_REACH), c.pos) for c in cues)
 
 
 def _drop_undated_restatements(targets: list[Target]) -> list[Target]:
