@@ -178,9 +178,10 @@ def find_mentions(flow: str, start: int, end: int) -> list[Mention]:
         if item is not None:
             s, e = item.written()
             if free(s, e) and not in_excluded(s):
-                out.insert(k + 1, item)
+                out.insert(k + 1, item)   # read next: it may lead to the next item
                 taken.add(s, e)
         k += 1
+    out.sort(key=lambda m: m.start)   # a count written as a word may stand between (no digit)
     return out
 
 
