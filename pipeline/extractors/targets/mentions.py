@@ -211,7 +211,7 @@ def _count_value(m: regex.Match[str], unit: str) -> float | None:
     age, a sum of money) or the number is a year (``2025``, not ``2.000 CLB``)."""
     lo = _num(m.group("lo"))
     if lo is None:
-        lo = _word_value(m)
+        lo = word_number(m.group("lo"))   # count_word: "ít nhất một cơ sở"
     if lo is None or _p("count_unit_not_target").match(unit) or (1900 <= lo <= 2100 and m.group("lo").isdigit()):
         return None
     return lo
@@ -220,25 +220,20 @@ def _count_value(m: regex.Match[str], unit: str) -> float | None:
 _NUMBER_GROUP = regex.compile(r"w(\d+)")
 
 
-def _word_value(m: regex.Match[str]) -> float | None:
-    """The number of a count written as a word (``count_word``, through the
-    shared fragment ``so_chu``): the group ``w<number>`` that matched, else None."""
-    for name, text in m.groupdict().items():
-        g = _NUMBER_GROUP.fullmatch(name)
-        if g and text:
-            return float(g.group(1))
-    return None
-
-
 @functools.cache
 def _number_word() -> regex.Pattern[str]:
     return regex.compile(rules.fragment("so_chu") or r"(?!)", regex.IGNORECASE)
 
 
 def word_number(text: str) -> float | None:
-    """The number a word names (``một`` -> 1.0 … ``mười`` -> 10.0), else None."""
+    """The number a word names (``một`` -> 1.0 … ``mười`` -> 10.0: the shared
+    fragment ``so_chu``, whose group ``w<number>`` that matches is the value), else None."""
     m = _number_word().fullmatch(text.strip())
-    return _word_value(m) if m else None
+    if m is None:
+        return None
+    name = next(name for name, found in m.groupdict().items() if found)
+    g = _NUMBER_GROUP.fullmatch(name)
+    return float(g.group(1)) if g else None
 
 
 def _parallel_counts(text: str, count: Mention, end: int) -> list[Mention]:
