@@ -43,7 +43,15 @@ from .scope import (
     cues_between,
     open_lead,
 )
-from .sieve import _drop_results_before_goal, _drop_undated_restatements, _in_assessment, _restated, _states_goal
+from .sieve import (
+    _drop_results_before_goal,
+    _drop_undated_restatements,
+    _in_assessment,
+    _is_normative,
+    _restated,
+    _states_goal,
+    _task_commitment,
+)
 from .tables import table_targets
 from .vocab import indicators_in, sector_of
 from .years import YearCue, _year_after, document_cue, find_year_cues
@@ -536,6 +544,8 @@ def _emit(ctx: _Ctx, m: Mention, tiers: list[Tier], inds: list[str], sector: Sec
     flow = ctx.prep.flow
     if ctx.normative and (cue is None or cue.source != "clause" or not _p("goal_word").search(flow, s, e)):
         return   # a law's or a decree's provision: a target only where its own clause sets a goal and its year
+    if (cue is None or cue.source != "clause") and _task_commitment(ctx, heads, s, e):
+        return   # "b) Nhiệm vụ … Tổ chức …, bảo đảm 100% hồ sơ …": a task's commitment, no goal of its own
     if cue is None:
         goal = _p("undated_goal")
         if not goal.search(flow, s, e) and not any(goal.search(flow, h.start, h.end) for h in heads):
@@ -571,23 +581,3 @@ def _emit(ctx: _Ctx, m: Mention, tiers: list[Tier], inds: list[str], sector: Sec
                 value_max=m.value_max, unit=unit, implied=implied, direction=direction, evidence=ev,
                 value_span=None if implied else Evidence(*ctx.prep.raw_span_text(*m.written())),
                 year_source=cue.source if cue is not None else "none", tier_source=tier_source))
-
-
-_HEAD_LINES = 60   # the non-empty lines of a document's head that its kind line stands in
-
-
-def _is_normative(raw: str) -> bool:
-    """Is the document a normative text (its kind line ``LUẬT``, ``NGHỊ ĐỊNH``,
-    ``THÔNG TƯ`` … among its head lines, rules/doc_types.yaml ``normative.kind``)?"""
-    kind = _p("normative.kind", "doc_types")
-    n = 0
-    for line in raw[:20000].splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        if kind.match(line):
-            return True
-        n += 1
-        if n >= _HEAD_LINES:
-            return False
-    return False

@@ -41,7 +41,7 @@ _R = TypeVar("_R")
 
 
 #: Memo kinds keyed by the sentence being read (its offsets): no other sentence asks for them.
-_SENTENCE_KINDS = frozenset({"growth", "sent", "evidence", "tiers", "sectors"})
+_SENTENCE_KINDS = frozenset({"growth", "sent", "evidence", "tiers", "sectors", "goal"})
 
 
 @dataclass

@@ -1,21 +1,27 @@
 """What is read as a value but is no target, or the same target again: results
 and baselines before a sentence's goal, the later sentences of a paragraph that
-opens with an assessment, restated rows (docs/targets.md)."""
+opens with an assessment, a task's commitments, restated rows, and the
+provisions of a normative text (docs/targets.md)."""
 from __future__ import annotations
+
+import functools
 
 from ...models import Target
 from ...segment import Block
+from ...spelling import respell
 from ...text import fold
 from .common import PREFIX_REACH, _p
 from .mentions import Mention
 from .phrases import _names_something
 from .scope import RowKey, _Ctx
-from .years import YearCue
+from .years import YearCue, find_year_cues
 
 _BASELINE_BEFORE = 80   # how far before a value a past year makes it a baseline
 _BASELINE_AFTER = 16    # ... and how far after it
 _SAME_SUBJECT = 12      # the shortest subject that may begin another and be the same row
 _RECENT = 20            # how many subjects of a row are compared with a new one
+_HEAD_LINES = 60        # the non-empty lines of a document's head that its kind line stands in
+_HEADING_LEVELS = 6     # block levels below this are section headings (I., 1., a)); items and lead-ins are not
 
 
 def _drop_results_before_goal(flow: str, s: int, e: int, mentions: list[Mention],
@@ -73,6 +79,35 @@ def _states_goal(flow: str, s: int, e: int, cues: list[YearCue]) -> bool:
     return any(due.search(flow, max(s, c.pos - PREFIX_REACH), c.pos) for c in cues)
 
 
+def _section_kind(text: str) -> str | None:
+    """``"targets"`` for a heading that names targets (``Mục tiêu``, ``II. CHỈ
+    TIÊU, NHIỆM VỤ``), ``"tasks"`` for one that names tasks only (``b) Nhiệm
+    vụ``, ``III. GIẢI PHÁP``), else None."""
+    text = respell(text)
+    if _p("target_heading").search(text):
+        return "targets"
+    return "tasks" if _p("task_heading").search(text) else None
+
+
+def _task_commitment(ctx: _Ctx, heads: list[Block], s: int, e: int) -> bool:
+    """Is the sentence at ``s``–``e`` a commitment inside a task rather than a
+    target: the nearest heading above it that names targets or tasks names
+    tasks only, and the sentence states no goal of its own (``Tổ chức tiếp
+    nhận hồ sơ …, bảo đảm 100% hồ sơ được số hóa``)?  The caller asks only for a
+    value whose year is not its own clause's: an outcome with a due year is a
+    target wherever it stands."""
+    kind = None
+    for h in heads:
+        if h.level < _HEADING_LEVELS:   # a lead-in ("Các sở, ngành:") is no section heading
+            kind = ctx.memo(("section", h.index), functools.partial(_section_kind, h.text))
+            if kind is not None:
+                break
+    if kind != "tasks":
+        return False
+    flow = ctx.prep.flow
+    return not ctx.memo(("goal", s, e), lambda: _states_goal(flow, s, e, find_year_cues(flow, s, e)))
+
+
 def _drop_undated_restatements(targets: list[Target]) -> list[Target]:
     """A value with no year whose row is read again with a year (a subheading
     ``a) Trên 75% xã đạt chuẩn …`` over ``Đến năm 2025, phấn đấu trên 75% xã
@@ -104,3 +139,20 @@ def _restated(ctx: _Ctx, key: RowKey) -> bool:
                                      (x.startswith(subject) or subject.startswith(x)) for x in seen[-_RECENT:])
     seen.append(subject)
     return dup
+
+
+def _is_normative(raw: str) -> bool:
+    """Is the document a normative text (its kind line ``LUẬT``, ``NGHỊ ĐỊNH``,
+    ``THÔNG TƯ`` … among its head lines, rules/doc_types.yaml ``normative.kind``)?"""
+    kind = _p("normative.kind", "doc_types")
+    n = 0
+    for line in raw[:20000].splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if kind.match(line):
+            return True
+        n += 1
+        if n >= _HEAD_LINES:
+            return False
+    return False
