@@ -383,7 +383,7 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
         # the year: right after the value, else the nearest before it in the
         # segment, else the one the previous segment of the sentence began
         # with (parallel lists: "đạt 60% và đến năm 2030 đạt 80% X; đạt 50% …")
-        cue = _year_after(after, m.end) or _due_in_own_clause(flow, m, nxt_start, seg_cues)
+        cue = _year_after(after, m.end) or _due_in_own_clause(ctx, m, nxt_start, seg_cues)
         if cue is None:
             before = cue_before(seg_cues, m.start)
             if before is not None:

@@ -203,13 +203,20 @@ def _year_for(ctx: _Ctx, mention_pos: int, cues: list[YearCue], block_cues: list
     return ctx.document_cue
 
 
-def _due_in_own_clause(flow: str, m: Mention, nxt_start: int, cues: list[YearCue]) -> YearCue | None:
+def _due_in_own_clause(ctx: _Ctx, m: Mention, nxt_start: int, cues: list[YearCue]) -> YearCue | None:
     """A due year later in the value's own clause (up to the next comma or value):
-    ``ít nhất 40% địa bàn cấp xã không ma túy trong năm 2026, phấn đấu đến năm 2030 …``."""
+    ``ít nhất 40% địa bàn cấp xã không ma túy trong năm 2026, phấn đấu đến năm 2030 …``.
+    A comma before a tier word lists the units counted (``40% xã, phường, thị
+    trấn … trong năm 2026``): the clause goes on over it."""
+    flow = ctx.prep.flow
     end = min(nxt_start, m.end + CLAUSE_REACH)
-    cut = _p("clause_end").search(flow, m.end, end)   # a year after "và" dates the next value
-    if cut:
-        end = cut.start()
+    clause_end = _p("clause_end")
+    pos = m.end
+    while (cut := clause_end.search(flow, pos, end)) is not None:   # a year after "và" dates the next value
+        if cut.group() != "," or not _lists_units(ctx, cut.end(), end):
+            end = cut.start()
+            break
+        pos = cut.end()
     cue = cue_after(cues, m.end)
     if cue is None or cue.pos >= end:
         return None
@@ -217,3 +224,13 @@ def _due_in_own_clause(flow: str, m: Mention, nxt_start: int, cues: list[YearCue
     if due.search(flow, max(0, cue.pos - PREFIX_REACH), cue.pos) or _p("due_cue_start").match(flow, cue.pos, cue.end):
         return cue
     return None
+
+
+_LIST_ITEM = 24   # how far after a comma the next unit of a list may start and end ("thị trấn", "đặc khu")
+
+
+def _lists_units(ctx: _Ctx, pos: int, end: int) -> bool:
+    """Does a tier word follow at ``pos`` (after spaces), so that the comma
+    before it lists units rather than ending a clause?"""
+    found = ctx.tiers_between(pos, min(end, pos + _LIST_ITEM))
+    return bool(found) and not ctx.prep.flow[pos:found[0].start].strip()
