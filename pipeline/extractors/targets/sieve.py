@@ -20,6 +20,7 @@ _BASELINE_BEFORE = 80   # how far before a value a past year makes it a baseline
 _BASELINE_AFTER = 16    # ... and how far after it
 _SAME_SUBJECT = 12      # the shortest subject that may begin another and be the same row
 _RECENT = 20            # how many subjects of a row are compared with a new one
+_SAME_HEAD = 24         # the shortest first clause of a subject that, said again, is the same row
 _HEAD_LINES = 60        # the non-empty lines of a document's head that its kind line stands in
 _HEADING_LEVELS = 6     # block levels below this are section headings (I., 1., a)); items and lead-ins are not
 
@@ -132,13 +133,24 @@ def _drop_undated_restatements(targets: list[Target]) -> list[Target]:
 def _restated(ctx: _Ctx, key: RowKey) -> bool:
     """Is this value a restatement of one already read — the same row whose
     subject begins the other's (a subheading ``Trên 70% xã đạt chuẩn …`` over
-    the paragraph that says it again in full)?  Records the subject either way."""
+    the paragraph that says it again in full), or whose first clause is the
+    other's, said on (``40% địa bàn cấp xã không ma túy trong năm 2026, phấn đấu
+    …`` in the opening and again in the objectives, each going on in its own
+    words)?  Records the subject either way."""
     subject = key[-1]
     seen = ctx.subjects.setdefault(key[:-1], [])
+    head = _head(subject)
     dup = len(subject) >= _SAME_SUBJECT and any(min(len(x), len(subject)) >= _SAME_SUBJECT and
                                      (x.startswith(subject) or subject.startswith(x)) for x in seen[-_RECENT:])
+    if not dup and len(head) >= _SAME_HEAD:
+        dup = any(_head(x) == head for x in seen[-_RECENT:])
     seen.append(subject)
     return dup
+
+
+def _head(subject: str) -> str:
+    """A subject's first clause: its words up to the first comma."""
+    return subject.split(",", 1)[0].strip()
 
 
 def _is_normative(raw: str) -> bool:
