@@ -187,7 +187,9 @@ def _news(prep: PreparedText, seg: Segmented, f: _Facts) -> None:
 
 def _locate(prep: PreparedText, f: _Facts) -> tuple[AdminLevel | None, str | None, str | None]:
     """(admin_level, province, district); completes the issuer with its place.
-    A city the places do not tell a province or a district of has no level."""
+    A city the places do not tell a province or a district of has no level.
+    An article on a document (``Theo Đề án …``) that names a province and no
+    district, and gives no level otherwise, is on the province's document."""
     flow = prep.flow
     level: BodyLevel | None = f.issuer.admin_level if f.issuer else None
     if level == "central":
@@ -209,6 +211,9 @@ def _locate(prep: PreparedText, f: _Facts) -> tuple[AdminLevel | None, str | Non
             district, province = top[1], province or top[0]
     if level is None:
         level = _scope_level(flow)
+    if level is None and f.doc_type == "news" and province and district is None and \
+            _rx("doc_types", "report.kind_named").search(flow):
+        level = "province"   # an article on a document of the one territory it names: the province's
     if f.issuer is not None:
         f.issuer = complete_body(f.issuer, province, district)
         level = f.issuer.admin_level if f.issuer.admin_level not in (None, "city") else level
