@@ -266,3 +266,11 @@ def subject_before(text: str, verb_start: int) -> Body | None:
         if best is None or e > best[1] or (e == best[1] and s < best[0]):
             best = (s, e, body)
     return best[2] if best else None
+
+
+def body_opening(text: str) -> tuple[int, Body] | None:
+    """The body ``text`` opens with (``UBND tỉnh Tây Ninh, …``) and where its
+    name ends, or None when ``text`` opens with anything else."""
+    for s, e, body in _mentions(text):
+        return (e, body) if s == 0 else None
+    return None

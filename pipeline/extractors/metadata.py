@@ -70,6 +70,7 @@ from .header import (
 from .news import (
     issuer_from_symbol,
     passive_body,
+    source_body,
     read_report,
     self_issued,
     text_issuer,
@@ -169,7 +170,7 @@ def _news(prep: PreparedText, seg: Segmented, f: _Facts) -> None:
     f.doc_type = "news"
     rep = read_report(prep.flow, seg)
     if rep is None:
-        f.issuer = passive_body(prep.flow)
+        f.issuer = passive_body(prep.flow) or source_body(prep.flow)
         f.warn("no reported document found in the article")
         return
     f.number, f.issuer, f.signer, f.title = rep.number, rep.body, rep.signer, rep.title

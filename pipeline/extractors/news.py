@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from .. import rules
 from ..models import DocType, Signer
 from ..segment import Segmented
-from .bodies import Body, parse_body, subject_before
+from .bodies import Body, body_opening, parse_body, subject_before
 from .common import match_first, sentence_bounds, symbol_codes
 from .dates import read_citation_date
 from .header import PREAMBLE_CHARS, own_kind
@@ -19,6 +19,7 @@ _group = rules.group
 SYMBOL_REACH = 20          # how far after a reporting verb the reported document's symbol may start
 COMMA_REACH = 3            # the comma after an opening date ("Ngày 19/11, …") stands this close
 CITED_DATE_REACH = 30      # a symbol this close before a date makes it a cited document's date
+_SOURCE_REACH = 160        # the longest name of a body an article cites as its source
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,19 @@ def _report_title(text: str) -> str | None:
 def passive_body(flow: str) -> Body | None:
     m = _rx("doc_types", "report.passive").search(flow)
     return parse_body(m["body"]) if m else None
+
+
+def source_body(flow: str) -> Body | None:
+    """The body an article's opening cites as its source (``Theo UBND tỉnh
+    Tây Ninh, ngành chức năng đang triển khai kế hoạch …``): the body whose
+    plan it reports, when no sentence reports the plan being issued."""
+    m = _rx("doc_types", "report.source").search(flow, 0, PREAMBLE_CHARS)
+    if m is None:
+        return None
+    found = body_opening(flow[m.end():m.end() + _SOURCE_REACH])
+    if found is None or not flow[m.end() + found[0]:].lstrip(" \t").startswith(","):
+        return None   # "Theo UBND tỉnh Tây Ninh về việc …": not a source standing alone
+    return found[1]
 
 
 def text_issuer(flow: str, seg: Segmented) -> Body | None:
