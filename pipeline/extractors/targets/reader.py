@@ -48,6 +48,7 @@ from .sieve import (
     _drop_undated_restatements,
     _in_assessment,
     _is_normative,
+    _repeated_in_tasks,
     _restated,
     _states_goal,
     _task_commitment,
@@ -564,6 +565,8 @@ def _emit(ctx: _Ctx, m: Mention, tiers: list[Tier], inds: list[str], sector: Sec
     else:
         unit = "percent"
     direction: Direction = "at_most" if _p("at_most").search(flow[max(s, m.start - _AT_MOST_REACH):m.start]) else "at_least"
+    if _repeated_in_tasks(ctx, heads, [(ind, tier, year, m.value, m.value_max, unit) for ind in inds for tier in tiers]):
+        return   # a task restating an objective's figure for the same units and year
     ev = ctx.memo(("evidence", s, e), lambda: Evidence(*ctx.prep.raw_span_text(s, e)))
     if tiers == ["all"] and tier_source == "clause" and not ctx.memo(("tiers", s, e), lambda: ctx.tiers_between(s, e)):
         tier_source = "none"

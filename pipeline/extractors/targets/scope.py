@@ -60,6 +60,7 @@ class _Ctx:
     lead: Lead | None = None                      # the lead-in whose scope we are in
     head_cues: dict[int, list[YearCue]] = field(default_factory=dict)      # block index -> its year cues (cached)
     subjects: dict[tuple[Any, ...], list[str]] = field(default_factory=dict)  # row key without subject -> subjects read
+    target_rows: set[tuple[Hashable, ...]] = field(default_factory=set)  # rows read outside task sections, no subject
     normative: bool = False                            # a law, decree, circular: provisions, not targets
     # what memo() computed, by key: each key's compute() gives one type, which the
     # store cannot say, so memo() casts back to it

@@ -1,10 +1,11 @@
 """What is read as a value but is no target, or the same target again: results
 and baselines before a sentence's goal, the later sentences of a paragraph that
-opens with an assessment, a task's commitments, restated rows, and the
+opens with an assessment, a task's commitments and repeats, restated rows, and the
 provisions of a normative text (docs/targets.md)."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Hashable
 
 from ...models import Target
 from ...segment import Block
@@ -97,16 +98,35 @@ def _task_commitment(ctx: _Ctx, heads: list[Block], s: int, e: int) -> bool:
     nhận hồ sơ …, bảo đảm 100% hồ sơ được số hóa``)?  The caller asks only for a
     value whose year is not its own clause's: an outcome with a due year is a
     target wherever it stands."""
-    kind = None
+    if not _in_tasks(ctx, heads):
+        return False
+    flow = ctx.prep.flow
+    return not ctx.memo(("goal", s, e), lambda: _states_goal(flow, s, e, find_year_cues(flow, s, e)))
+
+
+def _in_tasks(ctx: _Ctx, heads: list[Block]) -> bool:
+    """Is the nearest section heading above that names targets or tasks one
+    that names tasks only (:func:`_section_kind`)?"""
     for h in heads:
         if h.level < _HEADING_LEVELS:   # a lead-in ("Các sở, ngành:") is no section heading
             kind = ctx.memo(("section", h.index), functools.partial(_section_kind, h.text))
             if kind is not None:
-                break
-    if kind != "tasks":
+                return kind == "tasks"
+    return False
+
+
+def _repeated_in_tasks(ctx: _Ctx, heads: list[Block], rows: list[tuple[Hashable, ...]]) -> bool:
+    """Is a value in a task section the same target as one read outside it —
+    every row of it (indicator, tier, year, value, value_max, unit) read
+    there already (``III. GIẢI PHÁP … Triển khai các giải pháp …, phấn đấu xây
+    dựng được ít nhất 40% xã … trong năm 2026`` after the objectives said
+    so)?  A row of no indicator and no tier (``100% … 2030``) is too common to
+    tell one target by; it is never taken for a repeat.  Records the rows read
+    outside task sections."""
+    if not _in_tasks(ctx, heads):
+        ctx.target_rows.update(rows)
         return False
-    flow = ctx.prep.flow
-    return not ctx.memo(("goal", s, e), lambda: _states_goal(flow, s, e, find_year_cues(flow, s, e)))
+    return all(r in ctx.target_rows and not (r[0] == "other" and r[1] == "all") for r in rows)
 
 
 def _drop_undated_restatements(targets: list[Target]) -> list[Target]:
