@@ -36,6 +36,7 @@ from .scope import (
     TableRowKey,
     _Ctx,
     _due_in_own_clause,
+    _scope_cue,
     _Slot,
     _year_for,
     close_lead,
@@ -127,7 +128,7 @@ def extract_targets(prep: PreparedText, seg: Segmented, admin_level: str | None 
                 s = max(s, block.body_start)
             _sentence(ctx, block, heads, s, e, block_cues)
         if block_cues:
-            ctx.carry_year[block.parent] = block_cues[-1]
+            ctx.carry_year[block.parent] = _scope_cue(ctx, block_cues)
         open_lead(ctx, block, lead_end)
     if tables:
         for tt in table_targets(prep, seg, tables, admin_level, prep.from_raw, ctx.document_cue):

@@ -130,6 +130,19 @@ def _scoped(cue: YearCue, source: Source) -> YearCue:
     return replace(cue, source=source)
 
 
+_VISION_REACH = 24   # how far before a year its vision words may start ("tầm nhìn đến năm ")
+
+
+def _scope_cue(ctx: _Ctx, cues: list[YearCue]) -> YearCue:
+    """The due year a heading or lead-in gives what it scopes: its last year,
+    but not a vision's while it names another (``Mục tiêu đến năm 2030, định
+    hướng đến năm 2045`` → 2030; ``Định hướng đến năm 2035`` alone → 2035)."""
+    vision = _p("vision_before")
+    flow = ctx.prep.flow
+    due = [c for c in cues if not vision.search(flow, max(0, c.pos - _VISION_REACH), c.pos)]
+    return (due or cues)[-1]
+
+
 def _is_lead(block: Block) -> bool:
     """An unnumbered paragraph or item ending with ``:`` introduces what follows."""
     return block.level >= INTRO_LEVEL and block.text.rstrip().endswith(":")
@@ -155,7 +168,7 @@ def open_lead(ctx: _Ctx, block: Block, lead_end: regex.Pattern[str]) -> None:
     cues = [c for c in ctx.cues_of(block) if ctx.issue_year is None or c.year >= ctx.issue_year]
     if cues:
         parent = ctx.seg.blocks[block.parent] if block.parent is not None else None
-        ctx.lead = Lead(cues[-1], block.index, parent.level if parent is not None else 4.0)
+        ctx.lead = Lead(_scope_cue(ctx, cues), block.index, parent.level if parent is not None else 4.0)
 
 
 def close_lead(ctx: _Ctx, block: Block) -> None:
@@ -190,7 +203,7 @@ def _year_for(ctx: _Ctx, mention_pos: int, cues: list[YearCue], block_cues: list
             return _scoped(lead.cue, "lead")   # the lead-in stands nearer than this heading
         hc = [c for c in ctx.cues_of(h) if due(c)]
         if hc:
-            return _scoped(hc[-1], "lead" if _is_lead(h) else "heading")
+            return _scoped(_scope_cue(ctx, hc), "lead" if _is_lead(h) else "heading")
     if lead is not None:
         return _scoped(lead.cue, "lead")
     # the paragraph before, under the same parent — or before a heading above
