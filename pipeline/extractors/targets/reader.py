@@ -68,6 +68,7 @@ _TAIL = 1000    # characters after the last value of a segment (its shared predi
 _AT_MOST_REACH = 30      # the words before a value that may say it is a ceiling (at_most)
 _OBLIGATION_REACH = 80   # the words before an undated value that may make it a procedural rule
 _NOTE_REACH = 40         # the text each side of an undated value quoted in its warning
+_FREQUENCY_REACH = 30    # the text each side of a count of activities that may say how often (mỗi quý)
 _DIGIT = regex.compile(r"\d")
 _SEGMENT_SIGN = regex.compile(r"[()“”\";]")   # what _split_segments reads: brackets, quotes, ';'
 #: The fallback tier and indicator lists, shared by every slot that takes them
@@ -394,7 +395,9 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
                 cue = prev_seg_first
             else:
                 cue = _year_for(ctx, m.start, cues, block_cues, heads, block)
-        if m.kind == "count" and _p("activity_unit").match(m.unit_text) and (cue is None or cue.source != "clause"):
+        if m.kind == "count" and _p("activity_unit").match(m.unit_text) and (
+                cue is None or cue.source != "clause"
+                or _p("activity_frequency").search(flow, max(a, m.start - _FREQUENCY_REACH), min(b, m.end + _FREQUENCY_REACH))):
             continue   # an activity quota inside a task ("ít nhất 01 lần/tháng"), not an outcome
         reads.append(_Read(m, post, tiers, subject, own, growth, cue))
         prev_tiers = tiers

@@ -58,6 +58,11 @@ def find_year_cues(flow: str, start: int, end: int) -> list[YearCue]:
         if s0 < y:
             cues.append(YearCue(m.start(), m.end(), y, s0))
             covered.add(m.start(), m.end())
+    for m in _p("year_onward").finditer(flow, start, end):
+        # "Từ năm 2027 trở đi, 100% …": due from that year on
+        if not quotes.covers(m.start()):
+            cues.append(YearCue(m.start(), m.end(), int(m.group("year")), None))
+            covered.add(m.start(), m.end())
     for m in _p("year_cue").finditer(flow, start, end):
         if covered.covers(m.start()) or quotes.covers(m.start()):
             continue
