@@ -377,10 +377,11 @@ def _segment(ctx: _Ctx, block: Block, heads: list[Block], s: int, e: int, a: int
                 own_start = ra.end()   # "50% chỉ tiêu tương ứng và đạt 90%": those words are the last value's
             tiers = _tier_list(ctx.tiers_between(own_start, m.start))
             subject = _clean(_strip_cues(flow[own_start if k else max(a, m.start - _WINDOW):m.start]))
-            if not tiers and k > 0 and reads and own_start == prev_end and not _is_person(subject):
-                # "thư viện cấp huyện đạt 50% (năm 2025) và đạt 70%": the same units; but
-                # people named in its own words ("…, số hộ gia đình đạt 86%") are counted
-                # at no level unless a level word says so
+            if not tiers and k > 0 and reads and not _is_person(subject) and (
+                    own_start == prev_end or _p("subset_lead").match(flow, own_start, m.start)):
+                # "thư viện cấp huyện đạt 50% (năm 2025) và đạt 70%", "…, trong đó ít nhất 30%
+                # kết nối …": the same units; but people named in its own words ("…, số hộ
+                # gia đình đạt 86%") are counted at no level unless a level word says so
                 tiers = prev_tiers
             own = _own_window(flow, max(own_start if k else a, m.start - _WINDOW), m, nxt_start, tail)
         # the year: right after the value, else the nearest before it in the
