@@ -102,6 +102,13 @@ class Metadata:
     title: str | None
 
 
+#: The month from which there is no district level (the reorganisation of
+#: 1 July 2025): a document issued since names no district.  Compared with an
+#: ISO issue date, full or partial ("2025-07-01", "2025-07", "2026"); a bare
+#: "2025" is before it, as it may be.
+DISTRICTS_ENDED = "2025-07"
+
+
 def _merge_bodies(header: Body | None, text: Body | None) -> Body | None:
     """A header body without its level (``ỦY BAN NHÂN DÂN`` alone) takes it
     from the same body named in the text."""
@@ -218,8 +225,8 @@ def _locate(prep: PreparedText, f: _Facts) -> tuple[AdminLevel | None, str | Non
     if f.issuer is not None:
         f.issuer = complete_body(f.issuer, province, district)
         level = f.issuer.admin_level if f.issuer.admin_level not in (None, "city") else level
-    if level in ("province", None):
-        district = None
+    if level in ("province", None) or (f.issue_date or "") >= DISTRICTS_ENDED:
+        district = None   # no district level since 1 July 2025: a commune is under its province
     return (None if level == "city" else level), province, district
 
 
