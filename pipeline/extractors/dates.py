@@ -83,7 +83,8 @@ def read_dateline(flow: str, before: int) -> tuple[int, int, int] | None:
         ls = flow.rfind("\n", lo, m.start())
         le = flow.find("\n", m.end(), hi)
         line = flow[ls + 1 if ls != -1 else lo:le if le != -1 else hi]
-        short = ls != -1 and le != -1 and len(line) <= DATELINE_CHARS
+        # a line of its own: a newline (or the text's start / end) within reach on each side
+        short = (ls != -1 or lo == 0) and (le != -1 or hi == len(flow)) and len(line) <= DATELINE_CHARS
         if short or _rx("dates", "date.page_time").search(line):
             found = (int(m["y"]), int(m["m"]), int(m["d"]))
     return found
