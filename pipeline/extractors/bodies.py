@@ -74,7 +74,10 @@ def _split_admin(rest: str) -> tuple[dict[str, Any] | None, str | None]:
     if not hit:
         return None, (proper_case(rest) or None)
     rule, m = hit
-    place = proper_case(rest[m.end():]).strip(" .,") or None
+    written = rest[m.end():].strip(" .,")
+    if written.isupper() and " " not in written and province_of(written):
+        return rule, province_of(written)   # an abbreviation ("TP.HCM"): the name it stands for
+    place = proper_case(written) or None
     if place and place == place.lower():      # "cần thơ" from a file that lost its capitals
         place = " ".join(w[:1].upper() + w[1:] for w in place.split())
     return rule, place
@@ -221,6 +224,8 @@ def trim_place(name: str | None, level: str | None) -> str | None:
     (``Hà Nội Vũ Thu Hà`` → ``Hà Nội``); a name nothing resolves is kept."""
     if not name:
         return name
+    if name.isupper() and " " not in name:   # an abbreviation ("TP.HCM"): the name it stands for
+        return province_of(name) if level in level_words("province", "city") else None
     words = name.split()
     for k in range(len(words), 0, -1):
         cand = " ".join(words[:k])
