@@ -70,9 +70,9 @@ from .header import (
 from .news import (
     issuer_from_symbol,
     passive_body,
-    source_body,
     read_report,
     self_issued,
+    source_body,
     text_issuer,
 )
 from .signature import read_signature

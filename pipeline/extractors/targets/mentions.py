@@ -262,8 +262,9 @@ _COUNT_RULES = ("count", "count_outcome", "count_label", "count_named", "count_f
 
 def _count_matches(text: str, start: int, end: int) -> list[regex.Match[str]]:
     """Counts in the forms of ``rules/values.yaml`` (after a target word, an
-    outcome verb, a year label, a label naming what is counted, ``từ … đến …`` / ``từ … trở lên``, a goal word or
-    list separator before units to be certified), in text order."""
+    outcome verb, a year label, a label naming what is counted, ``từ … đến
+    …`` / ``từ … trở lên``, a goal word or list separator before units to be
+    certified), in text order."""
     found: list[regex.Match[str]] = []
     for rid in _COUNT_RULES:
         found.extend(_p(rid).finditer(text, start, end))
